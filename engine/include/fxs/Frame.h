@@ -1,0 +1,89 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace fxs {
+
+/// Pixel types that detector stacks come in.
+enum class PixelType { UInt16, Int16, Int32, Float32, Float64 };
+
+/// Bytes per pixel of a PixelType.
+constexpr std::size_t pixelSize(PixelType t)
+{
+    switch (t) {
+    case PixelType::UInt16:
+    case PixelType::Int16:
+        return 2;
+    case PixelType::Int32:
+    case PixelType::Float32:
+        return 4;
+    case PixelType::Float64:
+        return 8;
+    }
+    return 0;
+}
+
+/// What a source knows about a shot besides its pixels.
+struct FrameMetadata {
+    double photonEnergyEv = 0.0; ///< 0 when unknown: the geometry's value is used
+    double timestampS = 0.0; ///< seconds since the epoch, 0 when unknown
+    std::int64_t pulseId = -1; ///< facility pulse id, -1 when unknown
+    std::string origin; ///< e.g. "file.cxi:/entry_1/data_1/data[17]"
+};
+
+/// One detector readout as stored: a (nSlow × nFast) slab, row-major, in its native pixel type.
+/// 4-D modular stacks (N, modules, ss, fs) are folded into nSlow = modules · ss, as CrystFEL does.
+struct Frame {
+    std::int64_t shotIndex = 0; ///< position of the shot in the run
+    int nSlow = 0; ///< rows of the slab (ss)
+    int nFast = 0; ///< columns of the slab (fs)
+    PixelType type = PixelType::Float32;
+    std::vector<std::byte> pixels; ///< nSlow · nFast pixels of `type`
+    FrameMetadata meta;
+
+    /// Number of pixels.
+    std::size_t size() const { return static_cast<std::size_t>(nSlow) * static_cast<std::size_t>(nFast); }
+
+    /// The pixels viewed as T (T must match `type`).
+    template <class T> std::span<const T> as() const
+    {
+        return { reinterpret_cast<const T*>(pixels.data()), size() };
+    }
+    template <class T> std::span<T> as() { return { reinterpret_cast<T*>(pixels.data()), size() }; }
+
+    /// Pixel i converted to double, whatever the stored type.
+    double value(std::size_t i) const
+    {
+        switch (type) {
+        case PixelType::UInt16:
+            return as<std::uint16_t>()[i];
+        case PixelType::Int16:
+            return as<std::int16_t>()[i];
+        case PixelType::Int32:
+            return as<std::int32_t>()[i];
+        case PixelType::Float32:
+            return as<float>()[i];
+        case PixelType::Float64:
+            return as<double>()[i];
+        }
+        return 0.0;
+    }
+
+    /// A zeroed frame of the given shape and type.
+    static Frame zeros(int nSlow, int nFast, PixelType type = PixelType::Float32)
+    {
+        Frame f;
+        f.nSlow = nSlow;
+        f.nFast = nFast;
+        f.type = type;
+        f.pixels.assign(f.size() * pixelSize(type), std::byte { 0 });
+        return f;
+    }
+};
+
+} // namespace fxs
