@@ -1,0 +1,61 @@
+#pragma once
+
+#include "fxs/C2Sums.h"
+#include "fxs/PolarFrame.h"
+
+#include <memory>
+
+namespace fxs {
+
+/// Precision of the batched spectra and rank-k updates.
+enum class C2Precision {
+    Single, ///< float spectra and cblas_cherk per batch, summed into double totals
+    Double, ///< double spectra and cblas_zherk
+};
+
+/// Settings of a C2Accumulator.
+struct C2Config {
+    int nQ = 300;
+    int nPhi = 256;
+    int nMax = -1; ///< highest angular frequency kept; −1 means nPhi / 2
+    C2Precision precision = C2Precision::Single;
+    int batchShots = 128; ///< shots per rank-k update (≥ 64 keeps BLAS efficient)
+    int foldShots = 1024; ///< single mode: shots summed in float before folding into the double totals
+    bool subtractRingMean = true; ///< correlate δI = w (I − ring mean) rather than w I
+};
+
+/// Streams polar frames into C2Sums: per shot the ring means and δI, then per batch one r2c FFT over φ
+/// and one Hermitian rank-k update (?herk) per frequency, for the signal and for the weights.
+/// Not thread-safe: use one per thread and merge (C2Pipeline does).
+class C2Accumulator {
+public:
+    explicit C2Accumulator(const C2Config& config);
+    ~C2Accumulator();
+    C2Accumulator(const C2Accumulator&) = delete;
+    C2Accumulator& operator=(const C2Accumulator&) = delete;
+    C2Accumulator(C2Accumulator&&) noexcept;
+    C2Accumulator& operator=(C2Accumulator&&) noexcept;
+
+    /// The effective configuration (nMax resolved).
+    const C2Config& config() const;
+    /// Adds one shot; its half is chosen by the parity of frame.shotIndex. Shape must match the config.
+    void add(const PolarFrame& frame);
+    /// Processes the pending partial batches so that sums() includes every shot added.
+    void flush();
+    /// The double-precision sums; call flush() first to include pending shots.
+    const C2Sums& sums() const;
+    /// Flushes and adds the sums of another accumulator (disjoint shots).
+    void merge(C2Accumulator& other);
+    /// Adds sums (e.g. another rank's, or a checkpoint) into this accumulator.
+    void merge(const C2Sums& sums);
+    /// Drops every shot, keeping the configuration.
+    void reset();
+    /// Shots added so far, including pending ones.
+    std::int64_t shotsAdded() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace fxs

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "fxs/C2Accumulator.h"
+#include "fxs/C2Snapshot.h"
+#include "fxs/PolarFrame.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace fxs {
+
+/// Progress counters of a pipeline (a copy, safe to read from any thread).
+struct C2Progress {
+    std::int64_t shotsIn = 0; ///< frames pushed
+    std::int64_t shotsDone = 0; ///< frames accumulated
+    std::int64_t shotsRejected = 0; ///< frames refused (wrong shape, non-finite values)
+    double shotsPerSecond = 0.0; ///< accumulation rate over the last few seconds
+    int queueDepth = 0; ///< frames waiting
+};
+
+/// Settings of a C2Pipeline.
+struct C2PipelineConfig {
+    C2Config accumulator;
+    int threads = 0; ///< worker threads, 0: all cores
+    int queueCapacity = 256; ///< frames buffered before push() blocks (backpressure)
+};
+
+/// Multithreaded C2: N workers, each with its own C2Accumulator, fed from one bounded queue; merged on
+/// snapshot. OpenBLAS is set to one thread per worker so that workers and BLAS do not oversubscribe.
+/// push() blocks while the queue is full; every method is thread-safe.
+class C2Pipeline {
+public:
+    explicit C2Pipeline(const C2PipelineConfig& config);
+    ~C2Pipeline(); ///< cancels and joins the workers
+    C2Pipeline(const C2Pipeline&) = delete;
+    C2Pipeline& operator=(const C2Pipeline&) = delete;
+
+    /// Queues a frame, waiting while the queue is full; false after cancel() or close().
+    bool push(PolarFrame frame);
+    /// Queues a frame only if there is room; false when full (the caller counts the drop).
+    bool tryPush(PolarFrame frame);
+    /// No more input: workers finish the queue; then wait() returns.
+    void close();
+    /// Blocks until every queued frame is accumulated (after close()), or cancellation.
+    void wait();
+    /// Stops as soon as possible, dropping queued frames (accumulated shots stay in the sums).
+    void cancel();
+    /// The merged sums of every shot accumulated so far (workers flush their partial batches).
+    C2Sums sums();
+    /// A snapshot of the merged sums.
+    C2Snapshot snapshot(const SnapshotOptions& options = {});
+    /// Progress counters.
+    C2Progress progress() const;
+    /// Adds sums from elsewhere (a checkpoint being resumed) into the result.
+    void mergeSums(const C2Sums& sums);
+    /// Number of worker threads.
+    int threads() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace fxs

@@ -1,0 +1,57 @@
+// fxs-bench: benchmark programs; figures are ratios against references run in the same process.
+#include "BenchRegistry.h"
+
+#include <fxs/Version.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+void usage()
+{
+    std::cout << "usage: fxs-bench <benchmark|all> [--json] [options]\n\nbenchmarks:\n";
+    for (const auto& [name, entry] : fxs::bench::registry()) {
+        std::cout << "  " << name << "  " << entry.description << "\n";
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+        usage();
+        return argc < 2 ? 2 : 0;
+    }
+    if (!std::strcmp(argv[1], "--version")) {
+        std::cout << "fxs-bench " << fxs::versionString() << "\n";
+        return 0;
+    }
+    fxs::bench::BenchArgs args;
+    for (int i = 2; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--json")) {
+            args.json = true;
+        } else {
+            args.args.emplace_back(argv[i]);
+        }
+    }
+    const std::string name = argv[1];
+    auto& reg = fxs::bench::registry();
+    if (name == "all") {
+        int rc = 0;
+        for (const auto& [n, entry] : reg) {
+            std::cerr << "== fxs-bench " << n << "\n";
+            rc |= entry.run(args);
+        }
+        return rc;
+    }
+    auto it = reg.find(name);
+    if (it == reg.end()) {
+        std::cerr << "fxs-bench: unknown benchmark '" << name << "'\n";
+        usage();
+        return 2;
+    }
+    return it->second.run(args);
+}
