@@ -2,6 +2,7 @@
 
 #include "fxs/C2Sums.h"
 #include "fxs/PolarFrame.h"
+#include "fxs/Result.h"
 
 #include <memory>
 
@@ -38,23 +39,26 @@ public:
 
     /// The effective configuration (nMax resolved).
     const C2Config& config() const;
-    /// Adds one shot; its half is chosen by the parity of frame.shotIndex. Shape must match the config.
-    void add(const PolarFrame& frame);
+    /// Adds one shot; its half is chosen by the parity of frame.shotIndex. A frame of the wrong shape, or with a
+    /// non-finite intensity where its weight is > 0, or a weight outside [0, 1], is refused (nothing is added).
+    /// Non-finite intensities under weight 0 are ignored (masked detector pixels are often NaN).
+    Status add(const PolarFrame& frame);
     /// Processes the pending partial batches so that sums() includes every shot added.
     void flush();
     /// The double-precision sums; call flush() first to include pending shots.
     const C2Sums& sums() const;
-    /// Flushes and adds the sums of another accumulator (disjoint shots).
-    void merge(C2Accumulator& other);
-    /// Adds sums (e.g. another rank's, or a checkpoint) into this accumulator.
-    void merge(const C2Sums& sums);
+    /// Flushes and adds the sums of another accumulator (disjoint shots); refused when the shapes differ.
+    Status merge(C2Accumulator& other);
+    /// Adds sums (e.g. another rank's, or a checkpoint) into this accumulator; refused when the shapes differ.
+    Status merge(const C2Sums& sums);
     /// Drops every shot, keeping the configuration.
     void reset();
     /// Shots added so far, including pending ones.
     std::int64_t shotsAdded() const;
 
+    struct Impl; ///< implementation detail (precision-specific batch engines derive from it)
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
 

@@ -36,7 +36,8 @@ public:
     C2Pipeline(const C2Pipeline&) = delete;
     C2Pipeline& operator=(const C2Pipeline&) = delete;
 
-    /// Queues a frame, waiting while the queue is full; false after cancel() or close().
+    /// Queues a frame, waiting while the queue is full; false after cancel() or close(). A frame the accumulator
+    /// refuses (wrong shape, non-finite values) is counted in C2Progress::shotsRejected.
     bool push(PolarFrame frame);
     /// Queues a frame only if there is room; false when full (the caller counts the drop).
     bool tryPush(PolarFrame frame);
@@ -52,8 +53,8 @@ public:
     C2Snapshot snapshot(const SnapshotOptions& options = {});
     /// Progress counters.
     C2Progress progress() const;
-    /// Adds sums from elsewhere (a checkpoint being resumed) into the result.
-    void mergeSums(const C2Sums& sums);
+    /// Adds sums from elsewhere (a checkpoint being resumed) into the result; refused when the shapes differ.
+    Status mergeSums(const C2Sums& sums);
     /// Number of worker threads.
     int threads() const;
 

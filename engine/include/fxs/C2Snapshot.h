@@ -14,6 +14,9 @@ struct SnapshotOptions {
     bool interShot = true; ///< inter-shot term from the mean image and the difference correlation
     bool fourier = true; ///< Fourier coefficients C_n(q, q') for the invariants
     int threads = 0; ///< 0: all cores
+    /// An element is Masked when its mask correlation is below this fraction of the largest one: single-precision
+    /// sums carry rounding noise of ~1e-6 of the largest value where the exact answer is 0.
+    double maskRelativeThreshold = 1e-4;
 };
 
 /// A normalised C2 at one moment: a value, never a view of live sums.
@@ -44,8 +47,9 @@ struct C2Snapshot {
     double splitHalfCC = 0.0; ///< Pearson correlation of the even and odd halves' C2 over valid elements
     std::vector<double> splitHalfCCPerQ; ///< the same restricted to each q (over q', Δ)
 
-    /// C_n(q, q') for n = 0 … nMax, row-major (nMax + 1) × nQ × nQ, with
-    /// c2(q, q', Δ) = Σ_{n=−nPhi/2}^{nPhi/2} C_n(q, q') e^{i n Δ},  C_{−n} = conj C_n.
+    /// C_n(q, q') for n = 0 … nMax, row-major (nMax + 1) × nQ × nQ, the discrete Fourier coefficients of c2 over Δ
+    /// (masked elements counted as 0): c2(q, q', Δ) = Σ_{n=−nPhi/2+1}^{nPhi/2} C_n(q, q') e^{i n Δ},
+    /// C_{−n} = conj C_n, C_n(q', q) = conj C_n(q, q').
     std::vector<std::complex<double>> fourier;
 
     /// Computes a snapshot from sums (a pure function of them).
@@ -54,10 +58,7 @@ struct C2Snapshot {
     /// Index of element (q, q', Δ bin k).
     std::size_t at(int q, int qp, int k) const { return (static_cast<std::size_t>(q) * nQ + qp) * nPhi + k; }
     /// Index of C_n(q, q').
-    std::size_t atFourier(int n, int q, int qp) const
-    {
-        return (static_cast<std::size_t>(n) * nQ + q) * nQ + qp;
-    }
+    std::size_t atFourier(int n, int q, int qp) const { return (static_cast<std::size_t>(n) * nQ + q) * nQ + qp; }
 };
 
 } // namespace fxs

@@ -1,0 +1,207 @@
+#include "fxs/C2Pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace fxs {
+
+namespace {
+
+    int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+    struct Worker {
+        explicit Worker(const C2Config& c)
+            : acc(c)
+        {
+        }
+        std::mutex mutex; // held while a frame is added, and while sums are taken
+        C2Accumulator acc;
+        std::thread thread;
+    };
+
+} // namespace
+
+struct C2Pipeline::Impl {
+    C2PipelineConfig config;
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::mutex queueMutex;
+    std::condition_variable notEmpty, notFull, drained;
+    std::deque<PolarFrame> queue;
+    int busy = 0;
+    bool closed = false;
+    std::atomic<bool> cancelled { false };
+    std::atomic<std::int64_t> in { 0 }, done { 0 }, rejected { 0 };
+    std::mutex extraMutex;
+    std::optional<C2Sums> extra; // merged in from outside (resumed checkpoints)
+    mutable std::mutex rateMutex;
+    mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
+
+    void run(Worker& w)
+    {
+        for (;;) {
+            PolarFrame frame;
+            {
+                std::unique_lock lock(queueMutex);
+                notEmpty.wait(lock, [&] { return cancelled || closed || !queue.empty(); });
+                if (cancelled || queue.empty()) {
+                    break;
+                }
+                frame = std::move(queue.front());
+                queue.pop_front();
+                ++busy;
+            }
+            notFull.notify_one();
+            {
+                std::lock_guard lock(w.mutex);
+                const Status s = w.acc.add(frame);
+                (s ? done : rejected)++;
+            }
+            {
+                std::lock_guard lock(queueMutex);
+                --busy;
+            }
+            drained.notify_all();
+        }
+        drained.notify_all();
+    }
+
+    bool enqueue(PolarFrame&& f, bool wait)
+    {
+        std::unique_lock lock(queueMutex);
+        const auto room = [&] { return cancelled || closed || static_cast<int>(queue.size()) < config.queueCapacity; };
+        if (wait) {
+            notFull.wait(lock, room);
+        } else if (!room()) {
+            return false;
+        }
+        if (cancelled || closed) {
+            return false;
+        }
+        queue.push_back(std::move(f));
+        ++in;
+        lock.unlock();
+        notEmpty.notify_one();
+        return true;
+    }
+};
+
+C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
+    : m_impl(std::make_unique<Impl>())
+{
+    m_impl->config = config;
+    m_impl->config.queueCapacity = std::max(1, config.queueCapacity);
+    const int n = config.threads > 0 ? config.threads : hardwareThreads();
+    // Each worker runs its own rank-k updates: BLAS threads would only oversubscribe the cores.
+    openblas_set_num_threads(std::max(1, hardwareThreads() / n));
+    for (int i = 0; i < n; ++i) {
+        m_impl->workers.push_back(std::make_unique<Worker>(config.accumulator));
+    }
+    for (auto& w : m_impl->workers) {
+        Worker* raw = w.get();
+        w->thread = std::thread([this, raw] { m_impl->run(*raw); });
+    }
+}
+
+C2Pipeline::~C2Pipeline()
+{
+    cancel();
+    for (auto& w : m_impl->workers) {
+        if (w->thread.joinable()) {
+            w->thread.join();
+        }
+    }
+}
+
+bool C2Pipeline::push(PolarFrame frame) { return m_impl->enqueue(std::move(frame), true); }
+bool C2Pipeline::tryPush(PolarFrame frame) { return m_impl->enqueue(std::move(frame), false); }
+
+void C2Pipeline::close()
+{
+    {
+        std::lock_guard lock(m_impl->queueMutex);
+        m_impl->closed = true;
+    }
+    m_impl->notEmpty.notify_all();
+    m_impl->notFull.notify_all();
+}
+
+void C2Pipeline::wait()
+{
+    std::unique_lock lock(m_impl->queueMutex);
+    m_impl->drained.wait(lock, [&] { return m_impl->cancelled || (m_impl->queue.empty() && m_impl->busy == 0); });
+}
+
+void C2Pipeline::cancel()
+{
+    {
+        std::lock_guard lock(m_impl->queueMutex);
+        m_impl->cancelled = true;
+        m_impl->queue.clear();
+    }
+    m_impl->notEmpty.notify_all();
+    m_impl->notFull.notify_all();
+    m_impl->drained.notify_all();
+}
+
+C2Sums C2Pipeline::sums()
+{
+    C2Sums total = C2Sums::zeros(m_impl->config.accumulator.nQ, m_impl->config.accumulator.nPhi,
+        m_impl->workers.front()->acc.config().nMax, m_impl->config.accumulator.subtractRingMean);
+    for (auto& w : m_impl->workers) {
+        std::lock_guard lock(w->mutex);
+        w->acc.flush();
+        total.merge(w->acc.sums());
+    }
+    std::lock_guard lock(m_impl->extraMutex);
+    if (m_impl->extra) {
+        total.merge(*m_impl->extra);
+    }
+    return total;
+}
+
+C2Snapshot C2Pipeline::snapshot(const SnapshotOptions& options) { return C2Snapshot::compute(sums(), options); }
+
+Status C2Pipeline::mergeSums(const C2Sums& s)
+{
+    std::lock_guard lock(m_impl->extraMutex);
+    if (!m_impl->extra) {
+        m_impl->extra = C2Sums::zeros(s.nQ, s.nPhi, s.nMax, s.ringMeanSubtracted);
+    }
+    const C2Config& c = m_impl->workers.front()->acc.config();
+    if (s.nQ != c.nQ || s.nPhi != c.nPhi || s.nMax != c.nMax || s.ringMeanSubtracted != c.subtractRingMean) {
+        return Error { "the checkpoint's C2 sums do not match this run's polar grid or settings" };
+    }
+    return m_impl->extra->merge(s);
+}
+
+C2Progress C2Pipeline::progress() const
+{
+    C2Progress p;
+    p.shotsIn = m_impl->in;
+    p.shotsDone = m_impl->done;
+    p.shotsRejected = m_impl->rejected;
+    {
+        std::lock_guard lock(m_impl->queueMutex);
+        p.queueDepth = static_cast<int>(m_impl->queue.size());
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(m_impl->rateMutex);
+    auto& s = m_impl->samples;
+    s.emplace_back(now, p.shotsDone);
+    while (s.size() > 2 && now - s[1].first > std::chrono::seconds(5)) {
+        s.pop_front();
+    }
+    const double dt = std::chrono::duration<double>(now - s.front().first).count();
+    p.shotsPerSecond = dt > 0.05 ? static_cast<double>(p.shotsDone - s.front().second) / dt : 0.0;
+    return p;
+}
+
+int C2Pipeline::threads() const { return static_cast<int>(m_impl->workers.size()); }
+
+} // namespace fxs

@@ -1,0 +1,106 @@
+#pragma once
+
+// Independent oracle for the C2 engine: the direct φ-loop of seed eq. 1 in float64, with the masked,
+// ring-mean-subtracted convention of FXS_SPEC §2, written without FFTs or BLAS.
+
+#include <cmath>
+#include <complex>
+#include <fxs/PolarFrame.h>
+#include <numbers>
+#include <random>
+#include <vector>
+
+namespace fxs::test {
+
+struct BruteC2 {
+    int nQ = 0, nPhi = 0;
+    std::vector<double> num[2]; // Σ_j Σ_φ δI(q, φ) δI(q', φ + Δ), per half
+    std::vector<double> den[2]; // Σ_j Σ_φ w(q, φ) w(q', φ + Δ), per half
+    std::size_t at(int q, int qp, int k) const { return (static_cast<std::size_t>(q) * nQ + qp) * nPhi + k; }
+    double numTotal(std::size_t i) const { return num[0][i] + num[1][i]; }
+    double denTotal(std::size_t i) const { return den[0][i] + den[1][i]; }
+};
+
+/// δI = w (I − weighted ring mean) (or w I), in double.
+inline std::vector<double> deltaI(const PolarFrame& f, bool subtractMean)
+{
+    std::vector<double> d(f.intensity.size());
+    for (int q = 0; q < f.nQ; ++q) {
+        double sw = 0, swi = 0;
+        for (int p = 0; p < f.nPhi; ++p) {
+            const std::size_t i = f.at(q, p);
+            if (f.weight[i] > 0) {
+                sw += f.weight[i];
+                swi += double(f.weight[i]) * f.intensity[i];
+            }
+        }
+        const double mean = (subtractMean && sw > 0) ? swi / sw : 0.0;
+        for (int p = 0; p < f.nPhi; ++p) {
+            const std::size_t i = f.at(q, p);
+            d[i] = f.weight[i] > 0 ? double(f.weight[i]) * (f.intensity[i] - mean) : 0.0;
+        }
+    }
+    return d;
+}
+
+inline BruteC2 bruteForce(const std::vector<PolarFrame>& frames, bool subtractMean)
+{
+    BruteC2 r;
+    r.nQ = frames.front().nQ;
+    r.nPhi = frames.front().nPhi;
+    const std::size_t n = static_cast<std::size_t>(r.nQ) * r.nQ * r.nPhi;
+    for (int h = 0; h < 2; ++h) {
+        r.num[h].assign(n, 0.0);
+        r.den[h].assign(n, 0.0);
+    }
+    const int N = r.nPhi;
+    for (const auto& f : frames) {
+        const int h = static_cast<int>(f.shotIndex & 1);
+        const auto d = deltaI(f, subtractMean);
+        for (int q = 0; q < r.nQ; ++q) {
+            for (int qp = 0; qp < r.nQ; ++qp) {
+                for (int k = 0; k < N; ++k) {
+                    double s = 0, m = 0;
+                    for (int p = 0; p < N; ++p) {
+                        const std::size_t a = f.at(q, p), b = f.at(qp, (p + k) % N);
+                        s += d[a] * d[b];
+                        m += double(f.weight[a]) * f.weight[b];
+                    }
+                    r.num[h][r.at(q, qp, k)] += s;
+                    r.den[h][r.at(q, qp, k)] += m;
+                }
+            }
+        }
+    }
+    return r;
+}
+
+/// Random frames: intensities in [0, 10), weights 1 except a random mask (0) and fractional (0, 1) bins.
+inline std::vector<PolarFrame> randomFrames(
+    int nQ, int nPhi, int shots, unsigned seed, double maskedFraction = 0.2, bool staticMask = false)
+{
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<PolarFrame> frames;
+    PolarFrame maskFrame = PolarFrame::zeros(nQ, nPhi);
+    for (int j = 0; j < shots; ++j) {
+        PolarFrame f = PolarFrame::zeros(nQ, nPhi, j);
+        for (std::size_t i = 0; i < f.intensity.size(); ++i) {
+            f.intensity[i] = static_cast<float>(10.0 * u(rng));
+            if (!staticMask || j == 0) {
+                const double r = u(rng);
+                f.weight[i]
+                    = r < maskedFraction ? 0.0f : (r < maskedFraction * 1.5 ? static_cast<float>(u(rng)) : 1.0f);
+            } else {
+                f.weight[i] = maskFrame.weight[i];
+            }
+        }
+        if (j == 0) {
+            maskFrame = f;
+        }
+        frames.push_back(std::move(f));
+    }
+    return frames;
+}
+
+} // namespace fxs::test

@@ -1,0 +1,335 @@
+// The C2 engine against the float64 direct φ-loop of seed eq. 1 (tests/common/C2BruteForce.h).
+#include "C2BruteForce.h"
+
+#include <QtTest>
+#include <cmath>
+#include <fxs/C2Accumulator.h>
+#include <fxs/C2Pipeline.h>
+#include <fxs/C2Snapshot.h>
+#include <limits>
+
+using namespace fxs;
+
+namespace {
+
+C2Snapshot run(const std::vector<PolarFrame>& frames, C2Config c, const SnapshotOptions& o = {})
+{
+    C2Accumulator acc(c);
+    for (const auto& f : frames) {
+        if (!acc.add(f)) {
+            qFatal("frame refused");
+        }
+    }
+    acc.flush();
+    return C2Snapshot::compute(acc.sums(), o);
+}
+
+// ‖C − C_ref‖ / ‖C_ref‖ over the elements valid in the snapshot; also checks that the snapshot masks exactly
+// the elements whose reference mask correlation is below its threshold.
+double relativeError(const C2Snapshot& s, const test::BruteC2& ref, int* compared = nullptr)
+{
+    double d2 = 0, r2 = 0;
+    int count = 0;
+    for (std::size_t i = 0; i < s.c2.size(); ++i) {
+        const double den = ref.denTotal(i);
+        const bool refValid = den > s.maskThreshold * 1.001;
+        if (s.flags[i] == C2Snapshot::Masked) {
+            if (den > s.maskThreshold * 1.001) {
+                return std::numeric_limits<double>::infinity(); // masked although well covered
+            }
+            continue;
+        }
+        if (!refValid) {
+            continue;
+        }
+        const double c = ref.numTotal(i) / den;
+        d2 += (s.c2[i] - c) * (s.c2[i] - c);
+        r2 += c * c;
+        ++count;
+    }
+    if (compared) {
+        *compared = count;
+    }
+    return std::sqrt(d2 / r2);
+}
+
+} // namespace
+
+class tst_C2Accumulator : public QObject {
+    Q_OBJECT
+private slots:
+    void matchesBruteForce_data()
+    {
+        QTest::addColumn<int>("nQ");
+        QTest::addColumn<int>("nPhi");
+        QTest::addColumn<int>("shots");
+        QTest::addColumn<bool>("subtractMean");
+        QTest::addColumn<bool>("staticMask");
+        QTest::addColumn<int>("precision");
+        QTest::addColumn<int>("batch");
+        QTest::addColumn<double>("tolerance");
+        const int D = int(C2Precision::Double), S = int(C2Precision::Single);
+        QTest::newRow("double, mean-subtracted") << 7 << 16 << 50 << true << false << D << 8 << 1e-10;
+        QTest::newRow("double, raw, odd nQ, partial batch") << 5 << 12 << 23 << false << false << D << 64 << 1e-10;
+        QTest::newRow("double, static mask") << 6 << 20 << 40 << true << true << D << 16 << 1e-10;
+        QTest::newRow("single, mean-subtracted") << 7 << 16 << 300 << true << false << S << 64 << 1e-5;
+        QTest::newRow("single, static mask") << 6 << 32 << 300 << true << true << S << 64 << 1e-5;
+    }
+    void matchesBruteForce()
+    {
+        QFETCH(int, nQ);
+        QFETCH(int, nPhi);
+        QFETCH(int, shots);
+        QFETCH(bool, subtractMean);
+        QFETCH(bool, staticMask);
+        QFETCH(int, precision);
+        QFETCH(int, batch);
+        QFETCH(double, tolerance);
+        const auto frames = test::randomFrames(nQ, nPhi, shots, 42u + nQ, 0.2, staticMask);
+        C2Config c { nQ, nPhi, -1, C2Precision(precision), batch, 4 * batch, subtractMean };
+        const C2Snapshot s = run(frames, c);
+        const auto ref = test::bruteForce(frames, subtractMean);
+        int compared = 0;
+        const double err = relativeError(s, ref, &compared);
+        QVERIFY2(err <= tolerance, qPrintable(QString("relative error %1").arg(err)));
+        QVERIFY(compared > int(s.c2.size() / 2));
+        QCOMPARE(s.shots, qint64(shots));
+        // The mask correlation is the number of valid pixel pairs.
+        for (std::size_t i = 0; i < s.c2.size(); i += 7) {
+            QVERIFY(std::abs(s.maskCorrelation[i] - ref.denTotal(i)) <= 1e-4 * (1 + ref.denTotal(i)));
+        }
+        // Poisson self-term flagged.
+        for (int q = 0; q < nQ; ++q) {
+            QCOMPARE(int(s.flags[s.at(q, q, 0)]), int(C2Snapshot::SelfTerm));
+        }
+    }
+
+    void singlePrecisionOver10kShots()
+    {
+        const auto frames = test::randomFrames(6, 32, 10000, 7u);
+        const C2Snapshot s = run(frames, C2Config { 6, 32, -1, C2Precision::Single, 128, 1024, true },
+            SnapshotOptions { false, false, false });
+        const double err = relativeError(s, test::bruteForce(frames, true));
+        QVERIFY2(err <= 1e-5, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    void halvesMatchEvenAndOddShots()
+    {
+        const auto frames = test::randomFrames(5, 16, 41, 3u);
+        C2Accumulator acc(C2Config { 5, 16, -1, C2Precision::Double, 8, 32, true });
+        for (const auto& f : frames) {
+            QVERIFY(acc.add(f).ok());
+        }
+        acc.flush();
+        const C2Sums& sums = acc.sums();
+        QCOMPARE(sums.shots[0], qint64(21));
+        QCOMPARE(sums.shots[1], qint64(20));
+        const auto ref = test::bruteForce(frames, true);
+        // IFFT of each half's spectrum by a direct sum, against the brute-force half sums.
+        const int N = 16;
+        for (int h = 0; h < 2; ++h) {
+            for (int q = 0; q < 5; ++q) {
+                for (int qp = 0; qp < 5; ++qp) {
+                    for (int k = 0; k < N; ++k) {
+                        double v = 0;
+                        for (int n = 0; n < N; ++n) {
+                            const int m = n <= N / 2 ? n : N - n;
+                            std::complex<double> s = q >= qp ? sums.signal[h][sums.at(m, q, qp)]
+                                                             : std::conj(sums.signal[h][sums.at(m, qp, q)]);
+                            if (n > N / 2) {
+                                s = std::conj(s);
+                            }
+                            v += (s * std::polar(1.0, 2 * std::numbers::pi * n * k / N)).real() / N;
+                        }
+                        const double r = ref.num[h][ref.at(q, qp, k)];
+                        QVERIFY2(
+                            std::abs(v - r) <= 1e-9 * (1 + std::abs(r)), qPrintable(QString("%1 vs %2").arg(v).arg(r)));
+                    }
+                }
+            }
+        }
+    }
+
+    void truncationEqualsZeroedFrequencies()
+    {
+        const int nQ = 5, N = 24, nMax = 5;
+        const auto frames = test::randomFrames(nQ, N, 30, 11u);
+        const C2Snapshot s = run(frames, C2Config { nQ, N, nMax, C2Precision::Double, 16, 64, true });
+        QCOMPARE(s.nMax, nMax);
+        const auto ref = test::bruteForce(frames, true);
+        // Reference: the brute-force numerator's DFT over Δ with |n| > nMax zeroed, divided by the full mask sum.
+        for (int q = 0; q < nQ; ++q) {
+            for (int qp = 0; qp < nQ; ++qp) {
+                std::vector<std::complex<double>> c(N);
+                for (int n = 0; n < N; ++n) {
+                    for (int k = 0; k < N; ++k) {
+                        c[n] += ref.numTotal(ref.at(q, qp, k)) * std::polar(1.0, -2 * std::numbers::pi * n * k / N);
+                    }
+                }
+                for (int k = 0; k < N; ++k) {
+                    double v = 0;
+                    for (int n = 0; n < N; ++n) {
+                        const int m = n <= N / 2 ? n : N - n;
+                        if (m <= nMax) {
+                            v += (c[n] * std::polar(1.0, 2 * std::numbers::pi * n * k / N)).real() / N;
+                        }
+                    }
+                    const std::size_t i = ref.at(q, qp, k);
+                    if (s.flags[i] != C2Snapshot::Masked) {
+                        const double expect = v / ref.denTotal(i);
+                        QVERIFY2(std::abs(s.c2[i] - expect) <= 1e-9 * (1 + std::abs(expect)),
+                            qPrintable(
+                                QString("q %1 q' %2 k %3: %4 vs %5").arg(q).arg(qp).arg(k).arg(s.c2[i]).arg(expect)));
+                    }
+                }
+            }
+        }
+    }
+
+    void mergeEqualsOneAccumulator()
+    {
+        const auto frames = test::randomFrames(6, 16, 90, 5u);
+        const C2Config c { 6, 16, -1, C2Precision::Double, 16, 64, true };
+        C2Accumulator all(c), a(c), b(c);
+        for (std::size_t j = 0; j < frames.size(); ++j) {
+            QVERIFY(all.add(frames[j]).ok());
+            QVERIFY((j % 3 == 0 ? a : b).add(frames[j]).ok());
+        }
+        QVERIFY(a.merge(b).ok());
+        a.flush();
+        all.flush();
+        QCOMPARE(a.sums().totalShots(), all.sums().totalShots());
+        double d = 0, r = 0;
+        for (int h = 0; h < 2; ++h) {
+            for (std::size_t i = 0; i < all.sums().signal[h].size(); ++i) {
+                d += std::norm(a.sums().signal[h][i] - all.sums().signal[h][i]);
+                r += std::norm(all.sums().signal[h][i]);
+            }
+        }
+        QVERIFY(std::sqrt(d / r) < 1e-13);
+        C2Accumulator other(C2Config { 7, 16, -1, C2Precision::Double, 16, 64, true });
+        QVERIFY(!a.merge(other).ok()); // shapes differ: refused
+    }
+
+    void threadsAgree_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::newRow("1") << 1;
+        QTest::newRow("2") << 2;
+        QTest::newRow("4") << 4;
+    }
+    void threadsAgree()
+    {
+        QFETCH(int, threads);
+        const auto frames = test::randomFrames(6, 16, 400, 9u);
+        C2PipelineConfig pc;
+        pc.accumulator = C2Config { 6, 16, -1, C2Precision::Single, 64, 256, true };
+        pc.threads = threads;
+        pc.queueCapacity = 16;
+        C2Pipeline p(pc);
+        for (const auto& f : frames) {
+            QVERIFY(p.push(f));
+        }
+        p.close();
+        p.wait();
+        QCOMPARE(p.progress().shotsDone, qint64(400));
+        const C2Snapshot s = p.snapshot();
+        const double err = relativeError(s, test::bruteForce(frames, true));
+        QVERIFY2(err <= 1e-6, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    void sphereIsFlatUnderRandomMasks()
+    {
+        // A sphere's intensity depends on q only: C2(q, q', Δ) = I(q) I(q') for every Δ, whatever the masks.
+        const int nQ = 12, N = 64;
+        const double R = 30.0;
+        auto sphere = [R](double q) {
+            const double x = q * R;
+            const double f = 3 * (std::sin(x) - x * std::cos(x)) / (x * x * x);
+            return f * f;
+        };
+        auto frames = test::randomFrames(nQ, N, 200, 13u, 0.4);
+        for (auto& f : frames) {
+            for (int q = 0; q < nQ; ++q) {
+                for (int p = 0; p < N; ++p) {
+                    f.intensity[f.at(q, p)] = static_cast<float>(1e3 * sphere(0.02 + 0.01 * q));
+                }
+            }
+        }
+        const C2Snapshot raw = run(frames, C2Config { nQ, N, -1, C2Precision::Single, 64, 256, false });
+        const C2Snapshot sub = run(frames, C2Config { nQ, N, -1, C2Precision::Single, 64, 256, true });
+        for (int q = 0; q < nQ; ++q) {
+            for (int qp = 0; qp < nQ; ++qp) {
+                const double expect = 1e6 * sphere(0.02 + 0.01 * q) * sphere(0.02 + 0.01 * qp);
+                for (int k = 0; k < N; ++k) {
+                    const std::size_t i = raw.at(q, qp, k);
+                    QVERIFY(raw.flags[i] != C2Snapshot::Masked);
+                    QVERIFY2(
+                        std::abs(raw.c2[i] - expect) <= 1e-5 * expect, qPrintable(QString::number(raw.c2[i] / expect)));
+                    QVERIFY(std::abs(sub.c2[i]) <= 1e-5 * expect); // no fluctuation at all
+                }
+            }
+        }
+    }
+
+    void meanImageAndSplitHalfAgainstBruteForce()
+    {
+        const int nQ = 5, N = 16;
+        const auto frames = test::randomFrames(nQ, N, 60, 21u);
+        const C2Snapshot s = run(frames, C2Config { nQ, N, -1, C2Precision::Double, 16, 64, true });
+        // Mean image Σ w I / Σ w.
+        for (int i = 0; i < nQ * N; ++i) {
+            double swi = 0, sw = 0;
+            for (const auto& f : frames) {
+                sw += f.weight[i];
+                swi += f.weight[i] > 0 ? double(f.weight[i]) * f.intensity[i] : 0.0;
+            }
+            QVERIFY(std::abs(s.meanImage[i] - (sw > 0 ? swi / sw : 0.0)) < 1e-10);
+        }
+        // Split-half correlation: Pearson between the two halves' brute-force C2 on valid, non-self elements.
+        const auto ref = test::bruteForce(frames, true);
+        double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        for (std::size_t i = 0; i < s.c2.size(); ++i) {
+            if (s.flags[i] != C2Snapshot::Valid || ref.den[0][i] <= 0 || ref.den[1][i] <= 0) {
+                continue;
+            }
+            const double x = ref.num[0][i] / ref.den[0][i], y = ref.num[1][i] / ref.den[1][i];
+            n += 1, sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+        }
+        const double cc = (sxy - sx * sy / n) / std::sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+        QVERIFY2(std::abs(s.splitHalfCC - cc) < 1e-9, qPrintable(QString("%1 vs %2").arg(s.splitHalfCC).arg(cc)));
+        // Fourier coefficients: the direct DFT of c2 over Δ.
+        for (int q = 0; q < nQ; ++q) {
+            for (int qp = 0; qp < nQ; ++qp) {
+                for (int m = 0; m <= s.nMax; ++m) {
+                    std::complex<double> c;
+                    for (int k = 0; k < N; ++k) {
+                        c += s.c2[s.at(q, qp, k)] * std::polar(1.0, -2 * std::numbers::pi * m * k / N) / double(N);
+                    }
+                    QVERIFY(std::abs(s.fourier[s.atFourier(m, q, qp)] - c) < 1e-10 * (1 + std::abs(c)));
+                }
+            }
+        }
+    }
+
+    void refusesBadFrames()
+    {
+        C2Accumulator acc(C2Config { 4, 8, -1, C2Precision::Single, 8, 64, true });
+        PolarFrame wrong = PolarFrame::zeros(5, 8);
+        const Status s = acc.add(wrong);
+        QVERIFY(!s.ok());
+        QVERIFY(QString::fromStdString(s.message()).contains("5 x 8"));
+        PolarFrame nan = PolarFrame::zeros(4, 8);
+        nan.intensity[3] = std::numeric_limits<float>::quiet_NaN();
+        QVERIFY(!acc.add(nan).ok());
+        nan.weight[3] = 0.0f; // a NaN under a masked bin is ignored
+        QVERIFY(acc.add(nan).ok());
+        PolarFrame badWeight = PolarFrame::zeros(4, 8);
+        badWeight.weight[0] = 1.5f;
+        QVERIFY(!acc.add(badWeight).ok());
+        QCOMPARE(acc.shotsAdded(), qint64(1));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_C2Accumulator)
+#include "tst_C2Accumulator.moc"
