@@ -74,6 +74,8 @@ namespace {
         return s;
     }
 
+    std::string anyOr(int n) { return n ? std::to_string(n) : std::string("any"); }
+
     Status checkShape(StackInfo& info, const StackLimits& limits, const std::string& at)
     {
         const auto& d = info.dims;
@@ -103,8 +105,8 @@ namespace {
         if ((limits.expectedSlow && limits.expectedSlow != info.slab.nSlow)
             || (limits.expectedFast && limits.expectedFast != info.slab.nFast)) {
             return Error { at + ": frames are " + std::to_string(info.slab.nSlow) + " × "
-                + std::to_string(info.slab.nFast) + " (ss × fs) but the geometry expects "
-                + std::to_string(limits.expectedSlow) + " × " + std::to_string(limits.expectedFast) };
+                + std::to_string(info.slab.nFast) + " (ss × fs) but the geometry expects " + anyOr(limits.expectedSlow)
+                + " × " + anyOr(limits.expectedFast) };
         }
         return {};
     }
@@ -142,8 +144,8 @@ namespace {
             info.filters.push_back(static_cast<int>(id));
             if (H5Zfilter_avail(id) <= 0) {
                 return Error { at + " is compressed with HDF5 filter " + std::to_string(id) + " (" + filterName(id)
-                    + "), which is not installed here (Debian: hdf5-filter-plugin provides LZ4; bitshuffle needs "
-                      "its own plugin)" };
+                    + "), which is not installed here (Debian packages: hdf5-filter-plugin for LZ4 "
+                      "and bzip2, bitshuffle for bitshuffle and LZF)" };
             }
         }
         return {};
