@@ -1,0 +1,370 @@
+#include "DiffractionView.h"
+
+#include "Format.h"
+#include "LevelsPanel.h"
+#include "PlotExport.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QTextStream>
+#include <QVBoxLayout>
+#include <cmath>
+#include <numbers>
+#include <qcustomplot.h>
+
+namespace fxs::widgets {
+
+namespace {
+    constexpr double kTinyPositive = 1e-30; // log scale: non-positive values take the first colour, not a gap
+    constexpr int kHistogramMs = 300; // the histogram is a glance aid; refreshing it faster only costs CPU
+} // namespace
+
+DiffractionView::DiffractionView(QWidget* parent)
+    : QWidget(parent)
+{
+    m_plot = new QCustomPlot(this);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->xAxis->setLabel(tr("x (mm)"));
+    m_plot->yAxis->setLabel(tr("y (mm)"));
+    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    m_map->setInterpolate(false);
+    m_map->setTightBoundary(true);
+    m_maskMap = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    m_maskMap->setInterpolate(false);
+    QCPColorGradient maskGradient;
+    maskGradient.clearColorStops();
+    maskGradient.setColorStopAt(0.0, QColor(255, 40, 40, 130));
+    maskGradient.setColorStopAt(1.0, QColor(255, 40, 40, 130));
+    maskGradient.setNanHandling(QCPColorGradient::nhTransparent);
+    m_maskMap->setGradient(maskGradient);
+    m_maskMap->setDataRange(QCPRange(0.0, 2.0));
+    m_colorScale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(0, 1, m_colorScale);
+    m_map->setColorScale(m_colorScale);
+    auto* beam = m_plot->addGraph();
+    beam->setName(tr("beam centre"));
+    beam->setLineStyle(QCPGraph::lsNone);
+    beam->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QColor(255, 80, 80), 14));
+    beam->addData(0.0, 0.0);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &DiffractionView::onMouseMove);
+    PlotExport::install(
+        m_plot,
+        [this] {
+            QString out;
+            QTextStream s(&out);
+            s << "# shot " << (m_image ? m_image->shotIndex : -1) << ", assembled image, rows = y, NaN = gap\n";
+            if (m_image) {
+                for (int r = 0; r < m_image->height; ++r) {
+                    for (int c = 0; c < m_image->width; ++c) {
+                        s << (c ? "," : "") << m_image->values[std::size_t(r) * m_image->width + c];
+                    }
+                    s << "\n";
+                }
+            }
+            return out;
+        },
+        [this] { resetZoom(); },
+        [this] { setScale(m_scale == IntensityScale::Log ? IntensityScale::Linear : IntensityScale::Log); });
+
+    m_levelsPanel = new LevelsPanel(this);
+    connect(m_levelsPanel, &LevelsPanel::levelsEdited, this, &DiffractionView::setLevels);
+    connect(m_levelsPanel, &LevelsPanel::lockToggled, this, &DiffractionView::setLevelsLocked);
+    connect(m_levelsPanel, &LevelsPanel::autoRequested, this, [this] {
+        setLevelsLocked(false);
+        applyLevels(true);
+    });
+    m_readout = new QLabel(tr("Move the cursor over the detector for value, q, resolution, φ and panel"), this);
+    m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* bar = new QWidget(this);
+    buildToolbar(bar);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(bar);
+    layout->addWidget(m_plot, 1);
+    layout->addWidget(m_readout);
+    layout->addWidget(m_levelsPanel);
+    setColorMap(m_colorMap);
+    setScale(m_scale);
+    m_histogramAge.start();
+}
+
+DiffractionView::~DiffractionView() = default;
+
+void DiffractionView::buildToolbar(QWidget* bar)
+{
+    m_mapCombo = new QComboBox(bar);
+    m_mapCombo->addItems(ColorMaps::mapNames());
+    m_scaleCombo = new QComboBox(bar);
+    m_scaleCombo->addItems(ColorMaps::scaleNames());
+    m_scaleCombo->setCurrentIndex(int(m_scale));
+    m_maskCheck = new QCheckBox(tr("mask"), bar);
+    m_maskCheck->setChecked(true);
+    connect(m_mapCombo, &QComboBox::currentIndexChanged, this, [this](int i) { setColorMap(ColorMap(i)); });
+    connect(m_scaleCombo, &QComboBox::currentIndexChanged, this, [this](int i) { setScale(IntensityScale(i)); });
+    connect(m_maskCheck, &QCheckBox::toggled, this, &DiffractionView::setMaskVisible);
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(new QLabel(tr("colours"), bar));
+    row->addWidget(m_mapCombo);
+    row->addWidget(new QLabel(tr("scale"), bar));
+    row->addWidget(m_scaleCombo);
+    row->addWidget(m_maskCheck);
+    row->addStretch();
+}
+
+void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
+{
+    m_assembly = std::move(assembly);
+    m_image.reset();
+    m_map->data()->clear();
+    if (m_assembly && m_assembly->width() > 0) {
+        const auto mask = m_assembly->maskImage();
+        const int w = m_assembly->width();
+        const int h = m_assembly->height();
+        const double x0 = m_assembly->x0M() * 1e3;
+        const double y0 = m_assembly->y0M() * 1e3;
+        const double step = m_assembly->stepM() * 1e3;
+        m_maskMap->data()->setSize(w, h);
+        m_maskMap->data()->setRange(QCPRange(x0, x0 + (w - 1) * step), QCPRange(y0, y0 + (h - 1) * step));
+        for (int r = 0; r < h; ++r) {
+            for (int c = 0; c < w; ++c) {
+                m_maskMap->data()->setCell(c, r, mask[std::size_t(r) * w + c]);
+            }
+        }
+    }
+    setRings(m_ringsQ);
+    resetZoom();
+}
+
+void DiffractionView::setImage(std::shared_ptr<const AssembledImage> image, std::optional<Levels> autoLevels)
+{
+    m_image = std::move(image);
+    if (!m_locked) {
+        m_levels = autoLevels ? *autoLevels : computeAutoLevels();
+        m_levelsPanel->setLevels(m_levels);
+        emit levelsChanged(m_levels);
+    }
+    fillCells();
+    applyLevels(false);
+    updateHistogram(false);
+}
+
+Levels DiffractionView::computeAutoLevels() const
+{
+    if (!m_image || m_image->values.empty()) {
+        return m_levels;
+    }
+    return ImageLevels::percentileLevels(m_image->values, m_pLow, m_pHigh, m_scale == IntensityScale::Log);
+}
+
+void DiffractionView::fillCells()
+{
+    if (!m_image || !m_assembly || m_image->width != m_assembly->width() || m_image->height != m_assembly->height()) {
+        return;
+    }
+    const int w = m_image->width;
+    const int h = m_image->height;
+    const double x0 = m_assembly->x0M() * 1e3;
+    const double y0 = m_assembly->y0M() * 1e3;
+    const double step = m_assembly->stepM() * 1e3;
+    QCPColorMapData* data = m_map->data();
+    if (data->keySize() != w || data->valueSize() != h) {
+        data->setSize(w, h);
+    }
+    data->setRange(QCPRange(x0, x0 + (w - 1) * step), QCPRange(y0, y0 + (h - 1) * step));
+    const bool log = m_scale == IntensityScale::Log;
+    for (int r = 0; r < h; ++r) {
+        const float* row = m_image->values.data() + std::size_t(r) * w;
+        for (int c = 0; c < w; ++c) {
+            double v = row[c];
+            if (log && v <= 0.0) {
+                v = kTinyPositive;
+            }
+            data->setCell(c, r, ColorMaps::transform(v, m_scale));
+        }
+    }
+}
+
+void DiffractionView::applyLevels(bool recompute)
+{
+    if (recompute && !m_locked && m_image) {
+        m_levels = computeAutoLevels();
+        m_levelsPanel->setLevels(m_levels);
+    }
+    Levels shown = m_levels;
+    if (m_scale == IntensityScale::Log && shown.low <= 0.0) {
+        shown.low = std::max(shown.high * 1e-4, kTinyPositive);
+    }
+    m_map->setDataRange(QCPRange(ColorMaps::transform(shown.low, m_scale), ColorMaps::transform(shown.high, m_scale)));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DiffractionView::updateHistogram(bool force)
+{
+    if (!m_image || (!force && m_histogramAge.elapsed() < kHistogramMs)) {
+        return;
+    }
+    m_histogramAge.restart();
+    const bool log = m_scale == IntensityScale::Log;
+    const Levels range = ImageLevels::percentileLevels(m_image->values, 0.0, 99.99, log, 1u << 17);
+    const double low = std::min(range.low, m_levels.low > 0.0 || !log ? m_levels.low : range.low);
+    const double high = std::max(range.high, m_levels.high);
+    m_levelsPanel->setHistogram(ImageLevels::histogram(m_image->values, low, high, 80, log));
+    m_levelsPanel->setLevels(m_levels);
+}
+
+void DiffractionView::setColorMap(ColorMap map)
+{
+    m_colorMap = map;
+    m_map->setGradient(ColorMaps::gradient(map));
+    const QSignalBlocker block(m_mapCombo);
+    m_mapCombo->setCurrentIndex(int(map));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DiffractionView::setScale(IntensityScale scale)
+{
+    m_scale = scale;
+    const bool log = scale == IntensityScale::Log;
+    m_map->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    m_colorScale->axis()->setTicker(
+        log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    m_colorScale->setLabel(scale == IntensityScale::Sqrt ? tr("√intensity") : tr("intensity (ADU)"));
+    {
+        const QSignalBlocker block(m_scaleCombo);
+        m_scaleCombo->setCurrentIndex(int(scale));
+    }
+    fillCells();
+    applyLevels(true);
+    updateHistogram(true);
+}
+
+void DiffractionView::setLevels(const Levels& levels)
+{
+    if (!(levels.high > levels.low)) {
+        return;
+    }
+    m_levels = levels;
+    setLevelsLocked(true);
+    m_levelsPanel->setLevels(m_levels);
+    applyLevels(true);
+    emit levelsChanged(m_levels);
+}
+
+void DiffractionView::setLevelsLocked(bool locked)
+{
+    m_locked = locked;
+    m_levelsPanel->setLocked(locked);
+}
+
+void DiffractionView::setPercentiles(double lowPercent, double highPercent)
+{
+    m_pLow = lowPercent;
+    m_pHigh = highPercent;
+    applyLevels(true);
+}
+
+void DiffractionView::setRings(const std::vector<double>& qInvA)
+{
+    m_ringsQ = qInvA;
+    for (int i = m_plot->itemCount() - 1; i >= 0; --i) {
+        if (m_plot->item(i)->property("fxsRing").toBool()) {
+            m_plot->removeItem(i);
+        }
+    }
+    if (!m_assembly || m_assembly->width() == 0) {
+        return;
+    }
+    for (const double q : m_ringsQ) {
+        const double rMm = m_assembly->layout().ringRadiusM(q) * 1e3;
+        if (!std::isfinite(rMm)) {
+            continue;
+        }
+        auto* ring = new QCPItemEllipse(m_plot);
+        ring->setProperty("fxsRing", true);
+        ring->setPen(QPen(QColor(255, 255, 255, 170), 1.0, Qt::DashLine));
+        ring->topLeft->setCoords(-rMm, rMm);
+        ring->bottomRight->setCoords(rMm, -rMm);
+        auto* label = new QCPItemText(m_plot);
+        label->setProperty("fxsRing", true);
+        label->setColor(QColor(255, 255, 255, 220));
+        label->setText(QStringLiteral("%1 Å⁻¹ · %2 Å").arg(q, 0, 'g', 3).arg(2.0 * std::numbers::pi / q, 0, 'f', 1));
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        label->position->setCoords(rMm * 0.7071, rMm * 0.7071);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DiffractionView::setMaskVisible(bool visible)
+{
+    m_maskMap->setVisible(visible);
+    const QSignalBlocker block(m_maskCheck);
+    m_maskCheck->setChecked(visible);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+PixelReadout DiffractionView::readoutAt(double xMm, double yMm) const
+{
+    PixelReadout r;
+    if (!m_assembly) {
+        return r;
+    }
+    r.slabIndex = m_assembly->slabIndexAt(xMm * 1e-3, yMm * 1e-3);
+    if (r.slabIndex < 0) {
+        return r;
+    }
+    const PixelLayout& layout = m_assembly->layout();
+    const auto i = std::size_t(r.slabIndex);
+    r.valid = true;
+    r.qInvA = layout.qInvA(i);
+    r.resolutionA = r.qInvA > 0.0 ? 2.0 * std::numbers::pi / r.qInvA : std::numeric_limits<double>::infinity();
+    r.phiDeg = layout.phiRad(i) * 180.0 / std::numbers::pi;
+    const std::size_t p = layout.panel.empty() ? 0 : layout.panel[i];
+    r.panel = p < layout.panelNames.size() ? layout.panelNames[p] : QString::number(p);
+    if (m_image && m_image->width == m_assembly->width()) {
+        const int c = int(std::lround((xMm * 1e-3 - m_assembly->x0M()) / m_assembly->stepM()));
+        const int row = int(std::lround((yMm * 1e-3 - m_assembly->y0M()) / m_assembly->stepM()));
+        r.value = m_image->values[std::size_t(row) * m_image->width + c];
+    } else {
+        r.value = std::nan("");
+    }
+    return r;
+}
+
+QString DiffractionView::readoutText(const PixelReadout& r)
+{
+    if (!r.valid) {
+        return tr("outside the detector");
+    }
+    return tr("I = %1   q = %2 Å⁻¹   d = %3 Å   φ = %4°   panel %5   (pixel %6)")
+        .arg(Format::value(r.value))
+        .arg(r.qInvA, 0, 'f', 4)
+        .arg(r.resolutionA, 0, 'f', 2)
+        .arg(r.phiDeg, 0, 'f', 1)
+        .arg(r.panel)
+        .arg(r.slabIndex);
+}
+
+void DiffractionView::onMouseMove(QMouseEvent* event)
+{
+    const double x = m_plot->xAxis->pixelToCoord(event->position().x());
+    const double y = m_plot->yAxis->pixelToCoord(event->position().y());
+    m_readout->setText(readoutText(readoutAt(x, y)));
+}
+
+void DiffractionView::resetZoom()
+{
+    if (m_assembly && m_assembly->width() > 0) {
+        const double x0 = m_assembly->x0M() * 1e3;
+        const double y0 = m_assembly->y0M() * 1e3;
+        const double step = m_assembly->stepM() * 1e3;
+        m_plot->xAxis->setRange(x0 - step, x0 + m_assembly->width() * step);
+        m_plot->yAxis->setRange(y0 - step, y0 + m_assembly->height() * step);
+        m_plot->yAxis->setScaleRatio(m_plot->xAxis, 1.0);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace fxs::widgets

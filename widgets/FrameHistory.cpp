@@ -1,0 +1,189 @@
+#include "FrameHistory.h"
+
+#include "Format.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSpinBox>
+#include <QTimer>
+#include <QToolButton>
+#include <algorithm>
+
+namespace fxs::widgets {
+
+namespace {
+    QToolButton* button(QWidget* parent, const QString& text, const QString& tip)
+    {
+        auto* b = new QToolButton(parent);
+        b->setText(text);
+        b->setToolTip(tip);
+        b->setAutoRaise(true);
+        return b;
+    }
+} // namespace
+
+FrameHistory::FrameHistory(QWidget* parent)
+    : QWidget(parent)
+{
+    m_playTimer = new QTimer(this);
+    connect(m_playTimer, &QTimer::timeout, this, [this] {
+        if (m_items.empty() || m_position + 1 >= m_items.size()) {
+            m_playTimer->stop();
+            return;
+        }
+        show(m_position + 1);
+    });
+    auto* back = button(this, QStringLiteral("◀"), tr("One shot back (←)"));
+    auto* fwd = button(this, QStringLiteral("▶"), tr("One shot forward (→)"));
+    auto* play = button(this, QStringLiteral("⏵ play"), tr("Play the kept shots"));
+    m_pauseButton = button(this, QStringLiteral("❚❚ pause display"), tr("Pause the display, not the run (Space)"));
+    m_pauseButton->setCheckable(true);
+    m_jump = new QSpinBox(this);
+    m_jump->setRange(0, std::numeric_limits<int>::max());
+    m_jump->setPrefix(tr("jump to shot "));
+    m_jump->setKeyboardTracking(false);
+    m_label = new QLabel(this);
+    connect(back, &QToolButton::clicked, this, &FrameHistory::stepBack);
+    connect(fwd, &QToolButton::clicked, this, &FrameHistory::stepForward);
+    connect(play, &QToolButton::clicked, this, [this] { this->play(); });
+    connect(m_pauseButton, &QToolButton::toggled, this, &FrameHistory::setPaused);
+    connect(m_jump, &QSpinBox::valueChanged, this, [this](int v) { jumpTo(v); });
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(2, 0, 2, 0);
+    for (QWidget* w : std::initializer_list<QWidget*> { m_pauseButton, back, fwd, play, m_jump, m_label }) {
+        layout->addWidget(w);
+    }
+    layout->addStretch();
+    updateLabel();
+}
+
+void FrameHistory::setCapacity(int capacity)
+{
+    m_capacity = std::max(1, capacity);
+    while (int(m_items.size()) > m_capacity) {
+        m_items.pop_front();
+        m_position = m_position > 0 ? m_position - 1 : 0;
+    }
+    updateLabel();
+}
+
+void FrameHistory::push(HistoryItem item)
+{
+    m_items.push_back(std::move(item));
+    if (int(m_items.size()) > m_capacity) {
+        m_items.pop_front();
+        // Paused on a shot that just fell out: stay on the oldest one kept rather than jumping.
+        m_position = m_position > 0 ? m_position - 1 : 0;
+    }
+    if (!m_paused) {
+        show(m_items.size() - 1);
+    } else {
+        updateLabel();
+    }
+}
+
+void FrameHistory::clear()
+{
+    m_items.clear();
+    m_position = 0;
+    updateLabel();
+}
+
+void FrameHistory::setPaused(bool paused)
+{
+    if (!paused) {
+        m_playTimer->stop();
+    }
+    const bool changed = paused != m_paused;
+    m_paused = paused;
+    {
+        const QSignalBlocker block(m_pauseButton);
+        m_pauseButton->setChecked(paused);
+    }
+    if (!paused && !m_items.empty()) {
+        show(m_items.size() - 1);
+    }
+    updateLabel();
+    if (changed) {
+        emit pausedChanged(paused);
+    }
+}
+
+void FrameHistory::stepBack()
+{
+    setPaused(true);
+    if (!m_items.empty() && m_position > 0) {
+        show(m_position - 1);
+    }
+}
+
+void FrameHistory::stepForward()
+{
+    setPaused(true);
+    if (m_position + 1 < m_items.size()) {
+        show(m_position + 1);
+    }
+}
+
+void FrameHistory::first()
+{
+    setPaused(true);
+    if (!m_items.empty()) {
+        show(0);
+    }
+}
+
+void FrameHistory::last()
+{
+    setPaused(true);
+    if (!m_items.empty()) {
+        show(m_items.size() - 1);
+    }
+}
+
+bool FrameHistory::jumpTo(std::int64_t shotIndex)
+{
+    if (m_items.empty()) {
+        return false;
+    }
+    setPaused(true);
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < m_items.size(); ++i) {
+        if (std::llabs(m_items[i].shotIndex - shotIndex) < std::llabs(m_items[best].shotIndex - shotIndex)) {
+            best = i;
+        }
+    }
+    show(best);
+    return true;
+}
+
+void FrameHistory::play(double framesPerSecond)
+{
+    setPaused(true);
+    m_playTimer->start(int(1000.0 / std::max(0.1, framesPerSecond)));
+}
+
+HistoryItem FrameHistory::current() const { return m_items.empty() ? HistoryItem {} : m_items[m_position]; }
+
+void FrameHistory::show(std::size_t position)
+{
+    m_position = std::min(position, m_items.size() - 1);
+    updateLabel();
+    emit itemSelected(m_items[m_position]);
+}
+
+void FrameHistory::updateLabel()
+{
+    if (m_items.empty()) {
+        m_label->setText(tr("no shots yet"));
+        return;
+    }
+    const QString where = tr("shot %1 (%2 of %3 kept)")
+                              .arg(Format::count(m_items[m_position].shotIndex))
+                              .arg(m_position + 1)
+                              .arg(m_items.size());
+    m_label->setText(m_paused ? tr("<b style='color:#c07000'>DISPLAY PAUSED</b> — %1 · the run goes on").arg(where)
+                              : tr("live — %1").arg(where));
+}
+
+} // namespace fxs::widgets

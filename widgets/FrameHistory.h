@@ -1,0 +1,78 @@
+#pragma once
+
+#include "ImageAssembly.h"
+
+#include <QWidget>
+#include <deque>
+#include <fxs/PolarFrame.h>
+#include <memory>
+
+class QLabel;
+class QSpinBox;
+class QTimer;
+class QToolButton;
+
+namespace fxs::widgets {
+
+/// One displayed shot as kept in the history: the assembled image and its polar frame (either may be null).
+struct HistoryItem {
+    std::int64_t shotIndex = -1;
+    std::shared_ptr<const AssembledImage> image;
+    std::shared_ptr<const PolarFrame> polar;
+};
+
+/// The last N displayed shots: pause the display (never the engine), step back and forward, jump to a shot,
+/// play. Live, every pushed item is shown at once; paused, pushes only fill the buffer.
+class FrameHistory : public QWidget {
+    Q_OBJECT
+public:
+    explicit FrameHistory(QWidget* parent = nullptr);
+
+    /// How many shots are kept (oldest dropped first).
+    void setCapacity(int capacity);
+    /// Number of shots kept.
+    int size() const { return int(m_items.size()); }
+    /// Adds the newest shot; shown at once when live.
+    void push(HistoryItem item);
+    /// Drops every shot (a new run).
+    void clear();
+    /// True while the display is paused.
+    bool isPaused() const { return m_paused; }
+    /// Pauses or resumes (resuming jumps to the newest shot).
+    void setPaused(bool paused);
+    /// One shot older (pauses).
+    void stepBack();
+    /// One shot newer (pauses).
+    void stepForward();
+    /// The oldest shot kept (pauses).
+    void first();
+    /// The newest shot (pauses).
+    void last();
+    /// Shows the kept shot nearest to `shotIndex` (pauses); false when nothing is kept.
+    bool jumpTo(std::int64_t shotIndex);
+    /// Steps forward at `framesPerSecond` until the newest shot, then stays paused.
+    void play(double framesPerSecond = 10.0);
+    /// The shot shown (shotIndex −1 when none).
+    HistoryItem current() const;
+
+signals:
+    /// A shot should be displayed.
+    void itemSelected(const fxs::widgets::HistoryItem& item);
+    /// Paused or resumed.
+    void pausedChanged(bool paused);
+
+private:
+    void show(std::size_t position);
+    void updateLabel();
+
+    std::deque<HistoryItem> m_items;
+    std::size_t m_position = 0;
+    int m_capacity = 32;
+    bool m_paused = false;
+    QTimer* m_playTimer = nullptr;
+    QToolButton* m_pauseButton = nullptr;
+    QSpinBox* m_jump = nullptr;
+    QLabel* m_label = nullptr;
+};
+
+} // namespace fxs::widgets

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QWidget>
+#include <cstdint>
+
+class QLabel;
+
+namespace fxs::widgets {
+
+/// State of the run, as the coloured dot shows it.
+enum class RunState { Idle, Running, Paused, Finished, Failed };
+
+/// The figures the health bar shows.
+struct HealthFigures {
+    double inputHz = 0.0; ///< frames read from the source per second
+    double processedHz = 0.0; ///< frames accumulated per second
+    double latencyMs = 0.0; ///< source read to display, latest frame
+    std::int64_t droppedDisplayFrames = 0; ///< images replaced before the display took them (latest-wins)
+    std::int64_t shotsDone = 0; ///< shots accumulated
+    double memoryBytes = 0.0; ///< resident memory of the process
+    RunState state = RunState::Idle;
+};
+
+/// One line across the bottom of the window: input rate, processed rate, latency, drops, memory, state.
+class HealthBar : public QWidget {
+    Q_OBJECT
+public:
+    explicit HealthBar(QWidget* parent = nullptr);
+
+    /// Shows new figures.
+    void setFigures(const HealthFigures& figures);
+    /// The text shown (tests read it).
+    QString text() const;
+    /// The text for a set of figures.
+    static QString describe(const HealthFigures& f);
+    /// Colour of the state dot.
+    static QColor stateColor(RunState state);
+    /// Word for the state.
+    static QString stateName(RunState state);
+
+private:
+    QLabel* m_dot = nullptr;
+    QLabel* m_text = nullptr;
+};
+
+} // namespace fxs::widgets
