@@ -1,0 +1,48 @@
+#pragma once
+
+#include "fxs/CxiWriter.h"
+#include "fxs/FrameSource.h"
+#include "fxs/Result.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace fxs {
+
+/// How a run is written to CXI.
+struct SimulatedRunOptions {
+    CxiWriterOptions writer; ///< dataset path, SWMR (live file), LZ4
+    std::function<bool(std::int64_t framesWritten)> progress; ///< after each frame; return false to stop early
+};
+
+/// Writes the frames of a source (typically a SimulatorSource) into a CXI file: blocking with writeCxi(), or
+/// in a background thread with start(), which is how a live SWMR file is produced at the source's rate
+/// (SimulatorSourceOptions::rateHz) for `fxs simulate --live` and the live-file tests.
+class SimulatedRun {
+public:
+    /// Writes every frame of `source` to `path`; returns the number of frames written.
+    static Result<std::int64_t> writeCxi(
+        FrameSource& source, const std::string& path, const SimulatedRunOptions& options);
+    /// Creates `path` now (so that readers can open it on return) and writes the frames in a background thread.
+    static Result<std::unique_ptr<SimulatedRun>> start(
+        std::unique_ptr<FrameSource> source, const std::string& path, const SimulatedRunOptions& options);
+    ~SimulatedRun(); ///< stops and joins
+    SimulatedRun(const SimulatedRun&) = delete;
+    SimulatedRun& operator=(const SimulatedRun&) = delete;
+
+    /// Asks the writer to stop after the current frame and close the file. Thread-safe.
+    void stop();
+    /// Waits for the writer to finish; the frames written or the first error.
+    Result<std::int64_t> wait();
+    /// Frames written so far. Thread-safe.
+    std::int64_t framesWritten() const;
+
+private:
+    struct Impl;
+    explicit SimulatedRun(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m;
+};
+
+} // namespace fxs
