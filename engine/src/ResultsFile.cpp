@@ -206,12 +206,13 @@ Status ResultsFile::writeSums(const C2Sums& s)
 {
     const auto nQ = static_cast<hsize_t>(s.nQ);
     const Dims spectra { static_cast<hsize_t>(s.nFreq()), nQ, nQ }, image { nQ, static_cast<hsize_t>(s.nPhi) };
+    const Dims maskSpectra { static_cast<hsize_t>(s.nFreqMask()), nQ, nQ };
     const char* halves[2] = { "even", "odd" };
     for (int h = 0; h < 2; ++h) {
         if (Status st = m->complexes(std::string("/sums/signal_") + halves[h], s.signal[h], spectra); !st) {
             return st;
         }
-        if (Status st = m->complexes(std::string("/sums/mask_") + halves[h], s.mask[h], spectra); !st) {
+        if (Status st = m->complexes(std::string("/sums/mask_") + halves[h], s.mask[h], maskSpectra); !st) {
             return st;
         }
     }
