@@ -59,9 +59,13 @@ public:
             return 0;
         }
         if (lambda < 10.0) {
+            double prod = uniform();
+            // k = 0 iff u ≤ e^{−λ}; since 1 − λ ≤ e^{−λ}, most pixels of a sparse frame skip the exp.
+            if (prod <= 1.0 - lambda) {
+                return 0;
+            }
             const double limit = std::exp(-lambda);
             std::int64_t k = 0;
-            double prod = uniform();
             while (prod > limit) {
                 ++k;
                 prod *= uniform();

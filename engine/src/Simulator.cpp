@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
+#include <type_traits>
 
 namespace fxs {
 
@@ -16,9 +18,50 @@ namespace {
     // the block, never on the thread that made it).
     constexpr std::int64_t kBlock = 16384;
 
-    struct RotationF {
-        float m[9];
+    // Everything a block needs for one shot, prepared once per frame.
+    struct ShotContext {
+        std::vector<std::array<float, 9>> rotations;
+        const sim::IntensityTable* table = nullptr; ///< null: direct evaluation
+        float signalScale = 0.0f; ///< fluence · peak photons
+        float qSignalMax2 = 0.0f; ///< beyond this |q|² the particle's intensity is negligible (skipped)
+        std::vector<float> water; ///< background photons (times fluence) on a uniform grid of |q|², empty: none
+        float waterInvStep = 0.0f;
+        std::uint64_t seed = 0;
+        std::int64_t shotIndex = 0;
     };
+
+    constexpr int kWaterTable = 4096;
+
+    float waterAt(const ShotContext& c, float q2)
+    {
+        const float f = q2 * c.waterInvStep;
+        const int i = std::min(static_cast<int>(f), kWaterTable - 2);
+        const float t = std::min(f - static_cast<float>(i), 1.0f);
+        return c.water[i] + t * (c.water[i + 1] - c.water[i]);
+    }
+
+    template <class Out> Out toOutput(float v)
+    {
+        if constexpr (std::is_same_v<Out, std::uint16_t>) {
+            return static_cast<std::uint16_t>(std::min(v, 65535.0f) + 0.5f); // counts are ≥ 0
+        } else {
+            return v;
+        }
+    }
+
+    // |q| beyond which Σ|a_j| e^{−q²σ_j²/2} / Σ|a_j| (a bound on |F|/F(0)) is below 1e-5: pixels there get no
+    // particle signal, which saves the table look-ups at high q. Points and spheres have no such cut-off.
+    double signalCutoff(const ParticleModel& m)
+    {
+        double minSigma = std::numeric_limits<double>::infinity();
+        for (const auto& s : m.scatterers()) {
+            minSigma = std::min(minSigma, s.kind == Scatterer::Kind::Sphere ? 0.0 : s.sigmaA);
+        }
+        if (!(minSigma > 0.0)) {
+            return std::numeric_limits<double>::infinity();
+        }
+        return std::sqrt(2.0 * std::log(1e5)) / minSigma;
+    }
 
 } // namespace
 
@@ -26,15 +69,16 @@ struct Simulator::Impl {
     ParticleModel model;
     SimulatorConfig config;
     double intensityNorm = 1.0; ///< 1 / (Σ|a_j|)²: intensities relative to F(0)²
+    double qSignalMax = 0.0; ///< |q| beyond which |F|²/F(0)² < 1e-10 (Gaussian envelopes), ∞ otherwise
     mutable std::mutex tableMutex;
     mutable std::shared_ptr<const sim::IntensityTable> table;
 
     std::shared_ptr<const sim::IntensityTable> tableFor(double qMaxInvA) const;
     double tableStep(double qMaxInvA) const;
-    double directIntensity(const std::array<double, 3>& q) const;
-    void fillBlock(const SimulatorPixels& px, const ShotDraw& shot, const sim::IntensityTable* table,
-        std::int64_t block, bool noise, std::span<float> out) const;
-    void fill(const SimulatorPixels& px, const ShotDraw& shot, bool noise, std::span<float> out) const;
+    ShotContext context(const ShotDraw& shot, double qMaxInvA, const sim::IntensityTable* tab) const;
+    template <class Out>
+    void fillBlock(const SimulatorPixels& px, const ShotContext& c, std::int64_t block, bool noise, Out* out) const;
+    template <class Out> void fill(const SimulatorPixels& px, const ShotDraw& shot, bool noise, Out* out) const;
 };
 
 double Simulator::Impl::tableStep(double qMaxInvA) const
@@ -62,64 +106,83 @@ std::shared_ptr<const sim::IntensityTable> Simulator::Impl::tableFor(double qMax
     return table;
 }
 
-double Simulator::Impl::directIntensity(const std::array<double, 3>& q) const
+ShotContext Simulator::Impl::context(const ShotDraw& shot, double qMaxInvA, const sim::IntensityTable* tab) const
 {
-    return model.intensity(q) * intensityNorm;
+    ShotContext c;
+    for (const auto& r : shot.rotations) {
+        std::array<float, 9> m;
+        std::transform(r.m.begin(), r.m.end(), m.begin(), [](double v) { return static_cast<float>(v); });
+        c.rotations.push_back(m);
+    }
+    c.table = tab;
+    c.signalScale = static_cast<float>(shot.fluence * config.peakPhotons);
+    const double qs = std::min(qSignalMax, tab ? tab->qMaxInvA() : qSignalMax);
+    c.qSignalMax2 = static_cast<float>(std::isfinite(qs) ? qs * qs : 1e30);
+    c.seed = config.seed;
+    c.shotIndex = shot.shotIndex;
+    if (config.waterRingPhotons > 0.0) {
+        // A table over |q|² saves an exp and a sqrt per pixel.
+        const double q2Max = std::max(qMaxInvA * qMaxInvA, 1e-12) * 1.0001;
+        const double w2 = 2.0 * config.waterRingWidthInvA * config.waterRingWidthInvA;
+        c.water.resize(kWaterTable);
+        for (int i = 0; i < kWaterTable; ++i) {
+            const double dq = std::sqrt(q2Max * i / (kWaterTable - 1)) - config.waterRingQInvA;
+            c.water[i] = static_cast<float>(shot.fluence * config.waterRingPhotons * std::exp(-dq * dq / w2));
+        }
+        c.waterInvStep = static_cast<float>((kWaterTable - 1) / q2Max);
+    }
+    return c;
 }
 
-void Simulator::Impl::fillBlock(const SimulatorPixels& px, const ShotDraw& shot, const sim::IntensityTable* tab,
-    std::int64_t block, bool noise, std::span<float> out) const
+template <class Out>
+void Simulator::Impl::fillBlock(
+    const SimulatorPixels& px, const ShotContext& c, std::int64_t block, bool noise, Out* out) const
 {
     const std::size_t begin = static_cast<std::size_t>(block * kBlock);
     const std::size_t end = std::min(px.size(), begin + static_cast<std::size_t>(kBlock));
-    std::vector<RotationF> rot(shot.rotations.size());
-    for (std::size_t k = 0; k < rot.size(); ++k) {
-        for (int e = 0; e < 9; ++e) {
-            rot[k].m[e] = static_cast<float>(shot.rotations[k].m[e]);
-        }
-    }
-    const double signalScale = shot.fluence * config.peakPhotons;
-    const bool water = config.waterRingPhotons > 0.0;
-    const double waterInv = 1.0 / (2.0 * config.waterRingWidthInvA * config.waterRingWidthInvA);
-    sim::Random rng(config.seed, static_cast<std::uint64_t>(shot.shotIndex), static_cast<std::uint64_t>(block) + 1);
+    sim::Random rng(c.seed, static_cast<std::uint64_t>(c.shotIndex), static_cast<std::uint64_t>(block) + 1);
+    const float norm = static_cast<float>(intensityNorm);
     for (std::size_t i = begin; i < end; ++i) {
         const float gain = px.gain[i];
         if (!(gain > 0.0f)) {
-            out[i] = 0.0f;
+            out[i] = Out {};
             continue;
         }
         const auto& q = px.qInvA[i];
-        double sum = 0.0;
-        for (const auto& r : rot) {
-            const float x = r.m[0] * q[0] + r.m[1] * q[1] + r.m[2] * q[2];
-            const float y = r.m[3] * q[0] + r.m[4] * q[1] + r.m[5] * q[2];
-            const float z = r.m[6] * q[0] + r.m[7] * q[1] + r.m[8] * q[2];
-            sum += tab ? tab->sample(x, y, z) : directIntensity({ x, y, z });
+        const float q2 = q[0] * q[0] + q[1] * q[1] + q[2] * q[2];
+        float sum = 0.0f;
+        if (q2 <= c.qSignalMax2) {
+            for (const auto& r : c.rotations) {
+                const float x = r[0] * q[0] + r[1] * q[1] + r[2] * q[2];
+                const float y = r[3] * q[0] + r[4] * q[1] + r[5] * q[2];
+                const float z = r[6] * q[0] + r[7] * q[1] + r[8] * q[2];
+                sum += c.table ? c.table->sample(x, y, z) : static_cast<float>(model.intensity({ x, y, z })) * norm;
+            }
         }
-        double lambda = signalScale * sum;
-        if (water) {
-            const double dq = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]) - config.waterRingQInvA;
-            lambda += shot.fluence * config.waterRingPhotons * std::exp(-dq * dq * waterInv);
+        float lambda = c.signalScale * sum;
+        if (!c.water.empty()) {
+            lambda += waterAt(c, q2);
         }
         lambda *= gain;
-        out[i] = noise ? static_cast<float>(rng.poisson(lambda)) : static_cast<float>(lambda);
+        out[i] = toOutput<Out>(noise ? static_cast<float>(rng.poisson(lambda)) : lambda);
     }
 }
 
-void Simulator::Impl::fill(const SimulatorPixels& px, const ShotDraw& shot, bool noise, std::span<float> out) const
+template <class Out>
+void Simulator::Impl::fill(const SimulatorPixels& px, const ShotDraw& shot, bool noise, Out* out) const
 {
-    const std::size_t n = std::min({ px.size(), px.qInvA.size(), out.size() });
+    const std::size_t n = std::min(px.size(), px.qInvA.size());
     if (n == 0) {
         return;
     }
+    const double qMax = px.qMaxInvA();
     std::shared_ptr<const sim::IntensityTable> tab;
     if (config.sampling == IntensitySampling::Table) {
-        tab = tableFor(px.qMaxInvA());
+        tab = tableFor(std::min(qMax, qSignalMax));
     }
+    const ShotContext c = context(shot, qMax, tab.get());
     const std::int64_t nBlocks = (static_cast<std::int64_t>(n) + kBlock - 1) / kBlock;
-    // Direct evaluation costs ~100× more per pixel: worth threads even for small polar grids.
-    sim::parallelBlocks(
-        nBlocks, config.threads, [&](std::int64_t b) { fillBlock(px, shot, tab.get(), b, noise, out.first(n)); });
+    sim::parallelBlocks(nBlocks, config.threads, [&](std::int64_t b) { fillBlock(px, c, b, noise, out); });
 }
 
 Simulator::Simulator()
@@ -162,6 +225,7 @@ Result<Simulator> Simulator::create(ParticleModel model, const SimulatorConfig& 
         norm += std::abs(sc.amplitude);
     }
     s.m_impl->intensityNorm = norm > 0.0 ? 1.0 / (norm * norm) : 0.0;
+    s.m_impl->qSignalMax = signalCutoff(s.m_impl->model);
     return s;
 }
 
@@ -199,12 +263,16 @@ ShotDraw Simulator::drawShot(std::int64_t shotIndex) const
 
 void Simulator::expectedCounts(const SimulatorPixels& pixels, const ShotDraw& shot, std::span<float> out) const
 {
-    m_impl->fill(pixels, shot, false, out);
+    if (out.size() >= pixels.size()) {
+        m_impl->fill(pixels, shot, false, out.data());
+    }
 }
 
 void Simulator::simulate(const SimulatorPixels& pixels, std::int64_t shotIndex, std::span<float> out) const
 {
-    m_impl->fill(pixels, drawShot(shotIndex), m_impl->config.poissonNoise, out);
+    if (out.size() >= pixels.size()) {
+        m_impl->fill(pixels, drawShot(shotIndex), m_impl->config.poissonNoise, out.data());
+    }
 }
 
 PolarFrame Simulator::polarFrame(const SimulatorPixels& polarPixels, std::int64_t shotIndex) const
@@ -228,15 +296,12 @@ Frame Simulator::detectorFrame(const SimulatorPixels& detectorPixels, std::int64
     if (f.size() != detectorPixels.size()) {
         return f;
     }
-    if (f.type == PixelType::Float32) {
-        simulate(detectorPixels, shotIndex, f.as<float>());
-        return f;
-    }
-    std::vector<float> counts(f.size());
-    simulate(detectorPixels, shotIndex, counts);
-    auto px = f.as<std::uint16_t>();
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-        px[i] = static_cast<std::uint16_t>(std::lround(std::clamp(counts[i], 0.0f, 65535.0f)));
+    const auto shot = drawShot(shotIndex);
+    const bool noise = m_impl->config.poissonNoise;
+    if (f.type == PixelType::UInt16) {
+        m_impl->fill(detectorPixels, shot, noise, f.as<std::uint16_t>().data());
+    } else {
+        m_impl->fill(detectorPixels, shot, noise, f.as<float>().data());
     }
     return f;
 }
