@@ -94,6 +94,55 @@ private slots:
         QVERIFY2(worst < 0.06, qPrintable(QString::number(worst)));
     }
 
+    void poissonParticleCountsFollowSection3()
+    {
+        // FXS_SPEC §3: C2_intra = ⟨N⟩ C2⁽¹⁾ + ⟨N(N−1)⟩ S(q) S(q'); Poisson N with mean μ: ⟨N⟩ = μ, ⟨N(N−1)⟩ = μ².
+        const double d = 30.0, lambda = 4.0, mu = 1.5;
+        fxs::SimulatorConfig c;
+        c.poissonNoise = false;
+        c.peakPhotons = 4.0;
+        c.meanParticles = mu;
+        c.poissonParticles = true;
+        c.threads = 1;
+        auto sim = fxs::Simulator::create(fxs::ParticleModel::dumbbell(d), c);
+        QVERIFY(sim.ok());
+        const fxs::PolarGrid g { 6, 32, 0.04, 0.42 };
+        auto px = fxs::SimulatorPixels::polar(g, lambda);
+        QVERIFY(px.ok());
+        const auto snap = correlate(*sim, *px, 20000, false);
+        // The moments of the counts actually drawn: the count noise (~1.3 % here) then cancels.
+        double n1 = 0, n2 = 0;
+        for (int s = 0; s < 20000; ++s) {
+            const double n = static_cast<double>(sim->drawShot(s).rotations.size());
+            n1 += n / 20000;
+            n2 += n * (n - 1) / 20000;
+        }
+        QVERIFY(std::abs(n1 / mu - 1) < 0.03 && std::abs(n2 / (mu * mu) - 1) < 0.05);
+        double d2 = 0, r2 = 0;
+        for (int a = 0; a < g.nQ; ++a) {
+            for (int b = 0; b < g.nQ; ++b) {
+                const double q = g.qCentre(a), qp = g.qCentre(b);
+                const double ca = -q * lambda / (4 * std::numbers::pi), cb = -qp * lambda / (4 * std::numbers::pi);
+                const double sq = 2.0 * (1 + sphJ0(q * d)), sqp = 2.0 * (1 + sphJ0(qp * d));
+                for (int k = 0; k < g.nPhi; ++k) {
+                    const double cosPsi
+                        = ca * cb + std::sqrt((1 - ca * ca) * (1 - cb * cb)) * std::cos(k * g.phiStep());
+                    const double plus = std::sqrt(std::max(0.0, q * q + qp * qp + 2 * q * qp * cosPsi));
+                    const double minus = std::sqrt(std::max(0.0, q * q + qp * qp - 2 * q * qp * cosPsi));
+                    const double one
+                        = 4.0 * (1 + sphJ0(q * d) + sphJ0(qp * d) + 0.5 * sphJ0(d * plus) + 0.5 * sphJ0(d * minus));
+                    const double ref = n1 * one + n2 * sq * sqp;
+                    const double v = snap.c2[snap.at(a, b, k)];
+                    d2 += (v - ref) * (v - ref);
+                    r2 += ref * ref;
+                }
+            }
+        }
+        const double rel = std::sqrt(d2 / r2);
+        qInfo("Poisson N (μ = %.1f) C2 vs ⟨N⟩C2⁽¹⁾ + ⟨N(N−1)⟩SS': relative rms %.4f", mu, rel);
+        QVERIFY2(rel < 0.02, qPrintable(QString::number(rel)));
+    }
+
     void sphereC2IsFlat()
     {
         // Poisson noise, fluence jitter and polarisation off in the polar path: C2 = ⟨I(q) I(q')⟩, flat in Δ,
