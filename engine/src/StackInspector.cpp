@@ -3,6 +3,7 @@
 #include "Hdf5Util.h"
 #include "StackCheck.h"
 
+#include <atomic>
 #include <climits>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -111,7 +112,25 @@ namespace {
         return {};
     }
 
-    Status checkLayout(hid_t dset, StackInfo& info, const StackLimits& limits, const std::string& at)
+    // HDF5 refuses to create a chunk larger than a fixed dimension; a file that has one is damaged, and reading
+    // it makes HDF5 1.10 copy past its buffers (found by the fuzzer).
+    Status checkChunkFits(const hsize_t* chunk, int rank, const std::vector<hsize_t>& maxDims, const std::string& at)
+    {
+        if (rank != static_cast<int>(maxDims.size())) {
+            return Error { at + ": its chunk rank (" + std::to_string(rank) + ") differs from its rank ("
+                + std::to_string(maxDims.size()) + "); the file is damaged" };
+        }
+        for (int i = 0; i < rank; ++i) {
+            if (chunk[i] == 0 || (maxDims[i] != H5S_UNLIMITED && chunk[i] > maxDims[i])) {
+                return Error { at + ": chunk dimension " + std::to_string(i) + " (" + std::to_string(chunk[i])
+                    + ") does not fit the dataset; the file is damaged" };
+            }
+        }
+        return {};
+    }
+
+    Status checkLayout(hid_t dset, StackInfo& info, const StackLimits& limits, const std::vector<hsize_t>& maxDims,
+        const std::string& at)
     {
         h5::Handle dcpl = h5::plist(H5Dget_create_plist(dset));
         if (!dcpl) {
@@ -126,6 +145,9 @@ namespace {
             __int128 bytes = static_cast<__int128>(pixelSize(info.slab.type));
             for (int i = 0; i < rank && i < H5S_MAX_RANK; ++i) {
                 bytes *= static_cast<__int128>(chunk[i]);
+            }
+            if (Status s = checkChunkFits(chunk, rank, maxDims, at); !s) {
+                return s;
             }
             if (rank < 1 || bytes > static_cast<__int128>(limits.maxChunkBytes)) {
                 return Error { at + ": HDF5 chunks of " + std::to_string(static_cast<long double>(bytes) / 1048576.0)
@@ -221,7 +243,8 @@ namespace detail {
             return Error { at + ": unreadable dataspace (" + h5::lastError() + ")" };
         }
         std::vector<hsize_t> d(static_cast<std::size_t>(rank));
-        H5Sget_simple_extent_dims(space.get(), d.data(), nullptr);
+        std::vector<hsize_t> maxDims(static_cast<std::size_t>(rank));
+        H5Sget_simple_extent_dims(space.get(), d.data(), maxDims.data());
         for (hsize_t v : d) {
             info.dims.push_back(v > static_cast<hsize_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(v));
         }
@@ -237,7 +260,7 @@ namespace detail {
         if (Status s = checkShape(info, limits, at); !s) {
             return Error { s.message() };
         }
-        if (Status s = checkLayout(dset, info, limits, at); !s) {
+        if (Status s = checkLayout(dset, info, limits, maxDims, at); !s) {
             return Error { s.message() };
         }
         return info;
@@ -284,7 +307,11 @@ Result<StackInfo> StackInspector::inspectImage(
         || H5Pset_file_image(fapl.get(), const_cast<std::byte*>(image.data()), image.size()) < 0) {
         return Error { "cannot set up an in-memory HDF5 file (" + h5::lastError() + ")" };
     }
-    return openAndInspect(fapl.get(), "<memory image>", "fxs-image.h5", dataset, limits, H5F_ACC_RDONLY);
+    // A fresh name per image: HDF5 shares an already-open file of the same name (a damaged image can leave one
+    // behind), which would mix one image's state into the next.
+    static std::atomic<std::uint64_t> serial { 0 };
+    const std::string name = "fxs-image-" + std::to_string(serial++) + ".h5";
+    return openAndInspect(fapl.get(), "<memory image>", name, dataset, limits, H5F_ACC_RDONLY);
 }
 
 std::string StackInspector::toJson(const Result<StackInfo>& verdict)

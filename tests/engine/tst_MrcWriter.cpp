@@ -1,0 +1,72 @@
+#include "PythonRunner.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fxs/MrcWriter.h>
+
+namespace {
+
+// mrcfile (the CCP-EM reference implementation) validates the file and checks every voxel against the formula.
+const char* kReader = R"(
+import sys, io, contextlib, numpy as np, mrcfile
+path = sys.argv[1]
+log = io.StringIO()
+with contextlib.redirect_stdout(log):
+    valid = mrcfile.validate(path)
+with mrcfile.open(path, permissive=False) as m:
+    d = m.data
+    z, y, x = np.meshgrid(np.arange(4), np.arange(5), np.arange(6), indexing='ij')
+    print(valid, d.shape, d.dtype, bool(np.array_equal(d, (x + 10 * y + 100 * z).astype('float32'))),
+          float(m.voxel_size.x), float(m.voxel_size.z), float(m.header.origin.y),
+          m.header.label[0].decode().strip(), abs(float(m.header.dmean) - float(d.mean())) < 1e-3,
+          '' if valid else log.getvalue().strip())
+)";
+
+} // namespace
+
+class tst_MrcWriter : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void mrcfileReadsTheMap()
+    {
+        if (!fxs::test::pythonHas("mrcfile")) {
+            QSKIP("python3-mrcfile is not installed");
+        }
+        fxs::MrcMap map;
+        map.nx = 6;
+        map.ny = 5;
+        map.nz = 4; // unequal sides: a swapped axis would show
+        for (int z = 0; z < map.nz; ++z) {
+            for (int y = 0; y < map.ny; ++y) {
+                for (int x = 0; x < map.nx; ++x) {
+                    map.values.push_back(static_cast<float>(x + 10 * y + 100 * z));
+                }
+            }
+        }
+        map.voxelSizeAngstrom = 1.5;
+        map.originAngstrom = { 0.0, -3.0, 0.0 };
+        map.label = "fxs test map";
+        const QString path = m_dir.path() + "/map.mrc";
+        const fxs::Status s = fxs::MrcWriter::write(path.toStdString(), map);
+        QVERIFY2(s.ok(), s.message().c_str());
+        QCOMPARE(QFileInfo(path).size(), 1024 + 6 * 5 * 4 * 4);
+        const auto py = fxs::test::runPython(kReader, { path });
+        QVERIFY2(py.ok(), py.err.constData());
+        QCOMPARE(py.out.trimmed(), QByteArray("True (4, 5, 6) float32 True 1.5 1.5 -3.0 fxs test map True"));
+    }
+
+    void refusesInconsistentMaps()
+    {
+        fxs::MrcMap map;
+        map.nx = map.ny = map.nz = 2;
+        map.values.assign(7, 1.0f);
+        const fxs::Status s = fxs::MrcWriter::write((m_dir.path() + "/bad.mrc").toStdString(), map);
+        QVERIFY(!s.ok());
+        QVERIFY2(QString::fromStdString(s.message()).contains("7 values for a 2 × 2 × 2 grid"), s.message().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_MrcWriter)
+#include "tst_MrcWriter.moc"
