@@ -1,5 +1,5 @@
 // Simulated runs through the real C2 engine against closed forms (FXS_SPEC §7): a sphere's C2 is flat in Δ,
-// a dumbbell's C2 is 4f⁴[1 + sphJ0(qd) + sphJ0(q'd) + ½ sphJ0(d|q⃗+q⃗'|) + ½ sphJ0(d|q⃗−q⃗'|)] with Ewald curvature.
+// a dumbbell's C2 is 4f⁴[1 + j0(qd) + j0(q'd) + ½ j0(d|q⃗+q⃗'|) + ½ j0(d|q⃗−q⃗'|)] with Ewald curvature.
 #include <QtTest>
 #include <cmath>
 #include <fxs/C2Accumulator.h>
@@ -10,6 +10,17 @@
 namespace {
 
 double sphJ0(double x) { return std::abs(x) < 1e-8 ? 1.0 : std::sin(x) / x; }
+
+// FXS_SPEC §7: one point-dumbbell's orientation-averaged ⟨I(q⃗) I(q⃗')⟩ for f = 1, at azimuth difference Δ, with the
+// Ewald curvature: cos ψ = cos θ_q cos θ_q' + sin θ_q sin θ_q' cos Δ, cos θ_q = −q λ / 4π.
+double dumbbellC2(double q, double qp, double delta, double d, double lambda)
+{
+    const double ca = -q * lambda / (4 * std::numbers::pi), cb = -qp * lambda / (4 * std::numbers::pi);
+    const double cosPsi = ca * cb + std::sqrt((1 - ca * ca) * (1 - cb * cb)) * std::cos(delta);
+    const double plus = std::sqrt(std::max(0.0, q * q + qp * qp + 2 * q * qp * cosPsi));
+    const double minus = std::sqrt(std::max(0.0, q * q + qp * qp - 2 * q * qp * cosPsi));
+    return 4.0 * (1 + sphJ0(q * d) + sphJ0(qp * d) + 0.5 * sphJ0(d * plus) + 0.5 * sphJ0(d * minus));
+}
 
 double sphereIntensity(double q, double r)
 {
@@ -73,14 +84,8 @@ private slots:
         for (int a = 0; a < g.nQ; ++a) {
             for (int b = 0; b < g.nQ; ++b) {
                 const double q = g.qCentre(a), qp = g.qCentre(b);
-                const double ca = -q * lambda / (4 * std::numbers::pi), cb = -qp * lambda / (4 * std::numbers::pi);
                 for (int k = 0; k < g.nPhi; ++k) {
-                    const double cosPsi
-                        = ca * cb + std::sqrt((1 - ca * ca) * (1 - cb * cb)) * std::cos(k * g.phiStep());
-                    const double plus = std::sqrt(std::max(0.0, q * q + qp * qp + 2 * q * qp * cosPsi));
-                    const double minus = std::sqrt(std::max(0.0, q * q + qp * qp - 2 * q * qp * cosPsi));
-                    const double ref
-                        = 4.0 * (1 + sphJ0(q * d) + sphJ0(qp * d) + 0.5 * sphJ0(d * plus) + 0.5 * sphJ0(d * minus));
+                    const double ref = dumbbellC2(q, qp, k * g.phiStep(), d, lambda);
                     const double v = snap.c2[snap.at(a, b, k)];
                     d2 += (v - ref) * (v - ref);
                     r2 += ref * ref;
@@ -90,7 +95,8 @@ private slots:
         }
         const double rel = std::sqrt(d2 / r2);
         qInfo("dumbbell C2 vs closed form: relative rms %.4f, worst element %.4f", rel, worst);
-        QVERIFY2(rel < 0.02, qPrintable(QString::number(rel)));
+        // The issue asks for 2 %; FXS_SPEC §7 for < 1 %. Ignoring the Ewald curvature would be off by 2.3 % here.
+        QVERIFY2(rel < 0.01, qPrintable(QString::number(rel)));
         QVERIFY2(worst < 0.06, qPrintable(QString::number(worst)));
     }
 
@@ -122,16 +128,9 @@ private slots:
         for (int a = 0; a < g.nQ; ++a) {
             for (int b = 0; b < g.nQ; ++b) {
                 const double q = g.qCentre(a), qp = g.qCentre(b);
-                const double ca = -q * lambda / (4 * std::numbers::pi), cb = -qp * lambda / (4 * std::numbers::pi);
                 const double sq = 2.0 * (1 + sphJ0(q * d)), sqp = 2.0 * (1 + sphJ0(qp * d));
                 for (int k = 0; k < g.nPhi; ++k) {
-                    const double cosPsi
-                        = ca * cb + std::sqrt((1 - ca * ca) * (1 - cb * cb)) * std::cos(k * g.phiStep());
-                    const double plus = std::sqrt(std::max(0.0, q * q + qp * qp + 2 * q * qp * cosPsi));
-                    const double minus = std::sqrt(std::max(0.0, q * q + qp * qp - 2 * q * qp * cosPsi));
-                    const double one
-                        = 4.0 * (1 + sphJ0(q * d) + sphJ0(qp * d) + 0.5 * sphJ0(d * plus) + 0.5 * sphJ0(d * minus));
-                    const double ref = n1 * one + n2 * sq * sqp;
+                    const double ref = n1 * dumbbellC2(q, qp, k * g.phiStep(), d, lambda) + n2 * sq * sqp;
                     const double v = snap.c2[snap.at(a, b, k)];
                     d2 += (v - ref) * (v - ref);
                     r2 += ref * ref;
@@ -140,7 +139,7 @@ private slots:
         }
         const double rel = std::sqrt(d2 / r2);
         qInfo("Poisson N (μ = %.1f) C2 vs ⟨N⟩C2⁽¹⁾ + ⟨N(N−1)⟩SS': relative rms %.4f", mu, rel);
-        QVERIFY2(rel < 0.02, qPrintable(QString::number(rel)));
+        QVERIFY2(rel < 0.01, qPrintable(QString::number(rel)));
     }
 
     void sphereC2IsFlat()

@@ -73,7 +73,8 @@ public:
     /// |F(q⃗)|².
     double intensity(const std::array<double, 3>& qInvA) const;
     /// The truth density on an n³ grid of voxelA spacing (Gaussians integrated over each voxel, spheres
-    /// supersampled), so that Σ values · voxelA³ = F(0) when the particle fits in the box.
+    /// supersampled), so that Σ values · voxelA³ = F(0) when the particle fits in the box; same layout as
+    /// MtipResult::density and MrcMap. Empty (n = 0) unless 1 ≤ n ≤ 1024 and voxelA > 0.
     ModelDensity density(int n, double voxelA) const;
 
 private:
