@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 extern "C" void openblas_set_num_threads(int);
@@ -13,17 +14,17 @@ namespace fxs {
 
 namespace {
 
-    int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
-    struct Worker {
-        explicit Worker(const C2Config& c)
-            : acc(c)
-        {
-        }
-        std::mutex mutex; // held while a frame is added, and while sums are taken
-        C2Accumulator acc;
-        std::thread thread;
-    };
+struct Worker {
+    Worker(const C2Config& c, C2Sink& sink)
+        : acc(c, sink)
+    {
+    }
+    std::mutex mutex; // held while a frame is added, and while sums are taken
+    C2Accumulator acc;
+    std::thread thread;
+};
 
 } // namespace
 
@@ -37,8 +38,7 @@ struct C2Pipeline::Impl {
     bool closed = false;
     std::atomic<bool> cancelled { false };
     std::atomic<std::int64_t> in { 0 }, done { 0 }, rejected { 0 };
-    std::mutex extraMutex;
-    std::optional<C2Sums> extra; // merged in from outside (resumed checkpoints)
+    C2Sink sink; // the totals every worker folds into
     mutable std::mutex rateMutex;
     mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
 
@@ -99,8 +99,11 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
     const int n = config.threads > 0 ? config.threads : hardwareThreads();
     // Each worker runs its own rank-k updates: BLAS threads would only oversubscribe the cores.
     openblas_set_num_threads(std::max(1, hardwareThreads() / n));
+    const C2Config& c = config.accumulator;
+    const int nMax = (c.nMax < 0 || c.nMax > c.nPhi / 2) ? c.nPhi / 2 : c.nMax;
+    m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean);
     for (int i = 0; i < n; ++i) {
-        m_impl->workers.push_back(std::make_unique<Worker>(config.accumulator));
+        m_impl->workers.push_back(std::make_unique<Worker>(c, m_impl->sink));
     }
     for (auto& w : m_impl->workers) {
         Worker* raw = w.get();
@@ -149,35 +152,41 @@ void C2Pipeline::cancel()
     m_impl->drained.notify_all();
 }
 
-C2Sums C2Pipeline::sums()
+void C2Pipeline::flush()
 {
-    C2Sums total = C2Sums::zeros(m_impl->config.accumulator.nQ, m_impl->config.accumulator.nPhi,
-        m_impl->workers.front()->acc.config().nMax, m_impl->config.accumulator.subtractRingMean);
+    // Every worker folds on a thread of its own: the folds run side by side on the sink's stripes.
+    std::vector<std::thread> folds;
     for (auto& w : m_impl->workers) {
-        std::lock_guard lock(w->mutex);
-        w->acc.flush();
-        total.merge(w->acc.sums());
+        Worker* raw = w.get();
+        folds.emplace_back([raw] {
+            std::lock_guard lock(raw->mutex);
+            raw->acc.flush();
+        });
     }
-    std::lock_guard lock(m_impl->extraMutex);
-    if (m_impl->extra) {
-        total.merge(*m_impl->extra);
+    for (auto& t : folds) {
+        t.join();
     }
-    return total;
 }
 
-C2Snapshot C2Pipeline::snapshot(const SnapshotOptions& options) { return C2Snapshot::compute(sums(), options); }
+C2Sums C2Pipeline::sums()
+{
+    flush();
+    std::unique_lock gate(m_impl->sink.gate);
+    return m_impl->sink.sums;
+}
+
+C2Snapshot C2Pipeline::snapshot(const SnapshotOptions& options)
+{
+    flush();
+    // Computed from the totals in place: workers go on accumulating and wait only if they need to fold meanwhile.
+    std::unique_lock gate(m_impl->sink.gate);
+    return C2Snapshot::compute(m_impl->sink.sums, options);
+}
 
 Status C2Pipeline::mergeSums(const C2Sums& s)
 {
-    std::lock_guard lock(m_impl->extraMutex);
-    if (!m_impl->extra) {
-        m_impl->extra = C2Sums::zeros(s.nQ, s.nPhi, s.nMax, s.ringMeanSubtracted);
-    }
-    const C2Config& c = m_impl->workers.front()->acc.config();
-    if (s.nQ != c.nQ || s.nPhi != c.nPhi || s.nMax != c.nMax || s.ringMeanSubtracted != c.subtractRingMean) {
-        return Error { "the checkpoint's C2 sums do not match this run's polar grid or settings" };
-    }
-    return m_impl->extra->merge(s);
+    std::unique_lock gate(m_impl->sink.gate);
+    return m_impl->sink.sums.merge(s);
 }
 
 C2Progress C2Pipeline::progress() const

@@ -1,9 +1,22 @@
 #include "fxs/C2Sums.h"
 
+#include "FftKernels.h"
+
 #include <algorithm>
 #include <string>
 
 namespace fxs {
+
+namespace {
+// Reserve, advise huge pages, then zero: the advice must come before the first touch.
+template <class T> void zeroed(std::vector<T>& v, std::size_t n)
+{
+    v.clear();
+    v.reserve(n);
+    detail::adviseHugePages(v.data(), n * sizeof(T));
+    v.resize(n);
+}
+} // namespace
 
 C2Sums C2Sums::zeros(int nQ, int nPhi, int nMax, bool ringMeanSubtracted)
 {
@@ -14,8 +27,8 @@ C2Sums C2Sums::zeros(int nQ, int nPhi, int nMax, bool ringMeanSubtracted)
     s.ringMeanSubtracted = ringMeanSubtracted;
     const std::size_t mat = static_cast<std::size_t>(nQ) * nQ;
     for (int h = 0; h < 2; ++h) {
-        s.signal[h].assign(mat * s.nFreq(), {});
-        s.mask[h].assign(mat * s.nFreqMask(), {});
+        zeroed(s.signal[h], mat * s.nFreq());
+        zeroed(s.mask[h], mat * s.nFreqMask());
     }
     s.weightedIntensity.assign(static_cast<std::size_t>(nQ) * nPhi, 0.0);
     s.weightSum.assign(static_cast<std::size_t>(nQ) * nPhi, 0.0);
@@ -29,10 +42,10 @@ bool C2Sums::compatible(const C2Sums& o) const
 }
 
 namespace {
-    template <class T> void addInto(std::vector<T>& dst, const std::vector<T>& src)
-    {
-        std::transform(dst.begin(), dst.end(), src.begin(), dst.begin(), [](const T& a, const T& b) { return a + b; });
-    }
+template <class T> void addInto(std::vector<T>& dst, const std::vector<T>& src)
+{
+    std::transform(dst.begin(), dst.end(), src.begin(), dst.begin(), [](const T& a, const T& b) { return a + b; });
+}
 } // namespace
 
 Status C2Sums::merge(const C2Sums& o)

@@ -107,8 +107,10 @@ private slots:
     void singlePrecisionOver10kShots()
     {
         const auto frames = test::randomFrames(6, 32, 10000, 7u);
-        const C2Snapshot s = run(frames, C2Config { 6, 32, -1, C2Precision::Single, 128, 1024, true },
-            SnapshotOptions { false, false, false });
+        C2Config c; // the defaults: batches and float folds as a real run has them
+        c.nQ = 6;
+        c.nPhi = 32;
+        const C2Snapshot s = run(frames, c, SnapshotOptions { false, false, false });
         const double err = relativeError(s, test::bruteForce(frames, true));
         QVERIFY2(err <= 1e-5, qPrintable(QString("relative error %1").arg(err)));
     }

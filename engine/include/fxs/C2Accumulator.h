@@ -5,6 +5,8 @@
 #include "fxs/Result.h"
 
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 
 namespace fxs {
 
@@ -20,9 +22,24 @@ struct C2Config {
     int nPhi = 256;
     int nMax = -1; ///< highest angular frequency kept; −1 means nPhi / 2
     C2Precision precision = C2Precision::Single;
-    int batchShots = 128; ///< shots per rank-k update (≥ 64 keeps BLAS efficient)
-    int foldShots = 1024; ///< single mode: shots summed in float before folding into the double totals
+    int batchShots = 256; ///< shots per batch, about half of them per half's rank-k update (≥ 64 keeps BLAS busy)
+    int foldShots = 4096; ///< single mode: shots summed in float before folding into the double totals
     bool subtractRingMean = true; ///< correlate δI = w (I − ring mean) rather than w I
+};
+
+/// Double-precision totals shared by several accumulators (C2Pipeline's workers): each folds its float partial
+/// sums in under the mutex, so N workers need one set of totals instead of N, and no merge at snapshot time.
+/// Writers hold `gate` shared for a whole fold, so several workers fold at once (frequencies locked in stripes,
+/// `mutex` for masks, mean image and counts); a reader holds `gate` exclusively and so only sees whole folds.
+struct C2Sink {
+    static constexpr int kStripes = 16;
+    C2Sums sums;
+    std::shared_mutex gate;
+    std::mutex mutex;
+    std::mutex stripes[kStripes];
+
+    /// The lock of frequency n's signal matrices.
+    std::mutex& stripe(int n) { return stripes[n % kStripes]; }
 };
 
 /// Streams polar frames into C2Sums: per shot the ring means and δI, then per batch one r2c FFT over φ
@@ -31,6 +48,9 @@ struct C2Config {
 class C2Accumulator {
 public:
     explicit C2Accumulator(const C2Config& config);
+    /// An accumulator whose totals go into `sink` (shape set by the caller with C2Sums::zeros); its own sums()
+    /// then stay empty. The sink must outlive the accumulator.
+    C2Accumulator(const C2Config& config, C2Sink& sink);
     ~C2Accumulator();
     C2Accumulator(const C2Accumulator&) = delete;
     C2Accumulator& operator=(const C2Accumulator&) = delete;
@@ -43,9 +63,9 @@ public:
     /// non-finite intensity where its weight is > 0, or a weight outside [0, 1], is refused (nothing is added).
     /// Non-finite intensities under weight 0 are ignored (masked detector pixels are often NaN).
     Status add(const PolarFrame& frame);
-    /// Processes the pending partial batches so that sums() includes every shot added.
+    /// Processes the pending partial batches so that sums() (or the sink) includes every shot added.
     void flush();
-    /// The double-precision sums; call flush() first to include pending shots.
+    /// The double-precision sums (empty when a sink is used); call flush() first to include pending shots.
     const C2Sums& sums() const;
     /// Flushes and adds the sums of another accumulator (disjoint shots); refused when the shapes differ.
     Status merge(C2Accumulator& other);

@@ -47,7 +47,9 @@ public:
     void wait();
     /// Stops as soon as possible, dropping queued frames (accumulated shots stay in the sums).
     void cancel();
-    /// The merged sums of every shot accumulated so far (workers flush their partial batches).
+    /// Makes the totals include every shot accumulated so far (workers flush their partial batches).
+    void flush();
+    /// A copy of the totals of every shot accumulated so far (after flush()).
     C2Sums sums();
     /// A snapshot of the merged sums.
     C2Snapshot snapshot(const SnapshotOptions& options = {});

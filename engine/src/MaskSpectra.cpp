@@ -1,0 +1,99 @@
+#include "MaskSpectra.h"
+
+#include "FftwLock.h"
+
+#include <cmath>
+
+namespace fxs::detail {
+
+MaskSpectra::MaskSpectra(int nQ, int nPhi, int capacity)
+    : m_nQ(nQ)
+    , m_nPhi(nPhi)
+    , m_pad((nPhi + 7) / 8 * 8)
+    , m_cap(capacity)
+    , m_in(static_cast<std::size_t>(capacity) * nQ * m_pad)
+    , m_out(static_cast<std::size_t>(nPhi / 2 + 1) * capacity * nQ)
+{
+    std::lock_guard lock(fftwPlannerMutex());
+    // One mask's rows, executed at any row offset (hence unaligned); output laid out [n][row][q].
+    m_plan = K::planRows(m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), m_cap * m_nQ, FFTW_ESTIMATE | FFTW_UNALIGNED);
+}
+
+MaskSpectra::~MaskSpectra()
+{
+    std::lock_guard lock(fftwPlannerMutex());
+    K::destroy(m_plan);
+}
+
+void MaskSpectra::add(const PolarFrame& f, int h, C2Sums& sums, C2Sink* sink)
+{
+    if (!m_mult[h].empty() && m_last[h] == f.weight) {
+        ++m_mult[h].back();
+        return;
+    }
+    if (static_cast<int>(m_mult[0].size() + m_mult[1].size()) == m_cap) {
+        if (sink) {
+            std::shared_lock gate(sink->gate);
+            std::lock_guard lock(sink->mutex);
+            flush(sums);
+        } else {
+            flush(sums);
+        }
+    }
+    const int d = static_cast<int>(m_mult[h].size());
+    const int row = h == 0 ? d : m_cap - 1 - d;
+    double* dst = m_in.data() + static_cast<std::size_t>(row) * m_nQ * m_pad;
+    for (int q = 0; q < m_nQ; ++q) {
+        for (int p = 0; p < m_nPhi; ++p) {
+            dst[static_cast<std::size_t>(q) * m_pad + p] = f.weight[f.at(q, p)];
+        }
+    }
+    m_mult[h].push_back(1);
+    m_last[h] = f.weight;
+}
+
+void MaskSpectra::flush(C2Sums& sums)
+{
+    flushHalf(0, sums);
+    flushHalf(1, sums);
+}
+
+void MaskSpectra::flushHalf(int h, C2Sums& sums)
+{
+    auto& mult = m_mult[h];
+    const int distinct = static_cast<int>(mult.size());
+    if (distinct == 0) {
+        return;
+    }
+    for (int d = 0; d < distinct; ++d) {
+        const int row = h == 0 ? d : m_cap - 1 - d;
+        double* r = m_in.data() + static_cast<std::size_t>(row) * m_nQ * m_pad;
+        if (distinct > 1) {
+            // Σ_d m_d W_d W_dᴴ as one rank-k update of the rows scaled by √m_d.
+            const double scale = std::sqrt(static_cast<double>(mult[d]));
+            for (std::size_t i = 0; i < static_cast<std::size_t>(m_nQ) * m_pad; ++i) {
+                r[i] *= scale;
+            }
+        }
+        K::execute(m_plan, r, m_out.data() + static_cast<std::size_t>(row) * m_nQ);
+    }
+    const double alpha = distinct == 1 ? static_cast<double>(mult[0]) : 1.0;
+    const std::size_t slab = static_cast<std::size_t>(m_cap) * m_nQ;
+    const std::size_t first = static_cast<std::size_t>(h == 0 ? 0 : m_cap - distinct) * m_nQ;
+    for (int n = 0; n < sums.nFreqMask(); ++n) {
+        K::herk(m_nQ, distinct, alpha, m_out.data() + n * slab + first, 1.0,
+            sums.mask[h].data() + static_cast<std::size_t>(n) * m_nQ * m_nQ);
+    }
+    mult.clear();
+    m_last[h].clear();
+}
+
+void MaskSpectra::reset()
+{
+    for (int h = 0; h < 2; ++h) {
+        m_mult[h].clear();
+        m_last[h].clear();
+    }
+}
+
+} // namespace fxs::detail

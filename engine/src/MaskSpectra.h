@@ -1,0 +1,43 @@
+#pragma once
+
+#include "FftKernels.h"
+
+#include <fxs/C2Accumulator.h>
+#include <fxs/C2Sums.h>
+#include <fxs/PolarFrame.h>
+#include <mutex>
+#include <vector>
+
+namespace fxs::detail {
+
+/// The weights' half of the correlation, Σ_j W_j(q, n)* W_j(q', n), in double precision.
+/// Masks repeat from shot to shot (a detector's gaps, bad pixels, beamstop): each distinct mask is kept once with
+/// a multiplicity, and its rank-k update runs only when the list of distinct masks is full or at flush(), so a
+/// static mask costs one update per flush instead of one per shot.
+class MaskSpectra {
+public:
+    MaskSpectra(int nQ, int nPhi, int capacity);
+    ~MaskSpectra();
+    MaskSpectra(const MaskSpectra&) = delete;
+    MaskSpectra& operator=(const MaskSpectra&) = delete;
+
+    /// Counts frame's weights into half h (updates `sums.mask`, under the sink's locks if given, when the list
+    /// overflows).
+    void add(const PolarFrame& frame, int h, C2Sums& sums, C2Sink* sink);
+    /// Moves every pending distinct mask into `sums.mask`.
+    void flush(C2Sums& sums);
+    /// Drops pending masks.
+    void reset();
+
+private:
+    void flushHalf(int h, C2Sums& sums);
+    using K = Kernels<double>;
+    int m_nQ, m_nPhi, m_pad, m_cap;
+    AlignedArray<double, K> m_in; // distinct masks: half 0 from row 0 up, half 1 from the last row down
+    AlignedArray<std::complex<double>, K> m_out; // [n][row][q]
+    K::Plan m_plan {};
+    std::vector<long long> m_mult[2];
+    std::vector<float> m_last[2];
+};
+
+} // namespace fxs::detail

@@ -1,0 +1,193 @@
+// fxs-bench c2: the C2 engine against an in-process reference (one batched FFTW r2c over all shots + one
+// cblas_cherk per frequency, OpenBLAS threads, no masks, no pipeline) and the seed paper's numpy kernels.
+#include "BenchRegistry.h"
+
+#include <cblas.h>
+#include <chrono>
+#include <complex>
+#include <cstdio>
+#include <cstdlib>
+#include <fftw3.h>
+#include <fxs/C2Pipeline.h>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+std::vector<fxs::PolarFrame> makeFrames(int nQ, int nPhi, int shots, int maskMode, unsigned seed)
+{
+    // maskMode 0: no mask; 1: one static detector mask (gaps, beamstop, bad pixels); 2: a new mask every shot.
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::vector<fxs::PolarFrame> frames;
+    frames.reserve(shots);
+    fxs::PolarFrame first;
+    for (int j = 0; j < shots; ++j) {
+        fxs::PolarFrame f = fxs::PolarFrame::zeros(nQ, nPhi, j);
+        for (auto& v : f.intensity) {
+            v = u(rng);
+        }
+        if (maskMode == 1 && j > 0) {
+            f.weight = first.weight;
+        } else if (maskMode != 0) {
+            for (int q = 0; q < nQ; ++q) {
+                for (int p = 0; p < nPhi; ++p) {
+                    const bool gap = (p % 64) < 4 || q < 8; // panel gaps and the beamstop shadow
+                    f.weight[f.at(q, p)] = gap || u(rng) < 0.02f ? 0.0f : (u(rng) < 0.05f ? u(rng) : 1.0f);
+                }
+            }
+        }
+        if (j == 0) {
+            first = f;
+        }
+        frames.push_back(std::move(f));
+    }
+    return frames;
+}
+
+double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi)
+{
+    fxs::C2PipelineConfig pc;
+    pc.accumulator.nQ = nQ;
+    pc.accumulator.nPhi = nPhi;
+    pc.threads = cores();
+    const std::int64_t n = static_cast<std::int64_t>(frames.size());
+    const auto t0 = Clock::now();
+    fxs::C2Pipeline p(pc);
+    const double tSetup = seconds(t0);
+    for (auto& f : frames) {
+        p.push(std::move(f));
+    }
+    p.close();
+    p.wait();
+    const double tRun = seconds(t0);
+    p.flush(); // the totals now hold every shot, as the reference's output does
+    const double t = seconds(t0);
+    if (std::getenv("FXS_BENCH_VERBOSE")) {
+        std::cerr << "  engine: set-up " << tSetup << " s, accumulate " << tRun - tSetup << " s, flush " << t - tRun
+                  << " s\n";
+    }
+    if (p.progress().shotsDone != n) {
+        std::cerr << "c2 bench: engine accumulated " << p.progress().shotsDone << " of " << n << " shots\n";
+    }
+    return static_cast<double>(n) / t;
+}
+
+// The bare kernel: one r2c over every shot's rows (output laid out [n][shot][q]) and one cherk per frequency.
+double runReference(const std::vector<fxs::PolarFrame>& frames, int nQ, int nPhi)
+{
+    const int shots = static_cast<int>(frames.size());
+    const int nF = nPhi / 2 + 1;
+    const std::size_t rows = static_cast<std::size_t>(shots) * nQ;
+    float* in = fftwf_alloc_real(rows * nPhi);
+    auto* out = reinterpret_cast<std::complex<float>*>(fftwf_alloc_complex(rows * nF));
+    std::vector<std::complex<float>> c2(static_cast<std::size_t>(nF) * nQ * nQ);
+    openblas_set_num_threads(cores());
+    int n = nPhi;
+    fftwf_plan plan = fftwf_plan_many_dft_r2c(1, &n, static_cast<int>(rows), in, nullptr, 1, nPhi,
+        reinterpret_cast<fftwf_complex*>(out), nullptr, static_cast<int>(rows), 1, FFTW_ESTIMATE);
+    for (int j = 0; j < shots; ++j) {
+        std::copy(frames[j].intensity.begin(), frames[j].intensity.end(), in + static_cast<std::size_t>(j) * nQ * nPhi);
+    }
+    const auto t0 = Clock::now();
+    fftwf_execute(plan);
+    for (int k = 0; k < nF; ++k) {
+        cblas_cherk(CblasColMajor, CblasUpper, CblasNoTrans, nQ, shots, 1.0f, out + k * rows, nQ, 0.0f,
+            c2.data() + static_cast<std::size_t>(k) * nQ * nQ, nQ);
+    }
+    const double t = seconds(t0);
+    fftwf_destroy_plan(plan);
+    fftwf_free(in);
+    fftwf_free(out);
+    return shots / t;
+}
+
+double runSeedNumpy(int shots, int nQ, int nPhi)
+{
+    const std::string cmd = "/usr/bin/python3 " FXS_BENCH_DIR "/seed_numpy.py --shots " + std::to_string(shots)
+        + " --nq " + std::to_string(nQ) + " --nphi " + std::to_string(nPhi) + " 2>/dev/null";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+    if (!pipe) {
+        return 0.0;
+    }
+    char buf[1024];
+    std::string text;
+    while (fgets(buf, sizeof buf, pipe.get())) {
+        text += buf;
+    }
+    const auto pos = text.find("\"best_shots_per_s\": ");
+    return pos == std::string::npos ? 0.0 : std::stod(text.substr(pos + 20));
+}
+
+struct Figures {
+    double engine = 0, masked = 0, randomMasks = 0, reference = 0;
+};
+
+Figures measure(int shots, int nQ, int nPhi)
+{
+    Figures f;
+    const auto plain = makeFrames(nQ, nPhi, shots, 0, 1);
+    f.reference = runReference(plain, nQ, nPhi);
+    f.engine = runEngine(plain, nQ, nPhi);
+    f.masked = runEngine(makeFrames(nQ, nPhi, shots, 1, 2), nQ, nPhi);
+    f.randomMasks = runEngine(makeFrames(nQ, nPhi, shots, 2, 3), nQ, nPhi);
+    return f;
+}
+
+int runC2(const fxs::bench::BenchArgs& args)
+{
+    int nQ = 300, nPhi = 256, small = 100, large = 2000;
+    for (std::size_t i = 0; i + 1 < args.args.size(); i += 2) {
+        const std::string& k = args.args[i];
+        const int v = std::stoi(args.args[i + 1]);
+        if (k == "--nq") {
+            nQ = v;
+        } else if (k == "--nphi") {
+            nPhi = v;
+        } else if (k == "--shots") {
+            large = v;
+        }
+    }
+    std::cerr << "c2: " << nQ << " x " << nPhi << ", " << cores() << " cores\n";
+    const Figures s = measure(small, nQ, nPhi);
+    std::cerr << "N=" << small << ": engine " << s.engine << " shots/s, masked " << s.masked << ", random masks "
+              << s.randomMasks << ", reference " << s.reference << "\n";
+    const Figures l = measure(large, nQ, nPhi);
+    std::cerr << "N=" << large << ": engine " << l.engine << " shots/s, masked " << l.masked << ", random masks "
+              << l.randomMasks << ", reference " << l.reference << "\n";
+    const double seed = runSeedNumpy(small, nQ, nPhi);
+    std::cerr << "seed numpy (N=" << small << ", best of C/F order): " << seed << " shots/s\n";
+    std::ostringstream js;
+    js << "{\"benchmark\":\"c2\",\"n_q\":" << nQ << ",\"n_phi\":" << nPhi << ",\"shots\":" << large
+       << ",\"cores\":" << cores() << ",\"engine_shots_per_s\":" << l.engine
+       << ",\"engine_masked_shots_per_s\":" << l.masked << ",\"engine_random_masks_shots_per_s\":" << l.randomMasks
+       << ",\"reference_shots_per_s\":" << l.reference << ",\"seed_numpy_shots_per_s\":" << seed
+       << ",\"ratio_vs_reference\":" << l.engine / l.reference
+       << ",\"ratio_masked_vs_reference\":" << l.masked / l.reference
+       << ",\"ratio_vs_seed\":" << (seed > 0 ? l.engine / seed : 0.0)
+       << ",\"n100\":{\"engine_shots_per_s\":" << s.engine << ",\"engine_masked_shots_per_s\":" << s.masked
+       << ",\"reference_shots_per_s\":" << s.reference << "}}";
+    if (args.json) {
+        std::cout << js.str() << std::endl;
+    } else {
+        std::cout << "ratio vs reference " << l.engine / l.reference << ", masked " << l.masked / l.reference
+                  << ", vs seed numpy " << (seed > 0 ? l.engine / seed : 0.0) << "\n";
+    }
+    return 0;
+}
+
+fxs::bench::Registrar reg { "c2", "C2 engine vs batched FFTW+cherk reference and the seed's numpy kernels", &runC2 };
+
+} // namespace
