@@ -8,8 +8,17 @@
 
 namespace fxs {
 
+void SimulatorPixels::updateQMax()
+{
+    qMaxCacheInvA = -1.0;
+    qMaxCacheInvA = qMaxInvA();
+}
+
 double SimulatorPixels::qMaxInvA() const
 {
+    if (qMaxCacheInvA >= 0.0) {
+        return qMaxCacheInvA;
+    }
     double q2 = 0.0;
     for (std::size_t i = 0; i < qInvA.size() && i < gain.size(); ++i) {
         if (gain[i] > 0.0f) {
@@ -52,6 +61,7 @@ Result<SimulatorPixels> SimulatorPixels::polar(const PolarGrid& grid, double wav
             }
         }
     }
+    p.updateQMax();
     return p;
 }
 
@@ -90,6 +100,7 @@ Result<SimulatorPixels> SimulatorPixels::detector(
             p.qInvA[i] = { 0.0f, 0.0f, 0.0f };
         }
     }
+    p.updateQMax();
     return p;
 }
 

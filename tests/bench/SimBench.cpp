@@ -114,6 +114,7 @@ int runSim(const fxs::bench::BenchArgs& args)
             sub.gain.push_back(px->gain[i]);
         }
     }
+    sub.updateQMax();
     const double subPixels = static_cast<double>(sub.size());
     const double fpsDirectSmall
         = framesPerSecond(makeSim(o, 0, fxs::IntensitySampling::Direct), sub, o.minSeconds / 3, &nDirect, &cpuDirect);

@@ -26,10 +26,14 @@ struct SimulatorPixels {
     std::vector<std::array<float, 3>> qInvA; ///< q⃗ = k (sin2θ cosφ, sin2θ sinφ, cos2θ − 1) in Å⁻¹
     std::vector<float> gain; ///< solid angle × polarisation (relative, ≤ 1 for a flat detector), 0: masked
 
+    double qMaxCacheInvA = -1.0; ///< qMaxInvA() as computed by the factories; set to −1 after editing qInvA or gain
+
     /// Number of pixels.
     std::size_t size() const { return gain.size(); }
-    /// Largest |q⃗| among unmasked pixels, in Å⁻¹.
+    /// Largest |q⃗| among unmasked pixels, in Å⁻¹ (the cached value when there is one).
     double qMaxInvA() const;
+    /// Computes qMaxInvA() and caches it (a simulator asks for it every frame).
+    void updateQMax();
 
     /// Bin centres of a polar grid on the Ewald sphere for a wavelength: q_i along φ_j (no solid angle:
     /// polar bins stand for corrected intensities; polarisation only when asked). Fails when
