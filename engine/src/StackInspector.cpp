@@ -1,5 +1,6 @@
 #include "fxs/StackInspector.h"
 
+#include "ChunkGuard.h"
 #include "Hdf5Util.h"
 #include "StackCheck.h"
 
@@ -196,8 +197,12 @@ namespace {
         const bool full = static_cast<__int128>(info->frames) * slabBytes <= limits.fullReadBytes;
         const std::int64_t toRead = full ? info->frames : std::min<std::int64_t>(info->frames, limits.sampleFrames);
         std::vector<std::byte> buffer(slabBytes);
+        const detail::ChunkGuard guard(f.get(), d.get(), *info, limits);
         for (std::int64_t k = 0; k < toRead; ++k) {
             const std::int64_t i = full || toRead < 2 ? k : k * (info->frames - 1) / (toRead - 1);
+            if (Status s = guard.check(i); !s) {
+                return Error { s.message() };
+            }
             if (Status s = detail::readFrames(d.get(), *info, i, 1, buffer.data()); !s) {
                 return Error { s.message() };
             }

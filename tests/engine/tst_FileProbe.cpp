@@ -166,6 +166,31 @@ private slots:
         QVERIFY2(t.elapsed() < 5000, "the probe must be stopped at its time limit");
     }
 
+    // Inputs the fuzzer found (tests/fuzz/corpus/regression_*): each made HDF5 misbehave; now refused up front.
+    void fuzzerFindingsAreRefused_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("chunk exceeds dims") << "regression_chunk_exceeds_dims.cxi"
+                                            << "does not fit the dataset";
+        QTest::newRow("chunk beyond file") << "regression_chunk_beyond_file.cxi"
+                                           << "claims 4294967264 bytes";
+    }
+
+    void fuzzerFindingsAreRefused()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, mentions);
+        if (qEnvironmentVariableIsEmpty("FXS_SOURCE_DIR")) {
+            QSKIP("FXS_SOURCE_DIR is not set (run through ctest)");
+        }
+        const QString path = qEnvironmentVariable("FXS_SOURCE_DIR") + "/tests/fuzz/corpus/" + file;
+        QVERIFY2(QFile::exists(path), qPrintable(path));
+        auto v = fxs::FileProbe::validate(path.toStdString(), "/entry_1/data_1/data");
+        QVERIFY(!v.ok());
+        QVERIFY2(QString::fromStdString(v.error().message).contains(mentions), v.error().message.c_str());
+    }
+
     void missingProbeIsReported()
     {
         fxs::ProbeOptions o;

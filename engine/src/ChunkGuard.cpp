@@ -1,0 +1,66 @@
+#include "ChunkGuard.h"
+
+#include "Hdf5Util.h"
+
+namespace fxs::detail {
+
+ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const StackLimits& limits)
+    : m_dset(dset)
+    , m_limit(limits.maxChunkBytes)
+    , m_at(info.path + ":" + info.dataset)
+{
+    h5::Handle dcpl = h5::plist(H5Dget_create_plist(dset));
+    const int rank = static_cast<int>(info.dims.size());
+    m_chunk.assign(info.dims.size(), 0);
+    if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_chunk(dcpl.get(), rank, m_chunk.data()) != rank
+        || H5Fget_filesize(file, &m_fileSize) < 0) {
+        m_chunk.clear(); // not chunked (or unreadable: the read itself will say so)
+        return;
+    }
+    for (int k = 0; k < rank; ++k) {
+        m_grid.push_back(k == 0 ? 1 : (static_cast<hsize_t>(info.dims[k]) + m_chunk[k] - 1) / m_chunk[k]);
+    }
+}
+
+Status ChunkGuard::check(std::int64_t frame) const
+{
+    hsize_t total = 1;
+    for (hsize_t g : m_grid) {
+        total *= g;
+    }
+    if (m_chunk.empty() || total > kMaxChunksPerFrame) {
+        return {};
+    }
+    std::vector<hsize_t> offset(m_chunk.size());
+    for (hsize_t n = 0; n < total; ++n) {
+        hsize_t rest = n;
+        for (std::size_t k = m_chunk.size(); k-- > 0;) {
+            const hsize_t index = k == 0 ? static_cast<hsize_t>(frame) / m_chunk[0] : rest % m_grid[k];
+            offset[k] = index * m_chunk[k];
+            rest /= k == 0 ? 1 : m_grid[k];
+        }
+        if (Status s = checkOne(offset, frame); !s) {
+            return s;
+        }
+    }
+    return {};
+}
+
+Status ChunkGuard::checkOne(const std::vector<hsize_t>& offset, std::int64_t frame) const
+{
+    unsigned mask = 0;
+    haddr_t addr = HADDR_UNDEF;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info_by_coord(m_dset, offset.data(), &mask, &addr, &size) < 0) {
+        return Error { m_at + ": the chunk index of frame " + std::to_string(frame) + " is unreadable ("
+            + h5::lastError() + "); the file is damaged" };
+    }
+    if (addr != HADDR_UNDEF && (size > m_limit || addr > m_fileSize || size > m_fileSize - addr)) {
+        return Error { m_at + ": a chunk of frame " + std::to_string(frame) + " claims " + std::to_string(size)
+            + " bytes at offset " + std::to_string(addr) + " in a file of " + std::to_string(m_fileSize)
+            + " bytes; the file is damaged or truncated" };
+    }
+    return {};
+}
+
+} // namespace fxs::detail

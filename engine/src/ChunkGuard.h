@@ -1,0 +1,34 @@
+#pragma once
+
+// Private: checks a frame's chunk index entries before HDF5 reads them (used on untrusted files).
+
+#include "fxs/StackInspector.h"
+
+#include <hdf5.h>
+#include <string>
+#include <vector>
+
+namespace fxs::detail {
+
+/// Checks the chunk index entries of a frame before HDF5 reads them: a damaged index can announce chunks of
+/// gigabytes or beyond the end of the file, which HDF5 1.10 allocates or reads without question.
+class ChunkGuard {
+public:
+    /// Prepares for dataset `dset` of `file` (checked by checkDataset); a non-chunked dataset passes every check.
+    ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const StackLimits& limits);
+    /// Checks every chunk that holds frame `frame`: readable index entry, size within limits, inside the file.
+    Status check(std::int64_t frame) const;
+
+private:
+    static constexpr hsize_t kMaxChunksPerFrame = 4096; // beyond this, checking costs more than it saves
+    Status checkOne(const std::vector<hsize_t>& offset, std::int64_t frame) const;
+
+    hid_t m_dset;
+    std::size_t m_limit;
+    std::string m_at;
+    std::vector<hsize_t> m_chunk;
+    std::vector<hsize_t> m_grid;
+    hsize_t m_fileSize = 0;
+};
+
+} // namespace fxs::detail
