@@ -1,6 +1,11 @@
 #include "fxs/SimulatedRun.h"
 
+#include "fxs/MrcWriter.h"
+#include "fxs/ParticleModel.h"
+
+#include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 namespace fxs {
@@ -110,5 +115,41 @@ Result<std::int64_t> SimulatedRun::wait()
 }
 
 std::int64_t SimulatedRun::framesWritten() const { return m->written.load(); }
+
+Result<std::vector<std::string>> SimulatedRun::writeTruth(
+    const ParticleModel& model, const std::string& runPath, int n, double voxelA)
+{
+    if (n < 8 || n > 512) {
+        return Error { "truth density: the grid must have 8 … 512 voxels per side, got " + std::to_string(n) };
+    }
+    if (!(voxelA > 0.0)) {
+        double sigma = 0.0;
+        for (const auto& s : model.scatterers()) {
+            sigma = std::max(sigma, s.sigmaA);
+        }
+        voxelA = std::max(1.5 * 2.0 * (model.extentA() + 3.0 * sigma) / n, 0.1);
+    }
+    const std::string jsonPath = runPath + ".model.json";
+    {
+        std::ofstream out(jsonPath, std::ios::binary | std::ios::trunc);
+        out << model.toJson() << "\n";
+        if (!out.flush()) {
+            return Error { "cannot write the truth model to " + jsonPath };
+        }
+    }
+    const ModelDensity d = model.density(n, voxelA);
+    MrcMap map;
+    map.nx = map.ny = map.nz = d.n;
+    map.values = d.values;
+    map.voxelSizeAngstrom = d.voxelA;
+    const double origin = -(d.n / 2) * d.voxelA;
+    map.originAngstrom = { origin, origin, origin };
+    map.label = "fxs simulator truth: " + model.name();
+    const std::string mrcPath = runPath + ".truth.mrc";
+    if (auto st = MrcWriter::write(mrcPath, map); !st) {
+        return Error { st.message() };
+    }
+    return std::vector<std::string> { jsonPath, mrcPath };
+}
 
 } // namespace fxs

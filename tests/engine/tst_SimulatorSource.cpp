@@ -221,6 +221,33 @@ print(" ".join(str(int(d[k].astype("int64").sum())) for k in range(d.shape[0])))
         QCOMPARE(lines.value(2), frameSums(*sim, *px, 0, 30).join(' '));
     }
 
+    void truthIsWrittenBesideTheRun()
+    {
+        QTemporaryDir dir;
+        const std::string run = dir.filePath("run.cxi").toStdString();
+        auto model = ParticleModel::builtin("tetramer4");
+        auto paths = SimulatedRun::writeTruth(*model, run, 48);
+        QVERIFY2(paths.ok(), paths.ok() ? "" : paths.error().message.c_str());
+        auto back = ParticleModel::fromFile(run + ".model.json");
+        QVERIFY(back.ok());
+        QCOMPARE(back->scatterers().size(), model->scatterers().size());
+        QCOMPARE(back->scatterers()[2].positionA, model->scatterers()[2].positionA);
+        if (!test::pythonHas("mrcfile")) {
+            QSKIP("python3-mrcfile is not installed");
+        }
+        // mrcfile as the independent reader: shape, voxel size, and the density's integral = Σ amplitudes.
+        const auto r = test::runPython(R"(
+import sys, mrcfile
+with mrcfile.open(sys.argv[1]) as m:
+    v = float(m.voxel_size.x)
+    print(m.data.shape, round(float(m.data.sum()) * v ** 3, 4))
+)",
+            { QString::fromStdString(run + ".truth.mrc") });
+        QVERIFY2(r.ok(), r.err.constData());
+        QCOMPARE(
+            QString::fromUtf8(r.out).trimmed(), QString("(48, 48, 48) %1").arg(model->forwardAmplitude(), 0, 'f', 1));
+    }
+
     void sphereRunThroughFilesGivesFlatC2()
     {
         // A gapped detector (a 4-pixel vertical gap and a beamstop): the normalised C2 must still be flat.

@@ -8,8 +8,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace fxs {
+
+class ParticleModel;
 
 /// How a run is written to CXI.
 struct SimulatedRunOptions {
@@ -34,6 +37,11 @@ public:
 
     /// Asks the writer to stop after the current frame and close the file. Thread-safe.
     void stop();
+    /// Writes the ground truth next to a run file: `<runPath>.model.json` (the model, ParticleModel::fromFile reads
+    /// it back) and `<runPath>.truth.mrc` (its density on an n³ grid, MRC2014). voxelA ≤ 0 picks a box 1.5 × the
+    /// particle. Returns the paths written.
+    static Result<std::vector<std::string>> writeTruth(
+        const ParticleModel& model, const std::string& runPath, int n = 64, double voxelA = 0.0);
     /// Waits for the writer to finish; the frames written or the first error.
     Result<std::int64_t> wait();
     /// Frames written so far. Thread-safe.
