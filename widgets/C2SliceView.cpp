@@ -18,46 +18,46 @@ namespace fxs::widgets {
 
 namespace {
 
-    QCPColorMap* makeMap(QCustomPlot* plot, const QString& xLabel, const QString& yLabel)
-    {
-        plot->xAxis->setLabel(xLabel);
-        plot->yAxis->setLabel(yLabel);
-        auto* map = new QCPColorMap(plot->xAxis, plot->yAxis);
-        map->setInterpolate(false);
-        map->setGradient(ColorMaps::gradient(ColorMap::Viridis));
-        auto* scale = new QCPColorScale(plot);
-        scale->setBarWidth(8);
-        plot->plotLayout()->addElement(0, 1, scale);
-        map->setColorScale(scale);
-        return map;
-    }
+QCPColorMap* makeMap(QCustomPlot* plot, const QString& xLabel, const QString& yLabel)
+{
+    plot->xAxis->setLabel(xLabel);
+    plot->yAxis->setLabel(yLabel);
+    auto* map = new QCPColorMap(plot->xAxis, plot->yAxis);
+    map->setInterpolate(false);
+    map->setGradient(ColorMaps::gradient(ColorMap::Viridis));
+    auto* scale = new QCPColorScale(plot);
+    scale->setBarWidth(8);
+    plot->plotLayout()->addElement(0, 1, scale);
+    map->setColorScale(scale);
+    return map;
+}
 
-    QCPItemStraightLine* makeLine(QCustomPlot* plot)
-    {
-        auto* line = new QCPItemStraightLine(plot);
-        line->setPen(QPen(QColor(230, 40, 40), 1.2, Qt::DashLine));
-        return line;
-    }
+QCPItemStraightLine* makeLine(QCustomPlot* plot)
+{
+    auto* line = new QCPItemStraightLine(plot);
+    line->setPen(QPen(QColor(230, 40, 40), 1.2, Qt::DashLine));
+    return line;
+}
 
-    // Percentiles rather than min/max: a few hot elements near the self-term would otherwise flatten the map.
-    void setMapLevels(QCPColorMap* map, const std::vector<double>& values)
-    {
-        std::vector<float> f(values.begin(), values.end());
-        const Levels l = ImageLevels::percentileLevels(f, 1.0, 99.0, false);
-        map->setDataRange(QCPRange(l.low, l.high));
-    }
+// Percentiles rather than min/max: a few hot elements near the self-term would otherwise flatten the map.
+void setMapLevels(QCPColorMap* map, const std::vector<double>& values)
+{
+    std::vector<float> f(values.begin(), values.end());
+    const Levels l = ImageLevels::percentileLevels(f, 1.0, 99.0, false);
+    map->setDataRange(QCPRange(l.low, l.high));
+}
 
-    void setVertical(QCPItemStraightLine* line, double x)
-    {
-        line->point1->setCoords(x, 0.0);
-        line->point2->setCoords(x, 1.0);
-    }
+void setVertical(QCPItemStraightLine* line, double x)
+{
+    line->point1->setCoords(x, 0.0);
+    line->point2->setCoords(x, 1.0);
+}
 
-    void setHorizontal(QCPItemStraightLine* line, double y)
-    {
-        line->point1->setCoords(0.0, y);
-        line->point2->setCoords(1.0, y);
-    }
+void setHorizontal(QCPItemStraightLine* line, double y)
+{
+    line->point1->setCoords(0.0, y);
+    line->point2->setCoords(1.0, y);
+}
 
 } // namespace
 
@@ -86,6 +86,11 @@ C2SliceView::C2SliceView(QWidget* parent)
     m_diagPlot = new QCustomPlot(this);
     m_diagMap = makeMap(m_diagPlot, tr("Δ (degrees)"), tr("q = q′ (Å⁻¹)"));
     m_diagQ = makeLine(m_diagPlot);
+    for (QCPAxis* axis : { m_diagPlot->xAxis, m_curvePlot->xAxis }) {
+        auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+        ticker->setTickStep(90.0); // Δ in quarter turns: the symmetries a scientist looks for
+        axis->setTicker(ticker);
+    }
     m_diagDelta = makeLine(m_diagPlot);
 
     connect(m_pairPlot, &QCustomPlot::mousePress, this, &C2SliceView::onPairClick);

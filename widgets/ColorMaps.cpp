@@ -6,21 +6,21 @@ namespace fxs::widgets {
 
 namespace {
 
-    // Nine stops of matplotlib's viridis and magma (perceptually uniform, readable by the colour-blind).
-    constexpr const char* kViridis[]
-        = { "#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725" };
-    constexpr const char* kMagma[]
-        = { "#000004", "#1c1044", "#4f127b", "#812581", "#b5367a", "#e55064", "#fb8861", "#fec287", "#fcfdbf" };
+// Nine stops of matplotlib's viridis and magma (perceptually uniform, readable by the colour-blind).
+constexpr const char* kViridis[]
+    = { "#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725" };
+constexpr const char* kMagma[]
+    = { "#000004", "#1c1044", "#4f127b", "#812581", "#b5367a", "#e55064", "#fb8861", "#fec287", "#fcfdbf" };
 
-    QCPColorGradient fromStops(const char* const* stops, int n)
-    {
-        QCPColorGradient g;
-        g.clearColorStops();
-        for (int i = 0; i < n; ++i) {
-            g.setColorStopAt(double(i) / (n - 1), QColor(stops[i]));
-        }
-        return g;
+QCPColorGradient fromStops(const char* const* stops, int n)
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    for (int i = 0; i < n; ++i) {
+        g.setColorStopAt(double(i) / (n - 1), QColor(stops[i]));
     }
+    return g;
+}
 
 } // namespace
 

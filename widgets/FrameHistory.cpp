@@ -12,14 +12,14 @@
 namespace fxs::widgets {
 
 namespace {
-    QToolButton* button(QWidget* parent, const QString& text, const QString& tip)
-    {
-        auto* b = new QToolButton(parent);
-        b->setText(text);
-        b->setToolTip(tip);
-        b->setAutoRaise(true);
-        return b;
-    }
+QToolButton* button(QWidget* parent, const QString& text, const QString& tip)
+{
+    auto* b = new QToolButton(parent);
+    b->setText(text);
+    b->setToolTip(tip);
+    b->setAutoRaise(true);
+    return b;
+}
 } // namespace
 
 FrameHistory::FrameHistory(QWidget* parent)
@@ -35,7 +35,7 @@ FrameHistory::FrameHistory(QWidget* parent)
     });
     auto* back = button(this, QStringLiteral("◀"), tr("One shot back (←)"));
     auto* fwd = button(this, QStringLiteral("▶"), tr("One shot forward (→)"));
-    auto* play = button(this, QStringLiteral("⏵ play"), tr("Play the kept shots"));
+    auto* play = button(this, QStringLiteral("▷ play"), tr("Play the kept shots"));
     m_pauseButton = button(this, QStringLiteral("❚❚ pause display"), tr("Pause the display, not the run (Space)"));
     m_pauseButton->setCheckable(true);
     m_jump = new QSpinBox(this);

@@ -7,38 +7,38 @@ namespace fxs::widgets {
 
 namespace {
 
-    std::vector<float> finiteSample(std::span<const float> values, bool positiveOnly, std::size_t maxSamples)
-    {
-        const std::size_t stride
-            = std::max<std::size_t>(1, (values.size() + maxSamples - 1) / std::max<std::size_t>(1, maxSamples));
-        std::vector<float> out;
-        out.reserve(values.size() / stride + 1);
-        for (std::size_t i = 0; i < values.size(); i += stride) {
-            const float v = values[i];
-            if (std::isfinite(v) && (!positiveOnly || v > 0.0f)) {
-                out.push_back(v);
-            }
+std::vector<float> finiteSample(std::span<const float> values, bool positiveOnly, std::size_t maxSamples)
+{
+    const std::size_t stride
+        = std::max<std::size_t>(1, (values.size() + maxSamples - 1) / std::max<std::size_t>(1, maxSamples));
+    std::vector<float> out;
+    out.reserve(values.size() / stride + 1);
+    for (std::size_t i = 0; i < values.size(); i += stride) {
+        const float v = values[i];
+        if (std::isfinite(v) && (!positiveOnly || v > 0.0f)) {
+            out.push_back(v);
         }
-        return out;
     }
+    return out;
+}
 
-    // Rank interpolation on an unsorted copy: two nth_element calls instead of a full sort (O(n)).
-    double percentileOf(std::vector<float>& v, double p)
-    {
-        if (v.empty()) {
-            return std::nan("");
-        }
-        const double pos = std::clamp(p, 0.0, 100.0) / 100.0 * double(v.size() - 1);
-        const auto lo = static_cast<std::size_t>(std::floor(pos));
-        const double frac = pos - double(lo);
-        std::nth_element(v.begin(), v.begin() + lo, v.end());
-        const double a = v[lo];
-        if (frac == 0.0 || lo + 1 >= v.size()) {
-            return a;
-        }
-        const double b = *std::min_element(v.begin() + lo + 1, v.end());
-        return a + frac * (b - a);
+// Rank interpolation on an unsorted copy: two nth_element calls instead of a full sort (O(n)).
+double percentileOf(std::vector<float>& v, double p)
+{
+    if (v.empty()) {
+        return std::nan("");
     }
+    const double pos = std::clamp(p, 0.0, 100.0) / 100.0 * double(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const double frac = pos - double(lo);
+    std::nth_element(v.begin(), v.begin() + lo, v.end());
+    const double a = v[lo];
+    if (frac == 0.0 || lo + 1 >= v.size()) {
+        return a;
+    }
+    const double b = *std::min_element(v.begin() + lo + 1, v.end());
+    return a + frac * (b - a);
+}
 
 } // namespace
 

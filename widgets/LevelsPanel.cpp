@@ -86,11 +86,10 @@ void LevelsPanel::setHistogram(const Histogram& h)
 
 void LevelsPanel::setLevels(const Levels& levels)
 {
-    if (!m_low->hasFocus()) {
-        m_low->setText(Format::value(levels.low));
-    }
-    if (!m_high->hasFocus()) {
-        m_high->setText(Format::value(levels.high));
+    for (auto [edit, value] : { std::pair { m_low, levels.low }, std::pair { m_high, levels.high } }) {
+        if (!(edit->hasFocus() && edit->isModified())) { // never overwrite what the user is typing
+            edit->setText(Format::value(value));
+        }
     }
     m_lowLine->point1->setCoords(levels.low, 0.0);
     m_lowLine->point2->setCoords(levels.low, 1.0);
@@ -111,6 +110,8 @@ void LevelsPanel::commitTyped()
     bool okHigh = false;
     const double low = m_low->text().toDouble(&okLow);
     const double high = m_high->text().toDouble(&okHigh);
+    m_low->setModified(false);
+    m_high->setModified(false);
     if (okLow && okHigh && high > low) {
         setLocked(true);
         emit levelsEdited({ low, high });

@@ -103,7 +103,8 @@ void StripChart::refresh()
     }
     m_graph->setData(xs, ys, true);
     const double last = m_points.empty() ? 0.0 : m_points.back().first;
-    m_plot->xAxis->setRange(last - m_window, last);
+    const double first = m_points.empty() ? 0.0 : m_points.front().first;
+    m_plot->xAxis->setRange(std::max(first, last - m_window), std::max(last, first + 1.0));
     const auto [lo, hi] = valueRange();
     m_plot->yAxis->setRange(lo, hi);
     m_label->setText(

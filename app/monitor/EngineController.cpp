@@ -1,0 +1,262 @@
+#include "EngineController.h"
+
+#include "NearestRemapper.h"
+#include "SourceFactory.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace fxs::monitor {
+
+struct EngineController::RawFrame {
+    std::shared_ptr<const Frame> frame;
+    std::shared_ptr<const PolarFrame> polar;
+    double readAtS = 0.0;
+};
+
+EngineController::EngineController(QObject* parent)
+    : QObject(parent)
+{
+}
+
+EngineController::~EngineController() { stop(); }
+
+double EngineController::clockS() const
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
+}
+
+void EngineController::start(const RunConfig& config)
+{
+    stop();
+    {
+        const std::lock_guard lock(m_mutex);
+        m_raw.reset();
+        m_ready.reset();
+        m_snapshot.reset();
+        m_snapshotNew = false;
+        m_scalars.clear();
+        C2PipelineConfig pc;
+        pc.accumulator.nQ = config.grid.nQ;
+        pc.accumulator.nPhi = config.grid.nPhi;
+        pc.threads = config.threads > 0 ? config.threads : std::max(1, int(std::thread::hardware_concurrency()) - 1);
+        m_pipeline = std::make_shared<C2Pipeline>(pc);
+    }
+    m_stop = false;
+    m_paused = false;
+    m_framesRead = 0;
+    m_droppedDisplay = 0;
+    m_t0 = std::chrono::steady_clock::now();
+    m_running = true;
+    m_reader = std::thread([this, config] { readerLoop(config); });
+    m_display = std::thread([this] { displayLoop(); });
+    m_snapshotter = std::thread([this, interval = config.snapshotIntervalS] { snapshotLoop(interval); });
+}
+
+void EngineController::setPaused(bool paused)
+{
+    m_paused = paused;
+    m_wake.notify_all();
+}
+
+void EngineController::stop()
+{
+    m_stop = true;
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_source) {
+            m_source->cancel();
+        }
+    }
+    m_wake.notify_all();
+    joinAll();
+    m_running = false;
+}
+
+void EngineController::joinAll()
+{
+    for (std::thread* t : { &m_reader, &m_display, &m_snapshotter }) {
+        if (t->joinable()) {
+            t->join();
+        }
+    }
+}
+
+void EngineController::readerLoop(RunConfig config)
+{
+    auto setup = SourceFactory::open(config);
+    if (!setup) {
+        QMetaObject::invokeMethod(
+            this, [this, m = QString::fromStdString(setup.error().message)] { emit runFailed(m); });
+        m_stop = true;
+        m_wake.notify_all();
+        return;
+    }
+    const NearestRemapper remapper(setup->geometry, config.grid);
+    std::shared_ptr<C2Pipeline> pipeline;
+    {
+        const std::lock_guard lock(m_mutex);
+        m_source = std::shared_ptr<FrameSource>(std::move(setup->source));
+        m_assembly = setup->assembly;
+        pipeline = m_pipeline;
+    }
+    QMetaObject::invokeMethod(
+        this, [this, d = QString::fromStdString(m_source->description()), a = setup->assembly, g = config.grid] {
+            emit runStarted(d, a, g);
+        });
+    double runningMean = 0.0;
+    QString failure;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(
+        m_polarDumpPath.empty() ? nullptr : std::fopen(m_polarDumpPath.c_str(), "wb"), &std::fclose);
+    while (!m_stop) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return !m_paused || m_stop; });
+        }
+        auto next = m_source->next();
+        if (!next) {
+            failure = QString::fromStdString(next.error().message);
+            break;
+        }
+        if (!next->has_value()) {
+            break;
+        }
+        auto frame = std::make_shared<const Frame>(std::move(**next));
+        const double readAt = clockS();
+        ++m_framesRead;
+        auto polar = std::make_shared<const PolarFrame>(remapper.remap(*frame));
+        double sum = 0.0;
+        for (std::size_t i = 0; i < frame->size(); ++i) {
+            sum += frame->value(i);
+        }
+        const double mean = frame->size() ? sum / double(frame->size()) : 0.0;
+        runningMean = m_framesRead == 1 ? mean : 0.99 * runningMean + 0.01 * mean;
+        const bool accepted = pipeline->push(*polar);
+        if (dump && accepted) {
+            const std::int32_t shape[2] = { polar->nQ, polar->nPhi };
+            std::fwrite(&polar->shotIndex, sizeof(std::int64_t), 1, dump.get());
+            std::fwrite(shape, sizeof(shape), 1, dump.get());
+            std::fwrite(polar->intensity.data(), sizeof(float), polar->intensity.size(), dump.get());
+            std::fwrite(polar->weight.data(), sizeof(float), polar->weight.size(), dump.get());
+        }
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_raw) {
+                ++m_droppedDisplay; // the preparer had not taken the previous one: latest wins
+            }
+            m_raw = std::make_shared<RawFrame>(RawFrame { frame, polar, readAt });
+            m_scalars.push_back({ frame->shotIndex, readAt, mean, mean > 0.2 * runningMean, accepted });
+        }
+        m_wake.notify_all();
+    }
+    pipeline->close();
+    pipeline->wait();
+    m_stop = true;
+    m_wake.notify_all();
+    publishSnapshot();
+    const auto done = pipeline->progress().shotsDone;
+    QMetaObject::invokeMethod(this, [this, failure, done, frames = m_framesRead.load()] {
+        if (failure.isEmpty()) {
+            emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2").arg(frames).arg(done));
+        } else {
+            emit runFailed(tr("%1 — the %2 shots accumulated so far are kept").arg(failure).arg(done));
+        }
+    });
+}
+
+void EngineController::displayLoop()
+{
+    while (true) {
+        std::shared_ptr<RawFrame> raw;
+        std::shared_ptr<const widgets::ImageAssembly> assembly;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_raw || m_stop; });
+            if (!m_raw) {
+                return;
+            }
+            raw = std::move(m_raw);
+            m_raw.reset();
+            assembly = m_assembly;
+        }
+        auto image = std::make_shared<const widgets::AssembledImage>(assembly->assemble(*raw->frame));
+        const auto levels = widgets::ImageLevels::percentileLevels(image->values, 1.0, 99.5, true);
+        const std::lock_guard lock(m_mutex);
+        if (m_ready) {
+            ++m_droppedDisplay;
+        }
+        m_ready = widgets::HistoryItem { raw->frame->shotIndex, image, raw->polar };
+        m_readyLevels = levels;
+        m_readyReadAtS = raw->readAtS;
+    }
+}
+
+void EngineController::snapshotLoop(double intervalS)
+{
+    const auto interval = std::chrono::duration<double>(std::max(0.05, intervalS));
+    while (true) {
+        {
+            std::unique_lock lock(m_mutex);
+            if (m_wake.wait_for(lock, interval, [this] { return m_stop.load(); })) {
+                return; // the reader makes the last snapshot after the pipeline drained
+            }
+        }
+        publishSnapshot();
+    }
+}
+
+void EngineController::publishSnapshot()
+{
+    std::shared_ptr<C2Pipeline> pipeline;
+    {
+        const std::lock_guard lock(m_mutex);
+        pipeline = m_pipeline;
+    }
+    if (!pipeline || pipeline->progress().shotsDone == 0) {
+        return;
+    }
+    SnapshotOptions options;
+    options.fourier = false;
+    options.threads = 1; // the C2 workers keep the other cores
+    auto snap = std::make_shared<const C2Snapshot>(pipeline->snapshot(options));
+    const std::lock_guard lock(m_mutex);
+    m_snapshot = std::move(snap);
+    m_snapshotNew = true;
+}
+
+DisplayUpdate EngineController::take()
+{
+    DisplayUpdate u;
+    const std::lock_guard lock(m_mutex);
+    if (m_ready) {
+        u.image = std::move(m_ready);
+        u.autoLevels = m_readyLevels;
+        u.imageReadAtS = m_readyReadAtS;
+        m_ready.reset();
+    }
+    if (m_snapshotNew) {
+        u.snapshot = m_snapshot;
+        m_snapshotNew = false;
+    }
+    u.scalars.swap(m_scalars);
+    return u;
+}
+
+EngineCounters EngineController::counters() const
+{
+    EngineCounters c;
+    c.framesRead = m_framesRead;
+    c.droppedDisplay = m_droppedDisplay;
+    c.nowS = clockS();
+    const std::lock_guard lock(m_mutex);
+    c.shotsDone = m_pipeline ? m_pipeline->progress().shotsDone : 0;
+    return c;
+}
+
+std::shared_ptr<const C2Snapshot> EngineController::lastSnapshot() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_snapshot;
+}
+
+} // namespace fxs::monitor

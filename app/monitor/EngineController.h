@@ -1,0 +1,120 @@
+#pragma once
+
+// moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
+#ifndef Q_MOC_RUN
+#include "RunConfig.h"
+
+#include <FrameHistory.h>
+#include <ImageLevels.h>
+#include <fxs/C2Pipeline.h>
+#include <fxs/C2Snapshot.h>
+#include <fxs/FrameSource.h>
+#endif
+
+#include <QObject>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace fxs::monitor {
+
+/// Per-shot figures, delivered losslessly to the strip charts.
+struct ShotScalars {
+    std::int64_t shot = 0;
+    double timeS = 0.0; ///< seconds since the run started
+    double meanIntensity = 0.0; ///< mean over valid pixels (ADU)
+    bool hit = false; ///< mean above a fifth of the running mean (stand-in until ShotStats lands)
+    bool accepted = true; ///< taken by the C2 pipeline
+};
+
+/// What the GUI takes on each tick of its coalescing timer.
+struct DisplayUpdate {
+    std::optional<widgets::HistoryItem> image; ///< the newest prepared shot (latest-wins)
+    std::optional<widgets::Levels> autoLevels; ///< its percentile levels, computed off the GUI thread
+    double imageReadAtS = 0.0; ///< when the source returned that frame (run clock)
+    std::shared_ptr<const C2Snapshot> snapshot; ///< the newest C2 snapshot, or null when none is new
+    std::vector<ShotScalars> scalars; ///< every shot since the last take
+};
+
+/// Counters for the health bar.
+struct EngineCounters {
+    std::int64_t framesRead = 0;
+    std::int64_t shotsDone = 0;
+    std::int64_t droppedDisplay = 0;
+    double nowS = 0.0; ///< run clock
+};
+
+/// Runs source → remap → C2Pipeline on worker threads; the GUI polls take() from its timer.
+/// Threads: a reader (source, remap, push: backpressure from the pipeline), a display preparer (assembly,
+/// percentiles: latest-wins, replaced items are counted as dropped) and a snapshotter (C2 every interval).
+class EngineController : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineController(QObject* parent = nullptr);
+    ~EngineController() override;
+
+    /// Starts a run (stops a running one first); the source is opened on the reader thread.
+    void start(const RunConfig& config);
+    /// Pauses or resumes reading (the run, not just the display).
+    void setPaused(bool paused);
+    /// Stops reading; what was accumulated stays and a last snapshot is made.
+    void stop();
+    /// True between start() and the end of the reader.
+    bool running() const { return m_running; }
+    /// Takes what arrived since the last call (cheap: moves out of the hand-off slots).
+    DisplayUpdate take();
+    /// Counters for the health bar.
+    EngineCounters counters() const;
+    /// Tests: append every polar frame pushed into C2 to this file (int64 shot, int32 nQ, nPhi, floats I, w).
+    void setPolarDumpPath(const std::string& path) { m_polarDumpPath = path; }
+    /// The snapshot made last (kept after the run ends).
+    std::shared_ptr<const C2Snapshot> lastSnapshot() const;
+
+signals:
+    /// The source is open: the pixel map and grid the views need.
+    void runStarted(
+        QString description, std::shared_ptr<const fxs::widgets::ImageAssembly> assembly, fxs::PolarGrid grid);
+    /// The source ended (normally or stopped); message says how much was done.
+    void runFinished(QString message);
+    /// The source failed; what was accumulated stays.
+    void runFailed(QString message);
+
+private:
+    struct RawFrame;
+    void readerLoop(RunConfig config);
+    void displayLoop();
+    void snapshotLoop(double intervalS);
+    void publishSnapshot();
+    void joinAll();
+    double clockS() const;
+
+    std::thread m_reader;
+    std::thread m_display;
+    std::thread m_snapshotter;
+    std::atomic<bool> m_running { false };
+    std::atomic<bool> m_stop { false };
+    std::atomic<bool> m_paused { false };
+    std::atomic<std::int64_t> m_framesRead { 0 };
+    std::atomic<std::int64_t> m_droppedDisplay { 0 };
+    std::chrono::steady_clock::time_point m_t0;
+    std::string m_polarDumpPath;
+
+    mutable std::mutex m_mutex; ///< guards every member below
+    std::condition_variable m_wake;
+    std::shared_ptr<C2Pipeline> m_pipeline;
+    std::shared_ptr<FrameSource> m_source;
+    std::shared_ptr<const widgets::ImageAssembly> m_assembly;
+    std::shared_ptr<RawFrame> m_raw; ///< newest frame waiting for the display preparer
+    std::optional<widgets::HistoryItem> m_ready;
+    std::optional<widgets::Levels> m_readyLevels;
+    double m_readyReadAtS = 0.0;
+    std::shared_ptr<const C2Snapshot> m_snapshot;
+    bool m_snapshotNew = false;
+    std::vector<ShotScalars> m_scalars;
+};
+
+} // namespace fxs::monitor

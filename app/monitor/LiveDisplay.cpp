@@ -1,0 +1,140 @@
+#include "LiveDisplay.h"
+
+#include <C2SliceView.h>
+#include <DiffractionView.h>
+#include <FrameHistory.h>
+#include <PolarView.h>
+#include <QFile>
+#include <QTimer>
+#include <StripChart.h>
+#include <unistd.h>
+
+namespace fxs::monitor {
+
+namespace {
+constexpr int kTickMs = 40; // one repaint budget per ~25 Hz: bursts of engine output merge into one update
+}
+
+LiveDisplay::LiveDisplay(EngineController* engine, const LiveViews& views, QObject* parent)
+    : QObject(parent)
+    , m_engine(engine)
+    , m_v(views)
+{
+    m_timer = new QTimer(this);
+    m_timer->setInterval(kTickMs);
+    connect(m_timer, &QTimer::timeout, this, &LiveDisplay::tick);
+    m_timer->start();
+    connect(m_v.history, &widgets::FrameHistory::itemSelected, this, [this](const widgets::HistoryItem& item) {
+        if (item.image) {
+            m_v.detector->setImage(item.image);
+        }
+        if (item.polar) {
+            m_v.polar->setFrame(item.polar);
+        }
+    });
+}
+
+void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid)
+{
+    m_v.detector->setAssembly(std::move(assembly));
+    m_v.polar->setGrid(grid);
+    m_v.c2->setGrid(grid);
+    m_v.c2->setSnapshot(nullptr);
+    m_v.history->clear();
+    for (auto* s : { m_v.shotRate, m_v.hitRate, m_v.accepted, m_v.meanIntensity }) {
+        s->clear();
+    }
+    m_samples.clear();
+    m_windowShots = m_windowHits = m_windowAccepted = 0;
+    m_lastRatePointS = 0.0;
+    m_imagesShown = 0;
+    // Rings every 0.1 Å⁻¹ inside the grid: a scale the eye can read resolution from.
+    std::vector<double> rings;
+    for (double q = 0.1; q < grid.qMaxInvA; q += 0.1) {
+        if (q > grid.qMinInvA) {
+            rings.push_back(q);
+        }
+    }
+    m_v.detector->setRings(rings);
+}
+
+void LiveDisplay::setState(widgets::RunState state)
+{
+    m_health.state = state;
+    m_v.health->setFigures(m_health);
+}
+
+void LiveDisplay::tick()
+{
+    DisplayUpdate u = m_engine->take();
+    const EngineCounters c = m_engine->counters();
+    if (u.image) {
+        ++m_imagesShown;
+        if (!m_v.history->isPaused()) {
+            m_v.detector->setImage(u.image->image, u.autoLevels); // precomputed levels: no work here
+            m_v.polar->setFrame(u.image->polar);
+        }
+        const QSignalBlocker quiet(m_v.history); // shown above with its precomputed levels; don't show twice
+        m_v.history->push(std::move(*u.image));
+        m_health.latencyMs = (c.nowS - u.imageReadAtS) * 1e3;
+    }
+    if (u.snapshot) {
+        m_v.c2->setSnapshot(u.snapshot);
+        m_v.polar->setMean(u.snapshot->meanImage, u.snapshot->shots);
+    }
+    showScalars(u.scalars);
+    updateHealth(c);
+}
+
+void LiveDisplay::showScalars(const std::vector<ShotScalars>& scalars)
+{
+    std::vector<std::pair<double, double>> mean;
+    mean.reserve(scalars.size());
+    for (const auto& s : scalars) {
+        mean.emplace_back(double(s.shot), s.meanIntensity);
+        ++m_windowShots;
+        m_windowHits += s.hit ? 1 : 0;
+        m_windowAccepted += s.accepted ? 1 : 0;
+        m_lastShot = s.shot;
+    }
+    if (!mean.empty()) {
+        m_v.meanIntensity->append(mean);
+    }
+}
+
+void LiveDisplay::updateHealth(const EngineCounters& c)
+{
+    m_samples.push_back({ c.nowS, c.framesRead, c.shotsDone });
+    while (m_samples.size() > 2 && m_samples.front().t < c.nowS - 2.0) {
+        m_samples.pop_front();
+    }
+    const Sample& a = m_samples.front();
+    const double dt = c.nowS - a.t;
+    if (dt > 0.2) {
+        m_health.inputHz = double(c.framesRead - a.read) / dt;
+        m_health.processedHz = double(c.shotsDone - a.done) / dt;
+    }
+    if (c.nowS - m_lastRatePointS >= 1.0 && m_windowShots > 0) { // rates and fractions once a second
+        m_v.shotRate->append(double(m_lastShot), m_health.inputHz);
+        m_v.hitRate->append(double(m_lastShot), 100.0 * double(m_windowHits) / double(m_windowShots));
+        m_v.accepted->append(double(m_lastShot), 100.0 * double(m_windowAccepted) / double(m_windowShots));
+        m_windowShots = m_windowHits = m_windowAccepted = 0;
+        m_lastRatePointS = c.nowS;
+    }
+    m_health.shotsDone = c.shotsDone;
+    m_health.droppedDisplayFrames = c.droppedDisplay;
+    m_health.memoryBytes = residentBytes();
+    m_v.health->setFigures(m_health);
+}
+
+double LiveDisplay::residentBytes()
+{
+    QFile f(QStringLiteral("/proc/self/statm"));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return 0.0;
+    }
+    const auto fields = f.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toDouble() * double(sysconf(_SC_PAGESIZE)) : 0.0;
+}
+
+} // namespace fxs::monitor

@@ -1,0 +1,78 @@
+#pragma once
+
+// moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
+#ifndef Q_MOC_RUN
+#include "EngineController.h"
+
+#include <HealthBar.h>
+#endif
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <deque>
+
+class QTimer;
+
+namespace fxs::widgets {
+class DiffractionView;
+class PolarView;
+class C2SliceView;
+class FrameHistory;
+class StripChart;
+}
+
+namespace fxs::monitor {
+
+/// The widgets the live display feeds.
+struct LiveViews {
+    widgets::DiffractionView* detector = nullptr;
+    widgets::PolarView* polar = nullptr;
+    widgets::C2SliceView* c2 = nullptr;
+    widgets::FrameHistory* history = nullptr;
+    widgets::StripChart* shotRate = nullptr;
+    widgets::StripChart* hitRate = nullptr;
+    widgets::StripChart* accepted = nullptr;
+    widgets::StripChart* meanIntensity = nullptr;
+    widgets::HealthBar* health = nullptr;
+};
+
+/// The ~40 ms coalescing timer between the engine and the views: takes the newest image (latest-wins),
+/// every shot's scalars (lossless) and the newest C2 snapshot, and hands them to the widgets.
+class LiveDisplay : public QObject {
+    Q_OBJECT
+public:
+    LiveDisplay(EngineController* engine, const LiveViews& views, QObject* parent = nullptr);
+
+    /// Clears the views for a new run on this pixel map and grid.
+    void beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid);
+    /// The state the health bar shows.
+    void setState(widgets::RunState state);
+    /// Takes and shows whatever is new now (the timer calls it; tests call it to flush).
+    void tick();
+    /// Images shown so far.
+    std::int64_t imagesShown() const { return m_imagesShown; }
+
+private:
+    void showScalars(const std::vector<ShotScalars>& scalars);
+    void updateHealth(const EngineCounters& c);
+    static double residentBytes();
+
+    EngineController* m_engine;
+    LiveViews m_v;
+    QTimer* m_timer = nullptr;
+    widgets::HealthFigures m_health;
+    std::int64_t m_imagesShown = 0;
+    struct Sample {
+        double t;
+        std::int64_t read;
+        std::int64_t done;
+    };
+    std::deque<Sample> m_samples; ///< ~2 s of counters for the rates
+    std::int64_t m_windowShots = 0;
+    std::int64_t m_windowHits = 0;
+    std::int64_t m_windowAccepted = 0;
+    std::int64_t m_lastShot = 0;
+    double m_lastRatePointS = 0.0;
+};
+
+} // namespace fxs::monitor

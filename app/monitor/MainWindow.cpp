@@ -1,0 +1,247 @@
+#include "MainWindow.h"
+
+#include "EngineController.h"
+#include "LiveDisplay.h"
+#include "MessageBar.h"
+#include "RunControlPanel.h"
+
+#include <C2SliceView.h>
+#include <DiffractionView.h>
+#include <FrameHistory.h>
+#include <HealthBar.h>
+#include <PlotExport.h>
+#include <PolarView.h>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSettings>
+#include <QShortcut>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <StripChart.h>
+#include <qcustomplot.h>
+
+namespace fxs::monitor {
+
+namespace {
+QDockWidget* dock(QMainWindow* w, const QString& title, const QString& name, QWidget* content)
+{
+    auto* d = new QDockWidget(title, w);
+    d->setObjectName(name); // saveState() keys docks by object name
+    d->setWidget(content);
+    return d;
+}
+} // namespace
+
+MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
+    : QMainWindow(parent)
+    , m_options(options)
+{
+    setWindowTitle(tr("FXS Monitor"));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    m_engine = new EngineController(this);
+    m_engine->setPolarDumpPath(options.polarDumpPath.toStdString());
+    buildViews();
+    buildDocks();
+    buildMenus();
+    buildShortcuts();
+    m_live = new LiveDisplay(m_engine,
+        { m_detector, m_polar, m_c2, m_history, m_charts[0], m_charts[1], m_charts[2], m_charts[3], m_health }, this);
+    connect(m_engine, &EngineController::runStarted, this,
+        [this](const QString& d, std::shared_ptr<const widgets::ImageAssembly> a, PolarGrid g) {
+            m_live->beginRun(std::move(a), g);
+            onRunStarted(d);
+        });
+    connect(m_engine, &EngineController::runFinished, this, [this](const QString& m) { onRunEnded(m, false); });
+    connect(m_engine, &EngineController::runFailed, this, [this](const QString& m) { onRunEnded(m, true); });
+    restoreSettings();
+}
+
+MainWindow::~MainWindow() { m_engine->stop(); }
+
+void MainWindow::buildViews()
+{
+    m_detector = new widgets::DiffractionView(this);
+    m_polar = new widgets::PolarView(this);
+    m_history = new widgets::FrameHistory(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_detector, tr("Detector"));
+    m_tabs->addTab(m_polar, tr("Polar"));
+    m_messages = new MessageBar(this);
+    auto* centre = new QWidget(this);
+    auto* layout = new QVBoxLayout(centre);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_messages);
+    layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_history);
+    setCentralWidget(centre);
+    m_c2 = new widgets::C2SliceView(this);
+    m_health = new widgets::HealthBar(this);
+    statusBar()->addPermanentWidget(m_health, 1);
+}
+
+void MainWindow::buildDocks()
+{
+    m_runPanel = new RunControlPanel(this);
+    addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), m_runPanel));
+    addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
+    auto* charts = new QWidget(this);
+    auto* row = new QHBoxLayout(charts);
+    row->setContentsMargins(0, 0, 0, 0);
+    const QString titles[4] = { tr("shot rate"), tr("hit rate"), tr("accepted"), tr("mean intensity") };
+    const QString units[4] = { tr("Hz"), tr("%"), tr("%"), tr("ADU") };
+    for (int i = 0; i < 4; ++i) {
+        m_charts[i] = new widgets::StripChart(titles[i], units[i], charts);
+        row->addWidget(m_charts[i]);
+    }
+    m_charts[1]->setToolTip(tr("Shots whose mean is above a fifth of the running mean (until shot statistics land)"));
+    addDockWidget(Qt::BottomDockWidgetArea, dock(this, tr("Strip charts"), QStringLiteral("stripCharts"), charts));
+    connect(m_runPanel, &RunControlPanel::startRequested, this, &MainWindow::startRun);
+    connect(m_runPanel, &RunControlPanel::resetRequested, this, &MainWindow::startRun);
+    connect(m_runPanel, &RunControlPanel::stopRequested, this, [this] { m_engine->stop(); });
+    connect(m_runPanel, &RunControlPanel::pauseToggled, this, [this](bool p) {
+        m_engine->setPaused(p);
+        m_live->setState(p ? widgets::RunState::Paused : widgets::RunState::Running);
+    });
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open detector stack…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a CXI / HDF5 stack"), QString(), tr("Detector stacks (*.cxi *.h5 *.hdf5);;All files (*)"));
+        if (!path.isEmpty()) {
+            openFile(path);
+        }
+    });
+    m_recentMenu = file->addMenu(tr("Recent files"));
+    file->addAction(tr("&Export current view…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCurrentView);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("&Start"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::startRun);
+    run->addAction(tr("S&top"), QKeySequence(tr("Ctrl+.")), this, [this] { m_engine->stop(); });
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : findChildren<QDockWidget*>()) {
+        view->addAction(d->toggleViewAction());
+    }
+}
+
+void MainWindow::buildShortcuts()
+{
+    const std::pair<QKeySequence, std::function<void()>> keys[] = {
+        { QKeySequence(Qt::Key_Space), [this] { m_history->setPaused(!m_history->isPaused()); } },
+        { QKeySequence(Qt::Key_Left), [this] { m_history->stepBack(); } },
+        { QKeySequence(Qt::Key_Right), [this] { m_history->stepForward(); } },
+        { QKeySequence(Qt::Key_Home), [this] { m_history->first(); } },
+        { QKeySequence(Qt::Key_End), [this] { m_history->last(); } },
+    };
+    for (const auto& [seq, fn] : keys) {
+        connect(new QShortcut(seq, this), &QShortcut::activated, this, fn);
+    }
+}
+
+void MainWindow::startRun()
+{
+    RunConfig c = m_runPanel->config();
+    if (!c.grid.valid()) {
+        m_messages->showMessage(tr("The polar grid is not usable: q from must be below q to, and φ bins ≥ 4"));
+        return;
+    }
+    m_messages->hide();
+    m_runPanel->setStatus(tr("Opening %1…").arg(c.source == SourceKind::Simulated ? tr("the simulated run") : c.path));
+    m_engine->start(c);
+    m_runPanel->setRunning(true);
+}
+
+void MainWindow::openFile(const QString& path)
+{
+    RunConfig c = m_runPanel->config();
+    c.source = SourceKind::CxiFile;
+    c.path = path;
+    m_runPanel->setConfig(c);
+    addRecentFile(path);
+    startRun(); // the source validates the file in fxs-probe first: a bad file ends in the message bar
+}
+
+void MainWindow::onRunStarted(const QString& description)
+{
+    m_runPanel->setStatus(tr("Running: %1").arg(description));
+    m_live->setState(widgets::RunState::Running);
+}
+
+void MainWindow::onRunEnded(const QString& message, bool failed)
+{
+    m_engine->stop(); // joins the finished threads
+    m_live->tick(); // the final snapshot
+    m_runPanel->setRunning(false);
+    m_runPanel->setStatus(message);
+    m_live->setState(failed ? widgets::RunState::Failed : widgets::RunState::Finished);
+    m_messages->showMessage(message, failed ? MessageBar::Level::Error : MessageBar::Level::Info);
+    if (!m_options.screenshotDir.isEmpty()) {
+        saveScreenshots(m_options.screenshotDir);
+    }
+    if (!m_options.dumpPath.isEmpty() && !dumpC2View(m_options.dumpPath)) {
+        m_messages->showMessage(tr("Could not write %1").arg(m_options.dumpPath));
+    }
+    if (m_options.quitWhenDone) {
+        QTimer::singleShot(0, qApp, [failed] { QApplication::exit(failed ? 1 : 0); });
+    }
+}
+
+void MainWindow::exportCurrentView()
+{
+    auto* plot = m_tabs->currentWidget()->findChild<QCustomPlot*>();
+    if (plot) {
+        widgets::PlotExport::exportInteractive(plot, {});
+    }
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    m_recent.removeAll(path);
+    m_recent.prepend(path);
+    while (m_recent.size() > 8) {
+        m_recent.removeLast();
+    }
+    m_recentMenu->clear();
+    for (const QString& p : m_recent) {
+        m_recentMenu->addAction(p, this, [this, p] { openFile(p); });
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) {
+        openFile(urls.first().toLocalFile());
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_engine->stop();
+    saveSettings();
+    event->accept();
+}
+
+} // namespace fxs::monitor

@@ -1,0 +1,87 @@
+#pragma once
+
+// moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
+#ifndef Q_MOC_RUN
+#include "MonitorOptions.h"
+#include "RunConfig.h"
+#endif
+
+#include <QMainWindow>
+
+class QLabel;
+class QMenu;
+class QTabWidget;
+
+namespace fxs::widgets {
+class DiffractionView;
+class PolarView;
+class C2SliceView;
+class FrameHistory;
+class StripChart;
+class HealthBar;
+}
+
+namespace fxs::monitor {
+
+class EngineController;
+class LiveDisplay;
+class MessageBar;
+class RunControlPanel;
+
+/// The monitor window: a shell of dockable panels around the detector view; the layout, the run settings
+/// and the recent files are kept in QSettings. The engine runs elsewhere (EngineController).
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const MonitorOptions& options, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Starts a run with the panel's settings.
+    void startRun();
+    /// Opens a detector stack (menu, recent files, drag and drop) and computes C2 over it.
+    void openFile(const QString& path);
+    /// The message bar (tests).
+    MessageBar* messageBar() const { return m_messages; }
+    /// The C2 explorer (tests).
+    widgets::C2SliceView* c2View() const { return m_c2; }
+    /// The engine (tests).
+    EngineController* engine() const { return m_engine; }
+    /// Saves PNGs of the window and its main panels into a folder.
+    void saveScreenshots(const QString& dir);
+    /// Writes what the C2 view shows as JSON (scripted runs, tests).
+    bool dumpC2View(const QString& path) const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildViews();
+    void buildDocks();
+    void buildMenus();
+    void buildShortcuts();
+    void restoreSettings();
+    void saveSettings() const;
+    void onRunStarted(const QString& description);
+    void onRunEnded(const QString& message, bool failed);
+    void addRecentFile(const QString& path);
+    void exportCurrentView();
+
+    MonitorOptions m_options;
+    EngineController* m_engine = nullptr;
+    LiveDisplay* m_live = nullptr;
+    MessageBar* m_messages = nullptr;
+    RunControlPanel* m_runPanel = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    widgets::DiffractionView* m_detector = nullptr;
+    widgets::PolarView* m_polar = nullptr;
+    widgets::C2SliceView* m_c2 = nullptr;
+    widgets::FrameHistory* m_history = nullptr;
+    widgets::StripChart* m_charts[4] = {};
+    widgets::HealthBar* m_health = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QStringList m_recent;
+};
+
+} // namespace fxs::monitor

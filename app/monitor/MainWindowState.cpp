@@ -1,0 +1,145 @@
+// MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
+#include "MainWindow.h"
+#include "RunControlPanel.h"
+
+#include <C2SliceView.h>
+#include <DiffractionView.h>
+#include <PolarView.h>
+#include <QDir>
+#include <QDockWidget>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+#include <QTabWidget>
+#include <memory>
+#include <qcustomplot.h>
+
+namespace fxs::monitor {
+
+namespace {
+std::unique_ptr<QSettings> openSettings(const MonitorOptions& o)
+{
+    if (!o.settingsPath.isEmpty()) {
+        return std::make_unique<QSettings>(o.settingsPath, QSettings::IniFormat);
+    }
+    return std::make_unique<QSettings>();
+}
+} // namespace
+
+void MainWindow::restoreSettings()
+{
+    RunConfig c;
+    auto s = openSettings(m_options);
+    if (!m_options.fresh && s->contains(QStringLiteral("run/source"))) {
+        c.source = SourceKind(s->value(QStringLiteral("run/source")).toInt());
+        c.path = s->value(QStringLiteral("run/path")).toString();
+        c.dataset = s->value(QStringLiteral("run/dataset"), c.dataset).toString();
+        c.geometryPath = s->value(QStringLiteral("run/geometry")).toString();
+        c.grid.nQ = s->value(QStringLiteral("grid/nQ"), c.grid.nQ).toInt();
+        c.grid.nPhi = s->value(QStringLiteral("grid/nPhi"), c.grid.nPhi).toInt();
+        c.grid.qMinInvA = s->value(QStringLiteral("grid/qMin"), c.grid.qMinInvA).toDouble();
+        c.grid.qMaxInvA = s->value(QStringLiteral("grid/qMax"), c.grid.qMaxInvA).toDouble();
+        m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
+        restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray());
+        restoreState(s->value(QStringLiteral("window/state")).toByteArray());
+    } else {
+        resize(1600, 1000);
+    }
+    if (m_options.shots >= 0) {
+        c.simulatedShots = m_options.shots;
+    }
+    if (m_options.rateHz >= 0) {
+        c.simulatedRateHz = m_options.rateHz;
+    }
+    if (m_options.nQ > 0) {
+        c.grid.nQ = m_options.nQ;
+    }
+    if (m_options.nPhi > 0) {
+        c.grid.nPhi = m_options.nPhi;
+    }
+    if (m_options.size > 0) {
+        c.simulatedSize = m_options.size;
+    }
+    if (m_options.fresh) {
+        c.source = SourceKind::Simulated;
+    }
+    m_runPanel->setConfig(c);
+    const QStringList recent = m_recent;
+    m_recent.clear();
+    for (auto it = recent.crbegin(); it != recent.crend(); ++it) {
+        addRecentFile(*it);
+    }
+}
+
+void MainWindow::saveSettings() const
+{
+    auto s = openSettings(m_options);
+    const RunConfig c = m_runPanel->config();
+    s->setValue(QStringLiteral("run/source"), int(c.source));
+    s->setValue(QStringLiteral("run/path"), c.path);
+    s->setValue(QStringLiteral("run/dataset"), c.dataset);
+    s->setValue(QStringLiteral("run/geometry"), c.geometryPath);
+    s->setValue(QStringLiteral("grid/nQ"), c.grid.nQ);
+    s->setValue(QStringLiteral("grid/nPhi"), c.grid.nPhi);
+    s->setValue(QStringLiteral("grid/qMin"), c.grid.qMinInvA);
+    s->setValue(QStringLiteral("grid/qMax"), c.grid.qMaxInvA);
+    s->setValue(QStringLiteral("recentFiles"), m_recent);
+    s->setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s->setValue(QStringLiteral("window/state"), saveState());
+}
+
+void MainWindow::saveScreenshots(const QString& dir)
+{
+    QDir().mkpath(dir);
+    const auto save = [&dir](QWidget* w, const QString& name) { w->grab().save(QDir(dir).filePath(name)); };
+    m_tabs->setCurrentWidget(m_detector);
+    save(this, QStringLiteral("monitor-main.png"));
+    save(m_detector, QStringLiteral("monitor-detector.png"));
+    save(m_c2, QStringLiteral("monitor-c2-explorer.png"));
+    save(m_runPanel, QStringLiteral("monitor-run-control.png"));
+    m_tabs->setCurrentWidget(m_polar);
+    save(m_polar, QStringLiteral("monitor-polar.png"));
+    m_tabs->setCurrentWidget(m_detector);
+}
+
+bool MainWindow::dumpC2View(const QString& path) const
+{
+    const auto snap = m_c2->snapshot();
+    const auto cursor = m_c2->cursor();
+    QJsonObject o;
+    o[QStringLiteral("shots")] = double(snap ? snap->shots : 0);
+    o[QStringLiteral("nQ")] = snap ? snap->nQ : 0;
+    o[QStringLiteral("nPhi")] = snap ? snap->nPhi : 0;
+    o[QStringLiteral("q")] = cursor.q;
+    o[QStringLiteral("qp")] = cursor.qp;
+    o[QStringLiteral("k")] = cursor.k;
+    for (int g = 0; g < m_c2->curvePlot()->graphCount() && g < 2; ++g) {
+        QJsonArray keys;
+        QJsonArray values;
+        const auto data = m_c2->curvePlot()->graph(g)->data();
+        for (auto it = data->constBegin(); it != data->constEnd(); ++it) {
+            keys.append(it->key);
+            values.append(std::isfinite(it->value) ? QJsonValue(it->value) : QJsonValue());
+        }
+        o[g == 0 ? QStringLiteral("c2") : QStringLiteral("difference")] = values;
+        o[QStringLiteral("deltaDeg")] = keys;
+    }
+    QJsonArray pair;
+    const QCPColorMapData* d = m_c2->pairMap()->data();
+    for (int q = 0; q < d->keySize(); ++q) {
+        for (int qp = 0; qp < d->valueSize(); ++qp) {
+            const double v = const_cast<QCPColorMapData*>(d)->cell(q, qp);
+            pair.append(std::isfinite(v) ? QJsonValue(v) : QJsonValue());
+        }
+    }
+    o[QStringLiteral("pairMapAtK")] = pair;
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return false;
+    }
+    f.write(QJsonDocument(o).toJson());
+    return true;
+}
+
+} // namespace fxs::monitor

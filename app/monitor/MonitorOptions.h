@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QString>
+#include <cstdint>
+
+namespace fxs::monitor {
+
+/// Command-line options of fxs-monitor (scripted runs: screenshots, tests, benchmarks).
+struct MonitorOptions {
+    bool fresh = false; ///< ignore saved settings and layout (first-start behaviour)
+    QString settingsPath; ///< INI file for QSettings instead of the user's (tests)
+    std::int64_t shots = -1; ///< simulated shots, −1: the saved setting
+    double rateHz = -1.0; ///< simulated pulse rate, −1: the saved setting
+    int nQ = 0; ///< polar grid override, 0: the saved setting
+    int nPhi = 0;
+    int size = 0; ///< simulated detector pixels per side, 0: the saved setting
+    QString screenshotDir; ///< save PNGs of the window and panels when the run ends
+    QString dumpPath; ///< write what the C2 view shows (JSON) when the run ends
+    QString polarDumpPath; ///< write every polar frame pushed into C2 (binary, for tests)
+    bool quitWhenDone = false; ///< quit after the run ends (and screenshots / dumps are written)
+    bool autoStart = true; ///< start the run on launch
+};
+
+} // namespace fxs::monitor

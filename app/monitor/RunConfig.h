@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QString>
+#include <cstdint>
+#include <fxs/PolarGrid.h>
+
+namespace fxs::monitor {
+
+/// Where frames come from.
+enum class SourceKind { Simulated, CxiFile, LiveFile };
+
+/// Everything needed to start a run, as the run-control panel edits it and QSettings keeps it.
+struct RunConfig {
+    SourceKind source = SourceKind::Simulated;
+    QString path; ///< CXI / live file
+    QString dataset = QStringLiteral("/entry_1/data_1/data"); ///< stack inside the file
+    QString geometryPath; ///< CrystFEL .geom; empty: a single flat panel (see distanceM, pixelSizeM)
+    double distanceM = 0.15; ///< single-panel geometry: sample to detector
+    double pixelSizeM = 200e-6; ///< single-panel geometry: pixel pitch
+    double wavelengthA = 1.5; ///< single-panel geometry and simulation
+    PolarGrid grid { 100, 128, 0.05, 0.70 }; ///< polar grid for C2
+    QString model = QStringLiteral("tetramer4"); ///< simulated particle (a built-in name)
+    int simulatedSize = 256; ///< simulated detector: pixels per side
+    std::int64_t simulatedShots = 0; ///< shots to simulate, 0: endless
+    double simulatedRateHz = 20.0; ///< simulated pulse rate, 0: as fast as possible
+    std::uint64_t seed = 1; ///< simulation seed
+    int threads = 0; ///< C2 worker threads, 0: all cores but one
+    double snapshotIntervalS = 0.5; ///< how often the C2 view is refreshed
+};
+
+} // namespace fxs::monitor

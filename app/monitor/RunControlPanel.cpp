@@ -1,0 +1,167 @@
+#include "RunControlPanel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace fxs::monitor {
+
+namespace {
+QWidget* withBrowse(QLineEdit* edit, QToolButton* button)
+{
+    auto* w = new QWidget;
+    auto* row = new QHBoxLayout(w);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(edit, 1);
+    row->addWidget(button);
+    return w;
+}
+} // namespace
+
+RunControlPanel::RunControlPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    m_source = new QComboBox(this);
+    m_source->addItems({ tr("Simulated run"), tr("CXI / HDF5 file"), tr("Live SWMR file") });
+    m_path = new QLineEdit(this);
+    m_path->setPlaceholderText(tr("file to read"));
+    m_dataset = new QLineEdit(this);
+    m_geometry = new QLineEdit(this);
+    m_geometry->setPlaceholderText(tr("none: flat panel, beam centred"));
+    auto* browsePath = new QToolButton(this);
+    browsePath->setText(QStringLiteral("…"));
+    auto* browseGeom = new QToolButton(this);
+    browseGeom->setText(QStringLiteral("…"));
+    connect(browsePath, &QToolButton::clicked, this,
+        [this] { browse(m_path, tr("Detector stacks (*.cxi *.h5 *.hdf5 *.nxs);;All files (*)")); });
+    connect(browseGeom, &QToolButton::clicked, this,
+        [this] { browse(m_geometry, tr("CrystFEL geometry (*.geom);;All files (*)")); });
+    m_nQ = new QSpinBox(this);
+    m_nQ->setRange(2, 2000);
+    m_nPhi = new QSpinBox(this);
+    m_nPhi->setRange(8, 4096);
+    m_qMin = new QDoubleSpinBox(this);
+    m_qMax = new QDoubleSpinBox(this);
+    for (QDoubleSpinBox* s : { m_qMin, m_qMax }) {
+        s->setDecimals(3);
+        s->setRange(0.0, 20.0);
+        s->setSingleStep(0.01);
+        s->setSuffix(QStringLiteral(" Å⁻¹"));
+    }
+    auto* form = new QFormLayout;
+    form->addRow(tr("Source"), m_source);
+    form->addRow(tr("File"), withBrowse(m_path, browsePath));
+    form->addRow(tr("Dataset"), m_dataset);
+    form->addRow(tr("Geometry"), withBrowse(m_geometry, browseGeom));
+    form->addRow(tr("q bins × φ bins"), [this] {
+        auto* w = new QWidget;
+        auto* row = new QHBoxLayout(w);
+        row->setContentsMargins(0, 0, 0, 0);
+        row->addWidget(m_nQ);
+        row->addWidget(new QLabel(QStringLiteral("×")));
+        row->addWidget(m_nPhi);
+        return w;
+    }());
+    form->addRow(tr("q from"), m_qMin);
+    form->addRow(tr("q to"), m_qMax);
+
+    m_start = new QPushButton(QStringLiteral("▶ ") + tr("Start"), this);
+    m_start->setToolTip(tr("Start a run with these settings (Ctrl+R)"));
+    m_pause = new QPushButton(QStringLiteral("❚❚ ") + tr("Pause"), this);
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Pause reading the source (the run, not only the display)"));
+    m_stop = new QPushButton(QStringLiteral("■ ") + tr("Stop"), this);
+    m_stop->setToolTip(tr("Stop the run; what was accumulated is kept (Ctrl+.)"));
+    m_reset = new QPushButton(QStringLiteral("⟲ ") + tr("Reset"), this);
+    m_reset->setToolTip(tr("Drop the accumulated C2 and start again"));
+    connect(m_start, &QPushButton::clicked, this, &RunControlPanel::startRequested);
+    connect(m_pause, &QPushButton::toggled, this, &RunControlPanel::pauseToggled);
+    connect(m_stop, &QPushButton::clicked, this, &RunControlPanel::stopRequested);
+    connect(m_reset, &QPushButton::clicked, this, &RunControlPanel::resetRequested);
+    connect(m_source, &QComboBox::currentIndexChanged, this, &RunControlPanel::updateEnabled);
+    auto* buttons = new QGridLayout;
+    buttons->addWidget(m_start, 0, 0);
+    buttons->addWidget(m_pause, 0, 1);
+    buttons->addWidget(m_stop, 1, 0);
+    buttons->addWidget(m_reset, 1, 1);
+    m_status = new QLabel(tr("Not running"), this);
+    m_status->setWordWrap(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_status);
+    layout->addStretch();
+    setConfig(m_config);
+    setRunning(false);
+}
+
+void RunControlPanel::browse(QLineEdit* target, const QString& filter)
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a file"), target->text(), filter);
+    if (!path.isEmpty()) {
+        target->setText(path);
+    }
+}
+
+RunConfig RunControlPanel::config() const
+{
+    RunConfig c = m_config;
+    c.source = SourceKind(m_source->currentIndex());
+    c.path = m_path->text().trimmed();
+    c.dataset = m_dataset->text().trimmed();
+    c.geometryPath = m_geometry->text().trimmed();
+    c.grid.nQ = m_nQ->value();
+    c.grid.nPhi = m_nPhi->value();
+    c.grid.qMinInvA = m_qMin->value();
+    c.grid.qMaxInvA = m_qMax->value();
+    return c;
+}
+
+void RunControlPanel::setConfig(const RunConfig& c)
+{
+    m_config = c;
+    m_source->setCurrentIndex(int(c.source));
+    m_path->setText(c.path);
+    m_dataset->setText(c.dataset);
+    m_geometry->setText(c.geometryPath);
+    m_nQ->setValue(c.grid.nQ);
+    m_nPhi->setValue(c.grid.nPhi);
+    m_qMin->setValue(c.grid.qMinInvA);
+    m_qMax->setValue(c.grid.qMaxInvA);
+    updateEnabled();
+}
+
+void RunControlPanel::setRunning(bool running)
+{
+    m_pause->setEnabled(running);
+    m_stop->setEnabled(running);
+    if (!running) {
+        setPaused(false);
+    }
+}
+
+void RunControlPanel::setPaused(bool paused)
+{
+    const QSignalBlocker block(m_pause);
+    m_pause->setChecked(paused);
+}
+
+void RunControlPanel::setStatus(const QString& text) { m_status->setText(text); }
+
+void RunControlPanel::updateEnabled()
+{
+    const bool file = m_source->currentIndex() != int(SourceKind::Simulated);
+    m_path->setEnabled(file);
+    m_dataset->setEnabled(file);
+}
+
+} // namespace fxs::monitor

@@ -1,0 +1,62 @@
+#pragma once
+
+// moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
+#ifndef Q_MOC_RUN
+#include "RunConfig.h"
+#endif
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace fxs::monitor {
+
+/// Source, geometry and polar grid of the next run, and the run buttons (start, pause, stop, reset).
+class RunControlPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunControlPanel(QWidget* parent = nullptr);
+
+    /// The run as edited.
+    RunConfig config() const;
+    /// Fills the fields (keeps fields the panel does not show).
+    void setConfig(const RunConfig& config);
+    /// Enables the buttons that make sense while running or not.
+    void setRunning(bool running);
+    /// Reflects a pause made elsewhere (keyboard, menu).
+    void setPaused(bool paused);
+    /// One line under the buttons: what runs, or why it stopped.
+    void setStatus(const QString& text);
+
+signals:
+    void startRequested();
+    void pauseToggled(bool paused);
+    void stopRequested();
+    void resetRequested();
+
+private:
+    void browse(QLineEdit* target, const QString& filter);
+    void updateEnabled();
+
+    RunConfig m_config;
+    QComboBox* m_source = nullptr;
+    QLineEdit* m_path = nullptr;
+    QLineEdit* m_dataset = nullptr;
+    QLineEdit* m_geometry = nullptr;
+    QSpinBox* m_nQ = nullptr;
+    QSpinBox* m_nPhi = nullptr;
+    QDoubleSpinBox* m_qMin = nullptr;
+    QDoubleSpinBox* m_qMax = nullptr;
+    QPushButton* m_start = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_stop = nullptr;
+    QPushButton* m_reset = nullptr;
+    QLabel* m_status = nullptr;
+};
+
+} // namespace fxs::monitor

@@ -1,0 +1,109 @@
+#include "SourceFactory.h"
+
+#include "SimulatedSource.h"
+
+#include <fxs/CxiFileSource.h>
+#include <fxs/GeomParser.h>
+#include <fxs/LiveFileSource.h>
+
+namespace fxs::monitor {
+
+Result<DetectorGeometry> SourceFactory::geometry(const RunConfig& config, int nSlow, int nFast)
+{
+    if (!config.geometryPath.isEmpty()) {
+        GeomParseOptions options;
+        options.photonEnergyEv = 12398.42 / config.wavelengthA;
+        auto g = GeomParser::parseFile(config.geometryPath.toStdString(), options);
+        if (g && (g->nSlow() != nSlow || g->nFast() != nFast)) {
+            return Error { "geometry " + config.geometryPath.toStdString() + " describes a "
+                + std::to_string(g->nSlow()) + " × " + std::to_string(g->nFast()) + " slab but the frames are "
+                + std::to_string(nSlow) + " × " + std::to_string(nFast) };
+        }
+        return g;
+    }
+    SinglePanelSpec spec;
+    spec.nSlow = nSlow;
+    spec.nFast = nFast;
+    spec.pixelSizeM = config.pixelSizeM;
+    spec.beamCentreSlowPx = nSlow / 2.0;
+    spec.beamCentreFastPx = nFast / 2.0;
+    spec.distanceM = config.distanceM;
+    spec.wavelengthA = config.wavelengthA;
+    return DetectorGeometry::singlePanel(spec);
+}
+
+widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g)
+{
+    widgets::PixelLayout l;
+    l.nSlow = g.nSlow();
+    l.nFast = g.nFast();
+    l.wavelengthA = g.wavelengthA();
+    l.pixelSizeM = g.panels().empty() ? 100e-6 : 1.0 / g.panels().front().pixelsPerM;
+    const auto pos = g.pixelPositionsM();
+    const auto valid = g.validMask();
+    const std::size_t n = g.pixelCount();
+    l.xM.resize(n);
+    l.yM.resize(n);
+    l.zM.resize(n);
+    l.panel.resize(n);
+    l.bad.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const bool outside = !std::isfinite(pos[i][0]);
+        // Pixels of no panel are parked at the origin and flagged bad: they must not stretch the image.
+        l.xM[i] = outside ? 0.0f : float(pos[i][0]);
+        l.yM[i] = outside ? 0.0f : float(pos[i][1]);
+        l.zM[i] = outside ? float(g.referenceDistanceM()) : float(pos[i][2]);
+        l.bad[i] = valid[i] ? 0 : 1;
+        const int p = g.panelAt(int(i / std::size_t(l.nFast)), int(i % std::size_t(l.nFast)));
+        l.panel[i] = std::uint16_t(std::max(0, p));
+    }
+    for (const auto& p : g.panels()) {
+        l.panelNames.push_back(QString::fromStdString(p.name));
+    }
+    return l;
+}
+
+Result<RunSetup> SourceFactory::open(const RunConfig& config)
+{
+    RunSetup setup;
+    int nSlow = config.simulatedSize;
+    int nFast = config.simulatedSize;
+    if (config.source == SourceKind::CxiFile) {
+        CxiSourceOptions options;
+        options.datasetPath = config.dataset.toStdString();
+        auto s = CxiFileSource::open(config.path.toStdString(), options);
+        if (!s) {
+            return s.error();
+        }
+        setup.source = std::move(*s);
+    } else if (config.source == SourceKind::LiveFile) {
+        LiveSourceOptions options;
+        options.datasetPath = config.dataset.toStdString();
+        auto s = LiveFileSource::open(config.path.toStdString(), options);
+        if (!s) {
+            return s.error();
+        }
+        setup.source = std::move(*s);
+    }
+    if (setup.source) {
+        nSlow = setup.source->shape().nSlow;
+        nFast = setup.source->shape().nFast;
+    }
+    auto g = geometry(config, nSlow, nFast);
+    if (!g) {
+        return g.error();
+    }
+    setup.geometry = std::move(*g);
+    if (config.source == SourceKind::Simulated) {
+        auto s = SimulatedSource::create(
+            setup.geometry, config.model.toStdString(), config.simulatedShots, config.simulatedRateHz, config.seed);
+        if (!s) {
+            return s.error();
+        }
+        setup.source = std::move(*s);
+    }
+    setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry));
+    return setup;
+}
+
+} // namespace fxs::monitor

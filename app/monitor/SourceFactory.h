@@ -1,0 +1,30 @@
+#pragma once
+
+#include "RunConfig.h"
+
+#include <ImageAssembly.h>
+#include <fxs/DetectorGeometry.h>
+#include <fxs/FrameSource.h>
+#include <memory>
+
+namespace fxs::monitor {
+
+/// A source with the geometry its frames are read with, ready to run.
+struct RunSetup {
+    std::unique_ptr<FrameSource> source;
+    DetectorGeometry geometry;
+    std::shared_ptr<const widgets::ImageAssembly> assembly; ///< the detector view's pixel map
+};
+
+/// Opens the source a RunConfig names (through the probe for files) and its geometry.
+class SourceFactory {
+public:
+    /// The source and geometry, or an Error that says which file and what went wrong.
+    static Result<RunSetup> open(const RunConfig& config);
+    /// The geometry: the .geom file when given, else a single flat panel centred on the beam.
+    static Result<DetectorGeometry> geometry(const RunConfig& config, int nSlow, int nFast);
+    /// Per-pixel lab positions, panels and mask for the widgets.
+    static widgets::PixelLayout layout(const DetectorGeometry& geometry);
+};
+
+} // namespace fxs::monitor

@@ -1,0 +1,71 @@
+// fxs-monitor: the live monitoring window.
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+#include <fxs/Version.h>
+
+namespace {
+
+fxs::monitor::MonitorOptions parse(QApplication& app)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("FXS Monitor: live diffraction, C2 and run health"));
+    p.addHelpOption();
+    p.addVersionOption();
+    const QCommandLineOption fresh(
+        QStringLiteral("fresh"), QStringLiteral("Ignore saved settings: the first-start simulated run"));
+    const QCommandLineOption settings(
+        QStringLiteral("settings"), QStringLiteral("INI file for settings"), QStringLiteral("file"));
+    const QCommandLineOption shots(
+        QStringLiteral("shots"), QStringLiteral("Simulated shots (0: endless)"), QStringLiteral("n"));
+    const QCommandLineOption rate(
+        QStringLiteral("rate"), QStringLiteral("Simulated pulse rate in Hz (0: flat out)"), QStringLiteral("hz"));
+    const QCommandLineOption nq(QStringLiteral("nq"), QStringLiteral("q bins"), QStringLiteral("n"));
+    const QCommandLineOption nphi(QStringLiteral("nphi"), QStringLiteral("φ bins"), QStringLiteral("n"));
+    const QCommandLineOption size(
+        QStringLiteral("size"), QStringLiteral("Simulated detector side in pixels"), QStringLiteral("px"));
+    const QCommandLineOption shotsDir(
+        QStringLiteral("screenshots"), QStringLiteral("Save PNGs here when the run ends"), QStringLiteral("dir"));
+    const QCommandLineOption dump(QStringLiteral("dump-c2"),
+        QStringLiteral("Write the C2 view as JSON when the run ends"), QStringLiteral("file"));
+    const QCommandLineOption polar(
+        QStringLiteral("dump-polar"), QStringLiteral("Write every polar frame (tests)"), QStringLiteral("file"));
+    const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
+    const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
+    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, dump, polar, quit, start });
+    p.process(app);
+    fxs::monitor::MonitorOptions o;
+    o.fresh = p.isSet(fresh);
+    o.settingsPath = p.value(settings);
+    o.shots = p.isSet(shots) ? p.value(shots).toLongLong() : -1;
+    o.rateHz = p.isSet(rate) ? p.value(rate).toDouble() : -1.0;
+    o.nQ = p.value(nq).toInt();
+    o.nPhi = p.value(nphi).toInt();
+    o.size = p.value(size).toInt();
+    o.screenshotDir = p.value(shotsDir);
+    o.dumpPath = p.value(dump);
+    o.polarDumpPath = p.value(polar);
+    o.quitWhenDone = p.isSet(quit);
+    o.autoStart = !p.isSet(start);
+    return o;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("FXS"));
+    QApplication::setApplicationName(QStringLiteral("fxs-monitor"));
+    QApplication::setApplicationVersion(
+        QString::fromUtf8(fxs::versionString().data(), int(fxs::versionString().size())));
+    const auto options = parse(app);
+    fxs::monitor::MainWindow window(options);
+    window.show();
+    if (options.autoStart) { // first start: the simulated run, already streaming
+        QTimer::singleShot(0, &window, [&window] { window.startRun(); });
+    }
+    return app.exec();
+}

@@ -1,0 +1,179 @@
+// End to end: fxs-monitor runs the simulated source to N shots (offscreen), then what its C2 view shows is
+// compared with a brute-force float64 C2 (seed eq. 1, masked and ring-mean subtracted) of the very polar
+// frames it pushed into the engine.
+#include <QtTest>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace {
+
+struct Polar {
+    std::int64_t shot = 0;
+    int nQ = 0;
+    int nPhi = 0;
+    std::vector<float> i;
+    std::vector<float> w;
+};
+
+std::vector<Polar> readPolar(const QString& path)
+{
+    QFile f(path);
+    std::vector<Polar> out;
+    if (!f.open(QIODevice::ReadOnly)) {
+        return out;
+    }
+    const QByteArray all = f.readAll();
+    std::size_t off = 0;
+    while (off + 16 <= std::size_t(all.size())) {
+        Polar p;
+        std::memcpy(&p.shot, all.constData() + off, 8);
+        std::memcpy(&p.nQ, all.constData() + off + 8, 4);
+        std::memcpy(&p.nPhi, all.constData() + off + 12, 4);
+        off += 16;
+        const std::size_t n = std::size_t(p.nQ) * p.nPhi;
+        p.i.resize(n);
+        p.w.resize(n);
+        std::memcpy(p.i.data(), all.constData() + off, n * 4);
+        std::memcpy(p.w.data(), all.constData() + off + n * 4, n * 4);
+        off += 2 * n * 4;
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+// Σ_j Σ_φ δI(q, φ) δI(q', φ + Δ) / Σ_j Σ_φ w(q, φ) w(q', φ + Δ), δI = w (I − ring mean).
+struct BruteC2 {
+    std::vector<double> num;
+    std::vector<double> den;
+    int nQ = 0;
+    int nPhi = 0;
+    std::size_t at(int q, int qp, int k) const { return (std::size_t(q) * nQ + qp) * nPhi + k; }
+};
+
+BruteC2 bruteForce(const std::vector<Polar>& frames)
+{
+    BruteC2 b;
+    b.nQ = frames.front().nQ;
+    b.nPhi = frames.front().nPhi;
+    b.num.assign(std::size_t(b.nQ) * b.nQ * b.nPhi, 0.0);
+    b.den.assign(b.num.size(), 0.0);
+    std::vector<double> d(std::size_t(b.nQ) * b.nPhi);
+    for (const Polar& p : frames) {
+        for (int q = 0; q < b.nQ; ++q) {
+            double sw = 0.0;
+            double swi = 0.0;
+            for (int f = 0; f < b.nPhi; ++f) {
+                sw += p.w[q * b.nPhi + f];
+                swi += double(p.w[q * b.nPhi + f]) * p.i[q * b.nPhi + f];
+            }
+            const double mean = sw > 0 ? swi / sw : 0.0;
+            for (int f = 0; f < b.nPhi; ++f) {
+                d[q * b.nPhi + f] = p.w[q * b.nPhi + f] * (p.i[q * b.nPhi + f] - mean);
+            }
+        }
+        for (int q = 0; q < b.nQ; ++q) {
+            for (int qp = 0; qp < b.nQ; ++qp) {
+                for (int k = 0; k < b.nPhi; ++k) {
+                    double n = 0.0;
+                    double m = 0.0;
+                    for (int f = 0; f < b.nPhi; ++f) {
+                        const int g = (f + k) % b.nPhi;
+                        n += d[q * b.nPhi + f] * d[qp * b.nPhi + g];
+                        m += double(p.w[q * b.nPhi + f]) * p.w[qp * b.nPhi + g];
+                    }
+                    b.num[b.at(q, qp, k)] += n;
+                    b.den[b.at(q, qp, k)] += m;
+                }
+            }
+        }
+    }
+    return b;
+}
+
+} // namespace
+
+class TestMonitorWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void c2ViewShowsTheEngineValues()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString exe = qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor");
+        if (!QFileInfo::exists(exe)) {
+            QFAIL(qPrintable(QStringLiteral("fxs-monitor not built at ") + exe));
+        }
+        const int shots = 48;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        p.setProcessEnvironment(env);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(exe,
+            { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--shots"),
+                QString::number(shots), QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("--nq"),
+                QStringLiteral("6"), QStringLiteral("--nphi"), QStringLiteral("32"), QStringLiteral("--size"),
+                QStringLiteral("96"), QStringLiteral("--dump-c2"), dir.filePath("c2.json"),
+                QStringLiteral("--dump-polar"), dir.filePath("polar.bin"), QStringLiteral("--screenshots"),
+                dir.filePath("png"), QStringLiteral("--quit-when-done") });
+        QVERIFY2(p.waitForFinished(120000), "fxs-monitor did not finish");
+        QVERIFY2(p.exitCode() == 0, p.readAll().constData());
+
+        const auto frames = readPolar(dir.filePath("polar.bin"));
+        QCOMPARE(int(frames.size()), shots);
+        QFile jf(dir.filePath("c2.json"));
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonObject o = QJsonDocument::fromJson(jf.readAll()).object();
+        QCOMPARE(o.value("shots").toInt(), shots);
+        const BruteC2 b = bruteForce(frames);
+        const int q = o.value("q").toInt();
+        const int qp = o.value("qp").toInt();
+        const int k0 = o.value("k").toInt();
+        const QJsonArray curve = o.value("c2").toArray();
+        QCOMPARE(curve.size(), b.nPhi);
+        int compared = 0;
+        for (int k = 0; k < b.nPhi; ++k) {
+            if (curve[k].isNull()) {
+                continue; // masked or the self-term
+            }
+            const double expected = b.num[b.at(q, qp, k)] / b.den[b.at(q, qp, k)];
+            QVERIFY2(std::abs(curve[k].toDouble() - expected) <= 1e-4 * std::abs(expected) + 1e-6,
+                qPrintable(QStringLiteral("Δ bin %1: shown %2, brute force %3")
+                               .arg(k)
+                               .arg(curve[k].toDouble())
+                               .arg(expected)));
+            ++compared;
+        }
+        QVERIFY(compared >= b.nPhi - 1);
+        const QJsonArray pair = o.value("pairMapAtK").toArray();
+        QCOMPARE(pair.size(), b.nQ * b.nQ);
+        int comparedMap = 0;
+        for (int a = 0; a < b.nQ; ++a) {
+            for (int c = 0; c < b.nQ; ++c) {
+                const QJsonValue v = pair[a * b.nQ + c];
+                if (!v.isNull()) {
+                    const double expected = b.num[b.at(a, c, k0)] / b.den[b.at(a, c, k0)];
+                    QVERIFY(std::abs(v.toDouble() - expected) <= 1e-4 * std::abs(expected) + 1e-6);
+                    ++comparedMap;
+                }
+            }
+        }
+        // Every pair the detector covers well (mask correlation ≥ 1 % of the best) must be shown.
+        const double maxDen = *std::max_element(b.den.begin(), b.den.end());
+        int covered = 0;
+        for (int a = 0; a < b.nQ; ++a) {
+            for (int c = 0; c < b.nQ; ++c) {
+                covered += (b.den[b.at(a, c, k0)] >= 0.01 * maxDen && !(a == c && k0 == 0)) ? 1 : 0;
+            }
+        }
+        QVERIFY(covered >= 2);
+        QVERIFY2(
+            comparedMap >= covered, qPrintable(QStringLiteral("%1 shown, %2 covered").arg(comparedMap).arg(covered)));
+        QVERIFY(QFileInfo(dir.filePath("png/monitor-main.png")).size() > 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMonitorWindow)
+#include "tst_MonitorWindow.moc"

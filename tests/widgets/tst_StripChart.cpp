@@ -1,0 +1,60 @@
+// StripChart: the rolling window keeps exactly the points a filter keeps; auto-range follows them.
+#include <QtTest>
+#include <StripChart.h>
+#include <cmath>
+
+using namespace fxs::widgets;
+
+class TestStripChart : public QObject {
+    Q_OBJECT
+private slots:
+    void windowKeepsRecentPoints_data()
+    {
+        QTest::addColumn<double>("window");
+        QTest::addColumn<int>("n");
+        QTest::newRow("100 of 1000") << 100.0 << 1000;
+        QTest::newRow("all") << 5000.0 << 300;
+        QTest::newRow("tiny") << 0.5 << 50;
+    }
+    void windowKeepsRecentPoints()
+    {
+        QFETCH(double, window);
+        QFETCH(int, n);
+        StripChart chart(QStringLiteral("mean intensity"), QStringLiteral("ADU"));
+        chart.setWindow(window);
+        std::vector<std::pair<double, double>> all;
+        for (int i = 0; i < n; ++i) {
+            all.emplace_back(i, std::sin(i * 0.1) * 10.0 + i * 0.01);
+        }
+        chart.append(std::vector(all.begin(), all.begin() + n / 2)); // a batch, then single points
+        for (int i = n / 2; i < n; ++i) {
+            chart.append(all[i].first, all[i].second);
+        }
+        std::vector<std::pair<double, double>> expected;
+        double lo = 1e300;
+        double hi = -1e300;
+        for (const auto& p : all) {
+            if (p.first >= all.back().first - window) {
+                expected.push_back(p);
+                lo = std::min(lo, p.second);
+                hi = std::max(hi, p.second);
+            }
+        }
+        QCOMPARE(chart.points(), expected);
+        const auto [rlo, rhi] = chart.valueRange();
+        const double pad = hi > lo ? 0.05 * (hi - lo) : std::abs(hi) * 0.05;
+        QVERIFY(std::abs(rlo - (lo - pad)) < 1e-9);
+        QVERIFY(std::abs(rhi - (hi + pad)) < 1e-9);
+    }
+
+    void clearEmpties()
+    {
+        StripChart chart(QStringLiteral("shot rate"), QStringLiteral("Hz"));
+        chart.append(1, 2);
+        chart.clear();
+        QVERIFY(chart.points().empty());
+    }
+};
+
+QTEST_MAIN(TestStripChart)
+#include "tst_StripChart.moc"
