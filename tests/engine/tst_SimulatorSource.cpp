@@ -240,12 +240,13 @@ print(" ".join(str(int(d[k].astype("int64").sum())) for k in range(d.shape[0])))
 import sys, mrcfile
 with mrcfile.open(sys.argv[1]) as m:
     v = float(m.voxel_size.x)
-    print(m.data.shape, round(float(m.data.sum()) * v ** 3, 4))
+    print(m.data.shape, float(m.data.astype('float64').sum()) * v ** 3)
 )",
             { QString::fromStdString(run + ".truth.mrc") });
         QVERIFY2(r.ok(), r.err.constData());
-        QCOMPARE(
-            QString::fromUtf8(r.out).trimmed(), QString("(48, 48, 48) %1").arg(model->forwardAmplitude(), 0, 'f', 1));
+        const auto out = QString::fromUtf8(r.out).trimmed();
+        QVERIFY2(out.startsWith("(48, 48, 48) "), qPrintable(out));
+        QVERIFY2(std::abs(out.section(' ', -1).toDouble() - model->forwardAmplitude()) < 1e-3, qPrintable(out));
     }
 
     void sphereRunThroughFilesGivesFlatC2()
