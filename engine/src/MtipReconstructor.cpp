@@ -173,6 +173,18 @@ StartOutcome runStart(
 
 } // namespace
 
+MrcMap MtipReconstructor::mrcMap(const MtipResult& r, const std::string& label)
+{
+    MrcMap m;
+    m.nx = m.ny = m.nz = r.gridSize;
+    m.values = r.density;
+    m.voxelSizeAngstrom = r.voxelSizeA;
+    const double origin = -(r.gridSize / 2) * r.voxelSizeA;
+    m.originAngstrom = { origin, origin, origin };
+    m.label = label;
+    return m;
+}
+
 Result<MtipResult> MtipReconstructor::run(const KamInvariants& invariants, const MtipControl& control) const
 {
     const MtipConfig& c = m_config;

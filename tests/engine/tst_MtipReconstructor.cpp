@@ -90,6 +90,9 @@ private slots:
         QCOMPARE(withDensity, 2 * 2);
         QCOMPARE(a->iterationsRun, 40);
         QVERIFY(a->density == b->density);
+        const fxs::MrcMap map = fxs::MtipReconstructor::mrcMap(*a);
+        QCOMPARE(map.nx * map.ny * map.nz, 32 * 32 * 32);
+        QCOMPARE(map.originAngstrom[2], -16.0 * a->voxelSizeA);
         c.seed = 2;
         auto d = fxs::MtipReconstructor(c).run(inv);
         QVERIFY(d.ok() && d->density != a->density);

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "fxs/KamInvariants.h"
+#include "fxs/MrcWriter.h"
 #include "fxs/Result.h"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace fxs {
@@ -89,6 +91,8 @@ public:
     const MtipConfig& config() const { return m_config; }
     /// Reconstructs from invariants (rows: q in Å⁻¹, ascending). Errors for unusable settings or data.
     Result<MtipResult> run(const KamInvariants& invariants, const MtipControl& control = {}) const;
+    /// The result's density as an MRC map (origin at voxel n/2, as MtipResult says), ready for MrcWriter.
+    static MrcMap mrcMap(const MtipResult& result, const std::string& label = "fxs M-TIP reconstruction");
 
 private:
     MtipConfig m_config;
