@@ -1,6 +1,6 @@
 #include "fxs/Checkpoint.h"
 
-#include "Sha256.h"
+#include "fxs/Sha256.h"
 #include "fxs/Version.h"
 
 #include <cerrno>
@@ -22,7 +22,7 @@ namespace {
     // Writes to an fd while hashing, remembering the first error.
     struct HashedWriter {
         int fd;
-        detail::Sha256 sha;
+        Sha256 sha;
         bool ok = true;
         void put(const void* data, std::size_t n, bool hash = true)
         {
@@ -45,7 +45,7 @@ namespace {
 
     struct HashedReader {
         int fd;
-        detail::Sha256 sha;
+        Sha256 sha;
         bool read(void* data, std::size_t n, bool hash = true)
         {
             char* p = static_cast<char*>(data);

@@ -1,6 +1,6 @@
 #include "fxs/InputIdentity.h"
 
-#include "Sha256.h"
+#include "fxs/Sha256.h"
 
 #include <cerrno>
 #include <climits>
@@ -27,7 +27,7 @@ Result<InputIdentity> InputIdentity::of(const std::string& path)
     id.sizeBytes = static_cast<std::uint64_t>(st.st_size);
     std::vector<char> buf(std::size_t { 1 } << 20);
     std::size_t total = 0;
-    detail::Sha256 sha;
+    Sha256 sha;
     while (total < buf.size()) {
         const ssize_t n = ::read(fd, buf.data() + total, buf.size() - total);
         if (n < 0 && errno == EINTR) {
@@ -40,7 +40,7 @@ Result<InputIdentity> InputIdentity::of(const std::string& path)
     }
     ::close(fd);
     sha.update(buf.data(), total);
-    id.sha256FirstMiB = detail::Sha256::hex(sha.finish());
+    id.sha256FirstMiB = Sha256::hex(sha.finish());
     return id;
 }
 

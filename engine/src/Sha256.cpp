@@ -1,8 +1,8 @@
-#include "Sha256.h"
+#include "fxs/Sha256.h"
 
 #include <openssl/evp.h>
 
-namespace fxs::detail {
+namespace fxs {
 
 struct Sha256::Impl {
     EVP_MD_CTX* ctx = nullptr;
@@ -38,4 +38,4 @@ std::string Sha256::hex(const std::array<unsigned char, 32>& digest)
     return s;
 }
 
-} // namespace fxs::detail
+} // namespace fxs

@@ -1,15 +1,13 @@
 #pragma once
 
-// Private: incremental SHA-256 through OpenSSL's libcrypto (already a dependency of Debian's HDF5).
-
 #include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
 
-namespace fxs::detail {
+namespace fxs {
 
-/// Incremental SHA-256.
+/// Incremental SHA-256 (OpenSSL libcrypto): input identities, checkpoint footers, transfer checksums.
 class Sha256 {
 public:
     Sha256();
@@ -20,6 +18,8 @@ public:
     void update(const void* data, std::size_t size);
     /// The digest of everything added so far (the object cannot be updated afterwards).
     std::array<unsigned char, 32> finish();
+    /// The lower-case hex digest of everything added so far (the object cannot be updated afterwards).
+    std::string hexDigest() { return hex(finish()); }
     /// Lower-case hex of a digest.
     static std::string hex(const std::array<unsigned char, 32>& digest);
 
@@ -28,4 +28,4 @@ private:
     std::unique_ptr<Impl> m;
 };
 
-} // namespace fxs::detail
+} // namespace fxs
