@@ -28,7 +28,9 @@ DetectorGeometry flatPanel()
     s.distanceM = 0.1;
     s.wavelengthA = 1.0;
     auto g = DetectorGeometry::singlePanel(s);
-    Q_ASSERT(g.ok());
+    if (!g) {
+        qFatal("%s", g.error().message.c_str());
+    }
     return *g;
 }
 
