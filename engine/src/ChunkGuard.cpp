@@ -17,6 +17,14 @@ ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const Stac
         m_chunk.clear(); // not chunked (or unreadable: the read itself will say so)
         return;
     }
+    // Unfiltered chunks are stored verbatim: any other stored size means a damaged index (HDF5 1.10 then copies
+    // a full chunk out of a shorter buffer; found by the fuzzer).
+    if (H5Pget_nfilters(dcpl.get()) == 0) {
+        m_rawChunkBytes = pixelSize(info.slab.type);
+        for (hsize_t c : m_chunk) {
+            m_rawChunkBytes *= c;
+        }
+    }
     for (int k = 0; k < rank; ++k) {
         m_grid.push_back(k == 0 ? 1 : (static_cast<hsize_t>(info.dims[k]) + m_chunk[k] - 1) / m_chunk[k]);
     }
@@ -54,6 +62,10 @@ Status ChunkGuard::checkOne(const std::vector<hsize_t>& offset, std::int64_t fra
     if (H5Dget_chunk_info_by_coord(m_dset, offset.data(), &mask, &addr, &size) < 0) {
         return Error { m_at + ": the chunk index of frame " + std::to_string(frame) + " is unreadable ("
             + h5::lastError() + "); the file is damaged" };
+    }
+    if (addr != HADDR_UNDEF && m_rawChunkBytes && size != m_rawChunkBytes) {
+        return Error { m_at + ": an uncompressed chunk of frame " + std::to_string(frame) + " is stored in "
+            + std::to_string(size) + " bytes instead of " + std::to_string(m_rawChunkBytes) + "; the file is damaged" };
     }
     if (addr != HADDR_UNDEF && (size > m_limit || addr > m_fileSize || size > m_fileSize - addr)) {
         return Error { m_at + ": a chunk of frame " + std::to_string(frame) + " claims " + std::to_string(size)

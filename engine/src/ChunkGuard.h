@@ -29,6 +29,7 @@ private:
     std::vector<hsize_t> m_chunk;
     std::vector<hsize_t> m_grid;
     hsize_t m_fileSize = 0;
+    hsize_t m_rawChunkBytes = 0; ///< the exact stored size of a chunk when there are no filters (0: filtered)
 };
 
 } // namespace fxs::detail
