@@ -52,6 +52,15 @@ void MaskSpectra::add(const PolarFrame& f, int h, C2Sums& sums, C2Sink* sink)
     m_last[h] = f.weight;
 }
 
+void MaskSpectra::addRepeated(const PolarFrame& f, int h, long long count, C2Sums& sums, C2Sink* sink)
+{
+    if (count <= 0) {
+        return;
+    }
+    add(f, h, sums, sink);
+    m_mult[h].back() += count - 1;
+}
+
 void MaskSpectra::flush(C2Sums& sums)
 {
     flushHalf(0, sums);
