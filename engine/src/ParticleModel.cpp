@@ -226,7 +226,7 @@ Result<ParticleModel> ParticleModel::fromJson(std::string_view text, const std::
     json doc;
     try {
         doc = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 1e400
         return Error { sourceName + ": not valid JSON (" + e.what() + ")" };
     }
     if (!doc.is_object()) {
