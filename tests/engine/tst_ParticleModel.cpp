@@ -173,6 +173,8 @@ private slots:
                                           << "amplitude";
         QTest::newRow("array at top") << "[1, 2]"
                                       << "JSON object";
+        QTest::newRow("number overflow") << R"({"blobs": [{"amplitude": 1e400}]})"
+                                         << "JSON";
     }
     void badJsonGivesClearErrors()
     {
