@@ -208,8 +208,10 @@ Result<Simulator> Simulator::create(ParticleModel model, const SimulatorConfig& 
     if (c.waterRingPhotons > 0.0 && !(c.waterRingWidthInvA > 0.0)) {
         return Error { "simulator: the water-ring width must be > 0 Å⁻¹" };
     }
-    if (!(c.tableStepTimesDiameter > 0.0) || c.tableMaxPoints < 16 || c.tableMaxPoints > 2048) {
-        return Error { "simulator: the intensity table needs step · diameter > 0 and 16 ≤ max points ≤ 2048" };
+    if (!(c.tableStepTimesDiameter > 0.0) || c.tableMaxPoints < 16 || c.tableMaxPoints > 512) {
+        return Error {
+            "simulator: the intensity table needs step · diameter > 0 and 16 ≤ max points ≤ 512 (≤ 270 MB)"
+        };
     }
     if (c.outputType != PixelType::Float32 && c.outputType != PixelType::UInt16) {
         return Error { "simulator: detector frames can be float32 or uint16" };

@@ -35,7 +35,7 @@ struct SimulatorConfig {
     PixelType outputType = PixelType::Float32; ///< detector frames: Float32 or UInt16 (clipped at 65535)
     IntensitySampling sampling = IntensitySampling::Table;
     double tableStepTimesDiameter = 0.25; ///< table step · particle diameter; ~(this)²/8 relative error
-    int tableMaxPoints = 320; ///< cap on the table's points along x and y (memory: ~½ n³ floats)
+    int tableMaxPoints = 320; ///< cap on the table's points along x and y, 16 … 512 (memory: ~½ n³ floats)
     int threads = 0; ///< threads per frame, 0: all cores
     int maxParticles = 10000; ///< cap on the particle count of one shot
 };
