@@ -2,6 +2,8 @@
 
 #include "Hdf5Util.h"
 
+#include <set>
+
 namespace fxs::detail {
 
 ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const StackLimits& limits)
@@ -9,6 +11,9 @@ ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const Stac
     , m_limit(limits.maxChunkBytes)
     , m_at(info.path + ":" + info.dataset)
 {
+    for (std::int64_t d : info.dims) {
+        m_dims.push_back(static_cast<hsize_t>(d));
+    }
     h5::Handle dcpl = h5::plist(H5Dget_create_plist(dset));
     const int rank = static_cast<int>(info.dims.size());
     m_chunk.assign(info.dims.size(), 0);
@@ -63,14 +68,63 @@ Status ChunkGuard::checkOne(const std::vector<hsize_t>& offset, std::int64_t fra
         return Error { m_at + ": the chunk index of frame " + std::to_string(frame) + " is unreadable ("
             + h5::lastError() + "); the file is damaged" };
     }
-    if (addr != HADDR_UNDEF && m_rawChunkBytes && size != m_rawChunkBytes) {
-        return Error { m_at + ": an uncompressed chunk of frame " + std::to_string(frame) + " is stored in "
-            + std::to_string(size) + " bytes instead of " + std::to_string(m_rawChunkBytes) + "; the file is damaged" };
+    return checkEntry(addr, size, "a chunk of frame " + std::to_string(frame));
+}
+
+Status ChunkGuard::checkEntry(haddr_t addr, hsize_t size, const std::string& which) const
+{
+    if (addr == HADDR_UNDEF) {
+        return {}; // not written: HDF5 returns the fill value
     }
-    if (addr != HADDR_UNDEF && (size > m_limit || addr > m_fileSize || size > m_fileSize - addr)) {
-        return Error { m_at + ": a chunk of frame " + std::to_string(frame) + " claims " + std::to_string(size)
-            + " bytes at offset " + std::to_string(addr) + " in a file of " + std::to_string(m_fileSize)
+    if (m_rawChunkBytes && size != m_rawChunkBytes) {
+        return Error { m_at + ": " + which + " is stored uncompressed in " + std::to_string(size) + " bytes instead of "
+            + std::to_string(m_rawChunkBytes) + "; the file is damaged" };
+    }
+    if (size == 0 || addr == 0 || size > m_limit || addr > m_fileSize || size > m_fileSize - addr) {
+        return Error { m_at + ": " + which + " claims " + std::to_string(size) + " bytes at offset "
+            + std::to_string(addr) + " in a file of " + std::to_string(m_fileSize)
             + " bytes; the file is damaged or truncated" };
+    }
+    return {};
+}
+
+Status ChunkGuard::checkIndex() const
+{
+    hsize_t n = 0;
+    if (m_chunk.empty()) {
+        return {};
+    }
+    // HDF5 1.10 wants the dataset's own dataspace here (H5S_ALL is refused).
+    h5::Handle space = h5::space(H5Dget_space(m_dset));
+    if (!space || H5Dget_num_chunks(m_dset, space.get(), &n) < 0) {
+        return Error { m_at + ": its chunk index is unreadable (" + h5::lastError() + "); the file is damaged" };
+    }
+    // HDF5 1.10 walks the index from the start for every entry: quadratic, so only small indices are walked.
+    if (n > kMaxIndexWalk) {
+        return {};
+    }
+    std::set<std::vector<hsize_t>> seen;
+    std::vector<hsize_t> offset(m_chunk.size());
+    for (hsize_t i = 0; i < n; ++i) {
+        unsigned mask = 0;
+        haddr_t addr = HADDR_UNDEF;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info(m_dset, space.get(), i, offset.data(), &mask, &addr, &size) < 0) {
+            return Error { m_at + ": chunk " + std::to_string(i) + " of its index is unreadable; the file is damaged" };
+        }
+        for (std::size_t k = 0; k < offset.size(); ++k) {
+            if (offset[k] % m_chunk[k] != 0 || offset[k] >= m_dims[k]) {
+                return Error { m_at + ": chunk " + std::to_string(i)
+                    + " of its index lies outside the dataset; the "
+                      "file is damaged" };
+            }
+        }
+        if (!seen.insert(offset).second) {
+            return Error { m_at + ": its chunk index lists the same chunk twice; the file is damaged" };
+        }
+        if (Status s = checkEntry(addr, size, "chunk " + std::to_string(i)); !s) {
+            return s;
+        }
     }
     return {};
 }

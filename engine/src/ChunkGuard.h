@@ -18,14 +18,20 @@ public:
     ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const StackLimits& limits);
     /// Checks every chunk that holds frame `frame`: readable index entry, size within limits, inside the file.
     Status check(std::int64_t frame) const;
+    /// Walks the whole chunk index (when small): every entry inside the dataset, on the chunk grid, listed once,
+    /// of a plausible size and inside the file.
+    Status checkIndex() const;
 
 private:
     static constexpr hsize_t kMaxChunksPerFrame = 4096; // beyond this, checking costs more than it saves
+    static constexpr hsize_t kMaxIndexWalk = 2048;
     Status checkOne(const std::vector<hsize_t>& offset, std::int64_t frame) const;
+    Status checkEntry(haddr_t addr, hsize_t size, const std::string& which) const;
 
     hid_t m_dset;
     std::size_t m_limit;
     std::string m_at;
+    std::vector<hsize_t> m_dims;
     std::vector<hsize_t> m_chunk;
     std::vector<hsize_t> m_grid;
     hsize_t m_fileSize = 0;

@@ -198,6 +198,9 @@ namespace {
         const std::int64_t toRead = full ? info->frames : std::min<std::int64_t>(info->frames, limits.sampleFrames);
         std::vector<std::byte> buffer(slabBytes);
         const detail::ChunkGuard guard(f.get(), d.get(), *info, limits);
+        if (Status s = guard.checkIndex(); !s) {
+            return Error { s.message() };
+        }
         for (std::int64_t k = 0; k < toRead; ++k) {
             const std::int64_t i = full || toRead < 2 ? k : k * (info->frames - 1) / (toRead - 1);
             if (Status s = guard.check(i); !s) {

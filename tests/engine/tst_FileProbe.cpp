@@ -175,6 +175,10 @@ private slots:
                                             << "does not fit the dataset";
         QTest::newRow("chunk beyond file") << "regression_chunk_beyond_file.cxi"
                                            << "4294967264 bytes";
+        QTest::newRow("chunk stored short") << "regression_chunk_stored_short.cxi"
+                                            << "24 bytes instead of 32";
+        QTest::newRow("chunk listed twice") << "regression_chunk_listed_twice.cxi"
+                                            << "same chunk twice";
     }
 
     void fuzzerFindingsAreRefused()
