@@ -1,0 +1,54 @@
+#include "AtomicFile.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace fxs::remote {
+
+Status writeFileAtomically(const std::filesystem::path& path, const std::function<bool(std::FILE*)>& write)
+{
+    // A per-process temporary name: two ranks never share one.
+    const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) {
+        return Error { "cannot create " + tmp.string() + ": " + std::strerror(errno) };
+    }
+    bool ok = write(f);
+    ok = std::fflush(f) == 0 && ok;
+    ok = ::fsync(::fileno(f)) == 0 && ok;
+    ok = std::fclose(f) == 0 && ok;
+    if (!ok) {
+        std::filesystem::remove(tmp);
+        return Error { "cannot write " + path.string() + " (disk full?)" };
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::filesystem::remove(tmp);
+        return Error { "cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message() };
+    }
+    return {};
+}
+
+Status writeTextAtomically(const std::filesystem::path& path, const std::string& text)
+{
+    return writeFileAtomically(
+        path, [&](std::FILE* f) { return std::fwrite(text.data(), 1, text.size(), f) == text.size(); });
+}
+
+Result<std::string> readText(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return Error { "cannot open " + path.string() };
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+} // namespace fxs::remote

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace fxs::remote {
+
+/// The files of one job directory, shared by fxs-server (which writes the config and reads the rest) and
+/// fxs-worker (which writes heartbeats, snapshots, checkpoints and the result). Every file that another process
+/// reads is replaced atomically (written aside, then renamed), so a reader never sees half a file.
+struct JobFiles {
+    std::filesystem::path dir;
+
+    /// The worker's configuration (JSON, written by the server).
+    std::filesystem::path workerConfig() const { return dir / "worker.json"; }
+    /// Sums of the units done so far, with their ids and the config hash (FXS1 sums file).
+    std::filesystem::path checkpoint() const { return dir / "checkpoint.fxs1"; }
+    /// The latest normalised C2 snapshot (FXS1 snapshot file).
+    std::filesystem::path snapshot() const { return dir / "snapshot.fxs1"; }
+    /// The final sums (FXS1 sums file), present only when the job succeeded.
+    std::filesystem::path result() const { return dir / "result.fxs1"; }
+    /// A one-line error written by rank 0 before it aborts (bad config, unreadable checkpoint, ...).
+    std::filesystem::path error() const { return dir / "error.txt"; }
+    /// The launcher's stdout and stderr.
+    std::filesystem::path log() const { return dir / "launcher.log"; }
+    /// Folder of per-rank heartbeat files.
+    std::filesystem::path ranksDir() const { return dir / "ranks"; }
+    /// Heartbeat file of one rank.
+    std::filesystem::path heartbeat(int rank) const { return ranksDir() / ("rank-" + std::to_string(rank) + ".json"); }
+};
+
+} // namespace fxs::remote

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "fxs/Result.h"
+
+#include <filesystem>
+#include <string>
+
+namespace fxs::remote {
+
+/// Reads a bearer token from a file that only its owner may read (mode 0600 or stricter): the token is the
+/// first line, surrounding whitespace removed. A file readable or writable by group or others is refused, with
+/// the chmod that fixes it, because anyone who can read it can run jobs.
+Result<std::string> readTokenFile(const std::filesystem::path& path);
+
+} // namespace fxs::remote

@@ -1,0 +1,132 @@
+#include "WorkerConfig.h"
+
+#include "AtomicFile.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace fxs::remote {
+
+std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t seed)
+{
+    const auto* p = static_cast<const unsigned char*>(data);
+    std::uint64_t h = seed;
+    for (std::size_t i = 0; i < size; ++i) {
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+Status WorkerConfig::validate() const
+{
+    if (inputKind != "synthetic") {
+        return Error { "input: only the synthetic input is supported by this fxs-worker (got '" + inputKind + "')" };
+    }
+    if (shots <= 0 || shots > (std::int64_t { 1 } << 40)) {
+        return Error { "synthetic.shots must be between 1 and 2^40, got " + std::to_string(shots) };
+    }
+    if (!(maskedFraction >= 0.0 && maskedFraction < 1.0)) {
+        return Error { "synthetic.masked_fraction must be in [0, 1), got " + std::to_string(maskedFraction) };
+    }
+    if (nQ < 1 || nQ > 4096) {
+        return Error { "grid.n_q must be between 1 and 4096, got " + std::to_string(nQ) };
+    }
+    if (nPhi < 4 || nPhi > 8192 || nPhi % 2 != 0) {
+        return Error { "grid.n_phi must be even and between 4 and 8192, got " + std::to_string(nPhi) };
+    }
+    if (!(qMinInvA >= 0.0 && qMaxInvA > qMinInvA && std::isfinite(qMaxInvA))) {
+        return Error { "grid: need 0 <= q_min_inv_angstrom < q_max_inv_angstrom, got " + std::to_string(qMinInvA)
+            + " and " + std::to_string(qMaxInvA) };
+    }
+    if (nMax > nPhi / 2) {
+        return Error { "n_max must be at most n_phi / 2 = " + std::to_string(nPhi / 2) + ", got "
+            + std::to_string(nMax) };
+    }
+    if (threadsPerRank < 1 || threadsPerRank > 256) {
+        return Error { "threads_per_rank must be between 0 (one) and 256, got " + std::to_string(threadsPerRank) };
+    }
+    if (shotsPerUnit < 1 || shotsPerUnit > 1'000'000) {
+        return Error { "shots_per_unit must be between 1 and 1000000, got " + std::to_string(shotsPerUnit) };
+    }
+    if (unitsPerReduce < 1 || unitsPerReduce > 1'000'000) {
+        return Error { "units_per_reduce must be between 1 and 1000000, got " + std::to_string(unitsPerReduce) };
+    }
+    return {};
+}
+
+C2Config WorkerConfig::accumulatorConfig() const
+{
+    C2Config c;
+    c.nQ = nQ;
+    c.nPhi = nPhi;
+    c.nMax = nMax <= 0 ? -1 : nMax;
+    c.precision = doublePrecision ? C2Precision::Double : C2Precision::Single;
+    c.subtractRingMean = ringMeanSubtracted;
+    return c;
+}
+
+std::uint64_t WorkerConfig::computationHash() const
+{
+    // shotsPerUnit is included: unit ids in a checkpoint only mean something with the same unit size.
+    const nlohmann::json j
+        = { { "input", inputKind }, { "shots", shots }, { "seed", seed }, { "masked", maskedFraction }, { "nQ", nQ },
+              { "nPhi", nPhi }, { "qMin", qMinInvA }, { "qMax", qMaxInvA }, { "nMax", nMax },
+              { "double", doublePrecision }, { "ringMean", ringMeanSubtracted }, { "shotsPerUnit", shotsPerUnit } };
+    const std::string s = j.dump();
+    return fnv1a64(s.data(), s.size());
+}
+
+std::string WorkerConfig::toJson() const
+{
+    const nlohmann::json j = { { "input_kind", inputKind }, { "shots", shots }, { "seed", seed },
+        { "masked_fraction", maskedFraction }, { "n_q", nQ }, { "n_phi", nPhi }, { "q_min_inv_angstrom", qMinInvA },
+        { "q_max_inv_angstrom", qMaxInvA }, { "n_max", nMax }, { "double_precision", doublePrecision },
+        { "ring_mean_subtracted", ringMeanSubtracted }, { "threads_per_rank", threadsPerRank },
+        { "shots_per_unit", shotsPerUnit }, { "units_per_reduce", unitsPerReduce },
+        { "heartbeat_interval_s", heartbeatIntervalS }, { "slowdown_per_shot_s", slowdownPerShotS } };
+    return j.dump(2);
+}
+
+Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::string& origin)
+{
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        return Error { origin + ": not a JSON object" };
+    }
+    WorkerConfig c;
+    try {
+        c.inputKind = j.value("input_kind", c.inputKind);
+        c.shots = j.value("shots", c.shots);
+        c.seed = j.value("seed", c.seed);
+        c.maskedFraction = j.value("masked_fraction", c.maskedFraction);
+        c.nQ = j.value("n_q", c.nQ);
+        c.nPhi = j.value("n_phi", c.nPhi);
+        c.qMinInvA = j.value("q_min_inv_angstrom", c.qMinInvA);
+        c.qMaxInvA = j.value("q_max_inv_angstrom", c.qMaxInvA);
+        c.nMax = j.value("n_max", c.nMax);
+        c.doublePrecision = j.value("double_precision", c.doublePrecision);
+        c.ringMeanSubtracted = j.value("ring_mean_subtracted", c.ringMeanSubtracted);
+        c.threadsPerRank = j.value("threads_per_rank", c.threadsPerRank);
+        c.shotsPerUnit = j.value("shots_per_unit", c.shotsPerUnit);
+        c.unitsPerReduce = j.value("units_per_reduce", c.unitsPerReduce);
+        c.heartbeatIntervalS = j.value("heartbeat_interval_s", c.heartbeatIntervalS);
+        c.slowdownPerShotS = j.value("slowdown_per_shot_s", c.slowdownPerShotS);
+    } catch (const nlohmann::json::exception& e) {
+        return Error { origin + ": a key has the wrong type (" + e.what() + ")" };
+    }
+    if (auto st = c.validate(); !st) {
+        return Error { origin + ": " + st.message() };
+    }
+    return c;
+}
+
+Result<WorkerConfig> WorkerConfig::load(const std::filesystem::path& path)
+{
+    auto text = readText(path);
+    if (!text) {
+        return text.error();
+    }
+    return fromJson(*text, path.string());
+}
+
+} // namespace fxs::remote

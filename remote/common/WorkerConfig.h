@@ -1,0 +1,55 @@
+#pragma once
+
+#include "fxs/C2Accumulator.h"
+#include "fxs/Result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace fxs::remote {
+
+/// What one fxs-worker run computes: written as JSON by fxs-server into the job directory, read by every rank.
+/// The worker links no gRPC, so this, not the protobuf JobSpec, is its input.
+struct WorkerConfig {
+    // Input (only the synthetic polar source for now).
+    std::string inputKind = "synthetic";
+    std::int64_t shots = 0;
+    std::uint64_t seed = 1;
+    double maskedFraction = 0.0;
+    // Polar grid and accumulator.
+    int nQ = 32;
+    int nPhi = 64;
+    double qMinInvA = 0.05;
+    double qMaxInvA = 1.0;
+    int nMax = -1;
+    bool doublePrecision = false;
+    bool ringMeanSubtracted = true;
+    // Work split.
+    int threadsPerRank = 1;
+    int shotsPerUnit = 16;
+    int unitsPerReduce = 4;
+    double heartbeatIntervalS = 0.25;
+    double slowdownPerShotS = 0.0; ///< test hook: sleep per shot so that tests can act mid-run
+
+    /// Checks ranges; the message names the JobSpec field at fault.
+    Status validate() const;
+    /// Number of work units (the last may be short).
+    std::int64_t units() const { return (shots + shotsPerUnit - 1) / shotsPerUnit; }
+    /// The accumulator settings.
+    C2Config accumulatorConfig() const;
+    /// A stable hash of everything that determines the sums (not the work split), stored in checkpoints so
+    /// that a resume with a different computation is refused.
+    std::uint64_t computationHash() const;
+    /// JSON text.
+    std::string toJson() const;
+    /// Parses JSON text; `origin` names the file in messages.
+    static Result<WorkerConfig> fromJson(const std::string& text, const std::string& origin);
+    /// Reads a JSON file.
+    static Result<WorkerConfig> load(const std::filesystem::path& path);
+};
+
+/// FNV-1a 64-bit hash of bytes: stable across builds and machines (std::hash is not).
+std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t seed = 0xcbf29ce484222325ULL);
+
+} // namespace fxs::remote

@@ -1,0 +1,204 @@
+// The supervisor's view of one running job: its process, its ranks' heartbeats, its files; the watchdog.
+#include "AtomicFile.h"
+#include "JobProcess.h"
+#include "JobStore.h"
+#include "SumsFile.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fxs::remote {
+
+namespace {
+
+std::string thisHost()
+{
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
+}
+
+fxs::v1::RankHealth::Health healthOf(const RankHeartbeat& h, double ageS, bool local)
+{
+    if (h.phase == "done") {
+        return fxs::v1::RankHealth::HEALTH_DONE;
+    }
+    if (local && !processAlive(static_cast<pid_t>(h.pid))) {
+        return fxs::v1::RankHealth::HEALTH_GONE;
+    }
+    if (ageS > 1.5) {
+        return fxs::v1::RankHealth::HEALTH_STALE;
+    }
+    return h.phase == "starting" ? fxs::v1::RankHealth::HEALTH_STARTING : fxs::v1::RankHealth::HEALTH_OK;
+}
+
+void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
+{
+    const std::string host = thisHost();
+    job.status.clear_ranks();
+    std::int64_t done = 0, rejected = 0;
+    for (const auto& h : beats) {
+        auto* r = job.status.add_ranks();
+        r->set_rank(h.rank);
+        r->set_pid(h.pid);
+        r->set_host(h.host);
+        r->set_shots_done(h.shotsDone);
+        r->set_shots_rejected(h.shotsRejected);
+        r->set_heartbeat_age_s(now - h.timeUnixS);
+        r->set_phase(h.phase);
+        r->set_health(healthOf(h, now - h.timeUnixS, h.host == host));
+        done += h.shotsDone;
+        rejected += h.shotsRejected;
+    }
+    job.status.set_shots_accepted(job.baseShots + done);
+    job.status.set_shots_rejected(rejected);
+    job.status.set_shots_done(job.baseShots + done + rejected);
+    if (job.status.shots_done() != job.lastShots) {
+        job.lastShots = job.status.shots_done();
+        job.lastProgressAtS = now;
+    }
+    if (now - job.lastRateAtS >= 1.0) {
+        if (job.lastRateAtS > 0) {
+            job.status.set_shots_per_second(
+                static_cast<double>(job.status.shots_done() - job.lastRateShots) / (now - job.lastRateAtS));
+        }
+        job.lastRateAtS = now;
+        job.lastRateShots = job.status.shots_done();
+    }
+}
+
+void updateFiles(Job& job)
+{
+    std::error_code ec;
+    const auto cpTime = std::filesystem::last_write_time(job.files.checkpoint(), ec);
+    if (!ec && cpTime != job.checkpointTime) {
+        if (auto cp = SumsFile::readHeader(job.files.checkpoint())) {
+            job.checkpointTime = cpTime;
+            job.status.set_checkpoint_shots(cp->sums.totalShots());
+        }
+    }
+    const auto snTime = std::filesystem::last_write_time(job.files.snapshot(), ec);
+    if (!ec && snTime != job.snapshotTime) {
+        if (auto s = SnapshotFile::read(job.files.snapshot())) {
+            auto d = std::make_shared<SnapshotData>();
+            d->version = job.status.snapshot_version() + 1;
+            d->nQ = s->nQ;
+            d->nPhi = s->nPhi;
+            d->shots = s->shots;
+            d->splitHalfCC = s->splitHalfCC;
+            d->bytes.assign(reinterpret_cast<const char*>(s->c2.data()), s->c2.size() * sizeof(double));
+            job.snapshot = std::move(d);
+            job.snapshotTime = snTime;
+            job.status.set_snapshot_version(job.snapshot->version);
+        }
+    }
+}
+
+// The watchdog: a reason to end the job, or "" when all is well.
+std::string watchdogReason(const Job& job, const std::vector<RankHeartbeat>& beats, const ServerOptions& o, double now)
+{
+    const std::string host = thisHost();
+    for (const auto& h : beats) {
+        const double age = now - h.timeUnixS;
+        if (h.phase == "done" || age <= o.heartbeatTimeoutS) {
+            continue;
+        }
+        const std::string who
+            = "rank " + std::to_string(h.rank) + " (pid " + std::to_string(h.pid) + " on " + h.host + ")";
+        const bool local = h.host == host;
+        if (local && !processAlive(static_cast<pid_t>(h.pid))) {
+            if (age > o.heartbeatTimeoutS + 3.0) { // the launcher normally reports a dead rank first, with its signal
+                return "watchdog: " + who + " disappeared without the launcher noticing";
+            }
+            continue;
+        }
+        return "watchdog: " + who + " sent no heartbeat for " + std::to_string(static_cast<int>(age))
+            + " s (stopped or hung; a stopped rank would hang the whole MPI job)";
+    }
+    if (static_cast<int>(beats.size()) < job.spec.ranks() && now - job.launchedAtS > o.startupTimeoutS) {
+        return "watchdog: only " + std::to_string(beats.size()) + " of " + std::to_string(job.spec.ranks())
+            + " ranks started within " + std::to_string(static_cast<int>(o.startupTimeoutS)) + " s";
+    }
+    if (now - job.lastProgressAtS > o.progressTimeoutS) {
+        return "watchdog: no shot was processed for " + std::to_string(static_cast<int>(now - job.lastProgressAtS))
+            + " s (--progress-timeout)";
+    }
+    return {};
+}
+
+std::vector<pid_t> rankPids(const std::vector<RankHeartbeat>& beats)
+{
+    const std::string host = thisHost();
+    std::vector<pid_t> pids;
+    for (const auto& h : beats) {
+        if (h.host == host && h.pid > 0) {
+            pids.push_back(static_cast<pid_t>(h.pid));
+        }
+    }
+    return pids;
+}
+
+} // namespace
+
+void finishJob(Job& job, fxs::v1::JobState state, const std::string& message)
+{
+    job.pid = 0;
+    job.adopted = false;
+    job.status.set_state(state);
+    job.status.set_message(message);
+    job.status.set_resumable(state != fxs::v1::JOB_STATE_SUCCEEDED);
+    job.status.set_has_result(std::filesystem::exists(job.files.result()));
+    job.status.set_shots_per_second(0.0);
+    job.touch();
+    (void)job.persist();
+}
+
+void endRunningJob(Job& job, fxs::v1::JobState state, const std::string& reason)
+{
+    const auto beats = RankHeartbeat::readAll(job.files.ranksDir());
+    killSession(job.pid, rankPids(beats), !job.adopted);
+    updateRanks(job, RankHeartbeat::readAll(job.files.ranksDir()), unixNowS());
+    updateFiles(job);
+    finishJob(job, state, reason);
+}
+
+void pollJob(Job& job, const ServerOptions& options)
+{
+    if (job.status.state() != fxs::v1::JOB_STATE_RUNNING) {
+        return;
+    }
+    const double now = unixNowS();
+    const auto beats = RankHeartbeat::readAll(job.files.ranksDir());
+    std::optional<int> waitStatus;
+    if (job.adopted) {
+        if (!processAlive(job.pid)) {
+            waitStatus = -1;
+        }
+    } else {
+        waitStatus = reapIfExited(job.pid);
+    }
+    updateRanks(job, beats, now);
+    updateFiles(job);
+    job.touch();
+    if (waitStatus) {
+        // Whatever the launcher left behind (a rank it did not kill) goes too.
+        killSession(job.pid, rankPids(beats), false);
+        const bool exitedOk = *waitStatus == -1 || (WIFEXITED(*waitStatus) && WEXITSTATUS(*waitStatus) == 0);
+        if (exitedOk && std::filesystem::exists(job.files.result())) {
+            finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED, "");
+        } else if (auto err = readText(job.files.error())) {
+            finishJob(job, fxs::v1::JOB_STATE_FAILED, "fxs-worker: " + err->substr(0, err->find('\n')));
+        } else {
+            const auto log = readText(job.files.log());
+            finishJob(job, fxs::v1::JOB_STATE_FAILED,
+                *waitStatus == -1 ? "the job's processes ended while it was adopted; its exit status is unknown"
+                                  : describeLauncherExit(log ? *log : "", *waitStatus, beats));
+        }
+        return;
+    }
+    if (const std::string reason = watchdogReason(job, beats, options, now); !reason.empty()) {
+        endRunningJob(job, fxs::v1::JOB_STATE_FAILED, reason);
+    }
+}
+
+} // namespace fxs::remote

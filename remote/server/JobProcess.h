@@ -1,0 +1,36 @@
+#pragma once
+
+#include "RankHeartbeat.h"
+#include "fxs/Result.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace fxs::remote {
+
+/// The launcher command for a job: `tmpl` split at spaces, {ranks} {worker} {job} replaced.
+std::vector<std::string> launcherArgv(
+    const std::string& tmpl, int ranks, const std::filesystem::path& worker, const std::filesystem::path& jobDir);
+
+/// Starts argv[0] in a new session (its pid is the session id, so every process it starts can be found and
+/// killed), stdout and stderr appended to `log`. posix_spawn: no fork of the multithreaded server.
+Result<pid_t> launchInNewSession(const std::vector<std::string>& argv, const std::filesystem::path& log);
+
+/// The wait status when our child `pid` has exited (it is then reaped), std::nullopt while it runs.
+std::optional<int> reapIfExited(pid_t pid);
+
+/// True while `pid` exists and is not a zombie (for processes that are not our children).
+bool processAlive(pid_t pid);
+
+/// SIGKILLs every process of session `sid` and the given pids, until none is left (at most ~3 s); then reaps
+/// `sid` if it is our child. Works on stopped (SIGSTOP) processes too.
+void killSession(pid_t sid, const std::vector<pid_t>& extra, bool ourChild);
+
+/// A message naming the rank and the signal when the launcher's log says a rank died ("mpirun noticed that
+/// process rank 1 ... exited on signal 9 (Killed)"), or the exit code otherwise.
+std::string describeLauncherExit(const std::string& logText, int waitStatus, const std::vector<RankHeartbeat>& ranks);
+
+} // namespace fxs::remote

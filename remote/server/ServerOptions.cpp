@@ -1,0 +1,47 @@
+#include "ServerOptions.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace fxs::remote {
+
+Result<ServerOptions> ServerOptions::parse(int argc, char** argv, bool& helpShown)
+{
+    ServerOptions o;
+    CLI::App app { "fxs-server: runs FXS correlation jobs on MPI (fxs-worker) for remote clients over gRPC" };
+    app.add_option("--listen", o.listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
+    app.add_option("--state-dir", o.stateDir, "folder for job state (kept across restarts)")->required();
+    app.add_option("--token-file", o.tokenFile, "file with the bearer token (mode 0600)")->required();
+    app.add_option("--tls-cert", o.tlsCert, "PEM certificate chain (TLS on when given with --tls-key)");
+    app.add_option("--tls-key", o.tlsKey, "PEM private key");
+    app.add_option("--port-file", o.portFile, "write the bound port here once listening");
+    app.add_option("--launcher", o.launcher, "launch command; {ranks} {worker} {job} are replaced")
+        ->capture_default_str();
+    app.add_option("--worker", o.worker, "path of fxs-worker (default: next to fxs-server)");
+    app.add_option(
+           "--heartbeat-timeout", o.heartbeatTimeoutS, "seconds without a rank heartbeat before the job is ended")
+        ->capture_default_str();
+    app.add_option("--progress-timeout", o.progressTimeoutS, "seconds without progress before the job is ended")
+        ->capture_default_str();
+    app.add_option("--startup-timeout", o.startupTimeoutS, "seconds for every rank to report after launch")
+        ->capture_default_str();
+    app.add_option("--max-ranks", o.maxRanks, "largest rank count a job may ask for")->capture_default_str();
+    app.add_option("--debug-slowdown-per-shot", o.debugSlowdownPerShotS, "testing only: worker sleep per shot (s)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        helpShown = true;
+        return Error { app.help() };
+    } catch (const CLI::ParseError& e) {
+        return Error { std::string(e.what()) + "\n" + app.help() };
+    }
+    if (o.tlsCert.empty() != o.tlsKey.empty()) {
+        return Error { "--tls-cert and --tls-key go together" };
+    }
+    if (o.heartbeatTimeoutS <= 0 || o.progressTimeoutS <= 0 || o.startupTimeoutS <= 0) {
+        return Error { "timeouts must be positive" };
+    }
+    return o;
+}
+
+} // namespace fxs::remote

@@ -1,0 +1,178 @@
+#include "WorkerRun.h"
+
+#include "HeartbeatThread.h"
+#include "SumsFile.h"
+#include "SumsReduce.h"
+#include "SyntheticPolarSource.h"
+#include "fxs/C2Pipeline.h"
+#include "fxs/C2Snapshot.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace fxs::remote {
+
+namespace {
+
+struct Plan {
+    std::vector<std::int64_t> done; ///< units in the checkpoint
+    std::vector<std::int64_t> pending; ///< units still to do, ascending
+};
+
+// Rank 0 reads the checkpoint; its unit ids are broadcast so that every rank deals out the same pending list.
+Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, MPI_Comm comm, C2Sums& base)
+{
+    Plan plan;
+    std::string error;
+    if (rank == 0 && std::filesystem::exists(files.checkpoint())) {
+        auto cp = SumsFile::read(files.checkpoint());
+        if (!cp) {
+            error = cp.error().message;
+        } else if (cp->computationHash != cfg.computationHash()) {
+            error = "the checkpoint " + files.checkpoint().string()
+                + " was made by a different computation (grid, input or unit size changed); cannot resume from it";
+        } else if (!cp->sums.compatible(base)) {
+            error = "the checkpoint's sums have a different shape from this job's grid";
+        } else {
+            base = std::move(cp->sums);
+            plan.done = std::move(cp->unitsDone);
+        }
+    }
+    int failed = error.empty() ? 0 : 1;
+    MPI_Bcast(&failed, 1, MPI_INT, 0, comm);
+    if (failed) {
+        return Error { rank == 0 ? error : "rank 0 could not read the checkpoint" };
+    }
+    std::int64_t n = static_cast<std::int64_t>(plan.done.size());
+    MPI_Bcast(&n, 1, MPI_INT64_T, 0, comm);
+    plan.done.resize(static_cast<std::size_t>(n));
+    MPI_Bcast(plan.done.data(), static_cast<int>(n), MPI_INT64_T, 0, comm);
+    std::vector<char> isDone(static_cast<std::size_t>(cfg.units()), 0);
+    for (auto u : plan.done) {
+        if (u >= 0 && u < cfg.units()) {
+            isDone[static_cast<std::size_t>(u)] = 1;
+        }
+    }
+    for (std::int64_t u = 0; u < cfg.units(); ++u) {
+        if (!isDone[static_cast<std::size_t>(u)]) {
+            plan.pending.push_back(u);
+        }
+    }
+    return plan;
+}
+
+Status writeSnapshot(const C2Sums& total, const JobFiles& files)
+{
+    SnapshotOptions opt;
+    opt.interShot = false;
+    opt.fourier = false;
+    opt.threads = 1;
+    const C2Snapshot snap = C2Snapshot::compute(total, opt);
+    SnapshotFile f { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
+    return f.write(files.snapshot());
+}
+
+struct Round {
+    std::size_t begin = 0; ///< first index into plan.pending of this rank's units
+    std::size_t end = 0;
+    std::size_t allEnd = 0; ///< units of every rank up to the end of this round
+};
+
+Round roundOf(std::size_t r, int rank, int size, const WorkerConfig& cfg, std::size_t pending)
+{
+    const std::size_t upr = static_cast<std::size_t>(cfg.unitsPerReduce);
+    Round rd;
+    rd.begin = std::min(pending, (r * size + rank) * upr);
+    rd.end = std::min(pending, rd.begin + upr);
+    rd.allEnd = std::min(pending, (r + 1) * size * upr);
+    return rd;
+}
+
+} // namespace
+
+Status runWorker(const JobFiles& files, MPI_Comm comm)
+{
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    auto cfg = WorkerConfig::load(files.workerConfig());
+    if (!cfg) {
+        return cfg.error();
+    }
+    std::filesystem::create_directories(files.ranksDir());
+    HeartbeatThread heart(files.heartbeat(rank), rank, cfg->heartbeatIntervalS);
+
+    const C2Config acc = cfg->accumulatorConfig();
+    const int nMax = acc.nMax < 0 ? cfg->nPhi / 2 : acc.nMax;
+    C2Sums base = C2Sums::zeros(cfg->nQ, cfg->nPhi, nMax, cfg->ringMeanSubtracted);
+    auto plan = makePlan(*cfg, files, rank, comm, base);
+    if (!plan) {
+        return plan.error();
+    }
+    C2Pipeline pipeline({ acc, cfg->threadsPerRank, 256 });
+    openblas_set_num_threads(1); // ranks share the node's cores: one BLAS thread per pipeline thread
+    const SyntheticPolarSource source(cfg->nQ, cfg->nPhi, cfg->seed, cfg->maskedFraction);
+
+    const std::size_t perRound = static_cast<std::size_t>(size) * cfg->unitsPerReduce;
+    const std::size_t rounds = (plan->pending.size() + perRound - 1) / perRound;
+    std::int64_t unitsDone = 0;
+    std::vector<std::int64_t> doneAll = plan->done;
+    for (std::size_t r = 0; r < rounds; ++r) {
+        const Round rd = roundOf(r, rank, size, *cfg, plan->pending.size());
+        heart.setPhase("accumulating");
+        for (std::size_t i = rd.begin; i < rd.end; ++i) {
+            const std::int64_t unit = plan->pending[i];
+            const std::int64_t first = unit * cfg->shotsPerUnit;
+            const std::int64_t last = std::min(cfg->shots, first + cfg->shotsPerUnit);
+            for (std::int64_t shot = first; shot < last; ++shot) {
+                pipeline.push(source.frame(shot));
+                if (cfg->slowdownPerShotS > 0) {
+                    std::this_thread::sleep_for(std::chrono::duration<double>(cfg->slowdownPerShotS));
+                }
+                const auto p = pipeline.progress();
+                heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
+            }
+            ++unitsDone;
+        }
+        pipeline.wait(); // every queued frame is in the sums before they are reduced
+        const auto p = pipeline.progress();
+        heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
+        heart.setPhase("reducing");
+        C2Sums sums = pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
+        reduceSums(sums, 0, comm);
+        if (rank == 0) {
+            if (auto st = sums.merge(base); !st) {
+                return st;
+            }
+            doneAll.insert(doneAll.end(), plan->pending.begin() + static_cast<std::ptrdiff_t>(r * perRound),
+                plan->pending.begin() + static_cast<std::ptrdiff_t>(rd.allEnd));
+            std::sort(doneAll.begin(), doneAll.end());
+            SumsFile cp { std::move(sums), cfg->computationHash(), doneAll };
+            if (auto st = cp.write(files.checkpoint()); !st) {
+                return st;
+            }
+            if (auto st = writeSnapshot(cp.sums, files); !st) {
+                return st;
+            }
+            if (r + 1 == rounds) {
+                if (auto st = cp.write(files.result()); !st) {
+                    return st;
+                }
+            }
+        }
+    }
+    if (rank == 0 && rounds == 0) { // resumed from a checkpoint that already held every unit
+        SumsFile cp { base, cfg->computationHash(), doneAll };
+        if (auto st = cp.write(files.result()); !st) {
+            return st;
+        }
+    }
+    MPI_Barrier(comm);
+    heart.setPhase("done");
+    return {};
+}
+
+} // namespace fxs::remote

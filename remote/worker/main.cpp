@@ -1,0 +1,36 @@
+// fxs-worker JOB_DIR: the MPI program of a remote job (engine + MPI only: no gRPC, no Qt).
+// Launched by fxs-server as `mpirun -n N fxs-worker JOB_DIR`; see WorkerRun.h for what every rank does.
+#include "AtomicFile.h"
+#include "JobFiles.h"
+#include "WorkerRun.h"
+
+#include <cstdio>
+#include <mpi.h>
+
+int main(int argc, char** argv)
+{
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (argc != 2) {
+        if (rank == 0) {
+            std::fprintf(stderr, "usage: fxs-worker JOB_DIR   (the job directory holds worker.json)\n");
+        }
+        MPI_Finalize();
+        return 2;
+    }
+    const fxs::remote::JobFiles files { argv[1] };
+    const fxs::Status st = fxs::remote::runWorker(files, MPI_COMM_WORLD);
+    if (!st) {
+        std::fprintf(stderr, "fxs-worker rank %d: %s\n", rank, st.message().c_str());
+        if (rank == 0) {
+            (void)fxs::remote::writeTextAtomically(files.error(), st.message() + "\n");
+        }
+        // The other ranks may be inside a collective: only an abort ends them all.
+        MPI_Abort(MPI_COMM_WORLD, 3);
+        return 3;
+    }
+    MPI_Finalize();
+    return 0;
+}
