@@ -272,6 +272,23 @@ Result<ParticleModel> ParticleModel::fromFile(const std::string& path)
     return fromJson(ss.str(), path);
 }
 
+Result<ParticleModel> ParticleModel::load(const std::string& nameOrPath)
+{
+    const auto names = builtinNames();
+    if (std::find(names.begin(), names.end(), nameOrPath) != names.end()) {
+        return builtin(nameOrPath);
+    }
+    if (!std::ifstream(nameOrPath)) {
+        std::string list;
+        for (const auto& n : names) {
+            list += (list.empty() ? "" : ", ") + n;
+        }
+        return Error { "particle model \"" + nameOrPath + "\" is neither a built-in model (" + list
+            + ") nor a readable JSON model file" };
+    }
+    return fromFile(nameOrPath);
+}
+
 std::string ParticleModel::toJson() const
 {
     json doc;

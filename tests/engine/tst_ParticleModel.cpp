@@ -1,3 +1,4 @@
+#include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
 #include <complex>
@@ -184,6 +185,26 @@ private slots:
         QVERIFY(!m.ok());
         const QString msg = QString::fromStdString(m.error().message);
         QVERIFY2(msg.contains("bad.json") && msg.contains(mustMention), qPrintable(msg));
+    }
+
+    void loadTakesANameOrAPath()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("m.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"name": "pair", "blobs": [{"position_A": [5, 0, 0]}, {"position_A": [-5, 0, 0]}]})");
+        f.close();
+        auto fromPath = fxs::ParticleModel::load(path.toStdString());
+        QVERIFY(fromPath.ok());
+        QCOMPARE(fromPath->name(), std::string("pair"));
+        // Two unit points 10 Å apart: |F|² = 2(1 + cos 10 q_x).
+        QVERIFY(std::abs(fromPath->intensity({ 0.2, 0, 0 }) - 2.0 * (1.0 + std::cos(2.0))) < 1e-12);
+        auto byName = fxs::ParticleModel::load("helix6");
+        QVERIFY(byName.ok() && byName->scatterers().size() == 6);
+        auto neither = fxs::ParticleModel::load("no-such-model");
+        QVERIFY(!neither.ok());
+        QVERIFY(QString::fromStdString(neither.error().message).contains("built-in"));
     }
 
     void missingFileAndUnknownBuiltin()

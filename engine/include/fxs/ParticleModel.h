@@ -56,6 +56,8 @@ public:
     static Result<ParticleModel> fromJson(std::string_view text, const std::string& sourceName = "model");
     /// Reads a JSON model file.
     static Result<ParticleModel> fromFile(const std::string& path);
+    /// A built-in model by name, otherwise a JSON model file by path (what a command-line option takes).
+    static Result<ParticleModel> load(const std::string& nameOrPath);
     /// The model in the JSON format (round-trips through fromJson).
     std::string toJson() const;
 
