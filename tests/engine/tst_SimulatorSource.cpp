@@ -3,8 +3,10 @@
 // (CXI → CxiFileSource → PolarRemapper → C2) giving a flat C2.
 #include "PythonRunner.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <atomic>
 #include <chrono>
 #include <fxs/C2Accumulator.h>
 #include <fxs/C2Snapshot.h>
@@ -181,20 +183,32 @@ with h5py.File(sys.argv[1], "r") as f:
         const auto geom = smallDetector(32, 32, 200e-6, 0.1);
         auto src = SimulatorSource::create(sim, geom, { 30, 20.0, 0, 0.0 });
         QVERIFY(src.ok());
+        // The writer holds after frame 1 until the reader has the file open, so that even on a loaded machine the
+        // reader watches frames 2 … 30 arrive (20 Hz) rather than finding the run finished.
+        std::atomic<bool> readerReady { false };
         SimulatedRunOptions o;
         o.writer.swmr = true;
+        o.progress = [&](std::int64_t n) {
+            for (int waited = 0; n == 1 && !readerReady && waited < 3000; ++waited) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            return true;
+        };
         auto run = SimulatedRun::start(std::move(*src), path.toStdString(), o);
         QVERIFY2(run.ok(), run.ok() ? "" : run.error().message.c_str());
 
         // h5py as an independent SWMR reader: polls the extent until the writer marks the file closed.
-        const auto r = test::runPython(R"(
+        QProcess reader;
+        reader.start(test::debianPython(),
+            { "-c", R"(
 import sys, time, h5py
 f = h5py.File(sys.argv[1], "r", libver="latest", swmr=True)
 d = f["/entry_1/data_1/data"]
 state = f["/fxs_live/state"]
+print("ready", flush=True)
 seen = []
 t0 = time.time()
-while time.time() - t0 < 20:
+while time.time() - t0 < 30:
     d.refresh(); state.refresh()
     n = d.shape[0]
     if not seen or seen[-1] != n:
@@ -207,15 +221,24 @@ print(" ".join(map(str, seen)))
 print(d.shape[0], int(state[0]), int(state[1]))
 print(" ".join(str(int(d[k].astype("int64").sum())) for k in range(d.shape[0])))
 )",
-            { path });
+                path });
+        QVERIFY(reader.waitForReadyRead(30000));
+        QCOMPARE(reader.readLine().trimmed(), QByteArray("ready"));
+        readerReady = true;
+        QVERIFY(reader.waitForFinished(60000));
+        test::PythonResult r;
+        r.exitCode = reader.exitStatus() == QProcess::NormalExit ? reader.exitCode() : -1;
+        r.out = reader.readAllStandardOutput();
+        r.err = reader.readAllStandardError();
         auto written = (*run)->wait();
         QVERIFY2(written.ok(), written.ok() ? "" : written.error().message.c_str());
         QCOMPARE(*written, std::int64_t(30));
         QVERIFY2(r.ok(), r.err.constData());
         const auto lines = QString::fromUtf8(r.out).trimmed().split('\n');
         const auto seen = lines.value(0).split(' ');
+        qInfo("the SWMR reader saw the extents %s", qPrintable(lines.value(0)));
         // At 20 Hz over 1.5 s the reader must have watched the stack grow, not just found it finished.
-        QVERIFY2(seen.size() >= 4, qPrintable(lines.value(0)));
+        QVERIFY2(seen.size() >= 5, qPrintable(lines.value(0)));
         QCOMPARE(lines.value(1), QString("30 30 1"));
         auto px = SimulatorPixels::detector(geom);
         QCOMPARE(lines.value(2), frameSums(*sim, *px, 0, 30).join(' '));
