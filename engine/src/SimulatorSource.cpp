@@ -2,6 +2,7 @@
 
 #include "fxs/DetectorGeometry.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -13,25 +14,21 @@ struct SimulatorSource::Impl {
     SimulatorPixels pixels;
     SimulatorSourceOptions options;
     std::int64_t position = 0; ///< frames yielded since the start (or the last seek)
-    std::chrono::steady_clock::time_point paceStart;
-    std::int64_t pacedFrames = 0;
+    std::chrono::steady_clock::time_point nextDue {}; ///< when the next paced frame may go out
     std::mutex mutex;
     std::condition_variable wake;
     bool cancelled = false;
 
-    // Waits until frame `pacedFrames` is due; false when cancelled meanwhile.
+    // Waits until the next paced frame is due; false when cancelled meanwhile. A consumer that fell behind
+    // (a stalled writer) resumes at the rate from now on instead of receiving a burst of overdue frames.
     bool waitForSlot()
     {
         std::unique_lock lock(mutex);
         if (options.rateHz > 0.0) {
-            if (pacedFrames == 0) {
-                paceStart = std::chrono::steady_clock::now();
-            }
-            const auto due = paceStart
-                + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(pacedFrames / options.rateHz));
-            wake.wait_until(lock, due, [&] { return cancelled; });
-            ++pacedFrames;
+            wake.wait_until(lock, nextDue, [&] { return cancelled; });
+            const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                std::chrono::duration<double>(1.0 / options.rateHz));
+            nextDue = std::max(nextDue, std::chrono::steady_clock::now()) + interval;
         }
         return !cancelled;
     }
