@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fxs/GeomParser.h>
 #include <fxs/PolarRemapper.h>
@@ -54,20 +55,26 @@ std::vector<fxs::Frame> makeFrames(int nSlow, int nFast, int n)
     return frames;
 }
 
+struct Rate {
+    double framesPerS = 0.0; ///< wall clock
+    double cpuSPerFrame = 0.0; ///< process CPU time (all threads): stable on a shared machine
+};
+
 // Frames per second of remapInto over `seconds` (after a warm-up frame).
-double rate(const fxs::PolarRemapper& r, const std::vector<fxs::Frame>& frames, double seconds)
+Rate rate(const fxs::PolarRemapper& r, const std::vector<fxs::Frame>& frames, double seconds)
 {
     fxs::PolarFrame out;
     (void)r.remapInto(frames[0], out);
     long n = 0;
     const auto t0 = Clock::now();
+    const std::clock_t c0 = std::clock();
     double elapsed = 0.0;
     while (elapsed < seconds || n < 5) {
         (void)r.remapInto(frames[n % frames.size()], out);
         ++n;
         elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
     }
-    return n / elapsed;
+    return { n / elapsed, static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC / n };
 }
 
 std::string python() { return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
@@ -129,19 +136,26 @@ int runRemap(const fxs::bench::BenchArgs& args)
         return 1;
     }
     const auto frames = makeFrames(geom->nSlow(), geom->nFast(), 4);
-    const double fpsSplit = rate(*split, frames, s.seconds);
-    const double fpsNearest = rate(*nearest, frames, s.seconds);
+    const Rate rSplit = rate(*split, frames, s.seconds);
+    const Rate rNearest = rate(*nearest, frames, s.seconds);
+    const double fpsSplit = rSplit.framesPerS, fpsNearest = rNearest.framesPerS;
     const std::string py = runPyFai(geom->referenceDistanceM(), geom->wavelengthA(), 0.0, qMax, s.seconds);
     const double fpsPy = py.empty() ? 0.0 : jsonNumber(py, "frames_per_s");
+    const double cpuPy = py.empty() ? 0.0 : jsonNumber(py, "cpu_s_per_frame");
     const int threads = s.threads > 0 ? s.threads : static_cast<int>(std::thread::hardware_concurrency());
 
     std::ostringstream human;
     human << "remap " << geom->pixelCount() << " px (16 panels, uint16) -> 300 x 256, " << threads << " threads\n"
           << "  split:   " << fpsSplit << " frames/s (" << split->nonZeros() << " contributions, built in "
           << split->buildSeconds() << " s)\n"
+          << "  CPU time per frame: split " << rSplit.cpuSPerFrame * 1e3 << " ms, nearest "
+          << rNearest.cpuSPerFrame * 1e3 << " ms (" << threads << " idle cores: " << threads / rSplit.cpuSPerFrame
+          << " frames/s split)\n"
           << "  nearest: " << fpsNearest << " frames/s\n"
           << "  pyFAI:   " << (py.empty() ? std::string("not installed") : py) << "\n";
-    std::cerr << human.str();
+    if (args.json) {
+        std::cerr << human.str();
+    }
     std::ostringstream json;
     json << "{\"benchmark\":\"remap\",\"pixels\":" << geom->pixelCount()
          << ",\"grid\":\"300x256\",\"threads\":" << threads << ",\"nonzeros\":" << split->nonZeros()
@@ -149,8 +163,12 @@ int runRemap(const fxs::bench::BenchArgs& args)
          << ",\"remap_nearest_frames_per_s\":" << fpsNearest
          << ",\"pyfai_frames_per_s\":" << (py.empty() ? "null" : std::to_string(fpsPy))
          << ",\"pyfai\":" << (py.empty() ? "null" : py)
-         << ",\"ratio_vs_pyfai\":" << (fpsPy > 0 ? std::to_string(fpsSplit / fpsPy) : "null") << "}";
-    std::cout << (args.json ? json.str() : human.str()) << "\n";
+         << ",\"ratio_vs_pyfai\":" << (fpsPy > 0 ? std::to_string(fpsSplit / fpsPy) : "null")
+         << ",\"cpu_ms_per_frame\":" << rSplit.cpuSPerFrame * 1e3
+         << ",\"cpu_ms_per_frame_nearest\":" << rNearest.cpuSPerFrame * 1e3
+         << ",\"remap_frames_per_s_idle_cores\":" << threads / rSplit.cpuSPerFrame
+         << ",\"cpu_ratio_vs_pyfai\":" << (cpuPy > 0 ? std::to_string(cpuPy / rSplit.cpuSPerFrame) : "null") << "}";
+    std::cout << (args.json ? json.str() + "\n" : human.str());
     return 0;
 }
 
