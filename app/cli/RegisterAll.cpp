@@ -2,9 +2,6 @@
 
 namespace fxs::cli {
 
-void registerAll(CLI::App& app, CommandRegistry& registry)
-{
-    registerDemo(app, registry);
-}
+void registerAll(CLI::App& app, CommandRegistry& registry) { registerDemo(app, registry); }
 
 } // namespace fxs::cli

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "PolarFeed.h"
+
+#include <cstdint>
+#include <fxs/C2Pipeline.h>
+#include <fxs/C2Sums.h>
+#include <fxs/ResultsFile.h>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace fxs::cli {
+
+/// Shot vetoes: a shot goes into C2 only when its total signal lies inside [minTotal, maxTotal] and its valid
+/// pixels are finite. Every decision goes into the ledger with its reason.
+struct VetoRules {
+    double minTotal = -std::numeric_limits<double>::infinity(); ///< e.g. photons: below this the shot is a miss
+    double maxTotal = std::numeric_limits<double>::infinity(); ///< above this: saturated / double hit
+
+    /// "" when the shot is accepted, else why not.
+    std::string reason(const FedShot& shot) const;
+};
+
+/// How a correlation run is driven.
+struct RunSettings {
+    C2PipelineConfig pipeline;
+    VetoRules veto;
+    std::string checkpointPath; ///< empty: no checkpoint
+    double checkpointEveryS = 30.0; ///< periodic checkpoints (and always one on Ctrl-C and at the end)
+    std::string checkpointConfig; ///< the science settings (JSON): a checkpoint only resumes the same run
+    bool resume = false; ///< start from checkpointPath when it exists
+    std::int64_t maxShots = -1; ///< stop after this many shots read (−1: the whole input)
+    int convergencePoints = 20; ///< split-half CC samples for the convergence curve
+    std::string label = "correlate"; ///< progress-line label
+};
+
+/// What a run produced.
+struct RunOutcome {
+    C2Sums sums;
+    LedgerColumns ledger;
+    std::vector<double> convergenceShots; ///< accepted shots at each convergence sample
+    std::vector<double> convergenceCC; ///< split-half correlation coefficient at each sample
+    std::int64_t accepted = 0; ///< shots in C2 (resumed ones included)
+    std::int64_t vetoed = 0;
+    std::int64_t resumed = 0; ///< shots taken from the checkpoint
+    bool interrupted = false;
+    double seconds = 0.0;
+};
+
+/// Streams a feed through the vetoes into a C2Pipeline, with progress, checkpoints and Ctrl-C handling.
+Result<RunOutcome> runCorrelation(PolarFeed& feed, const RunSettings& settings);
+
+} // namespace fxs::cli

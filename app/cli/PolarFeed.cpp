@@ -1,0 +1,125 @@
+#include "PolarFeed.h"
+
+#include <cmath>
+
+namespace fxs::cli {
+
+PolarFeed::PolarFeed(
+    std::unique_ptr<FrameSource> source, PolarRemapper remapper, std::vector<std::uint8_t> validMask, bool keepMean)
+    : m_source(std::move(source))
+    , m_remapper(std::move(remapper))
+    , m_valid(std::move(validMask))
+    , m_keepMean(keepMean)
+{
+}
+
+PolarFeed::PolarFeed(
+    std::unique_ptr<FrameSource> source, std::vector<float> weights, std::unique_ptr<FrameSource> weightSource)
+    : m_source(std::move(source))
+    , m_weights(std::move(weights))
+    , m_weightSource(std::move(weightSource))
+{
+}
+
+Result<std::optional<FedShot>> PolarFeed::next()
+{
+    auto frame = m_source->next();
+    if (!frame) {
+        return frame.error();
+    }
+    if (!frame->has_value()) {
+        return std::optional<FedShot> {};
+    }
+    return m_remapper ? nextDetector(std::move(**frame)) : nextPolar(std::move(**frame));
+}
+
+Result<std::optional<FedShot>> PolarFeed::nextDetector(Frame frame)
+{
+    FedShot shot;
+    if (auto st = m_remapper->remapInto(frame, shot.polar); !st) {
+        return Error { m_source->description() + ": shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
+    }
+    const std::size_t n = frame.size();
+    if (m_keepMean && m_sum.empty()) {
+        m_sum.assign(n, 0.0);
+    }
+    double total = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = frame.value(i);
+        if (m_keepMean) {
+            m_sum[i] += v;
+        }
+        if (m_valid.empty() || m_valid[i] != 0) {
+            if (!std::isfinite(v)) {
+                shot.finite = false;
+                continue;
+            }
+            total += v;
+        }
+    }
+    m_framesSummed += m_keepMean ? 1 : 0;
+    shot.totalSignal = total;
+    return std::optional<FedShot> { std::move(shot) };
+}
+
+Result<std::optional<FedShot>> PolarFeed::nextPolar(Frame frame)
+{
+    FedShot shot;
+    PolarFrame& p = shot.polar;
+    p.shotIndex = frame.shotIndex;
+    p.nQ = frame.nSlow;
+    p.nPhi = frame.nFast;
+    const std::size_t n = frame.size();
+    p.intensity.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        p.intensity[i] = static_cast<float>(frame.value(i));
+    }
+    if (m_weightSource) {
+        auto w = m_weightSource->next();
+        if (!w || !w->has_value()) {
+            return Error { m_weightSource->description() + ": no weight frame for shot "
+                + std::to_string(frame.shotIndex) + (w ? std::string {} : ": " + w.error().message) };
+        }
+        p.weight.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            p.weight[i] = static_cast<float>((*w)->value(i));
+        }
+    } else if (!m_weights.empty()) {
+        p.weight = m_weights;
+    } else {
+        p.weight.assign(n, 1.0f);
+    }
+    double total = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p.weight[i] > 0.0f) {
+            if (!std::isfinite(p.intensity[i])) {
+                shot.finite = false;
+                continue;
+            }
+            total += static_cast<double>(p.weight[i]) * p.intensity[i];
+        }
+    }
+    shot.totalSignal = total;
+    return std::optional<FedShot> { std::move(shot) };
+}
+
+Status PolarFeed::seek(std::int64_t shotIndex)
+{
+    if (m_weightSource) {
+        if (auto st = m_weightSource->seek(shotIndex); !st) {
+            return st;
+        }
+    }
+    return m_source->seek(shotIndex);
+}
+
+std::vector<float> PolarFeed::meanDetector() const
+{
+    std::vector<float> mean(m_sum.size(), 0.0f);
+    for (std::size_t i = 0; i < m_sum.size() && m_framesSummed > 0; ++i) {
+        mean[i] = static_cast<float>(m_sum[i] / static_cast<double>(m_framesSummed));
+    }
+    return mean;
+}
+
+} // namespace fxs::cli

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <fxs/FrameSource.h>
+#include <fxs/PolarFrame.h>
+#include <fxs/PolarRemapper.h>
+#include <fxs/Result.h>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fxs::cli {
+
+/// One shot on its way into C2: the polar frame and the figure the veto rules look at.
+struct FedShot {
+    PolarFrame polar;
+    double totalSignal = 0.0; ///< Σ of valid detector pixels (detector input) or Σ w·I (polar input)
+    bool finite = true; ///< false when a valid pixel or bin holds NaN/inf
+};
+
+/// Polar frames from a FrameSource: detector frames through a PolarRemapper, or stacks already polar.
+class PolarFeed {
+public:
+    /// Detector frames remapped onto the remapper's grid; `validMask` (slab order, 1 = usable) selects the pixels
+    /// summed into totalSignal. With `keepMean` the feed also sums every frame read (meanDetector()).
+    PolarFeed(std::unique_ptr<FrameSource> source, PolarRemapper remapper, std::vector<std::uint8_t> validMask,
+        bool keepMean);
+    /// Frames that already are (nQ, nPhi) polar images; `weights` (nQ · nPhi in [0, 1], empty: all 1) is every
+    /// frame's weight unless `weightSource` gives one weight frame per shot.
+    PolarFeed(std::unique_ptr<FrameSource> source, std::vector<float> weights,
+        std::unique_ptr<FrameSource> weightSource = {});
+
+    /// The next shot, std::nullopt at the end, or an Error naming the input.
+    Result<std::optional<FedShot>> next();
+    /// Positions the stream at `shotIndex` (resume).
+    Status seek(std::int64_t shotIndex);
+    /// Frames in the input when known.
+    std::optional<std::int64_t> totalFrames() const { return m_source->totalFrames(); }
+    /// What is read, for messages.
+    std::string description() const { return m_source->description(); }
+    /// Stops a live source waiting (thread-safe).
+    void cancel() { m_source->cancel(); }
+    /// Mean of every detector frame read (slab order), empty unless keepMean.
+    std::vector<float> meanDetector() const;
+
+private:
+    Result<std::optional<FedShot>> nextDetector(Frame frame);
+    Result<std::optional<FedShot>> nextPolar(Frame frame);
+
+    std::unique_ptr<FrameSource> m_source;
+    std::optional<PolarRemapper> m_remapper;
+    std::vector<std::uint8_t> m_valid;
+    bool m_keepMean = false;
+    std::vector<double> m_sum;
+    std::int64_t m_framesSummed = 0;
+    std::vector<float> m_weights;
+    std::unique_ptr<FrameSource> m_weightSource;
+};
+
+} // namespace fxs::cli

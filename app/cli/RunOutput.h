@@ -1,0 +1,36 @@
+#pragma once
+
+#include "CorrelationRun.h"
+
+#include <fxs/C2Snapshot.h>
+#include <fxs/KamInvariants.h>
+#include <fxs/PolarGrid.h>
+#include <string>
+#include <vector>
+
+namespace fxs::cli {
+
+/// Everything a correlation run puts into its results file (pointers may be null: that part is left out).
+struct ResultsContent {
+    const RunOutcome* run = nullptr;
+    const C2Snapshot* snapshot = nullptr;
+    const KamInvariants* invariants = nullptr;
+    PolarGrid grid;
+    double wavelengthA = 0.0; ///< 0 when unknown (polar input without one)
+    std::string geometryText; ///< the .geom text (empty for polar input)
+    std::string configuration; ///< effective options, JSON
+    std::vector<std::string> inputPaths; ///< identified by size and SHA-256 of the first MiB
+};
+
+/// Writes the results file (docs/RESULTS_SCHEMA.md); besides the engine's groups it adds /analysis/polar_grid
+/// [n_q, n_phi, q_min, q_max, wavelength_A], /analysis/convergence (2 × samples: shots, split-half CC) and
+/// /analysis/invariants/B_l with /analysis/invariants/q_inv_angstrom.
+Status writeResults(const std::string& path, const ResultsContent& c);
+
+/// Writes invariants into an open results file (used by writeResults and `fxs invariants`).
+Status writeInvariants(ResultsFile& file, const KamInvariants& inv);
+
+/// The grid array written into /analysis/polar_grid.
+std::vector<double> gridArray(const PolarGrid& grid, double wavelengthA);
+
+} // namespace fxs::cli
