@@ -284,8 +284,9 @@ namespace detail {
             n[i] = static_cast<hsize_t>(info.dims[i]);
         }
         h5::Handle fileSpace = h5::space(H5Dget_space(dset));
-        const hsize_t total = static_cast<hsize_t>(count) * info.slab.pixels();
-        h5::Handle memSpace = h5::space(H5Screate_simple(1, &total, nullptr));
+        // The memory space has the selection's own shape: with a flat 1-D memory space HDF5 1.10 takes a general
+        // selection path that read 1 Mpx frames 40× slower (fxs-bench cxi-read).
+        h5::Handle memSpace = h5::space(H5Screate_simple(static_cast<int>(rank), n.data(), nullptr));
         if (!fileSpace || !memSpace
             || H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, n.data(), nullptr) < 0
             || H5Dread(dset, detail::memoryType(info.slab.type), memSpace.get(), fileSpace.get(), H5P_DEFAULT, out)
