@@ -28,6 +28,7 @@ struct RemoteServer {
     int port = 0;
     QString token = QStringLiteral("test-token-0123456789abcdef");
     QStringList extraArgs;
+    std::string rootCertsPem; ///< for the session: non-empty turns TLS on
     std::unique_ptr<fxs::remote::RemoteSession> session;
 
     QString stateDir() const { return dir.filePath(QStringLiteral("state")); }
@@ -54,12 +55,13 @@ struct RemoteServer {
         QStringList args { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--port-file"),
             portFile, QStringLiteral("--state-dir"), stateDir(), QStringLiteral("--token-file"), tokenFile(),
             QStringLiteral("--launcher"), launcher };
-        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        process.setProcessChannelMode(QProcess::MergedChannels);
         // A crashed or killed test must not leave its server behind.
         process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
         process.start(binDir() + QStringLiteral("/fxs-server"), args + extraArgs);
         for (int i = 0; i < 200 && !QFile::exists(portFile); ++i) {
             if (process.state() == QProcess::NotRunning) {
+                process.waitForFinished();
                 error = QStringLiteral("fxs-server exited: ") + process.readAllStandardOutput();
                 return false;
             }
@@ -75,6 +77,7 @@ struct RemoteServer {
         o.target = "127.0.0.1:" + std::to_string(port);
         o.token = token.toStdString();
         o.reconnectWindow = std::chrono::seconds(20);
+        o.rootCertsPem = rootCertsPem;
         session = std::make_unique<fxs::remote::RemoteSession>(o);
         return port > 0;
     }
