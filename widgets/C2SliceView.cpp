@@ -24,11 +24,11 @@ QCPColorMap* makeMap(QCustomPlot* plot, const QString& xLabel, const QString& yL
     plot->yAxis->setLabel(yLabel);
     auto* map = new QCPColorMap(plot->xAxis, plot->yAxis);
     map->setInterpolate(false);
-    map->setGradient(ColorMaps::gradient(ColorMap::Viridis));
     auto* scale = new QCPColorScale(plot);
     scale->setBarWidth(8);
     plot->plotLayout()->addElement(0, 1, scale);
     map->setColorScale(scale);
+    map->setGradient(ColorMaps::gradient(ColorMap::Viridis)); // after setColorScale, which imposes its own
     return map;
 }
 

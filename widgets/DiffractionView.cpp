@@ -18,7 +18,7 @@ namespace fxs::widgets {
 
 namespace {
 constexpr double kTinyPositive = 1e-30; // log scale: non-positive values take the first colour, not a gap
-constexpr int kHistogramMs = 300; // the histogram is a glance aid; refreshing it faster only costs CPU
+constexpr int kHistogramMs = 1000; // the histogram is a glance aid; refreshing it faster only costs CPU
 } // namespace
 
 DiffractionView::DiffractionView(QWidget* parent)

@@ -66,10 +66,15 @@ QString HealthBar::describe(const HealthFigures& f)
 
 void HealthBar::setFigures(const HealthFigures& f)
 {
+    m_figures = f;
     m_dot->setText(QStringLiteral("<span style='color:%1; font-size:16pt'>●</span>").arg(stateColor(f.state).name()));
-    m_text->setText(describe(f));
+    // The state word in its colour and bold: the one thing to read from across the control room.
+    const QString text = describe(f).toHtmlEscaped();
+    const QString state = stateName(f.state).toUpper();
+    m_text->setText(
+        QStringLiteral("<b style='color:%1'>%2</b>%3").arg(stateColor(f.state).name(), state, text.mid(state.size())));
 }
 
-QString HealthBar::text() const { return m_text->text(); }
+QString HealthBar::text() const { return describe(m_figures); }
 
 } // namespace fxs::widgets

@@ -41,6 +41,7 @@ public:
 private:
     QLabel* m_dot = nullptr;
     QLabel* m_text = nullptr;
+    HealthFigures m_figures;
 };
 
 } // namespace fxs::widgets

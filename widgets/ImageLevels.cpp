@@ -75,7 +75,8 @@ Levels ImageLevels::percentileLevels(
     return l;
 }
 
-Histogram ImageLevels::histogram(std::span<const float> values, double low, double high, int bins, bool logBins)
+Histogram ImageLevels::histogram(
+    std::span<const float> values, double low, double high, int bins, bool logBins, std::size_t maxSamples)
 {
     Histogram h;
     h.low = low;
@@ -85,7 +86,10 @@ Histogram ImageLevels::histogram(std::span<const float> values, double low, doub
     const double a = h.logBins ? std::log(h.low) : h.low;
     const double b = h.logBins ? std::log(h.high) : h.high;
     const double scale = double(h.counts.size()) / (b - a);
-    for (const float v : values) {
+    const std::size_t stride
+        = std::max<std::size_t>(1, (values.size() + maxSamples - 1) / std::max<std::size_t>(1, maxSamples));
+    for (std::size_t i = 0; i < values.size(); i += stride) {
+        const float v = values[i];
         if (!std::isfinite(v) || v < h.low || v > h.high || (h.logBins && v <= 0.0f)) {
             continue;
         }

@@ -29,12 +29,14 @@ class ImageLevels {
 public:
     /// The p-th percentile (0–100) of the finite values, linear interpolation between ranks
     /// (numpy's default); above `maxSamples` values an evenly strided subsample is used (cheap on 2 Mpx).
-    static double percentile(std::span<const float> values, double p, std::size_t maxSamples = 1u << 20);
+    static double percentile(std::span<const float> values, double p, std::size_t maxSamples = 1u << 18);
     /// Levels from two percentiles; with `positiveOnly` (log scale) non-positive values are ignored.
     static Levels percentileLevels(std::span<const float> values, double lowPercent, double highPercent,
-        bool positiveOnly, std::size_t maxSamples = 1u << 20);
-    /// A histogram of the finite values in [low, high] (log-spaced bins when logBins and low > 0).
-    static Histogram histogram(std::span<const float> values, double low, double high, int bins, bool logBins);
+        bool positiveOnly, std::size_t maxSamples = 1u << 18);
+    /// A histogram of the finite values in [low, high] (log-spaced bins when logBins and low > 0); above
+    /// `maxSamples` values an evenly strided subsample is counted (the shape is what the eye reads).
+    static Histogram histogram(std::span<const float> values, double low, double high, int bins, bool logBins,
+        std::size_t maxSamples = 1u << 18);
 };
 
 } // namespace fxs::widgets

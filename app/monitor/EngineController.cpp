@@ -1,12 +1,17 @@
 #include "EngineController.h"
 
-#include "NearestRemapper.h"
 #include "SourceFactory.h"
 
 #include <cmath>
 #include <cstdio>
+#include <fxs/PolarRemapper.h>
+#include <fxs/ShotStats.h>
 
 namespace fxs::monitor {
+
+namespace {
+constexpr double kHitScore = 0.01; // lit-pixel hit finding: ≥ 1 % of valid pixels hold a photon
+}
 
 struct EngineController::RawFrame {
     std::shared_ptr<const Frame> frame;
@@ -92,7 +97,17 @@ void EngineController::readerLoop(RunConfig config)
         m_wake.notify_all();
         return;
     }
-    const NearestRemapper remapper(setup->geometry, config.grid);
+    auto remapper = PolarRemapper::create(setup->geometry, config.grid);
+    if (!remapper) {
+        QMetaObject::invokeMethod(
+            this, [this, m = QString::fromStdString(remapper.error().message)] { emit runFailed(m); });
+        m_stop = true;
+        m_wake.notify_all();
+        return;
+    }
+    const auto validMask = setup->geometry.validMask();
+    ShotStatsOptions statsOptions;
+    statsOptions.photonThresholdAdu = 0.5; // a lit pixel holds at least one photon (simulated counts)
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);
@@ -104,7 +119,6 @@ void EngineController::readerLoop(RunConfig config)
         this, [this, d = QString::fromStdString(m_source->description()), a = setup->assembly, g = config.grid] {
             emit runStarted(d, a, g);
         });
-    double runningMean = 0.0;
     QString failure;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(
         m_polarDumpPath.empty() ? nullptr : std::fopen(m_polarDumpPath.c_str(), "wb"), &std::fclose);
@@ -124,13 +138,15 @@ void EngineController::readerLoop(RunConfig config)
         auto frame = std::make_shared<const Frame>(std::move(**next));
         const double readAt = clockS();
         ++m_framesRead;
-        auto polar = std::make_shared<const PolarFrame>(remapper.remap(*frame));
-        double sum = 0.0;
-        for (std::size_t i = 0; i < frame->size(); ++i) {
-            sum += frame->value(i);
+        auto remapped = remapper->remap(*frame);
+        if (!remapped) {
+            failure = QString::fromStdString(remapped.error().message);
+            break;
         }
-        const double mean = frame->size() ? sum / double(frame->size()) : 0.0;
-        runningMean = m_framesRead == 1 ? mean : 0.99 * runningMean + 0.01 * mean;
+        auto polar = std::make_shared<const PolarFrame>(std::move(*remapped));
+        const auto stats = ShotStats::compute(*frame, validMask, statsOptions);
+        const double mean = stats ? stats->mean : std::nan("");
+        const bool hit = stats && stats->hitScore >= kHitScore;
         const bool accepted = pipeline->push(*polar);
         if (dump && accepted) {
             const std::int32_t shape[2] = { polar->nQ, polar->nPhi };
@@ -145,7 +161,7 @@ void EngineController::readerLoop(RunConfig config)
                 ++m_droppedDisplay; // the preparer had not taken the previous one: latest wins
             }
             m_raw = std::make_shared<RawFrame>(RawFrame { frame, polar, readAt });
-            m_scalars.push_back({ frame->shotIndex, readAt, mean, mean > 0.2 * runningMean, accepted });
+            m_scalars.push_back({ frame->shotIndex, readAt, mean, hit, accepted });
         }
         m_wake.notify_all();
     }
@@ -171,7 +187,8 @@ void EngineController::displayLoop()
         std::shared_ptr<const widgets::ImageAssembly> assembly;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [this] { return m_raw || m_stop; });
+            // Prepare only when the GUI has taken the previous image: a frame nobody will see costs a core.
+            m_wake.wait(lock, [this] { return (m_raw && !m_ready) || m_stop; });
             if (!m_raw) {
                 return;
             }
@@ -233,6 +250,7 @@ DisplayUpdate EngineController::take()
         u.autoLevels = m_readyLevels;
         u.imageReadAtS = m_readyReadAtS;
         m_ready.reset();
+        m_wake.notify_all(); // the preparer may take the next frame
     }
     if (m_snapshotNew) {
         u.snapshot = m_snapshot;

@@ -27,7 +27,7 @@ struct ShotScalars {
     std::int64_t shot = 0;
     double timeS = 0.0; ///< seconds since the run started
     double meanIntensity = 0.0; ///< mean over valid pixels (ADU)
-    bool hit = false; ///< mean above a fifth of the running mean (stand-in until ShotStats lands)
+    bool hit = false; ///< lit-pixel hit score (ShotStats) at least 1 %
     bool accepted = true; ///< taken by the C2 pipeline
 };
 

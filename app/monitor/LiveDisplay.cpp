@@ -40,6 +40,7 @@ void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembl
     m_v.polar->setGrid(grid);
     m_v.c2->setGrid(grid);
     m_v.c2->setSnapshot(nullptr);
+    m_v.c2->setCursor({ grid.nQ / 4, grid.nQ / 4, 0 }); // inside the speckles rather than at the beamstop edge
     m_v.history->clear();
     for (auto* s : { m_v.shotRate, m_v.hitRate, m_v.accepted, m_v.meanIntensity }) {
         s->clear();

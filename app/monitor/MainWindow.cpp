@@ -66,6 +66,17 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     connect(m_engine, &EngineController::runFinished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_engine, &EngineController::runFailed, this, [this](const QString& m) { onRunEnded(m, true); });
     restoreSettings();
+    if (m_options.screenshotAtShots > 0 && !m_options.screenshotDir.isEmpty()) {
+        auto* watch = new QTimer(this);
+        connect(watch, &QTimer::timeout, this, [this, watch] {
+            if (m_engine->counters().shotsDone >= m_options.screenshotAtShots) {
+                watch->stop();
+                m_live->tick();
+                saveScreenshots(m_options.screenshotDir);
+            }
+        });
+        watch->start(100);
+    }
 }
 
 MainWindow::~MainWindow() { m_engine->stop(); }
@@ -105,7 +116,7 @@ void MainWindow::buildDocks()
         m_charts[i] = new widgets::StripChart(titles[i], units[i], charts);
         row->addWidget(m_charts[i]);
     }
-    m_charts[1]->setToolTip(tr("Shots whose mean is above a fifth of the running mean (until shot statistics land)"));
+    m_charts[1]->setToolTip(tr("Shots with at least 1 % of valid pixels holding a photon (lit-pixel hit finding)"));
     addDockWidget(Qt::BottomDockWidgetArea, dock(this, tr("Strip charts"), QStringLiteral("stripCharts"), charts));
     connect(m_runPanel, &RunControlPanel::startRequested, this, &MainWindow::startRun);
     connect(m_runPanel, &RunControlPanel::resetRequested, this, &MainWindow::startRun);
@@ -190,7 +201,7 @@ void MainWindow::onRunEnded(const QString& message, bool failed)
     m_runPanel->setStatus(message);
     m_live->setState(failed ? widgets::RunState::Failed : widgets::RunState::Finished);
     m_messages->showMessage(message, failed ? MessageBar::Level::Error : MessageBar::Level::Info);
-    if (!m_options.screenshotDir.isEmpty()) {
+    if (!m_options.screenshotDir.isEmpty() && m_options.screenshotAtShots <= 0) {
         saveScreenshots(m_options.screenshotDir);
     }
     if (!m_options.dumpPath.isEmpty() && !dumpC2View(m_options.dumpPath)) {

@@ -15,6 +15,7 @@ struct MonitorOptions {
     int nPhi = 0;
     int size = 0; ///< simulated detector pixels per side, 0: the saved setting
     QString screenshotDir; ///< save PNGs of the window and panels when the run ends
+    std::int64_t screenshotAtShots = 0; ///< > 0: take the screenshots while running, once this many shots are in C2
     QString dumpPath; ///< write what the C2 view shows (JSON) when the run ends
     QString polarDumpPath; ///< write every polar frame pushed into C2 (binary, for tests)
     bool quitWhenDone = false; ///< quit after the run ends (and screenshots / dumps are written)

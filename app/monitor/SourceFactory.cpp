@@ -1,10 +1,9 @@
 #include "SourceFactory.h"
 
-#include "SimulatedSource.h"
-
 #include <fxs/CxiFileSource.h>
 #include <fxs/GeomParser.h>
 #include <fxs/LiveFileSource.h>
+#include <fxs/SimulatorSource.h>
 
 namespace fxs::monitor {
 
@@ -30,6 +29,24 @@ Result<DetectorGeometry> SourceFactory::geometry(const RunConfig& config, int nS
     spec.distanceM = config.distanceM;
     spec.wavelengthA = config.wavelengthA;
     return DetectorGeometry::singlePanel(spec);
+}
+
+Result<DetectorGeometry> SourceFactory::withBeamstop(const DetectorGeometry& g)
+{
+    // A beamstop and its holder, as on a real detector: the demo then shows what a mask looks like.
+    const double side = g.nFast();
+    std::vector<BadRegion> bad(2);
+    bad[0].name = "bad_beamstop";
+    bad[0].minX = -0.03 * side;
+    bad[0].maxX = 0.03 * side;
+    bad[0].minY = -0.03 * side;
+    bad[0].maxY = 0.03 * side;
+    bad[1].name = "bad_holder";
+    bad[1].minX = -0.008 * side;
+    bad[1].maxX = 0.008 * side;
+    bad[1].minY = 0.0;
+    bad[1].maxY = side;
+    return DetectorGeometry::fromPanels(g.panels(), g.photonEnergyEv(), bad);
 }
 
 widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g)
@@ -63,6 +80,30 @@ widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g)
     return l;
 }
 
+Result<std::unique_ptr<FrameSource>> SourceFactory::simulated(const RunConfig& config, const DetectorGeometry& g)
+{
+    auto particle = ParticleModel::builtin(config.model.toStdString());
+    if (!particle) {
+        return particle.error();
+    }
+    SimulatorConfig sc;
+    sc.seed = config.seed;
+    sc.threads = 1; // one core plays the beamline; the others correlate
+    sc.peakPhotons = 200.0;
+    auto sim = Simulator::create(std::move(*particle), sc);
+    if (!sim) {
+        return sim.error();
+    }
+    SimulatorSourceOptions options;
+    options.frames = config.simulatedShots > 0 ? config.simulatedShots : -1;
+    options.rateHz = config.simulatedRateHz;
+    auto source = SimulatorSource::create(std::make_shared<const Simulator>(std::move(*sim)), g, options);
+    if (!source) {
+        return source.error();
+    }
+    return std::unique_ptr<FrameSource>(std::move(*source));
+}
+
 Result<RunSetup> SourceFactory::open(const RunConfig& config)
 {
     RunSetup setup;
@@ -94,9 +135,15 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config)
         return g.error();
     }
     setup.geometry = std::move(*g);
+    if (config.source == SourceKind::Simulated && config.geometryPath.isEmpty()) {
+        auto withStop = withBeamstop(setup.geometry);
+        if (!withStop) {
+            return withStop.error();
+        }
+        setup.geometry = std::move(*withStop);
+    }
     if (config.source == SourceKind::Simulated) {
-        auto s = SimulatedSource::create(
-            setup.geometry, config.model.toStdString(), config.simulatedShots, config.simulatedRateHz, config.seed);
+        auto s = simulated(config, setup.geometry);
         if (!s) {
             return s.error();
         }

@@ -23,6 +23,10 @@ public:
     static Result<RunSetup> open(const RunConfig& config);
     /// The geometry: the .geom file when given, else a single flat panel centred on the beam.
     static Result<DetectorGeometry> geometry(const RunConfig& config, int nSlow, int nFast);
+    /// The simulated run: SimulatorSource over the geometry, paced at the configured rate.
+    static Result<std::unique_ptr<FrameSource>> simulated(const RunConfig& config, const DetectorGeometry& geometry);
+    /// The simulated detector's geometry with a beamstop and its holder masked.
+    static Result<DetectorGeometry> withBeamstop(const DetectorGeometry& geometry);
     /// Per-pixel lab positions, panels and mask for the widgets.
     static widgets::PixelLayout layout(const DetectorGeometry& geometry);
 };

@@ -28,13 +28,15 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("size"), QStringLiteral("Simulated detector side in pixels"), QStringLiteral("px"));
     const QCommandLineOption shotsDir(
         QStringLiteral("screenshots"), QStringLiteral("Save PNGs here when the run ends"), QStringLiteral("dir"));
+    const QCommandLineOption shotsAt(QStringLiteral("screenshots-at"),
+        QStringLiteral("Take the screenshots while running, at this many shots"), QStringLiteral("n"));
     const QCommandLineOption dump(QStringLiteral("dump-c2"),
         QStringLiteral("Write the C2 view as JSON when the run ends"), QStringLiteral("file"));
     const QCommandLineOption polar(
         QStringLiteral("dump-polar"), QStringLiteral("Write every polar frame (tests)"), QStringLiteral("file"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
     const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
-    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, dump, polar, quit, start });
+    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, quit, start });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -45,6 +47,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.nPhi = p.value(nphi).toInt();
     o.size = p.value(size).toInt();
     o.screenshotDir = p.value(shotsDir);
+    o.screenshotAtShots = p.value(shotsAt).toLongLong();
     o.dumpPath = p.value(dump);
     o.polarDumpPath = p.value(polar);
     o.quitWhenDone = p.isSet(quit);
