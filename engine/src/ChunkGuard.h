@@ -11,7 +11,8 @@
 namespace fxs::detail {
 
 /// Checks the chunk index entries of a frame before HDF5 reads them: a damaged index can announce chunks of
-/// gigabytes or beyond the end of the file, which HDF5 1.10 allocates or reads without question.
+/// gigabytes or beyond the end of the file, which HDF5 1.10 allocates or reads without question; LZ4 chunks are
+/// test-decoded with LZ4's bounds-checked decoder (the plugin uses the unchecked one).
 class ChunkGuard {
 public:
     /// Prepares for dataset `dset` of `file` (checked by checkDataset); a non-chunked dataset passes every check.
@@ -25,6 +26,7 @@ public:
 private:
     static constexpr hsize_t kMaxChunksPerFrame = 4096; // beyond this, checking costs more than it saves
     static constexpr hsize_t kMaxIndexWalk = 2048;
+    static constexpr H5Z_filter_t kLz4Filter = 32004;
     Status checkOne(const std::vector<hsize_t>& offset, std::int64_t frame) const;
     Status checkEntry(haddr_t addr, hsize_t size, const std::string& which) const;
 
@@ -35,6 +37,8 @@ private:
     std::vector<hsize_t> m_chunk;
     std::vector<hsize_t> m_grid;
     hsize_t m_fileSize = 0;
+    bool m_lz4 = false; ///< LZ4 is the last filter: chunks are checked with the safe decoder before HDF5 reads them
+    std::uint64_t m_lz4RawBytes = 0; ///< what an LZ4 chunk must decode to (0: unknown, other filters before it)
     hsize_t m_rawChunkBytes = 0; ///< the exact stored size of a chunk when there are no filters (0: filtered)
 };
 
