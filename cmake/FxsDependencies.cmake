@@ -13,6 +13,8 @@ find_path(CBLAS_INCLUDE_DIR cblas.h PATHS /usr/include/x86_64-linux-gnu/openblas
 find_package(HDF5 REQUIRED COMPONENTS C)
 # libcrypto (SHA-256 of input files); HDF5 already pulls it in.
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+# liblz4: bounds-checked test decode of LZ4 chunks before the HDF5 plugin (which trusts its input) sees them.
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
