@@ -42,10 +42,12 @@ ShellSampler::ShellSampler(int n, double dk, const std::vector<double>& shellQ, 
             for (int j = 0; j < m_nPhi; ++j) {
                 const double u[3] = { shellQ[s] * st * std::cos(tr.phi(j)) / dk,
                     shellQ[s] * st * std::sin(tr.phi(j)) / dk, shellQ[s] * ct / dk };
-                Stencil st3 {};
+                NodeStencil st3 {};
                 for (int a = 0; a < 3; ++a) {
                     const double f = std::floor(u[a]);
-                    st3.i0[a] = static_cast<std::int32_t>(f);
+                    const int lo = ((static_cast<int>(f) % n) + n) % n;
+                    st3.lo[a] = lo;
+                    st3.hi[a] = (lo + 1) % n;
                     st3.t[a] = static_cast<float>(u[a] - f);
                 }
                 m_nodeStencils.push_back(st3);
@@ -86,20 +88,16 @@ void ShellSampler::sample(const double* grid, double* samples, int threads) cons
     const int n = m_n;
     detail::parallelChunks(m_nodeStencils.size(), threads, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t p = b; p < e; ++p) {
-            const Stencil& s = m_nodeStencils[p];
-            int idx[3][2];
-            for (int a = 0; a < 3; ++a) {
-                idx[a][0] = ((s.i0[a] % n) + n) % n;
-                idx[a][1] = (idx[a][0] + 1) % n;
-            }
-            double v = 0.0;
-            for (int c = 0; c < 8; ++c) {
-                const int bx = c & 1, by = (c >> 1) & 1, bz = (c >> 2) & 1;
-                const double w
-                    = (bx ? s.t[0] : 1.0f - s.t[0]) * (by ? s.t[1] : 1.0f - s.t[1]) * (bz ? s.t[2] : 1.0f - s.t[2]);
-                v += w * grid[(static_cast<std::size_t>(idx[2][bz]) * n + idx[1][by]) * n + idx[0][bx]];
-            }
-            samples[p] = v;
+            const NodeStencil& s = m_nodeStencils[p];
+            const double tx = s.t[0], ty = s.t[1], tz = s.t[2];
+            const std::size_t z0 = static_cast<std::size_t>(s.lo[2]) * n, z1 = static_cast<std::size_t>(s.hi[2]) * n;
+            auto row = [&](std::size_t z, int y) {
+                const double* r = grid + (z + y) * n;
+                return (1.0 - tx) * r[s.lo[0]] + tx * r[s.hi[0]];
+            };
+            const double lower = (1.0 - ty) * row(z0, s.lo[1]) + ty * row(z0, s.hi[1]);
+            const double upper = (1.0 - ty) * row(z1, s.lo[1]) + ty * row(z1, s.hi[1]);
+            samples[p] = (1.0 - tz) * lower + tz * upper;
         }
     });
 }

@@ -27,11 +27,16 @@ private:
         std::int32_t i0[3]; ///< lower corner per axis
         float t[3]; ///< fractions per axis
     };
+    struct NodeStencil {
+        std::int32_t lo[3]; ///< lower grid index per axis, wrapped into [0, n)
+        std::int32_t hi[3]; ///< upper grid index per axis, wrapped
+        float t[3]; ///< fractions per axis
+    };
     int m_n;
     int m_nShells;
     int m_nTheta;
     int m_nPhi;
-    std::vector<Stencil> m_nodeStencils; ///< per node: grid axes (x, y, z) as fractional frequency indices
+    std::vector<NodeStencil> m_nodeStencils; ///< per node: grid axes (x, y, z), wrapped once here (no modulo per use)
     std::vector<std::uint32_t> m_voxels;
     std::vector<Stencil> m_voxelStencils; ///< per voxel: (shell, θ node, φ node)
 };
