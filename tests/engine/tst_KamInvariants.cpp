@@ -21,7 +21,9 @@ double j0(double x) { return std::abs(x) < 1e-12 ? 1.0 : std::sin(x) / x; }
 
 // Dumbbell of unit points at ±d/2 (FXS_SPEC §7): C2 = 4[1 + j0(qd) + j0(q'd) + ½ j0(d|q+q'|) + ½ j0(d|q−q'|)], with
 // the angle ψ between the two Ewald-sphere q-vectors; the SAXS curve is S(q) = 2(1 + j0(qd)).
-C2Snapshot dumbbellSnapshot(const PolarGrid& g, double lambda, double d, bool ringMean, double maskedFraction)
+// With N particles per shot (FXS_SPEC §3) the intra-shot C2 is N C2⁽¹⁾ + N(N−1) S(q) S(q') and the mean image N S.
+C2Snapshot dumbbellSnapshot(
+    const PolarGrid& g, double lambda, double d, bool ringMean, double maskedFraction, double particles = 1.0)
 {
     C2Snapshot s;
     s.nQ = g.nQ;
@@ -37,7 +39,7 @@ C2Snapshot dumbbellSnapshot(const PolarGrid& g, double lambda, double d, bool ri
     for (int a = 0; a < g.nQ; ++a) {
         const double q = g.qCentre(a), th = std::acos(-q * lambda / (4 * kPi));
         for (int k = 0; k < g.nPhi; ++k) {
-            s.meanImage[static_cast<std::size_t>(a) * g.nPhi + k] = 2.0 * (1.0 + j0(q * d));
+            s.meanImage[static_cast<std::size_t>(a) * g.nPhi + k] = particles * 2.0 * (1.0 + j0(q * d));
         }
         for (int b = 0; b < g.nQ; ++b) {
             const double qp = g.qCentre(b), thp = std::acos(-qp * lambda / (4 * kPi));
@@ -47,7 +49,9 @@ C2Snapshot dumbbellSnapshot(const PolarGrid& g, double lambda, double d, bool ri
                     = std::cos(th) * std::cos(thp) + std::sin(th) * std::sin(thp) * std::cos(2 * kPi * k / g.nPhi);
                 const double plus = std::sqrt(std::max(0.0, q * q + qp * qp + 2 * q * qp * cpsi));
                 const double minus = std::sqrt(std::max(0.0, q * q + qp * qp - 2 * q * qp * cpsi));
-                row[k] = 4.0 * (1.0 + j0(q * d) + j0(qp * d) + 0.5 * j0(d * plus) + 0.5 * j0(d * minus));
+                const double single = 4.0 * (1.0 + j0(q * d) + j0(qp * d) + 0.5 * j0(d * plus) + 0.5 * j0(d * minus));
+                const double saxs = 4.0 * (1.0 + j0(q * d)) * (1.0 + j0(qp * d));
+                row[k] = particles * single + particles * (particles - 1.0) * saxs;
             }
             double mean = 0;
             for (double v : row) {
@@ -98,26 +102,36 @@ private slots:
         QTest::addColumn<int>("method");
         QTest::addColumn<bool>("ringMean");
         QTest::addColumn<double>("masked");
-        QTest::newRow("least squares") << int(InvariantOptions::Method::LeastSquares) << false << 0.0;
-        QTest::newRow("least squares, 30 % masked") << int(InvariantOptions::Method::LeastSquares) << false << 0.3;
-        QTest::newRow("least squares, ring mean, SAXS B0")
-            << int(InvariantOptions::Method::LeastSquares) << true << 0.3;
-        QTest::newRow("back-substitution") << int(InvariantOptions::Method::BackSubstitution) << false << 0.0;
-        QTest::newRow("back-substitution, ring mean, SAXS B0")
-            << int(InvariantOptions::Method::BackSubstitution) << true << 0.0;
+        QTest::addColumn<double>("particles");
+        QTest::addColumn<double>("tikhonov");
+        const int ls = int(InvariantOptions::Method::LeastSquares);
+        const int back = int(InvariantOptions::Method::BackSubstitution);
+        QTest::newRow("least squares") << ls << false << 0.0 << 1.0 << 0.0;
+        QTest::newRow("least squares, 30 % masked") << ls << false << 0.3 << 1.0 << 0.0;
+        QTest::newRow("least squares, Tikhonov 1e-9") << ls << false << 0.3 << 1.0 << 1e-9;
+        QTest::newRow("least squares, ring mean, SAXS B0") << ls << true << 0.3 << 1.0 << 0.0;
+        QTest::newRow("least squares, 3 particles per shot") << ls << false << 0.3 << 3.0 << 0.0;
+        QTest::newRow("least squares, ring mean, 3 particles") << ls << true << 0.0 << 3.0 << 0.0;
+        QTest::newRow("back-substitution") << back << false << 0.0 << 1.0 << 0.0;
+        QTest::newRow("back-substitution, ring mean, SAXS B0") << back << true << 0.0 << 1.0 << 0.0;
+        QTest::newRow("back-substitution, 2.5 particles per shot") << back << false << 0.0 << 2.5 << 0.0;
     }
     void dumbbellMatchesPointScattererClosedForm()
     {
         QFETCH(int, method);
         QFETCH(bool, ringMean);
         QFETCH(double, masked);
+        QFETCH(double, particles);
+        QFETCH(double, tikhonov);
         // λ = 2 Å: at q = 0.8 Å⁻¹ the Ewald curvature tilts q-vectors by 7°, which a flat-detector fit would miss.
         const PolarGrid g { 10, 128, 0.05, 0.8 };
         const double lambda = 2.0, d = 16.0;
-        const C2Snapshot s = dumbbellSnapshot(g, lambda, d, ringMean, masked);
+        const C2Snapshot s = dumbbellSnapshot(g, lambda, d, ringMean, masked, particles);
         InvariantOptions o;
         o.method = static_cast<InvariantOptions::Method>(method);
         o.lMax = 28;
+        o.meanParticlesPerShot = particles;
+        o.tikhonov = tikhonov;
         auto inv = KamInvariants::fromSnapshot(s, g, lambda, o);
         QVERIFY2(inv.ok(), inv.ok() ? "" : inv.error().message.c_str());
         std::vector<double> q;
@@ -157,6 +171,24 @@ private slots:
         const auto want = test::closedFormInvariants({ { 1, 0, { 8, 0, 0 } }, { 1, 0, { -8, 0, 0 } } }, q, 28);
         double norm = 0;
         QVERIFY(relativeFrobenius(*inv, want, 2, &norm) > 0.01);
+    }
+
+    void strongTikhonovShrinksTheInvariants()
+    {
+        const PolarGrid g { 10, 128, 0.05, 0.8 };
+        const C2Snapshot s = dumbbellSnapshot(g, 2.0, 16.0, true, 0.0);
+        InvariantOptions o;
+        o.lMax = 28;
+        auto plain = KamInvariants::fromSnapshot(s, g, 2.0, o);
+        o.tikhonov = 10.0;
+        auto ridge = KamInvariants::fromSnapshot(s, g, 2.0, o);
+        QVERIFY(plain.ok() && ridge.ok());
+        double a = 0, b = 0;
+        for (int i = 0; i < g.nQ * g.nQ; ++i) {
+            a += std::pow(plain->matrix(2)[i], 2);
+            b += std::pow(ridge->matrix(2)[i], 2);
+        }
+        QVERIFY2(b < 0.5 * a, qPrintable(QString("%1 vs %2").arg(b).arg(a)));
     }
 
     void sphereThroughTheC2EngineHasOnlyB0_data()
