@@ -114,94 +114,58 @@ namespace {
         return panelKey(lineNo, it->second, key, sub, value);
     }
 
+    // Plain numeric panel keys and the fields they set.
+    const std::map<std::string, int DetectorPanel::*> kIntKeys = { { "min_fs", &DetectorPanel::minFs },
+        { "max_fs", &DetectorPanel::maxFs }, { "min_ss", &DetectorPanel::minSs }, { "max_ss", &DetectorPanel::maxSs } };
+    const std::map<std::string, double DetectorPanel::*> kRealKeys
+        = { { "corner_x", &DetectorPanel::cornerXPx }, { "corner_y", &DetectorPanel::cornerYPx },
+              { "coffset", &DetectorPanel::coffsetM }, { "max_adu", &DetectorPanel::maxAdu } };
+
     Status Parser::applyPanelValue(int line, DetectorPanel& p, const std::string& fullKey, const std::string& key,
         std::string_view v, int* moduleIndex)
     {
-        auto integer = [&](int& out) -> Status {
+        const std::string got = "got '" + std::string(v) + "'";
+        if (auto it = kIntKeys.find(key); it != kIntKeys.end()) {
             auto r = parseInt(v);
-            if (!r) {
-                return fail(line, fullKey, "expected an integer, got '" + std::string(v) + "'");
-            }
-            out = *r;
-            return {};
-        };
-        auto real = [&](double& out) -> Status {
+            return r ? (p.*(it->second) = *r, Status {}) : fail(line, fullKey, "expected an integer, " + got);
+        }
+        if (auto it = kRealKeys.find(key); it != kRealKeys.end()) {
             auto r = parseDouble(v);
-            if (!r) {
-                return fail(line, fullKey, "expected a number, got '" + std::string(v) + "'");
-            }
-            out = *r;
-            return {};
-        };
-        if (key == "min_fs") {
-            return integer(p.minFs);
-        }
-        if (key == "max_fs") {
-            return integer(p.maxFs);
-        }
-        if (key == "min_ss") {
-            return integer(p.minSs);
-        }
-        if (key == "max_ss") {
-            return integer(p.maxSs);
-        }
-        if (key == "corner_x") {
-            return real(p.cornerXPx);
-        }
-        if (key == "corner_y") {
-            return real(p.cornerYPx);
-        }
-        if (key == "coffset") {
-            return real(p.coffsetM);
-        }
-        if (key == "max_adu") {
-            return real(p.maxAdu);
+            return r ? (p.*(it->second) = *r, Status {}) : fail(line, fullKey, "expected a number, " + got);
         }
         if (key == "res") {
-            if (Status st = real(p.pixelsPerM); !st) {
-                return st;
-            }
-            return p.pixelsPerM > 0.0 ? Status {} : fail(line, fullKey, "pixels per metre must be positive");
+            auto r = parseDouble(v);
+            return r && *r > 0.0 ? (p.pixelsPerM = *r, Status {})
+                                 : fail(line, fullKey, "expected a positive number of pixels per metre, " + got);
         }
         if (key == "fs" || key == "ss") {
             auto vec = parseVector(v);
-            if (!vec) {
-                return fail(line, fullKey, "expected a vector like '+0.0021x -0.9999y', got '" + std::string(v) + "'");
-            }
-            (key == "fs" ? p.fsVec : p.ssVec) = *vec;
-            return {};
+            return vec ? ((key == "fs" ? p.fsVec : p.ssVec) = *vec, Status {})
+                       : fail(line, fullKey, "expected a vector like '+0.0021x -0.9999y', " + got);
         }
         if (key == "clen") {
-            if (auto r = parseDouble(v)) {
-                p.cameraLengthM = *r;
-                return {};
+            auto r = parseDouble(v);
+            if (!r && !std::isfinite(m_opt.cameraLengthM)) {
+                return fail(line, fullKey,
+                    "'" + std::string(v)
+                        + "' is not a number of metres (an HDF5 path?); give the camera length in metres");
             }
-            if (std::isfinite(m_opt.cameraLengthM)) {
-                p.cameraLengthM = m_opt.cameraLengthM;
-                return {};
-            }
-            return fail(line, fullKey,
-                "'" + std::string(v) + "' is not a number of metres (an HDF5 path?); give the camera length in metres");
+            p.cameraLengthM = r ? *r : m_opt.cameraLengthM;
+            return {};
         }
         if (key == "no_index") {
             auto r = parseInt(v);
-            if (!r || (*r != 0 && *r != 1)) {
-                return fail(line, fullKey, "expected 0 or 1, got '" + std::string(v) + "'");
-            }
-            p.ignored = *r == 1;
-            return {};
+            return r && (*r == 0 || *r == 1) ? (p.ignored = *r == 1, Status {})
+                                             : fail(line, fullKey, "expected 0 or 1, " + got);
         }
         if (key.size() == 4 && key.rfind("dim", 0) == 0 && key[3] >= '0' && key[3] <= '9') {
             // dimN = % / ss / fs are layout words; a number is the module this panel comes from.
-            if (v == "%" || v == "ss" || v == "fs") {
+            auto r = parseInt(v);
+            if (v == "%" || v == "ss" || v == "fs" || (r && *r >= 0)) {
+                *moduleIndex = (r && *r >= 0) ? *r : *moduleIndex;
                 return {};
             }
-            auto r = parseInt(v);
-            if (!r || *r < 0) {
-                return fail(line, fullKey, "expected %, ss, fs or a module index, got '" + std::string(v) + "'");
-            }
-            *moduleIndex = *r;
-            return {};
+            return fail(line, fullKey, "expected %, ss, fs or a module index, " + got);
         }
         if (kIgnoredKeys.count(key) || key.rfind("mask", 0) == 0) {
             return {};

@@ -2,6 +2,7 @@
 
 #include "RemapTable.h"
 #include "RemapWorkers.h"
+#include "fxs/FrameSource.h"
 
 #include <chrono>
 #include <cmath>
@@ -41,23 +42,6 @@ namespace {
             h = (h ^ (v ? 1u : 0u)) * 1099511628211ULL;
         }
         return h;
-    }
-
-    const char* typeName(PixelType t)
-    {
-        switch (t) {
-        case PixelType::UInt16:
-            return "uint16";
-        case PixelType::Int16:
-            return "int16";
-        case PixelType::Int32:
-            return "int32";
-        case PixelType::Float32:
-            return "float32";
-        case PixelType::Float64:
-            return "float64";
-        }
-        return "unknown";
     }
 
     // The hot loop: one dot product per bin over contiguous (pixel, coef) arrays, in float. Rows are short
@@ -124,6 +108,7 @@ Result<PolarRemapper> PolarRemapper::create(const DetectorGeometry& geometry, co
     const CacheKey key { geometry.fingerprint(), hashMask(mask), grid, keyOptions };
 
     PolarRemapper r;
+    r.m_options = options;
     r.m_workers = std::make_shared<RemapWorkers>(options.threads);
     {
         std::lock_guard lock(cache().mutex);
@@ -164,7 +149,7 @@ Status PolarRemapper::remapInto(const Frame& frame, PolarFrame& out) const
     if (frame.nSlow != t.nSlow || frame.nFast != t.nFast
         || frame.pixels.size() != frame.size() * pixelSize(frame.type)) {
         return Error { "polar remap: frame " + std::to_string(frame.shotIndex) + " (" + frame.meta.origin + ") is "
-            + std::to_string(frame.nSlow) + " × " + std::to_string(frame.nFast) + " " + typeName(frame.type)
+            + std::to_string(frame.nSlow) + " × " + std::to_string(frame.nFast) + " " + pixelTypeName(frame.type)
             + ", the geometry expects " + std::to_string(t.nSlow) + " × " + std::to_string(t.nFast) };
     }
     const std::size_t nBins = static_cast<std::size_t>(t.grid.size());
@@ -194,7 +179,7 @@ Status PolarRemapper::remapInto(const Frame& frame, PolarFrame& out) const
 }
 
 const PolarGrid& PolarRemapper::grid() const { return m_table->grid; }
-const RemapOptions& PolarRemapper::options() const { return m_table->options; }
+const RemapOptions& PolarRemapper::options() const { return m_options; }
 int PolarRemapper::nSlow() const { return m_table->nSlow; }
 int PolarRemapper::nFast() const { return m_table->nFast; }
 std::span<const float> PolarRemapper::binWeight() const { return m_table->weight; }

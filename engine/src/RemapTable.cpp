@@ -56,6 +56,35 @@ namespace {
         return a;
     }
 
+    // Bins hit by the centres of s × s equal sub-pixels of the parallelogram c00 + a·du + b·dv, a, b ∈ [0, 1]:
+    // (bin, number of sub-pixels); a pixel meets only a few bins, so a short vector beats a map.
+    std::vector<std::pair<int, int>> subPixelHits(
+        const Vec3& c00, const Vec3& du, const Vec3& dv, int s, const BinLocator& L)
+    {
+        std::vector<std::pair<int, int>> hits;
+        for (int j = 0; j < s; ++j) {
+            const double b = (j + 0.5) / s;
+            for (int i = 0; i < s; ++i) {
+                const double a = (i + 0.5) / s;
+                const Vec3 r { c00[0] + a * du[0] + b * dv[0], c00[1] + a * du[1] + b * dv[1],
+                    c00[2] + a * du[2] + b * dv[2] };
+                double qs, phis;
+                L.qphi(r, qs, phis);
+                const int bin = L.bin(qs, phis);
+                if (bin < 0) {
+                    continue;
+                }
+                auto it = std::find_if(hits.begin(), hits.end(), [&](const auto& h) { return h.first == bin; });
+                if (it == hits.end()) {
+                    hits.emplace_back(bin, 1);
+                } else {
+                    ++it->second;
+                }
+            }
+        }
+        return hits;
+    }
+
     // One pixel's contributions. Split mode cuts the pixel into s × s sub-pixels (positions are affine in
     // (fs, ss) on a flat panel, so sub-pixel centres are exact) and counts where their centres fall.
     void mapPixel(const DetectorPanel& p, int ss, int fs, std::uint32_t idx, const BinLocator& L,
@@ -76,7 +105,8 @@ namespace {
             u[k] = phic + wrapPi(phi - phic);
             bins[k] = L.bin(q[k], phi);
         }
-        // Shoelace area of the pixel's image in (q, φ); a pixel around the beam spans all φ: cap at 2π·Δq.
+        // Shoelace area of the pixel's image in (q, φ), for the bin weights (capped at 1 there: a pixel
+        // around the beam spans all φ).
         double area = 0.0;
         for (int k = 0; k < 4; ++k) {
             area += q[k] * u[(k + 1) % 4] - q[(k + 1) % 4] * u[k];
@@ -102,27 +132,7 @@ namespace {
         const int s = std::min(opt.maxSubdivision, std::max(4, static_cast<int>(std::ceil(8.0 * extent))));
         const Vec3 du { c10[0] - c00[0], c10[1] - c00[1], c10[2] - c00[2] };
         const Vec3 dv { c01[0] - c00[0], c01[1] - c00[1], c01[2] - c00[2] };
-        std::vector<std::pair<int, int>> hits; // (bin, sub-pixels); a pixel meets only a few bins
-        for (int j = 0; j < s; ++j) {
-            const double b = (j + 0.5) / s;
-            for (int i = 0; i < s; ++i) {
-                const double a = (i + 0.5) / s;
-                const Vec3 r { c00[0] + a * du[0] + b * dv[0], c00[1] + a * du[1] + b * dv[1],
-                    c00[2] + a * du[2] + b * dv[2] };
-                double qs, phis;
-                L.qphi(r, qs, phis);
-                const int bin = L.bin(qs, phis);
-                if (bin < 0) {
-                    continue;
-                }
-                auto it = std::find_if(hits.begin(), hits.end(), [&](const auto& h) { return h.first == bin; });
-                if (it == hits.end()) {
-                    hits.emplace_back(bin, 1);
-                } else {
-                    ++it->second;
-                }
-            }
-        }
+        const auto hits = subPixelHits(c00, du, dv, s, L);
         const double inv = 1.0 / (static_cast<double>(s) * s);
         for (const auto& [bin, n] : hits) {
             out.push_back({ static_cast<std::uint32_t>(bin), idx, static_cast<float>(n * inv),
@@ -189,6 +199,73 @@ namespace {
         return blocks;
     }
 
+    // Every valid pixel's contributions, in parallel over blocks of panel rows; one vector per block, in order.
+    std::vector<std::vector<Entry>> collectEntries(const DetectorGeometry& geometry, const BinLocator& L,
+        const RemapOptions& options, const std::vector<std::uint8_t>& mask, RemapWorkers& workers)
+    {
+        const std::vector<Task> tasks = makeTasks(geometry);
+        std::vector<std::vector<Entry>> parts(tasks.size());
+        workers.run(static_cast<int>(tasks.size()), [&](int k) {
+            const Task& task = tasks[k];
+            const auto& p = geometry.panels()[task.panel];
+            for (int ss = task.ss0; ss < task.ss1; ++ss) {
+                for (int fs = p.minFs; fs <= p.maxFs; ++fs) {
+                    const std::size_t idx = static_cast<std::size_t>(ss) * geometry.nFast() + fs;
+                    if (mask[idx]) {
+                        mapPixel(p, ss, fs, static_cast<std::uint32_t>(idx), L, options, parts[k]);
+                    }
+                }
+            }
+        });
+        return parts;
+    }
+
+    // Row offsets of the CSR matrix: a counting sort by bin that keeps block order, so each row lists its
+    // pixels in slab order.
+    std::vector<std::uint32_t> rowOffsets(const std::vector<std::vector<Entry>>& parts, std::size_t nBins)
+    {
+        std::vector<std::uint32_t> start(nBins + 1, 0);
+        for (const auto& part : parts) {
+            for (const Entry& e : part) {
+                ++start[e.bin + 1];
+            }
+        }
+        for (std::size_t b = 0; b < nBins; ++b) {
+            start[b + 1] += start[b];
+        }
+        return start;
+    }
+
+    // Fills pixel, coef (normalised per row: the bin mean is one dot product), count and weight.
+    void fillRows(RemapTable& t, const std::vector<std::vector<Entry>>& parts, const std::vector<float>& corr)
+    {
+        const std::size_t nBins = t.rowStart.size() - 1;
+        t.pixel.resize(t.rowStart.back());
+        t.coef.resize(t.rowStart.back());
+        std::vector<double> count(nBins, 0.0), area(nBins, 0.0);
+        std::vector<std::uint32_t> cursor(t.rowStart.begin(), t.rowStart.end() - 1);
+        for (const auto& part : parts) {
+            for (const Entry& e : part) {
+                const std::uint32_t k = cursor[e.bin]++;
+                t.pixel[k] = e.pixel;
+                t.coef[k] = e.frac * corr[e.pixel];
+                count[e.bin] += e.frac;
+                area[e.bin] += e.area;
+            }
+        }
+        const double binArea = t.grid.qStep() * t.grid.phiStep();
+        t.weight.assign(nBins, 0.0f);
+        t.count.assign(nBins, 0.0f);
+        for (std::size_t b = 0; b < nBins; ++b) {
+            t.count[b] = static_cast<float>(count[b]);
+            t.weight[b] = static_cast<float>(std::min(1.0, area[b] / binArea));
+            const double inv = count[b] > 0.0 ? 1.0 / count[b] : 0.0;
+            for (std::uint32_t k = t.rowStart[b]; k < t.rowStart[b + 1]; ++k) {
+                t.coef[k] = static_cast<float>(t.coef[k] * inv);
+            }
+        }
+    }
+
 } // namespace
 
 Result<std::shared_ptr<const RemapTable>> RemapTable::build(const DetectorGeometry& geometry, const PolarGrid& grid,
@@ -201,66 +278,16 @@ Result<std::shared_ptr<const RemapTable>> RemapTable::build(const DetectorGeomet
     t->nFast = geometry.nFast();
     const BinLocator L { grid, 4.0 * std::numbers::pi / geometry.wavelengthA(), 1.0 / grid.qStep(),
         1.0 / grid.phiStep() };
-    const std::vector<Task> tasks = makeTasks(geometry);
-    std::vector<std::vector<Entry>> parts(tasks.size());
-    workers.run(static_cast<int>(tasks.size()), [&](int k) {
-        const Task& task = tasks[k];
-        const auto& p = geometry.panels()[task.panel];
-        for (int ss = task.ss0; ss < task.ss1; ++ss) {
-            for (int fs = p.minFs; fs <= p.maxFs; ++fs) {
-                const std::size_t idx = static_cast<std::size_t>(ss) * t->nFast + fs;
-                if (mask[idx]) {
-                    mapPixel(p, ss, fs, static_cast<std::uint32_t>(idx), L, options, parts[k]);
-                }
-            }
-        }
-    });
-    // Counting sort by bin; task order is kept, so each row lists its pixels in slab order.
-    const std::size_t nBins = static_cast<std::size_t>(grid.size());
-    std::vector<std::uint32_t> start(nBins + 1, 0);
-    for (const auto& part : parts) {
-        for (const Entry& e : part) {
-            ++start[e.bin + 1];
-        }
-    }
-    for (std::size_t b = 0; b < nBins; ++b) {
-        start[b + 1] += start[b];
-    }
-    if (start.back() == 0) {
+    const auto parts = collectEntries(geometry, L, options, mask, workers);
+    t->rowStart = rowOffsets(parts, static_cast<std::size_t>(grid.size()));
+    if (t->rowStart.back() == 0) {
         return Error { "polar grid q " + std::to_string(grid.qMinInvA) + " … " + std::to_string(grid.qMaxInvA)
             + " Å⁻¹ contains no valid pixel of the detector" };
     }
-    if (start.back() > 0xFFFFFFF0u) {
+    if (t->rowStart.back() > 0xFFFFFFF0u) {
         return Error { "polar remap: too many pixel → bin contributions for 32-bit offsets" };
     }
-    const auto corr = pixelCorrection(geometry, options);
-    auto& pixel = t->pixel;
-    auto& coef = t->coef;
-    pixel.resize(start.back());
-    coef.resize(start.back());
-    std::vector<double> count(nBins, 0.0), area(nBins, 0.0);
-    std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
-    for (const auto& part : parts) {
-        for (const Entry& e : part) {
-            const std::uint32_t k = cursor[e.bin]++;
-            pixel[k] = e.pixel;
-            coef[k] = e.frac * corr[e.pixel];
-            count[e.bin] += e.frac;
-            area[e.bin] += e.area;
-        }
-    }
-    const double binArea = grid.qStep() * grid.phiStep();
-    t->weight.assign(nBins, 0.0f);
-    t->count.assign(nBins, 0.0f);
-    for (std::size_t b = 0; b < nBins; ++b) {
-        t->count[b] = static_cast<float>(count[b]);
-        t->weight[b] = static_cast<float>(std::min(1.0, area[b] / binArea));
-        const double inv = count[b] > 0.0 ? 1.0 / count[b] : 0.0;
-        for (std::uint32_t k = start[b]; k < start[b + 1]; ++k) {
-            coef[k] = static_cast<float>(coef[k] * inv);
-        }
-    }
-    t->rowStart = std::move(start);
+    fillRows(*t, parts, pixelCorrection(geometry, options));
     t->blockStart = balanceBlocks(t->rowStart, 8 * workers.size());
     return std::shared_ptr<const RemapTable>(std::move(t));
 }

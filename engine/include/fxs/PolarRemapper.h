@@ -59,7 +59,7 @@ public:
 
     /// The polar grid.
     const PolarGrid& grid() const;
-    /// The options the map was built with.
+    /// The options this remapper was created with.
     const RemapOptions& options() const;
     /// Rows of the frames this remapper expects.
     int nSlow() const;
@@ -80,8 +80,11 @@ public:
     static void clearCache();
 
 private:
+    PolarRemapper() = default; // only create() makes one, so every remapper has a table
+
     std::shared_ptr<const RemapTable> m_table;
     std::shared_ptr<RemapWorkers> m_workers;
+    RemapOptions m_options;
     double m_buildSeconds = 0.0;
 };
 
