@@ -21,6 +21,8 @@ struct JobFiles {
     std::filesystem::path result() const { return dir / "result.fxs1"; }
     /// A one-line error written by rank 0 before it aborts (bad config, unreadable checkpoint, ...).
     std::filesystem::path error() const { return dir / "error.txt"; }
+    /// Rank 0's timing of the last attempt (JSON: total_s, reduce_checkpoint_s, rounds), for benchmarks.
+    std::filesystem::path timing() const { return dir / "timing.json"; }
     /// The launcher's stdout and stderr.
     std::filesystem::path log() const { return dir / "launcher.log"; }
     /// Folder of per-rank heartbeat files.

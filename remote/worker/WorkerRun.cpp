@@ -1,5 +1,6 @@
 #include "WorkerRun.h"
 
+#include "AtomicFile.h"
 #include "HeartbeatThread.h"
 #include "SumsFile.h"
 #include "SumsReduce.h"
@@ -116,6 +117,9 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     openblas_set_num_threads(1); // ranks share the node's cores: one BLAS thread per pipeline thread
     const SyntheticPolarSource source(cfg->nQ, cfg->nPhi, cfg->seed, cfg->maskedFraction);
 
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    double reduceS = 0.0; // reduction + checkpoint + snapshot, the price of fault tolerance
     const std::size_t perRound = static_cast<std::size_t>(size) * cfg->unitsPerReduce;
     const std::size_t rounds = (plan->pending.size() + perRound - 1) / perRound;
     std::int64_t unitsDone = 0;
@@ -141,6 +145,7 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
         const auto p = pipeline.progress();
         heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
         heart.setPhase("reducing");
+        const auto tr = Clock::now();
         C2Sums sums = pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
         reduceSums(sums, 0, comm);
         if (rank == 0) {
@@ -163,6 +168,7 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
                 }
             }
         }
+        reduceS += std::chrono::duration<double>(Clock::now() - tr).count();
     }
     if (rank == 0 && rounds == 0) { // resumed from a checkpoint that already held every unit
         SumsFile cp { base, cfg->computationHash(), doneAll };
@@ -171,6 +177,12 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
         }
     }
     MPI_Barrier(comm);
+    if (rank == 0) {
+        const double totalS = std::chrono::duration<double>(Clock::now() - t0).count();
+        (void)writeTextAtomically(files.timing(),
+            "{\"total_s\": " + std::to_string(totalS) + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS)
+                + ", \"rounds\": " + std::to_string(rounds) + ", \"ranks\": " + std::to_string(size) + "}\n");
+    }
     heart.setPhase("done");
     return {};
 }
