@@ -4,13 +4,16 @@
 #include "Lz4ChunkValidator.h"
 
 #include <set>
+#include <sys/stat.h>
 
 namespace fxs::detail {
 
 ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const StackLimits& limits)
     : m_dset(dset)
+    , m_file(file)
     , m_limit(limits.maxChunkBytes)
     , m_at(info.path + ":" + info.dataset)
+    , m_path(info.path)
 {
     for (std::int64_t d : info.dims) {
         m_dims.push_back(static_cast<hsize_t>(d));
@@ -18,8 +21,7 @@ ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const Stac
     h5::Handle dcpl = h5::plist(H5Dget_create_plist(dset));
     const int rank = static_cast<int>(info.dims.size());
     m_chunk.assign(info.dims.size(), 0);
-    if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_chunk(dcpl.get(), rank, m_chunk.data()) != rank
-        || H5Fget_filesize(file, &m_fileSize) < 0) {
+    if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_chunk(dcpl.get(), rank, m_chunk.data()) != rank) {
         m_chunk.clear(); // not chunked (or unreadable: the read itself will say so)
         return;
     }
@@ -52,8 +54,20 @@ ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const Stac
     }
 }
 
+void ChunkGuard::refreshFileSize() const
+{
+    // A SWMR reader's HDF5 keeps the end of file it saw at opening; the file system knows the real one.
+    struct stat st { };
+    if (::stat(m_path.c_str(), &st) == 0) {
+        m_fileSize = static_cast<hsize_t>(st.st_size);
+    } else {
+        H5Fget_filesize(m_file, &m_fileSize); // in-memory images have no path
+    }
+}
+
 Status ChunkGuard::check(std::int64_t frame) const
 {
+    refreshFileSize();
     hsize_t total = 1;
     for (hsize_t g : m_grid) {
         total *= g;
@@ -125,6 +139,7 @@ Status ChunkGuard::checkIndex() const
     if (m_chunk.empty()) {
         return {};
     }
+    refreshFileSize();
     // HDF5 1.10 wants the dataset's own dataspace here (H5S_ALL is refused).
     h5::Handle space = h5::space(H5Dget_space(m_dset));
     if (!space || H5Dget_num_chunks(m_dset, space.get(), &n) < 0) {

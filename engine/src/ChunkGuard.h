@@ -27,16 +27,19 @@ private:
     static constexpr hsize_t kMaxChunksPerFrame = 4096; // beyond this, checking costs more than it saves
     static constexpr hsize_t kMaxIndexWalk = 2048;
     static constexpr H5Z_filter_t kLz4Filter = 32004;
+    void refreshFileSize() const;
     Status checkOne(const std::vector<hsize_t>& offset, std::int64_t frame) const;
     Status checkEntry(haddr_t addr, hsize_t size, const std::string& which) const;
 
     hid_t m_dset;
+    hid_t m_file;
     std::size_t m_limit;
     std::string m_at;
+    std::string m_path;
     std::vector<hsize_t> m_dims;
     std::vector<hsize_t> m_chunk;
     std::vector<hsize_t> m_grid;
-    hsize_t m_fileSize = 0;
+    mutable hsize_t m_fileSize = 0; ///< refreshed at each check: a live file grows
     bool m_lz4 = false; ///< LZ4 is the last filter: chunks are checked with the safe decoder before HDF5 reads them
     std::uint64_t m_lz4RawBytes = 0; ///< what an LZ4 chunk must decode to (0: unknown, other filters before it)
     hsize_t m_rawChunkBytes = 0; ///< the exact stored size of a chunk when there are no filters (0: filtered)

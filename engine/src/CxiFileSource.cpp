@@ -1,5 +1,6 @@
 #include "fxs/CxiFileSource.h"
 
+#include "ChunkGuard.h"
 #include "Hdf5Util.h"
 #include "StackCheck.h"
 
@@ -18,6 +19,7 @@ struct CxiFileSource::Impl {
     std::int64_t blockFrames = 0;
     std::int64_t cursor = 0;
     std::optional<Error> failure; ///< sticky: after an error, next() keeps reporting it
+    std::unique_ptr<detail::ChunkGuard> guard; ///< checks chunks the probe did not decode before HDF5 reads them
 
     Status openChecked(const StackInfo& validated)
     {
@@ -40,6 +42,7 @@ struct CxiFileSource::Impl {
         }
         info = *checked;
         info.framesRead = validated.framesRead;
+        guard = std::make_unique<detail::ChunkGuard>(file.get(), data.get(), info, options.probe.limits);
         return {};
     }
 
@@ -48,6 +51,11 @@ struct CxiFileSource::Impl {
         const std::size_t slabBytes = info.slab.bytes();
         const auto perBlock = static_cast<std::int64_t>(std::max<std::size_t>(1, options.readBlockBytes / slabBytes));
         const std::int64_t count = std::min(perBlock, info.frames - first);
+        for (std::int64_t i = first; i < first + count; ++i) {
+            if (Status s = guard->check(i); !s) {
+                return s;
+            }
+        }
         block.resize(static_cast<std::size_t>(count) * slabBytes);
         if (Status s = detail::readFrames(data.get(), info, first, count, block.data()); !s) {
             return s;

@@ -1,5 +1,6 @@
 #include "fxs/LiveFileSource.h"
 
+#include "ChunkGuard.h"
 #include "Hdf5Util.h"
 #include "StackCheck.h"
 
@@ -30,6 +31,7 @@ struct LiveFileSource::Impl {
     std::int64_t cursor = 0;
     std::atomic<bool> cancelled { false };
     std::optional<Error> failure;
+    std::unique_ptr<detail::ChunkGuard> guard; ///< checks each frame's chunks before HDF5 reads them
     std::chrono::steady_clock::time_point lastGrowth = std::chrono::steady_clock::now();
 
     std::string at() const { return path + ":" + options.datasetPath; }
@@ -51,6 +53,7 @@ struct LiveFileSource::Impl {
             return checked.error();
         }
         info = *checked;
+        guard = std::make_unique<detail::ChunkGuard>(file.get(), data.get(), info, options.probe.limits);
         if (h5::linkExists(file.get(), kStatePath)) {
             state = h5::dataset(H5Dopen2(file.get(), kStatePath, H5P_DEFAULT));
         }
@@ -91,7 +94,10 @@ struct LiveFileSource::Impl {
         Frame f = Frame::zeros(info.slab.nSlow, info.slab.nFast, info.slab.type);
         Status s;
         for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
-            s = detail::readFrames(data.get(), info, i, 1, f.pixels.data());
+            s = guard->check(i);
+            if (s) {
+                s = detail::readFrames(data.get(), info, i, 1, f.pixels.data());
+            }
             if (s) {
                 break;
             }

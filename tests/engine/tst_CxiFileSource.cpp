@@ -176,6 +176,36 @@ private slots:
         QVERIFY2(msg.contains(fileName) && msg.contains(mentions), qPrintable(msg));
     }
 
+    // A damaged LZ4 chunk in a frame that validation did not decode (large stacks are only sampled) must give
+    // an error when its turn comes, before the HDF5 plugin's unchecked decoder sees it.
+    void damagedLz4ChunkBeyondTheSampleIsAnError()
+    {
+        const char* damage = R"(
+import sys, struct, h5py, numpy as np
+with h5py.File(sys.argv[1], 'w') as f:
+    d = f.create_dataset('/entry_1/data_1/data', data=np.ones((5, 6, 4), 'uint16'), chunks=(1, 6, 4),
+                         compression=32004)
+    # frame 2: a valid header (48 raw bytes, one block) and a block of garbage that is not LZ4
+    d.id.write_direct_chunk((2, 0, 0), struct.pack('>QII', 48, 48, 20) + bytes(range(200, 220)))
+)";
+        const QString path = m_dir.path() + "/damaged_lz4.cxi";
+        const auto py = fxs::test::runPython(damage, { path });
+        QVERIFY2(py.ok(), py.err.constData());
+        fxs::CxiSourceOptions o;
+        o.probe.limits.fullReadBytes = 0; // the probe decodes only the first and the last frame
+        o.probe.limits.sampleFrames = 2;
+        o.readBlockBytes = 1;
+        auto src = fxs::CxiFileSource::open(path.toStdString(), o);
+        QVERIFY2(src.ok(), src ? "" : src.error().message.c_str());
+        QVERIFY((*src)->next().ok());
+        QVERIFY((*src)->next().ok());
+        auto third = (*src)->next();
+        QVERIFY(!third.ok());
+        QVERIFY2(QString::fromStdString(third.error().message).contains("frame 2: an LZ4 block does not decode"),
+            third.error().message.c_str());
+        QVERIFY(!(*src)->next().ok()); // the error is sticky
+    }
+
     void capsSizesBeforeAllocating()
     {
         fxs::CxiSourceOptions o;
