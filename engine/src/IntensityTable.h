@@ -4,7 +4,8 @@
 
 #include <cmath>
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <memory>
 
 namespace fxs::sim {
 
@@ -32,7 +33,7 @@ public:
         const float tx = fx - ix;
         const float ty = fy - iy;
         const float tz = fz - iz;
-        const float* p = m_values.data() + (static_cast<std::size_t>(iz) * m_nxy + iy) * m_nxy + ix;
+        const float* p = m_values.get() + (static_cast<std::size_t>(iz) * m_nxy + iy) * m_nxy + ix;
         const std::size_t sy = m_nxy;
         const std::size_t sz = static_cast<std::size_t>(m_nxy) * m_nxy;
         const float c00 = p[0] + tx * (p[1] - p[0]);
@@ -43,12 +44,32 @@ public:
         const float c1 = c01 + ty * (c11 - c01);
         return c0 + tz * (c1 - c0);
     }
+    /// Starts loading the cache lines that sample(qx, qy, qz) will read (issued a few pixels ahead, it hides the
+    /// table's memory latency: rotated detector rows and polar rings jump across the table).
+    void prefetch(float qx, float qy, float qz) const
+    {
+        if (qz > 0.0f) {
+            qx = -qx;
+            qy = -qy;
+            qz = -qz;
+        }
+        const int ix = static_cast<int>(clampIndex((qx + m_origin) * m_invStep, m_nxy));
+        const int iy = static_cast<int>(clampIndex((qy + m_origin) * m_invStep, m_nxy));
+        const int iz = static_cast<int>(clampIndex((qz + m_origin) * m_invStep, m_nz));
+        const float* p = m_values.get() + (static_cast<std::size_t>(iz) * m_nxy + iy) * m_nxy + ix;
+        const std::size_t sy = m_nxy;
+        const std::size_t sz = static_cast<std::size_t>(m_nxy) * m_nxy;
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + sy);
+        __builtin_prefetch(p + sz);
+        __builtin_prefetch(p + sz + sy);
+    }
     /// Largest |q| covered, in Å⁻¹.
     double qMaxInvA() const { return m_qMax; }
     /// Grid step in Å⁻¹.
     double stepInvA() const { return 1.0 / m_invStep; }
-    /// Points of the grid.
-    std::size_t points() const { return m_values.size(); }
+    /// Points of the grid (0 when the memory could not be had).
+    std::size_t points() const { return m_points; }
 
 private:
     // Keeps the cell index in [0, n − 2] so that the +1 neighbours exist.
@@ -58,7 +79,11 @@ private:
         return f < 0.0f ? 0.0f : (f > hi ? hi : f);
     }
 
-    std::vector<float> m_values; ///< nz × nxy × nxy, x fastest
+    struct Free {
+        void operator()(float* p) const { std::free(p); }
+    };
+    std::unique_ptr<float[], Free> m_values; ///< nz × nxy × nxy, x fastest, on transparent huge pages
+    std::size_t m_points = 0;
     int m_nxy = 0;
     int m_nz = 0;
     float m_origin = 0.0f; ///< q of index 0 is −m_origin on every axis

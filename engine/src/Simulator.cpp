@@ -17,6 +17,8 @@ namespace {
     // Pixels per block: the unit of work for the threads and of the noise streams (a frame's noise depends on
     // the block, never on the thread that made it).
     constexpr std::int64_t kBlock = 16384;
+    // How many pixels ahead the table's cache lines are requested (enough to cover a memory latency).
+    constexpr std::size_t kPrefetchAhead = 32;
 
     // Everything a block needs for one shot, prepared once per frame.
     struct ShotContext {
@@ -148,6 +150,12 @@ void Simulator::Impl::fillBlock(
             out[i] = Out {};
             continue;
         }
+        if (c.table && !c.rotations.empty() && i + kPrefetchAhead < end) {
+            const auto& a = px.qInvA[i + kPrefetchAhead];
+            const auto& r = c.rotations.front();
+            c.table->prefetch(r[0] * a[0] + r[1] * a[1] + r[2] * a[2], r[3] * a[0] + r[4] * a[1] + r[5] * a[2],
+                r[6] * a[0] + r[7] * a[1] + r[8] * a[2]);
+        }
         const auto& q = px.qInvA[i];
         const float q2 = q[0] * q[0] + q[1] * q[1] + q[2] * q[2];
         float sum = 0.0f;
@@ -179,6 +187,9 @@ void Simulator::Impl::fill(const SimulatorPixels& px, const ShotDraw& shot, bool
     std::shared_ptr<const sim::IntensityTable> tab;
     if (config.sampling == IntensitySampling::Table) {
         tab = tableFor(std::min(qMax, qSignalMax));
+        if (tab->points() == 0) {
+            tab.reset(); // no memory for the table: exact (slower) direct evaluation
+        }
     }
     const ShotContext c = context(shot, qMax, tab.get());
     const std::int64_t nBlocks = (static_cast<std::int64_t>(n) + kBlock - 1) / kBlock;
