@@ -70,10 +70,16 @@ void fitPair(const SolveContext& ctx, int q, int qp, KamInvariants& out)
         }
         rows += nu;
     }
-    std::vector<double> sv(nu);
-    lapack_int rank = 0;
-    if (LAPACKE_dgelsd(LAPACK_ROW_MAJOR, rows, nu, 1, a.data(), nu, rhs.data(), 1, sv.data(), 1e-12, &rank) != 0) {
-        return;
+    // QR (dgels) is ~5× cheaper than the SVD solver; a rank-deficient system (info > 0) falls back to dgelsd.
+    const std::vector<double> a0 = a, rhs0 = rhs;
+    if (LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', rows, nu, 1, a.data(), nu, rhs.data(), 1) != 0) {
+        a = a0;
+        rhs = rhs0;
+        std::vector<double> sv(nu);
+        lapack_int rank = 0;
+        if (LAPACKE_dgelsd(LAPACK_ROW_MAJOR, rows, nu, 1, a.data(), nu, rhs.data(), 1, sv.data(), 1e-12, &rank) != 0) {
+            return;
+        }
     }
     for (int j = 0; j < nu; ++j) {
         const int l = ctx.lFirst + 2 * j;
