@@ -179,6 +179,8 @@ private slots:
                                             << "24 bytes instead of 32";
         QTest::newRow("chunk listed twice") << "regression_chunk_listed_twice.cxi"
                                             << "same chunk twice";
+        QTest::newRow("LZ4 header") << "regression_lz4_header.cxi"
+                                    << "LZ4 chunk announces";
     }
 
     void fuzzerFindingsAreRefused()
