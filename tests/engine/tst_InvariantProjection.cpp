@@ -9,6 +9,20 @@ using namespace fxs;
 
 namespace {
 
+// B_l = X Xᵀ for X of n × d (row-major).
+void setGram(KamInvariants& k, int l, const std::vector<double>& x, int d)
+{
+    for (int i = 0; i < k.nQ; ++i) {
+        for (int j = 0; j < k.nQ; ++j) {
+            double s = 0;
+            for (int t = 0; t < d; ++t) {
+                s += x[i * d + t] * x[j * d + t];
+            }
+            k.b[k.at(l, i, j)] = s;
+        }
+    }
+}
+
 // Random data invariants B_l = X Xᵀ with X of n × (2l+1): positive semidefinite of rank ≤ 2l+1 by construction.
 KamInvariants randomInvariants(int n, int lMax, std::mt19937& rng)
 {
@@ -24,15 +38,7 @@ KamInvariants randomInvariants(int n, int lMax, std::mt19937& rng)
         for (auto& v : x) {
             v = g(rng);
         }
-        for (int i = 0; i < n; ++i) {
-            for (int j = 0; j < n; ++j) {
-                double s = 0;
-                for (int t = 0; t < d; ++t) {
-                    s += x[i * d + t] * x[j * d + t];
-                }
-                k.b[k.at(l, i, j)] = s;
-            }
-        }
+        setGram(k, l, x, d);
     }
     return k;
 }
@@ -109,15 +115,7 @@ private slots:
             v = g(rng);
         }
         KamInvariants k = KamInvariants::zeros(std::vector<double>(n, 0.1), l);
-        for (int i = 0; i < n; ++i) {
-            for (int j = 0; j < n; ++j) {
-                double s = 0;
-                for (int t = 0; t < d; ++t) {
-                    s += x[i * d + t] * x[j * d + t];
-                }
-                k.b[k.at(l, i, j)] = s;
-            }
-        }
+        setGram(k, l, x, d);
         const InvariantProjection p(k);
         // A Givens rotation of m components 1 and 3 keeps X Xᵀ.
         std::vector<double> y = x;
