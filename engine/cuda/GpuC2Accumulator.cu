@@ -78,6 +78,7 @@ struct GpuC2Accumulator::Impl {
     DeviceArray<int> dDest[2];
     PinnedArray<float> hI[2], hW[2]; // staging for add(), one per slot
     PinnedArray<int> hDest[2];
+    PinnedArray<cuDoubleComplex> hTotals; // flush() downloads through it
     int staged = 0;
     std::int64_t stagedFirstShot = 0;
     std::vector<std::int64_t> stagedShots;
@@ -172,7 +173,8 @@ Status GpuC2Accumulator::Impl::init(const GpuC2Config& c)
         || (e = dT.allocate(static_cast<std::size_t>(B) * nQ * nF)) != cudaSuccess
         || (e = dMeanNum.allocate(frameFloats)) != cudaSuccess || (e = dMeanDen.allocate(frameFloats)) != cudaSuccess
         || (e = hI[0].allocate(batchFloats)) != cudaSuccess || (e = hW[0].allocate(batchFloats)) != cudaSuccess
-        || (e = hI[1].allocate(batchFloats)) != cudaSuccess || (e = hW[1].allocate(batchFloats)) != cudaSuccess) {
+        || (e = hI[1].allocate(batchFloats)) != cudaSuccess || (e = hW[1].allocate(batchFloats)) != cudaSuccess
+        || (e = hTotals.allocate(mat * nF)) != cudaSuccess) {
         return Error { cudaMessage(e, "allocating device buffers") };
     }
     cudaStreamCreateWithFlags(&copyStream, cudaStreamNonBlocking);
@@ -330,10 +332,10 @@ Status GpuC2Accumulator::Impl::flush()
         return Error { cudaMessage(sync, "finishing the correlation") };
     }
     const std::size_t mat = static_cast<std::size_t>(nQ) * nQ;
-    std::vector<cuDoubleComplex> host(mat * nF);
+    cuDoubleComplex* host = hTotals.get();
     std::vector<double> num(frameFloats), den(frameFloats);
     auto download = [&](DeviceArray<cuDoubleComplex>& d, std::size_t n) {
-        cudaMemcpy(host.data(), d.get(), n * sizeof(cuDoubleComplex), cudaMemcpyDeviceToHost);
+        cudaMemcpy(host, d.get(), n * sizeof(cuDoubleComplex), cudaMemcpyDeviceToHost);
         cudaMemset(d.get(), 0, n * sizeof(cuDoubleComplex));
     };
     // Only the lower triangle (row-major) is the CPU path's layout; the GEMM also filled the upper one.
