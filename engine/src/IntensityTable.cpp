@@ -76,7 +76,7 @@ IntensityTable IntensityTable::build(const ParticleModel& model, double qMaxInvA
     }
     parallelBlocks(t.m_nz, threads, [&](std::int64_t iz) {
         std::vector<cplx> row(t.m_nxy);
-        const double qz = -lim + iz * h;
+        const double qz = -lim + static_cast<double>(iz) * h;
         for (int iy = 0; iy < t.m_nxy; ++iy) {
             const double qy = -lim + iy * h;
             std::fill(row.begin(), row.end(), cplx(0.0f, 0.0f));

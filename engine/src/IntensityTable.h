@@ -30,9 +30,9 @@ public:
         const int ix = static_cast<int>(fx);
         const int iy = static_cast<int>(fy);
         const int iz = static_cast<int>(fz);
-        const float tx = fx - ix;
-        const float ty = fy - iy;
-        const float tz = fz - iz;
+        const float tx = fx - static_cast<float>(ix);
+        const float ty = fy - static_cast<float>(iy);
+        const float tz = fz - static_cast<float>(iz);
         const float* p = m_values.get() + (static_cast<std::size_t>(iz) * m_nxy + iy) * m_nxy + ix;
         const std::size_t sy = m_nxy;
         const std::size_t sz = static_cast<std::size_t>(m_nxy) * m_nxy;

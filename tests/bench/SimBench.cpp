@@ -70,8 +70,8 @@ double framesPerSecond(
         ++n;
     }
     *frames = static_cast<int>(n);
-    *cpuPerFrame = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC / n;
-    return n / seconds(t0);
+    *cpuPerFrame = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC / static_cast<double>(n);
+    return static_cast<double>(n) / seconds(t0);
 }
 
 int runSim(const fxs::bench::BenchArgs& args)
