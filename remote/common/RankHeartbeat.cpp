@@ -13,8 +13,8 @@ double unixNowS() { return std::chrono::duration<double>(std::chrono::system_clo
 Status RankHeartbeat::write(const std::filesystem::path& path) const
 {
     const nlohmann::json j = { { "rank", rank }, { "pid", pid }, { "host", host }, { "shots_done", shotsDone },
-        { "shots_rejected", shotsRejected }, { "units_done", unitsDone }, { "phase", phase },
-        { "time_unix_s", timeUnixS }, { "sequence", sequence } };
+        { "shots_rejected", shotsRejected }, { "units_done", unitsDone }, { "shots_total", shotsTotal },
+        { "phase", phase }, { "time_unix_s", timeUnixS }, { "sequence", sequence } };
     return writeTextAtomically(path, j.dump());
 }
 
@@ -36,6 +36,7 @@ Result<RankHeartbeat> RankHeartbeat::read(const std::filesystem::path& path)
         h.shotsDone = j.at("shots_done");
         h.shotsRejected = j.value("shots_rejected", std::int64_t { 0 });
         h.unitsDone = j.value("units_done", std::int64_t { 0 });
+        h.shotsTotal = j.value("shots_total", std::int64_t { 0 });
         h.phase = j.value("phase", "");
         h.timeUnixS = j.at("time_unix_s");
         h.sequence = j.value("sequence", std::int64_t { 0 });

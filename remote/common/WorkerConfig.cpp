@@ -19,10 +19,13 @@ std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t seed)
 
 Status WorkerConfig::validate() const
 {
-    if (inputKind != "synthetic") {
-        return Error { "input: only the synthetic input is supported by this fxs-worker (got '" + inputKind + "')" };
+    if (inputKind != "synthetic" && inputKind != "cxi") {
+        return Error { "input: synthetic or cxi expected (got '" + inputKind + "')" };
     }
-    if (shots <= 0 || shots > (std::int64_t { 1 } << 40)) {
+    if (inputKind == "cxi" && (cxiPath.empty() || geometryPath.empty() || cxiDataset.empty())) {
+        return Error { "cxi: paths, dataset and geometry_path must be given" };
+    }
+    if (inputKind == "synthetic" && (shots <= 0 || shots > (std::int64_t { 1 } << 40))) {
         return Error { "synthetic.shots must be between 1 and 2^40, got " + std::to_string(shots) };
     }
     if (!(maskedFraction >= 0.0 && maskedFraction < 1.0)) {
@@ -78,12 +81,13 @@ std::uint64_t WorkerConfig::computationHash() const
 
 std::string WorkerConfig::toJson() const
 {
-    const nlohmann::json j = { { "input_kind", inputKind }, { "shots", shots }, { "seed", seed },
-        { "masked_fraction", maskedFraction }, { "n_q", nQ }, { "n_phi", nPhi }, { "q_min_inv_angstrom", qMinInvA },
-        { "q_max_inv_angstrom", qMaxInvA }, { "n_max", nMax }, { "double_precision", doublePrecision },
-        { "ring_mean_subtracted", ringMeanSubtracted }, { "threads_per_rank", threadsPerRank },
-        { "shots_per_unit", shotsPerUnit }, { "units_per_reduce", unitsPerReduce },
-        { "heartbeat_interval_s", heartbeatIntervalS }, { "slowdown_per_shot_s", slowdownPerShotS } };
+    const nlohmann::json j = { { "input_kind", inputKind }, { "cxi_path", cxiPath }, { "cxi_dataset", cxiDataset },
+        { "geometry_path", geometryPath }, { "shots", shots }, { "seed", seed }, { "masked_fraction", maskedFraction },
+        { "n_q", nQ }, { "n_phi", nPhi }, { "q_min_inv_angstrom", qMinInvA }, { "q_max_inv_angstrom", qMaxInvA },
+        { "n_max", nMax }, { "double_precision", doublePrecision }, { "ring_mean_subtracted", ringMeanSubtracted },
+        { "threads_per_rank", threadsPerRank }, { "shots_per_unit", shotsPerUnit },
+        { "units_per_reduce", unitsPerReduce }, { "heartbeat_interval_s", heartbeatIntervalS },
+        { "slowdown_per_shot_s", slowdownPerShotS } };
     return j.dump(2);
 }
 
@@ -97,6 +101,9 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
     try {
         c.inputKind = j.value("input_kind", c.inputKind);
         c.shots = j.value("shots", c.shots);
+        c.cxiPath = j.value("cxi_path", c.cxiPath);
+        c.cxiDataset = j.value("cxi_dataset", c.cxiDataset);
+        c.geometryPath = j.value("geometry_path", c.geometryPath);
         c.seed = j.value("seed", c.seed);
         c.maskedFraction = j.value("masked_fraction", c.maskedFraction);
         c.nQ = j.value("n_q", c.nQ);

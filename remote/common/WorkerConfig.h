@@ -12,9 +12,13 @@ namespace fxs::remote {
 /// What one fxs-worker run computes: written as JSON by fxs-server into the job directory, read by every rank.
 /// The worker links no gRPC, so this, not the protobuf JobSpec, is its input.
 struct WorkerConfig {
-    // Input (only the synthetic polar source for now).
+    // Input: "synthetic" (SyntheticPolarSource) or "cxi" (a CXI/HDF5 stack remapped with a .geom geometry).
     std::string inputKind = "synthetic";
-    std::int64_t shots = 0;
+    std::int64_t shots = 0; ///< for cxi: 0 in the file, set by the worker from the stack
+    std::string cxiPath;
+    std::string cxiDataset = "/entry_1/data_1/data";
+    std::string geometryPath;
+    std::string inputIdentity; ///< set by the worker: size and SHA-256 of the first MiB of the inputs
     std::uint64_t seed = 1;
     double maskedFraction = 0.0;
     // Polar grid and accumulator.

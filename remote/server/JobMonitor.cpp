@@ -48,6 +48,9 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
         r->set_phase(h.phase);
         r->set_health(healthOf(h, now - h.timeUnixS, h.host == host));
         done += h.shotsDone;
+        if (h.shotsTotal > job.status.shots_total()) {
+            job.status.set_shots_total(h.shotsTotal); // a CXI stack's size is known once the ranks opened it
+        }
         rejected += h.shotsRejected;
     }
     job.status.set_shots_accepted(job.baseShots + done);

@@ -15,8 +15,28 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
         c.maskedFraction = spec.synthetic().masked_fraction();
         break;
     case fxs::v1::JobSpec::kCxi:
+        if (spec.cxi().paths_size() != 1) {
+            return Error { "cxi.paths: exactly one file per job is supported, got "
+                + std::to_string(spec.cxi().paths_size()) };
+        }
+        if (spec.cxi().geometry_path().empty()) {
+            return Error { "cxi.geometry_path: a CrystFEL .geom file is needed to remap the frames" };
+        }
+        if (!std::filesystem::exists(spec.cxi().paths(0))) {
+            return Error { "cxi.paths: " + spec.cxi().paths(0) + " does not exist on the server" };
+        }
+        if (!std::filesystem::exists(spec.cxi().geometry_path())) {
+            return Error { "cxi.geometry_path: " + spec.cxi().geometry_path() + " does not exist on the server" };
+        }
+        c.inputKind = "cxi";
+        c.cxiPath = spec.cxi().paths(0);
+        c.geometryPath = spec.cxi().geometry_path();
+        if (!spec.cxi().dataset().empty()) {
+            c.cxiDataset = spec.cxi().dataset();
+        }
+        break;
     case fxs::v1::JobSpec::kSimulator:
-        return Error { "input: CXI and simulator inputs are not supported by this fxs-server yet; use synthetic" };
+        return Error { "input: the simulator input is not supported by this fxs-server yet; use synthetic or cxi" };
     default:
         return Error { "input: the job has no input (set synthetic, cxi or simulator)" };
     }

@@ -46,6 +46,12 @@ void HeartbeatThread::setProgress(std::int64_t shotsDone, std::int64_t shotsReje
     m_state.unitsDone = unitsDone;
 }
 
+void HeartbeatThread::setShotsTotal(std::int64_t shots)
+{
+    std::lock_guard lock(m_mutex);
+    m_state.shotsTotal = shots;
+}
+
 void HeartbeatThread::setPhase(const std::string& phase)
 {
     {

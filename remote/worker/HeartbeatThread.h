@@ -20,6 +20,8 @@ public:
 
     /// Counters the next beat reports (thread-safe).
     void setProgress(std::int64_t shotsDone, std::int64_t shotsRejected, std::int64_t unitsDone);
+    /// Shots in the whole job (reported once known).
+    void setShotsTotal(std::int64_t shots);
     /// Phase the next beat reports ("accumulating", "reducing", "done"); writes a beat at once.
     void setPhase(const std::string& phase);
 

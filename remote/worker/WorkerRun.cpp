@@ -2,9 +2,9 @@
 
 #include "AtomicFile.h"
 #include "HeartbeatThread.h"
+#include "ShotProvider.h"
 #include "SumsFile.h"
 #include "SumsReduce.h"
-#include "SyntheticPolarSource.h"
 #include "fxs/C2Pipeline.h"
 #include "fxs/C2Snapshot.h"
 
@@ -105,6 +105,11 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     }
     std::filesystem::create_directories(files.ranksDir());
     HeartbeatThread heart(files.heartbeat(rank), rank, cfg->heartbeatIntervalS);
+    auto provider = openShotProvider(*cfg, comm); // sets the shot count and input identity of a CXI stack
+    if (!provider) {
+        return provider.error();
+    }
+    heart.setShotsTotal(cfg->shots);
 
     const C2Config acc = cfg->accumulatorConfig();
     const int nMax = acc.nMax < 0 ? cfg->nPhi / 2 : acc.nMax;
@@ -115,7 +120,6 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     }
     C2Pipeline pipeline({ acc, cfg->threadsPerRank, 256 });
     openblas_set_num_threads(1); // ranks share the node's cores: one BLAS thread per pipeline thread
-    const SyntheticPolarSource source(cfg->nQ, cfg->nPhi, cfg->seed, cfg->maskedFraction);
 
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
@@ -131,13 +135,16 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
             const std::int64_t unit = plan->pending[i];
             const std::int64_t first = unit * cfg->shotsPerUnit;
             const std::int64_t last = std::min(cfg->shots, first + cfg->shotsPerUnit);
-            for (std::int64_t shot = first; shot < last; ++shot) {
-                pipeline.push(source.frame(shot));
+            const Status st = (*provider)->produce(first, last, [&](PolarFrame&& frame) {
+                pipeline.push(std::move(frame));
                 if (cfg->slowdownPerShotS > 0) {
                     std::this_thread::sleep_for(std::chrono::duration<double>(cfg->slowdownPerShotS));
                 }
                 const auto p = pipeline.progress();
                 heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
+            });
+            if (!st) {
+                return st;
             }
             ++unitsDone;
         }

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <mpi.h>
+#include <string>
 
 int main(int argc, char** argv)
 {
@@ -24,9 +25,9 @@ int main(int argc, char** argv)
     const fxs::Status st = fxs::remote::runWorker(files, MPI_COMM_WORLD);
     if (!st) {
         std::fprintf(stderr, "fxs-worker rank %d: %s\n", rank, st.message().c_str());
-        if (rank == 0) {
-            (void)fxs::remote::writeTextAtomically(files.error(), st.message() + "\n");
-        }
+        // Any rank may be the one that failed (a bad frame in its units): each leaves its reason (last wins).
+        (void)fxs::remote::writeTextAtomically(
+            files.error(), "rank " + std::to_string(rank) + ": " + st.message() + "\n");
         // The other ranks may be inside a collective: only an abort ends them all.
         MPI_Abort(MPI_COMM_WORLD, 3);
         return 3;
