@@ -1,5 +1,7 @@
 #include "fxs/C2Pipeline.h"
 
+#include "fxs/GpuC2Accumulator.h"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -17,12 +19,18 @@ namespace {
 int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 struct Worker {
-    Worker(const C2Config& c, C2Sink& sink)
-        : acc(c, sink)
+    Worker(const C2Config& c, C2Sink& sink) { acc.emplace(c, sink); }
+    Worker(std::unique_ptr<GpuC2Accumulator> g, C2Sink& sink)
+        : gpu(std::move(g))
     {
+        gpu->useSink(sink);
     }
+    Status add(const PolarFrame& f) { return gpu ? gpu->add(f) : acc->add(f); }
+    void flush() { gpu ? gpu->flush() : acc->flush(); }
+
     std::mutex mutex; // held while a frame is added, and while sums are taken
-    C2Accumulator acc;
+    std::optional<C2Accumulator> acc; // the CPU path
+    std::unique_ptr<GpuC2Accumulator> gpu; // or the GPU path
     std::thread thread;
 };
 
@@ -39,6 +47,7 @@ struct C2Pipeline::Impl {
     std::atomic<bool> cancelled { false };
     std::atomic<std::int64_t> in { 0 }, done { 0 }, rejected { 0 };
     C2Sink sink; // the totals every worker folds into
+    std::string description;
     mutable std::mutex rateMutex;
     mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
 
@@ -59,7 +68,7 @@ struct C2Pipeline::Impl {
             notFull.notify_one();
             {
                 std::lock_guard lock(w.mutex);
-                const Status s = w.acc.add(frame);
+                const Status s = w.add(frame);
                 (s ? done : rejected)++;
             }
             {
@@ -102,8 +111,27 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
     const C2Config& c = config.accumulator;
     const int nMax = (c.nMax < 0 || c.nMax > c.nPhi / 2) ? c.nPhi / 2 : c.nMax;
     m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean);
-    for (int i = 0; i < n; ++i) {
-        m_impl->workers.push_back(std::make_unique<Worker>(c, m_impl->sink));
+    std::string gpuProblem;
+    if (config.backend != C2Backend::Cpu) {
+        GpuC2Config g;
+        g.c2 = c;
+        g.device = config.gpuDevice;
+        auto gpu = GpuC2Accumulator::create(g);
+        if (gpu) {
+            m_impl->description = "GPU " + std::to_string(config.gpuDevice) + " (" + (*gpu)->stats().deviceName + ")";
+            m_impl->workers.push_back(std::make_unique<Worker>(std::move(*gpu), m_impl->sink));
+        } else {
+            gpuProblem = gpu.error().message;
+        }
+    }
+    if (m_impl->workers.empty()) {
+        for (int i = 0; i < n; ++i) {
+            m_impl->workers.push_back(std::make_unique<Worker>(c, m_impl->sink));
+        }
+        m_impl->description = "CPU, " + std::to_string(n) + (n == 1 ? " thread" : " threads");
+        if (config.backend == C2Backend::Gpu) {
+            m_impl->description += " (" + gpuProblem + ")";
+        }
     }
     for (auto& w : m_impl->workers) {
         Worker* raw = w.get();
@@ -160,7 +188,7 @@ void C2Pipeline::flush()
         Worker* raw = w.get();
         folds.emplace_back([raw] {
             std::lock_guard lock(raw->mutex);
-            raw->acc.flush();
+            raw->flush();
         });
     }
     for (auto& t : folds) {
@@ -212,5 +240,9 @@ C2Progress C2Pipeline::progress() const
 }
 
 int C2Pipeline::threads() const { return static_cast<int>(m_impl->workers.size()); }
+
+std::string C2Pipeline::backendDescription() const { return m_impl->description; }
+
+bool C2Pipeline::usesGpu() const { return m_impl->workers.front()->gpu != nullptr; }
 
 } // namespace fxs

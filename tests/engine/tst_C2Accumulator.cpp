@@ -240,6 +240,28 @@ private slots:
         QVERIFY2(err <= 1e-6, qPrintable(QString("relative error %1").arg(err)));
     }
 
+    void gpuBackendFallsBackToCpu()
+    {
+        C2PipelineConfig pc;
+        pc.accumulator = C2Config { 4, 16, -1, C2Precision::Single, 64, 256, true };
+        pc.threads = 2;
+        pc.backend = C2Backend::Gpu;
+        C2Pipeline p(pc);
+        if (p.usesGpu()) {
+            QSKIP("a GPU is present: the fallback cannot be seen here");
+        }
+        const QString d = QString::fromStdString(p.backendDescription());
+        QVERIFY2(d.startsWith("CPU, 2 threads (GPU correlation unavailable: "), qPrintable(d));
+        const auto frames = test::randomFrames(4, 16, 50, 77u);
+        for (const auto& f : frames) {
+            QVERIFY(p.push(f));
+        }
+        p.close();
+        p.wait();
+        const double err = relativeError(p.snapshot(), test::bruteForce(frames, true));
+        QVERIFY(err <= 1e-5);
+    }
+
     void sphereIsFlatUnderRandomMasks()
     {
         // A sphere's intensity depends on q only: C2(q, q', Δ) = I(q) I(q') for every Δ, whatever the masks.

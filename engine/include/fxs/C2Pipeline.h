@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace fxs {
 
@@ -20,10 +21,20 @@ struct C2Progress {
 };
 
 /// Settings of a C2Pipeline.
+/// Where the correlation runs.
+enum class C2Backend {
+    Cpu, ///< worker threads with OpenBLAS
+    Gpu, ///< the CUDA backend (one worker feeding the device); falls back to the CPU when no GPU is usable
+    Auto, ///< the GPU when one is usable, else the CPU
+};
+
+/// Settings of a C2Pipeline.
 struct C2PipelineConfig {
     C2Config accumulator;
-    int threads = 0; ///< worker threads, 0: all cores
+    int threads = 0; ///< CPU worker threads, 0: all cores
     int queueCapacity = 256; ///< frames buffered before push() blocks (backpressure)
+    C2Backend backend = C2Backend::Cpu;
+    int gpuDevice = 0; ///< CUDA device for the GPU backend
 };
 
 /// Multithreaded C2: N workers, each with its own C2Accumulator, fed from one bounded queue; merged on
@@ -59,6 +70,11 @@ public:
     Status mergeSums(const C2Sums& sums);
     /// Number of worker threads.
     int threads() const;
+    /// What runs the correlation, e.g. "GPU 0 (NVIDIA H100 80GB HBM3)" or "CPU, 2 threads"; when a GPU was asked
+    /// for but is not usable, the reason follows ("CPU, 2 threads (GPU unavailable: no CUDA device present)").
+    std::string backendDescription() const;
+    /// True when the GPU backend is in use.
+    bool usesGpu() const;
 
 private:
     struct Impl;
