@@ -122,6 +122,12 @@ Status checkInput(const C2Snapshot& s, const PolarGrid& grid, double wavelengthA
         return Error { "invariants: wavelength " + std::to_string(wavelengthA) + " Å is not positive or too long "
             + "for q_max = " + std::to_string(grid.qMaxInvA) + " Å⁻¹ (need qλ/4π < 1)" };
     }
+    for (std::size_t i = 0; i < s.c2.size(); ++i) {
+        if (!std::isfinite(s.c2[i]) && (s.flags.empty() || s.flags[i] != C2Snapshot::Masked)) {
+            return Error { "invariants: the C2 holds a non-finite value at element " + std::to_string(i) + " (q index "
+                + std::to_string(i / (static_cast<std::size_t>(s.nQ) * s.nPhi)) + ")" };
+        }
+    }
     if (o.lMax < 0 && !(o.particleDiameterA > 0.0)) {
         return Error { "invariants: give either the highest l or a particle diameter in Å (both are unset)" };
     }

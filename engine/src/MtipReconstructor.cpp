@@ -60,6 +60,9 @@ Status checkConfig(const MtipConfig& c, const KamInvariants& inv)
         || inv.b.size() != static_cast<std::size_t>(inv.lCount()) * inv.nQ * inv.nQ) {
         return Error { "M-TIP: the invariants are empty or inconsistent (n_q = " + std::to_string(inv.nQ) + ")" };
     }
+    if (!std::all_of(inv.b.begin(), inv.b.end(), [](double v) { return std::isfinite(v); })) {
+        return Error { "M-TIP: the invariants hold non-finite values" };
+    }
     if (!std::is_sorted(inv.qInvA.begin(), inv.qInvA.end()) || !(inv.qInvA.back() > 0.0)) {
         return Error { "M-TIP: the invariants' q values must be ascending and positive" };
     }

@@ -319,6 +319,10 @@ private slots:
         QVERIFY(!KamInvariants::fromSnapshot(s, PolarGrid { 7, 32, 0.05, 0.5 }, 1.0, o).ok());
         o.lMax = 40; // more unknowns than 32 Δ bins can fit
         QVERIFY(!KamInvariants::fromSnapshot(s, g, 1.0, o).ok());
+        C2Snapshot bad = s;
+        bad.c2[bad.at(2, 3, 5)] = std::nan("");
+        o.lMax = 8;
+        QVERIFY(!KamInvariants::fromSnapshot(bad, g, 1.0, o).ok());
         o.lMax = -1;
         auto r = KamInvariants::fromSnapshot(s, g, 1.0, o);
         QVERIFY(!r.ok());

@@ -137,6 +137,9 @@ private slots:
         c.schedule.clear();
         QVERIFY(!fxs::MtipReconstructor(c).run(inv).ok());
         QVERIFY(!fxs::MtipReconstructor(smallConfig()).run(fxs::KamInvariants {}).ok());
+        fxs::KamInvariants nan = inv;
+        nan.b[3] = std::nan("");
+        QVERIFY(!fxs::MtipReconstructor(smallConfig()).run(nan).ok());
     }
 };
 
