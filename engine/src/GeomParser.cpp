@@ -40,7 +40,9 @@ namespace {
             : m_src(std::move(source))
             , m_opt(options)
         {
+            // Both must be given (globally or per panel): a silent default would misplace every pixel.
             m_defaults.cameraLengthM = std::numeric_limits<double>::quiet_NaN();
+            m_defaults.pixelsPerM = std::numeric_limits<double>::quiet_NaN();
         }
 
         Status line(int lineNo, std::string_view raw);
@@ -286,6 +288,9 @@ namespace {
                     return fail(d.firstLine, name + "/clen", "panel '" + name + "' has no camera length (clen)");
                 }
                 m_panels.at(name).panel.cameraLengthM = m_opt.cameraLengthM;
+            }
+            if (!std::isfinite(d.panel.pixelsPerM)) {
+                return fail(d.firstLine, name + "/res", "panel '" + name + "' has no res (pixels per metre)");
             }
         }
         double energy = std::isfinite(m_opt.photonEnergyEv) ? m_opt.photonEnergyEv : m_photonEnergyEv;

@@ -177,7 +177,7 @@ private slots:
     // 4-D stacks: `dim1 = <module>` folds module k's rows to k · rows-per-module.
     void moduleFolding()
     {
-        const char* text = "photon_energy = 9000\nclen = 0.1\ndim0 = %\ndim2 = ss\ndim3 = fs\n"
+        const char* text = "photon_energy = 9000\nclen = 0.1\nres = 10000\ndim0 = %\ndim2 = ss\ndim3 = fs\n"
                            "m0/dim1 = 0\nm0/min_fs = 0\nm0/max_fs = 9\nm0/min_ss = 0\nm0/max_ss = 4\n"
                            "m1/dim1 = 1\nm1/min_fs = 0\nm1/max_fs = 9\nm1/min_ss = 0\nm1/max_ss = 4\n"
                            "m1/corner_y = 20\n";
@@ -204,17 +204,21 @@ private slots:
         QTest::addColumn<QString>("text");
         QTest::addColumn<int>("line");
         QTest::addColumn<QString>("key");
-        const QString head = "photon_energy = 9000\nclen = 0.1\np/min_fs = 0\np/max_fs = 9\np/min_ss = 0\n";
-        QTest::newRow("no '='") << head + "p/max_ss 9\n" << 6 << "p/max_ss 9";
-        QTest::newRow("not an integer") << head + "p/max_ss = nine\n" << 6 << "p/max_ss";
-        QTest::newRow("bad vector") << head + "p/max_ss = 9\np/fs = +1.0q\n" << 7 << "p/fs";
-        QTest::newRow("unknown key") << head + "p/max_ss = 9\n\n; note\np/colour = red\n" << 9 << "p/colour";
+        const QString head
+            = "photon_energy = 9000\nclen = 0.1\np/res = 5000\np/min_fs = 0\np/max_fs = 9\np/min_ss = 0\n";
+        QTest::newRow("no '='") << head + "p/max_ss 9\n" << 7 << "p/max_ss 9";
+        QTest::newRow("not an integer") << head + "p/max_ss = nine\n" << 7 << "p/max_ss";
+        QTest::newRow("bad vector") << head + "p/max_ss = 9\np/fs = +1.0q\n" << 8 << "p/fs";
+        QTest::newRow("unknown key") << head + "p/max_ss = 9\n\n; note\np/colour = red\n" << 10 << "p/colour";
         QTest::newRow("missing max_ss") << head << 3 << "p/max_ss";
+        QTest::newRow("missing res") << "photon_energy = 9000\nclen = 0.1\np/min_fs = 0\np/max_fs = 9\n"
+                                        "p/min_ss = 0\np/max_ss = 9\n"
+                                     << 3 << "p/res";
         QTest::newRow("clen is a path") << "photon_energy = 9000\nclen = /LCLS/detector_1/EncoderValue\n"
                                         << 2 << "clen";
         QTest::newRow("bad region mixes") << head + "p/max_ss = 9\nbad_a/min_x = 1\nbad_a/min_fs = 2\n"
-                                          << 8 << "bad_a/min_fs";
-        QTest::newRow("negative res") << head + "p/max_ss = 9\np/res = -5\n" << 7 << "p/res";
+                                          << 9 << "bad_a/min_fs";
+        QTest::newRow("negative res") << head + "p/max_ss = 9\np/res = -5\n" << 8 << "p/res";
     }
     void malformed()
     {
@@ -231,8 +235,9 @@ private slots:
     void refusedGeometries()
     {
         // Overlapping slab rectangles and a missing file are refused with a message, not a crash.
-        const char* text = "photon_energy = 9000\nclen = 0.1\na/min_fs = 0\na/max_fs = 9\na/min_ss = 0\na/max_ss = 9\n"
-                           "b/min_fs = 5\nb/max_fs = 14\nb/min_ss = 5\nb/max_ss = 9\n";
+        const char* text
+            = "photon_energy = 9000\nclen = 0.1\nres = 10000\na/min_fs = 0\na/max_fs = 9\na/min_ss = 0\na/max_ss = 9\n"
+              "b/min_fs = 5\nb/max_fs = 14\nb/min_ss = 5\nb/max_ss = 9\n";
         auto g = GeomParser::parseText(text, "overlap.geom");
         QVERIFY(!g.ok());
         QVERIFY(g.error().message.find("overlaps") != std::string::npos);
@@ -241,9 +246,10 @@ private slots:
         QVERIFY(missing.error().message.find("/nonexistent/x.geom") != std::string::npos);
         fxs::GeomParseOptions opt;
         opt.cameraLengthM = 0.3;
-        auto withPath = GeomParser::parseText("photon_energy = 9000\nclen = /x/clen\np/min_fs = 0\np/max_fs = 0\n"
-                                              "p/min_ss = 0\np/max_ss = 0\n",
-            "path.geom", opt);
+        auto withPath
+            = GeomParser::parseText("photon_energy = 9000\nclen = /x/clen\nres = 1e4\np/min_fs = 0\np/max_fs = 0\n"
+                                    "p/min_ss = 0\np/max_ss = 0\n",
+                "path.geom", opt);
         QVERIFY(withPath.ok());
         QCOMPARE(withPath->panels()[0].cameraLengthM, 0.3);
     }
