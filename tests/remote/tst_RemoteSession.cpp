@@ -5,6 +5,10 @@
 
 #include <QCryptographicHash>
 #include <fxs/C2Snapshot.h>
+#include <fxs/CxiFileSource.h>
+#include <fxs/CxiWriter.h>
+#include <fxs/GeomParser.h>
+#include <fxs/PolarRemapper.h>
 #include <thread>
 
 using namespace fxs::test;
@@ -98,6 +102,84 @@ private slots:
         QVERIFY(relativeError(last.c2, ref.c2) < 1e-9);
     }
 
+    void cxiInputEqualsLocalRemapAndEngine()
+    {
+        // A 48 x 48 float32 stack with rings and noise, and a single-panel .geom, written here.
+        QTemporaryDir tmp;
+        const std::string cxi = tmp.filePath("run.cxi").toStdString();
+        const std::string geomPath = tmp.filePath("det.geom").toStdString();
+        fxs::SinglePanelSpec panel;
+        panel.nSlow = panel.nFast = 48;
+        panel.beamCentreFastPx = panel.beamCentreSlowPx = 24.0;
+        auto geometry = fxs::DetectorGeometry::singlePanel(panel);
+        QVERIFY(geometry.ok());
+        {
+            QFile g(QString::fromStdString(geomPath));
+            QVERIFY(g.open(QIODevice::WriteOnly));
+            g.write(QByteArray::fromStdString(fxs::GeomParser::toGeomText(*geometry)));
+        }
+        auto writer = fxs::CxiWriter::create(cxi, fxs::SlabShape { 48, 48, fxs::PixelType::Float32 });
+        QVERIFY(writer.ok());
+        const int shots = 90;
+        for (int j = 0; j < shots; ++j) {
+            fxs::Frame f = fxs::Frame::zeros(48, 48);
+            auto px = f.as<float>();
+            for (int i = 0; i < 48 * 48; ++i) {
+                const double x = i % 48 - 23.5, y = i / 48 - 23.5;
+                px[i]
+                    = float(100.0 + 50.0 * std::cos(0.5 * std::hypot(x, y)) * (1.0 + std::cos(2 * std::atan2(y, x) + j))
+                        + (i * 7919 + j * 104729) % 13);
+            }
+            f.shotIndex = j;
+            QVERIFY((*writer)->append(f).ok());
+        }
+        QVERIFY((*writer)->close().ok());
+
+        fxs::v1::JobSpec spec = smallSpec(2, 0, 8, 32);
+        spec.mutable_cxi()->add_paths(cxi);
+        spec.mutable_cxi()->set_geometry_path(geomPath);
+        spec.mutable_grid()->set_q_min_inv_angstrom(0.02);
+        spec.mutable_grid()->set_q_max_inv_angstrom(0.15);
+        const auto end = runToEnd(spec);
+        QVERIFY2(end.state() == fxs::v1::JOB_STATE_SUCCEEDED, end.message().c_str());
+        QCOMPARE(end.shots_total(), qint64(shots));
+        QTemporaryDir out;
+        QVERIFY(m_server->session->fetch(end.job_id(), out.filePath("r").toStdString()).ok());
+        auto remote = fxs::remote::SumsFile::read(out.filePath("r").toStdString());
+        QVERIFY(remote.ok());
+
+        // The same frames remapped and accumulated here, in one process.
+        fxs::CxiSourceOptions so;
+        so.validate = false;
+        auto src = fxs::CxiFileSource::open(cxi, so);
+        QVERIFY(src.ok());
+        fxs::RemapOptions ro;
+        ro.threads = 1;
+        auto fromFile = fxs::GeomParser::parseFile(geomPath); // the worker's geometry is the file's, not ours
+        QVERIFY(fromFile.ok());
+        auto remap = fxs::PolarRemapper::create(*fromFile, fxs::PolarGrid { 8, 32, 0.02, 0.15 }, ro);
+        QVERIFY(remap.ok());
+        fxs::C2Config c;
+        c.nQ = 8;
+        c.nPhi = 32;
+        c.precision = fxs::C2Precision::Double;
+        fxs::C2Accumulator acc(c);
+        for (;;) {
+            auto f = (*src)->next();
+            QVERIFY(f.ok());
+            if (!*f) {
+                break;
+            }
+            auto p = remap->remap(**f);
+            QVERIFY(p.ok());
+            QVERIFY(acc.add(*p).ok());
+        }
+        acc.flush();
+        QCOMPARE(remote->sums.totalShots(), qint64(shots));
+        const double err = sumsError(remote->sums, acc.sums());
+        QVERIFY2(err <= 1e-12, qPrintable(QString("relative error %1").arg(err)));
+    }
+
     void missingOrWrongTokenIsUnauthenticated_data()
     {
         QTest::addColumn<QString>("header");
@@ -137,7 +219,8 @@ private slots:
         QTest::newRow("no grid") << 4 << "grid";
         QTest::newRow("q range") << 5 << "q_max_inv_angstrom";
         QTest::newRow("masked fraction") << 6 << "masked_fraction";
-        QTest::newRow("cxi not yet") << 7 << "input";
+        QTest::newRow("cxi file missing") << 7 << "cxi.paths";
+        QTest::newRow("cxi without geometry") << 8 << "cxi.geometry_path";
     }
     void badArgumentsAreInvalidArgument()
     {
@@ -168,6 +251,10 @@ private slots:
             break;
         case 7:
             spec.mutable_cxi()->add_paths("/nonexistent.cxi");
+            spec.mutable_cxi()->set_geometry_path("/nonexistent.geom");
+            break;
+        case 8:
+            spec.mutable_cxi()->add_paths("/etc/hostname");
             break;
         }
         auto ctx = m_server->session->context(std::chrono::seconds(5));
