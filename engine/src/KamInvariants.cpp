@@ -171,6 +171,39 @@ Status fillSaxsB0(const C2Snapshot& s, KamInvariants& out)
     return Status::success();
 }
 
+// ⟨N⟩ scaling (FXS_SPEC §3), B_0 from the SAXS curve where the C2 cannot give it, then the PSD clean-up.
+Status scaleAndCleanUp(const C2Snapshot& snap, const InvariantOptions& o, KamInvariants& out)
+{
+    if (useSaxs(snap, o)) {
+        if (Status st = fillSaxsB0(snap, out); !st) {
+            return st;
+        }
+        const double n = o.meanParticlesPerShot;
+        std::transform(out.matrix(0), out.matrix(0) + static_cast<std::size_t>(out.nQ) * out.nQ, out.matrix(0),
+            [n](double v) { return v / (n * n); });
+    } else {
+        std::transform(out.matrix(0), out.matrix(0) + static_cast<std::size_t>(out.nQ) * out.nQ, out.matrix(0),
+            [&o](double v) { return v / o.meanParticlesPerShot; });
+    }
+    if (out.lMax >= 2) {
+        std::transform(out.matrix(2), out.b.data() + out.b.size(), out.matrix(2),
+            [&o](double v) { return v / o.meanParticlesPerShot; });
+    }
+    if (o.clipNegativeEigenvalues) {
+        out.makePositiveSemidefinite(o.limitRank);
+    } else if (o.symmetrise) {
+        for (int l = 0; l <= out.lMax; l += 2) {
+            double* m = out.matrix(l);
+            for (int i = 0; i < out.nQ; ++i) {
+                for (int j = i + 1; j < out.nQ; ++j) {
+                    m[i * out.nQ + j] = m[j * out.nQ + i] = 0.5 * (m[i * out.nQ + j] + m[j * out.nQ + i]);
+                }
+            }
+        }
+    }
+    return Status::success();
+}
+
 } // namespace
 
 double KamInvariants::cosColatitude(double qInvA, double wavelengthA) { return -qInvA * wavelengthA / kFourPi; }
@@ -223,32 +256,8 @@ Result<KamInvariants> KamInvariants::fromSnapshot(
                 }
             }
         });
-    if (useSaxs(snap, o)) {
-        if (Status st = fillSaxsB0(snap, out); !st) {
-            return Error { st.message() };
-        }
-        const double n = o.meanParticlesPerShot;
-        std::transform(out.matrix(0), out.matrix(0) + static_cast<std::size_t>(out.nQ) * out.nQ, out.matrix(0),
-            [n](double v) { return v / (n * n); });
-    } else {
-        std::transform(out.matrix(0), out.matrix(0) + static_cast<std::size_t>(out.nQ) * out.nQ, out.matrix(0),
-            [&o](double v) { return v / o.meanParticlesPerShot; });
-    }
-    if (lMax >= 2) {
-        std::transform(out.matrix(2), out.b.data() + out.b.size(), out.matrix(2),
-            [&o](double v) { return v / o.meanParticlesPerShot; });
-    }
-    if (o.clipNegativeEigenvalues) {
-        out.makePositiveSemidefinite(o.limitRank);
-    } else if (o.symmetrise) {
-        for (int l = 0; l <= lMax; l += 2) {
-            double* m = out.matrix(l);
-            for (int i = 0; i < out.nQ; ++i) {
-                for (int j = i + 1; j < out.nQ; ++j) {
-                    m[i * out.nQ + j] = m[j * out.nQ + i] = 0.5 * (m[i * out.nQ + j] + m[j * out.nQ + i]);
-                }
-            }
-        }
+    if (Status st = scaleAndCleanUp(snap, o, out); !st) {
+        return Error { st.message() };
     }
     return out;
 }
