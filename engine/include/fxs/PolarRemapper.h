@@ -43,8 +43,9 @@ class RemapWorkers;
 /// Per bin: intensity = Σ_p f_bp c_p I_p / Σ_p f_bp over valid pixels (f_bp: pixel p's share of the bin, c_p:
 /// 1 / (solid angle · polarisation) or 1), weight = valid detector area in the bin / bin area in (q, φ), in [0, 1].
 /// Hence Σ_b intensity_b · binPixelCount_b = Σ_p c_p I_p over valid pixels inside the grid (conservation).
-/// uint16, int16, int32, float32 and float64 frames are read in place. Thread-safe: remap() may be called
-/// from several threads at once (callers that find the worker pool busy work alone).
+/// uint16, int16, int32, float32 and float64 frames are read in place. q uses the geometry's photon energy; a run
+/// whose energy changes (FrameMetadata::photonEnergyEv) needs a remapper per energy. Thread-safe: remap() may be
+/// called from several threads at once (callers that find the worker pool busy work alone).
 class PolarRemapper {
 public:
     /// Builds (or takes from the cache) the map; `extraMask` (nSlow · nFast, nonzero = usable) adds to the
