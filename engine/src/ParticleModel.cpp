@@ -230,7 +230,7 @@ Result<ParticleModel> ParticleModel::fromJson(std::string_view text, const std::
         return Error { sourceName + ": not valid JSON (" + e.what() + ")" };
     }
     if (!doc.is_object()) {
-        return Error { sourceName + ": expected a JSON object with \"blobs\" and/or \"spheres\"" };
+        return Error { sourceName + R"(: expected a JSON object with "blobs" and/or "spheres")" };
     }
     std::string name = sourceName;
     if (auto it = doc.find("name"); it != doc.end() && it->is_string()) {

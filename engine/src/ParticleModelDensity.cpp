@@ -21,8 +21,9 @@ namespace {
             return w;
         }
         const double s = 1.0 / (std::sqrt(2.0) * sigma);
+        const int origin = n / 2; // the voxel centred on 0
         for (int i = 0; i < n; ++i) {
-            const double x = (i - n / 2) * voxelA - centre;
+            const double x = (i - origin) * voxelA - centre;
             if (std::abs(x) <= 8.0 * sigma + voxelA) {
                 w[i] = 0.5 * (std::erf((x + 0.5 * voxelA) * s) - std::erf((x - 0.5 * voxelA) * s));
             }
@@ -56,10 +57,11 @@ namespace {
         const double rho = s.amplitude / (4.0 / 3.0 * std::numbers::pi * s.radiusA * s.radiusA * s.radiusA);
         const double r2 = s.radiusA * s.radiusA;
         const double h = d.voxelA;
+        const int origin = d.n / 2; // the voxel centred on 0
         auto range = [&](int axis) {
-            const int lo = std::max(0, static_cast<int>(std::floor((s.positionA[axis] - s.radiusA) / h)) + d.n / 2 - 1);
+            const int lo = std::max(0, static_cast<int>(std::floor((s.positionA[axis] - s.radiusA) / h)) + origin - 1);
             const int hi
-                = std::min(d.n - 1, static_cast<int>(std::ceil((s.positionA[axis] + s.radiusA) / h)) + d.n / 2 + 1);
+                = std::min(d.n - 1, static_cast<int>(std::ceil((s.positionA[axis] + s.radiusA) / h)) + origin + 1);
             return std::pair { lo, hi };
         };
         const auto [x0, x1] = range(0);
@@ -68,11 +70,13 @@ namespace {
         for (int iz = z0; iz <= z1; ++iz) {
             for (int iy = y0; iy <= y1; ++iy) {
                 for (int ix = x0; ix <= x1; ++ix) {
+                    const int ox = ix - origin, oy = iy - origin, oz = iz - origin;
                     int inside = 0;
                     for (int k = 0; k < sub * sub * sub; ++k) {
-                        const double dx = (ix - d.n / 2 + ((k % sub) + 0.5) / sub - 0.5) * h - s.positionA[0];
-                        const double dy = (iy - d.n / 2 + ((k / sub % sub) + 0.5) / sub - 0.5) * h - s.positionA[1];
-                        const double dz = (iz - d.n / 2 + ((k / (sub * sub)) + 0.5) / sub - 0.5) * h - s.positionA[2];
+                        const int kx = k % sub, ky = (k / sub) % sub, kz = k / (sub * sub); // sub-sample indices
+                        const double dx = (ox + (kx + 0.5) / sub - 0.5) * h - s.positionA[0];
+                        const double dy = (oy + (ky + 0.5) / sub - 0.5) * h - s.positionA[1];
+                        const double dz = (oz + (kz + 0.5) / sub - 0.5) * h - s.positionA[2];
                         inside += dx * dx + dy * dy + dz * dz <= r2;
                     }
                     d.values[d.at(ix, iy, iz)] += static_cast<float>(rho * inside / (sub * sub * sub));

@@ -142,7 +142,8 @@ Result<std::vector<std::string>> SimulatedRun::writeTruth(
     map.nx = map.ny = map.nz = d.n;
     map.values = d.values;
     map.voxelSizeAngstrom = d.voxelA;
-    const double origin = -(d.n / 2) * d.voxelA;
+    const int centreVoxel = d.n / 2; // ModelDensity: voxel i is centred at (i − n/2) · voxel
+    const double origin = -centreVoxel * d.voxelA;
     map.originAngstrom = { origin, origin, origin };
     map.label = "fxs simulator truth: " + model.name();
     const std::string mrcPath = runPath + ".truth.mrc";

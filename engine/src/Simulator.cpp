@@ -45,7 +45,8 @@ namespace {
     template <class Out> Out toOutput(float v)
     {
         if constexpr (std::is_same_v<Out, std::uint16_t>) {
-            return static_cast<std::uint16_t>(std::min(v, 65535.0f) + 0.5f); // counts are ≥ 0
+            // Counts are ≥ 0, so adding ½ and truncating rounds correctly (and costs less than lround).
+            return static_cast<std::uint16_t>(std::min(v, 65535.0f) + 0.5f); // NOLINT(bugprone-incorrect-roundings)
         } else {
             return v;
         }
@@ -140,10 +141,10 @@ template <class Out>
 void Simulator::Impl::fillBlock(
     const SimulatorPixels& px, const ShotContext& c, std::int64_t block, bool noise, Out* out) const
 {
-    const std::size_t begin = static_cast<std::size_t>(block * kBlock);
+    const auto begin = static_cast<std::size_t>(block * kBlock);
     const std::size_t end = std::min(px.size(), begin + static_cast<std::size_t>(kBlock));
     sim::Random rng(c.seed, static_cast<std::uint64_t>(c.shotIndex), static_cast<std::uint64_t>(block) + 1);
-    const float norm = static_cast<float>(intensityNorm);
+    const auto norm = static_cast<float>(intensityNorm);
     for (std::size_t i = begin; i < end; ++i) {
         const float gain = px.gain[i];
         if (!(gain > 0.0f)) {

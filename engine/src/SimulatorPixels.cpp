@@ -85,11 +85,11 @@ Result<SimulatorPixels> SimulatorPixels::detector(
     const auto valid = geometry.validMask();
     if (factors.solidAngle) {
         const auto sa = geometry.solidAngleFactor();
-        std::transform(p.gain.begin(), p.gain.end(), sa.begin(), p.gain.begin(), std::multiplies<float>());
+        std::transform(p.gain.begin(), p.gain.end(), sa.begin(), p.gain.begin(), std::multiplies<>());
     }
     if (factors.polarisation) {
         const auto pol = geometry.polarisationFactor(1.0, factors.polarisationPlaneRad);
-        std::transform(p.gain.begin(), p.gain.end(), pol.begin(), p.gain.begin(), std::multiplies<float>());
+        std::transform(p.gain.begin(), p.gain.end(), pol.begin(), p.gain.begin(), std::multiplies<>());
     }
     for (std::size_t i = 0; i < n; ++i) {
         const auto& q = p.qInvA[i];
