@@ -18,6 +18,11 @@ ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const Stac
     for (std::int64_t d : info.dims) {
         m_dims.push_back(static_cast<hsize_t>(d));
     }
+    // An extendible stack may already index chunks past the extent a (SWMR) reader sees.
+    h5::Handle space = h5::space(H5Dget_space(dset));
+    std::vector<hsize_t> cur(m_dims.size()), max(m_dims.size());
+    m_growing = space && H5Sget_simple_extent_ndims(space.get()) == static_cast<int>(m_dims.size())
+        && H5Sget_simple_extent_dims(space.get(), cur.data(), max.data()) >= 0 && max[0] == H5S_UNLIMITED;
     h5::Handle dcpl = h5::plist(H5Dget_create_plist(dset));
     const int rank = static_cast<int>(info.dims.size());
     m_chunk.assign(info.dims.size(), 0);
@@ -159,7 +164,7 @@ Status ChunkGuard::checkIndex() const
             return Error { m_at + ": chunk " + std::to_string(i) + " of its index is unreadable; the file is damaged" };
         }
         for (std::size_t k = 0; k < offset.size(); ++k) {
-            if (offset[k] % m_chunk[k] != 0 || offset[k] >= m_dims[k]) {
+            if (offset[k] % m_chunk[k] != 0 || (offset[k] >= m_dims[k] && !(k == 0 && m_growing))) {
                 return Error { m_at + ": chunk " + std::to_string(i)
                     + " of its index lies outside the dataset; the "
                       "file is damaged" };

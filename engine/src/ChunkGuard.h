@@ -40,6 +40,7 @@ private:
     std::vector<hsize_t> m_chunk;
     std::vector<hsize_t> m_grid;
     mutable hsize_t m_fileSize = 0; ///< refreshed at each check: a live file grows
+    bool m_growing = false; ///< the first dimension is unlimited
     bool m_lz4 = false; ///< LZ4 is the last filter: chunks are checked with the safe decoder before HDF5 reads them
     std::uint64_t m_lz4RawBytes = 0; ///< what an LZ4 chunk must decode to (0: unknown, other filters before it)
     hsize_t m_rawChunkBytes = 0; ///< the exact stored size of a chunk when there are no filters (0: filtered)

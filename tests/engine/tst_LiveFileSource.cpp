@@ -42,7 +42,7 @@ fxs::Frame makeFrame(std::int64_t i)
 
 // Forks a child that writes `n` frames with CxiWriter in SWMR mode, `gapMs` apart, and closes (or not) the
 // file; it signals through the pipe once the file is ready for readers.
-pid_t forkWriter(const std::string& path, int n, int gapMs, int holdMs)
+pid_t forkWriter(const std::string& path, int n, int gapMs, int holdMs, bool lz4 = false)
 {
     int fds[2];
     if (::pipe(fds) != 0) {
@@ -53,6 +53,7 @@ pid_t forkWriter(const std::string& path, int n, int gapMs, int holdMs)
         ::close(fds[0]);
         fxs::CxiWriterOptions o;
         o.swmr = true;
+        o.lz4 = lz4;
         auto w = fxs::CxiWriter::create(path, { kSlow, kFast, fxs::PixelType::Float32 }, o);
         const char ready = w ? 'y' : 'n';
         (void)::write(fds[1], &ready, 1);
@@ -135,11 +136,19 @@ private slots:
         }
     }
 
+    void followsACxiWriterUntilItCloses_data()
+    {
+        QTest::addColumn<bool>("lz4");
+        QTest::newRow("plain") << false;
+        QTest::newRow("LZ4") << true; // chunks checked with the safe LZ4 decoder while the file grows
+    }
+
     void followsACxiWriterUntilItCloses()
     {
-        const std::string path = (m_dir.path() + "/cxiwriter.cxi").toStdString();
+        QFETCH(bool, lz4);
+        const std::string path = (m_dir.path() + (lz4 ? "/cxiwriter_lz4.cxi" : "/cxiwriter.cxi")).toStdString();
         constexpr int n = 40;
-        const pid_t child = forkWriter(path, n, 5, 0);
+        const pid_t child = forkWriter(path, n, 5, 0, lz4);
         QVERIFY(child > 0);
         fxs::LiveSourceOptions o;
         o.pollIntervalMs = 5;
