@@ -166,8 +166,8 @@ private slots:
         QVERIFY2(t.elapsed() < 5000, "the probe must be stopped at its time limit");
     }
 
-    // Inputs the fuzzer found (tests/fuzz/corpus/regression_*, probe_*): each made HDF5 misbehave; each now ends
-    // in a clear error, refused before HDF5 reads (regression_*) or contained in fxs-probe (probe_*).
+    // Inputs the fuzzer found (tests/fuzz/corpus/regression_*, tests/fuzz/known/probe_*): each made HDF5 misbehave;
+    // each now ends in a clear error, refused before HDF5 reads (regression_*) or contained in fxs-probe (probe_*).
     void fuzzerFindingsAreRefused_data()
     {
         QTest::addColumn<QString>("file");
@@ -194,7 +194,8 @@ private slots:
         if (qEnvironmentVariableIsEmpty("FXS_SOURCE_DIR")) {
             QSKIP("FXS_SOURCE_DIR is not set (run through ctest)");
         }
-        const QString path = qEnvironmentVariable("FXS_SOURCE_DIR") + "/tests/fuzz/corpus/" + file;
+        const QString folder = file.startsWith("probe_") ? "/tests/fuzz/known/" : "/tests/fuzz/corpus/";
+        const QString path = qEnvironmentVariable("FXS_SOURCE_DIR") + folder + file;
         QVERIFY2(QFile::exists(path), qPrintable(path));
         auto v = fxs::FileProbe::validate(path.toStdString(), "/entry_1/data_1/data");
         QVERIFY(!v.ok());
