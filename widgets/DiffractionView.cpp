@@ -28,21 +28,14 @@ DiffractionView::DiffractionView(QWidget* parent)
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->xAxis->setLabel(tr("x (mm)"));
     m_plot->yAxis->setLabel(tr("y (mm)"));
-    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    m_map->setInterpolate(false);
-    m_map->setTightBoundary(true);
-    m_maskMap = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    m_maskMap->setInterpolate(false);
-    QCPColorGradient maskGradient;
-    maskGradient.clearColorStops();
-    maskGradient.setColorStopAt(0.0, QColor(255, 40, 40, 130));
-    maskGradient.setColorStopAt(1.0, QColor(255, 40, 40, 130));
-    maskGradient.setNanHandling(QCPColorGradient::nhTransparent);
-    m_maskMap->setGradient(maskGradient);
-    m_maskMap->setDataRange(QCPRange(0.0, 2.0));
+    // The image is a pixmap coloured off the GUI thread (ImageRenderer); the colour scale stands alone.
+    for (QCPItemPixmap** p : { &m_pixmap, &m_maskPixmap }) {
+        *p = new QCPItemPixmap(m_plot);
+        (*p)->setScaled(true, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+        (*p)->setClipToAxisRect(true);
+    }
     m_colorScale = new QCPColorScale(m_plot);
     m_plot->plotLayout()->addElement(0, 1, m_colorScale);
-    m_map->setColorScale(m_colorScale);
     auto* beam = m_plot->addGraph();
     beam->setName(tr("beam centre"));
     beam->setLineStyle(QCPGraph::lsNone);
@@ -118,21 +111,27 @@ void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
 {
     m_assembly = std::move(assembly);
     m_image.reset();
-    m_map->data()->clear();
+    m_pixmap->setPixmap(QPixmap());
+    m_maskPixmap->setPixmap(QPixmap());
     if (m_assembly && m_assembly->width() > 0) {
-        const auto mask = m_assembly->maskImage();
         const int w = m_assembly->width();
         const int h = m_assembly->height();
-        const double x0 = m_assembly->x0M() * 1e3;
-        const double y0 = m_assembly->y0M() * 1e3;
         const double step = m_assembly->stepM() * 1e3;
-        m_maskMap->data()->setSize(w, h);
-        m_maskMap->data()->setRange(QCPRange(x0, x0 + (w - 1) * step), QCPRange(y0, y0 + (h - 1) * step));
+        const double left = m_assembly->x0M() * 1e3 - step / 2.0;
+        const double bottom = m_assembly->y0M() * 1e3 - step / 2.0;
+        for (QCPItemPixmap* p : { m_pixmap, m_maskPixmap }) {
+            p->topLeft->setCoords(left, bottom + h * step);
+            p->bottomRight->setCoords(left + w * step, bottom);
+        }
+        QImage mask = ImageRenderer::render(
+            m_assembly->maskImage(), w, h, { ColorMap::Grey, IntensityScale::Linear, { 0.0, 1.0 } });
         for (int r = 0; r < h; ++r) {
+            auto* line = reinterpret_cast<QRgb*>(mask.scanLine(r));
             for (int c = 0; c < w; ++c) {
-                m_maskMap->data()->setCell(c, r, mask[std::size_t(r) * w + c]);
+                line[c] = qAlpha(line[c]) ? qRgba(255, 40, 40, 130) : qRgba(0, 0, 0, 0);
             }
         }
+        m_maskPixmap->setPixmap(QPixmap::fromImage(mask));
     }
     setRings(m_ringsQ);
     resetZoom();
@@ -146,7 +145,6 @@ void DiffractionView::setImage(std::shared_ptr<const AssembledImage> image, std:
         m_levelsPanel->setLevels(m_levels);
         emit levelsChanged(m_levels);
     }
-    fillCells();
     applyLevels(false);
     updateHistogram(false);
 }
@@ -159,32 +157,17 @@ Levels DiffractionView::computeAutoLevels() const
     return ImageLevels::percentileLevels(m_image->values, m_pLow, m_pHigh, m_scale == IntensityScale::Log);
 }
 
-void DiffractionView::fillCells()
+void DiffractionView::redraw()
 {
     if (!m_image || !m_assembly || m_image->width != m_assembly->width() || m_image->height != m_assembly->height()) {
         return;
     }
-    const int w = m_image->width;
-    const int h = m_image->height;
-    const double x0 = m_assembly->x0M() * 1e3;
-    const double y0 = m_assembly->y0M() * 1e3;
-    const double step = m_assembly->stepM() * 1e3;
-    QCPColorMapData* data = m_map->data();
-    if (data->keySize() != w || data->valueSize() != h) {
-        data->setSize(w, h);
-    }
-    data->setRange(QCPRange(x0, x0 + (w - 1) * step), QCPRange(y0, y0 + (h - 1) * step));
-    const bool log = m_scale == IntensityScale::Log;
-    for (int r = 0; r < h; ++r) {
-        const float* row = m_image->values.data() + std::size_t(r) * w;
-        for (int c = 0; c < w; ++c) {
-            double v = row[c];
-            if (log && v <= 0.0) {
-                v = kTinyPositive;
-            }
-            data->setCell(c, r, ColorMaps::transform(v, m_scale));
-        }
-    }
+    const RenderSettings settings = renderSettings();
+    // Coloured by the worker with these very settings: only the drawing is left for the GUI thread.
+    const QImage img = (!m_image->rendered.isNull() && m_image->renderedWith == settings)
+        ? m_image->rendered
+        : ImageRenderer::render(m_image->values, m_image->width, m_image->height, settings);
+    m_pixmap->setPixmap(QPixmap::fromImage(img));
 }
 
 void DiffractionView::applyLevels(bool recompute)
@@ -197,7 +180,8 @@ void DiffractionView::applyLevels(bool recompute)
     if (m_scale == IntensityScale::Log && shown.low <= 0.0) {
         shown.low = std::max(shown.high * 1e-4, kTinyPositive);
     }
-    m_map->setDataRange(QCPRange(ColorMaps::transform(shown.low, m_scale), ColorMaps::transform(shown.high, m_scale)));
+    m_colorScale->setDataRange(QCPRange(shown.low, shown.high));
+    redraw();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -218,7 +202,9 @@ void DiffractionView::updateHistogram(bool force)
 void DiffractionView::setColorMap(ColorMap map)
 {
     m_colorMap = map;
-    m_map->setGradient(ColorMaps::gradient(map));
+    m_colorScale->setGradient(ColorMaps::gradient(map));
+    redraw();
+    emit renderRequestChanged();
     const QSignalBlocker block(m_mapCombo);
     m_mapCombo->setCurrentIndex(int(map));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -228,7 +214,7 @@ void DiffractionView::setScale(IntensityScale scale)
 {
     m_scale = scale;
     const bool log = scale == IntensityScale::Log;
-    m_map->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    m_colorScale->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     m_colorScale->axis()->setTicker(
         log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_colorScale->setLabel(scale == IntensityScale::Sqrt ? tr("√intensity") : tr("intensity (ADU)"));
@@ -236,9 +222,9 @@ void DiffractionView::setScale(IntensityScale scale)
         const QSignalBlocker block(m_scaleCombo);
         m_scaleCombo->setCurrentIndex(int(scale));
     }
-    fillCells();
     applyLevels(true);
     updateHistogram(true);
+    emit renderRequestChanged();
 }
 
 void DiffractionView::setLevels(const Levels& levels)
@@ -257,6 +243,12 @@ void DiffractionView::setLevelsLocked(bool locked)
 {
     m_locked = locked;
     m_levelsPanel->setLocked(locked);
+    emit renderRequestChanged();
+}
+
+RenderRequest DiffractionView::renderRequest() const
+{
+    return { m_colorMap, m_scale, m_locked, m_levels, m_pLow, m_pHigh };
 }
 
 void DiffractionView::setPercentiles(double lowPercent, double highPercent)
@@ -299,7 +291,7 @@ void DiffractionView::setRings(const std::vector<double>& qInvA)
 
 void DiffractionView::setMaskVisible(bool visible)
 {
-    m_maskMap->setVisible(visible);
+    m_maskPixmap->setVisible(visible);
     const QSignalBlocker block(m_maskCheck);
     m_maskCheck->setChecked(visible);
     m_plot->replot(QCustomPlot::rpQueuedReplot);

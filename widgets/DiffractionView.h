@@ -10,8 +10,8 @@
 #include <optional>
 
 class QCustomPlot;
-class QCPColorMap;
 class QCPColorScale;
+class QCPItemPixmap;
 class QComboBox;
 class QCheckBox;
 class QLabel;
@@ -43,7 +43,12 @@ public:
     /// Sets the pixel layout (once per geometry); clears the image.
     void setAssembly(std::shared_ptr<const ImageAssembly> assembly);
     /// Shows an image; unless levels are locked they follow its percentiles (`autoLevels` when precomputed).
+    /// When the image was already coloured with the view's settings (see renderRequest()), only drawing is left.
     void setImage(std::shared_ptr<const AssembledImage> image, std::optional<Levels> autoLevels = {});
+    /// What a worker needs to colour images exactly as this view would (copy it on the GUI thread).
+    RenderRequest renderRequest() const;
+    /// The settings the current image is shown with.
+    RenderSettings renderSettings() const { return { m_colorMap, m_scale, m_levels }; }
     /// The image shown (may be null).
     std::shared_ptr<const AssembledImage> image() const { return m_image; }
     /// Chooses the colour map.
@@ -80,10 +85,12 @@ public:
 signals:
     /// The levels changed (auto or typed).
     void levelsChanged(fxs::widgets::Levels levels);
+    /// Colour map, scale, lock or typed levels changed: workers should colour with the new request.
+    void renderRequestChanged();
 
 private:
     void buildToolbar(QWidget* bar);
-    void fillCells();
+    void redraw();
     void applyLevels(bool recompute);
     void updateHistogram(bool force);
     void onMouseMove(QMouseEvent* event);
@@ -92,8 +99,8 @@ private:
     std::shared_ptr<const ImageAssembly> m_assembly;
     std::shared_ptr<const AssembledImage> m_image;
     QCustomPlot* m_plot = nullptr;
-    QCPColorMap* m_map = nullptr;
-    QCPColorMap* m_maskMap = nullptr;
+    QCPItemPixmap* m_pixmap = nullptr;
+    QCPItemPixmap* m_maskPixmap = nullptr;
     QCPColorScale* m_colorScale = nullptr;
     LevelsPanel* m_levelsPanel = nullptr;
     QLabel* m_readout = nullptr;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ImageRenderer.h"
 #include "PixelLayout.h"
 
 #include <cstdint>
@@ -15,6 +16,8 @@ struct AssembledImage {
     int width = 0; ///< columns (lab x)
     int height = 0; ///< rows (lab y)
     std::vector<float> values; ///< width × height, row-major (y slowest), NaN in gaps and masked pixels
+    QImage rendered; ///< coloured off the GUI thread (may be null: the view colours it itself)
+    RenderSettings renderedWith; ///< the settings `rendered` was made with
 };
 
 /// Maps a detector slab onto a regular lab grid (one cell per pixel pitch), computed once per geometry;

@@ -58,6 +58,12 @@ void EngineController::start(const RunConfig& config)
     m_snapshotter = std::thread([this, interval = config.snapshotIntervalS] { snapshotLoop(interval); });
 }
 
+void EngineController::setRenderRequest(const widgets::RenderRequest& request)
+{
+    const std::lock_guard lock(m_mutex);
+    m_request = request;
+}
+
 void EngineController::setPaused(bool paused)
 {
     m_paused = paused;
@@ -185,6 +191,7 @@ void EngineController::displayLoop()
     while (true) {
         std::shared_ptr<RawFrame> raw;
         std::shared_ptr<const widgets::ImageAssembly> assembly;
+        widgets::RenderRequest request;
         {
             std::unique_lock lock(m_mutex);
             // Prepare only when the GUI has taken the previous image: a frame nobody will see costs a core.
@@ -195,9 +202,14 @@ void EngineController::displayLoop()
             raw = std::move(m_raw);
             m_raw.reset();
             assembly = m_assembly;
+            request = m_request;
         }
-        auto image = std::make_shared<const widgets::AssembledImage>(assembly->assemble(*raw->frame));
-        const auto levels = widgets::ImageLevels::percentileLevels(image->values, 1.0, 99.5, true);
+        auto assembled = assembly->assemble(*raw->frame);
+        const auto levels = widgets::ImageRenderer::levelsFor(assembled.values, request);
+        assembled.renderedWith = { request.map, request.scale, levels };
+        assembled.rendered = widgets::ImageRenderer::render(
+            assembled.values, assembled.width, assembled.height, assembled.renderedWith);
+        auto image = std::make_shared<const widgets::AssembledImage>(std::move(assembled));
         const std::lock_guard lock(m_mutex);
         if (m_ready) {
             ++m_droppedDisplay;

@@ -6,6 +6,7 @@
 
 #include <FrameHistory.h>
 #include <ImageLevels.h>
+#include <ImageRenderer.h>
 #include <fxs/C2Pipeline.h>
 #include <fxs/C2Snapshot.h>
 #include <fxs/FrameSource.h>
@@ -69,6 +70,8 @@ public:
     DisplayUpdate take();
     /// Counters for the health bar.
     EngineCounters counters() const;
+    /// How the detector view wants its images coloured (the preparer colours them off the GUI thread).
+    void setRenderRequest(const widgets::RenderRequest& request);
     /// Tests: append every polar frame pushed into C2 to this file (int64 shot, int32 nQ, nPhi, floats I, w).
     void setPolarDumpPath(const std::string& path) { m_polarDumpPath = path; }
     /// The snapshot made last (kept after the run ends).
@@ -108,6 +111,7 @@ private:
     std::shared_ptr<C2Pipeline> m_pipeline;
     std::shared_ptr<FrameSource> m_source;
     std::shared_ptr<const widgets::ImageAssembly> m_assembly;
+    widgets::RenderRequest m_request;
     std::shared_ptr<RawFrame> m_raw; ///< newest frame waiting for the display preparer
     std::optional<widgets::HistoryItem> m_ready;
     std::optional<widgets::Levels> m_readyLevels;

@@ -24,6 +24,9 @@ LiveDisplay::LiveDisplay(EngineController* engine, const LiveViews& views, QObje
     m_timer->setInterval(kTickMs);
     connect(m_timer, &QTimer::timeout, this, &LiveDisplay::tick);
     m_timer->start();
+    m_engine->setRenderRequest(m_v.detector->renderRequest());
+    connect(m_v.detector, &widgets::DiffractionView::renderRequestChanged, this,
+        [this] { m_engine->setRenderRequest(m_v.detector->renderRequest()); });
     connect(m_v.history, &widgets::FrameHistory::itemSelected, this, [this](const widgets::HistoryItem& item) {
         if (item.image) {
             m_v.detector->setImage(item.image);

@@ -9,6 +9,7 @@
 #include <DiffractionView.h>
 #include <ImageAssembly.h>
 #include <ImageLevels.h>
+#include <ImageRenderer.h>
 #include <QApplication>
 #include <QTimer>
 #include <algorithm>
@@ -65,6 +66,7 @@ Phase runPhase(QApplication& app, fxs::widgets::DiffractionView& view,
     std::shared_ptr<const fxs::widgets::AssembledImage> slot;
     std::optional<fxs::widgets::Levels> slotLevels;
     std::atomic<long> prepared { 0 };
+    const fxs::widgets::RenderRequest request = view.renderRequest();
     std::condition_variable taken;
     std::thread preparer([&] {
         for (std::size_t k = 0; !stop; ++k) {
@@ -76,9 +78,12 @@ Phase runPhase(QApplication& app, fxs::widgets::DiffractionView& view,
                     continue;
                 }
             }
-            auto img
-                = std::make_shared<const fxs::widgets::AssembledImage>(assembly->assemble(frames[k % frames.size()]));
-            const auto levels = fxs::widgets::ImageLevels::percentileLevels(img->values, 1.0, 99.5, true);
+            auto assembled = assembly->assemble(frames[k % frames.size()]);
+            const auto levels = fxs::widgets::ImageRenderer::levelsFor(assembled.values, request);
+            assembled.renderedWith = { request.map, request.scale, levels };
+            assembled.rendered = fxs::widgets::ImageRenderer::render(
+                assembled.values, assembled.width, assembled.height, assembled.renderedWith);
+            auto img = std::make_shared<const fxs::widgets::AssembledImage>(std::move(assembled));
             const std::lock_guard lock(slotMutex);
             slot = std::move(img);
             slotLevels = levels;

@@ -2,10 +2,12 @@
 #include <DiffractionView.h>
 #include <ImageAssembly.h>
 #include <ImageLevels.h>
+#include <ImageRenderer.h>
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <qcustomplot.h>
 #include <random>
 
 using namespace fxs::widgets;
@@ -154,6 +156,48 @@ private slots:
         view.setImage(img);
         const double xRight = (4 - 3.5) * 1e-4 + 2e-4;
         QCOMPARE(view.readoutAt(xRight * 1e3, (0 - 1.5) * 1e-4 * 1e3).panel, QStringLiteral("right"));
+    }
+
+    void rendererColoursByLevels_data()
+    {
+        QTest::addColumn<int>("scale");
+        QTest::newRow("linear") << int(IntensityScale::Linear);
+        QTest::newRow("log") << int(IntensityScale::Log);
+        QTest::newRow("sqrt") << int(IntensityScale::Sqrt);
+    }
+    void rendererColoursByLevels()
+    {
+        QFETCH(int, scale);
+        const RenderSettings rs { ColorMap::Viridis, IntensityScale(scale), { 2.0, 2000.0 } };
+        // 3 rows × 4 columns; row 0 is the lowest y, so it must land on the image's last line.
+        std::vector<float> v = { 1, 2, 20, 200, 2000, 5000, std::nanf(""), 0.5f, 7, 70, 700, 1500 };
+        const QImage img = ImageRenderer::render(v, 4, 3, rs);
+        QCPColorGradient g = ColorMaps::gradient(ColorMap::Viridis);
+        const auto f = [&](double x) {
+            return rs.scale == IntensityScale::Log ? std::log(x) : rs.scale == IntensityScale::Sqrt ? std::sqrt(x) : x;
+        };
+        for (int r = 0; r < 3; ++r) {
+            for (int c = 0; c < 4; ++c) {
+                const double x = v[std::size_t(r) * 4 + c];
+                const QRgb got = img.pixel(c, 2 - r);
+                if (std::isnan(x)) {
+                    QCOMPARE(qAlpha(got), 0);
+                    continue;
+                }
+                // Closed form: t = (f(x) − f(lo)) / (f(hi) − f(lo)) clamped, through the gradient at 256 levels.
+                const double t = std::clamp((f(x) - f(2.0)) / (f(2000.0) - f(2.0)), 0.0, 1.0);
+                int best = 999;
+                for (const double dt : { -1.0 / 255, 0.0, 1.0 / 255 }) { // one colour step of slack (fast log)
+                    double tt = std::clamp(t + dt, 0.0, 1.0);
+                    QRgb want = 0;
+                    g.colorize(&tt, QCPRange(0, 1), &want, 1);
+                    best = std::min(best,
+                        std::abs(qRed(want) - qRed(got)) + std::abs(qGreen(want) - qGreen(got))
+                            + std::abs(qBlue(want) - qBlue(got)));
+                }
+                QVERIFY2(best <= 3, qPrintable(QStringLiteral("value %1").arg(x)));
+            }
+        }
     }
 
     void lockedLevelsSurviveNewFrames()
