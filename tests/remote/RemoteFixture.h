@@ -52,8 +52,10 @@ struct RemoteServer {
             launcher += QStringLiteral(" --allow-run-as-root");
         }
         launcher += QStringLiteral(" -n {ranks} {worker} {job}");
-        QStringList args { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--port-file"),
-            portFile, QStringLiteral("--state-dir"), stateDir(), QStringLiteral("--token-file"), tokenFile(),
+        // A restart keeps the port, so that clients can reconnect to the same address.
+        const QString listen = QStringLiteral("127.0.0.1:%1").arg(port);
+        QStringList args { QStringLiteral("--listen"), listen, QStringLiteral("--port-file"), portFile,
+            QStringLiteral("--state-dir"), stateDir(), QStringLiteral("--token-file"), tokenFile(),
             QStringLiteral("--launcher"), launcher };
         process.setProcessChannelMode(QProcess::MergedChannels);
         // A crashed or killed test must not leave its server behind.

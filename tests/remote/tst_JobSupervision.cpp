@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <atomic>
+#include <thread>
 
 using namespace fxs::test;
 
@@ -32,6 +34,21 @@ QList<qint64> processesMentioning(const QString& needle)
         }
     }
     return out;
+}
+
+// Resident memory of a process (VmRSS), KiB.
+qint64 rssKiB(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    for (const QByteArray& line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:")) {
+            return line.mid(6).trimmed().split(' ').front().toLongLong();
+        }
+    }
+    return 0;
 }
 
 } // namespace
@@ -182,6 +199,74 @@ private slots:
             const auto left = processesMentioning(jobDir(st->job_id()));
             QVERIFY2(left.isEmpty(), qPrintable(QString("%1 processes left").arg(left.size())));
         }
+    }
+
+    void watchSurvivesAServerRestartAndTheJobIsAdopted()
+    {
+        const auto spec = smallSpec(2, 300);
+        auto st = m_server->session->submit(spec);
+        QVERIFY(st.ok());
+        const std::string id = st->job_id();
+        QVERIFY(waitForCheckpoint(id, 2));
+        // A separate client watches across the restart.
+        fxs::remote::RemoteOptions o;
+        o.target = "127.0.0.1:" + std::to_string(m_server->port);
+        o.token = m_server->token.toStdString();
+        o.reconnectWindow = std::chrono::seconds(20);
+        fxs::remote::RemoteSession watcher(o);
+        fxs::v1::JobStatus end;
+        std::string error;
+        std::atomic<int> updates { 0 };
+        std::thread t([&] {
+            auto r = watcher.watch(id, [&](const fxs::v1::JobStatus&) { ++updates; });
+            if (r) {
+                end = *r;
+            } else {
+                error = r.error().message;
+            }
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(updates > 0, 5000);
+        QCOMPARE(m_server->stop(), 0); // drains: the job keeps running without its server
+        QString startError;
+        QVERIFY2(m_server->start(startError), qPrintable(startError));
+        t.join();
+        QVERIFY2(error.empty(), error.c_str());
+        QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QTemporaryDir tmp;
+        QVERIFY(m_server->session->fetch(id, tmp.filePath("r").toStdString()).ok());
+        auto got = fxs::remote::SumsFile::read(tmp.filePath("r").toStdString());
+        QVERIFY(got.ok());
+        QCOMPARE(got->sums.totalShots(), qint64(300));
+        QVERIFY(sumsError(got->sums, localSums(spec)) <= 1e-12);
+    }
+
+    void aStalledWatcherDoesNotGrowServerMemory()
+    {
+        // 37 snapshots of 2.4 MB each (90 MB if a server queued them for a watcher that does not read).
+        auto spec = smallSpec(2, 600, 48, 128);
+        spec.set_units_per_reduce(1);
+        auto st = m_server->session->submit(spec);
+        QVERIFY(st.ok());
+        auto ctx = m_server->session->context(std::chrono::seconds(120));
+        fxs::v1::WatchJobRequest req;
+        req.set_job_id(st->job_id());
+        req.set_include_snapshots(true);
+        auto reader = m_server->session->stub().WatchJob(ctx.get(), req);
+        fxs::v1::WatchUpdate u;
+        QVERIFY(reader->Read(&u)); // one message, then this watcher stops reading
+        const qint64 pid = m_server->process.processId();
+        const qint64 before = rssKiB(pid);
+        qint64 peak = before;
+        for (int i = 0; i < 600 && statusOf(st->job_id()).state() == fxs::v1::JOB_STATE_RUNNING; ++i) {
+            peak = std::max(peak, rssKiB(pid));
+            QTest::qWait(50);
+        }
+        QCOMPARE(int(statusOf(st->job_id()).state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QVERIFY(statusOf(st->job_id()).snapshot_version() >= 30);
+        QVERIFY2(peak - before < 50 * 1024, qPrintable(QString("server grew by %1 MiB").arg((peak - before) / 1024)));
+        ctx->TryCancel();
+        while (reader->Read(&u)) { }
+        reader->Finish();
     }
 
     void resumeOfARunningJobIsRefused()
