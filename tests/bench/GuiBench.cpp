@@ -23,6 +23,7 @@
 #include <qcustomplot.h>
 #include <random>
 #include <thread>
+#include <time.h>
 
 namespace {
 
@@ -34,7 +35,16 @@ struct Phase {
     double displayedPerS = 0.0;
     double preparedPerS = 0.0;
     double c2ShotsPerS = 0.0;
+    double guiCpuMsPerFrame = 0.0; ///< GUI-thread CPU time per displayed frame (stable under load)
+    double prepCpuMsPerFrame = 0.0; ///< preparer CPU time per prepared frame (assembly, levels, colouring)
 };
+
+double threadCpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
 
 std::vector<fxs::Frame> makeFrames(int side, int count)
 {
@@ -66,6 +76,7 @@ Phase runPhase(QApplication& app, fxs::widgets::DiffractionView& view,
     std::shared_ptr<const fxs::widgets::AssembledImage> slot;
     std::optional<fxs::widgets::Levels> slotLevels;
     std::atomic<long> prepared { 0 };
+    std::atomic<double> prepCpuMs { 0.0 };
     const fxs::widgets::RenderRequest request = view.renderRequest();
     std::condition_variable taken;
     std::thread preparer([&] {
@@ -84,6 +95,7 @@ Phase runPhase(QApplication& app, fxs::widgets::DiffractionView& view,
             assembled.rendered = fxs::widgets::ImageRenderer::render(
                 assembled.values, assembled.width, assembled.height, assembled.renderedWith);
             auto img = std::make_shared<const fxs::widgets::AssembledImage>(std::move(assembled));
+            prepCpuMs = threadCpuMs();
             const std::lock_guard lock(slotMutex);
             slot = std::move(img);
             slotLevels = levels;
@@ -143,6 +155,8 @@ Phase runPhase(QApplication& app, fxs::widgets::DiffractionView& view,
     const auto t0 = Clock::now();
     const long prepared0 = prepared;
     const auto shots0 = pipeline.progress().shotsDone;
+    const double gui0 = threadCpuMs();
+    const double prep0 = prepCpuMs;
     QTimer::singleShot(int(seconds * 1000), &app, &QCoreApplication::quit);
     app.exec();
     const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -150,6 +164,8 @@ Phase runPhase(QApplication& app, fxs::widgets::DiffractionView& view,
     ph.displayedPerS = displayed / dt;
     ph.preparedPerS = (prepared - prepared0) / dt;
     ph.c2ShotsPerS = double(pipeline.progress().shotsDone - shots0) / dt;
+    ph.guiCpuMsPerFrame = displayed ? (threadCpuMs() - gui0) / double(displayed) : 0.0;
+    ph.prepCpuMsPerFrame = prepared > prepared0 ? (prepCpuMs - prep0) / double(prepared - prepared0) : 0.0;
     tick.stop();
     QObject::disconnect(conn);
     stop = true;
@@ -195,13 +211,17 @@ int runGui(const fxs::bench::BenchArgs& args)
     const Phase run = runPhase(app, view, assembly, frames, true, seconds);
     std::cerr << "gui: " << side * side / 1e6 << " Mpx, event latency p99 " << run.eventP99Ms << " ms (max "
               << run.eventMaxMs << "), displayed " << run.displayedPerS << " frames/s, prepared " << run.preparedPerS
-              << "/s, C2 " << run.c2ShotsPerS << " shots/s; engine idle: p99 " << ref.eventP99Ms << " ms, displayed "
+              << "/s, CPU per frame: GUI " << run.guiCpuMsPerFrame << " ms, preparer " << run.prepCpuMsPerFrame
+              << " ms, C2 " << run.c2ShotsPerS << " shots/s; engine idle: p99 " << ref.eventP99Ms << " ms, displayed "
               << ref.displayedPerS << "/s\n";
     if (args.json) {
         std::cout << "{\"benchmark\":\"gui\",\"megapixels\":" << side * side / 1e6
                   << ",\"event_latency_p99_ms\":" << run.eventP99Ms << ",\"event_latency_max_ms\":" << run.eventMaxMs
                   << ",\"displayed_frames_per_s\":" << run.displayedPerS
-                  << ",\"prepared_frames_per_s\":" << run.preparedPerS << ",\"c2_shots_per_s\":" << run.c2ShotsPerS
+                  << ",\"prepared_frames_per_s\":" << run.preparedPerS
+                  << ",\"gui_cpu_ms_per_displayed_frame\":" << run.guiCpuMsPerFrame
+                  << ",\"preparer_cpu_ms_per_frame\":" << run.prepCpuMsPerFrame
+                  << ",\"c2_shots_per_s\":" << run.c2ShotsPerS
                   << ",\"reference_engine_idle_event_latency_p99_ms\":" << ref.eventP99Ms
                   << ",\"reference_engine_idle_displayed_frames_per_s\":" << ref.displayedPerS
                   << ",\"displayed_ratio_vs_idle_engine\":"
