@@ -168,8 +168,9 @@ std::string formatSeconds(double s)
     return buf;
 }
 
-Progress::Progress(std::string label, std::int64_t total)
+Progress::Progress(std::string label, std::int64_t total, std::string unit)
     : m_label(std::move(label))
+    , m_unit(std::move(unit))
     , m_total(total)
     , m_tty(isatty(STDERR_FILENO) != 0)
     , m_start(std::chrono::steady_clock::now())
@@ -202,7 +203,7 @@ void Progress::print(std::int64_t done, const std::string& extra, bool final)
     }
     char rateText[32];
     std::snprintf(rateText, sizeof rateText, "%.1f", rate);
-    line << " shots, " << rateText << " /s, " << formatSeconds(elapsed);
+    line << " " << m_unit << ", " << rateText << " /s, " << formatSeconds(elapsed);
     if (m_total > 0 && rate > 0.0 && !final) {
         line << ", ETA " << formatSeconds(static_cast<double>(m_total - done) / rate);
     }

@@ -36,8 +36,8 @@ std::string effectiveConfig(const CLI::App& sub);
 /// Progress on stderr: a bar with rate and ETA when stderr is a terminal, plain lines every few seconds otherwise.
 class Progress {
 public:
-    /// `label` e.g. "correlate"; `total` < 0 when unknown.
-    Progress(std::string label, std::int64_t total);
+    /// `label` e.g. "correlate"; `total` < 0 when unknown; `unit` names what is counted.
+    Progress(std::string label, std::int64_t total, std::string unit = "shots");
     /// Reports `done` items (prints only when due); `extra` is appended (e.g. "12 vetoed").
     void update(std::int64_t done, const std::string& extra = {});
     /// Prints the final line.
@@ -47,6 +47,7 @@ private:
     void print(std::int64_t done, const std::string& extra, bool final);
 
     std::string m_label;
+    std::string m_unit;
     std::int64_t m_total;
     bool m_tty;
     std::chrono::steady_clock::time_point m_start;

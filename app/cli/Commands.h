@@ -34,5 +34,12 @@ private:
 void registerAll(CLI::App& app, CommandRegistry& registry);
 
 void registerDemo(CLI::App& app, CommandRegistry& registry);
+void registerSimulate(CLI::App& app, CommandRegistry& registry);
+void registerCorrelate(CLI::App& app, CommandRegistry& registry);
+void registerInvariants(CLI::App& app, CommandRegistry& registry);
+void registerReconstruct(CLI::App& app, CommandRegistry& registry);
+void registerInspect(CLI::App& app, CommandRegistry& registry);
+void registerReport(CLI::App& app, CommandRegistry& registry);
+void registerBench(CLI::App& app, CommandRegistry& registry);
 
 } // namespace fxs::cli

@@ -2,6 +2,16 @@
 
 namespace fxs::cli {
 
-void registerAll(CLI::App& app, CommandRegistry& registry) { registerDemo(app, registry); }
+void registerAll(CLI::App& app, CommandRegistry& registry)
+{
+    registerDemo(app, registry);
+    registerSimulate(app, registry);
+    registerCorrelate(app, registry);
+    registerInvariants(app, registry);
+    registerReconstruct(app, registry);
+    registerInspect(app, registry);
+    registerReport(app, registry);
+    registerBench(app, registry);
+}
 
 } // namespace fxs::cli

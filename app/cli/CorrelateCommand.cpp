@@ -1,0 +1,292 @@
+#include "CliSupport.h"
+#include "Commands.h"
+#include "CorrelationRun.h"
+#include "Figures.h"
+#include "ResultsReader.h"
+#include "RunOutput.h"
+#include "Setup.h"
+
+#include <filesystem>
+#include <fxs/CxiFileSource.h>
+#include <fxs/LiveFileSource.h>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace fxs::cli {
+
+namespace {
+struct CorrelateOptions {
+    std::string input;
+    std::string dataset = "/entry_1/data_1/data";
+    std::string geometry;
+    bool polar = false;
+    std::string weights;
+    int nQ = 100;
+    int nPhi = 128;
+    double qMin = 0.0;
+    double qMax = 0.0;
+    double wavelengthA = 0.0;
+    double minTotal = -std::numeric_limits<double>::infinity();
+    double maxTotal = std::numeric_limits<double>::infinity();
+    int threads = 0;
+    std::string out;
+    std::string checkpoint;
+    double checkpointEveryS = 30.0;
+    bool resume = false;
+    std::int64_t maxShots = -1;
+    double rateHz = 0.0;
+    bool live = false;
+    double idleTimeoutS = 0.0;
+    std::string figures;
+};
+
+// A source that paces another one (replaying a run at a beamline rate).
+class PacedSource final : public FrameSource {
+public:
+    PacedSource(std::unique_ptr<FrameSource> inner, double rateHz)
+        : m_inner(std::move(inner))
+        , m_period(1.0 / rateHz)
+        , m_next(std::chrono::steady_clock::now())
+    {
+    }
+    Result<std::optional<Frame>> next() override
+    {
+        std::this_thread::sleep_until(m_next);
+        m_next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(m_period);
+        return m_inner->next();
+    }
+    SlabShape shape() const override { return m_inner->shape(); }
+    std::optional<std::int64_t> totalFrames() const override { return m_inner->totalFrames(); }
+    std::string description() const override { return m_inner->description(); }
+    bool isLive() const override { return true; }
+    Status seek(std::int64_t i) override { return m_inner->seek(i); }
+    void cancel() override { m_inner->cancel(); }
+
+private:
+    std::unique_ptr<FrameSource> m_inner;
+    std::chrono::duration<double> m_period;
+    std::chrono::steady_clock::time_point m_next;
+};
+
+Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const std::string& dataset)
+{
+    if (!std::filesystem::is_regular_file(o.input)) {
+        return Error { o.input + ": no such file" };
+    }
+    std::unique_ptr<FrameSource> src;
+    if (o.live) {
+        LiveSourceOptions lo;
+        lo.datasetPath = dataset;
+        lo.idleTimeoutS = o.idleTimeoutS;
+        auto s = LiveFileSource::open(o.input, lo);
+        if (!s) {
+            return s.error();
+        }
+        src = std::move(*s);
+    } else {
+        CxiSourceOptions co;
+        co.datasetPath = dataset;
+        auto s = CxiFileSource::open(o.input, co);
+        if (!s) {
+            return s.error();
+        }
+        src = std::move(*s);
+    }
+    if (o.rateHz > 0.0) {
+        src = std::make_unique<PacedSource>(std::move(src), o.rateHz);
+    }
+    return src;
+}
+
+struct Prepared {
+    std::unique_ptr<PolarFeed> feed;
+    PolarGrid grid;
+    double wavelengthA = 0.0;
+    std::string geometryText;
+    std::optional<DetectorGeometry> geometry;
+};
+
+Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSource> src)
+{
+    Prepared p;
+    const SlabShape shape = src->shape();
+    p.grid = { shape.nSlow, shape.nFast, o.qMin, o.qMax > o.qMin ? o.qMax : o.qMin + 1.0 };
+    p.wavelengthA = o.wavelengthA;
+    std::vector<float> weights;
+    std::unique_ptr<FrameSource> weightSource;
+    if (!o.weights.empty()) {
+        auto w = readDoubleArray(o.input, o.weights);
+        if (!w) {
+            return w.error();
+        }
+        if (w->dims.size() == 3) {
+            auto ws = openSource(o, o.weights);
+            if (!ws) {
+                return Error { "--weights " + o.weights + ": " + ws.error().message };
+            }
+            weightSource = std::move(*ws);
+        } else if (w->values.size() == static_cast<std::size_t>(p.grid.size())) {
+            weights.assign(w->values.begin(), w->values.end());
+        } else {
+            return Error { o.input + ": weight dataset " + o.weights + " must be (n_q, n_phi) = ("
+                + std::to_string(shape.nSlow) + ", " + std::to_string(shape.nFast) + ") or (N, n_q, n_phi)" };
+        }
+    }
+    p.feed = std::make_unique<PolarFeed>(std::move(src), std::move(weights), std::move(weightSource));
+    return p;
+}
+
+Result<Prepared> prepare(const CorrelateOptions& o)
+{
+    if (!o.polar && o.geometry.empty()) {
+        return Error { "--geometry is required for detector stacks (or --polar for (N, n_q, n_phi) stacks)" };
+    }
+    auto src = openSource(o, o.dataset);
+    if (!src) {
+        return src.error();
+    }
+    if (o.polar) {
+        return preparePolar(o, std::move(*src));
+    }
+    auto geo = loadGeometry(o.geometry);
+    if (!geo) {
+        return geo.error();
+    }
+    const SlabShape shape = (*src)->shape();
+    if (shape.nSlow != geo->geometry.nSlow() || shape.nFast != geo->geometry.nFast()) {
+        return Error { o.input + ":" + o.dataset + ": frames are " + std::to_string(shape.nSlow) + " x "
+            + std::to_string(shape.nFast) + " but the geometry " + geo->name + " describes "
+            + std::to_string(geo->geometry.nSlow()) + " x " + std::to_string(geo->geometry.nFast()) };
+    }
+    Prepared p;
+    p.grid = defaultGrid(geo->geometry, o.nQ, o.nPhi);
+    p.grid.qMinInvA = o.qMin > 0.0 ? o.qMin : p.grid.qMinInvA;
+    p.grid.qMaxInvA = o.qMax > 0.0 ? o.qMax : p.grid.qMaxInvA;
+    auto remapper = PolarRemapper::create(geo->geometry, p.grid, {}, geo->mask);
+    if (!remapper) {
+        return Error { "polar grid: " + remapper.error().message };
+    }
+    p.wavelengthA = geo->geometry.wavelengthA();
+    p.geometryText = geo->text;
+    p.geometry = geo->geometry;
+    p.feed = std::make_unique<PolarFeed>(std::move(*src), std::move(*remapper), geo->mask, !o.figures.empty());
+    return p;
+}
+
+// The settings a checkpoint must share with the run resuming it (threads, pacing and limits may differ).
+std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g)
+{
+    nlohmann::json j { { "input", std::filesystem::absolute(o.input).string() }, { "dataset", o.dataset },
+        { "geometry", o.geometry }, { "polar", o.polar }, { "weights", o.weights },
+        { "grid", { g.nQ, g.nPhi, g.qMinInvA, g.qMaxInvA } }, { "min_total", o.minTotal },
+        { "max_total", o.maxTotal } };
+    return j.dump();
+}
+} // namespace
+
+namespace {
+void registerOptions(CLI::App* sub, CorrelateOptions& o)
+{
+    sub->add_option("input", o.input, "CXI/HDF5 file with a detector stack (N, ss, fs) or a polar stack")->required();
+    sub->add_option("--dataset", o.dataset, "Dataset of the stack")->capture_default_str();
+    sub->add_option("--geometry", o.geometry, "CrystFEL .geom file, or 'builtin' (the simulate/demo detector)");
+    sub->add_flag("--polar", o.polar, "The stack is already polar: (N, n_q, n_phi)");
+    sub->add_option("--weights", o.weights, "Polar input: mask/weight dataset (n_q, n_phi) or (N, n_q, n_phi)");
+    sub->add_option("--n-q", o.nQ, "Radial bins")->capture_default_str()->check(CLI::Range(2, 4096));
+    sub->add_option("--n-phi", o.nPhi, "Azimuthal bins")->capture_default_str()->check(CLI::Range(4, 8192));
+    sub->add_option("--q-min", o.qMin, "Lowest q of the grid, 1/A (0: automatic)")->check(CLI::NonNegativeNumber);
+    sub->add_option("--q-max", o.qMax, "Highest q of the grid, 1/A (0: automatic)")->check(CLI::NonNegativeNumber);
+    sub->add_option("--wavelength", o.wavelengthA, "Polar input: X-ray wavelength in A (for the invariants)");
+    sub->add_option("--min-total", o.minTotal, "Veto: shots with a lower total signal (photons) are left out");
+    sub->add_option("--max-total", o.maxTotal, "Veto: shots with a higher total signal are left out");
+    sub->add_option("--threads", o.threads, "Worker threads (0: all cores)")->capture_default_str();
+    sub->add_option("--out", o.out, "Results file to write (HDF5)")->required();
+    sub->add_option("--checkpoint", o.checkpoint, "Checkpoint file (default: <out>.ckpt)");
+    sub->add_option("--checkpoint-every", o.checkpointEveryS, "Seconds between checkpoints")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    sub->add_flag("--resume", o.resume, "Continue from the checkpoint (shots already in it are skipped)");
+    sub->add_option("--max-shots", o.maxShots, "Stop after this many shots (-1: all)")->capture_default_str();
+    sub->add_option("--rate", o.rateHz, "Replay the input at this many shots per second (0: full speed)")
+        ->check(CLI::NonNegativeNumber);
+    sub->add_flag("--live", o.live, "Follow a file that is being written (HDF5 SWMR)");
+    sub->add_option("--idle-timeout", o.idleTimeoutS, "Live: stop after this many seconds without a new shot");
+    sub->add_option("--figures", o.figures, "Also draw PNG figures into this folder");
+    sub->footer("Examples:\n  fxs correlate run.cxi --geometry det.geom --out run.h5 --n-q 150 --n-phi 256\n"
+                "  fxs correlate run.cxi --geometry det.geom --out run.h5 --resume     # after Ctrl-C\n"
+                "  fxs correlate polar.h5 --polar --dataset /polar/intensity --weights /polar/mask "
+                "--q-min 0.05 --q-max 0.8 --wavelength 1.38 --out run.h5");
+}
+} // namespace
+
+static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
+{
+    const std::string cmd = "correlate";
+    auto prep = prepare(o);
+    if (!prep) {
+        return fail(cmd, kExitBadInput, prep.error().message);
+    }
+    RunSettings rs;
+    rs.pipeline.accumulator.nQ = prep->grid.nQ;
+    rs.pipeline.accumulator.nPhi = prep->grid.nPhi;
+    rs.pipeline.threads = o.threads;
+    rs.veto.minTotal = o.minTotal;
+    rs.veto.maxTotal = o.maxTotal;
+    rs.checkpointPath = o.checkpoint.empty() ? o.out + ".ckpt" : o.checkpoint;
+    rs.checkpointEveryS = o.checkpointEveryS;
+    rs.checkpointConfig = scienceConfig(o, prep->grid);
+    rs.resume = o.resume;
+    rs.maxShots = o.maxShots;
+    std::cerr << "correlate: " << prep->feed->description() << " -> grid " << prep->grid.nQ << " x " << prep->grid.nPhi
+              << ", q " << prep->grid.qMinInvA << "-" << prep->grid.qMaxInvA << " 1/A\n";
+    auto run = runCorrelation(*prep->feed, rs);
+    if (!run) {
+        const bool resumeError = run.error().message.rfind("cannot resume", 0) == 0;
+        return fail(cmd, resumeError ? kExitBadInput : kExitProcessing, run.error().message);
+    }
+    const C2Snapshot snap = C2Snapshot::compute(run->sums, { .threads = o.threads });
+    ResultsContent rc { &*run, &snap, nullptr, prep->grid, prep->wavelengthA, prep->geometryText, effectiveConfig(sub),
+        { o.input } };
+    if (auto st = writeResults(o.out, rc); !st) {
+        return fail(cmd, kExitProcessing, st.message());
+    }
+    std::cout << "correlate: " << run->accepted << " shots in C2 (" << run->resumed << " from the checkpoint), "
+              << run->vetoed << " vetoed, split-half CC " << snap.splitHalfCC << "\n"
+              << "  results file:  " << std::filesystem::absolute(o.out).string() << "\n"
+              << "  checkpoint:    " << std::filesystem::absolute(rs.checkpointPath).string() << "\n";
+    if (!o.figures.empty()) {
+        std::filesystem::create_directories(o.figures);
+        FigureInputs fi;
+        fi.runLabel = "fxs correlate: " + std::filesystem::path(o.input).filename().string();
+        fi.grid = prep->grid;
+        fi.snapshot = &snap;
+        fi.geometry = prep->geometry ? &*prep->geometry : nullptr;
+        fi.meanDetector = prep->feed->meanDetector();
+        fi.meanDetectorShots = static_cast<std::int64_t>(run->ledger.shotIndex.size());
+        fi.convergenceShots = run->convergenceShots;
+        fi.convergenceCC = run->convergenceCC;
+        auto figs = renderFigures(fi, o.figures);
+        for (const auto& f : figs ? *figs : std::vector<std::string> {}) {
+            std::cout << "  figure:        " << f << "\n";
+        }
+        if (!figs) {
+            std::cout << "  figures:       none (" << figs.error().message << ")\n";
+        }
+    }
+    if (run->interrupted) {
+        std::cout << "  interrupted: resume with the same command and --resume\n";
+        return kExitInterrupted;
+    }
+    return kExitOk;
+}
+
+void registerCorrelate(CLI::App& app, CommandRegistry& registry)
+{
+    auto* sub = app.add_subcommand("correlate", "Correlate a CXI/HDF5 stack into C2 (results file, resumable)");
+    auto o = std::make_shared<CorrelateOptions>();
+    registerOptions(sub, *o);
+    registry.add(sub, [o, sub] { return runCorrelate(*o, *sub); });
+}
+
+} // namespace fxs::cli
