@@ -104,30 +104,40 @@ inline std::array<double, 3> mapPoint(const Pose& pose, const Rotation& r, const
 
 } // namespace detail
 
-/// Aligns `moving` onto `reference` (both n³) over rotations, inversion and shifts.
-inline Alignment alignDensities(
-    const std::vector<float>& reference, const std::vector<float>& moving, int n, int coarseRotations = 3000)
-{
-    using namespace detail;
-    const auto cRef = centreOfMass(reference, n);
-    const auto cMov = centreOfMass(moving, n);
-    const float peak = *std::max_element(reference.begin(), reference.end());
+namespace detail {
+
+// The scoring set: the reference's voxels above 2 % of its peak, and both centres of mass.
+struct AlignProblem {
+    const std::vector<float>& moving;
+    int n;
+    std::array<double, 3> cRef, cMov;
     std::vector<std::array<double, 3>> pts;
     std::vector<double> vals;
-    for (int iz = 0; iz < n; ++iz) {
-        for (int iy = 0; iy < n; ++iy) {
-            for (int ix = 0; ix < n; ++ix) {
-                const float v = reference[(static_cast<std::size_t>(iz) * n + iy) * n + ix];
-                if (v > 0.02f * peak) {
-                    pts.push_back({ double(ix), double(iy), double(iz) });
-                    vals.push_back(v);
+
+    AlignProblem(const std::vector<float>& reference, const std::vector<float>& mov, int size)
+        : moving(mov)
+        , n(size)
+        , cRef(centreOfMass(reference, size))
+        , cMov(centreOfMass(mov, size))
+    {
+        const float peak = *std::max_element(reference.begin(), reference.end());
+        for (int iz = 0; iz < n; ++iz) {
+            for (int iy = 0; iy < n; ++iy) {
+                for (int ix = 0; ix < n; ++ix) {
+                    const float v = reference[(static_cast<std::size_t>(iz) * n + iy) * n + ix];
+                    if (v > 0.02f * peak) {
+                        pts.push_back({ double(ix), double(iy), double(iz) });
+                        vals.push_back(v);
+                    }
                 }
             }
         }
     }
-    // Overlap normalised by the moving density's norm on the sampled points, so that a pose cannot win by moving
-    // a dense part of the moving map onto the points.
-    auto score = [&](Pose& pose) {
+
+    // Overlap normalised by the moving density's norm on the sampled points, so that a pose cannot win by
+    // moving a dense part of the moving map onto the points.
+    double score(Pose& pose) const
+    {
         const Rotation r = Rotation::fromQuaternion(pose.quat[0], pose.quat[1], pose.quat[2], pose.quat[3]);
         double sab = 0, sbb = 0;
         for (std::size_t k = 0; k < pts.size(); ++k) {
@@ -138,7 +148,39 @@ inline Alignment alignDensities(
         }
         pose.score = sbb > 0 ? sab / std::sqrt(sbb) : -1e300;
         return pose.score;
-    };
+    }
+};
+
+// Shrinking random local search around a pose (rotation and sub-voxel shift).
+inline void refine(const AlignProblem& problem, Pose& best, std::mt19937_64& rng)
+{
+    std::normal_distribution<double> g(0.0, 1.0);
+    for (double step = 0.15; step > 0.004; step *= 0.6) {
+        for (int trial = 0; trial < 40; ++trial) {
+            Pose t = best;
+            const double norm = std::sqrt(
+                t.quat[0] * t.quat[0] + t.quat[1] * t.quat[1] + t.quat[2] * t.quat[2] + t.quat[3] * t.quat[3]);
+            for (auto& c : t.quat) {
+                c = c / norm + step * g(rng);
+            }
+            for (auto& s : t.shift) {
+                s += step * 3.0 * g(rng);
+            }
+            if (problem.score(t) > best.score) {
+                best = t;
+            }
+        }
+    }
+}
+
+} // namespace detail
+
+/// Aligns `moving` onto `reference` (both n³) over rotations, inversion and shifts.
+inline Alignment alignDensities(
+    const std::vector<float>& reference, const std::vector<float>& moving, int n, int coarseRotations = 3000)
+{
+    using namespace detail;
+    const AlignProblem problem(reference, moving, n);
     std::mt19937_64 rng(12345);
     std::normal_distribution<double> g(0.0, 1.0);
     std::vector<Pose> poses;
@@ -146,29 +188,14 @@ inline Alignment alignDensities(
         const std::array<double, 4> q { g(rng), g(rng), g(rng), g(rng) };
         for (int inv = 0; inv < 2; ++inv) {
             Pose p { q, inv == 1, { 0, 0, 0 } };
-            score(p);
+            problem.score(p);
             poses.push_back(p);
         }
     }
     std::sort(poses.begin(), poses.end(), [](const Pose& a, const Pose& b) { return a.score > b.score; });
     poses.resize(std::min<std::size_t>(poses.size(), 6));
-    for (Pose& best : poses) {
-        for (double step = 0.15; step > 0.004; step *= 0.6) {
-            for (int trial = 0; trial < 40; ++trial) {
-                Pose t = best;
-                const double norm = std::sqrt(
-                    t.quat[0] * t.quat[0] + t.quat[1] * t.quat[1] + t.quat[2] * t.quat[2] + t.quat[3] * t.quat[3]);
-                for (auto& c : t.quat) {
-                    c = c / norm + step * g(rng);
-                }
-                for (auto& s : t.shift) {
-                    s += step * 3.0 * g(rng);
-                }
-                if (score(t) > best.score) {
-                    best = t;
-                }
-            }
-        }
+    for (Pose& p : poses) {
+        refine(problem, p, rng);
     }
     const Pose best
         = *std::max_element(poses.begin(), poses.end(), [](const Pose& a, const Pose& b) { return a.score < b.score; });
@@ -180,7 +207,8 @@ inline Alignment alignDensities(
     for (int iz = 0; iz < n; ++iz) {
         for (int iy = 0; iy < n; ++iy) {
             for (int ix = 0; ix < n; ++ix) {
-                const auto m = mapPoint(best, out.rotation, { double(ix), double(iy), double(iz) }, cRef, cMov);
+                const auto m
+                    = mapPoint(best, out.rotation, { double(ix), double(iy), double(iz) }, problem.cRef, problem.cMov);
                 out.aligned[(static_cast<std::size_t>(iz) * n + iy) * n + ix]
                     = static_cast<float>(trilinear(moving, n, m[0], m[1], m[2]));
             }

@@ -56,7 +56,7 @@ private slots:
         QVERIFY(m.ok());
         const fxs::KamInvariants inv = exactInvariants(*m, 32, 0.02, 0.5, 26);
         fxs::MtipConfig c = smallConfig();
-        c.starts = 3;
+        c.starts = 5;
         auto r = fxs::MtipReconstructor(c).run(inv);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         QCOMPARE(r->gridSize, 32);

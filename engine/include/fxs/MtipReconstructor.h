@@ -34,7 +34,7 @@ struct MtipConfig {
     bool qSquaredWeights = true; ///< W = diag(q²) in the Procrustes step
     std::vector<MtipStep> schedule = defaultSchedule();
     int starts = 3; ///< random starts; the one with the lowest final real-space error is kept
-    std::uint64_t seed = 1; ///< same seed, same config, same threads count: same result
+    std::uint64_t seed = 1; ///< same seed, config, threads and OPENBLAS_NUM_THREADS on one machine: same bits
     int threads = 0; ///< 0: all cores
     int densityEvery = 0; ///< attach the current density to the progress every N iterations (0: on request only)
 
