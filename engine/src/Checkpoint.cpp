@@ -14,118 +14,118 @@ namespace fxs {
 
 namespace {
 
-    constexpr char kMagic[8] = { 'F', 'X', 'S', 'C', 'K', 'P', 'T', '\0' };
-    constexpr std::uint32_t kFormatVersion = 1;
-    constexpr std::uint64_t kMaxHeaderBytes = 1 << 24;
-    constexpr std::uint64_t kPreamble = 8 + 4 + 4 + 8; // magic, version, reserved, header length
+constexpr char kMagic[8] = { 'F', 'X', 'S', 'C', 'K', 'P', 'T', '\0' };
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint64_t kMaxHeaderBytes = 1 << 24;
+constexpr std::uint64_t kPreamble = 8 + 4 + 4 + 8; // magic, version, reserved, header length
 
-    // Writes to an fd while hashing, remembering the first error.
-    struct HashedWriter {
-        int fd;
-        Sha256 sha;
-        bool ok = true;
-        void put(const void* data, std::size_t n, bool hash = true)
-        {
-            if (hash) {
-                sha.update(data, n);
-            }
-            const char* p = static_cast<const char*>(data);
-            while (ok && n > 0) {
-                const ssize_t w = ::write(fd, p, n);
-                if (w < 0 && errno == EINTR) {
-                    continue;
-                }
-                ok = w > 0;
-                p += w > 0 ? w : 0;
-                n -= w > 0 ? static_cast<std::size_t>(w) : n;
-            }
-        }
-        template <class T> void vec(const std::vector<T>& v) { put(v.data(), v.size() * sizeof(T)); }
-    };
-
-    struct HashedReader {
-        int fd;
-        Sha256 sha;
-        bool read(void* data, std::size_t n, bool hash = true)
-        {
-            char* p = static_cast<char*>(data);
-            std::size_t left = n;
-            while (left > 0) {
-                const ssize_t r = ::read(fd, p, left);
-                if (r < 0 && errno == EINTR) {
-                    continue;
-                }
-                if (r <= 0) {
-                    return false;
-                }
-                p += r;
-                left -= static_cast<std::size_t>(r);
-            }
-            if (hash) {
-                sha.update(data, n);
-            }
-            return true;
-        }
-        template <class T> bool vec(std::vector<T>& v, std::size_t n)
-        {
-            v.resize(n);
-            return read(v.data(), n * sizeof(T));
-        }
-    };
-
-    struct Fd {
-        int fd = -1;
-        ~Fd()
-        {
-            if (fd >= 0) {
-                ::close(fd);
-            }
-        }
-    };
-
-    std::string headerOf(const C2Sums& s, std::size_t nShots, const std::string& configuration)
+// Writes to an fd while hashing, remembering the first error.
+struct HashedWriter {
+    int fd;
+    Sha256 sha;
+    bool ok = true;
+    void put(const void* data, std::size_t n, bool hash = true)
     {
-        nlohmann::json h { { "nQ", s.nQ }, { "nPhi", s.nPhi }, { "nMax", s.nMax },
-            { "ringMeanSubtracted", s.ringMeanSubtracted }, { "shotsEven", s.shots[0] }, { "shotsOdd", s.shots[1] },
-            { "nSignal", s.signal[0].size() }, { "nMask", s.mask[0].size() }, { "nImage", s.weightSum.size() },
-            { "nShotsDone", nShots }, { "configuration", configuration },
-            { "softwareVersion", std::string(versionString()) } };
-        return h.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    }
-
-    // Checks the header's numbers and derives the payload size before anything is allocated.
-    Result<std::uint64_t> payloadBytes(const nlohmann::json& h, CheckpointData& d, std::string& why)
-    {
-        C2Sums& s = d.sums;
-        s.nQ = h.at("nQ").get<int>();
-        s.nPhi = h.at("nPhi").get<int>();
-        s.nMax = h.at("nMax").get<int>();
-        s.ringMeanSubtracted = h.at("ringMeanSubtracted").get<bool>();
-        s.shots[0] = h.at("shotsEven").get<std::int64_t>();
-        s.shots[1] = h.at("shotsOdd").get<std::int64_t>();
-        d.configuration = h.at("configuration").get<std::string>();
-        d.softwareVersion = h.at("softwareVersion").get<std::string>();
-        const auto nSignal = h.at("nSignal").get<std::uint64_t>(), nMask = h.at("nMask").get<std::uint64_t>(),
-                   nImage = h.at("nImage").get<std::uint64_t>(), nShots = h.at("nShotsDone").get<std::uint64_t>();
-        if (s.nQ < 1 || s.nQ > 100000 || s.nPhi < 1 || s.nPhi > 100000 || s.nMax < 0 || s.nMax > s.nPhi / 2
-            || nSignal != std::uint64_t(s.nFreq()) * s.nQ * s.nQ || nMask != std::uint64_t(s.nFreqMask()) * s.nQ * s.nQ
-            || nImage != std::uint64_t(s.nQ) * s.nPhi || nShots > (std::uint64_t { 1 } << 40)) {
-            why = "inconsistent sizes in its header";
-            return Error { why };
+        if (hash) {
+            sha.update(data, n);
         }
-        return 2 * 16 * (nSignal + nMask) + 2 * 8 * nImage + 8 * nShots;
+        const char* p = static_cast<const char*>(data);
+        while (ok && n > 0) {
+            const ssize_t w = ::write(fd, p, n);
+            if (w < 0 && errno == EINTR) {
+                continue;
+            }
+            ok = w > 0;
+            p += w > 0 ? w : 0;
+            n -= w > 0 ? static_cast<std::size_t>(w) : n;
+        }
     }
+    template <class T> void vec(const std::vector<T>& v) { put(v.data(), v.size() * sizeof(T)); }
+};
 
-    Status readPayload(HashedReader& r, CheckpointData& d, const nlohmann::json& h)
+struct HashedReader {
+    int fd;
+    Sha256 sha;
+    bool read(void* data, std::size_t n, bool hash = true)
     {
-        C2Sums& s = d.sums;
-        const auto nSignal = h["nSignal"].get<std::size_t>(), nMask = h["nMask"].get<std::size_t>(),
-                   nImage = h["nImage"].get<std::size_t>(), nShots = h["nShotsDone"].get<std::size_t>();
-        bool ok = r.vec(s.signal[0], nSignal) && r.vec(s.signal[1], nSignal) && r.vec(s.mask[0], nMask)
-            && r.vec(s.mask[1], nMask) && r.vec(s.weightedIntensity, nImage) && r.vec(s.weightSum, nImage)
-            && r.vec(d.shotsDone, nShots);
-        return ok ? Status {} : Status { Error { "short read" } };
+        char* p = static_cast<char*>(data);
+        std::size_t left = n;
+        while (left > 0) {
+            const ssize_t r = ::read(fd, p, left);
+            if (r < 0 && errno == EINTR) {
+                continue;
+            }
+            if (r <= 0) {
+                return false;
+            }
+            p += r;
+            left -= static_cast<std::size_t>(r);
+        }
+        if (hash) {
+            sha.update(data, n);
+        }
+        return true;
     }
+    template <class T> bool vec(std::vector<T>& v, std::size_t n)
+    {
+        v.resize(n);
+        return read(v.data(), n * sizeof(T));
+    }
+};
+
+struct Fd {
+    int fd = -1;
+    ~Fd()
+    {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+};
+
+std::string headerOf(const C2Sums& s, std::size_t nShots, const std::string& configuration)
+{
+    nlohmann::json h { { "nQ", s.nQ }, { "nPhi", s.nPhi }, { "nMax", s.nMax },
+        { "ringMeanSubtracted", s.ringMeanSubtracted }, { "shotsEven", s.shots[0] }, { "shotsOdd", s.shots[1] },
+        { "nSignal", s.signal[0].size() }, { "nMask", s.mask[0].size() }, { "nImage", s.weightSum.size() },
+        { "nShotsDone", nShots }, { "configuration", configuration },
+        { "softwareVersion", std::string(versionString()) } };
+    return h.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Checks the header's numbers and derives the payload size before anything is allocated.
+Result<std::uint64_t> payloadBytes(const nlohmann::json& h, CheckpointData& d, std::string& why)
+{
+    C2Sums& s = d.sums;
+    s.nQ = h.at("nQ").get<int>();
+    s.nPhi = h.at("nPhi").get<int>();
+    s.nMax = h.at("nMax").get<int>();
+    s.ringMeanSubtracted = h.at("ringMeanSubtracted").get<bool>();
+    s.shots[0] = h.at("shotsEven").get<std::int64_t>();
+    s.shots[1] = h.at("shotsOdd").get<std::int64_t>();
+    d.configuration = h.at("configuration").get<std::string>();
+    d.softwareVersion = h.at("softwareVersion").get<std::string>();
+    const auto nSignal = h.at("nSignal").get<std::uint64_t>(), nMask = h.at("nMask").get<std::uint64_t>(),
+               nImage = h.at("nImage").get<std::uint64_t>(), nShots = h.at("nShotsDone").get<std::uint64_t>();
+    if (s.nQ < 1 || s.nQ > 100000 || s.nPhi < 1 || s.nPhi > 100000 || s.nMax < 0 || s.nMax > s.nPhi / 2
+        || nSignal != std::uint64_t(s.nFreq()) * s.nQ * s.nQ || nMask != std::uint64_t(s.nFreqMask()) * s.nQ * s.nQ
+        || nImage != std::uint64_t(s.nQ) * s.nPhi || nShots > (std::uint64_t { 1 } << 40)) {
+        why = "inconsistent sizes in its header";
+        return Error { why };
+    }
+    return 2 * 16 * (nSignal + nMask) + 2 * 8 * nImage + 8 * nShots;
+}
+
+Status readPayload(HashedReader& r, CheckpointData& d, const nlohmann::json& h)
+{
+    C2Sums& s = d.sums;
+    const auto nSignal = h["nSignal"].get<std::size_t>(), nMask = h["nMask"].get<std::size_t>(),
+               nImage = h["nImage"].get<std::size_t>(), nShots = h["nShotsDone"].get<std::size_t>();
+    bool ok = r.vec(s.signal[0], nSignal) && r.vec(s.signal[1], nSignal) && r.vec(s.mask[0], nMask)
+        && r.vec(s.mask[1], nMask) && r.vec(s.weightedIntensity, nImage) && r.vec(s.weightSum, nImage)
+        && r.vec(d.shotsDone, nShots);
+    return ok ? Status {} : Status { Error { "short read" } };
+}
 
 } // namespace
 

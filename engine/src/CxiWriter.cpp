@@ -9,8 +9,8 @@ namespace fxs {
 
 namespace {
 
-    constexpr H5Z_filter_t kLz4Filter = 32004;
-    constexpr const char* kStatePath = "/fxs_live/state";
+constexpr H5Z_filter_t kLz4Filter = 32004;
+constexpr const char* kStatePath = "/fxs_live/state";
 
 } // namespace
 

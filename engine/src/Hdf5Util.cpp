@@ -12,20 +12,20 @@ void quiet()
 
 namespace {
 
-    herr_t collect(unsigned n, const H5E_error2_t* e, void* out)
-    {
-        auto* text = static_cast<std::string*>(out);
-        // The innermost few frames say what went wrong; the outer ones only repeat "unable to open".
-        if (n < 3 && e->desc && *e->desc) {
-            if (!text->empty()) {
-                text->append("; ");
-            }
-            for (const char* c = e->desc; *c; ++c) {
-                text->push_back(*c == '\n' ? ' ' : *c);
-            }
+herr_t collect(unsigned n, const H5E_error2_t* e, void* out)
+{
+    auto* text = static_cast<std::string*>(out);
+    // The innermost few frames say what went wrong; the outer ones only repeat "unable to open".
+    if (n < 3 && e->desc && *e->desc) {
+        if (!text->empty()) {
+            text->append("; ");
         }
-        return 0;
+        for (const char* c = e->desc; *c; ++c) {
+            text->push_back(*c == '\n' ? ' ' : *c);
+        }
     }
+    return 0;
+}
 
 } // namespace
 

@@ -14,8 +14,8 @@ namespace fxs {
 
 namespace {
 
-    constexpr const char* kStatePath = "/fxs_live/state"; // written by CxiWriter
-    constexpr int kReadAttempts = 5; // a SWMR read can fail transiently while the writer moves metadata
+constexpr const char* kStatePath = "/fxs_live/state"; // written by CxiWriter
+constexpr int kReadAttempts = 5; // a SWMR read can fail transiently while the writer moves metadata
 
 } // namespace
 

@@ -9,14 +9,14 @@ namespace fxs::detail {
 
 namespace {
 
-    std::uint64_t bigEndian(const std::byte* p, int n)
-    {
-        std::uint64_t v = 0;
-        for (int i = 0; i < n; ++i) {
-            v = (v << 8) | static_cast<std::uint8_t>(p[i]);
-        }
-        return v;
+std::uint64_t bigEndian(const std::byte* p, int n)
+{
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) {
+        v = (v << 8) | static_cast<std::uint8_t>(p[i]);
     }
+    return v;
+}
 
 } // namespace
 

@@ -11,64 +11,64 @@ namespace fxs {
 
 namespace {
 
-    // MRC2014 header: 256 four-byte words (1024 bytes), see https://www.ccpem.ac.uk/mrc_format/mrc2014.php.
-    struct Header {
-        std::array<unsigned char, 1024> bytes {};
-        void i32(int word, std::int32_t v) { std::memcpy(bytes.data() + 4 * word, &v, 4); }
-        void f32(int word, float v) { std::memcpy(bytes.data() + 4 * word, &v, 4); }
-        void text(int offset, const std::string& s, std::size_t max)
-        {
-            std::memcpy(bytes.data() + offset, s.data(), std::min(s.size(), max));
-        }
-    };
-
-    Header headerOf(const MrcMap& m)
+// MRC2014 header: 256 four-byte words (1024 bytes), see https://www.ccpem.ac.uk/mrc_format/mrc2014.php.
+struct Header {
+    std::array<unsigned char, 1024> bytes {};
+    void i32(int word, std::int32_t v) { std::memcpy(bytes.data() + 4 * word, &v, 4); }
+    void f32(int word, float v) { std::memcpy(bytes.data() + 4 * word, &v, 4); }
+    void text(int offset, const std::string& s, std::size_t max)
     {
-        Header h;
-        h.i32(0, m.nx); // NX, NY, NZ: columns, rows, sections
-        h.i32(1, m.ny);
-        h.i32(2, m.nz);
-        h.i32(3, 2); // MODE 2: 32-bit float
-        h.i32(7, m.nx); // MX, MY, MZ: sampling = grid size, so that the voxel size is CELLA / M
-        h.i32(8, m.ny);
-        h.i32(9, m.nz);
-        h.f32(10, static_cast<float>(m.nx * m.voxelSizeAngstrom)); // CELLA in Å
-        h.f32(11, static_cast<float>(m.ny * m.voxelSizeAngstrom));
-        h.f32(12, static_cast<float>(m.nz * m.voxelSizeAngstrom));
-        h.f32(13, 90.0f); // CELLB: orthogonal axes
-        h.f32(14, 90.0f);
-        h.f32(15, 90.0f);
-        h.i32(16, 1); // MAPC, MAPR, MAPS: x, y, z
-        h.i32(17, 2);
-        h.i32(18, 3);
-        double lo = m.values.empty() ? 0.0 : m.values[0], hi = lo, sum = 0.0;
-        for (float v : m.values) {
-            lo = std::min<double>(lo, v);
-            hi = std::max<double>(hi, v);
-            sum += v;
-        }
-        const double mean = m.values.empty() ? 0.0 : sum / double(m.values.size());
-        double var = 0.0;
-        for (float v : m.values) {
-            var += (v - mean) * (v - mean);
-        }
-        h.f32(19, static_cast<float>(lo)); // DMIN, DMAX, DMEAN
-        h.f32(20, static_cast<float>(hi));
-        h.f32(21, static_cast<float>(mean));
-        h.i32(22, 1); // ISPG 1: a single volume (P1)
-        h.text(26 * 4, "MRCO", 4); // EXTTYP (no extended header, NSYMBT = 0)
-        h.i32(27, 20140); // NVERSION (word 28)
-        h.f32(49, static_cast<float>(m.originAngstrom[0])); // ORIGIN
-        h.f32(50, static_cast<float>(m.originAngstrom[1]));
-        h.f32(51, static_cast<float>(m.originAngstrom[2]));
-        h.text(52 * 4, "MAP ", 4);
-        h.bytes[53 * 4] = 0x44; // MACHST: little-endian
-        h.bytes[53 * 4 + 1] = 0x44;
-        h.f32(54, static_cast<float>(m.values.empty() ? 0.0 : std::sqrt(var / double(m.values.size())))); // RMS
-        h.i32(55, m.label.empty() ? 0 : 1); // NLABL
-        h.text(56 * 4, m.label, 80);
-        return h;
+        std::memcpy(bytes.data() + offset, s.data(), std::min(s.size(), max));
     }
+};
+
+Header headerOf(const MrcMap& m)
+{
+    Header h;
+    h.i32(0, m.nx); // NX, NY, NZ: columns, rows, sections
+    h.i32(1, m.ny);
+    h.i32(2, m.nz);
+    h.i32(3, 2); // MODE 2: 32-bit float
+    h.i32(7, m.nx); // MX, MY, MZ: sampling = grid size, so that the voxel size is CELLA / M
+    h.i32(8, m.ny);
+    h.i32(9, m.nz);
+    h.f32(10, static_cast<float>(m.nx * m.voxelSizeAngstrom)); // CELLA in Å
+    h.f32(11, static_cast<float>(m.ny * m.voxelSizeAngstrom));
+    h.f32(12, static_cast<float>(m.nz * m.voxelSizeAngstrom));
+    h.f32(13, 90.0f); // CELLB: orthogonal axes
+    h.f32(14, 90.0f);
+    h.f32(15, 90.0f);
+    h.i32(16, 1); // MAPC, MAPR, MAPS: x, y, z
+    h.i32(17, 2);
+    h.i32(18, 3);
+    double lo = m.values.empty() ? 0.0 : m.values[0], hi = lo, sum = 0.0;
+    for (float v : m.values) {
+        lo = std::min<double>(lo, v);
+        hi = std::max<double>(hi, v);
+        sum += v;
+    }
+    const double mean = m.values.empty() ? 0.0 : sum / double(m.values.size());
+    double var = 0.0;
+    for (float v : m.values) {
+        var += (v - mean) * (v - mean);
+    }
+    h.f32(19, static_cast<float>(lo)); // DMIN, DMAX, DMEAN
+    h.f32(20, static_cast<float>(hi));
+    h.f32(21, static_cast<float>(mean));
+    h.i32(22, 1); // ISPG 1: a single volume (P1)
+    h.text(26 * 4, "MRCO", 4); // EXTTYP (no extended header, NSYMBT = 0)
+    h.i32(27, 20140); // NVERSION (word 28)
+    h.f32(49, static_cast<float>(m.originAngstrom[0])); // ORIGIN
+    h.f32(50, static_cast<float>(m.originAngstrom[1]));
+    h.f32(51, static_cast<float>(m.originAngstrom[2]));
+    h.text(52 * 4, "MAP ", 4);
+    h.bytes[53 * 4] = 0x44; // MACHST: little-endian
+    h.bytes[53 * 4 + 1] = 0x44;
+    h.f32(54, static_cast<float>(m.values.empty() ? 0.0 : std::sqrt(var / double(m.values.size())))); // RMS
+    h.i32(55, m.label.empty() ? 0 : 1); // NLABL
+    h.text(56 * 4, m.label, 80);
+    return h;
+}
 
 } // namespace
 

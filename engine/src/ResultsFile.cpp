@@ -10,43 +10,43 @@ namespace fxs {
 
 namespace {
 
-    using Dims = std::vector<hsize_t>;
+using Dims = std::vector<hsize_t>;
 
-    std::string utcNow()
-    {
-        const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-        std::tm tm {};
-        gmtime_r(&t, &tm);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return buf;
-    }
+std::string utcNow()
+{
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm {};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
 
-    std::size_t product(const Dims& d)
-    {
-        std::size_t n = 1;
-        for (hsize_t v : d) {
-            n *= static_cast<std::size_t>(v);
-        }
-        return n;
+std::size_t product(const Dims& d)
+{
+    std::size_t n = 1;
+    for (hsize_t v : d) {
+        n *= static_cast<std::size_t>(v);
     }
+    return n;
+}
 
-    // Complex numbers as the compound {r, i} that h5py and most readers map to complex128.
-    h5::Handle complexType()
-    {
-        h5::Handle t = h5::type(H5Tcreate(H5T_COMPOUND, 2 * sizeof(double)));
-        H5Tinsert(t.get(), "r", 0, H5T_IEEE_F64LE);
-        H5Tinsert(t.get(), "i", sizeof(double), H5T_IEEE_F64LE);
-        return t;
-    }
+// Complex numbers as the compound {r, i} that h5py and most readers map to complex128.
+h5::Handle complexType()
+{
+    h5::Handle t = h5::type(H5Tcreate(H5T_COMPOUND, 2 * sizeof(double)));
+    H5Tinsert(t.get(), "r", 0, H5T_IEEE_F64LE);
+    H5Tinsert(t.get(), "i", sizeof(double), H5T_IEEE_F64LE);
+    return t;
+}
 
-    h5::Handle stringType()
-    {
-        h5::Handle t = h5::type(H5Tcopy(H5T_C_S1));
-        H5Tset_size(t.get(), H5T_VARIABLE);
-        H5Tset_cset(t.get(), H5T_CSET_UTF8);
-        return t;
-    }
+h5::Handle stringType()
+{
+    h5::Handle t = h5::type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(t.get(), H5T_VARIABLE);
+    H5Tset_cset(t.get(), H5T_CSET_UTF8);
+    return t;
+}
 
 } // namespace
 
