@@ -131,10 +131,10 @@ Result<DetectorGeometry> DetectorGeometry::fromPanels(
         g.m_nSlow = std::max(g.m_nSlow, panels[i].maxSs + 1);
         g.m_nFast = std::max(g.m_nFast, panels[i].maxFs + 1);
     }
-    // Remap tables index pixels with 32-bit integers.
-    if (static_cast<double>(g.m_nSlow) * g.m_nFast > 2.0e9) {
-        return Error { "detector geometry: slab of " + std::to_string(g.m_nSlow) + " × " + std::to_string(g.m_nFast)
-            + " pixels is too large" };
+    // The largest detectors have ~20 Mpx; a typo in max_fs/max_ss must not make us allocate gigabytes.
+    if (static_cast<double>(g.m_nSlow) * g.m_nFast > 1.0e8) {
+        return Error { "detector geometry: a slab of " + std::to_string(g.m_nSlow) + " × " + std::to_string(g.m_nFast)
+            + " pixels (over 100 Mpx): check the panels' max_fs/max_ss" };
     }
     g.m_panels = std::move(panels);
     g.m_badRegions = std::move(badRegions);

@@ -241,6 +241,11 @@ private slots:
         auto g = GeomParser::parseText(text, "overlap.geom");
         QVERIFY(!g.ok());
         QVERIFY(g.error().message.find("overlaps") != std::string::npos);
+        // A typo making a 1.6 Gpx slab is refused instead of allocating gigabytes.
+        auto huge = GeomParser::parseText("photon_energy = 9000\nclen = 0.1\nres = 1e4\np/min_fs = 0\n"
+                                          "p/max_fs = 39999\np/min_ss = 0\np/max_ss = 39999\n");
+        QVERIFY(!huge.ok());
+        QVERIFY(huge.error().message.find("max_fs/max_ss") != std::string::npos);
         auto missing = GeomParser::parseFile("/nonexistent/x.geom");
         QVERIFY(!missing.ok());
         QVERIFY(missing.error().message.find("/nonexistent/x.geom") != std::string::npos);
