@@ -13,8 +13,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/fxs-monitor.desktop DESTINATION ${CM
 install(FILES ${CMAKE_SOURCE_DIR}/resources/icons/fxs-monitor.svg
   DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/fxs-server.service DESTINATION lib/systemd/system)
-install(FILES ${CMAKE_SOURCE_DIR}/packaging/fxs-server.example.json
-  DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples RENAME fxs-server.json)
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/fxs-server.default DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md" PATTERN "*.png")
 
