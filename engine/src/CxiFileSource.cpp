@@ -1,6 +1,7 @@
 #include "fxs/CxiFileSource.h"
 
 #include "ChunkGuard.h"
+#include "CxiMetadata.h"
 #include "Hdf5Util.h"
 #include "StackCheck.h"
 
@@ -19,6 +20,7 @@ struct CxiFileSource::Impl {
     std::int64_t blockFrames = 0;
     std::int64_t cursor = 0;
     std::optional<Error> failure; ///< sticky: after an error, next() keeps reporting it
+    std::vector<double> energiesEv; ///< photon energy per frame, one for all, or none (CXI source_1/energy)
     std::unique_ptr<detail::ChunkGuard> guard; ///< checks chunks the probe did not decode before HDF5 reads them
 
     Status openChecked(const StackInfo& validated)
@@ -43,6 +45,11 @@ struct CxiFileSource::Impl {
         info = *checked;
         info.framesRead = validated.framesRead;
         guard = std::make_unique<detail::ChunkGuard>(file.get(), data.get(), info, options.probe.limits);
+        auto energies = detail::CxiMetadata::photonEnergiesEv(file.get(), info.frames);
+        if (!energies) {
+            return Error { path + ": " + energies.error().message };
+        }
+        energiesEv = std::move(*energies);
         return {};
     }
 
@@ -126,6 +133,9 @@ Result<std::optional<Frame>> CxiFileSource::next()
     const auto* from = m->block.data() + static_cast<std::size_t>(m->cursor - m->blockStart) * bytes;
     f.pixels.assign(from, from + bytes);
     f.meta.origin = m->path + ":" + m->options.datasetPath + "[" + std::to_string(m->cursor) + "]";
+    if (!m->energiesEv.empty()) {
+        f.meta.photonEnergyEv = m->energiesEv[m->energiesEv.size() == 1 ? 0 : static_cast<std::size_t>(m->cursor)];
+    }
     ++m->cursor;
     return std::optional<Frame> { std::move(f) };
 }

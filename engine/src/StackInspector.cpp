@@ -1,6 +1,7 @@
 #include "fxs/StackInspector.h"
 
 #include "ChunkGuard.h"
+#include "CxiMetadata.h"
 #include "Hdf5Util.h"
 #include "StackCheck.h"
 
@@ -210,6 +211,10 @@ Result<StackInfo> openAndInspect(hid_t fapl, const std::string& path, const std:
             return Error { s.message() };
         }
         ++info->framesRead;
+    }
+    // The readers take the photon energy from here too: read it in the probe first.
+    if (auto energies = detail::CxiMetadata::photonEnergiesEv(f.get(), info->frames); !energies) {
+        return Error { path + ": " + energies.error().message };
     }
     return info;
 }

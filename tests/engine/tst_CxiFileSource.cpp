@@ -131,6 +131,40 @@ private slots:
         QVERIFY((*src)->next().ok() && !*(*src)->next());
     }
 
+    // CXI keeps the photon energy in joules, per frame or once; frames carry it in eV (1 eV = 1.602176634e-19 J).
+    void carriesThePhotonEnergy_data()
+    {
+        QTest::addColumn<QString>("energyJoules"); // a Python expression
+        QTest::addColumn<QList<double>>("expectedEv");
+        QTest::newRow("per frame") << "[9000e0 * 1.602176634e-19 + i * 1.602176634e-17 for i in range(5)]"
+                                   << QList<double> { 9000, 9100, 9200, 9300, 9400 };
+        QTest::newRow("one value") << "8000 * 1.602176634e-19" << QList<double> { 8000, 8000, 8000, 8000, 8000 };
+    }
+
+    void carriesThePhotonEnergy()
+    {
+        QFETCH(QString, energyJoules);
+        QFETCH(QList<double>, expectedEv);
+        const QString path = m_dir.path() + "/energy_" + QTest::currentDataTag() + ".cxi";
+        const auto py = fxs::test::runPython(QStringLiteral(R"(
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'w') as f:
+    f.create_dataset('/entry_1/data_1/data', data=np.zeros((5, 2, 3), 'float32'))
+    f['/entry_1/instrument_1/source_1/energy'] = %1
+)")
+                                                 .arg(energyJoules),
+            { path });
+        QVERIFY2(py.ok(), py.err.constData());
+        auto src = fxs::CxiFileSource::open(path.toStdString());
+        QVERIFY2(src.ok(), src ? "" : src.error().message.c_str());
+        for (double want : expectedEv) {
+            auto f = (*src)->next();
+            QVERIFY(f.ok() && f->has_value());
+            QVERIFY2(std::abs((*f)->meta.photonEnergyEv - want) < 1e-6,
+                qPrintable(QString::number((*f)->meta.photonEnergyEv)));
+        }
+    }
+
     void seeksToAShot()
     {
         auto src = fxs::CxiFileSource::open(file("int32_3_none.cxi"));

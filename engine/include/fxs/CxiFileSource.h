@@ -19,6 +19,8 @@ struct CxiSourceOptions {
 
 /// Frames from a closed CXI/HDF5 file, read in blocks, in their native pixel type; 4-D modular stacks are
 /// folded to (modules · ss, fs) slabs. The file is first validated by fxs-probe in a separate process.
+/// Frames carry the photon energy from `/entry_1/instrument_1/source_1/energy` (J, one value or one per frame)
+/// when the file has it.
 class CxiFileSource final : public FrameSource {
 public:
     /// Validates (unless told not to) and opens `path`; every size is checked before anything is allocated.
