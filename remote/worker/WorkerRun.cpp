@@ -1,6 +1,7 @@
 #include "WorkerRun.h"
 
 #include "AtomicFile.h"
+#include "CheckpointWriter.h"
 #include "HeartbeatThread.h"
 #include "ShotProvider.h"
 #include "SumsFile.h"
@@ -65,17 +66,6 @@ Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, 
     return plan;
 }
 
-Status writeSnapshot(const C2Sums& total, const JobFiles& files)
-{
-    SnapshotOptions opt;
-    opt.interShot = false;
-    opt.fourier = false;
-    opt.threads = 1;
-    const C2Snapshot snap = C2Snapshot::compute(total, opt);
-    SnapshotFile f { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
-    return f.write(files.snapshot());
-}
-
 struct Round {
     std::size_t begin = 0; ///< first index into plan.pending of this rank's units
     std::size_t end = 0;
@@ -90,6 +80,21 @@ Round roundOf(std::size_t r, int rank, int size, const WorkerConfig& cfg, std::s
     rd.end = std::min(pending, rd.begin + upr);
     rd.allEnd = std::min(pending, (r + 1) * size * upr);
     return rd;
+}
+
+Status accumulateUnit(std::int64_t unit, const WorkerConfig& cfg, ShotProvider& provider, C2Pipeline& pipeline,
+    HeartbeatThread& heart, std::int64_t unitsDone)
+{
+    const std::int64_t first = unit * cfg.shotsPerUnit;
+    const std::int64_t last = std::min(cfg.shots, first + cfg.shotsPerUnit);
+    return provider.produce(first, last, [&](PolarFrame&& frame) {
+        pipeline.push(std::move(frame));
+        if (cfg.slowdownPerShotS > 0) {
+            std::this_thread::sleep_for(std::chrono::duration<double>(cfg.slowdownPerShotS));
+        }
+        const auto p = pipeline.progress();
+        heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
+    });
 }
 
 } // namespace
@@ -123,30 +128,19 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
 
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
-    double reduceS = 0.0; // reduction + checkpoint + snapshot, the price of fault tolerance
+    double reduceS = 0.0; // reduction + hand-off to the writer: the price of fault tolerance
     const std::size_t perRound = static_cast<std::size_t>(size) * cfg->unitsPerReduce;
     const std::size_t rounds = (plan->pending.size() + perRound - 1) / perRound;
     std::int64_t unitsDone = 0;
     std::vector<std::int64_t> doneAll = plan->done;
+    CheckpointWriter writer(files);
     for (std::size_t r = 0; r < rounds; ++r) {
         const Round rd = roundOf(r, rank, size, *cfg, plan->pending.size());
         heart.setPhase("accumulating");
-        for (std::size_t i = rd.begin; i < rd.end; ++i) {
-            const std::int64_t unit = plan->pending[i];
-            const std::int64_t first = unit * cfg->shotsPerUnit;
-            const std::int64_t last = std::min(cfg->shots, first + cfg->shotsPerUnit);
-            const Status st = (*provider)->produce(first, last, [&](PolarFrame&& frame) {
-                pipeline.push(std::move(frame));
-                if (cfg->slowdownPerShotS > 0) {
-                    std::this_thread::sleep_for(std::chrono::duration<double>(cfg->slowdownPerShotS));
-                }
-                const auto p = pipeline.progress();
-                heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
-            });
-            if (!st) {
+        for (std::size_t i = rd.begin; i < rd.end; ++i, ++unitsDone) {
+            if (auto st = accumulateUnit(plan->pending[i], *cfg, **provider, pipeline, heart, unitsDone); !st) {
                 return st;
             }
-            ++unitsDone;
         }
         pipeline.wait(); // every queued frame is in the sums before they are reduced
         const auto p = pipeline.progress();
@@ -162,27 +156,22 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
             doneAll.insert(doneAll.end(), plan->pending.begin() + static_cast<std::ptrdiff_t>(r * perRound),
                 plan->pending.begin() + static_cast<std::ptrdiff_t>(rd.allEnd));
             std::sort(doneAll.begin(), doneAll.end());
-            SumsFile cp { std::move(sums), cfg->computationHash(), doneAll };
-            if (auto st = cp.write(files.checkpoint()); !st) {
+            if (auto st = writer.submit({ std::move(sums), cfg->computationHash(), doneAll }, r + 1 == rounds); !st) {
                 return st;
-            }
-            if (auto st = writeSnapshot(cp.sums, files); !st) {
-                return st;
-            }
-            if (r + 1 == rounds) {
-                if (auto st = cp.write(files.result()); !st) {
-                    return st;
-                }
             }
         }
         reduceS += std::chrono::duration<double>(Clock::now() - tr).count();
     }
     if (rank == 0 && rounds == 0) { // resumed from a checkpoint that already held every unit
-        SumsFile cp { base, cfg->computationHash(), doneAll };
-        if (auto st = cp.write(files.result()); !st) {
+        if (auto st = writer.submit({ base, cfg->computationHash(), doneAll }, true); !st) {
             return st;
         }
     }
+    const auto tw = Clock::now();
+    if (auto st = writer.wait(); !st) { // the result is on disk before any rank says done
+        return st;
+    }
+    reduceS += std::chrono::duration<double>(Clock::now() - tw).count();
     MPI_Barrier(comm);
     if (rank == 0) {
         const double totalS = std::chrono::duration<double>(Clock::now() - t0).count();
