@@ -1,0 +1,359 @@
+// The real `fxs` binary driven through QProcess: exit codes, messages, config files, results files read back by
+// h5py, correlate against an in-test C2Accumulator on the same frames, Ctrl-C + resume against an uninterrupted run.
+#include "PythonRunner.h"
+
+#include <QtTest>
+#include <csignal>
+#include <fxs/C2Accumulator.h>
+#include <fxs/CxiFileSource.h>
+#include <fxs/GeomParser.h>
+#include <fxs/PolarRemapper.h>
+
+namespace {
+
+// A small detector (96 × 96 pixels of 300 µm at 0.25 m, 9 keV) so that every run takes seconds on 2 cores.
+const char* kSmallGeom = "photon_energy = 9000\n"
+                         "p0/min_fs = 0\np0/max_fs = 95\np0/min_ss = 0\np0/max_ss = 95\n"
+                         "p0/fs = +1.0x +0.0y\np0/ss = +0.0x +1.0y\n"
+                         "p0/corner_x = -48.3\np0/corner_y = -47.7\n"
+                         "p0/res = 3333.3333333333335\np0/clen = 0.25\np0/coffset = 0.0\n";
+constexpr int kShots = 120;
+constexpr int kNQ = 20;
+constexpr int kNPhi = 32;
+constexpr double kQMin = 0.05;
+constexpr double kQMax = 0.2;
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+QString fxsBin() { return qEnvironmentVariable("FXS_BIN_DIR") + "/fxs"; }
+
+Run runFxs(const QStringList& args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.start(fxsBin(), args);
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "fxs timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+// Prints a JSON summary of a results file, read with h5py (an independent reader).
+const char* kSummary = R"(
+import h5py, json, sys, numpy as np
+f = h5py.File(sys.argv[1], 'r')
+c2 = f['c2']
+wi, ws = f['sums/weighted_intensity'][()], f['sums/weight_sum'][()]
+mean = np.where(ws > 0, wi / np.where(ws > 0, ws, 1), 0)
+flags = c2['flags'][()]
+v = c2['c2'][()]
+d, fd = np.einsum('iik->ik', v), np.einsum('iik->ik', flags)
+sym = np.abs(d[:, 1:] - d[:, :0:-1])[fd[:, 1:] == 0].max() / np.abs(d).max()
+print(json.dumps({
+  'n_q': int(c2.attrs['n_q']), 'n_phi': int(c2.attrs['n_phi']), 'shots': int(c2.attrs['shots']),
+  'ledger': len(f['ledger/shot_index']), 'accepted': int(f['ledger/accepted'][()].sum()),
+  'unique': len(set(f['ledger/shot_index'][()].tolist())),
+  'cc': float(c2.attrs['split_half_cc']), 'mean_err': float(np.abs(mean - c2['mean_image'][()]).max()),
+  'mean_positive': bool((c2['mean_image'][()][ws > 0] > 0).all()), 'c2_symmetry': float(sym),
+  'config': json.loads(f['run/configuration'][()])}))
+)";
+
+QJsonObject summary(const QString& path)
+{
+    const auto r = fxs::test::runPython(kSummary, { path });
+    if (!r.ok()) {
+        qWarning() << r.err;
+        return {};
+    }
+    return QJsonDocument::fromJson(r.out).object();
+}
+
+// Max relative difference of every /sums array of two results files.
+double sumsDifference(const QString& a, const QString& b)
+{
+    const char* script = R"(
+import h5py, sys, numpy as np
+a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+d = 0.0
+for k in ['signal_even', 'signal_odd', 'mask_even', 'mask_odd', 'weighted_intensity', 'weight_sum']:
+    x, y = a['sums/' + k][()], b['sums/' + k][()]
+    d = max(d, float(np.abs(x - y).max() / max(np.abs(x).max(), 1e-300)))
+print(d)
+)";
+    const auto r = fxs::test::runPython(script, { a, b });
+    return r.ok() ? r.out.trimmed().toDouble() : 1e300;
+}
+
+} // namespace
+
+class tst_FxsCli : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_cxi;
+    QString m_geom;
+    QStringList correlateArgs(const QString& out) const
+    {
+        return { "correlate", m_cxi, "--geometry", m_geom, "--out", out, "--n-q", QString::number(kNQ), "--n-phi",
+            QString::number(kNPhi), "--q-min", QString::number(kQMin), "--q-max", QString::number(kQMax), "--threads",
+            "2" };
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(QFileInfo(fxsBin()).isExecutable());
+        if (!fxs::test::pythonHas("h5py")) {
+            QSKIP("python3-h5py is not installed");
+        }
+        m_geom = m_dir.filePath("small.geom");
+        QFile g(m_geom);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write(kSmallGeom);
+        g.close();
+        m_cxi = m_dir.filePath("run.cxi");
+        const Run r = runFxs({ "simulate", "--out", m_cxi, "--shots", QString::number(kShots), "--geometry", m_geom,
+            "--model", "triangle3", "--photons", "200" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+
+    void demoResultsReadBack()
+    {
+        const QString out = m_dir.filePath("demo");
+        const Run r = runFxs({ "demo", "--out", out, "--shots", "150", "--n-q", "24", "--n-phi", "32" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("demo_results.h5"));
+        const QJsonObject s = summary(out + "/demo_results.h5");
+        QCOMPARE(s["n_q"].toInt(), 24);
+        QCOMPARE(s["n_phi"].toInt(), 32);
+        QCOMPARE(s["ledger"].toInt(), 150); // every shot has one ledger entry
+        QCOMPARE(s["unique"].toInt(), 150);
+        QCOMPARE(s["accepted"].toInt(), s["shots"].toInt()); // accepted shots are exactly those in C2
+        QVERIFY(s["shots"].toInt() > 100);
+        QVERIFY(s["cc"].toDouble() > 0.5 && s["cc"].toDouble() <= 1.0);
+        QVERIFY(s["mean_err"].toDouble() < 1e-9); // mean image = Σ w I / Σ w recomputed by numpy
+        QVERIFY(s["mean_positive"].toBool());
+        QVERIFY(s["c2_symmetry"].toDouble() < 1e-6); // C2(q, q, Δ) = C2(q, q, −Δ): the diagonal is even in Δ
+        QCOMPARE(s["config"].toObject()["shots"].toInt(), 150);
+        if (r.out.contains("figure:")) { // builds with the widgets draw PNGs: check the PNG signature and IHDR size
+            QFile png(out + "/c2_vs_delta.png");
+            QVERIFY(png.open(QIODevice::ReadOnly));
+            const QByteArray head = png.read(24);
+            QVERIFY(head.startsWith("\x89PNG\r\n\x1a\n"));
+            const auto be32 = [&](int at) {
+                return (quint32(quint8(head[at])) << 24) | (quint32(quint8(head[at + 1])) << 16)
+                    | (quint32(quint8(head[at + 2])) << 8) | quint32(quint8(head[at + 3]));
+            };
+            QVERIFY(be32(16) >= 800 && be32(20) >= 600);
+        }
+    }
+
+    void badInput_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("not hdf5") << QStringList { "correlate", "@broken", "--geometry", "@geom", "--out", "@x" } << 2
+                                  << "broken.cxi";
+        QTest::newRow("missing file") << QStringList { "inspect", "@missing" } << 2 << "missing.cxi";
+        QTest::newRow("inspect not hdf5") << QStringList { "inspect", "@broken" } << 2 << "broken.cxi";
+        QTest::newRow("bad option value") << QStringList { "demo", "--n-q", "-5" } << 2 << "--n-q";
+        QTest::newRow("unknown option") << QStringList { "correlate", "@broken", "--out", "@x", "--frobnicate" } << 2
+                                        << "--frobnicate";
+        QTest::newRow("bad geometry") << QStringList { "correlate", "@cxi", "--geometry", "@broken", "--out", "@x" }
+                                      << 2 << "broken.cxi";
+        QTest::newRow("results expected") << QStringList { "invariants", "@cxi", "--l-max", "4" } << 2 << "/sums";
+    }
+
+    void badInput()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, named);
+        const QString broken = m_dir.filePath("broken.cxi");
+        QFile b(broken);
+        QVERIFY(b.open(QIODevice::WriteOnly));
+        b.write("this is not an HDF5 file\n");
+        b.close();
+        for (QString& a : args) {
+            a = a == "@broken"    ? broken
+                : a == "@missing" ? m_dir.filePath("missing.cxi")
+                : a == "@geom"    ? m_geom
+                : a == "@cxi"     ? m_cxi
+                : a == "@x"       ? m_dir.filePath("x.h5")
+                                  : a;
+        }
+        const Run r = runFxs(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(named.toUtf8()), r.err.constData());
+        QVERIFY(r.err.count('\n') <= 3); // a short message, not a stack of library errors
+    }
+
+    void configFileSetsOptions()
+    {
+        const QString cfg = m_dir.filePath("demo.json");
+        QFile c(cfg);
+        QVERIFY(c.open(QIODevice::WriteOnly));
+        c.write(R"({"shots": 90, "n-q": 16, "n-phi": 32, "no-figures": true, "seed": 3})");
+        c.close();
+        const QString out = m_dir.filePath("cfgdemo");
+        Run r = runFxs({ "demo", "--config", cfg, "--out", out });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QJsonObject s = summary(out + "/demo_results.h5");
+        QCOMPARE(s["n_q"].toInt(), 16);
+        QCOMPARE(s["ledger"].toInt(), 90);
+        QCOMPARE(s["config"].toObject()["seed"].toInt(), 3);
+        QVERIFY(!QFile::exists(out + "/c2_vs_delta.png"));
+        // The command line wins over the file.
+        r = runFxs({ "demo", "--config", cfg, "--out", out, "--shots", "70" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(summary(out + "/demo_results.h5")["ledger"].toInt(), 70);
+        // An unknown key names the file and the key.
+        QFile bad(m_dir.filePath("bad.json"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(R"({"shotz": 10})");
+        bad.close();
+        r = runFxs({ "demo", "--config", bad.fileName(), "--out", out });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("bad.json") && r.err.contains("shotz"));
+    }
+
+    void correlateEqualsInTestAccumulator()
+    {
+        const QString out = m_dir.filePath("corr.h5");
+        const Run r = runFxs(correlateArgs(out));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // Independent run on the same frames: the file read by CxiFileSource, remapped, one C2Accumulator in double.
+        auto geometry = fxs::GeomParser::parseFile(m_geom.toStdString());
+        QVERIFY(geometry.ok());
+        const fxs::PolarGrid grid { kNQ, kNPhi, kQMin, kQMax };
+        auto remapper = fxs::PolarRemapper::create(*geometry, grid);
+        QVERIFY(remapper.ok());
+        fxs::CxiSourceOptions so;
+        so.validate = false;
+        auto source = fxs::CxiFileSource::open(m_cxi.toStdString(), so);
+        QVERIFY(source.ok());
+        fxs::C2Config cfg;
+        cfg.nQ = kNQ;
+        cfg.nPhi = kNPhi;
+        cfg.precision = fxs::C2Precision::Double;
+        fxs::C2Accumulator acc(cfg);
+        while (true) {
+            auto f = (*source)->next();
+            QVERIFY(f.ok());
+            if (!f->has_value()) {
+                break;
+            }
+            auto p = remapper->remap(**f);
+            QVERIFY(p.ok());
+            QVERIFY(acc.add(*p).ok());
+        }
+        acc.flush();
+        const fxs::C2Sums& s = acc.sums();
+        QCOMPARE(s.totalShots(), std::int64_t(kShots));
+        // Hand the in-test sums to numpy as raw float64 and compare with the results file.
+        const QString raw = m_dir.filePath("sums.bin");
+        QFile f(raw);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int h = 0; h < 2; ++h) {
+            f.write(reinterpret_cast<const char*>(s.signal[h].data()), qint64(s.signal[h].size() * 16));
+        }
+        f.write(reinterpret_cast<const char*>(s.weightedIntensity.data()), qint64(s.weightedIntensity.size() * 8));
+        f.close();
+        const char* script = R"(
+import h5py, sys, numpy as np
+f = h5py.File(sys.argv[1], 'r')
+raw = np.fromfile(sys.argv[2], dtype=np.float64)
+sig = [f['sums/signal_even'][()], f['sums/signal_odd'][()]]
+n = sig[0].size
+mine = [raw[:2*n].view(np.complex128).reshape(sig[0].shape), raw[2*n:4*n].view(np.complex128).reshape(sig[0].shape)]
+wi = raw[4*n:].reshape(f['sums/weighted_intensity'].shape)
+d = max(np.abs(sig[h] - mine[h]).max() / np.abs(mine[h]).max() for h in range(2))
+d = max(d, np.abs(f['sums/weighted_intensity'][()] - wi).max() / np.abs(wi).max())
+print(d, int(f['sums'].attrs['shots_even']), int(f['sums'].attrs['shots_odd']))
+)";
+        const auto py = fxs::test::runPython(script, { out, raw });
+        QVERIFY2(py.ok(), py.err.constData());
+        const QList<QByteArray> fields = py.out.trimmed().split(' ');
+        QCOMPARE(fields.size(), 3);
+        QVERIFY2(fields[0].toDouble() < 1e-5, fields[0].constData()); // single-precision batches vs double
+        QCOMPARE(fields[1].toLongLong(), s.shots[0]);
+        QCOMPARE(fields[2].toLongLong(), s.shots[1]);
+    }
+
+    void interruptThenResume()
+    {
+        const QString full = m_dir.filePath("full.h5");
+        Run r = runFxs(correlateArgs(full));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString part = m_dir.filePath("part.h5");
+        QProcess p;
+        p.start(fxsBin(),
+            correlateArgs(part) << "--rate"
+                                << "40");
+        QVERIFY(p.waitForStarted());
+        // The "->" line comes right before the shots start flowing; ~1 s later some 40 of 120 shots are in.
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (err += p.readAllStandardError()).contains("->") || p.state() != QProcess::Running, 30000);
+        QVERIFY2(p.state() == QProcess::Running, err.constData());
+        QTest::qWait(1000);
+        ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(QFile::exists(part + ".ckpt"));
+        const int partial = summary(part)["shots"].toInt();
+        QVERIFY2(partial > 0 && partial < kShots, QByteArray::number(partial).constData());
+        r = runFxs(correlateArgs(part) << "--resume");
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains(QByteArray::number(partial) + " from the checkpoint"));
+        const QJsonObject s = summary(part);
+        QCOMPARE(s["shots"].toInt(), kShots);
+        QCOMPARE(s["ledger"].toInt(), kShots); // every shot counted once
+        QCOMPARE(s["unique"].toInt(), kShots);
+        QVERIFY(sumsDifference(full, part) < 1e-6);
+        // A resume with other science settings is refused, naming the checkpoint.
+        r = runFxs(correlateArgs(part) << "--resume"
+                                       << "--min-total"
+                                       << "5");
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("part.h5.ckpt") || r.err.contains("configuration"), r.err.constData());
+    }
+
+    void simulateCorrelateReconstruct()
+    {
+        const QString corr = m_dir.filePath("rec_in.h5");
+        Run r = runFxs(correlateArgs(corr));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString inv = m_dir.filePath("inv.h5");
+        r = runFxs({ "invariants", corr, "--l-max", "6", "--out", inv });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString mrc = m_dir.filePath("rec.mrc");
+        r = runFxs({ "reconstruct", inv, "--grid-size", "16", "--starts", "1", "--cycles", "1", "--particle-diameter",
+            "40", "--out", m_dir.filePath("rec.h5"), "--mrc", mrc });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // MRC2014 header: nx, ny, nz (int32 at 0, 4, 8), mode 2 at 12, "MAP " at 208; then 16³ float32 voxels.
+        QFile m(mrc);
+        QVERIFY(m.open(QIODevice::ReadOnly));
+        const QByteArray bytes = m.readAll();
+        QCOMPARE(bytes.size(), 1024 + 16 * 16 * 16 * 4);
+        const auto* h = reinterpret_cast<const std::int32_t*>(bytes.constData());
+        QCOMPARE(h[0], 16);
+        QCOMPARE(h[2], 16);
+        QCOMPARE(h[3], 2);
+        QCOMPARE(bytes.mid(208, 4), QByteArray("MAP "));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_FxsCli)
+#include "tst_FxsCli.moc"
