@@ -12,6 +12,8 @@ namespace {
 
 using Dims = std::vector<hsize_t>;
 
+constexpr const char* kReshape = "reshape"; // overwrite(): the dataset must be re-created
+
 std::string utcNow()
 {
     const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -56,13 +58,35 @@ struct ResultsFile::Impl {
 
     Status fail(const std::string& what) const { return Error { path + ": " + what + " (" + h5::lastError() + ")" }; }
 
+    // Rewrites an existing dataset of the same type and shape in place: deleting and re-creating it would leave
+    // its old space unused in the file, which would then grow with every snapshot of a long run.
+    Status overwrite(const std::string& name, hid_t fileType, hid_t memType, const Dims& dims, const void* data)
+    {
+        h5::Handle d = h5::dataset(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT));
+        h5::Handle t = h5::type(d ? H5Dget_type(d.get()) : H5I_INVALID_HID);
+        h5::Handle space = h5::space(d ? H5Dget_space(d.get()) : H5I_INVALID_HID);
+        if (!t || !space || H5Tequal(t.get(), fileType) <= 0 || h5::dims(d.get()) != dims
+            || (dims.empty() != (H5Sget_simple_extent_type(space.get()) == H5S_SCALAR))) {
+            return Error { kReshape };
+        }
+        if (product(dims) > 0 && H5Dwrite(d.get(), memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+            return fail("cannot write " + name);
+        }
+        return {};
+    }
+
     Status write(const std::string& name, hid_t fileType, hid_t memType, const Dims& dims, const void* data)
     {
         if (!file) {
             return Error { path + ": the results file is closed" };
         }
-        if (h5::linkExists(file.get(), name) && H5Ldelete(file.get(), name.c_str(), H5P_DEFAULT) < 0) {
-            return fail("cannot replace " + name);
+        if (h5::linkExists(file.get(), name)) {
+            if (Status s = overwrite(name, fileType, memType, dims, data); s || s.message() != kReshape) {
+                return s;
+            }
+            if (H5Ldelete(file.get(), name.c_str(), H5P_DEFAULT) < 0) {
+                return fail("cannot replace " + name);
+            }
         }
         if (!h5::createParents(file.get(), name)) {
             return fail("cannot create the groups of " + name);

@@ -186,6 +186,26 @@ private slots:
         QVERIFY(o["inputs_ok"].toBool());
     }
 
+    // A run refreshes its results at every snapshot: the file must not grow with the number of refreshes.
+    void refreshingDoesNotGrowTheFile()
+    {
+        qint64 size[2] = { 0, 0 };
+        for (int refreshes : { 1, 6 }) {
+            const QString path = m_dir.path() + QStringLiteral("/refresh%1.h5").arg(refreshes);
+            auto rf = fxs::ResultsFile::create(path.toStdString());
+            QVERIFY(rf.ok());
+            for (int i = 0; i < refreshes; ++i) {
+                QVERIFY((*rf)->writeSnapshot(snapshot()).ok());
+                QVERIFY((*rf)->writeSums(sums()).ok());
+                QVERIFY((*rf)->writeLedger({ { 0, 1, 2 }, { 1, 0, 1 }, { "", "low intensity", "" } }).ok());
+            }
+            QVERIFY((*rf)->close().ok());
+            size[refreshes > 1] = QFileInfo(path).size();
+        }
+        QVERIFY2(size[1] <= size[0] + 4096,
+            qPrintable(QStringLiteral("%1 bytes after 1 write, %2 after 6").arg(size[0]).arg(size[1])));
+    }
+
     void refusesInconsistentInput()
     {
         auto rf = fxs::ResultsFile::create((m_dir.path() + "/bad.h5").toStdString());
