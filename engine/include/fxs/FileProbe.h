@@ -22,7 +22,8 @@ struct ProbeOptions {
 class FileProbe {
 public:
     /// Runs fxs-probe on `path`:`dataset` and returns its verdict, or an Error that says what went wrong
-    /// (refused, crashed, timed out, ran out of memory, could not be started).
+    /// (refused, crashed, timed out, ran out of memory, could not be started). Blocks until the probe ends
+    /// (at most timeLimitS): call it from a worker thread, never the GUI thread. Thread-safe.
     static Result<StackInfo> validate(
         const std::string& path, const std::string& dataset, const ProbeOptions& options = {});
     /// The fxs-probe executable that validate() would run for `options`.
