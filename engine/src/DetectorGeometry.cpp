@@ -93,8 +93,10 @@ Vec3 DetectorPanel::labPositionM(double ss, double fs) const
 
 Result<DetectorGeometry> DetectorGeometry::singlePanel(const SinglePanelSpec& s)
 {
-    if (s.nSlow <= 0 || s.nFast <= 0 || !(s.pixelSizeM > 0.0) || !(s.distanceM > 0.0) || !(s.wavelengthA > 0.0)) {
-        return Error { "single-panel detector: shape, pixel size, distance and wavelength must be positive" };
+    const double energyEv = s.photonEnergyEv > 0.0 ? s.photonEnergyEv : kHcEvA / s.wavelengthA;
+    if (s.nSlow <= 0 || s.nFast <= 0 || !(s.pixelSizeM > 0.0) || !(s.distanceM > 0.0) || !(energyEv > 0.0)) {
+        return Error { "single-panel detector: shape, pixel size, distance and wavelength (or photon energy) must be "
+                       "positive" };
     }
     DetectorPanel p;
     p.name = "panel";
@@ -104,7 +106,7 @@ Result<DetectorGeometry> DetectorGeometry::singlePanel(const SinglePanelSpec& s)
     p.cornerYPx = -s.beamCentreSlowPx;
     p.pixelsPerM = 1.0 / s.pixelSizeM;
     p.cameraLengthM = s.distanceM;
-    return fromPanels({ p }, kHcEvA / s.wavelengthA);
+    return fromPanels({ p }, energyEv);
 }
 
 Result<DetectorGeometry> DetectorGeometry::fromPanels(

@@ -160,6 +160,19 @@ private slots:
         }
     }
 
+    void singlePanelByEnergy()
+    {
+        fxs::SinglePanelSpec s;
+        s.nSlow = s.nFast = 10;
+        s.photonEnergyEv = 6199.209921660013; // λ = 2 Å
+        auto g = DetectorGeometry::singlePanel(s);
+        QVERIFY(g.ok());
+        QCOMPARE(g->wavelengthA(), 2.0);
+        s.photonEnergyEv = 0.0;
+        s.wavelengthA = -1.0;
+        QVERIFY(!DetectorGeometry::singlePanel(s).ok());
+    }
+
     void singlePanelFile()
     {
         auto g = GeomParser::parseFile(resource("single-panel.geom"));

@@ -72,6 +72,7 @@ struct SinglePanelSpec {
     double beamCentreSlowPx = 0.0; ///< beam position along ss from the first pixel's outer corner, in pixels
     double distanceM = 0.1; ///< sample to detector
     double wavelengthA = 1.0; ///< X-ray wavelength in Å
+    double photonEnergyEv = 0.0; ///< when > 0, used instead of wavelengthA
 };
 
 /// Geometry of a whole detector: panels covering an nSlow × nFast slab (the shape of fxs::Frame),
