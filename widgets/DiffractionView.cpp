@@ -111,8 +111,7 @@ void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
 {
     m_assembly = std::move(assembly);
     m_image.reset();
-    m_pixmap->setPixmap(QPixmap());
-    m_maskPixmap->setPixmap(QPixmap());
+    m_pixmap->setVisible(false); // until the first image of this geometry
     if (m_assembly && m_assembly->width() > 0) {
         const int w = m_assembly->width();
         const int h = m_assembly->height();
@@ -168,6 +167,7 @@ void DiffractionView::redraw()
         ? m_image->rendered
         : ImageRenderer::render(m_image->values, m_image->width, m_image->height, settings);
     m_pixmap->setPixmap(QPixmap::fromImage(img));
+    m_pixmap->setVisible(true);
 }
 
 void DiffractionView::applyLevels(bool recompute)

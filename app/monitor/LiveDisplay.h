@@ -17,6 +17,7 @@ namespace fxs::widgets {
 class DiffractionView;
 class PolarView;
 class C2SliceView;
+class ConvergencePlot;
 class FrameHistory;
 class StripChart;
 }
@@ -34,6 +35,7 @@ struct LiveViews {
     widgets::StripChart* accepted = nullptr;
     widgets::StripChart* meanIntensity = nullptr;
     widgets::HealthBar* health = nullptr;
+    widgets::ConvergencePlot* convergence = nullptr;
 };
 
 /// The ~40 ms coalescing timer between the engine and the views: takes the newest image (latest-wins),
@@ -73,6 +75,7 @@ private:
     std::int64_t m_windowAccepted = 0;
     std::int64_t m_lastShot = 0;
     double m_lastRatePointS = 0.0;
+    PolarGrid m_grid;
 };
 
 } // namespace fxs::monitor

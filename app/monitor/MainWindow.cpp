@@ -6,6 +6,7 @@
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
+#include <ConvergencePlot.h>
 #include <DiffractionView.h>
 #include <FrameHistory.h>
 #include <HealthBar.h>
@@ -57,7 +58,9 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     buildMenus();
     buildShortcuts();
     m_live = new LiveDisplay(m_engine,
-        { m_detector, m_polar, m_c2, m_history, m_charts[0], m_charts[1], m_charts[2], m_charts[3], m_health }, this);
+        { m_detector, m_polar, m_c2, m_history, m_charts[0], m_charts[1], m_charts[2], m_charts[3], m_health,
+            m_convergence },
+        this);
     connect(m_engine, &EngineController::runStarted, this,
         [this](const QString& d, std::shared_ptr<const widgets::ImageAssembly> a, PolarGrid g) {
             m_live->beginRun(std::move(a), g);
@@ -107,6 +110,8 @@ void MainWindow::buildDocks()
     m_runPanel = new RunControlPanel(this);
     addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), m_runPanel));
     addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
+    m_convergence = new widgets::ConvergencePlot(this);
+    addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("Convergence"), QStringLiteral("convergence"), m_convergence));
     auto* charts = new QWidget(this);
     auto* row = new QHBoxLayout(charts);
     row->setContentsMargins(0, 0, 0, 0);

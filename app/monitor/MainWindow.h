@@ -19,6 +19,7 @@ class C2SliceView;
 class FrameHistory;
 class StripChart;
 class HealthBar;
+class ConvergencePlot;
 }
 
 namespace fxs::monitor {
@@ -80,6 +81,7 @@ private:
     widgets::FrameHistory* m_history = nullptr;
     widgets::StripChart* m_charts[4] = {};
     widgets::HealthBar* m_health = nullptr;
+    widgets::ConvergencePlot* m_convergence = nullptr;
     QMenu* m_recentMenu = nullptr;
     QStringList m_recent;
 };
