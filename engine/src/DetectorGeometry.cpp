@@ -309,6 +309,22 @@ std::vector<std::uint8_t> DetectorGeometry::validMask() const
     return out;
 }
 
+Result<std::vector<std::uint8_t>> DetectorGeometry::validMaskWith(std::span<const std::uint32_t> maskValues) const
+{
+    if (maskValues.size() != pixelCount()) {
+        return Error { "pixel mask '" + m_maskSource.dataset + "' has " + std::to_string(maskValues.size())
+            + " values, the detector " + std::to_string(pixelCount()) + " (" + std::to_string(m_nSlow) + " × "
+            + std::to_string(m_nFast) + ")" };
+    }
+    auto mask = validMask();
+    const std::uint32_t good = m_maskSource.goodBits, bad = m_maskSource.badBits;
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+        const std::uint32_t v = maskValues[i];
+        mask[i] = mask[i] && (v & good) == good && (v & bad) == 0;
+    }
+    return mask;
+}
+
 std::vector<float> DetectorGeometry::saturationAdu() const
 {
     std::vector<float> out(pixelCount(), std::numeric_limits<float>::infinity());

@@ -160,6 +160,22 @@ private slots:
         }
     }
 
+    // CrystFEL mask rule: good bits must all be set, no bad bit may be set.
+    void maskBits()
+    {
+        const char* text = "photon_energy = 9000\nclen = 0.1\nres = 1e4\nmask = /entry_1/mask\n"
+                           "mask_good = 0x0001\nmask_bad = 0x0006\np/min_fs = 0\np/max_fs = 3\np/min_ss = 0\n"
+                           "p/max_ss = 0\n";
+        auto g = GeomParser::parseText(text);
+        QVERIFY2(g.ok(), g.ok() ? "" : g.error().message.c_str());
+        QCOMPARE(g->maskSource().dataset, std::string("/entry_1/mask"));
+        const std::vector<std::uint32_t> values { 0x1, 0x0, 0x3, 0x9 }; // good, no good bit, bad bit 0x2, good
+        auto mask = g->validMaskWith(values);
+        QVERIFY(mask.ok());
+        QCOMPARE(*mask, (std::vector<std::uint8_t> { 1, 0, 0, 1 }));
+        QVERIFY(!g->validMaskWith(std::vector<std::uint32_t>(3, 1)).ok());
+    }
+
     void singlePanelByEnergy()
     {
         fxs::SinglePanelSpec s;

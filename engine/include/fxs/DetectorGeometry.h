@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,9 @@ public:
     std::vector<float> polarisationFactor(double fraction = 1.0, double planeAngleRad = 0.0) const;
     /// 1 for a usable pixel, 0 for pixels outside every panel, in ignored panels or in bad regions.
     std::vector<std::uint8_t> validMask() const;
+    /// validMask() also requiring the .geom mask rule on `maskValues` (the `mask` dataset read by the I/O layer, one
+    /// value per pixel): usable when (v & mask_good) == mask_good and (v & mask_bad) == 0. Fails on a size mismatch.
+    Result<std::vector<std::uint8_t>> validMaskWith(std::span<const std::uint32_t> maskValues) const;
     /// Saturation level (`max_adu`) of every pixel; +inf where unknown.
     std::vector<float> saturationAdu() const;
 
