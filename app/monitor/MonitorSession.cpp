@@ -1,0 +1,152 @@
+#include "MonitorSession.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSettings>
+
+namespace fxs::monitor {
+
+namespace {
+const char* const kSources[] = { "simulated", "cxi_file", "live_file" };
+
+QJsonObject runToJson(const RunConfig& c)
+{
+    return QJsonObject { { "source", kSources[int(c.source)] }, { "path", c.path }, { "dataset", c.dataset },
+        { "geometry", c.geometryPath }, { "distance_m", c.distanceM }, { "pixel_size_m", c.pixelSizeM },
+        { "wavelength_a", c.wavelengthA },
+        { "grid",
+            QJsonObject { { "n_q", c.grid.nQ }, { "n_phi", c.grid.nPhi }, { "q_min_inv_a", c.grid.qMinInvA },
+                { "q_max_inv_a", c.grid.qMaxInvA } } },
+        { "model", c.model }, { "simulated_size", c.simulatedSize }, { "simulated_shots", double(c.simulatedShots) },
+        { "simulated_rate_hz", c.simulatedRateHz }, { "seed", QString::number(c.seed) }, { "threads", c.threads },
+        { "snapshot_interval_s", c.snapshotIntervalS } };
+}
+
+bool runFromJson(const QJsonObject& j, RunConfig* c, QString* error)
+{
+    const QString source = j.value("source").toString(QStringLiteral("simulated"));
+    int kind = -1;
+    for (int i = 0; i < 3; ++i) {
+        kind = source == QLatin1String(kSources[i]) ? i : kind;
+    }
+    if (kind < 0) {
+        *error = QObject::tr("run.source is \"%1\"; expected simulated, cxi_file or live_file").arg(source);
+        return false;
+    }
+    c->source = SourceKind(kind);
+    c->path = j.value("path").toString();
+    c->dataset = j.value("dataset").toString(c->dataset);
+    c->geometryPath = j.value("geometry").toString();
+    c->distanceM = j.value("distance_m").toDouble(c->distanceM);
+    c->pixelSizeM = j.value("pixel_size_m").toDouble(c->pixelSizeM);
+    c->wavelengthA = j.value("wavelength_a").toDouble(c->wavelengthA);
+    const QJsonObject g = j.value("grid").toObject();
+    c->grid.nQ = g.value("n_q").toInt(c->grid.nQ);
+    c->grid.nPhi = g.value("n_phi").toInt(c->grid.nPhi);
+    c->grid.qMinInvA = g.value("q_min_inv_a").toDouble(c->grid.qMinInvA);
+    c->grid.qMaxInvA = g.value("q_max_inv_a").toDouble(c->grid.qMaxInvA);
+    if (c->grid.nQ <= 0 || c->grid.nPhi <= 0 || !(c->grid.qMaxInvA > c->grid.qMinInvA)) {
+        *error = QObject::tr("run.grid: expected n_q > 0, n_phi > 0 and q_max_inv_a > q_min_inv_a");
+        return false;
+    }
+    c->model = j.value("model").toString(c->model);
+    c->simulatedSize = j.value("simulated_size").toInt(c->simulatedSize);
+    c->simulatedShots = static_cast<std::int64_t>(j.value("simulated_shots").toDouble(double(c->simulatedShots)));
+    c->simulatedRateHz = j.value("simulated_rate_hz").toDouble(c->simulatedRateHz);
+    c->seed = j.value("seed").toString(QString::number(c->seed)).toULongLong();
+    c->threads = j.value("threads").toInt(c->threads);
+    c->snapshotIntervalS = j.value("snapshot_interval_s").toDouble(c->snapshotIntervalS);
+    return true;
+}
+}
+
+QJsonObject MonitorSession::toJson() const
+{
+    QJsonObject j { { "fxs_monitor_session", kFormatVersion }, { "run", runToJson(run) }, { "views", views },
+        { "window_geometry", QString::fromLatin1(windowGeometry.toBase64()) },
+        { "window_state", QString::fromLatin1(windowState.toBase64()) } };
+    const QJsonDocument veto = QJsonDocument::fromJson(vetoes);
+    if (veto.isObject()) {
+        j.insert("vetoes", veto.object());
+    }
+    return j;
+}
+
+bool MonitorSession::fromJson(const QJsonObject& json, MonitorSession* session, QString* error)
+{
+    const int version = json.value("fxs_monitor_session").toInt(-1);
+    if (version != kFormatVersion) {
+        *error
+            = QObject::tr("not an fxs-monitor session (key \"fxs_monitor_session\" should be %1)").arg(kFormatVersion);
+        return false;
+    }
+    MonitorSession s;
+    if (!runFromJson(json.value("run").toObject(), &s.run, error)) {
+        return false;
+    }
+    s.views = json.value("views").toObject();
+    s.windowGeometry = QByteArray::fromBase64(json.value("window_geometry").toString().toLatin1());
+    s.windowState = QByteArray::fromBase64(json.value("window_state").toString().toLatin1());
+    if (json.contains("vetoes")) {
+        if (!json.value("vetoes").isObject()) {
+            *error = QObject::tr("\"vetoes\" should be an object with \"rules\"");
+            return false;
+        }
+        s.vetoes = QJsonDocument(json.value("vetoes").toObject()).toJson(QJsonDocument::Compact);
+    }
+    *session = s;
+    return true;
+}
+
+bool MonitorSession::save(const QString& path, QString* error) const
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        *error = QObject::tr("Cannot write the session file %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    f.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+    return f.error() == QFile::NoError;
+}
+
+bool MonitorSession::load(const QString& path, MonitorSession* session, QString* error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QObject::tr("Cannot read the session file %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &parse);
+    if (!doc.isObject()) {
+        *error = QObject::tr("Session file %1 is not JSON: %2 at byte %3")
+                     .arg(path, parse.errorString())
+                     .arg(parse.offset);
+        return false;
+    }
+    QString why;
+    if (!fromJson(doc.object(), session, &why)) {
+        *error = QObject::tr("Session file %1: %2").arg(path, why);
+        return false;
+    }
+    return true;
+}
+
+void MonitorSession::toSettings(QSettings& settings) const
+{
+    settings.setValue(QStringLiteral("session/json"), QJsonDocument(toJson()).toJson(QJsonDocument::Compact));
+}
+
+MonitorSession MonitorSession::fromSettings(QSettings& settings)
+{
+    MonitorSession s;
+    const QJsonDocument doc = QJsonDocument::fromJson(settings.value(QStringLiteral("session/json")).toByteArray());
+    QString ignored;
+    if (doc.isObject()) {
+        fromJson(doc.object(), &s, &ignored);
+    }
+    return s;
+}
+
+} // namespace fxs::monitor

@@ -1,0 +1,436 @@
+#include "VetoPanel.h"
+
+#include "Format.h"
+#include "PlotExport.h"
+#include "ShotHistogram.h"
+
+#include <QComboBox>
+#include <QDoubleValidator>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTextStream>
+#include <QTimer>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <cmath>
+#include <limits>
+#include <qcustomplot.h>
+
+namespace fxs::widgets {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr ShotStatistic kStatistics[] = { ShotStatistic::HitScore, ShotStatistic::Mean, ShotStatistic::Sum,
+    ShotStatistic::Max, ShotStatistic::Saturated, ShotStatistic::MaskedFraction, ShotStatistic::Particles };
+enum ItemKind { Threshold = 0, Range = 1, Change = 2 };
+
+QString limitText(double v) { return std::isfinite(v) ? QString::number(v, 'g', 6) : QString(); }
+
+double parseLimit(const QLineEdit* edit, double fallback)
+{
+    bool ok = false;
+    const double v = edit->text().trimmed().toDouble(&ok);
+    return ok ? v : fallback;
+}
+
+// VetoRules has no "replace": rebuild it without the statistic's threshold.
+VetoRules withoutThreshold(const VetoRules& rules, ShotStatistic statistic)
+{
+    VetoRules out;
+    for (const auto& t : rules.thresholds()) {
+        if (t.statistic != statistic) {
+            out.addThreshold(t);
+        }
+    }
+    for (const auto& r : rules.ranges()) {
+        out.addRange(r.first, r.last, r.reason);
+    }
+    return out;
+}
+
+VetoRules withoutRange(const VetoRules& rules, std::size_t index)
+{
+    VetoRules out;
+    for (const auto& t : rules.thresholds()) {
+        out.addThreshold(t);
+    }
+    for (std::size_t i = 0; i < rules.ranges().size(); ++i) {
+        if (i != index) {
+            const auto& r = rules.ranges()[i];
+            out.addRange(r.first, r.last, r.reason);
+        }
+    }
+    return out;
+}
+}
+
+VetoPanel::VetoPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    m_undo = new QUndoStack(this);
+    m_refresh = new QTimer(this);
+    m_refresh->setSingleShot(true);
+    m_refresh->setInterval(200); // shots arrive at up to ~120 Hz: redraw the histogram a few times a second
+    connect(m_refresh, &QTimer::timeout, this, &VetoPanel::refreshNow);
+    buildUi();
+    fillThresholdEdits();
+    refreshNow();
+}
+
+void VetoPanel::buildUi()
+{
+    m_statistic = new QComboBox(this);
+    for (ShotStatistic s : kStatistics) {
+        m_statistic->addItem(QString::fromLatin1(ShotStats::name(s)), int(s));
+    }
+    m_min = new QLineEdit(this);
+    m_max = new QLineEdit(this);
+    for (QLineEdit* e : { m_min, m_max }) {
+        e->setValidator(new QDoubleValidator(e));
+        e->setPlaceholderText(tr("no limit"));
+        e->setMaximumWidth(90);
+    }
+    auto* apply = new QPushButton(tr("Apply"), this);
+    auto* clear = new QPushButton(tr("Clear"), this);
+    m_plot = new QCustomPlot(this);
+    m_plot->setMinimumHeight(120);
+    m_accepted = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    m_accepted->setName(tr("accepted"));
+    m_accepted->setBrush(QColor(40, 160, 80));
+    m_accepted->setPen(Qt::NoPen);
+    m_vetoed = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    m_vetoed->setName(tr("vetoed"));
+    m_vetoed->setBrush(QColor(200, 60, 50));
+    m_vetoed->setPen(Qt::NoPen);
+    m_vetoed->moveAbove(m_accepted);
+    m_plot->yAxis->setLabel(tr("shots"));
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setFont(QFont(font().family(), 8));
+    for (QCPItemStraightLine** line : { &m_minLine, &m_maxLine }) {
+        *line = new QCPItemStraightLine(m_plot);
+        (*line)->setPen(QPen(QColor(20, 20, 20), 2.0, Qt::DashLine));
+    }
+    PlotExport::install(
+        m_plot, [this] { return histogramCsv(); }, [this] { refreshNow(); });
+    m_summary = new QLabel(this);
+    QFont bold = m_summary->font();
+    bold.setBold(true);
+    m_summary->setFont(bold);
+    m_summary->setWordWrap(true);
+    m_first = new QLineEdit(this);
+    m_last = new QLineEdit(this);
+    m_first->setPlaceholderText(tr("first shot"));
+    m_last->setPlaceholderText(tr("last shot"));
+    m_reason = new QLineEdit(this);
+    m_reason->setPlaceholderText(tr("reason (required)"));
+    auto* vetoButton = new QPushButton(tr("Veto shots"), this);
+    auto* liftButton = new QPushButton(tr("Lift"), this);
+    auto* changeButton = new QPushButton(tr("Sample change at first"), this);
+    m_list = new QListWidget(this);
+    m_list->setMaximumHeight(110);
+    auto* removeButton = new QPushButton(tr("Remove selected"), this);
+    auto* undoButton = new QPushButton(tr("Undo"), this);
+    auto* redoButton = new QPushButton(tr("Redo"), this);
+    m_error = new QLabel(this);
+    m_error->setStyleSheet(QStringLiteral("color: #b00000"));
+
+    auto* thresholdRow = new QHBoxLayout;
+    thresholdRow->addWidget(m_statistic, 1);
+    thresholdRow->addWidget(new QLabel(tr("min"), this));
+    thresholdRow->addWidget(m_min);
+    thresholdRow->addWidget(new QLabel(tr("max"), this));
+    thresholdRow->addWidget(m_max);
+    thresholdRow->addWidget(apply);
+    thresholdRow->addWidget(clear);
+    auto* handGrid = new QGridLayout;
+    handGrid->addWidget(m_first, 0, 0);
+    handGrid->addWidget(m_last, 0, 1);
+    handGrid->addWidget(m_reason, 0, 2, 1, 2);
+    handGrid->addWidget(vetoButton, 1, 0);
+    handGrid->addWidget(liftButton, 1, 1);
+    handGrid->addWidget(changeButton, 1, 2, 1, 2);
+    auto* listRow = new QHBoxLayout;
+    listRow->addWidget(removeButton);
+    listRow->addStretch(1);
+    listRow->addWidget(undoButton);
+    listRow->addWidget(redoButton);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_summary);
+    layout->addLayout(thresholdRow);
+    layout->addWidget(m_plot, 1);
+    layout->addLayout(handGrid);
+    layout->addWidget(m_list);
+    layout->addLayout(listRow);
+    layout->addWidget(m_error);
+
+    connect(m_statistic, &QComboBox::currentIndexChanged, this, [this] {
+        fillThresholdEdits();
+        refreshNow();
+    });
+    connect(apply, &QPushButton::clicked, this, [this] {
+        QString error;
+        setThreshold(currentStatistic(), parseLimit(m_min, -kInf), parseLimit(m_max, kInf), &error);
+        m_error->setText(error);
+    });
+    connect(clear, &QPushButton::clicked, this, [this] { clearThreshold(currentStatistic()); });
+    connect(vetoButton, &QPushButton::clicked, this, [this] {
+        QString error;
+        vetoRange(m_first->text().toLongLong(), m_last->text().toLongLong(), m_reason->text(), &error);
+        m_error->setText(error);
+    });
+    connect(liftButton, &QPushButton::clicked, this,
+        [this] { liftRanges(m_first->text().toLongLong(), m_last->text().toLongLong()); });
+    connect(changeButton, &QPushButton::clicked, this, [this] {
+        QString error;
+        addSampleChange(m_first->text().toLongLong(), m_reason->text(), &error);
+        m_error->setText(error);
+    });
+    connect(removeButton, &QPushButton::clicked, this, [this] {
+        const QListWidgetItem* item = m_list->currentItem();
+        if (!item) {
+            return;
+        }
+        const int kind = item->data(Qt::UserRole).toInt();
+        const int index = item->data(Qt::UserRole + 1).toInt();
+        VetoState after = m_state;
+        if (kind == Threshold) {
+            after.rules = withoutThreshold(m_state.rules, m_state.rules.thresholds()[std::size_t(index)].statistic);
+        } else if (kind == Range) {
+            after.rules = withoutRange(m_state.rules, std::size_t(index));
+        } else {
+            after.sampleChanges.erase(after.sampleChanges.begin() + index);
+        }
+        push(tr("Remove %1").arg(item->text()), after);
+    });
+    connect(undoButton, &QPushButton::clicked, m_undo, &QUndoStack::undo);
+    connect(redoButton, &QPushButton::clicked, m_undo, &QUndoStack::redo);
+    connect(m_undo, &QUndoStack::canUndoChanged, undoButton, &QWidget::setEnabled);
+    connect(m_undo, &QUndoStack::canRedoChanged, redoButton, &QWidget::setEnabled);
+    undoButton->setEnabled(false);
+    redoButton->setEnabled(false);
+}
+
+ShotStatistic VetoPanel::currentStatistic() const { return ShotStatistic(m_statistic->currentData().toInt()); }
+
+void VetoPanel::addShots(const std::vector<ShotStats>& shots)
+{
+    for (const auto& s : shots) {
+        m_ledger.judge(s, m_state.rules);
+    }
+    scheduleRefresh();
+}
+
+void VetoPanel::clearShots()
+{
+    m_ledger = ShotLedger();
+    refreshNow();
+}
+
+bool VetoPanel::setThreshold(ShotStatistic statistic, double min, double max, QString* error)
+{
+    VetoState after = m_state;
+    after.rules = withoutThreshold(m_state.rules, statistic);
+    const Status added = after.rules.addThreshold({ statistic, min, max });
+    if (!added) {
+        if (error) {
+            *error = QString::fromStdString(added.message());
+        }
+        return false;
+    }
+    const QString name = QString::fromLatin1(ShotStats::name(statistic));
+    push(tr("Threshold %1 in [%2, %3]").arg(name, Format::value(min), Format::value(max)), after);
+    return true;
+}
+
+void VetoPanel::clearThreshold(ShotStatistic statistic)
+{
+    VetoState after = m_state;
+    after.rules = withoutThreshold(m_state.rules, statistic);
+    push(tr("Clear threshold on %1").arg(QString::fromLatin1(ShotStats::name(statistic))), after);
+}
+
+bool VetoPanel::vetoRange(std::int64_t first, std::int64_t last, const QString& reason, QString* error)
+{
+    VetoState after = m_state;
+    const Status added = after.rules.addRange(first, last, reason.trimmed().toStdString());
+    if (!added) {
+        if (error) {
+            *error = QString::fromStdString(added.message());
+        }
+        return false;
+    }
+    push(tr("Veto shots %1–%2").arg(Format::count(first), Format::count(last)), after);
+    return true;
+}
+
+void VetoPanel::liftRanges(std::int64_t first, std::int64_t last)
+{
+    VetoState after = m_state;
+    if (after.rules.removeRanges(first, last) > 0) {
+        push(tr("Lift vetoes in %1–%2").arg(Format::count(first), Format::count(last)), after);
+    }
+}
+
+bool VetoPanel::addSampleChange(std::int64_t shot, const QString& reason, QString* error)
+{
+    if (reason.trimmed().isEmpty()) {
+        if (error) {
+            *error = tr("A sample change needs a reason (e.g. \"new capillary\")");
+        }
+        return false;
+    }
+    VetoState after = m_state;
+    after.sampleChanges.push_back({ shot, reason.trimmed().toStdString() });
+    std::stable_sort(after.sampleChanges.begin(), after.sampleChanges.end(),
+        [](const SampleChange& a, const SampleChange& b) { return a.shot < b.shot; });
+    push(tr("Sample change at shot %1").arg(Format::count(shot)), after);
+    return true;
+}
+
+void VetoPanel::setState(const VetoState& state, const QString& text) { push(text, state); }
+
+void VetoPanel::push(const QString& text, VetoState after)
+{
+    m_undo->push(new VetoEdit(text, m_state, std::move(after), [this](const VetoState& s) { apply(s); }));
+}
+
+void VetoPanel::apply(const VetoState& state)
+{
+    m_state = state;
+    m_ledger.redecide(m_state.rules);
+    updateList();
+    fillThresholdEdits();
+    refreshNow();
+    emit rulesChanged();
+}
+
+void VetoPanel::scheduleRefresh()
+{
+    if (!m_refresh->isActive()) {
+        m_refresh->start();
+    }
+}
+
+void VetoPanel::fillThresholdEdits()
+{
+    m_min->clear();
+    m_max->clear();
+    for (const auto& t : m_state.rules.thresholds()) {
+        if (t.statistic == currentStatistic()) {
+            m_min->setText(limitText(t.min));
+            m_max->setText(limitText(t.max));
+        }
+    }
+}
+
+void VetoPanel::updateList()
+{
+    m_list->clear();
+    auto add = [this](const QString& text, int kind, int index) {
+        auto* item = new QListWidgetItem(text, m_list);
+        item->setData(Qt::UserRole, kind);
+        item->setData(Qt::UserRole + 1, index);
+    };
+    const auto& thresholds = m_state.rules.thresholds();
+    for (std::size_t i = 0; i < thresholds.size(); ++i) {
+        const auto& t = thresholds[i];
+        add(tr("keep %1 in [%2, %3]")
+                .arg(QString::fromLatin1(ShotStats::name(t.statistic)), Format::value(t.min), Format::value(t.max)),
+            Threshold, int(i));
+    }
+    const auto& ranges = m_state.rules.ranges();
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        add(tr("vetoed shots %1–%2: %3")
+                .arg(Format::count(ranges[i].first), Format::count(ranges[i].last),
+                    QString::fromStdString(ranges[i].reason)),
+            Range, int(i));
+    }
+    for (std::size_t i = 0; i < m_state.sampleChanges.size(); ++i) {
+        const auto& c = m_state.sampleChanges[i];
+        add(tr("sample change at shot %1: %2").arg(Format::count(c.shot), QString::fromStdString(c.reason)), Change,
+            int(i));
+    }
+}
+
+void VetoPanel::showStatistic(ShotStatistic statistic)
+{
+    m_statistic->setCurrentIndex(m_statistic->findData(int(statistic)));
+}
+
+QString VetoPanel::summary() const { return m_summary->text(); }
+
+void VetoPanel::refreshNow()
+{
+    const ShotStatistic statistic = currentStatistic();
+    double tMin = -kInf;
+    double tMax = kInf;
+    for (const auto& t : m_state.rules.thresholds()) {
+        if (t.statistic == statistic) {
+            tMin = t.min;
+            tMax = t.max;
+        }
+    }
+    const auto entries = m_ledger.entries();
+    const ShotHistogram h = ShotHistogram::compute(entries, statistic, 40, tMin, tMax);
+    const QVector<double> x(h.centres.begin(), h.centres.end());
+    m_accepted->setWidth(h.width);
+    m_vetoed->setWidth(h.width);
+    m_accepted->setData(x, QVector<double>(h.accepted.begin(), h.accepted.end()), true);
+    m_vetoed->setData(x, QVector<double>(h.vetoed.begin(), h.vetoed.end()), true);
+    m_plot->xAxis->setLabel(QString::fromLatin1(ShotStats::name(statistic)));
+    m_plot->xAxis->setRange(h.lo, h.lo + h.width * double(h.centres.size()));
+    double top = 1.0;
+    for (std::size_t i = 0; i < h.centres.size(); ++i) {
+        top = std::max(top, h.accepted[i] + h.vetoed[i]);
+    }
+    m_plot->yAxis->setRange(0.0, top * 1.1);
+    m_minLine->setVisible(std::isfinite(tMin));
+    m_maxLine->setVisible(std::isfinite(tMax));
+    m_minLine->point1->setCoords(tMin, 0.0);
+    m_minLine->point2->setCoords(tMin, 1.0);
+    m_maxLine->point1->setCoords(tMax, 0.0);
+    m_maxLine->point2->setCoords(tMax, 1.0);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+
+    const std::int64_t total = m_ledger.size();
+    const std::int64_t accepted = m_ledger.acceptedCount();
+    QString text = tr("Accepted %1 of %2 shots").arg(Format::count(accepted), Format::count(total));
+    if (total > 0) {
+        text += QStringLiteral(" (%1)").arg(Format::percent(double(accepted) / double(total)));
+    }
+    QStringList reasons;
+    for (const auto& [rule, count] : m_ledger.vetoCounts()) {
+        reasons << QStringLiteral("%1: %2").arg(QString::fromStdString(rule), Format::count(count));
+    }
+    if (!reasons.isEmpty()) {
+        text += QStringLiteral(" · vetoed by ") + reasons.join(QStringLiteral(", "));
+    }
+    m_summary->setText(text);
+}
+
+QString VetoPanel::histogramCsv() const
+{
+    QString out;
+    QTextStream s(&out);
+    s << m_plot->xAxis->label() << ",accepted,vetoed\n";
+    auto a = m_accepted->data()->constBegin();
+    auto v = m_vetoed->data()->constBegin();
+    for (; a != m_accepted->data()->constEnd() && v != m_vetoed->data()->constEnd(); ++a, ++v) {
+        s << QString::number(a->key, 'g', 17) << "," << a->value << "," << v->value << "\n";
+    }
+    return out;
+}
+
+QByteArray VetoPanel::toJson() const { return m_state.toJson(); }
+
+bool VetoPanel::stateFromJson(const QByteArray& json, VetoState* state, QString* error)
+{
+    return VetoState::fromJson(json, state, error);
+}
+
+} // namespace fxs::widgets
