@@ -6,10 +6,25 @@ namespace fxs::remote {
 
 namespace {
 
+// The result is the last checkpoint: a hard link to it costs nothing, where a second copy of the sums would cost
+// as much as the checkpoint itself, at the end of the run when nothing else overlaps it.
+Status linkResult(const SumsFile& cp, const JobFiles& files)
+{
+    std::error_code ec;
+    std::filesystem::remove(files.result(), ec);
+    std::filesystem::create_hard_link(files.checkpoint(), files.result(), ec);
+    return ec ? cp.write(files.result()) : Status {};
+}
+
 Status writeAll(const SumsFile& cp, bool final, const JobFiles& files)
 {
     if (auto st = cp.write(files.checkpoint()); !st) {
         return st;
+    }
+    if (final) {
+        if (auto st = linkResult(cp, files); !st) {
+            return st;
+        }
     }
     SnapshotOptions opt;
     opt.interShot = false;
@@ -17,10 +32,7 @@ Status writeAll(const SumsFile& cp, bool final, const JobFiles& files)
     opt.threads = 1;
     const C2Snapshot snap = C2Snapshot::compute(cp.sums, opt);
     const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
-    if (auto st = s.write(files.snapshot()); !st) {
-        return st;
-    }
-    return final ? cp.write(files.result()) : Status {};
+    return s.write(files.snapshot());
 }
 
 } // namespace

@@ -171,13 +171,15 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     if (auto st = writer.wait(); !st) { // the result is on disk before any rank says done
         return st;
     }
-    reduceS += std::chrono::duration<double>(Clock::now() - tw).count();
+    const double finalWaitS = std::chrono::duration<double>(Clock::now() - tw).count();
+    reduceS += finalWaitS;
     MPI_Barrier(comm);
     if (rank == 0) {
         const double totalS = std::chrono::duration<double>(Clock::now() - t0).count();
         (void)writeTextAtomically(files.timing(),
             "{\"total_s\": " + std::to_string(totalS) + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS)
-                + ", \"rounds\": " + std::to_string(rounds) + ", \"ranks\": " + std::to_string(size) + "}\n");
+                + ", \"final_wait_s\": " + std::to_string(finalWaitS) + ", \"rounds\": " + std::to_string(rounds)
+                + ", \"ranks\": " + std::to_string(size) + "}\n");
     }
     heart.setPhase("done");
     return {};
