@@ -3,6 +3,7 @@
 #include "Hdf5Util.h"
 #include "Lz4ChunkValidator.h"
 
+#include <algorithm>
 #include <set>
 #include <sys/stat.h>
 
@@ -30,29 +31,21 @@ ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const Stac
         m_chunk.clear(); // not chunked (or unreadable: the read itself will say so)
         return;
     }
-    std::uint64_t chunkBytes = pixelSize(info.slab.type);
+    m_chunkBytes = pixelSize(info.slab.type);
     for (hsize_t c : m_chunk) {
-        chunkBytes *= c;
+        m_chunkBytes *= c;
     }
-    const int nFilters = H5Pget_nfilters(dcpl.get());
+    m_nFilters = std::max(0, H5Pget_nfilters(dcpl.get()));
     unsigned flags = 0;
     std::size_t nValues = 0;
-    if (nFilters > 0
+    if (m_nFilters > 0
         && H5Pget_filter2(
-               dcpl.get(), static_cast<unsigned>(nFilters - 1), &flags, &nValues, nullptr, 0, nullptr, nullptr)
+               dcpl.get(), static_cast<unsigned>(m_nFilters - 1), &flags, &nValues, nullptr, 0, nullptr, nullptr)
             == kLz4Filter) {
         // LZ4 applied last is undone first: its chunks are in the plugin's format; the raw size is known only
         // when LZ4 is the sole filter.
         m_lz4 = true;
-        m_lz4RawBytes = nFilters == 1 ? chunkBytes : 0;
-    }
-    // Unfiltered chunks are stored verbatim: any other stored size means a damaged index (HDF5 1.10 then copies
-    // a full chunk out of a shorter buffer; found by the fuzzer).
-    if (H5Pget_nfilters(dcpl.get()) == 0) {
-        m_rawChunkBytes = pixelSize(info.slab.type);
-        for (hsize_t c : m_chunk) {
-            m_rawChunkBytes *= c;
-        }
+        m_lz4RawBytes = m_nFilters == 1 ? m_chunkBytes : 0;
     }
     for (int k = 0; k < rank; ++k) {
         m_grid.push_back(k == 0 ? 1 : (static_cast<hsize_t>(info.dims[k]) + m_chunk[k] - 1) / m_chunk[k]);
@@ -104,10 +97,11 @@ Status ChunkGuard::checkOne(const std::vector<hsize_t>& offset, std::int64_t fra
         return Error { m_at + ": the chunk index of frame " + std::to_string(frame) + " is unreadable ("
             + h5::lastError() + "); the file is damaged" };
     }
-    if (Status s = checkEntry(addr, size, "a chunk of frame " + std::to_string(frame)); !s) {
+    if (Status s = checkEntry(addr, size, mask, "a chunk of frame " + std::to_string(frame)); !s) {
         return s;
     }
-    if (m_lz4 && addr != HADDR_UNDEF && mask == 0) {
+    const bool lz4Applied = m_lz4 && (mask & (1u << (m_nFilters - 1))) == 0;
+    if (lz4Applied && addr != HADDR_UNDEF) {
         std::vector<std::byte> raw(static_cast<std::size_t>(size));
         uint32_t readMask = 0;
         if (H5Dread_chunk(m_dset, H5P_DEFAULT, offset.data(), &readMask, raw.data()) < 0) {
@@ -121,14 +115,22 @@ Status ChunkGuard::checkOne(const std::vector<hsize_t>& offset, std::int64_t fra
     return {};
 }
 
-Status ChunkGuard::checkEntry(haddr_t addr, hsize_t size, const std::string& which) const
+Status ChunkGuard::checkEntry(haddr_t addr, hsize_t size, unsigned mask, const std::string& which) const
 {
     if (addr == HADDR_UNDEF) {
         return {}; // not written: HDF5 returns the fill value
     }
-    if (m_rawChunkBytes && size != m_rawChunkBytes) {
+    // A set bit skips that filter for this chunk; bits beyond the pipeline mean a damaged index.
+    if (m_nFilters < 32 && (mask >> m_nFilters) != 0) {
+        return Error { m_at + ": " + which + " has a filter mask (" + std::to_string(mask) + ") that does not fit its "
+            + std::to_string(m_nFilters) + " filter(s); the file is damaged" };
+    }
+    // Chunks with every filter skipped (or none defined) are stored verbatim: any other size is damage (HDF5 1.10
+    // then copies a full chunk out of a shorter buffer; found by the fuzzer).
+    const bool verbatim = m_nFilters == 0 || (m_nFilters < 32 && mask == (1u << m_nFilters) - 1);
+    if (verbatim && size != m_chunkBytes) {
         return Error { m_at + ": " + which + " is stored uncompressed in " + std::to_string(size) + " bytes instead of "
-            + std::to_string(m_rawChunkBytes) + "; the file is damaged" };
+            + std::to_string(m_chunkBytes) + "; the file is damaged" };
     }
     if (size == 0 || addr == 0 || size > m_limit || addr > m_fileSize || size > m_fileSize - addr) {
         return Error { m_at + ": " + which + " claims " + std::to_string(size) + " bytes at offset "
@@ -173,7 +175,7 @@ Status ChunkGuard::checkIndex() const
         if (!seen.insert(offset).second) {
             return Error { m_at + ": its chunk index lists the same chunk twice; the file is damaged" };
         }
-        if (Status s = checkEntry(addr, size, "chunk " + std::to_string(i)); !s) {
+        if (Status s = checkEntry(addr, size, mask, "chunk " + std::to_string(i)); !s) {
             return s;
         }
     }

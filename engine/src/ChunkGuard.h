@@ -29,7 +29,7 @@ private:
     static constexpr H5Z_filter_t kLz4Filter = 32004;
     void refreshFileSize() const;
     Status checkOne(const std::vector<hsize_t>& offset, std::int64_t frame) const;
-    Status checkEntry(haddr_t addr, hsize_t size, const std::string& which) const;
+    Status checkEntry(haddr_t addr, hsize_t size, unsigned mask, const std::string& which) const;
 
     hid_t m_dset;
     hid_t m_file;
@@ -43,7 +43,8 @@ private:
     bool m_growing = false; ///< the first dimension is unlimited
     bool m_lz4 = false; ///< LZ4 is the last filter: chunks are checked with the safe decoder before HDF5 reads them
     std::uint64_t m_lz4RawBytes = 0; ///< what an LZ4 chunk must decode to (0: unknown, other filters before it)
-    hsize_t m_rawChunkBytes = 0; ///< the exact stored size of a chunk when there are no filters (0: filtered)
+    hsize_t m_chunkBytes = 0; ///< raw bytes of one chunk (the stored size when no filter is applied)
+    int m_nFilters = 0; ///< filters in the pipeline
 };
 
 } // namespace fxs::detail

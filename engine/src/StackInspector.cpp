@@ -258,6 +258,12 @@ Result<StackInfo> checkDataset(
     std::vector<hsize_t> d(static_cast<std::size_t>(rank));
     std::vector<hsize_t> maxDims(static_cast<std::size_t>(rank));
     H5Sget_simple_extent_dims(space.get(), d.data(), maxDims.data());
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        if (maxDims[i] != H5S_UNLIMITED && d[i] > maxDims[i]) {
+            return Error { at + ": dimension " + std::to_string(i) + " (" + std::to_string(d[i])
+                + ") exceeds its own maximum (" + std::to_string(maxDims[i]) + "); the file is damaged" };
+        }
+    }
     for (hsize_t v : d) {
         info.dims.push_back(v > static_cast<hsize_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(v));
     }

@@ -212,18 +212,32 @@ with h5py.File(sys.argv[1], 'w') as f:
 
     // A damaged LZ4 chunk in a frame that validation did not decode (large stacks are only sampled) must give
     // an error when its turn comes, before the HDF5 plugin's unchecked decoder sees it.
+    void damagedLz4ChunkBeyondTheSampleIsAnError_data()
+    {
+        QTest::addColumn<QString>("chunk"); // Python bytes expression for frame 2's stored chunk
+        QTest::addColumn<QString>("mentions");
+        // A valid header (48 raw bytes, one block) and a block of garbage that is not LZ4.
+        QTest::newRow("bad block") << "struct.pack('>QII', 48, 48, 20) + bytes(range(200, 220))"
+                                   << "frame 2: an LZ4 block does not decode";
+        // A header announcing 256 MiB: the plugin would allocate it and decode past the data.
+        QTest::newRow("bad header") << "struct.pack('>QII', 1 << 28, 1 << 28, 20) + bytes(20)"
+                                    << "frame 2: an LZ4 chunk announces 268435456 bytes instead of 48";
+    }
+
     void damagedLz4ChunkBeyondTheSampleIsAnError()
     {
+        QFETCH(QString, chunk);
+        QFETCH(QString, mentions);
         const char* damage = R"(
 import sys, struct, h5py, numpy as np
 with h5py.File(sys.argv[1], 'w') as f:
     d = f.create_dataset('/entry_1/data_1/data', data=np.ones((5, 6, 4), 'uint16'), chunks=(1, 6, 4),
                          compression=32004)
-    # frame 2: a valid header (48 raw bytes, one block) and a block of garbage that is not LZ4
-    d.id.write_direct_chunk((2, 0, 0), struct.pack('>QII', 48, 48, 20) + bytes(range(200, 220)))
+    d.id.write_direct_chunk((2, 0, 0), eval(sys.argv[2]))
 )";
-        const QString path = m_dir.path() + "/damaged_lz4.cxi";
-        const auto py = fxs::test::runPython(damage, { path });
+        const QString path
+            = m_dir.path() + "/damaged_lz4_" + QString(QTest::currentDataTag()).replace(' ', '_') + ".cxi";
+        const auto py = fxs::test::runPython(damage, { path, chunk });
         QVERIFY2(py.ok(), py.err.constData());
         fxs::CxiSourceOptions o;
         o.probe.limits.fullReadBytes = 0; // the probe decodes only the first and the last frame
@@ -235,8 +249,7 @@ with h5py.File(sys.argv[1], 'w') as f:
         QVERIFY((*src)->next().ok());
         auto third = (*src)->next();
         QVERIFY(!third.ok());
-        QVERIFY2(QString::fromStdString(third.error().message).contains("frame 2: an LZ4 block does not decode"),
-            third.error().message.c_str());
+        QVERIFY2(QString::fromStdString(third.error().message).contains(mentions), third.error().message.c_str());
         QVERIFY(!(*src)->next().ok()); // the error is sticky
     }
 

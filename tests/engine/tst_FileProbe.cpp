@@ -180,8 +180,12 @@ private slots:
                                             << "24 bytes instead of 32";
         QTest::newRow("chunk listed twice") << "regression_chunk_listed_twice.cxi"
                                             << "same chunk twice";
-        QTest::newRow("LZ4 header") << "regression_lz4_header.cxi"
-                                    << "LZ4 chunk announces";
+        QTest::newRow("LZ4 header") << "regression_lz4_header.cxi" // caught by the dimension check first
+                                    << "exceeds its own maximum";
+        QTest::newRow("dims over maximum, LZ4 mask") << "regression_dims_exceed_max_lz4_mask.cxi"
+                                                     << "exceeds its own maximum";
+        QTest::newRow("dims over maximum, skipped filter") << "regression_dims_exceed_max_skipped_filter.cxi"
+                                                           << "exceeds its own maximum";
         // Crashes inside HDF5's own metadata code (no check can precede them): contained by the probe process.
         QTest::newRow("HDF5 local heap") << "probe_contained_local_heap.cxi"
                                          << "crashed";
