@@ -6,7 +6,9 @@
 #include "RunOutput.h"
 #include "Setup.h"
 
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <fxs/CxiFileSource.h>
 #include <fxs/LiveFileSource.h>
 #include <iostream>
@@ -29,6 +31,8 @@ struct CorrelateOptions {
     double wavelengthA = 0.0;
     double minTotal = -std::numeric_limits<double>::infinity();
     double maxTotal = std::numeric_limits<double>::infinity();
+    double minHitScore = -1.0;
+    std::string vetoFile;
     int threads = 0;
     std::string out;
     std::string checkpoint;
@@ -97,6 +101,34 @@ Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const
         src = std::make_unique<PacedSource>(std::move(src), o.rateHz);
     }
     return src;
+}
+
+Result<VetoRules> vetoRules(const CorrelateOptions& o)
+{
+    VetoRules rules;
+    if (!o.vetoFile.empty()) {
+        std::ifstream in(o.vetoFile);
+        const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+        if (!in || j.is_discarded()) {
+            return Error { o.vetoFile + ": cannot read the veto rules (expected JSON)" };
+        }
+        auto r = VetoRules::fromJson(j);
+        if (!r) {
+            return Error { o.vetoFile + ": " + r.error().message };
+        }
+        rules = *r;
+    }
+    if (std::isfinite(o.minTotal) || std::isfinite(o.maxTotal)) {
+        if (auto st = rules.addThreshold({ ShotStatistic::Sum, o.minTotal, o.maxTotal }); !st) {
+            return Error { "--min-total/--max-total: " + st.message() };
+        }
+    }
+    if (o.minHitScore >= 0.0) {
+        if (auto st = rules.addThreshold({ ShotStatistic::HitScore, o.minHitScore }); !st) {
+            return Error { "--min-hit-score: " + st.message() };
+        }
+    }
+    return rules;
 }
 
 struct Prepared {
@@ -175,12 +207,11 @@ Result<Prepared> prepare(const CorrelateOptions& o)
 }
 
 // The settings a checkpoint must share with the run resuming it (threads, pacing and limits may differ).
-std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g)
+std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g, const VetoRules& rules)
 {
     nlohmann::json j { { "input", std::filesystem::absolute(o.input).string() }, { "dataset", o.dataset },
         { "geometry", o.geometry }, { "polar", o.polar }, { "weights", o.weights },
-        { "grid", { g.nQ, g.nPhi, g.qMinInvA, g.qMaxInvA } }, { "min_total", o.minTotal },
-        { "max_total", o.maxTotal } };
+        { "grid", { g.nQ, g.nPhi, g.qMinInvA, g.qMaxInvA } }, { "vetoes", rules.toJson() } };
     return j.dump();
 }
 } // namespace
@@ -200,6 +231,10 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
     sub->add_option("--wavelength", o.wavelengthA, "Polar input: X-ray wavelength in A (for the invariants)");
     sub->add_option("--min-total", o.minTotal, "Veto: shots with a lower total signal (photons) are left out");
     sub->add_option("--max-total", o.maxTotal, "Veto: shots with a higher total signal are left out");
+    sub->add_option("--min-hit-score", o.minHitScore, "Veto: shots with fewer lit pixels (fraction) are left out");
+    sub->add_option("--veto-rules", o.vetoFile,
+        "JSON veto rules (thresholds on any shot statistic, manual ranges; "
+        "the format of the monitor's veto panel)");
     sub->add_option("--threads", o.threads, "Worker threads (0: all cores)")->capture_default_str();
     sub->add_option("--out", o.out, "Results file to write (HDF5)")->required();
     sub->add_option("--checkpoint", o.checkpoint, "Checkpoint file (default: <out>.ckpt)");
@@ -231,11 +266,14 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     rs.pipeline.accumulator.nQ = prep->grid.nQ;
     rs.pipeline.accumulator.nPhi = prep->grid.nPhi;
     rs.pipeline.threads = o.threads;
-    rs.veto.minTotal = o.minTotal;
-    rs.veto.maxTotal = o.maxTotal;
+    auto rules = vetoRules(o);
+    if (!rules) {
+        return fail(cmd, kExitBadInput, rules.error().message);
+    }
+    rs.veto = *rules;
     rs.checkpointPath = o.checkpoint.empty() ? o.out + ".ckpt" : o.checkpoint;
     rs.checkpointEveryS = o.checkpointEveryS;
-    rs.checkpointConfig = scienceConfig(o, prep->grid);
+    rs.checkpointConfig = scienceConfig(o, prep->grid, rs.veto);
     rs.resume = o.resume;
     rs.maxShots = o.maxShots;
     std::cerr << "correlate: " << prep->feed->description() << " -> grid " << prep->grid.nQ << " x " << prep->grid.nPhi

@@ -7,25 +7,25 @@
 #include <filesystem>
 #include <fxs/C2Snapshot.h>
 #include <fxs/Checkpoint.h>
+#include <fxs/ShotStats.h>
 #include <set>
-#include <sstream>
 #include <thread>
 
 namespace fxs::cli {
 
-std::string VetoRules::reason(const FedShot& shot) const
+namespace {
+// Non-finite values are vetoed here: C2Accumulator would refuse the frame without telling which one.
+VetoDecision decide(const VetoRules& rules, const FedShot& shot)
 {
+    VetoDecision d = rules.decide(shot.stats);
     if (!shot.finite) {
-        return "non-finite pixel values";
+        d.accepted = false;
+        d.reason = d.reason == "accepted" ? "non-finite values" : d.reason + "; non-finite values";
+        d.rules.push_back("non_finite");
     }
-    std::ostringstream s;
-    if (shot.totalSignal < minTotal) {
-        s << "total signal " << shot.totalSignal << " below min " << minTotal;
-    } else if (shot.totalSignal > maxTotal) {
-        s << "total signal " << shot.totalSignal << " above max " << maxTotal;
-    }
-    return s.str();
+    return d;
 }
+} // namespace
 
 namespace {
 // State shared by the helpers of one run.
@@ -138,17 +138,19 @@ Status Run::loop()
         FedShot& s = **shot;
         next = s.polar.shotIndex + 1;
         ++seen;
-        std::string why = settings.veto.reason(s);
-        const bool ok = why.empty();
+        s.stats.shotIndex = s.polar.shotIndex;
+        const VetoDecision d = decide(settings.veto, s);
+        const bool ok = d.accepted;
+        out.shotLedger.record(s.stats, d);
         out.ledger.shotIndex.push_back(s.polar.shotIndex);
         out.ledger.accepted.push_back(ok ? 1 : 0);
+        out.ledger.reason.push_back(ok ? std::string {} : d.reason);
         if (ok) {
             accepted.push_back(s.polar.shotIndex);
             pipeline.push(std::move(s.polar));
         } else {
             ++out.vetoed;
         }
-        out.ledger.reason.push_back(std::move(why));
         if (ok && static_cast<std::int64_t>(accepted.size()) % every == 0) {
             sampleConvergence();
         }

@@ -6,26 +6,18 @@
 #include <fxs/C2Pipeline.h>
 #include <fxs/C2Sums.h>
 #include <fxs/ResultsFile.h>
+#include <fxs/ShotLedger.h>
+#include <fxs/VetoRules.h>
 #include <limits>
 #include <string>
 #include <vector>
 
 namespace fxs::cli {
 
-/// Shot vetoes: a shot goes into C2 only when its total signal lies inside [minTotal, maxTotal] and its valid
-/// pixels are finite. Every decision goes into the ledger with its reason.
-struct VetoRules {
-    double minTotal = -std::numeric_limits<double>::infinity(); ///< e.g. photons: below this the shot is a miss
-    double maxTotal = std::numeric_limits<double>::infinity(); ///< above this: saturated / double hit
-
-    /// "" when the shot is accepted, else why not.
-    std::string reason(const FedShot& shot) const;
-};
-
 /// How a correlation run is driven.
 struct RunSettings {
     C2PipelineConfig pipeline;
-    VetoRules veto;
+    VetoRules veto; ///< thresholds on the shot statistics and manual ranges
     std::string checkpointPath; ///< empty: no checkpoint
     double checkpointEveryS = 30.0; ///< periodic checkpoints (and always one on Ctrl-C and at the end)
     std::string checkpointConfig; ///< the science settings (JSON): a checkpoint only resumes the same run
@@ -38,7 +30,8 @@ struct RunSettings {
 /// What a run produced.
 struct RunOutcome {
     C2Sums sums;
-    LedgerColumns ledger;
+    LedgerColumns ledger; ///< for the results file
+    ShotLedger shotLedger; ///< every shot's statistics and decision (shots resumed from a checkpoint have none)
     std::vector<double> convergenceShots; ///< accepted shots at each convergence sample
     std::vector<double> convergenceCC; ///< split-half correlation coefficient at each sample
     std::int64_t accepted = 0; ///< shots in C2 (resumed ones included)

@@ -90,7 +90,9 @@ int runDemo(const DemoOptions& o, const CLI::App& sub)
     rs.pipeline.accumulator.nQ = grid.nQ;
     rs.pipeline.accumulator.nPhi = grid.nPhi;
     rs.pipeline.threads = o.threads;
-    rs.veto.minTotal = minPhotons;
+    if (auto st = rs.veto.addThreshold({ ShotStatistic::Sum, minPhotons }); !st) {
+        return fail(cmd, kExitProcessing, st.message());
+    }
     rs.label = "demo";
     auto run = runCorrelation(feed, rs);
     if (!run) {

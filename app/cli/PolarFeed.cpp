@@ -4,12 +4,25 @@
 
 namespace fxs::cli {
 
-PolarFeed::PolarFeed(
-    std::unique_ptr<FrameSource> source, PolarRemapper remapper, std::vector<std::uint8_t> validMask, bool keepMean)
+namespace {
+bool finiteWhereWeighted(const PolarFrame& p)
+{
+    for (std::size_t i = 0; i < p.intensity.size(); ++i) {
+        if (p.weight[i] > 0.0f && !std::isfinite(p.intensity[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+} // namespace
+
+PolarFeed::PolarFeed(std::unique_ptr<FrameSource> source, PolarRemapper remapper, std::vector<std::uint8_t> validMask,
+    bool keepMean, ShotStatsOptions statsOptions)
     : m_source(std::move(source))
     , m_remapper(std::move(remapper))
     , m_valid(std::move(validMask))
     , m_keepMean(keepMean)
+    , m_statsOptions(statsOptions)
 {
 }
 
@@ -39,26 +52,20 @@ Result<std::optional<FedShot>> PolarFeed::nextDetector(Frame frame)
     if (auto st = m_remapper->remapInto(frame, shot.polar); !st) {
         return Error { m_source->description() + ": shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
     }
-    const std::size_t n = frame.size();
-    if (m_keepMean && m_sum.empty()) {
-        m_sum.assign(n, 0.0);
+    auto stats = ShotStats::compute(frame, m_valid, m_statsOptions);
+    if (!stats) {
+        return Error { m_source->description() + ": shot " + std::to_string(frame.shotIndex) + ": "
+            + stats.error().message };
     }
-    double total = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double v = frame.value(i);
-        if (m_keepMean) {
-            m_sum[i] += v;
+    shot.stats = *stats;
+    shot.finite = finiteWhereWeighted(shot.polar);
+    if (m_keepMean) {
+        m_sum.resize(frame.size(), 0.0);
+        for (std::size_t i = 0; i < frame.size(); ++i) {
+            m_sum[i] += frame.value(i);
         }
-        if (m_valid.empty() || m_valid[i] != 0) {
-            if (!std::isfinite(v)) {
-                shot.finite = false;
-                continue;
-            }
-            total += v;
-        }
+        ++m_framesSummed;
     }
-    m_framesSummed += m_keepMean ? 1 : 0;
-    shot.totalSignal = total;
     return std::optional<FedShot> { std::move(shot) };
 }
 
@@ -89,17 +96,21 @@ Result<std::optional<FedShot>> PolarFeed::nextPolar(Frame frame)
     } else {
         p.weight.assign(n, 1.0f);
     }
-    double total = 0.0;
+    // The statistics of the polar image itself: bins of weight 0 are the masked "pixels".
+    Frame view = Frame::zeros(p.nQ, p.nPhi, PixelType::Float32);
+    std::copy(p.intensity.begin(), p.intensity.end(), view.as<float>().begin());
+    view.shotIndex = p.shotIndex;
+    std::vector<std::uint8_t> valid(n);
     for (std::size_t i = 0; i < n; ++i) {
-        if (p.weight[i] > 0.0f) {
-            if (!std::isfinite(p.intensity[i])) {
-                shot.finite = false;
-                continue;
-            }
-            total += static_cast<double>(p.weight[i]) * p.intensity[i];
-        }
+        valid[i] = p.weight[i] > 0.0f ? 1 : 0;
     }
-    shot.totalSignal = total;
+    auto stats = ShotStats::compute(view, valid, m_statsOptions);
+    if (!stats) {
+        return Error { m_source->description() + ": shot " + std::to_string(p.shotIndex) + ": "
+            + stats.error().message };
+    }
+    shot.stats = *stats;
+    shot.finite = finiteWhereWeighted(p);
     return std::optional<FedShot> { std::move(shot) };
 }
 

@@ -5,6 +5,7 @@
 #include <fxs/PolarFrame.h>
 #include <fxs/PolarRemapper.h>
 #include <fxs/Result.h>
+#include <fxs/ShotStats.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,20 +13,20 @@
 
 namespace fxs::cli {
 
-/// One shot on its way into C2: the polar frame and the figure the veto rules look at.
+/// One shot on its way into C2: the polar frame and the statistics the veto rules look at.
 struct FedShot {
     PolarFrame polar;
-    double totalSignal = 0.0; ///< Σ of valid detector pixels (detector input) or Σ w·I (polar input)
-    bool finite = true; ///< false when a valid pixel or bin holds NaN/inf
+    ShotStats stats; ///< of the detector frame (detector input) or of the polar image over bins of weight > 0
+    bool finite = true; ///< false when a polar bin of weight > 0 holds NaN/inf (C2 would refuse it)
 };
 
 /// Polar frames from a FrameSource: detector frames through a PolarRemapper, or stacks already polar.
 class PolarFeed {
 public:
     /// Detector frames remapped onto the remapper's grid; `validMask` (slab order, 1 = usable) selects the pixels
-    /// summed into totalSignal. With `keepMean` the feed also sums every frame read (meanDetector()).
+    /// the statistics see. With `keepMean` the feed also sums every frame read (meanDetector()).
     PolarFeed(std::unique_ptr<FrameSource> source, PolarRemapper remapper, std::vector<std::uint8_t> validMask,
-        bool keepMean);
+        bool keepMean, ShotStatsOptions statsOptions = {});
     /// Frames that already are (nQ, nPhi) polar images; `weights` (nQ · nPhi in [0, 1], empty: all 1) is every
     /// frame's weight unless `weightSource` gives one weight frame per shot.
     PolarFeed(std::unique_ptr<FrameSource> source, std::vector<float> weights,
@@ -56,6 +57,7 @@ private:
     std::int64_t m_framesSummed = 0;
     std::vector<float> m_weights;
     std::unique_ptr<FrameSource> m_weightSource;
+    ShotStatsOptions m_statsOptions;
 };
 
 } // namespace fxs::cli
