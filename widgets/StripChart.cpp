@@ -24,6 +24,7 @@ StripChart::StripChart(const QString& title, const QString& unit, QWidget* paren
     m_plot->xAxis->setLabel(tr("shot index"));
     m_plot->yAxis->setLabel(unit);
     m_plot->axisRect()->setMinimumMargins(QMargins(0, 0, 0, 0));
+    m_plot->yAxis->ticker()->setTickCount(3); // a strip chart is read at a glance: three labels, not six
     PlotExport::install(m_plot, {}, [this] { refresh(); });
     m_label = new QLabel(this);
     m_label->setText(QStringLiteral("<b>%1</b>: –").arg(title));

@@ -167,7 +167,7 @@ void EngineController::readerLoop(RunConfig config)
                 ++m_droppedDisplay; // the preparer had not taken the previous one: latest wins
             }
             m_raw = std::make_shared<RawFrame>(RawFrame { frame, polar, readAt });
-            m_scalars.push_back({ frame->shotIndex, readAt, mean, hit, accepted });
+            m_scalars.push_back({ frame->shotIndex, readAt, mean, hit, accepted, stats ? *stats : ShotStats {} });
         }
         m_wake.notify_all();
     }

@@ -10,6 +10,7 @@
 #include <fxs/C2Pipeline.h>
 #include <fxs/C2Snapshot.h>
 #include <fxs/FrameSource.h>
+#include <fxs/ShotStats.h>
 #endif
 
 #include <QObject>
@@ -30,6 +31,7 @@ struct ShotScalars {
     double meanIntensity = 0.0; ///< mean over valid pixels (ADU)
     bool hit = false; ///< lit-pixel hit score (ShotStats) at least 1 %
     bool accepted = true; ///< taken by the C2 pipeline
+    ShotStats stats; ///< every statistic (for veto rules and their histograms)
 };
 
 /// What the GUI takes on each tick of its coalescing timer.

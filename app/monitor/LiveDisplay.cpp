@@ -1,7 +1,6 @@
 #include "LiveDisplay.h"
 
 #include <C2SliceView.h>
-#include <ConvergencePlot.h>
 #include <DiffractionView.h>
 #include <FrameHistory.h>
 #include <PolarView.h>
@@ -44,8 +43,6 @@ void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembl
     m_v.polar->setGrid(grid);
     m_v.c2->setGrid(grid);
     m_v.c2->setSnapshot(nullptr);
-    m_v.convergence->clear();
-    m_grid = grid;
     m_v.c2->setCursor({ grid.nQ / 4, grid.nQ / 4, 0 }); // inside the speckles rather than at the beamstop edge
     m_v.history->clear();
     for (auto* s : { m_v.shotRate, m_v.hitRate, m_v.accepted, m_v.meanIntensity }) {
@@ -88,12 +85,14 @@ void LiveDisplay::tick()
     if (u.snapshot) {
         m_v.c2->setSnapshot(u.snapshot);
         m_v.polar->setMean(u.snapshot->meanImage, u.snapshot->shots);
-        const int q = m_v.c2->cursor().q;
-        const auto& perQ = u.snapshot->splitHalfCCPerQ;
-        m_v.convergence->addPoint(u.snapshot->shots, u.snapshot->splitHalfCC,
-            q < int(perQ.size()) ? perQ[q] : std::nan(""), m_grid.qCentre(q));
     }
     showScalars(u.scalars);
+    if (!u.scalars.empty()) {
+        emit scalarsArrived(u.scalars);
+    }
+    if (u.snapshot) {
+        emit snapshotShown(u.snapshot);
+    }
     updateHealth(c);
 }
 

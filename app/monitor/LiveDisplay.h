@@ -17,7 +17,6 @@ namespace fxs::widgets {
 class DiffractionView;
 class PolarView;
 class C2SliceView;
-class ConvergencePlot;
 class FrameHistory;
 class StripChart;
 }
@@ -35,7 +34,6 @@ struct LiveViews {
     widgets::StripChart* accepted = nullptr;
     widgets::StripChart* meanIntensity = nullptr;
     widgets::HealthBar* health = nullptr;
-    widgets::ConvergencePlot* convergence = nullptr;
 };
 
 /// The ~40 ms coalescing timer between the engine and the views: takes the newest image (latest-wins),
@@ -53,6 +51,12 @@ public:
     void tick();
     /// Images shown so far.
     std::int64_t imagesShown() const { return m_imagesShown; }
+
+signals:
+    /// Every shot's scalars, once per tick (lossless): veto panels and histograms follow them.
+    void scalarsArrived(const std::vector<fxs::monitor::ShotScalars>& scalars);
+    /// A new C2 snapshot was shown.
+    void snapshotShown(std::shared_ptr<const fxs::C2Snapshot> snapshot);
 
 private:
     void showScalars(const std::vector<ShotScalars>& scalars);
@@ -75,7 +79,6 @@ private:
     std::int64_t m_windowAccepted = 0;
     std::int64_t m_lastShot = 0;
     double m_lastRatePointS = 0.0;
-    PolarGrid m_grid;
 };
 
 } // namespace fxs::monitor

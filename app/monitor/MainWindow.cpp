@@ -1,12 +1,12 @@
 #include "MainWindow.h"
 
+#include "DecisionDocks.h"
 #include "EngineController.h"
 #include "LiveDisplay.h"
 #include "MessageBar.h"
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
-#include <ConvergencePlot.h>
 #include <DiffractionView.h>
 #include <FrameHistory.h>
 #include <HealthBar.h>
@@ -55,12 +55,17 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     m_engine->setPolarDumpPath(options.polarDumpPath.toStdString());
     buildViews();
     buildDocks();
+    // Decision support (issue 9, DecisionDocks): Vetoes, Invariants, Reconstruction docks, sessions, help.
+    auto* decide = new DecisionDocks(this, m_engine, [this](const QString& m, bool error) {
+        m_messages->showMessage(m, error ? MessageBar::Level::Error : MessageBar::Level::Info);
+    });
+    decide->setRunSettings(
+        [this] { return m_runPanel->config(); }, [this](const RunConfig& c) { m_runPanel->setConfig(c); });
     buildMenus();
+    decide->addActions(menuBar()->addMenu(tr("&Session")));
     buildShortcuts();
     m_live = new LiveDisplay(m_engine,
-        { m_detector, m_polar, m_c2, m_history, m_charts[0], m_charts[1], m_charts[2], m_charts[3], m_health,
-            m_convergence },
-        this);
+        { m_detector, m_polar, m_c2, m_history, m_charts[0], m_charts[1], m_charts[2], m_charts[3], m_health }, this);
     connect(m_engine, &EngineController::runStarted, this,
         [this](const QString& d, std::shared_ptr<const widgets::ImageAssembly> a, PolarGrid g) {
             m_live->beginRun(std::move(a), g);
@@ -110,8 +115,6 @@ void MainWindow::buildDocks()
     m_runPanel = new RunControlPanel(this);
     addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), m_runPanel));
     addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
-    m_convergence = new widgets::ConvergencePlot(this);
-    addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("Convergence"), QStringLiteral("convergence"), m_convergence));
     auto* charts = new QWidget(this);
     auto* row = new QHBoxLayout(charts);
     row->setContentsMargins(0, 0, 0, 0);

@@ -19,7 +19,6 @@ class C2SliceView;
 class FrameHistory;
 class StripChart;
 class HealthBar;
-class ConvergencePlot;
 }
 
 namespace fxs::monitor {
@@ -81,7 +80,6 @@ private:
     widgets::FrameHistory* m_history = nullptr;
     widgets::StripChart* m_charts[4] = {};
     widgets::HealthBar* m_health = nullptr;
-    widgets::ConvergencePlot* m_convergence = nullptr;
     QMenu* m_recentMenu = nullptr;
     QStringList m_recent;
 };
