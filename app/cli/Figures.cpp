@@ -78,7 +78,10 @@ struct Saver {
     {
         auto* grid = plot->plotLayout();
         grid->insertRow(0);
-        auto* text = new QCPTextElement(plot, title + "\n" + subtitle);
+        // One fact per line: long single-line subtitles get clipped at the figure's edges.
+        QString sub = subtitle;
+        sub.replace(" | ", "\n");
+        auto* text = new QCPTextElement(plot, title + "\n" + sub);
         QFont f = text->font();
         f.setPointSize(11);
         text->setFont(f);
@@ -139,7 +142,7 @@ void meanDetectorFigure(const FigureInputs& in, Saver& s)
     view.setMaskVisible(true);
     s.save(view.plot(), "mean_detector", "Mean detector image, " + QString::number(in.meanDetectorShots) + " shots",
         QString::fromStdString(in.runLabel)
-            + "\nlog colour scale (photons / pixel); dark: beamstop and gap; rings: " + "q range of the polar grid ("
+            + " | log colour scale (photons / pixel); dark: beamstop and gap | rings: " + "q range of the polar grid ("
             + QString::number(in.grid.qMinInvA, 'f', 3) + "–" + QString::number(in.grid.qMaxInvA, 'f', 3) + " Å⁻¹)",
         900, 860);
 }
