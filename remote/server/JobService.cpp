@@ -125,9 +125,16 @@ grpc::ServerUnaryReactor* JobService::ListJobs(
     if (auto st = authenticate(ctx); !st.ok()) {
         return finish(ctx, st);
     }
-    for (const auto& job : m_store.all()) {
-        fxs::v1::JobStatus s = statusOf(*job);
-        s.clear_ranks(); // keeps the reply small with thousands of jobs; WatchJob has the ranks
+    // Newest first, within a byte budget well below the 4 MiB message limit (tens of thousands of jobs fit).
+    const auto jobs = m_store.all();
+    std::size_t bytes = 0;
+    for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {
+        fxs::v1::JobStatus s = statusOf(**it);
+        s.clear_ranks(); // WatchJob has the ranks
+        bytes += s.ByteSizeLong() + 8;
+        if (bytes > (std::size_t { 3 } << 20)) {
+            break;
+        }
         *reply->add_jobs() = std::move(s);
     }
     return finish(ctx, grpc::Status::OK);
