@@ -52,6 +52,33 @@ ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const Stac
     }
 }
 
+Status ChunkGuard::checkUnchunked(hid_t dset, const StackInfo& info)
+{
+    const std::string at = info.path + ":" + info.dataset;
+    h5::Handle dcpl = h5::plist(H5Dget_create_plist(dset));
+    const H5D_layout_t layout = dcpl ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
+    if (layout != H5D_COMPACT && layout != H5D_CONTIGUOUS) {
+        return {};
+    }
+    if (H5Pget_nfilters(dcpl.get()) != 0) {
+        return Error { at + " declares filters on unchunked storage; the file is damaged" };
+    }
+    const hsize_t want = static_cast<hsize_t>(info.frames) * info.slab.bytes();
+    const hsize_t stored = H5Dget_storage_size(dset);
+    const haddr_t offset = H5Dget_offset(dset); // HADDR_UNDEF for compact or not yet written storage
+    h5::Handle file = h5::file(H5Iget_file_id(dset));
+    hsize_t fileSize = 0;
+    if (!file || H5Fget_filesize(file.get(), &fileSize) < 0) {
+        return Error { at + ": cannot determine the file's size (" + h5::lastError() + ")" };
+    }
+    const bool unwritten = layout == H5D_CONTIGUOUS && offset == HADDR_UNDEF && stored == 0;
+    if (!unwritten && (stored != want || (offset != HADDR_UNDEF && (offset > fileSize || want > fileSize - offset)))) {
+        return Error { at + " stores " + std::to_string(stored) + " bytes where its shape needs " + std::to_string(want)
+            + " inside a file of " + std::to_string(fileSize) + " bytes; the file is damaged or truncated" };
+    }
+    return {};
+}
+
 void ChunkGuard::refreshFileSize() const
 {
     // A SWMR reader's HDF5 keeps the end of file it saw at opening; the file system knows the real one.

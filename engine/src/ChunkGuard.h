@@ -19,6 +19,9 @@ public:
     ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const StackLimits& limits);
     /// Checks every chunk that holds frame `frame`: readable index entry, size within limits, inside the file.
     Status check(std::int64_t frame) const;
+    /// Checks a stack that is not chunked: no filters (HDF5 filters only chunks), and compact or contiguous storage
+    /// that holds exactly the stack's bytes inside the file (a damaged layout made HDF5 1.10 copy from NULL).
+    static Status checkUnchunked(hid_t dset, const StackInfo& info);
     /// Walks the whole chunk index (when small): every entry inside the dataset, on the chunk grid, listed once,
     /// of a plausible size and inside the file.
     Status checkIndex() const;

@@ -282,6 +282,9 @@ Result<StackInfo> checkDataset(
     if (Status s = checkLayout(dset, info, limits, maxDims, at); !s) {
         return Error { s.message() };
     }
+    if (Status s = ChunkGuard::checkUnchunked(dset, info); !s) {
+        return Error { s.message() };
+    }
     return info;
 }
 

@@ -186,6 +186,8 @@ private slots:
                                                      << "exceeds its own maximum";
         QTest::newRow("dims over maximum, skipped filter") << "regression_dims_exceed_max_skipped_filter.cxi"
                                                            << "exceeds its own maximum";
+        QTest::newRow("compact with filter") << "regression_compact_with_filter.cxi"
+                                             << "filters on unchunked storage";
         // Crashes inside HDF5's own metadata code (no check can precede them): contained by the probe process.
         QTest::newRow("HDF5 local heap") << "probe_contained_local_heap.cxi"
                                          << "crashed";
