@@ -14,5 +14,5 @@ settings="$(mktemp -d)"
 trap 'rm -rf "$settings"' EXIT
 # Pictures at 400 of 600 simulated shots at 40 Hz, while the run streams: C2 already shows structure.
 xvfb-run -a -s "-screen 0 1920x1200x24" "$exe" --fresh --settings "$settings/fxs-monitor.ini" \
-    --shots 600 --rate 40 --screenshots "$out" --screenshots-at 400 --quit-when-done
+    --shots 600 --rate 40 --screenshots "$out" --screenshots-at 400 --results "$settings/results" --quit-when-done
 ls -l "$out"/*.png

@@ -1,5 +1,6 @@
 #include "EngineController.h"
 
+#include "RunResults.h"
 #include "SourceFactory.h"
 
 #include <cmath>
@@ -126,6 +127,7 @@ void EngineController::readerLoop(RunConfig config)
             emit runStarted(d, a, g);
         });
     QString failure;
+    LedgerColumns ledger;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(
         m_polarDumpPath.empty() ? nullptr : std::fopen(m_polarDumpPath.c_str(), "wb"), &std::fclose);
     while (!m_stop) {
@@ -154,6 +156,9 @@ void EngineController::readerLoop(RunConfig config)
         const double mean = stats ? stats->mean : std::nan("");
         const bool hit = stats && stats->hitScore >= kHitScore;
         const bool accepted = pipeline->push(*polar);
+        ledger.shotIndex.push_back(frame->shotIndex);
+        ledger.accepted.push_back(accepted ? 1 : 0);
+        ledger.reason.emplace_back(accepted ? "" : "refused by the C2 pipeline (stopped)");
         if (dump && accepted) {
             const std::int32_t shape[2] = { polar->nQ, polar->nPhi };
             std::fwrite(&polar->shotIndex, sizeof(std::int64_t), 1, dump.get());
@@ -177,11 +182,15 @@ void EngineController::readerLoop(RunConfig config)
     m_wake.notify_all();
     publishSnapshot();
     const auto done = pipeline->progress().shotsDone;
-    QMetaObject::invokeMethod(this, [this, failure, done, frames = m_framesRead.load()] {
+    // Whatever ended the run, what was accumulated goes to disk and the message says where.
+    const auto written = RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger);
+    const QString where = written ? tr("results in %1").arg(QString::fromStdString(*written))
+                                  : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
+    QMetaObject::invokeMethod(this, [this, failure, done, where, frames = m_framesRead.load()] {
         if (failure.isEmpty()) {
-            emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2").arg(frames).arg(done));
+            emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2; %3").arg(frames).arg(done).arg(where));
         } else {
-            emit runFailed(tr("%1 — the %2 shots accumulated so far are kept").arg(failure).arg(done));
+            emit runFailed(tr("%1 — the %2 shots accumulated so far are kept; %3").arg(failure).arg(done).arg(where));
         }
     });
 }

@@ -64,6 +64,9 @@ void MainWindow::restoreSettings()
     if (m_options.fresh) {
         c.source = SourceKind::Simulated;
     }
+    if (!m_options.resultsDir.isEmpty()) {
+        c.resultsDir = m_options.resultsDir;
+    }
     m_runPanel->setConfig(c);
     const QStringList recent = m_recent;
     m_recent.clear();

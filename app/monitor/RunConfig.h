@@ -26,6 +26,7 @@ struct RunConfig {
     std::uint64_t seed = 1; ///< simulation seed
     int threads = 0; ///< C2 worker threads, 0: all cores but one
     double snapshotIntervalS = 0.5; ///< how often the C2 view is refreshed
+    QString resultsDir; ///< where results files go; empty: ~/fxs-results
 };
 
 } // namespace fxs::monitor

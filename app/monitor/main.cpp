@@ -34,9 +34,12 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("Write the C2 view as JSON when the run ends"), QStringLiteral("file"));
     const QCommandLineOption polar(
         QStringLiteral("dump-polar"), QStringLiteral("Write every polar frame (tests)"), QStringLiteral("file"));
+    const QCommandLineOption results(
+        QStringLiteral("results"), QStringLiteral("Folder for the run's results file"), QStringLiteral("dir"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
     const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
-    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, quit, start });
+    p.addOptions(
+        { fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, results, quit, start });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -51,6 +54,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.dumpPath = p.value(dump);
     o.polarDumpPath = p.value(polar);
     o.quitWhenDone = p.isSet(quit);
+    o.resultsDir = p.value(results);
     o.autoStart = !p.isSet(start);
     return o;
 }

@@ -117,7 +117,8 @@ private slots:
                 QStringLiteral("6"), QStringLiteral("--nphi"), QStringLiteral("32"), QStringLiteral("--size"),
                 QStringLiteral("96"), QStringLiteral("--dump-c2"), dir.filePath("c2.json"),
                 QStringLiteral("--dump-polar"), dir.filePath("polar.bin"), QStringLiteral("--screenshots"),
-                dir.filePath("png"), QStringLiteral("--quit-when-done") });
+                dir.filePath("png"), QStringLiteral("--results"), dir.filePath("results"),
+                QStringLiteral("--quit-when-done") });
         QVERIFY2(p.waitForFinished(120000), "fxs-monitor did not finish");
         QVERIFY2(p.exitCode() == 0, p.readAll().constData());
 
@@ -172,6 +173,12 @@ private slots:
         QVERIFY2(
             comparedMap >= covered, qPrintable(QStringLiteral("%1 shown, %2 covered").arg(comparedMap).arg(covered)));
         QVERIFY(QFileInfo(dir.filePath("png/monitor-main.png")).size() > 10000);
+        // The run's results file was written (an HDF5 file: its 8-byte signature) where the option said.
+        const QStringList results = QDir(dir.filePath("results")).entryList({ QStringLiteral("fxs-run-*.h5") });
+        QCOMPARE(results.size(), 1);
+        QFile h5(dir.filePath("results/" + results.first()));
+        QVERIFY(h5.open(QIODevice::ReadOnly));
+        QCOMPARE(h5.read(8), QByteArray("\x89HDF\r\n\x1a\n", 8));
     }
 };
 

@@ -1,0 +1,70 @@
+#include "RunResults.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <fxs/GeomParser.h>
+#include <nlohmann/json.hpp>
+
+namespace fxs::monitor {
+
+namespace {
+
+std::string configurationJson(const RunConfig& c)
+{
+    static const char* sources[] = { "simulated", "cxi_file", "live_file" };
+    nlohmann::json j;
+    j["source"] = sources[int(c.source)];
+    j["path"] = c.path.toStdString();
+    j["dataset"] = c.dataset.toStdString();
+    j["geometry"] = c.geometryPath.toStdString();
+    j["grid"] = { { "n_q", c.grid.nQ }, { "n_phi", c.grid.nPhi }, { "q_min_inv_angstrom", c.grid.qMinInvA },
+        { "q_max_inv_angstrom", c.grid.qMaxInvA } };
+    if (c.source == SourceKind::Simulated) {
+        j["simulation"] = { { "model", c.model.toStdString() }, { "detector_side_px", c.simulatedSize },
+            { "seed", c.seed }, { "rate_hz", c.simulatedRateHz } };
+    }
+    j["program"] = "fxs-monitor";
+    return j.dump();
+}
+
+Status check(const Status& s, const std::string& what)
+{
+    return s.ok() ? s : Status(Error { what + ": " + s.message() });
+}
+
+} // namespace
+
+std::string RunResults::pathFor(const RunConfig& config)
+{
+    const QString dir
+        = config.resultsDir.isEmpty() ? QDir::home().filePath(QStringLiteral("fxs-results")) : config.resultsDir;
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    return QDir(dir).filePath(QStringLiteral("fxs-run-%1.h5").arg(stamp)).toStdString();
+}
+
+Result<std::string> RunResults::write(const std::string& path, const RunConfig& config,
+    const DetectorGeometry& geometry, C2Pipeline& pipeline, const LedgerColumns& ledger)
+{
+    if (!QDir().mkpath(QFileInfo(QString::fromStdString(path)).absolutePath())) {
+        return Error { "cannot create the results folder for " + path };
+    }
+    auto file = ResultsFile::create(path);
+    if (!file) {
+        return file.error();
+    }
+    const C2Sums sums = pipeline.sums();
+    const C2Snapshot snapshot = C2Snapshot::compute(sums);
+    for (const Status& s : { check((*file)->writeSnapshot(snapshot), "writing /c2 to " + path),
+             check((*file)->writeSums(sums), "writing /sums to " + path),
+             check((*file)->writeLedger(ledger), "writing /ledger to " + path),
+             check((*file)->writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path),
+             check((*file)->writeConfiguration(configurationJson(config)), "writing /run/configuration to " + path),
+             check((*file)->close(), "closing " + path) }) {
+        if (!s.ok()) {
+            return Error { s.message() };
+        }
+    }
+    return path;
+}
+
+} // namespace fxs::monitor

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "RunConfig.h"
+
+#include <fxs/C2Pipeline.h>
+#include <fxs/DetectorGeometry.h>
+#include <fxs/ResultsFile.h>
+#include <string>
+
+namespace fxs::monitor {
+
+/// Writes what a run accumulated into its HDF5 results file (docs/RESULTS_SCHEMA.md) when the run ends, is
+/// stopped or its source fails, so nothing accumulated is lost.
+class RunResults {
+public:
+    /// The file a run started now writes: <resultsDir>/fxs-run-<yyyyMMdd-HHmmss>.h5 (resultsDir empty: ~/fxs-results).
+    static std::string pathFor(const RunConfig& config);
+    /// Writes C2 (a final snapshot), the sums, the ledger, the geometry and the configuration; the path or an Error.
+    static Result<std::string> write(const std::string& path, const RunConfig& config, const DetectorGeometry& geometry,
+        C2Pipeline& pipeline, const LedgerColumns& ledger);
+};
+
+} // namespace fxs::monitor
