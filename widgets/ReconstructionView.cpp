@@ -13,6 +13,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <qcustomplot.h>
 
 namespace fxs::widgets {
@@ -78,6 +80,10 @@ void ReconstructionView::buildUi()
         m_maps[axis]->setGradient(ColorMaps::gradient(ColorMap::Viridis));
         m_maps[axis]->setInterpolate(false);
         PlotExport::install(m_density[axis], {});
+        QCustomPlot* plot = m_density[axis];
+        // Voxels are cubes: keep the axes' scales equal whatever the panel's shape (re-done on every replot,
+        // because the ratio depends on the widget's size).
+        connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { plot->yAxis->setScaleRatio(plot->xAxis, 1.0); });
         images->addWidget(m_density[axis], 1);
     }
     auto* controls = new QGridLayout;
@@ -149,7 +155,7 @@ void ReconstructionView::addProgress(const MtipProgress& p)
         }
         m_errors->graph(i + 1)->addData(x, p.invariantError[std::size_t(l / 2)]);
     }
-    m_errors->rescaleAxes();
+    fitErrorRange();
     m_errors->replot(QCustomPlot::rpQueuedReplot);
     m_status->setText(tr("Start %1 of %2, iteration %3 of %4 (%5) · real-space error %6")
                           .arg(p.start + 1)
@@ -164,6 +170,25 @@ void ReconstructionView::addProgress(const MtipProgress& p)
             ++n;
         }
         setDensity(n, p.density);
+    }
+}
+
+void ReconstructionView::fitErrorRange()
+{
+    // The first iterations from a random start are orders of magnitude off: scale to what follows them.
+    m_errors->rescaleAxes();
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = 0.0;
+    for (int g = 0; g < m_errors->graphCount(); ++g) {
+        for (auto it = m_errors->graph(g)->data()->constBegin(); it != m_errors->graph(g)->data()->constEnd(); ++it) {
+            if (std::fmod(it->key, double(std::max(1, m_iterationsPerStart))) > 5.0 && it->value > 0.0) {
+                lo = std::min(lo, it->value);
+                hi = std::max(hi, it->value);
+            }
+        }
+    }
+    if (hi > 0.0 && lo < hi) {
+        m_errors->yAxis->setRange(lo / 2.0, hi * 2.0);
     }
 }
 

@@ -69,6 +69,7 @@ signals:
 private:
     void buildUi();
     void showDensity();
+    void fitErrorRange();
 
     QSpinBox* m_grid = nullptr;
     QSpinBox* m_starts = nullptr;

@@ -28,6 +28,18 @@ constexpr ShotStatistic kStatistics[] = { ShotStatistic::HitScore, ShotStatistic
     ShotStatistic::Max, ShotStatistic::Saturated, ShotStatistic::MaskedFraction, ShotStatistic::Particles };
 enum ItemKind { Threshold = 0, Range = 1, Change = 2 };
 
+QString thresholdText(const VetoThreshold& t)
+{
+    const QString name = QString::fromLatin1(ShotStats::name(t.statistic));
+    if (!std::isfinite(t.max)) {
+        return QObject::tr("keep %1 ≥ %2").arg(name, Format::value(t.min));
+    }
+    if (!std::isfinite(t.min)) {
+        return QObject::tr("keep %1 ≤ %2").arg(name, Format::value(t.max));
+    }
+    return QObject::tr("keep %1 in [%2, %3]").arg(name, Format::value(t.min), Format::value(t.max));
+}
+
 QString limitText(double v) { return std::isfinite(v) ? QString::number(v, 'g', 6) : QString(); }
 
 double parseLimit(const QLineEdit* edit, double fallback)
@@ -242,8 +254,7 @@ bool VetoPanel::setThreshold(ShotStatistic statistic, double min, double max, QS
         }
         return false;
     }
-    const QString name = QString::fromLatin1(ShotStats::name(statistic));
-    push(tr("Threshold %1 in [%2, %3]").arg(name, Format::value(min), Format::value(max)), after);
+    push(thresholdText({ statistic, min, max }), after);
     return true;
 }
 
@@ -339,9 +350,7 @@ void VetoPanel::updateList()
     const auto& thresholds = m_state.rules.thresholds();
     for (std::size_t i = 0; i < thresholds.size(); ++i) {
         const auto& t = thresholds[i];
-        add(tr("keep %1 in [%2, %3]")
-                .arg(QString::fromLatin1(ShotStats::name(t.statistic)), Format::value(t.min), Format::value(t.max)),
-            Threshold, int(i));
+        add(thresholdText(t), Threshold, int(i));
     }
     const auto& ranges = m_state.rules.ranges();
     for (std::size_t i = 0; i < ranges.size(); ++i) {

@@ -74,7 +74,7 @@ bool ReconstructionRunner::saveMrc(const QString& path, QString* message) const
     }
     const Status written = MrcWriter::write(path.toStdString(), MtipReconstructor::mrcMap(m_result));
     if (!written) {
-        *message = QString::fromStdString(written.error().message);
+        *message = QString::fromStdString(written.message());
         return false;
     }
     *message = tr("Density saved to %1 (%2³ voxels of %3 Å)")

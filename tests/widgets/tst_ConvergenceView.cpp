@@ -3,6 +3,7 @@
 #include <ConvergenceModel.h>
 #include <ConvergenceView.h>
 #include <PlotExport.h>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
@@ -13,6 +14,7 @@ using namespace fxs::widgets;
 class tst_ConvergenceView : public QObject {
     Q_OBJECT
 private slots:
+    void screenshot();
     void estimateMatchesClosedForm_data();
     void estimateMatchesClosedForm();
     void noEstimateWithoutSignal();
@@ -111,6 +113,52 @@ void tst_ConvergenceView::exportCsvEqualsPlottedData()
         QVERIFY2(PlotExport::exportTo(view.plot(), path, {}, &error), qPrintable(error));
         QVERIFY(QFileInfo(path).size() > 1000);
     }
+}
+
+// Screenshots for docs/screenshots (only when FXS_SCREENSHOT_DIR is set); the image must not be blank.
+static void saveScreenshot(QWidget& w, const QString& name)
+{
+    w.show();
+    QCoreApplication::processEvents();
+    for (auto* p : w.findChildren<QCustomPlot*>()) {
+        p->replot();
+    }
+    const QImage img = w.grab().toImage();
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 4) {
+        for (int x = 0; x < img.width(); x += 4) {
+            colours.insert(img.pixel(x, y));
+        }
+    }
+    QVERIFY2(colours.size() > 20, "the rendered panel is blank");
+    const QString dir = qEnvironmentVariable("FXS_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        QVERIFY(img.save(dir + QLatin1Char('/') + name));
+    }
+}
+
+void tst_ConvergenceView::screenshot()
+{
+    // A live-looking history: the model with k = 30,000 plus a little measurement noise, every 1,000 shots.
+    fxs::PolarGrid grid { 100, 128, 0.05, 0.7 };
+    ConvergenceView view;
+    view.resize(460, 360);
+    view.setGrid(grid);
+    view.setChosenQ({ 0.2, 0.45 });
+    std::uint64_t state = 5;
+    auto noise = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (double(state >> 11) / double(1ULL << 53) - 0.5) * 0.02;
+    };
+    for (int n = 1000; n <= 24000; n += 1000) {
+        std::vector<double> perQ(100);
+        for (int b = 0; b < 100; ++b) {
+            const double k = 30000.0 * (0.5 + b / 50.0);
+            perQ[b] = n / (n + k) + noise();
+        }
+        view.addPoint(n, n / (n + 30000.0) + noise(), perQ);
+    }
+    saveScreenshot(view, QStringLiteral("monitor-convergence.png"));
 }
 
 QTEST_MAIN(tst_ConvergenceView)

@@ -1,5 +1,6 @@
 // Veto panel: thresholds move the ledger's accepted count exactly as a direct count over the shots says; hand
 // vetoes and sample changes need reasons; undo and redo restore the previous decisions; the histogram counts.
+#include <QSet>
 #include <QUndoStack>
 #include <QtTest>
 #include <VetoPanel.h>
@@ -54,6 +55,7 @@ std::int64_t directCount(const std::vector<ShotStats>& shots, ShotStatistic stat
 class tst_VetoPanel : public QObject {
     Q_OBJECT
 private slots:
+    void screenshot();
     void thresholdMatchesDirectCount_data();
     void thresholdMatchesDirectCount();
     void handVetoAndUndo();
@@ -182,6 +184,57 @@ void tst_VetoPanel::stateJsonRoundTrip()
     QCOMPARE(state.rules.ranges()[0].reason, std::string("beam dump"));
     QCOMPARE(state.sampleChanges[0].shot, 1000);
     QVERIFY(!VetoPanel::stateFromJson("{\"rules\": 3}", &state, &error));
+}
+
+// Screenshots for docs/screenshots (only when FXS_SCREENSHOT_DIR is set); the image must not be blank.
+static void saveScreenshot(QWidget& w, const QString& name)
+{
+    w.show();
+    QCoreApplication::processEvents();
+    for (auto* p : w.findChildren<QCustomPlot*>()) {
+        p->replot();
+    }
+    const QImage img = w.grab().toImage();
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 4) {
+        for (int x = 0; x < img.width(); x += 4) {
+            colours.insert(img.pixel(x, y));
+        }
+    }
+    QVERIFY2(colours.size() > 20, "the rendered panel is blank");
+    const QString dir = qEnvironmentVariable("FXS_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        QVERIFY(img.save(dir + QLatin1Char('/') + name));
+    }
+}
+
+void tst_VetoPanel::screenshot()
+{
+    // A run of 6,000 shots: mostly misses (hit score ~0.5 %), a hit population around 4 %, a bad stretch.
+    std::vector<ShotStats> shots;
+    std::uint64_t state = 99;
+    auto uniform = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return double(state >> 11) / double(1ULL << 53);
+    };
+    for (int i = 0; i < 6000; ++i) {
+        ShotStats s;
+        s.shotIndex = i;
+        const bool hit = uniform() < 0.35;
+        s.hitScore = hit ? 0.04 + 0.015 * (uniform() + uniform() - 1.0) : 0.005 * uniform() * 2.0;
+        s.mean = 20.0 + 200.0 * s.hitScore + uniform();
+        s.saturated = (i >= 2400 && i < 2600) ? 500 : 0;
+        shots.push_back(s);
+    }
+    VetoPanel panel;
+    panel.resize(460, 520);
+    panel.addShots(shots);
+    QVERIFY(panel.setThreshold(ShotStatistic::HitScore, 0.015, kInf));
+    QVERIFY(panel.vetoRange(2400, 2599, QStringLiteral("jet clogged, saturated streaks")));
+    QVERIFY(panel.addSampleChange(4000, QStringLiteral("new sample batch B")));
+    panel.showStatistic(ShotStatistic::HitScore);
+    panel.refreshNow();
+    saveScreenshot(panel, QStringLiteral("monitor-vetoes.png"));
 }
 
 QTEST_MAIN(tst_VetoPanel)

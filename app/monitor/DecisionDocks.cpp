@@ -1,0 +1,218 @@
+#include "DecisionDocks.h"
+
+#include "EngineController.h"
+#include "HelpDialog.h"
+#include "ReconstructionRunner.h"
+
+#include <ConvergenceView.h>
+#include <InvariantsView.h>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QMainWindow>
+#include <QMenu>
+#include <QPointer>
+#include <QTimer>
+#include <QUndoStack>
+#include <ReconstructionView.h>
+#include <VetoPanel.h>
+
+namespace fxs::monitor {
+
+namespace {
+QDockWidget* addDock(QMainWindow* w, const QString& title, const QString& name, QWidget* content,
+    Qt::DockWidgetArea area, const QString& tabWith)
+{
+    auto* d = new QDockWidget(title, w);
+    d->setObjectName(name); // saveState() keys docks by object name
+    d->setWidget(content);
+    w->addDockWidget(area, d);
+    if (auto* other = w->findChild<QDockWidget*>(tabWith); other && other != d) {
+        w->tabifyDockWidget(other, d);
+        other->raise(); // the live panel stays in front; the new one is a tab
+    }
+    return d;
+}
+constexpr int kInvariantLMax = 12; // enough for a glance at the map; the CLI solves to any l
+}
+
+DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std::function<void(QString, bool)> notify)
+    : QObject(window)
+    , m_window(window)
+    , m_engine(engine)
+    , m_notify(std::move(notify))
+{
+    m_veto = new widgets::VetoPanel(window);
+    m_convergence = new widgets::ConvergenceView(window);
+    m_invariants = new widgets::InvariantsView(window);
+    m_reconstruction = new widgets::ReconstructionView(window);
+    m_runner = new ReconstructionRunner(this);
+    addDock(
+        window, tr("Vetoes"), QStringLiteral("vetoes"), m_veto, Qt::LeftDockWidgetArea, QStringLiteral("runControl"));
+    // The live window may already have a convergence plot of its own: then this one is not added twice.
+    if (!window->findChild<QDockWidget*>(QStringLiteral("convergence"))) {
+        addDock(window, tr("Convergence"), QStringLiteral("convergence"), m_convergence, Qt::RightDockWidgetArea,
+            QStringLiteral("c2Explorer"));
+    }
+    addDock(window, tr("Invariants"), QStringLiteral("invariants"), m_invariants, Qt::RightDockWidgetArea,
+        QStringLiteral("c2Explorer"));
+    addDock(window, tr("Reconstruction"), QStringLiteral("reconstruction"), m_reconstruction, Qt::RightDockWidgetArea,
+        QStringLiteral("c2Explorer"));
+
+    connect(engine, &EngineController::runStarted, this,
+        [this](const QString&, const std::shared_ptr<const widgets::ImageAssembly>&, const PolarGrid& grid) {
+            m_grid = grid;
+            m_lastShots = -1;
+            m_convergence->setGrid(grid);
+            m_veto->clearShots();
+        });
+    connect(m_reconstruction, &widgets::ReconstructionView::startRequested, this, [this](const MtipConfig& c) {
+        m_reconstruction->reset();
+        m_reconstruction->setRunning(true);
+        m_runner->start(m_lastInvariants, c);
+    });
+    connect(m_reconstruction, &widgets::ReconstructionView::cancelRequested, m_runner, &ReconstructionRunner::cancel);
+    connect(m_reconstruction, &widgets::ReconstructionView::saveRequested, this, [this](const QString& path) {
+        QString message;
+        const bool ok = m_runner->saveMrc(path, &message);
+        m_notify(message, !ok);
+    });
+    connect(m_runner, &ReconstructionRunner::progress, m_reconstruction, &widgets::ReconstructionView::addProgress);
+    connect(m_runner, &ReconstructionRunner::finished, m_reconstruction, &widgets::ReconstructionView::setFinished);
+    connect(m_runner, &ReconstructionRunner::failed, this, [this](const QString& message) {
+        m_reconstruction->setFailed(message);
+        m_notify(tr("Reconstruction failed: %1").arg(message), true);
+    });
+    m_poll = new QTimer(this);
+    m_poll->setInterval(1000); // invariants and convergence are slow-moving figures: once a second is plenty
+    connect(m_poll, &QTimer::timeout, this, &DecisionDocks::poll);
+    m_poll->start();
+}
+
+DecisionDocks::~DecisionDocks()
+{
+    if (m_solver.joinable()) {
+        m_solver.join();
+    }
+}
+
+void DecisionDocks::addActions(QMenu* menu)
+{
+    QAction* undo = m_veto->undoStack()->createUndoAction(menu, tr("Undo veto"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_veto->undoStack()->createRedoAction(menu, tr("Redo veto"));
+    redo->setShortcut(QKeySequence::Redo);
+    menu->addAction(undo);
+    menu->addAction(redo);
+    menu->addSeparator();
+    menu->addAction(tr("Save session…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(m_window, tr("Save session"),
+            QStringLiteral("monitor.fxs-session.json"), tr("FXS monitor session (*.json)"));
+        if (path.isEmpty()) {
+            return;
+        }
+        QString error;
+        const bool ok = session(m_getRun ? m_getRun() : RunConfig {}).save(path, &error);
+        m_notify(ok ? tr("Session saved to %1").arg(path) : error, !ok);
+    });
+    menu->addAction(tr("Open session…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            m_window, tr("Open session"), QString(), tr("FXS monitor session (*.json);;All files (*)"));
+        MonitorSession s;
+        QString error;
+        if (!path.isEmpty() && !MonitorSession::load(path, &s, &error)) {
+            m_notify(error, true);
+        } else if (!path.isEmpty()) {
+            applySession(s);
+            m_notify(tr("Session %1 opened (layout, run settings, veto rules; press Start to run)").arg(path), false);
+        }
+    });
+    menu->addSeparator();
+    menu->addAction(tr("Help"), QKeySequence::HelpContents, this, &DecisionDocks::showHelp);
+}
+
+void DecisionDocks::setRunSettings(std::function<RunConfig()> get, std::function<void(const RunConfig&)> set)
+{
+    m_getRun = std::move(get);
+    m_setRun = std::move(set);
+}
+
+void DecisionDocks::addShots(const std::vector<ShotStats>& shots) { m_veto->addShots(shots); }
+
+MonitorSession DecisionDocks::session(const RunConfig& run) const
+{
+    MonitorSession s;
+    s.windowGeometry = m_window->saveGeometry();
+    s.windowState = m_window->saveState();
+    s.run = run;
+    s.vetoes = m_veto->toJson();
+    return s;
+}
+
+void DecisionDocks::applySession(const MonitorSession& session)
+{
+    m_window->restoreGeometry(session.windowGeometry);
+    m_window->restoreState(session.windowState);
+    if (m_setRun) {
+        m_setRun(session.run);
+    }
+    widgets::VetoState state;
+    QString error;
+    if (!session.vetoes.isEmpty() && !widgets::VetoState::fromJson(session.vetoes, &state, &error)) {
+        m_notify(error, true);
+        return;
+    }
+    m_veto->setState(state, tr("Open session"));
+}
+
+void DecisionDocks::poll()
+{
+    auto snapshot = m_engine->lastSnapshot();
+    if (!snapshot || snapshot->shots == m_lastShots || m_grid.nQ != snapshot->nQ) {
+        return;
+    }
+    m_lastShots = snapshot->shots;
+    m_convergence->addSnapshot(*snapshot);
+    const auto [q, saxs] = widgets::InvariantsView::saxsFromSnapshot(*snapshot, m_grid);
+    m_invariants->setSaxs(q, saxs);
+    if (!m_solving) {
+        solveInvariants(snapshot);
+    }
+}
+
+void DecisionDocks::solveInvariants(std::shared_ptr<const C2Snapshot> snapshot)
+{
+    if (m_solver.joinable()) {
+        m_solver.join(); // finished: m_solving was false
+    }
+    m_solving = true;
+    const int job = ++m_solveJob;
+    QPointer<DecisionDocks> self(this);
+    m_solver = std::thread([self, job, snapshot, grid = m_grid, wavelength = m_wavelengthA, busy = &m_solving] {
+        InvariantOptions options;
+        options.lMax = kInvariantLMax;
+        options.threads = 1; // the C2 workers own the cores
+        auto result = KamInvariants::fromSnapshot(*snapshot, grid, wavelength, options);
+        *busy = false;
+        QMetaObject::invokeMethod(self.data(), [self, job, result = std::move(result)] {
+            if (!self || job != self->m_solveJob) {
+                return;
+            }
+            if (!result) {
+                self->m_reconstruction->setInvariantsAvailable(false, QString::fromStdString(result.error().message));
+                return;
+            }
+            self->m_lastInvariants = *result;
+            self->m_invariants->setInvariants(*result);
+            self->m_reconstruction->setInvariantsAvailable(true);
+        });
+    });
+}
+
+void DecisionDocks::showHelp()
+{
+    auto* help = new HelpDialog(m_window);
+    help->setAttribute(Qt::WA_DeleteOnClose);
+    help->show();
+}
+
+} // namespace fxs::monitor

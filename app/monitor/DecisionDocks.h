@@ -1,0 +1,84 @@
+#pragma once
+
+#ifndef Q_MOC_RUN
+#include "MonitorSession.h"
+
+#include <fxs/C2Snapshot.h>
+#include <fxs/KamInvariants.h>
+#include <fxs/PolarGrid.h>
+#include <fxs/ShotStats.h>
+#endif
+
+#include <QObject>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <thread>
+
+class QMainWindow;
+class QMenu;
+class QTimer;
+
+namespace fxs::widgets {
+class VetoPanel;
+class ConvergenceView;
+class InvariantsView;
+class ReconstructionView;
+}
+
+namespace fxs::monitor {
+
+class EngineController;
+class ReconstructionRunner;
+
+/// The decision-support docks of the monitor (issue 9): Vetoes, Invariants and Reconstruction, plus session
+/// files and the help page. Follows the engine's newest C2 snapshot on a slow timer; invariants are solved on a
+/// worker thread and come back by value. MainWindow only constructs it and gives it a menu.
+class DecisionDocks : public QObject {
+    Q_OBJECT
+public:
+    /// Adds the docks to `window` (tabbed with its existing docks) and follows `engine`.
+    DecisionDocks(QMainWindow* window, EngineController* engine, std::function<void(QString, bool)> notify);
+    ~DecisionDocks() override;
+
+    /// Puts "Save session…", "Open session…", veto undo/redo and the help page into a menu.
+    void addActions(QMenu* menu);
+    /// Judges new shots with the veto rules (the engine's per-shot statistics).
+    void addShots(const std::vector<ShotStats>& shots);
+    /// Wavelength used to solve the invariants (Ewald curvature).
+    void setWavelength(double wavelengthA) { m_wavelengthA = wavelengthA; }
+    /// The current session: window layout, run settings `run`, veto rules, view settings.
+    MonitorSession session(const RunConfig& run) const;
+    /// Applies a session's veto rules (undoable) and layout; the caller applies the run settings.
+    void applySession(const MonitorSession& session);
+    /// How to read and set the run panel's settings (sessions carry them).
+    void setRunSettings(std::function<RunConfig()> get, std::function<void(const RunConfig&)> set);
+    /// The veto panel (tests, screenshots).
+    widgets::VetoPanel* vetoPanel() const { return m_veto; }
+
+private:
+    void poll();
+    void solveInvariants(std::shared_ptr<const C2Snapshot> snapshot);
+    void showHelp();
+
+    QMainWindow* m_window = nullptr;
+    EngineController* m_engine = nullptr;
+    std::function<void(QString, bool)> m_notify;
+    std::function<RunConfig()> m_getRun;
+    std::function<void(const RunConfig&)> m_setRun;
+    widgets::VetoPanel* m_veto = nullptr;
+    widgets::ConvergenceView* m_convergence = nullptr;
+    widgets::InvariantsView* m_invariants = nullptr;
+    widgets::ReconstructionView* m_reconstruction = nullptr;
+    ReconstructionRunner* m_runner = nullptr;
+    QTimer* m_poll = nullptr;
+    PolarGrid m_grid;
+    double m_wavelengthA = 1.5;
+    std::int64_t m_lastShots = -1;
+    std::thread m_solver;
+    std::atomic<bool> m_solving { false };
+    int m_solveJob = 0;
+    KamInvariants m_lastInvariants;
+};
+
+} // namespace fxs::monitor
