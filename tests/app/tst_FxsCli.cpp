@@ -199,6 +199,46 @@ private slots:
         QVERIFY(r.err.count('\n') <= 3); // a short message, not a stack of library errors
     }
 
+    void inspectListsAndMeasures()
+    {
+        const Run r = runFxs({ "inspect", m_cxi, "--frames", "2" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("/entry_1/data_1/data  (" + QByteArray::number(kShots) + " x 96 x 96) uint16"),
+            r.out.constData());
+        // Frame 1's min, max, mean and sum by numpy, against the table line of shot 1.
+        const char* script = R"(
+import h5py, sys
+d = h5py.File(sys.argv[1], 'r')['entry_1/data_1/data'][1].astype('float64')
+print('%g %g %g %g' % (d.min(), d.max(), d.mean(), d.sum()))
+)";
+        const auto py = fxs::test::runPython(script, { m_cxi });
+        QVERIFY2(py.ok(), py.err.constData());
+        const QList<QByteArray> want = py.out.simplified().split(' ');
+        QByteArray line;
+        for (const QByteArray& l : r.out.split('\n')) {
+            if (l.simplified().startsWith("1 ")) {
+                line = l.simplified();
+            }
+        }
+        const QList<QByteArray> got = line.split(' ');
+        QVERIFY2(got.size() == 6, line.constData());
+        for (int i = 0; i < 4; ++i) {
+            QVERIFY2(qAbs(got[i + 1].toDouble() - want[i].toDouble()) <= 1e-5 * qAbs(want[i].toDouble()) + 1e-9,
+                line.constData());
+        }
+        // A truncated copy is refused with exit 2, naming the file.
+        const QString cut = m_dir.filePath("truncated.cxi");
+        QFile::remove(cut);
+        QVERIFY(QFile::copy(m_cxi, cut));
+        QFile c(cut);
+        QVERIFY(c.open(QIODevice::ReadWrite));
+        QVERIFY(c.resize(c.size() / 3));
+        c.close();
+        const Run t = runFxs({ "inspect", cut });
+        QCOMPARE(t.exitCode, 2);
+        QVERIFY2(t.err.contains("truncated.cxi"), t.err.constData());
+    }
+
     void configFileSetsOptions()
     {
         const QString cfg = m_dir.filePath("demo.json");
