@@ -3,6 +3,7 @@
 // and a server restart.
 #include "RemoteFixture.h"
 
+#include <C2BruteForce.h>
 #include <QCryptographicHash>
 #include <fxs/C2Snapshot.h>
 #include <fxs/CxiFileSource.h>
@@ -100,6 +101,36 @@ private slots:
         const auto ref = fxs::C2Snapshot::compute(local);
         QCOMPARE(last.c2.size(), ref.c2.size());
         QVERIFY(relativeError(last.c2, ref.c2) < 1e-9);
+    }
+
+    void remoteC2EqualsBruteForce()
+    {
+        // The direct φ-loop of seed eq. 1 (no FFT, no BLAS, no MPI) over the same shots.
+        const auto spec = smallSpec(3, 45, 6, 16);
+        const auto end = runToEnd(spec);
+        QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QTemporaryDir tmp;
+        QVERIFY(m_server->session->fetch(end.job_id(), tmp.filePath("r").toStdString()).ok());
+        auto remote = fxs::remote::SumsFile::read(tmp.filePath("r").toStdString());
+        QVERIFY(remote.ok());
+        const auto snap = fxs::C2Snapshot::compute(remote->sums);
+        const fxs::remote::SyntheticPolarSource src(6, 16, 42, 0.1);
+        std::vector<fxs::PolarFrame> frames;
+        for (int i = 0; i < 45; ++i) {
+            frames.push_back(src.frame(i));
+        }
+        const auto brute = bruteForce(frames, true);
+        int compared = 0;
+        for (std::size_t i = 0; i < snap.c2.size(); ++i) {
+            if (snap.flags[i] == fxs::C2Snapshot::Masked) {
+                continue;
+            }
+            const double expected = brute.numTotal(i) / brute.denTotal(i);
+            QVERIFY2(std::abs(snap.c2[i] - expected) <= 1e-9 * (1.0 + std::abs(expected)),
+                qPrintable(QString("element %1: %2 vs %3").arg(i).arg(snap.c2[i]).arg(expected)));
+            ++compared;
+        }
+        QVERIFY(compared > int(snap.c2.size()) / 2);
     }
 
     void cxiInputEqualsLocalRemapAndEngine()
