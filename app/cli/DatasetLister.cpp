@@ -128,7 +128,7 @@ Result<std::vector<DatasetEntry>> listDatasets(const std::string& path, double t
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         return Error { path
-            + (WEXITSTATUS(status) == 3 ? ": not an HDF5 file (or unreadable)"
+            + (WEXITSTATUS(status) == 3 ? ": cannot be opened as HDF5 (not HDF5, truncated or unreadable)"
                                         : ": the file's structure cannot be read (damaged HDF5)") };
     }
     return parse(text);

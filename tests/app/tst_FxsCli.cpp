@@ -239,6 +239,20 @@ print('%g %g %g %g' % (d.min(), d.max(), d.mean(), d.sum()))
         QVERIFY2(t.err.contains("truncated.cxi"), t.err.constData());
     }
 
+    void benchPassesArgumentsOn()
+    {
+        const QString bench = qEnvironmentVariable("FXS_BIN_DIR") + "/fxs-bench";
+        if (!QFileInfo(bench).isExecutable()) {
+            QSKIP("fxs-bench is not built");
+        }
+        QProcess direct;
+        direct.start(bench, { "no-such-benchmark" });
+        QVERIFY(direct.waitForFinished(30000));
+        const Run viaFxs = runFxs({ "bench", "no-such-benchmark" });
+        QCOMPARE(viaFxs.exitCode, direct.exitCode());
+        QCOMPARE(viaFxs.err + viaFxs.out, direct.readAllStandardError() + direct.readAllStandardOutput());
+    }
+
     void configFileSetsOptions()
     {
         const QString cfg = m_dir.filePath("demo.json");
