@@ -30,6 +30,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <StripChart.h>
+#include <cstdio>
 #include <qcustomplot.h>
 
 namespace fxs::monitor {
@@ -66,6 +67,7 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     buildShortcuts();
     m_live = new LiveDisplay(m_engine,
         { m_detector, m_polar, m_c2, m_history, m_charts[0], m_charts[1], m_charts[2], m_charts[3], m_health }, this);
+    decide->follow(m_live); // issue 9: shots into the veto panel, snapshots into convergence and invariants
     connect(m_engine, &EngineController::runStarted, this,
         [this](const QString& d, std::shared_ptr<const widgets::ImageAssembly> a, PolarGrid g) {
             m_live->beginRun(std::move(a), g);
@@ -215,7 +217,8 @@ void MainWindow::onRunEnded(const QString& message, bool failed)
     if (!m_options.dumpPath.isEmpty() && !dumpC2View(m_options.dumpPath)) {
         m_messages->showMessage(tr("Could not write %1").arg(m_options.dumpPath));
     }
-    if (m_options.quitWhenDone) {
+    if (m_options.quitWhenDone) { // scripted runs: the message goes to the terminal too
+        std::fprintf(stderr, "fxs-monitor: %s\n", qPrintable(message));
         QTimer::singleShot(0, qApp, [failed] { QApplication::exit(failed ? 1 : 0); });
     }
 }

@@ -18,6 +18,7 @@ struct MonitorOptions {
     std::int64_t screenshotAtShots = 0; ///< > 0: take the screenshots while running, once this many shots are in C2
     QString dumpPath; ///< write what the C2 view shows (JSON) when the run ends
     QString polarDumpPath; ///< write every polar frame pushed into C2 (binary, for tests)
+    QString openPath; ///< open this detector stack at launch instead of the saved source
     QString resultsDir; ///< results folder override (tests)
     bool quitWhenDone = false; ///< quit after the run ends (and screenshots / dumps are written)
     bool autoStart = true; ///< start the run on launch

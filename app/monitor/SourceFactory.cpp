@@ -104,6 +104,18 @@ Result<std::unique_ptr<FrameSource>> SourceFactory::simulated(const RunConfig& c
     return std::unique_ptr<FrameSource>(std::move(*source));
 }
 
+namespace {
+// Every message names the file: the engine's may not (e.g. when the validator itself cannot run).
+Error aboutFile(const RunConfig& c, const Error& e)
+{
+    const std::string path = c.path.toStdString();
+    if (e.message.find(path) != std::string::npos) {
+        return e;
+    }
+    return Error { "cannot read " + path + " (dataset " + c.dataset.toStdString() + "): " + e.message };
+}
+} // namespace
+
 Result<RunSetup> SourceFactory::open(const RunConfig& config)
 {
     RunSetup setup;
@@ -114,7 +126,7 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config)
         options.datasetPath = config.dataset.toStdString();
         auto s = CxiFileSource::open(config.path.toStdString(), options);
         if (!s) {
-            return s.error();
+            return aboutFile(config, s.error());
         }
         setup.source = std::move(*s);
     } else if (config.source == SourceKind::LiveFile) {
@@ -122,7 +134,7 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config)
         options.datasetPath = config.dataset.toStdString();
         auto s = LiveFileSource::open(config.path.toStdString(), options);
         if (!s) {
-            return s.error();
+            return aboutFile(config, s.error());
         }
         setup.source = std::move(*s);
     }

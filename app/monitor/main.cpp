@@ -36,10 +36,12 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("dump-polar"), QStringLiteral("Write every polar frame (tests)"), QStringLiteral("file"));
     const QCommandLineOption results(
         QStringLiteral("results"), QStringLiteral("Folder for the run's results file"), QStringLiteral("dir"));
+    const QCommandLineOption open(QStringLiteral("open"),
+        QStringLiteral("Open a CXI / HDF5 stack and compute C2 over it"), QStringLiteral("file"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
     const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
     p.addOptions(
-        { fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, results, quit, start });
+        { fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, results, open, quit, start });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -55,6 +57,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.polarDumpPath = p.value(polar);
     o.quitWhenDone = p.isSet(quit);
     o.resultsDir = p.value(results);
+    o.openPath = p.value(open);
     o.autoStart = !p.isSet(start);
     return o;
 }
@@ -71,7 +74,9 @@ int main(int argc, char** argv)
     const auto options = parse(app);
     fxs::monitor::MainWindow window(options);
     window.show();
-    if (options.autoStart) { // first start: the simulated run, already streaming
+    if (!options.openPath.isEmpty()) {
+        QTimer::singleShot(0, &window, [&window, &options] { window.openFile(options.openPath); });
+    } else if (options.autoStart) { // first start: the simulated run, already streaming
         QTimer::singleShot(0, &window, [&window] { window.startRun(); });
     }
     return app.exec();

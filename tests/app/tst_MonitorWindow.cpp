@@ -180,6 +180,28 @@ private slots:
         QVERIFY(h5.open(QIODevice::ReadOnly));
         QCOMPARE(h5.read(8), QByteArray("\x89HDF\r\n\x1a\n", 8));
     }
+
+    void badFileGivesAMessageAndNoCrash()
+    {
+        QTemporaryDir dir;
+        QFile bad(dir.filePath("broken.cxi"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(QByteArray("\x89HDF\r\n\x1a\n", 8) + QByteArray(4096, '\x5a')); // an HDF5 signature, then junk
+        bad.close();
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+            { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--open"),
+                bad.fileName(), QStringLiteral("--results"), dir.filePath("results"),
+                QStringLiteral("--quit-when-done") });
+        QVERIFY2(p.waitForFinished(60000), "fxs-monitor did not finish");
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit); // the window survived: no crash, an orderly exit
+        QCOMPARE(p.exitCode(), 1); // the run failed
+        QVERIFY2(err.contains(QStringLiteral("broken.cxi")), qPrintable(err)); // the message says which file
+    }
 };
 
 QTEST_GUILESS_MAIN(TestMonitorWindow)
