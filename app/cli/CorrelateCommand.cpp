@@ -206,6 +206,22 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     return p;
 }
 
+void drawFigures(const CorrelateOptions& o, const Prepared& prep, const RunOutcome& run, const C2Snapshot& snap)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(o.figures, ec);
+    FigureInputs fi;
+    fi.runLabel = "fxs correlate: " + std::filesystem::path(o.input).filename().string();
+    fi.grid = prep.grid;
+    fi.snapshot = &snap;
+    fi.geometry = prep.geometry ? &*prep.geometry : nullptr;
+    fi.meanDetector = prep.feed->meanDetector();
+    fi.meanDetectorShots = static_cast<std::int64_t>(run.ledger.shotIndex.size());
+    fi.convergenceShots = run.convergenceShots;
+    fi.convergenceCC = run.convergenceCC;
+    renderAndList(fi, o.figures);
+}
+
 // The settings a checkpoint must share with the run resuming it (threads, pacing and limits may differ).
 std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g, const VetoRules& rules)
 {
@@ -294,23 +310,7 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
               << "  results file:  " << std::filesystem::absolute(o.out).string() << "\n"
               << "  checkpoint:    " << std::filesystem::absolute(rs.checkpointPath).string() << "\n";
     if (!o.figures.empty()) {
-        std::filesystem::create_directories(o.figures);
-        FigureInputs fi;
-        fi.runLabel = "fxs correlate: " + std::filesystem::path(o.input).filename().string();
-        fi.grid = prep->grid;
-        fi.snapshot = &snap;
-        fi.geometry = prep->geometry ? &*prep->geometry : nullptr;
-        fi.meanDetector = prep->feed->meanDetector();
-        fi.meanDetectorShots = static_cast<std::int64_t>(run->ledger.shotIndex.size());
-        fi.convergenceShots = run->convergenceShots;
-        fi.convergenceCC = run->convergenceCC;
-        auto figs = renderFigures(fi, o.figures);
-        for (const auto& f : figs ? *figs : std::vector<std::string> {}) {
-            std::cout << "  figure:        " << f << "\n";
-        }
-        if (!figs) {
-            std::cout << "  figures:       none (" << figs.error().message << ")\n";
-        }
+        drawFigures(o, *prep, *run, snap);
     }
     if (run->interrupted) {
         std::cout << "  interrupted: resume with the same command and --resume\n";

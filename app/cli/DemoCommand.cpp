@@ -51,6 +51,45 @@ Result<KamInvariants> invariantsOf(
     return KamInvariants::fromSnapshot(snap, grid, wavelengthA, o);
 }
 
+// Snapshot, invariants, results file and figures of a finished (or interrupted) demo run.
+int finishDemo(const DemoOptions& o, const CLI::App& sub, const GeometrySetup& geo, const PolarGrid& grid,
+    const RunOutcome& run, const PolarFeed& feed, const Simulator& sim, double minPhotons)
+{
+    const std::string cmd = "demo";
+    const C2Snapshot snap = C2Snapshot::compute(run.sums, { .threads = o.threads });
+    const double lambda = geo.geometry.wavelengthA();
+    auto inv = invariantsOf(snap, grid, lambda, sim, o.threads);
+    if (!inv) {
+        std::cerr << "demo: note: no invariants (" << inv.error().message << ")\n";
+    }
+    const std::string results = (std::filesystem::path(o.out) / "demo_results.h5").string();
+    ResultsContent rc { &run, &snap, inv ? &*inv : nullptr, grid, lambda, geo.text, effectiveConfig(sub), {} };
+    if (auto st = writeResults(results, rc); !st) {
+        return fail(cmd, kExitProcessing, st.message());
+    }
+    std::cout << "demo: " << run.accepted << " shots in C2, " << run.vetoed << " vetoed (fewer than "
+              << static_cast<long long>(minPhotons) << " photons), " << formatSeconds(run.seconds) << ", split-half CC "
+              << snap.splitHalfCC << "\n";
+    std::cout << "  results file:  " << std::filesystem::absolute(results).string() << "\n";
+    if (run.interrupted) {
+        std::cout << "  interrupted: the results hold the shots done so far\n";
+    }
+    if (!o.noFigures) {
+        FigureInputs fi;
+        fi.runLabel = "fxs demo: " + o.sim.model + ", " + std::to_string(o.shots) + " simulated shots";
+        fi.grid = grid;
+        fi.snapshot = &snap;
+        fi.geometry = &geo.geometry;
+        fi.meanDetector = feed.meanDetector();
+        fi.meanDetectorShots = static_cast<std::int64_t>(run.ledger.shotIndex.size());
+        fi.convergenceShots = run.convergenceShots;
+        fi.convergenceCC = run.convergenceCC;
+        fi.invariants = inv ? &*inv : nullptr;
+        renderAndList(fi, o.out);
+    }
+    return run.interrupted ? kExitInterrupted : kExitOk;
+}
+
 int runDemo(const DemoOptions& o, const CLI::App& sub)
 {
     const std::string cmd = "demo";
@@ -98,44 +137,7 @@ int runDemo(const DemoOptions& o, const CLI::App& sub)
     if (!run) {
         return fail(cmd, kExitProcessing, run.error().message);
     }
-    const C2Snapshot snap = C2Snapshot::compute(run->sums, { .threads = o.threads });
-    const double lambda = geo->geometry.wavelengthA();
-    auto inv = invariantsOf(snap, grid, lambda, **sim, o.threads);
-    if (!inv) {
-        std::cerr << "demo: note: no invariants (" << inv.error().message << ")\n";
-    }
-    const std::string results = (std::filesystem::path(o.out) / "demo_results.h5").string();
-    ResultsContent rc { &*run, &snap, inv ? &*inv : nullptr, grid, lambda, geo->text, effectiveConfig(sub), {} };
-    if (auto st = writeResults(results, rc); !st) {
-        return fail(cmd, kExitProcessing, st.message());
-    }
-    std::cout << "demo: " << run->accepted << " shots in C2, " << run->vetoed << " vetoed (fewer than "
-              << static_cast<long long>(minPhotons) << " photons), " << formatSeconds(run->seconds)
-              << ", split-half CC " << snap.splitHalfCC << "\n";
-    std::cout << "  results file:  " << std::filesystem::absolute(results).string() << "\n";
-    if (run->interrupted) {
-        std::cout << "  interrupted: the results hold the shots done so far\n";
-    }
-    if (!o.noFigures) {
-        FigureInputs fi;
-        fi.runLabel = "fxs demo: " + o.sim.model + ", " + std::to_string(o.shots) + " simulated shots";
-        fi.grid = grid;
-        fi.snapshot = &snap;
-        fi.geometry = &geo->geometry;
-        fi.meanDetector = feed.meanDetector();
-        fi.meanDetectorShots = static_cast<std::int64_t>(run->ledger.shotIndex.size());
-        fi.convergenceShots = run->convergenceShots;
-        fi.convergenceCC = run->convergenceCC;
-        fi.invariants = inv ? &*inv : nullptr;
-        auto figs = renderFigures(fi, o.out);
-        if (!figs) {
-            std::cout << "  figures:       none (" << figs.error().message << ")\n";
-        }
-        for (const auto& f : figs ? *figs : std::vector<std::string> {}) {
-            std::cout << "  figure:        " << std::filesystem::absolute(f).string() << "\n";
-        }
-    }
-    return run->interrupted ? kExitInterrupted : kExitOk;
+    return finishDemo(o, sub, *geo, grid, *run, feed, **sim, minPhotons);
 }
 } // namespace
 

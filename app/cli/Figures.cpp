@@ -1,5 +1,8 @@
 #include "Figures.h"
 
+#include <filesystem>
+#include <iostream>
+
 #ifdef FXS_HAVE_WIDGETS
 #include "C2SliceView.h"
 #include "ColorMaps.h"
@@ -19,6 +22,18 @@
 #endif
 
 namespace fxs::cli {
+
+void renderAndList(const FigureInputs& in, const std::string& outDir)
+{
+    auto figs = renderFigures(in, outDir);
+    if (!figs) {
+        std::cout << "  figures:       none (" << figs.error().message << ")\n";
+        return;
+    }
+    for (const auto& f : *figs) {
+        std::cout << "  figure:        " << std::filesystem::absolute(f).string() << "\n";
+    }
+}
 
 #ifndef FXS_HAVE_WIDGETS
 

@@ -33,4 +33,7 @@ bool figuresAvailable();
 /// PNG, and also PDF when `pdf`; returns the files written. Without the widgets: an Error saying so.
 Result<std::vector<std::string>> renderFigures(const FigureInputs& in, const std::string& outDir, bool pdf = false);
 
+/// renderFigures, then one line per file written on stdout ("  figure: <absolute path>"), or why there are none.
+void renderAndList(const FigureInputs& in, const std::string& outDir);
+
 } // namespace fxs::cli
