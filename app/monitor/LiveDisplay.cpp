@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QTimer>
 #include <StripChart.h>
+#include <algorithm>
 #include <unistd.h>
 
 namespace fxs::monitor {
@@ -39,6 +40,9 @@ LiveDisplay::LiveDisplay(EngineController* engine, const LiveViews& views, QObje
 
 void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid)
 {
+    // Keep ~256 MB of history: an image costs its float values and its coloured copy (8 bytes a pixel).
+    const double bytesPerShot = 8.0 * std::max(1, assembly->width()) * std::max(1, assembly->height());
+    m_v.history->setCapacity(int(std::clamp(256e6 / bytesPerShot, 8.0, 64.0)));
     m_v.detector->setAssembly(std::move(assembly));
     m_v.polar->setGrid(grid);
     m_v.c2->setGrid(grid);
