@@ -195,7 +195,8 @@ void Progress::finish(std::int64_t done, const std::string& extra) { print(done,
 void Progress::print(std::int64_t done, const std::string& extra, bool final)
 {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-    const double rate = elapsed > 0.0 ? static_cast<double>(done) / elapsed : 0.0;
+    const double rate
+        = elapsed > 0.0 ? static_cast<double>(std::max<std::int64_t>(0, done - m_skipped)) / elapsed : 0.0;
     std::ostringstream line;
     line << m_label << ": " << done;
     if (m_total > 0) {

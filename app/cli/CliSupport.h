@@ -42,6 +42,8 @@ public:
     void update(std::int64_t done, const std::string& extra = {});
     /// Prints the final line.
     void finish(std::int64_t done, const std::string& extra = {});
+    /// Items counted in `done` that took no work (skipped on resume): left out of the rate and the ETA.
+    void setSkipped(std::int64_t skipped) { m_skipped = skipped; }
 
 private:
     void print(std::int64_t done, const std::string& extra, bool final);
@@ -52,6 +54,7 @@ private:
     bool m_tty;
     std::chrono::steady_clock::time_point m_start;
     std::chrono::steady_clock::time_point m_last;
+    std::int64_t m_skipped = 0;
 };
 
 /// Seconds as "1 m 05 s" / "12.3 s".

@@ -118,11 +118,15 @@ Status Run::loop()
     Progress progress(settings.label, planned);
     std::int64_t next = 0;
     std::int64_t seen = 0;
+    std::int64_t skipped = 0;
     while (!interrupted() && (planned < 0 || seen < planned)) {
         if (!done.empty()) {
+            const std::int64_t before = next;
             if (auto st = skipDone(next); !st) {
                 return st;
             }
+            skipped += next - before;
+            progress.setSkipped(skipped);
             seen = next;
             if (planned >= 0 && seen >= planned) {
                 break;
