@@ -216,7 +216,9 @@ void ConvergenceView::refresh()
     m_targetLine->point1->setCoords(0.0, t);
     m_targetLine->point2->setCoords(1.0, t);
     m_plot->xAxis->setRange(0.0, xMax);
-    m_plot->yAxis->setRange(std::min(0.0, r.isEmpty() ? 0.0 : *std::min_element(r.begin(), r.end())), 1.0);
+    // Zoom on where the curves are: a well-converged run sits at 0.99, and its wiggles matter.
+    const double lowest = r.isEmpty() ? 0.0 : std::min(t, *std::min_element(r.begin(), r.end()));
+    m_plot->yAxis->setRange(std::max(-1.0, lowest - 0.05 * (1.0 - lowest) - 0.02), 1.0);
     const auto togo = shotsToGo();
     if (m_points.empty()) {
         m_headline->setText(tr("Waiting for the first C2 snapshot"));

@@ -74,7 +74,9 @@ InvariantsView::InvariantsView(QWidget* parent)
 void InvariantsView::setInvariants(const KamInvariants& invariants)
 {
     m_invariants = invariants;
-    const int keep = m_l->value();
+    // The first invariants show l = 2: B_0 is the SAXS curve again, l = 2 is where anisotropy starts.
+    const int keep = m_shownOnce ? m_l->value() : 2;
+    m_shownOnce = true;
     m_l->setRange(0, std::max(0, invariants.lMax));
     m_l->setValue(std::min(keep, invariants.lMax) / 2 * 2);
     showMap();

@@ -49,6 +49,7 @@ private:
     void showMap();
 
     KamInvariants m_invariants;
+    bool m_shownOnce = false;
     QSpinBox* m_l = nullptr;
     QLabel* m_info = nullptr;
     QCustomPlot* m_map = nullptr;

@@ -243,6 +243,7 @@ void ReconstructionView::showDensity()
             }
         }
         map->rescaleDataRange(true);
+        map->setVisible(m_n > 0); // no density yet: an empty frame, not a purple square
         const char* cols = axis == 0 ? "y" : "x";
         const char* rows = axis == 2 ? "y" : "z";
         m_density[axis]->xAxis->setLabel(QString::fromLatin1(cols));

@@ -104,7 +104,8 @@ void VetoPanel::buildUi()
     for (QLineEdit* e : { m_min, m_max }) {
         e->setValidator(new QDoubleValidator(e));
         e->setPlaceholderText(tr("no limit"));
-        e->setMaximumWidth(90);
+        e->setMinimumWidth(70);
+        e->setMaximumWidth(110);
     }
     auto* apply = new QPushButton(tr("Apply"), this);
     auto* clear = new QPushButton(tr("Clear"), this);

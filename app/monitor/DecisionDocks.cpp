@@ -2,16 +2,18 @@
 
 #include "EngineController.h"
 #include "HelpDialog.h"
+#include "LiveDisplay.h"
 #include "ReconstructionRunner.h"
 
 #include <ConvergenceView.h>
 #include <InvariantsView.h>
+#include <QCoreApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QMainWindow>
 #include <QMenu>
 #include <QPointer>
-#include <QTimer>
 #include <QUndoStack>
 #include <ReconstructionView.h>
 #include <VetoPanel.h>
@@ -82,10 +84,6 @@ DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std:
         m_reconstruction->setFailed(message);
         m_notify(tr("Reconstruction failed: %1").arg(message), true);
     });
-    m_poll = new QTimer(this);
-    m_poll->setInterval(1000); // invariants and convergence are slow-moving figures: once a second is plenty
-    connect(m_poll, &QTimer::timeout, this, &DecisionDocks::poll);
-    m_poll->start();
 }
 
 DecisionDocks::~DecisionDocks()
@@ -164,9 +162,21 @@ void DecisionDocks::applySession(const MonitorSession& session)
     m_veto->setState(state, tr("Open session"));
 }
 
-void DecisionDocks::poll()
+void DecisionDocks::follow(LiveDisplay* live)
 {
-    auto snapshot = m_engine->lastSnapshot();
+    connect(live, &LiveDisplay::scalarsArrived, this, [this](const std::vector<ShotScalars>& scalars) {
+        std::vector<ShotStats> stats;
+        stats.reserve(scalars.size());
+        for (const auto& s : scalars) {
+            stats.push_back(s.stats);
+        }
+        addShots(stats);
+    });
+    connect(live, &LiveDisplay::snapshotShown, this, &DecisionDocks::onSnapshot);
+}
+
+void DecisionDocks::onSnapshot(std::shared_ptr<const C2Snapshot> snapshot)
+{
     if (!snapshot || snapshot->shots == m_lastShots || m_grid.nQ != snapshot->nQ) {
         return;
     }
@@ -206,6 +216,21 @@ void DecisionDocks::solveInvariants(std::shared_ptr<const C2Snapshot> snapshot)
             self->m_reconstruction->setInvariantsAvailable(true);
         });
     });
+}
+
+void DecisionDocks::saveScreenshots(const QString& dir)
+{
+    const std::pair<QWidget*, const char*> panels[] = { { m_veto, "vetoes" }, { m_convergence, "convergence" },
+        { m_invariants, "invariants" }, { m_reconstruction, "reconstruction" } };
+    for (const auto& [panel, name] : panels) {
+        auto* dock = qobject_cast<QDockWidget*>(panel->parentWidget());
+        if (!dock) {
+            continue; // not docked (the convergence plot when the window has its own)
+        }
+        dock->raise();
+        QCoreApplication::processEvents();
+        panel->grab().save(QDir(dir).filePath(QStringLiteral("monitor-live-%1.png").arg(QLatin1String(name))));
+    }
 }
 
 void DecisionDocks::showHelp()

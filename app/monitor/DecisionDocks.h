@@ -17,7 +17,6 @@
 
 class QMainWindow;
 class QMenu;
-class QTimer;
 
 namespace fxs::widgets {
 class VetoPanel;
@@ -29,11 +28,12 @@ class ReconstructionView;
 namespace fxs::monitor {
 
 class EngineController;
+class LiveDisplay;
 class ReconstructionRunner;
 
 /// The decision-support docks of the monitor (issue 9): Vetoes, Invariants and Reconstruction, plus session
-/// files and the help page. Follows the engine's newest C2 snapshot on a slow timer; invariants are solved on a
-/// worker thread and come back by value. MainWindow only constructs it and gives it a menu.
+/// files and the help page. Follows the live display's shots and C2 snapshots; invariants are solved on a worker
+/// thread and come back by value. MainWindow only constructs it, gives it a menu and the live display.
 class DecisionDocks : public QObject {
     Q_OBJECT
 public:
@@ -43,8 +43,13 @@ public:
 
     /// Puts "Save session…", "Open session…", veto undo/redo and the help page into a menu.
     void addActions(QMenu* menu);
+    /// Follows the live display: every shot's statistics into the veto panel, each new C2 snapshot into
+    /// convergence and invariants.
+    void follow(LiveDisplay* live);
     /// Judges new shots with the veto rules (the engine's per-shot statistics).
     void addShots(const std::vector<ShotStats>& shots);
+    /// Takes a new C2 snapshot: convergence point, SAXS curve, and invariants solved on a worker thread.
+    void onSnapshot(std::shared_ptr<const C2Snapshot> snapshot);
     /// Wavelength used to solve the invariants (Ewald curvature).
     void setWavelength(double wavelengthA) { m_wavelengthA = wavelengthA; }
     /// The current session: window layout, run settings `run`, veto rules, view settings.
@@ -53,11 +58,12 @@ public:
     void applySession(const MonitorSession& session);
     /// How to read and set the run panel's settings (sessions carry them).
     void setRunSettings(std::function<RunConfig()> get, std::function<void(const RunConfig&)> set);
+    /// Saves PNGs of the decision panels (each raised in its tab first) into a folder, as monitor-live-<panel>.png.
+    void saveScreenshots(const QString& dir);
     /// The veto panel (tests, screenshots).
     widgets::VetoPanel* vetoPanel() const { return m_veto; }
 
 private:
-    void poll();
     void solveInvariants(std::shared_ptr<const C2Snapshot> snapshot);
     void showHelp();
 
@@ -71,7 +77,6 @@ private:
     widgets::InvariantsView* m_invariants = nullptr;
     widgets::ReconstructionView* m_reconstruction = nullptr;
     ReconstructionRunner* m_runner = nullptr;
-    QTimer* m_poll = nullptr;
     PolarGrid m_grid;
     double m_wavelengthA = 1.5;
     std::int64_t m_lastShots = -1;
