@@ -112,6 +112,14 @@ void EngineController::readerLoop(RunConfig config)
         m_wake.notify_all();
         return;
     }
+    if (config.firstShot > 0) {
+        if (const Status s = setup->source->seek(config.firstShot); !s.ok()) {
+            QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(s.message())] { emit runFailed(m); });
+            m_stop = true;
+            m_wake.notify_all();
+            return;
+        }
+    }
     const auto validMask = setup->geometry.validMask();
     ShotStatsOptions statsOptions;
     statsOptions.photonThresholdAdu = 0.5; // a lit pixel holds at least one photon (simulated counts)
@@ -142,6 +150,9 @@ void EngineController::readerLoop(RunConfig config)
         }
         if (!next->has_value()) {
             break;
+        }
+        if (config.lastShot >= 0 && (*next)->shotIndex > config.lastShot) {
+            break; // the end of the range asked for
         }
         auto frame = std::make_shared<const Frame>(std::move(**next));
         const double readAt = clockS();

@@ -1,4 +1,5 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
+#include "DecisionDocks.h"
 #include "MainWindow.h"
 #include "RunControlPanel.h"
 
@@ -64,6 +65,12 @@ void MainWindow::restoreSettings()
     if (m_options.fresh) {
         c.source = SourceKind::Simulated;
     }
+    if (m_options.firstShot >= 0) {
+        c.firstShot = m_options.firstShot;
+    }
+    if (m_options.lastShot >= -1) {
+        c.lastShot = m_options.lastShot;
+    }
     if (!m_options.resultsDir.isEmpty()) {
         c.resultsDir = m_options.resultsDir;
     }
@@ -104,6 +111,9 @@ void MainWindow::saveScreenshots(const QString& dir)
     m_tabs->setCurrentWidget(m_polar);
     save(m_polar, QStringLiteral("monitor-polar.png"));
     m_tabs->setCurrentWidget(m_detector);
+    if (auto* decide = findChild<DecisionDocks*>()) {
+        decide->saveScreenshots(dir); // issue 9's panels, as monitor-live-*.png
+    }
 }
 
 bool MainWindow::dumpC2View(const QString& path) const

@@ -20,6 +20,8 @@ struct MonitorOptions {
     QString polarDumpPath; ///< write every polar frame pushed into C2 (binary, for tests)
     QString openPath; ///< open this detector stack at launch instead of the saved source
     QString resultsDir; ///< results folder override (tests)
+    std::int64_t firstShot = -1; ///< shot range override, −1: the saved setting
+    std::int64_t lastShot = -2; ///< last shot override, −2: the saved setting, −1: to the end
     bool quitWhenDone = false; ///< quit after the run ends (and screenshots / dumps are written)
     bool autoStart = true; ///< start the run on launch
 };

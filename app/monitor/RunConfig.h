@@ -26,6 +26,8 @@ struct RunConfig {
     std::uint64_t seed = 1; ///< simulation seed
     int threads = 0; ///< C2 worker threads, 0: all cores but one
     double snapshotIntervalS = 0.5; ///< how often the C2 view is refreshed
+    std::int64_t firstShot = 0; ///< first shot to correlate (files: a range of the stack)
+    std::int64_t lastShot = -1; ///< last shot to correlate, −1: to the end
     QString resultsDir; ///< where results files go; empty: ~/fxs-results
 };
 

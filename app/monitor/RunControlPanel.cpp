@@ -12,6 +12,7 @@
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <limits>
 
 namespace fxs::monitor {
 
@@ -49,6 +50,11 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     m_nQ->setRange(2, 2000);
     m_nPhi = new QSpinBox(this);
     m_nPhi->setRange(8, 4096);
+    m_first = new QSpinBox(this);
+    m_first->setRange(0, std::numeric_limits<int>::max());
+    m_last = new QSpinBox(this);
+    m_last->setRange(-1, std::numeric_limits<int>::max());
+    m_last->setSpecialValueText(tr("end"));
     m_qMin = new QDoubleSpinBox(this);
     m_qMax = new QDoubleSpinBox(this);
     for (QDoubleSpinBox* s : { m_qMin, m_qMax }) {
@@ -69,6 +75,15 @@ RunControlPanel::RunControlPanel(QWidget* parent)
         row->addWidget(m_nQ);
         row->addWidget(new QLabel(QStringLiteral("×")));
         row->addWidget(m_nPhi);
+        return w;
+    }());
+    form->addRow(tr("Shots from … to"), [this] {
+        auto* w = new QWidget;
+        auto* row = new QHBoxLayout(w);
+        row->setContentsMargins(0, 0, 0, 0);
+        row->addWidget(m_first);
+        row->addWidget(new QLabel(QStringLiteral("…")));
+        row->addWidget(m_last);
         return w;
     }());
     form->addRow(tr("q from"), m_qMin);
@@ -119,6 +134,8 @@ RunConfig RunControlPanel::config() const
     c.path = m_path->text().trimmed();
     c.dataset = m_dataset->text().trimmed();
     c.geometryPath = m_geometry->text().trimmed();
+    c.firstShot = m_first->value();
+    c.lastShot = m_last->value();
     c.grid.nQ = m_nQ->value();
     c.grid.nPhi = m_nPhi->value();
     c.grid.qMinInvA = m_qMin->value();
@@ -133,6 +150,8 @@ void RunControlPanel::setConfig(const RunConfig& c)
     m_path->setText(c.path);
     m_dataset->setText(c.dataset);
     m_geometry->setText(c.geometryPath);
+    m_first->setValue(int(std::min<std::int64_t>(c.firstShot, std::numeric_limits<int>::max())));
+    m_last->setValue(int(std::min<std::int64_t>(c.lastShot, std::numeric_limits<int>::max())));
     m_nQ->setValue(c.grid.nQ);
     m_nPhi->setValue(c.grid.nPhi);
     m_qMin->setValue(c.grid.qMinInvA);

@@ -50,6 +50,8 @@ private:
     QLineEdit* m_geometry = nullptr;
     QSpinBox* m_nQ = nullptr;
     QSpinBox* m_nPhi = nullptr;
+    QSpinBox* m_first = nullptr;
+    QSpinBox* m_last = nullptr;
     QDoubleSpinBox* m_qMin = nullptr;
     QDoubleSpinBox* m_qMax = nullptr;
     QPushButton* m_start = nullptr;

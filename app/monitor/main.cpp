@@ -38,10 +38,14 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("results"), QStringLiteral("Folder for the run's results file"), QStringLiteral("dir"));
     const QCommandLineOption open(QStringLiteral("open"),
         QStringLiteral("Open a CXI / HDF5 stack and compute C2 over it"), QStringLiteral("file"));
+    const QCommandLineOption first(
+        QStringLiteral("first"), QStringLiteral("First shot to correlate"), QStringLiteral("n"));
+    const QCommandLineOption last(
+        QStringLiteral("last"), QStringLiteral("Last shot to correlate (-1: to the end)"), QStringLiteral("n"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
     const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
-    p.addOptions(
-        { fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, results, open, quit, start });
+    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, results, open, first,
+        last, quit, start });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -58,6 +62,8 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.quitWhenDone = p.isSet(quit);
     o.resultsDir = p.value(results);
     o.openPath = p.value(open);
+    o.firstShot = p.isSet(first) ? p.value(first).toLongLong() : -1;
+    o.lastShot = p.isSet(last) ? p.value(last).toLongLong() : -2;
     o.autoStart = !p.isSet(start);
     return o;
 }

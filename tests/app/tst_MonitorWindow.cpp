@@ -181,6 +181,29 @@ private slots:
         QCOMPARE(h5.read(8), QByteArray("\x89HDF\r\n\x1a\n", 8));
     }
 
+    void shotRangeIsHonoured()
+    {
+        QTemporaryDir dir;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+            { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--shots"),
+                QStringLiteral("40"), QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("--size"),
+                QStringLiteral("64"), QStringLiteral("--nq"), QStringLiteral("4"), QStringLiteral("--nphi"),
+                QStringLiteral("16"), QStringLiteral("--first"), QStringLiteral("10"), QStringLiteral("--last"),
+                QStringLiteral("29"), QStringLiteral("--dump-polar"), dir.filePath("polar.bin"),
+                QStringLiteral("--results"), dir.filePath("results"), QStringLiteral("--quit-when-done") });
+        QVERIFY2(p.waitForFinished(60000), "fxs-monitor did not finish");
+        QCOMPARE(p.exitCode(), 0);
+        const auto frames = readPolar(dir.filePath("polar.bin"));
+        QCOMPARE(int(frames.size()), 20);
+        for (int i = 0; i < 20; ++i) {
+            QCOMPARE(frames[i].shot, std::int64_t(10 + i));
+        }
+    }
+
     void badFileGivesAMessageAndNoCrash()
     {
         QTemporaryDir dir;
