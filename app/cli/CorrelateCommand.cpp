@@ -1,3 +1,4 @@
+#include "ChainedSource.h"
 #include "CliSupport.h"
 #include "Commands.h"
 #include "CorrelationRun.h"
@@ -19,7 +20,8 @@ namespace fxs::cli {
 
 namespace {
 struct CorrelateOptions {
-    std::string input;
+    std::vector<std::string> inputs; ///< files of one run, read in order
+    std::string input; ///< the first of them (messages, weights)
     std::string dataset = "/entry_1/data_1/data";
     std::string geometry;
     bool polar = false;
@@ -73,32 +75,44 @@ private:
     std::chrono::steady_clock::time_point m_next;
 };
 
-Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const std::string& dataset)
+Result<std::unique_ptr<FrameSource>> openOne(
+    const CorrelateOptions& o, const std::string& path, const std::string& dataset)
 {
-    if (!std::filesystem::is_regular_file(o.input)) {
-        return Error { o.input + ": no such file" };
+    if (!std::filesystem::is_regular_file(path)) {
+        return Error { path + ": no such file" };
     }
-    std::unique_ptr<FrameSource> src;
     if (o.live) {
         LiveSourceOptions lo;
         lo.datasetPath = dataset;
         lo.idleTimeoutS = o.idleTimeoutS;
-        auto s = LiveFileSource::open(o.input, lo);
+        auto s = LiveFileSource::open(path, lo);
+        return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
+    }
+    CxiSourceOptions co;
+    co.datasetPath = dataset;
+    auto s = CxiFileSource::open(path, co);
+    return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
+}
+
+Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const std::string& dataset)
+{
+    if (o.live && o.inputs.size() > 1) {
+        return Error { "--live follows one file; give a single input" };
+    }
+    std::vector<std::unique_ptr<FrameSource>> parts;
+    for (const auto& path : o.inputs) {
+        auto s = openOne(o, path, dataset);
         if (!s) {
             return s.error();
         }
-        src = std::move(*s);
-    } else {
-        CxiSourceOptions co;
-        co.datasetPath = dataset;
-        auto s = CxiFileSource::open(o.input, co);
-        if (!s) {
-            return s.error();
-        }
-        src = std::move(*s);
+        parts.push_back(std::move(*s));
+    }
+    auto src = ChainedSource::create(std::move(parts));
+    if (!src) {
+        return src.error();
     }
     if (o.rateHz > 0.0) {
-        src = std::make_unique<PacedSource>(std::move(src), o.rateHz);
+        return std::unique_ptr<FrameSource>(std::make_unique<PacedSource>(std::move(*src), o.rateHz));
     }
     return src;
 }
@@ -225,9 +239,12 @@ void drawFigures(const CorrelateOptions& o, const Prepared& prep, const RunOutco
 // The settings a checkpoint must share with the run resuming it (threads, pacing and limits may differ).
 std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g, const VetoRules& rules)
 {
-    nlohmann::json j { { "input", std::filesystem::absolute(o.input).string() }, { "dataset", o.dataset },
-        { "geometry", o.geometry }, { "polar", o.polar }, { "weights", o.weights },
-        { "grid", { g.nQ, g.nPhi, g.qMinInvA, g.qMaxInvA } }, { "vetoes", rules.toJson() } };
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto& p : o.inputs) {
+        inputs.push_back(std::filesystem::absolute(p).string());
+    }
+    nlohmann::json j { { "inputs", inputs }, { "dataset", o.dataset }, { "geometry", o.geometry }, { "polar", o.polar },
+        { "weights", o.weights }, { "grid", { g.nQ, g.nPhi, g.qMinInvA, g.qMaxInvA } }, { "vetoes", rules.toJson() } };
     return j.dump();
 }
 } // namespace
@@ -235,7 +252,10 @@ std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g, const V
 namespace {
 void registerOptions(CLI::App* sub, CorrelateOptions& o)
 {
-    sub->add_option("input", o.input, "CXI/HDF5 file with a detector stack (N, ss, fs) or a polar stack")->required();
+    sub->add_option("input", o.inputs,
+           "CXI/HDF5 files of one run (read in order, shot indices continue) with a "
+           "detector stack (N, ss, fs) or a polar stack")
+        ->required();
     sub->add_option("--dataset", o.dataset, "Dataset of the stack")->capture_default_str();
     sub->add_option("--geometry", o.geometry, "CrystFEL .geom file, or 'builtin' (the simulate/demo detector)");
     sub->add_flag("--polar", o.polar, "The stack is already polar: (N, n_q, n_phi)");
@@ -301,7 +321,7 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     }
     const C2Snapshot snap = C2Snapshot::compute(run->sums, { .threads = o.threads });
     ResultsContent rc { &*run, &snap, nullptr, prep->grid, prep->wavelengthA, prep->geometryText, effectiveConfig(sub),
-        { o.input } };
+        o.inputs };
     if (auto st = writeResults(o.out, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());
     }
@@ -324,7 +344,10 @@ void registerCorrelate(CLI::App& app, CommandRegistry& registry)
     auto* sub = app.add_subcommand("correlate", "Correlate a CXI/HDF5 stack into C2 (results file, resumable)");
     auto o = std::make_shared<CorrelateOptions>();
     registerOptions(sub, *o);
-    registry.add(sub, [o, sub] { return runCorrelate(*o, *sub); });
+    registry.add(sub, [o, sub] {
+        o->input = o->inputs.front();
+        return runCorrelate(*o, *sub);
+    });
 }
 
 } // namespace fxs::cli

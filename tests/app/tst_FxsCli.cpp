@@ -391,6 +391,42 @@ print(float(np.abs(c2 - ref)[ok].max() / np.abs(ref[ok]).max()), int(ok.sum()), 
         QCOMPARE(v[2].toInt(), 40);
     }
 
+    void twoFilesAreOneRun()
+    {
+        // Shot indices continue across files; with an even first file the even/odd halves of the chained run are
+        // the sums of the two files' halves (numpy adds the separate runs' sums).
+        const QString second = m_dir.filePath("run2.cxi");
+        Run r = runFxs({ "simulate", "--out", second, "--shots", "40", "--geometry", m_geom, "--model", "triangle3",
+            "--photons", "200", "--seed", "2" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString a = m_dir.filePath("a.h5"), b = m_dir.filePath("b.h5"), ab = m_dir.filePath("ab.h5");
+        QVERIFY(runFxs(correlateArgs(a)).exitCode == 0);
+        QStringList args = correlateArgs(b);
+        args[1] = second;
+        QVERIFY(runFxs(args).exitCode == 0);
+        args = correlateArgs(ab);
+        args.insert(2, second);
+        r = runFxs(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const char* script = R"(
+import h5py, sys, numpy as np
+a, b, ab = (h5py.File(p, 'r') for p in sys.argv[1:4])
+d = 0.0
+for k in ['signal_even', 'signal_odd', 'mask_even', 'weighted_intensity', 'weight_sum']:
+    x = a['sums/' + k][()] + b['sums/' + k][()]
+    d = max(d, float(np.abs(ab['sums/' + k][()] - x).max() / np.abs(x).max()))
+idx = ab['ledger/shot_index'][()]
+print(d, len(idx), int(idx.max()), len(ab['inputs/path']) if 'inputs/path' in ab else -1)
+)";
+        const auto py = fxs::test::runPython(script, { a, b, ab });
+        QVERIFY2(py.ok(), py.err.constData());
+        const QList<QByteArray> v = py.out.trimmed().split(' ');
+        QCOMPARE(v.size(), 4);
+        QVERIFY2(v[0].toDouble() < 1e-6, py.out.constData());
+        QCOMPARE(v[1].toInt(), kShots + 40);
+        QCOMPARE(v[2].toInt(), kShots + 39);
+    }
+
     void interruptThenResume()
     {
         const QString full = m_dir.filePath("full.h5");
