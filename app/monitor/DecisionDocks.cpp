@@ -72,18 +72,18 @@ DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std:
         m_reconstruction->setRunning(true);
         m_runner->start(m_lastInvariants, c);
     });
-    connect(m_reconstruction, &widgets::ReconstructionView::cancelRequested, m_runner, &ReconstructionRunner::cancel);
+    connect(m_reconstruction, &widgets::ReconstructionView::cancelRequested, this, [this] { m_runner->cancel(); });
     connect(m_reconstruction, &widgets::ReconstructionView::saveRequested, this, [this](const QString& path) {
         QString message;
         const bool ok = m_runner->saveMrc(path, &message);
         m_notify(message, !ok);
     });
-    connect(m_runner, &ReconstructionRunner::progress, m_reconstruction, &widgets::ReconstructionView::addProgress);
-    connect(m_runner, &ReconstructionRunner::finished, m_reconstruction, &widgets::ReconstructionView::setFinished);
-    connect(m_runner, &ReconstructionRunner::failed, this, [this](const QString& message) {
+    m_runner->onProgress = [this](const MtipProgress& p) { m_reconstruction->addProgress(p); };
+    m_runner->onFinished = [this](const MtipResult& r) { m_reconstruction->setFinished(r); };
+    m_runner->onFailed = [this](const QString& message) {
         m_reconstruction->setFailed(message);
         m_notify(tr("Reconstruction failed: %1").arg(message), true);
-    });
+    };
 }
 
 DecisionDocks::~DecisionDocks()

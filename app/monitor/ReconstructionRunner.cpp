@@ -45,8 +45,8 @@ void ReconstructionRunner::start(const KamInvariants& invariants, const MtipConf
         control.cancel = cancelFlag.get();
         control.progress = [self, job](const MtipProgress& p) {
             QMetaObject::invokeMethod(self.data(), [self, job, p] {
-                if (self && self->m_job == job) {
-                    emit self->progress(p);
+                if (self && self->m_job == job && self->onProgress) {
+                    self->onProgress(p);
                 }
             });
         };
@@ -58,9 +58,11 @@ void ReconstructionRunner::start(const KamInvariants& invariants, const MtipConf
             self->m_running = false;
             if (result) {
                 self->m_result = *result;
-                emit self->finished(*result);
-            } else {
-                emit self->failed(QString::fromStdString(result.error().message));
+                if (self->onFinished) {
+                    self->onFinished(*result);
+                }
+            } else if (self->onFailed) {
+                self->onFailed(QString::fromStdString(result.error().message));
             }
         });
     });
@@ -69,7 +71,7 @@ void ReconstructionRunner::start(const KamInvariants& invariants, const MtipConf
 bool ReconstructionRunner::saveMrc(const QString& path, QString* message) const
 {
     if (m_result.density.empty()) {
-        *message = tr("No reconstruction to save yet");
+        *message = QObject::tr("No reconstruction to save yet");
         return false;
     }
     const Status written = MrcWriter::write(path.toStdString(), MtipReconstructor::mrcMap(m_result));
@@ -77,7 +79,7 @@ bool ReconstructionRunner::saveMrc(const QString& path, QString* message) const
         *message = QString::fromStdString(written.message());
         return false;
     }
-    *message = tr("Density saved to %1 (%2³ voxels of %3 Å)")
+    *message = QObject::tr("Density saved to %1 (%2³ voxels of %3 Å)")
                    .arg(path)
                    .arg(m_result.gridSize)
                    .arg(m_result.voxelSizeA, 0, 'f', 2);

@@ -6,7 +6,9 @@
 #endif
 
 #include <QObject>
+#include <QString>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -14,9 +16,16 @@ namespace fxs::monitor {
 
 /// Runs MtipReconstructor on a worker thread: progress and the result come back by value on the GUI thread,
 /// tagged with a job id so that a cancelled or replaced job's late messages are dropped.
+/// (Callbacks rather than signals: no moc, so tests can compile it in.)
 class ReconstructionRunner : public QObject {
-    Q_OBJECT
 public:
+    /// Called on the GUI thread after every iteration (the density attached every config.densityEvery).
+    std::function<void(const MtipProgress&)> onProgress;
+    /// Called on the GUI thread when the job ends, finished or cancelled.
+    std::function<void(const MtipResult&)> onFinished;
+    /// Called on the GUI thread when the job fails (unusable settings or data), with what was wrong.
+    std::function<void(const QString&)> onFailed;
+
     explicit ReconstructionRunner(QObject* parent = nullptr);
     ~ReconstructionRunner() override; ///< cancels and joins
 
@@ -30,14 +39,6 @@ public:
     const MtipResult& result() const { return m_result; }
     /// Writes the last result as an MRC map; the message says where or why not.
     bool saveMrc(const QString& path, QString* message) const;
-
-signals:
-    /// One iteration done (at most every iteration; the density is attached every config.densityEvery).
-    void progress(const fxs::MtipProgress& progress);
-    /// The job ended, finished or cancelled.
-    void finished(const fxs::MtipResult& result);
-    /// The job failed (unusable settings or data); what was wrong.
-    void failed(const QString& message);
 
 private:
     void join();
