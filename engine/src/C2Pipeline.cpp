@@ -112,7 +112,9 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
     const int nMax = (c.nMax < 0 || c.nMax > c.nPhi / 2) ? c.nPhi / 2 : c.nMax;
     m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean);
     std::string gpuProblem;
-    if (config.backend != C2Backend::Cpu) {
+    if (config.backend != C2Backend::Cpu && c.precision == C2Precision::Double) {
+        gpuProblem = "the GPU backend is single precision; double precision runs on the CPU";
+    } else if (config.backend != C2Backend::Cpu) {
         GpuC2Config g;
         g.c2 = c;
         g.device = config.gpuDevice;

@@ -45,6 +45,14 @@ Status WorkerConfig::validate() const
         return Error { "n_max must be at most n_phi / 2 = " + std::to_string(nPhi / 2) + ", got "
             + std::to_string(nMax) };
     }
+    if (backend != "cpu" && backend != "gpu" && backend != "auto") {
+        return Error { "backend must be \"cpu\", \"gpu\" or \"auto\", got \"" + backend + "\"" };
+    }
+    for (int d : gpuDevices) {
+        if (d < 0 || d > 1023) {
+            return Error { "gpu_devices: " + std::to_string(d) + " is not a device ordinal" };
+        }
+    }
     if (threadsPerRank < 1 || threadsPerRank > 256) {
         return Error { "threads_per_rank must be between 0 (one) and 256, got " + std::to_string(threadsPerRank) };
     }
@@ -87,7 +95,7 @@ std::string WorkerConfig::toJson() const
         { "n_max", nMax }, { "double_precision", doublePrecision }, { "ring_mean_subtracted", ringMeanSubtracted },
         { "threads_per_rank", threadsPerRank }, { "shots_per_unit", shotsPerUnit },
         { "units_per_reduce", unitsPerReduce }, { "heartbeat_interval_s", heartbeatIntervalS },
-        { "slowdown_per_shot_s", slowdownPerShotS } };
+        { "slowdown_per_shot_s", slowdownPerShotS }, { "backend", backend }, { "gpu_devices", gpuDevices } };
     return j.dump(2);
 }
 
@@ -118,6 +126,8 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
         c.unitsPerReduce = j.value("units_per_reduce", c.unitsPerReduce);
         c.heartbeatIntervalS = j.value("heartbeat_interval_s", c.heartbeatIntervalS);
         c.slowdownPerShotS = j.value("slowdown_per_shot_s", c.slowdownPerShotS);
+        c.backend = j.value("backend", c.backend);
+        c.gpuDevices = j.value("gpu_devices", c.gpuDevices);
     } catch (const nlohmann::json::exception& e) {
         return Error { origin + ": a key has the wrong type (" + e.what() + ")" };
     }

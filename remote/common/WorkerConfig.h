@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace fxs::remote {
 
@@ -29,6 +30,10 @@ struct WorkerConfig {
     int nMax = -1;
     bool doublePrecision = false;
     bool ringMeanSubtracted = true;
+    // Where the correlation runs: "cpu", "gpu" or "auto"; GPU ranks are bound round-robin over gpuDevices
+    // (all visible devices when empty) by their node-local rank.
+    std::string backend = "cpu";
+    std::vector<int> gpuDevices;
     // Work split.
     int threadsPerRank = 1;
     int shotsPerUnit = 16;

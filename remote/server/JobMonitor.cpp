@@ -46,6 +46,7 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
         r->set_shots_rejected(h.shotsRejected);
         r->set_heartbeat_age_s(now - h.timeUnixS);
         r->set_phase(h.phase);
+        r->set_device(h.device);
         r->set_health(healthOf(h, now - h.timeUnixS, h.host == host));
         done += h.shotsDone;
         if (h.shotsTotal > job.status.shots_total()) {

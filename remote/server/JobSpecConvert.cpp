@@ -55,6 +55,8 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
     c.doublePrecision = spec.double_precision();
     c.ringMeanSubtracted = spec.ring_mean_subtracted();
     c.threadsPerRank = spec.threads_per_rank() == 0 ? 1 : spec.threads_per_rank();
+    c.backend = spec.backend().empty() ? "cpu" : spec.backend();
+    c.gpuDevices.assign(spec.gpu_devices().begin(), spec.gpu_devices().end());
     c.shotsPerUnit = spec.shots_per_unit() == 0 ? 16 : spec.shots_per_unit();
     c.unitsPerReduce = spec.units_per_reduce() == 0 ? 4 : spec.units_per_reduce();
     if (spec.reconstruction().enabled()) {

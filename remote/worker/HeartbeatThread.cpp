@@ -52,6 +52,12 @@ void HeartbeatThread::setShotsTotal(std::int64_t shots)
     m_state.shotsTotal = shots;
 }
 
+void HeartbeatThread::setDevice(const std::string& device)
+{
+    std::lock_guard lock(m_mutex);
+    m_state.device = device;
+}
+
 void HeartbeatThread::setPhase(const std::string& phase)
 {
     {

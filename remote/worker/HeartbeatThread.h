@@ -22,6 +22,8 @@ public:
     void setProgress(std::int64_t shotsDone, std::int64_t shotsRejected, std::int64_t unitsDone);
     /// Shots in the whole job (reported once known).
     void setShotsTotal(std::int64_t shots);
+    /// What correlates on this rank, reported with every beat.
+    void setDevice(const std::string& device);
     /// Phase the next beat reports ("accumulating", "reducing", "done"); writes a beat at once.
     void setPhase(const std::string& phase);
 

@@ -8,6 +8,8 @@
 #include "SumsReduce.h"
 #include "fxs/C2Pipeline.h"
 #include "fxs/C2Snapshot.h"
+#include "fxs/GpuBinding.h"
+#include "fxs/GpuC2Accumulator.h"
 
 #include <algorithm>
 #include <chrono>
@@ -123,7 +125,16 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     if (!plan) {
         return plan.error();
     }
-    C2Pipeline pipeline({ acc, cfg->threadsPerRank, 256 });
+    C2PipelineConfig pc { acc, cfg->threadsPerRank, 256 };
+    if (cfg->backend != "cpu") {
+        // One rank per GPU: round-robin over the node's devices (or the configured list) by node-local rank.
+        pc.backend = cfg->backend == "gpu" ? C2Backend::Gpu : C2Backend::Auto;
+        const auto device = GpuBinding::deviceFor(
+            GpuBinding::localRankFromEnvironment(rank), GpuC2Accumulator::deviceCount(), cfg->gpuDevices);
+        pc.gpuDevice = device ? *device : 0; // no device: the pipeline falls back to the CPU and says why
+    }
+    C2Pipeline pipeline(pc);
+    heart.setDevice(pipeline.backendDescription());
     openblas_set_num_threads(1); // ranks share the node's cores: one BLAS thread per pipeline thread
 
     using Clock = std::chrono::steady_clock;

@@ -9,6 +9,7 @@
 #include <fxs/CxiFileSource.h>
 #include <fxs/CxiWriter.h>
 #include <fxs/GeomParser.h>
+#include <fxs/GpuC2Accumulator.h>
 #include <fxs/PolarRemapper.h>
 #include <thread>
 
@@ -101,6 +102,31 @@ private slots:
         const auto ref = fxs::C2Snapshot::compute(local);
         QCOMPARE(last.c2.size(), ref.c2.size());
         QVERIFY(relativeError(last.c2, ref.c2) < 1e-9);
+    }
+
+    // backend "gpu": each rank binds to a GPU by its node-local rank, or falls back to the CPU and says why; the
+    // sums are the same either way, and every rank reports what correlated on it.
+    void gpuBackendRanksReportTheirDevice()
+    {
+        auto spec = smallSpec(2, 120, 32, 64);
+        spec.set_backend("gpu");
+        spec.set_double_precision(false); // the GPU backend is single precision
+        const auto end = runToEnd(spec, nullptr);
+        QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QCOMPARE(end.ranks_size(), 2);
+        const bool gpu = fxs::GpuC2Accumulator::available();
+        for (const auto& r : end.ranks()) {
+            const QString d = QString::fromStdString(r.device());
+            QVERIFY2(gpu ? d.startsWith("GPU ") : (d.startsWith("CPU") && d.contains("GPU correlation unavailable")),
+                qPrintable(d));
+        }
+        QTemporaryDir tmp;
+        const auto path = tmp.filePath("result.fxs1").toStdString();
+        QVERIFY(m_server->session->fetch(end.job_id(), path).ok());
+        auto remote = fxs::remote::SumsFile::read(path);
+        QVERIFY(remote.ok());
+        const double err = sumsError(remote->sums, localSums(spec));
+        QVERIFY2(err <= 1e-5, qPrintable(QString("relative error %1").arg(err))); // float batches, other split
     }
 
     void remoteC2EqualsBruteForce()
@@ -252,6 +278,7 @@ private slots:
         QTest::newRow("masked fraction") << 6 << "masked_fraction";
         QTest::newRow("cxi file missing") << 7 << "cxi.paths";
         QTest::newRow("cxi without geometry") << 8 << "cxi.geometry_path";
+        QTest::newRow("unknown backend") << 9 << "backend";
     }
     void badArgumentsAreInvalidArgument()
     {
@@ -286,6 +313,9 @@ private slots:
             break;
         case 8:
             spec.mutable_cxi()->add_paths("/etc/hostname");
+            break;
+        case 9:
+            spec.set_backend("tpu");
             break;
         }
         auto ctx = m_server->session->context(std::chrono::seconds(5));
