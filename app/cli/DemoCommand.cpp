@@ -81,6 +81,9 @@ int finishDemo(const DemoOptions& o, const CLI::App& sub, const GeometrySetup& g
         fi.snapshot = &snap;
         fi.geometry = &geo.geometry;
         fi.meanDetector = feed.meanDetector();
+        if (geo.name == "builtin") {
+            fi.maskNote = "dark: beamstop and gap";
+        }
         fi.meanDetectorShots = static_cast<std::int64_t>(run.ledger.shotIndex.size());
         fi.convergenceShots = run.convergenceShots;
         fi.convergenceCC = run.convergenceCC;

@@ -156,8 +156,8 @@ void meanDetectorFigure(const FigureInputs& in, Saver& s)
     view.setRings({ in.grid.qMinInvA, in.grid.qMaxInvA });
     view.setMaskVisible(true);
     s.save(view.plot(), "mean_detector", "Mean detector image, " + QString::number(in.meanDetectorShots) + " shots",
-        QString::fromStdString(in.runLabel)
-            + " | log colour scale (photons / pixel); dark: beamstop and gap | rings: " + "q range of the polar grid ("
+        QString::fromStdString(in.runLabel) + " | log colour scale (photons / pixel); "
+            + QString::fromStdString(in.maskNote) + " | rings: " + "q range of the polar grid ("
             + QString::number(in.grid.qMinInvA, 'f', 3) + "–" + QString::number(in.grid.qMaxInvA, 'f', 3) + " Å⁻¹)",
         900, 860);
 }

@@ -18,6 +18,7 @@ struct FigureInputs {
     const DetectorGeometry* geometry = nullptr; ///< with meanDetector: the assembled mean detector image
     std::vector<float> meanDetector; ///< slab order
     std::int64_t meanDetectorShots = 0;
+    std::string maskNote = "red: pixels masked by the geometry"; ///< how masked pixels look on the mean image
     std::vector<double> convergenceShots; ///< split-half CC samples
     std::vector<double> convergenceCC;
     const KamInvariants* invariants = nullptr;
