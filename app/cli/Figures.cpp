@@ -255,7 +255,10 @@ void densityFigure(const FigureInputs& in, Saver& s)
     plot.yAxis->setLabel("y (Å)");
     scale->axis()->setLabel("density (arb. units)");
     plot.rescaleAxes();
-    s.save(&plot, "density_slice", "Reconstructed density, central slice z = 0", QString::fromStdString(in.runLabel));
+    s.save(&plot, "density_slice", "Reconstructed density (M-TIP), central slice z = 0",
+        QString::fromStdString(in.runLabel) + " | " + QString::number(n) + "³ grid, voxel "
+            + QString::number(in.densityVoxelA, 'f', 2) + " Å; defined up to rotation and inversion",
+        860, 820);
 }
 } // namespace
 
