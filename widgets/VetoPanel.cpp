@@ -304,6 +304,12 @@ bool VetoPanel::addSampleChange(std::int64_t shot, const QString& reason, QStrin
     return true;
 }
 
+void VetoPanel::loadState(const VetoState& state)
+{
+    m_undo->clear();
+    apply(state);
+}
+
 void VetoPanel::setState(const VetoState& state, const QString& text) { push(text, state); }
 
 void VetoPanel::push(const QString& text, VetoState after)

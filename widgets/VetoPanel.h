@@ -54,6 +54,8 @@ public:
     void liftRanges(std::int64_t first, std::int64_t last);
     /// Marks a sample change at a shot, undoably.
     bool addSampleChange(std::int64_t shot, const QString& reason, QString* error = nullptr);
+    /// Replaces the whole state without an undo entry and clears the undo history (settings at start-up).
+    void loadState(const VetoState& state);
     /// Replaces the whole state (a session being opened), undoably.
     void setState(const VetoState& state, const QString& text);
     /// The undo stack (the window puts its actions in the Edit menu).

@@ -5,7 +5,9 @@
 #include "LiveDisplay.h"
 #include "ReconstructionRunner.h"
 
+#include <ColorMaps.h>
 #include <ConvergenceView.h>
+#include <DiffractionView.h>
 #include <InvariantsView.h>
 #include <QCoreApplication>
 #include <QDir>
@@ -14,6 +16,7 @@
 #include <QMainWindow>
 #include <QMenu>
 #include <QPointer>
+#include <QSettings>
 #include <QUndoStack>
 #include <ReconstructionView.h>
 #include <VetoPanel.h>
@@ -143,7 +146,35 @@ MonitorSession DecisionDocks::session(const RunConfig& run) const
     s.windowState = m_window->saveState();
     s.run = run;
     s.vetoes = m_veto->toJson();
+    if (const auto* detector = m_window->findChild<widgets::DiffractionView*>()) {
+        const auto r = detector->renderSettings();
+        s.views.insert(QStringLiteral("detector"),
+            QJsonObject { { "colorMap", widgets::ColorMaps::mapNames().value(int(r.map)) },
+                { "scale", widgets::ColorMaps::scaleNames().value(int(r.scale)) },
+                { "levelsLocked", detector->levelsLocked() }, { "levelMin", r.levels.low },
+                { "levelMax", r.levels.high } });
+    }
     return s;
+}
+
+void DecisionDocks::saveSettings(QSettings& settings) const
+{
+    settings.setValue(QStringLiteral("decision/vetoes"), m_veto->toJson());
+}
+
+void DecisionDocks::restoreSettings(QSettings& settings)
+{
+    widgets::VetoState state;
+    QString error;
+    const QByteArray json = settings.value(QStringLiteral("decision/vetoes")).toByteArray();
+    if (json.isEmpty()) {
+        return;
+    }
+    if (widgets::VetoState::fromJson(json, &state, &error)) {
+        m_veto->loadState(state);
+    } else {
+        m_notify(tr("Saved veto rules ignored: %1").arg(error), true);
+    }
 }
 
 void DecisionDocks::applySession(const MonitorSession& session)
@@ -160,6 +191,21 @@ void DecisionDocks::applySession(const MonitorSession& session)
         return;
     }
     m_veto->setState(state, tr("Open session"));
+    const QJsonObject d = session.views.value(QStringLiteral("detector")).toObject();
+    if (auto* detector = m_window->findChild<widgets::DiffractionView*>(); detector && !d.isEmpty()) {
+        // By name, so that a session file stays readable and survives reordered menus.
+        const int map = widgets::ColorMaps::mapNames().indexOf(d.value("colorMap").toString());
+        const int scale = widgets::ColorMaps::scaleNames().indexOf(d.value("scale").toString());
+        if (map >= 0) {
+            detector->setColorMap(widgets::ColorMap(map));
+        }
+        if (scale >= 0) {
+            detector->setScale(widgets::IntensityScale(scale));
+        }
+        if (d.value("levelsLocked").toBool()) {
+            detector->setLevels({ d.value("levelMin").toDouble(), d.value("levelMax").toDouble() });
+        }
+    }
 }
 
 void DecisionDocks::follow(LiveDisplay* live)

@@ -17,6 +17,7 @@
 
 class QMainWindow;
 class QMenu;
+class QSettings;
 
 namespace fxs::widgets {
 class VetoPanel;
@@ -58,6 +59,10 @@ public:
     void applySession(const MonitorSession& session);
     /// How to read and set the run panel's settings (sessions carry them).
     void setRunSettings(std::function<RunConfig()> get, std::function<void(const RunConfig&)> set);
+    /// Keeps the veto rules and sample changes in QSettings (the window keeps layout and run settings).
+    void saveSettings(QSettings& settings) const;
+    /// Restores what saveSettings() kept (no undo entry).
+    void restoreSettings(QSettings& settings);
     /// Saves PNGs of the decision panels (each raised in its tab first) into a folder, as monitor-live-<panel>.png.
     void saveScreenshots(const QString& dir);
     /// The veto panel (tests, screenshots).

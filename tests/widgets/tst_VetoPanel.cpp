@@ -184,6 +184,15 @@ void tst_VetoPanel::stateJsonRoundTrip()
     QCOMPARE(state.rules.ranges()[0].reason, std::string("beam dump"));
     QCOMPARE(state.sampleChanges[0].shot, 1000);
     QVERIFY(!VetoPanel::stateFromJson("{\"rules\": 3}", &state, &error));
+
+    // Loading at start-up (QSettings): rules in force at once, no undo history.
+    QVERIFY(VetoPanel::stateFromJson(panel.toJson(), &state, &error));
+    const auto shots = makeShots(300);
+    VetoPanel restored;
+    restored.addShots(shots);
+    restored.loadState(state);
+    QCOMPARE(restored.undoStack()->count(), 0);
+    QCOMPARE(restored.ledger().acceptedCount(), directCount(shots, ShotStatistic::HitScore, 0.01, kInf, 5, 9));
 }
 
 // Screenshots for docs/screenshots (only when FXS_SCREENSHOT_DIR is set); the image must not be blank.
