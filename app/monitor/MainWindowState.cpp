@@ -44,6 +44,9 @@ void MainWindow::restoreSettings()
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
         restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray());
         restoreState(s->value(QStringLiteral("window/state")).toByteArray());
+        if (auto* decide = findChild<DecisionDocks*>()) {
+            decide->restoreSettings(*s); // issue 9: veto rules and sample changes
+        }
     } else {
         resize(1600, 1000);
     }
@@ -97,6 +100,9 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("recentFiles"), m_recent);
     s->setValue(QStringLiteral("window/geometry"), saveGeometry());
     s->setValue(QStringLiteral("window/state"), saveState());
+    if (const auto* decide = findChild<DecisionDocks*>()) {
+        decide->saveSettings(*s); // issue 9: veto rules and sample changes
+    }
 }
 
 void MainWindow::saveScreenshots(const QString& dir)
