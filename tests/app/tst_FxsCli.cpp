@@ -427,6 +427,53 @@ print(d, len(idx), int(idx.max()), len(ab['inputs/path']) if 'inputs/path' in ab
         QCOMPARE(v[2].toInt(), kShots + 39);
     }
 
+    void liveFileFollowed()
+    {
+        // fxs simulate --live writes a SWMR file at 60 shots/s while fxs correlate --live follows it; the result
+        // equals a correlate of the finished file.
+        const QString live = m_dir.filePath("live.cxi");
+        QProcess writer;
+        writer.start(fxsBin(),
+            { "simulate", "--out", live, "--shots", "60", "--geometry", m_geom, "--model", "triangle3", "--photons",
+                "200", "--rate", "60", "--live" });
+        QVERIFY(writer.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(live), 20000);
+        QStringList args = correlateArgs(m_dir.filePath("live.h5"));
+        args[1] = live;
+        args << "--live"
+             << "--idle-timeout"
+             << "20";
+        Run r = runFxs(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(writer.waitForFinished(30000));
+        QCOMPARE(writer.exitCode(), 0);
+        args = correlateArgs(m_dir.filePath("closed.h5"));
+        args[1] = live;
+        QVERIFY(runFxs(args).exitCode == 0);
+        QCOMPARE(summary(m_dir.filePath("live.h5"))["shots"].toInt(), 60);
+        QVERIFY(sumsDifference(m_dir.filePath("closed.h5"), m_dir.filePath("live.h5")) < 1e-6);
+    }
+
+    void reportDrawsFigures()
+    {
+        const QString in = m_dir.filePath("report_in.h5");
+        QVERIFY(runFxs(correlateArgs(in)).exitCode == 0);
+        const QString dir = m_dir.filePath("report");
+        const Run r = runFxs({ "report", in, "--out", dir, "--pdf" });
+        if (r.exitCode == 1 && r.err.contains("without the Qt widgets")) {
+            QSKIP("fxs was built without the widgets");
+        }
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        for (const char* name : { "c2_vs_delta", "c2_map_q_q", "mean_polar", "convergence" }) {
+            QFile png(dir + "/" + name + ".png");
+            QVERIFY2(png.open(QIODevice::ReadOnly), name);
+            QVERIFY(png.read(8) == QByteArray("\x89PNG\r\n\x1a\n", 8));
+            QFile pdf(dir + "/" + name + ".pdf");
+            QVERIFY2(pdf.open(QIODevice::ReadOnly), name);
+            QVERIFY(pdf.read(5) == "%PDF-");
+        }
+    }
+
     void interruptThenResume()
     {
         const QString full = m_dir.filePath("full.h5");
