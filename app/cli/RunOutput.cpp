@@ -21,6 +21,21 @@ Status writeInvariants(ResultsFile& file, const KamInvariants& inv)
     return file.writeArray("invariants/q_inv_angstrom", inv.qInvA, { nQ }, "q of the rows and columns of B_l, 1/A");
 }
 
+Status writeShotStatistics(ResultsFile& file, const ShotLedger& ledger)
+{
+    const auto entries = ledger.entries();
+    std::vector<double> table;
+    table.reserve(entries.size() * 8);
+    for (const auto& e : entries) {
+        const ShotStats& s = e.stats;
+        table.insert(table.end(),
+            { static_cast<double>(s.shotIndex), s.sum, s.mean, s.max, static_cast<double>(s.saturated),
+                s.maskedFraction, s.hitScore, s.particles });
+    }
+    return file.writeArray("shot_statistics", table, { static_cast<std::int64_t>(entries.size()), 8 },
+        "per shot read in this session: shot_index, sum, mean, max, saturated, masked_fraction, hit_score, particles");
+}
+
 Status writeResults(const std::string& path, const ResultsContent& c)
 {
     auto created = ResultsFile::create(path);
@@ -42,6 +57,7 @@ Status writeResults(const std::string& path, const ResultsContent& c)
         conv.insert(conv.end(), c.run->convergenceCC.begin(), c.run->convergenceCC.end());
         const auto n = static_cast<std::int64_t>(c.run->convergenceShots.size());
         steps.push_back(f.writeArray("convergence", conv, { 2, n }, "row 0: shots accepted, row 1: split-half CC"));
+        steps.push_back(writeShotStatistics(f, c.run->shotLedger));
     }
     if (c.snapshot != nullptr) {
         steps.push_back(f.writeSnapshot(*c.snapshot));

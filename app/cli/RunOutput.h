@@ -23,9 +23,13 @@ struct ResultsContent {
 };
 
 /// Writes the results file (docs/RESULTS_SCHEMA.md); besides the engine's groups it adds /analysis/polar_grid
-/// [n_q, n_phi, q_min, q_max, wavelength_A], /analysis/convergence (2 × samples: shots, split-half CC) and
-/// /analysis/invariants/B_l with /analysis/invariants/q_inv_angstrom.
+/// [n_q, n_phi, q_min, q_max, wavelength_A], /analysis/convergence (2 × samples: shots, split-half CC),
+/// /analysis/shot_statistics and /analysis/invariants/B_l with /analysis/invariants/q_inv_angstrom.
 Status writeResults(const std::string& path, const ResultsContent& c);
+
+/// Writes /analysis/shot_statistics: one row per shot of the ledger (shot, sum, mean, max, saturated,
+/// masked fraction, hit score, particles).
+Status writeShotStatistics(ResultsFile& file, const ShotLedger& ledger);
 
 /// Writes invariants into an open results file (used by writeResults and `fxs invariants`).
 Status writeInvariants(ResultsFile& file, const KamInvariants& inv);

@@ -343,6 +343,17 @@ print(d, int(f['sums'].attrs['shots_even']), int(f['sums'].attrs['shots_odd']))
         QVERIFY2(fields[0].toDouble() < 1e-5, fields[0].constData()); // single-precision batches vs double
         QCOMPARE(fields[1].toLongLong(), s.shots[0]);
         QCOMPARE(fields[2].toLongLong(), s.shots[1]);
+        // The per-shot sums of the ledger statistics against numpy's frame sums (every pixel of this detector is
+        // valid).
+        const char* sums = R"(
+import h5py, sys, numpy as np
+st = h5py.File(sys.argv[1], 'r')['analysis/shot_statistics'][()]
+d = h5py.File(sys.argv[2], 'r')['entry_1/data_1/data'][()].astype(np.float64).sum(axis=(1, 2))
+print(float(np.abs(st[:, 1] - d[st[:, 0].astype(int)]).max()), len(st))
+)";
+        const auto check = fxs::test::runPython(sums, { out, m_cxi });
+        QVERIFY2(check.ok(), check.err.constData());
+        QCOMPARE(check.out.trimmed(), QByteArray("0.0 ") + QByteArray::number(kShots));
     }
 
     void polarStackWithMask()
