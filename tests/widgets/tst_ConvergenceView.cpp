@@ -1,9 +1,10 @@
 // The shots-to-go estimate against the closed form of the model on synthetic ρ(N), and export: the CSV holds
 // the plotted numbers, PNG and PDF are written.
+#include "WidgetScreenshot.h"
+
 #include <ConvergenceModel.h>
 #include <ConvergenceView.h>
 #include <PlotExport.h>
-#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
@@ -115,28 +116,6 @@ void tst_ConvergenceView::exportCsvEqualsPlottedData()
     }
 }
 
-// Screenshots for docs/screenshots (only when FXS_SCREENSHOT_DIR is set); the image must not be blank.
-static void saveScreenshot(QWidget& w, const QString& name)
-{
-    w.show();
-    QCoreApplication::processEvents();
-    for (auto* p : w.findChildren<QCustomPlot*>()) {
-        p->replot();
-    }
-    const QImage img = w.grab().toImage();
-    QSet<QRgb> colours;
-    for (int y = 0; y < img.height(); y += 4) {
-        for (int x = 0; x < img.width(); x += 4) {
-            colours.insert(img.pixel(x, y));
-        }
-    }
-    QVERIFY2(colours.size() > 20, "the rendered panel is blank");
-    const QString dir = qEnvironmentVariable("FXS_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) {
-        QVERIFY(img.save(dir + QLatin1Char('/') + name));
-    }
-}
-
 void tst_ConvergenceView::screenshot()
 {
     // A live-looking history: the model with k = 30,000 plus a little measurement noise, every 1,000 shots.
@@ -158,7 +137,8 @@ void tst_ConvergenceView::screenshot()
         }
         view.addPoint(n, n / (n + 30000.0) + noise(), perQ);
     }
-    saveScreenshot(view, QStringLiteral("monitor-convergence.png"));
+    const QString shotError = fxs::test::saveWidgetScreenshot(view, QStringLiteral("monitor-convergence.png"));
+    QVERIFY2(shotError.isEmpty(), qPrintable(shotError));
 }
 
 QTEST_MAIN(tst_ConvergenceView)

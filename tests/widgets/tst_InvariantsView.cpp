@@ -1,12 +1,11 @@
 // Invariants view: the map shows exactly the B_l values given, per l; the SAXS curve is the φ average of the
 // mean image over the bins that were ever valid (hand-computed).
-#include "KamClosedForm.h"
+#include "TetramerInvariants.h"
+#include "WidgetScreenshot.h"
 
 #include <InvariantsView.h>
-#include <QSet>
 #include <QtTest>
 #include <cmath>
-#include <fxs/ParticleModel.h>
 #include <qcustomplot.h>
 
 using namespace fxs;
@@ -92,50 +91,9 @@ void tst_InvariantsView::saxsFromSnapshot()
     QCOMPARE(view.saxsPlot()->graph(0)->dataCount(), 2);
 }
 
-// Screenshots for docs/screenshots (only when FXS_SCREENSHOT_DIR is set); the image must not be blank.
-static void saveScreenshot(QWidget& w, const QString& name)
-{
-    w.show();
-    QCoreApplication::processEvents();
-    for (auto* p : w.findChildren<QCustomPlot*>()) {
-        p->replot();
-    }
-    const QImage img = w.grab().toImage();
-    QSet<QRgb> colours;
-    for (int y = 0; y < img.height(); y += 4) {
-        for (int x = 0; x < img.width(); x += 4) {
-            colours.insert(img.pixel(x, y));
-        }
-    }
-    QVERIFY2(colours.size() > 20, "the rendered panel is blank");
-    const QString dir = qEnvironmentVariable("FXS_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) {
-        QVERIFY(img.save(dir + QLatin1Char('/') + name));
-    }
-}
-
-namespace {
-// Exact invariants of the built-in tetramer from the closed form (tests/common/KamClosedForm.h).
-KamInvariants tetramerInvariants(int nQ, int lMax)
-{
-    auto model = ParticleModel::builtin("tetramer4");
-    std::vector<fxs::test::Blob> blobs;
-    for (const auto& s : model->scatterers()) {
-        blobs.push_back({ s.amplitude, s.sigmaA, s.positionA });
-    }
-    std::vector<double> q;
-    for (int i = 0; i < nQ; ++i) {
-        q.push_back(0.02 + 0.48 * i / (nQ - 1));
-    }
-    KamInvariants inv = KamInvariants::zeros(q, lMax);
-    inv.b = fxs::test::closedFormInvariants(blobs, q, lMax);
-    return inv;
-}
-}
-
 void tst_InvariantsView::screenshot()
 {
-    const KamInvariants inv = tetramerInvariants(48, 12);
+    const KamInvariants inv = fxs::test::tetramerInvariants(48, 12);
     InvariantsView view;
     view.resize(640, 330);
     view.setInvariants(inv);
@@ -146,7 +104,8 @@ void tst_InvariantsView::screenshot()
     }
     view.setSaxs(inv.qInvA, saxs);
     QCOMPARE(view.mapValue(10, 20), inv.b[inv.at(2, 10, 20)]);
-    saveScreenshot(view, QStringLiteral("monitor-invariants.png"));
+    const QString shotError = fxs::test::saveWidgetScreenshot(view, QStringLiteral("monitor-invariants.png"));
+    QVERIFY2(shotError.isEmpty(), qPrintable(shotError));
 }
 
 QTEST_MAIN(tst_InvariantsView)

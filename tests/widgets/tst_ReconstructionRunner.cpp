@@ -1,12 +1,11 @@
 // Reconstruction runner: M-TIP on a worker thread reports every iteration in order on the GUI thread, ends with
 // a result, stops early on cancel, and writes an MRC file whose header and size match the grid.
 #include "../../app/monitor/ReconstructionRunner.cpp" // app/monitor is an executable's folder: compile the class here
-#include "KamClosedForm.h"
+#include "TetramerInvariants.h"
 
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
-#include <fxs/ParticleModel.h>
 
 using namespace fxs;
 using namespace fxs::monitor;
@@ -19,21 +18,6 @@ private slots:
 };
 
 namespace {
-KamInvariants tetramerInvariants()
-{
-    auto model = ParticleModel::builtin("tetramer4");
-    std::vector<fxs::test::Blob> blobs;
-    for (const auto& s : model->scatterers()) {
-        blobs.push_back({ s.amplitude, s.sigmaA, s.positionA });
-    }
-    std::vector<double> q;
-    for (int i = 0; i < 16; ++i) {
-        q.push_back(0.02 + 0.48 * i / 15.0);
-    }
-    KamInvariants inv = KamInvariants::zeros(q, 12);
-    inv.b = fxs::test::closedFormInvariants(blobs, q, 12);
-    return inv;
-}
 
 MtipConfig smallConfig()
 {
@@ -62,7 +46,7 @@ void tst_ReconstructionRunner::runsAndReportsEveryIteration()
     };
     runner.onFinished = [&](const MtipResult& r) { finished = r; };
     runner.onFailed = [](const QString& m) { QFAIL(qPrintable(m)); };
-    runner.start(tetramerInvariants(), smallConfig());
+    runner.start(fxs::test::tetramerInvariants(16, 12), smallConfig());
     QVERIFY(runner.running());
     QTRY_VERIFY_WITH_TIMEOUT(finished.has_value(), 60000);
     QVERIFY(!runner.running());
@@ -109,7 +93,7 @@ void tst_ReconstructionRunner::cancelStopsEarly()
     runner.onFinished = [&](const MtipResult& r) { finished = r; };
     MtipConfig c = smallConfig();
     c.schedule = MtipConfig::cycles(20, 60, 40, 100); // 2,100 iterations: far more than it will run
-    runner.start(tetramerInvariants(), c);
+    runner.start(fxs::test::tetramerInvariants(16, 12), c);
     QTRY_VERIFY_WITH_TIMEOUT(finished.has_value(), 60000);
     QVERIFY(finished->cancelled);
     QVERIFY(finished->iterationsRun < 2100);

@@ -1,11 +1,10 @@
 // Reconstruction view: orthogonal slices and projections of a density against hand-computed sums of a linear
 // density; the error curves hold each iteration's values.
-#include "KamClosedForm.h"
+#include "TetramerInvariants.h"
+#include "WidgetScreenshot.h"
 
-#include <QSet>
 #include <QtTest>
 #include <ReconstructionView.h>
-#include <fxs/ParticleModel.h>
 #include <qcustomplot.h>
 
 using namespace fxs;
@@ -91,47 +90,6 @@ void tst_ReconstructionView::errorCurves()
     QVERIFY(view.status().contains(QStringLiteral("Start 2 of 2, iteration 5 of 100")));
 }
 
-// Screenshots for docs/screenshots (only when FXS_SCREENSHOT_DIR is set); the image must not be blank.
-static void saveScreenshot(QWidget& w, const QString& name)
-{
-    w.show();
-    QCoreApplication::processEvents();
-    for (auto* p : w.findChildren<QCustomPlot*>()) {
-        p->replot();
-    }
-    const QImage img = w.grab().toImage();
-    QSet<QRgb> colours;
-    for (int y = 0; y < img.height(); y += 4) {
-        for (int x = 0; x < img.width(); x += 4) {
-            colours.insert(img.pixel(x, y));
-        }
-    }
-    QVERIFY2(colours.size() > 20, "the rendered panel is blank");
-    const QString dir = qEnvironmentVariable("FXS_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) {
-        QVERIFY(img.save(dir + QLatin1Char('/') + name));
-    }
-}
-
-namespace {
-// Exact invariants of the built-in tetramer from the closed form (tests/common/KamClosedForm.h).
-KamInvariants tetramerInvariants(int nQ, int lMax)
-{
-    auto model = ParticleModel::builtin("tetramer4");
-    std::vector<fxs::test::Blob> blobs;
-    for (const auto& s : model->scatterers()) {
-        blobs.push_back({ s.amplitude, s.sigmaA, s.positionA });
-    }
-    std::vector<double> q;
-    for (int i = 0; i < nQ; ++i) {
-        q.push_back(0.02 + 0.48 * i / (nQ - 1));
-    }
-    KamInvariants inv = KamInvariants::zeros(q, lMax);
-    inv.b = fxs::test::closedFormInvariants(blobs, q, lMax);
-    return inv;
-}
-}
-
 void tst_ReconstructionView::screenshot()
 {
     if (qEnvironmentVariableIsEmpty("FXS_SCREENSHOT_DIR")) {
@@ -146,10 +104,11 @@ void tst_ReconstructionView::screenshot()
     c.starts = 1;
     MtipControl control;
     control.progress = [&view](const MtipProgress& p) { view.addProgress(p); };
-    auto result = MtipReconstructor(c).run(tetramerInvariants(32, 26), control);
+    auto result = MtipReconstructor(c).run(fxs::test::tetramerInvariants(32, 26), control);
     QVERIFY(result.ok());
     view.setFinished(*result);
-    saveScreenshot(view, QStringLiteral("monitor-reconstruction.png"));
+    const QString shotError = fxs::test::saveWidgetScreenshot(view, QStringLiteral("monitor-reconstruction.png"));
+    QVERIFY2(shotError.isEmpty(), qPrintable(shotError));
 }
 
 QTEST_MAIN(tst_ReconstructionView)

@@ -1,6 +1,7 @@
 // Veto panel: thresholds move the ledger's accepted count exactly as a direct count over the shots says; hand
 // vetoes and sample changes need reasons; undo and redo restore the previous decisions; the histogram counts.
-#include <QSet>
+#include "WidgetScreenshot.h"
+
 #include <QUndoStack>
 #include <QtTest>
 #include <VetoPanel.h>
@@ -195,28 +196,6 @@ void tst_VetoPanel::stateJsonRoundTrip()
     QCOMPARE(restored.ledger().acceptedCount(), directCount(shots, ShotStatistic::HitScore, 0.01, kInf, 5, 9));
 }
 
-// Screenshots for docs/screenshots (only when FXS_SCREENSHOT_DIR is set); the image must not be blank.
-static void saveScreenshot(QWidget& w, const QString& name)
-{
-    w.show();
-    QCoreApplication::processEvents();
-    for (auto* p : w.findChildren<QCustomPlot*>()) {
-        p->replot();
-    }
-    const QImage img = w.grab().toImage();
-    QSet<QRgb> colours;
-    for (int y = 0; y < img.height(); y += 4) {
-        for (int x = 0; x < img.width(); x += 4) {
-            colours.insert(img.pixel(x, y));
-        }
-    }
-    QVERIFY2(colours.size() > 20, "the rendered panel is blank");
-    const QString dir = qEnvironmentVariable("FXS_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) {
-        QVERIFY(img.save(dir + QLatin1Char('/') + name));
-    }
-}
-
 void tst_VetoPanel::screenshot()
 {
     // A run of 6,000 shots: mostly misses (hit score ~0.5 %), a hit population around 4 %, a bad stretch.
@@ -243,7 +222,8 @@ void tst_VetoPanel::screenshot()
     QVERIFY(panel.addSampleChange(4000, QStringLiteral("new sample batch B")));
     panel.showStatistic(ShotStatistic::HitScore);
     panel.refreshNow();
-    saveScreenshot(panel, QStringLiteral("monitor-vetoes.png"));
+    const QString shotError = fxs::test::saveWidgetScreenshot(panel, QStringLiteral("monitor-vetoes.png"));
+    QVERIFY2(shotError.isEmpty(), qPrintable(shotError));
 }
 
 QTEST_MAIN(tst_VetoPanel)
