@@ -190,6 +190,9 @@ void VetoPanel::buildUi()
         setThreshold(currentStatistic(), parseLimit(m_min, -kInf), parseLimit(m_max, kInf), &error);
         m_error->setText(error);
     });
+    for (QLineEdit* e : { m_min, m_max }) {
+        connect(e, &QLineEdit::returnPressed, apply, &QPushButton::click); // Enter applies, as a tired hand expects
+    }
     connect(clear, &QPushButton::clicked, this, [this] { clearThreshold(currentStatistic()); });
     connect(vetoButton, &QPushButton::clicked, this, [this] {
         QString error;
@@ -330,7 +333,9 @@ void VetoPanel::apply(const VetoState& state)
 void VetoPanel::scheduleRefresh()
 {
     if (!m_refresh->isActive()) {
-        m_refresh->start();
+        // A redraw copies the whole ledger: at ~1 µs a shot, keep it under a few % of the GUI thread's time.
+        const auto shots = m_ledger.size();
+        m_refresh->start(shots < 20000 ? 200 : (shots < 200000 ? 1000 : 5000));
     }
 }
 
