@@ -333,7 +333,7 @@ void VetoPanel::apply(const VetoState& state)
 void VetoPanel::scheduleRefresh()
 {
     if (!m_refresh->isActive()) {
-        // A redraw copies the whole ledger: at ~1 µs a shot, keep it under a few % of the GUI thread's time.
+        // A redraw copies the whole ledger (one entry per shot): redraw less often as the run grows.
         const auto shots = m_ledger.size();
         m_refresh->start(shots < 20000 ? 200 : (shots < 200000 ? 1000 : 5000));
     }
