@@ -449,6 +449,7 @@ print(d, len(idx), int(idx.max()), len(ab['inputs/path']) if 'inputs/path' in ab
                 "200", "--rate", "60", "--live" });
         QVERIFY(writer.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(live), 20000);
+        QTest::qWait(300); // let the writer switch the new file to SWMR mode before a reader opens it
         QStringList args = correlateArgs(m_dir.filePath("live.h5"));
         args[1] = live;
         args << "--live"
@@ -494,14 +495,14 @@ print(d, len(idx), int(idx.max()), len(ab['inputs/path']) if 'inputs/path' in ab
         QProcess p;
         p.start(fxsBin(),
             correlateArgs(part) << "--rate"
-                                << "40");
+                                << "30");
         QVERIFY(p.waitForStarted());
-        // The "->" line comes right before the shots start flowing; ~1 s later some 40 of 120 shots are in.
+        // The "->" line comes right before the shots start flowing; 1.5 s later some 45 of 120 shots are in.
         QByteArray err;
         QTRY_VERIFY_WITH_TIMEOUT(
             (err += p.readAllStandardError()).contains("->") || p.state() != QProcess::Running, 30000);
         QVERIFY2(p.state() == QProcess::Running, err.constData());
-        QTest::qWait(1000);
+        QTest::qWait(1500);
         ::kill(static_cast<pid_t>(p.processId()), SIGINT);
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 130);
