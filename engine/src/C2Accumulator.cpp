@@ -149,7 +149,7 @@ public:
         m_count[0] = m_count[1] = 0;
         m_masks.reset();
         for (int h = 0; h < 2; ++h) {
-            std::fill(m_accSignal[h].begin(), m_accSignal[h].end(), Complex {});
+            m_fresh[h] = true;
             m_accShots[h] = 0;
         }
         std::fill(m_meanNum.begin(), m_meanNum.end(), 0.0);
@@ -235,9 +235,12 @@ private:
                 continue;
             }
             const std::size_t first = static_cast<std::size_t>(h == 0 ? 0 : m_b - m_count[h]) * m_nQ;
+            // The first update after a fold overwrites the float sums (beta 0): folding need not clear them.
+            const Real beta = m_fresh[h] ? Real(0) : Real(1);
+            m_fresh[h] = false;
             for (int n = 0; n <= config.nMax; ++n) {
                 auto lock = std::is_same_v<Real, double> ? lockFrequency(n) : std::unique_lock<std::mutex>();
-                K::herk(m_nQ, m_count[h], 1, m_out.data() + n * slab + first, 1, herkTarget(h, n));
+                K::herk(m_nQ, m_count[h], 1, m_out.data() + n * slab + first, beta, herkTarget(h, n));
             }
             if constexpr (std::is_same_v<Real, float>) {
                 m_accShots[h] += m_count[h];
@@ -267,9 +270,12 @@ private:
                 const int n = (start + i) % nF;
                 auto lock = lockFrequency(n);
                 for (int h = 0; h < 2; ++h) {
-                    foldMatrix(m_accSignal[h], t.signal[h], t.at(n, 0, 0));
+                    if (!m_fresh[h]) {
+                        foldMatrix(m_accSignal[h], t.signal[h], t.at(n, 0, 0));
+                    }
                 }
             }
+            m_fresh[0] = m_fresh[1] = true;
         }
         auto lock = lockTarget();
         m_masks.flush(t);
@@ -284,13 +290,16 @@ private:
         }
     }
 
-    void foldMatrix(std::vector<Complex>& acc, std::vector<std::complex<double>>& dst, std::size_t base)
+    // Rows of the lower triangle as plain real arrays, so that the compiler vectorises the widening add.
+    void foldMatrix(const std::vector<Complex>& acc, std::vector<std::complex<double>>& dst, std::size_t base)
     {
         for (int r = 0; r < m_nQ; ++r) {
             const std::size_t off = base + static_cast<std::size_t>(r) * m_nQ;
-            for (int c = 0; c <= r; ++c) {
-                dst[off + c] += std::complex<double>(acc[off + c]);
-                acc[off + c] = {};
+            const Real* src = reinterpret_cast<const Real*>(acc.data() + off);
+            double* out = reinterpret_cast<double*>(dst.data() + off);
+            const int n = 2 * (r + 1);
+            for (int i = 0; i < n; ++i) {
+                out[i] += static_cast<double>(src[i]);
             }
         }
     }
@@ -304,6 +313,7 @@ private:
     int m_count[2] = { 0, 0 };
     std::vector<Complex> m_accSignal[2];
     std::int64_t m_accShots[2] = { 0, 0 };
+    bool m_fresh[2] = { true, true }; // no update since the last fold: the float sums hold nothing
     std::vector<double> m_meanNum, m_meanDen; // Σ w I and Σ w since the last fold
 };
 
