@@ -36,6 +36,8 @@ struct CorrelateOptions {
     double minHitScore = -1.0;
     std::string vetoFile;
     int threads = 0;
+    std::string backend = "cpu";
+    int gpuDevice = 0;
     std::string out;
     std::string checkpoint;
     double checkpointEveryS = 30.0;
@@ -272,6 +274,11 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
         "JSON veto rules (thresholds on any shot statistic, manual ranges; "
         "the format of the monitor's veto panel)");
     sub->add_option("--threads", o.threads, "Worker threads (0: all cores)")->capture_default_str();
+    sub->add_option("--backend", o.backend,
+           "Where to correlate: cpu, gpu (CUDA; falls back to the CPU, saying why, when no GPU is usable) or auto")
+        ->capture_default_str()
+        ->check(CLI::IsMember({ "cpu", "gpu", "auto" }));
+    sub->add_option("--gpu-device", o.gpuDevice, "CUDA device for --backend gpu")->capture_default_str();
     sub->add_option("--out", o.out, "Results file to write (HDF5)")->required();
     sub->add_option("--checkpoint", o.checkpoint, "Checkpoint file (default: <out>.ckpt)");
     sub->add_option("--checkpoint-every", o.checkpointEveryS, "Seconds between checkpoints")
@@ -302,6 +309,8 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     rs.pipeline.accumulator.nQ = prep->grid.nQ;
     rs.pipeline.accumulator.nPhi = prep->grid.nPhi;
     rs.pipeline.threads = o.threads;
+    rs.pipeline.backend = o.backend == "gpu" ? C2Backend::Gpu : o.backend == "auto" ? C2Backend::Auto : C2Backend::Cpu;
+    rs.pipeline.gpuDevice = o.gpuDevice;
     auto rules = vetoRules(o);
     if (!rules) {
         return fail(cmd, kExitBadInput, rules.error().message);

@@ -8,6 +8,7 @@
 #include <fxs/C2Snapshot.h>
 #include <fxs/Checkpoint.h>
 #include <fxs/ShotStats.h>
+#include <iostream>
 #include <set>
 #include <thread>
 
@@ -43,6 +44,9 @@ struct Run {
         , settings(s)
         , pipeline(s.pipeline)
     {
+        if (s.pipeline.backend != C2Backend::Cpu) {
+            std::cerr << s.label << ": correlating on " << pipeline.backendDescription() << "\n";
+        }
     }
 
     C2Sums zeros() const

@@ -24,7 +24,7 @@ int main(int argc, char** argv)
     app.add_option("--sample-frames", limits.sampleFrames, "frames decoded from larger stacks");
     app.add_option("--expect-slow", limits.expectedSlow, "slab rows the geometry expects (0: any)");
     app.add_option("--expect-fast", limits.expectedFast, "slab columns the geometry expects (0: any)");
-    app.set_version_flag("--version", std::string(fxs::versionString()));
+    app.set_version_flag("--version", std::string("fxs-probe ") + std::string(fxs::versionString()));
     CLI11_PARSE(app, argc, argv);
 
     const auto verdict = fxs::StackInspector::inspectFile(path, dataset, limits, swmr);

@@ -235,8 +235,9 @@ private:
                 continue;
             }
             const std::size_t first = static_cast<std::size_t>(h == 0 ? 0 : m_b - m_count[h]) * m_nQ;
-            // The first update after a fold overwrites the float sums (beta 0): folding need not clear them.
-            const Real beta = m_fresh[h] ? Real(0) : Real(1);
+            // Single precision: the first update after a fold overwrites the float sums (beta 0), so folding need
+            // not clear them. Double precision adds straight into the totals, which must never be overwritten.
+            const Real beta = (std::is_same_v<Real, float> && m_fresh[h]) ? Real(0) : Real(1);
             m_fresh[h] = false;
             for (int n = 0; n <= config.nMax; ++n) {
                 auto lock = std::is_same_v<Real, double> ? lockFrequency(n) : std::unique_lock<std::mutex>();

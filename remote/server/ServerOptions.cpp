@@ -1,5 +1,7 @@
 #include "ServerOptions.h"
 
+#include "fxs/Version.h"
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -9,6 +11,8 @@ Result<ServerOptions> ServerOptions::parse(int argc, char** argv, bool& helpShow
 {
     ServerOptions o;
     CLI::App app { "fxs-server: runs FXS correlation jobs on MPI (fxs-worker) for remote clients over gRPC" };
+    app.set_version_flag("--version", std::string("fxs-server ") + std::string(fxs::versionString()));
+    // (CLI11 reports the flag as CallForVersion; the message is built below.)
     app.add_option("--listen", o.listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
     app.add_option("--state-dir", o.stateDir, "folder for job state (kept across restarts)")->required();
     app.add_option("--token-file", o.tokenFile, "file with the bearer token (mode 0600)")->required();
@@ -32,6 +36,9 @@ Result<ServerOptions> ServerOptions::parse(int argc, char** argv, bool& helpShow
     } catch (const CLI::CallForHelp& e) {
         helpShown = true;
         return Error { app.help() };
+    } catch (const CLI::CallForVersion& e) {
+        helpShown = true; // printed by main like the help: exit 0
+        return Error { std::string("fxs-server ") + std::string(fxs::versionString()) };
     } catch (const CLI::ParseError& e) {
         return Error { std::string(e.what()) + "\n" + app.help() };
     }

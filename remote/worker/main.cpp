@@ -3,13 +3,27 @@
 #include "AtomicFile.h"
 #include "JobFiles.h"
 #include "WorkerRun.h"
+#include "fxs/Version.h"
 
 #include <cstdio>
+#include <cstring>
 #include <mpi.h>
 #include <string>
 
 int main(int argc, char** argv)
 {
+    // Answered before MPI starts, so that they work outside mpirun too (man pages, packaging checks).
+    if (argc == 2 && (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "--help"))) {
+        if (!std::strcmp(argv[1], "--version")) {
+            std::printf("fxs-worker %s\n", std::string(fxs::versionString()).c_str());
+        } else {
+            std::printf("fxs-worker JOB_DIR: the MPI program of a remote FXS job, started by fxs-server as\n"
+                        "  mpirun -n N fxs-worker JOB_DIR\n"
+                        "Every rank reads JOB_DIR/worker.json, correlates its share of the shots (C2 engine, CPU or\n"
+                        "one GPU per rank), and rank 0 writes checkpoints, snapshots and the result into JOB_DIR.\n");
+        }
+        return 0;
+    }
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     int rank = 0;

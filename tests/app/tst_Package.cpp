@@ -48,7 +48,7 @@ private slots:
         QCOMPARE(rc, 0);
         for (const char* f : { "usr/bin/fxs", "usr/bin/fxs-monitor", "usr/bin/fxs-server", "usr/bin/fxs-worker",
                  "usr/bin/fxs-probe", "usr/share/applications/fxs-monitor.desktop",
-                 "lib/systemd/system/fxs-server.service", "usr/share/man/man1/fxs.1.gz",
+                 "usr/lib/systemd/system/fxs-server.service", "usr/share/man/man1/fxs.1.gz",
                  "usr/share/fxs-monitor/geometry/single-panel.geom" }) {
             QVERIFY2(QFile::exists(root + "/" + f), f);
         }

@@ -216,16 +216,21 @@ private slots:
     void threadsAgree_data()
     {
         QTest::addColumn<int>("threads");
-        QTest::newRow("1") << 1;
-        QTest::newRow("2") << 2;
-        QTest::newRow("4") << 4;
+        QTest::addColumn<int>("precision");
+        const int S = int(C2Precision::Single), D = int(C2Precision::Double);
+        QTest::newRow("1") << 1 << S;
+        QTest::newRow("2") << 2 << S;
+        QTest::newRow("4") << 4 << S;
+        QTest::newRow("2, double") << 2 << D;
+        QTest::newRow("4, double") << 4 << D;
     }
     void threadsAgree()
     {
         QFETCH(int, threads);
+        QFETCH(int, precision);
         const auto frames = test::randomFrames(6, 16, 400, 9u);
         C2PipelineConfig pc;
-        pc.accumulator = C2Config { 6, 16, -1, C2Precision::Single, 64, 256, true };
+        pc.accumulator = C2Config { 6, 16, -1, C2Precision(precision), 64, 256, true };
         pc.threads = threads;
         pc.queueCapacity = 16;
         C2Pipeline p(pc);
