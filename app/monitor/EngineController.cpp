@@ -3,10 +3,13 @@
 #include "RunResults.h"
 #include "SourceFactory.h"
 
+#include <VetoReaccumulator.h>
 #include <cmath>
 #include <cstdio>
 #include <fxs/PolarRemapper.h>
 #include <fxs/ShotStats.h>
+#include <fxs/VetoRules.h>
+#include <unordered_map>
 
 namespace fxs::monitor {
 
@@ -136,6 +139,32 @@ void EngineController::readerLoop(RunConfig config)
         });
     QString failure;
     LedgerColumns ledger;
+    // Veto rules: shots they veto stay out of the C2; when the rules change, the kept recent shots are
+    // re-judged and the C2 corrected (widgets/VetoReaccumulator.h says how; older shots keep their verdict).
+    VetoRules rules;
+    std::uint64_t rulesVersion = ~std::uint64_t(0);
+    C2Config c2Config;
+    c2Config.nQ = config.grid.nQ;
+    c2Config.nPhi = config.grid.nPhi;
+    widgets::VetoReaccumulator kept(c2Config, std::size_t(256) << 20);
+    std::unordered_map<std::int64_t, ShotStats> keptStats;
+    auto followRules = [&] {
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_vetoRulesVersion == rulesVersion) {
+                return;
+            }
+            rules = m_vetoRules;
+            rulesVersion = m_vetoRulesVersion;
+        }
+        auto correction = kept.correction([&](std::int64_t shot) {
+            const auto it = keptStats.find(shot);
+            return it == keptStats.end() || rules.decide(it->second).accepted;
+        });
+        if (correction) {
+            pipeline->mergeSums(*correction);
+        }
+    };
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(
         m_polarDumpPath.empty() ? nullptr : std::fopen(m_polarDumpPath.c_str(), "wb"), &std::fclose);
     while (!m_stop) {
@@ -166,10 +195,21 @@ void EngineController::readerLoop(RunConfig config)
         const auto stats = ShotStats::compute(*frame, validMask, statsOptions);
         const double mean = stats ? stats->mean : std::nan("");
         const bool hit = stats && stats->hitScore >= kHitScore;
-        const bool accepted = pipeline->push(*polar);
+        followRules();
+        const VetoDecision verdict = stats ? rules.decide(*stats) : VetoDecision {};
+        const bool accepted = verdict.accepted && pipeline->push(*polar);
         ledger.shotIndex.push_back(frame->shotIndex);
         ledger.accepted.push_back(accepted ? 1 : 0);
-        ledger.reason.emplace_back(accepted ? "" : "refused by the C2 pipeline (stopped)");
+        ledger.reason.emplace_back(accepted ? ""
+                : !verdict.accepted         ? verdict.reason
+                                            : "refused by the C2 pipeline (stopped)");
+        kept.keep(*polar, accepted);
+        if (stats) {
+            keptStats[frame->shotIndex] = *stats;
+        }
+        if (keptStats.size() > 2 * kept.size() + 64) {
+            std::erase_if(keptStats, [&](const auto& kv) { return kv.first < kept.oldestShot(); });
+        }
         if (dump && accepted) {
             const std::int32_t shape[2] = { polar->nQ, polar->nPhi };
             std::fwrite(&polar->shotIndex, sizeof(std::int64_t), 1, dump.get());
@@ -187,6 +227,7 @@ void EngineController::readerLoop(RunConfig config)
         }
         m_wake.notify_all();
     }
+    followRules(); // a change made during the last shots
     pipeline->close();
     pipeline->wait();
     m_stop = true;
@@ -307,6 +348,17 @@ std::shared_ptr<const C2Snapshot> EngineController::lastSnapshot() const
 {
     const std::lock_guard lock(m_mutex);
     return m_snapshot;
+}
+
+} // namespace fxs::monitor
+
+namespace fxs::monitor {
+
+void EngineController::setVetoRules(const VetoRules& rules)
+{
+    const std::lock_guard lock(m_mutex);
+    m_vetoRules = rules;
+    ++m_vetoRulesVersion;
 }
 
 } // namespace fxs::monitor

@@ -16,6 +16,7 @@
 #include <QObject>
 #include <atomic>
 #include <condition_variable>
+#include <fxs/VetoRules.h>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,9 @@ public:
     void setRenderRequest(const widgets::RenderRequest& request);
     /// Tests: append every polar frame pushed into C2 to this file (int64 shot, int32 nQ, nPhi, floats I, w).
     void setPolarDumpPath(const std::string& path) { m_polarDumpPath = path; }
+    /// The veto rules shots are judged by from now on; a running C2 is corrected for the shots still kept
+    /// (VetoReaccumulator: newly vetoed shots are subtracted, newly accepted ones added). Thread-safe.
+    void setVetoRules(const VetoRules& rules);
     /// The snapshot made last (kept after the run ends).
     std::shared_ptr<const C2Snapshot> lastSnapshot() const;
 
@@ -109,6 +113,8 @@ private:
     std::string m_polarDumpPath;
 
     mutable std::mutex m_mutex; ///< guards every member below
+    VetoRules m_vetoRules; ///< the rules in force
+    std::uint64_t m_vetoRulesVersion = 0; ///< bumped by setVetoRules()
     std::condition_variable m_wake;
     std::shared_ptr<C2Pipeline> m_pipeline;
     std::shared_ptr<FrameSource> m_source;

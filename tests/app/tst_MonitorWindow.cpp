@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <fxs/VetoRules.h>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace {
@@ -201,6 +203,39 @@ private slots:
         QCOMPARE(int(frames.size()), 20);
         for (int i = 0; i < 20; ++i) {
             QCOMPARE(frames[i].shot, std::int64_t(10 + i));
+        }
+    }
+
+    // Veto rules saved with the window's settings: the shots they veto never reach the C2, and the C2 shown is
+    // the brute-force correlation of exactly the accepted shots.
+    void vetoedShotsStayOutOfTheC2()
+    {
+        QTemporaryDir dir;
+        {
+            fxs::VetoRules rules;
+            QVERIFY(rules.addRange(12, 21, "test: beam off").ok());
+            const nlohmann::json state = { { "rules", rules.toJson() }, { "sample_changes", nlohmann::json::array() } };
+            QSettings s(dir.filePath("s.ini"), QSettings::IniFormat);
+            s.setValue(QStringLiteral("run/source"), 0); // the simulated run
+            s.setValue(QStringLiteral("decision/vetoes"), QByteArray::fromStdString(state.dump()));
+        }
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+            { QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--shots"), QStringLiteral("40"),
+                QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("--size"), QStringLiteral("64"),
+                QStringLiteral("--nq"), QStringLiteral("4"), QStringLiteral("--nphi"), QStringLiteral("16"),
+                QStringLiteral("--dump-c2"), dir.filePath("c2.json"), QStringLiteral("--dump-polar"),
+                dir.filePath("polar.bin"), QStringLiteral("--results"), dir.filePath("results"),
+                QStringLiteral("--quit-when-done") });
+        QVERIFY2(p.waitForFinished(60000), "fxs-monitor did not finish");
+        QCOMPARE(p.exitCode(), 0);
+        const auto frames = readPolar(dir.filePath("polar.bin"));
+        QCOMPARE(int(frames.size()), 30); // 40 shots, 10 vetoed
+        for (const auto& f : frames) {
+            QVERIFY2(f.shot < 12 || f.shot > 21, qPrintable(QString("vetoed shot %1 was correlated").arg(f.shot)));
         }
     }
 
