@@ -48,7 +48,8 @@ DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std:
 {
     m_veto = new widgets::VetoPanel(window);
     // The engine judges shots by the panel's rules and corrects the running C2 when they change.
-    connect(m_veto, &widgets::VetoPanel::rulesChanged, this, [this] { m_engine->setVetoRules(m_veto->rules()); });
+    connect(m_veto, &widgets::VetoPanel::rulesChanged, this,
+        [this] { m_engine->setVetoRules(m_veto->rules(), m_veto->state().toJson().toStdString()); });
     m_convergence = new widgets::ConvergenceView(window);
     m_invariants = new widgets::InvariantsView(window);
     m_reconstruction = new widgets::ReconstructionView(window);
@@ -174,7 +175,7 @@ void DecisionDocks::restoreSettings(QSettings& settings)
     }
     if (widgets::VetoState::fromJson(json, &state, &error)) {
         m_veto->loadState(state);
-        m_engine->setVetoRules(m_veto->rules());
+        m_engine->setVetoRules(m_veto->rules(), m_veto->state().toJson().toStdString());
     } else {
         m_notify(tr("Saved veto rules ignored: %1").arg(error), true);
     }
@@ -194,7 +195,7 @@ void DecisionDocks::applySession(const MonitorSession& session)
         return;
     }
     m_veto->setState(state, tr("Open session"));
-    m_engine->setVetoRules(m_veto->rules());
+    m_engine->setVetoRules(m_veto->rules(), m_veto->state().toJson().toStdString());
     const QJsonObject d = session.views.value(QStringLiteral("detector")).toObject();
     if (auto* detector = m_window->findChild<widgets::DiffractionView*>(); detector && !d.isEmpty()) {
         // By name, so that a session file stays readable and survives reordered menus.

@@ -235,7 +235,13 @@ void EngineController::readerLoop(RunConfig config)
     publishSnapshot();
     const auto done = pipeline->progress().shotsDone;
     // Whatever ended the run, what was accumulated goes to disk and the message says where.
-    const auto written = RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger);
+    std::string vetoState;
+    {
+        const std::lock_guard lock(m_mutex);
+        vetoState = m_vetoStateJson;
+    }
+    const auto written
+        = RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger, vetoState);
     const QString where = written ? tr("results in %1").arg(QString::fromStdString(*written))
                                   : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
     QMetaObject::invokeMethod(this, [this, failure, done, where, frames = m_framesRead.load()] {
@@ -354,10 +360,11 @@ std::shared_ptr<const C2Snapshot> EngineController::lastSnapshot() const
 
 namespace fxs::monitor {
 
-void EngineController::setVetoRules(const VetoRules& rules)
+void EngineController::setVetoRules(const VetoRules& rules, const std::string& stateJson)
 {
     const std::lock_guard lock(m_mutex);
     m_vetoRules = rules;
+    m_vetoStateJson = stateJson;
     ++m_vetoRulesVersion;
 }
 

@@ -79,7 +79,8 @@ public:
     void setPolarDumpPath(const std::string& path) { m_polarDumpPath = path; }
     /// The veto rules shots are judged by from now on; a running C2 is corrected for the shots still kept
     /// (VetoReaccumulator: newly vetoed shots are subtracted, newly accepted ones added). Thread-safe.
-    void setVetoRules(const VetoRules& rules);
+    /// `stateJson` (the veto panel's rules and sample changes) goes into the results file's configuration.
+    void setVetoRules(const VetoRules& rules, const std::string& stateJson = {});
     /// The snapshot made last (kept after the run ends).
     std::shared_ptr<const C2Snapshot> lastSnapshot() const;
 
@@ -115,6 +116,7 @@ private:
     mutable std::mutex m_mutex; ///< guards every member below
     VetoRules m_vetoRules; ///< the rules in force
     std::uint64_t m_vetoRulesVersion = 0; ///< bumped by setVetoRules()
+    std::string m_vetoStateJson; ///< rules and sample changes, for the results file
     std::condition_variable m_wake;
     std::shared_ptr<C2Pipeline> m_pipeline;
     std::shared_ptr<FrameSource> m_source;

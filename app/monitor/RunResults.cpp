@@ -9,7 +9,7 @@ namespace fxs::monitor {
 
 namespace {
 
-std::string configurationJson(const RunConfig& c)
+std::string configurationJson(const RunConfig& c, const std::string& vetoStateJson)
 {
     static const char* sources[] = { "simulated", "cxi_file", "live_file" };
     nlohmann::json j;
@@ -22,6 +22,10 @@ std::string configurationJson(const RunConfig& c)
     if (c.source == SourceKind::Simulated) {
         j["simulation"] = { { "model", c.model.toStdString() }, { "detector_side_px", c.simulatedSize },
             { "seed", c.seed }, { "rate_hz", c.simulatedRateHz } };
+    }
+    // The veto panel's rules and sample-change annotations, with their reasons.
+    if (auto v = nlohmann::json::parse(vetoStateJson, nullptr, false); !vetoStateJson.empty() && !v.is_discarded()) {
+        j["vetoes"] = std::move(v);
     }
     j["program"] = "fxs-monitor";
     return j.dump();
@@ -43,7 +47,8 @@ std::string RunResults::pathFor(const RunConfig& config)
 }
 
 Result<std::string> RunResults::write(const std::string& path, const RunConfig& config,
-    const DetectorGeometry& geometry, C2Pipeline& pipeline, const LedgerColumns& ledger)
+    const DetectorGeometry& geometry, C2Pipeline& pipeline, const LedgerColumns& ledger,
+    const std::string& vetoStateJson)
 {
     if (!QDir().mkpath(QFileInfo(QString::fromStdString(path)).absolutePath())) {
         return Error { "cannot create the results folder for " + path };
@@ -58,7 +63,8 @@ Result<std::string> RunResults::write(const std::string& path, const RunConfig& 
              check((*file)->writeSums(sums), "writing /sums to " + path),
              check((*file)->writeLedger(ledger), "writing /ledger to " + path),
              check((*file)->writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path),
-             check((*file)->writeConfiguration(configurationJson(config)), "writing /run/configuration to " + path),
+             check((*file)->writeConfiguration(configurationJson(config, vetoStateJson)),
+                 "writing /run/configuration to " + path),
              check((*file)->close(), "closing " + path) }) {
         if (!s.ok()) {
             return Error { s.message() };

@@ -17,7 +17,7 @@ public:
     static std::string pathFor(const RunConfig& config);
     /// Writes C2 (a final snapshot), the sums, the ledger, the geometry and the configuration; the path or an Error.
     static Result<std::string> write(const std::string& path, const RunConfig& config, const DetectorGeometry& geometry,
-        C2Pipeline& pipeline, const LedgerColumns& ledger);
+        C2Pipeline& pipeline, const LedgerColumns& ledger, const std::string& vetoStateJson = {});
 };
 
 } // namespace fxs::monitor

@@ -214,7 +214,9 @@ private slots:
         {
             fxs::VetoRules rules;
             QVERIFY(rules.addRange(12, 21, "test: beam off").ok());
-            const nlohmann::json state = { { "rules", rules.toJson() }, { "sample_changes", nlohmann::json::array() } };
+            const nlohmann::json state = { { "rules", rules.toJson() },
+                { "sample_changes",
+                    nlohmann::json::array({ { { "shot", 30 }, { "reason", "sample changed to B" } } }) } };
             QSettings s(dir.filePath("s.ini"), QSettings::IniFormat);
             s.setValue(QStringLiteral("run/source"), 0); // the simulated run
             s.setValue(QStringLiteral("decision/vetoes"), QByteArray::fromStdString(state.dump()));
@@ -237,6 +239,24 @@ private slots:
         for (const auto& f : frames) {
             QVERIFY2(f.shot < 12 || f.shot > 21, qPrintable(QString("vetoed shot %1 was correlated").arg(f.shot)));
         }
+        // The results file keeps the rules and the sample change (read back with h5py) and the ledger's reasons.
+        const QStringList files = QDir(dir.filePath("results")).entryList({ "*.h5" });
+        QCOMPARE(files.size(), 1);
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"),
+            { QStringLiteral("-c"),
+                QStringLiteral("import h5py, json, sys\n"
+                               "f = h5py.File(sys.argv[1], 'r')\n"
+                               "c = f['/run/configuration'][()]\n"
+                               "c = json.loads(c.decode() if isinstance(c, bytes) else c)\n"
+                               "v = c['vetoes']\n"
+                               "print(v['sample_changes'][0]['shot'], v['sample_changes'][0]['reason'])\n"
+                               "print(sum(1 for a in f['/ledger/accepted'][()] if not a))\n"),
+                dir.filePath("results/" + files.first()) });
+        QVERIFY(py.waitForFinished(60000));
+        const QString out = QString::fromUtf8(py.readAllStandardOutput());
+        QVERIFY2(py.exitCode() == 0, qPrintable(out + py.readAllStandardError()));
+        QVERIFY2(out.startsWith("30 sample changed to B\n10"), qPrintable(out));
     }
 
     void badFileGivesAMessageAndNoCrash()
