@@ -1,6 +1,6 @@
 #include "fxs/remote/RemoteSession.h"
 
-#include "fxs/remote/Sha256.h"
+#include "fxs/Sha256.h"
 
 #include <condition_variable>
 #include <cstdio>

@@ -1,6 +1,6 @@
 // RemoteSession's streaming calls: watch (with reconnects) and fetch (chunked, checksummed).
 #include "fxs/remote/RemoteSession.h"
-#include "fxs/remote/Sha256.h"
+#include "fxs/Sha256.h"
 
 #include <cstring>
 #include <fstream>
