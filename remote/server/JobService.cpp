@@ -101,22 +101,28 @@ grpc::ServerWriteReactor<fxs::v1::WatchUpdate>* JobService::WatchJob(
     return new WatchReactor(m_store, job, req->include_snapshots());
 }
 
-grpc::ServerUnaryReactor* JobService::CancelJob(
-    grpc::CallbackServerContext* ctx, const fxs::v1::CancelJobRequest* req, fxs::v1::CancelJobReply* reply)
+grpc::ServerUnaryReactor* JobService::changeJob(grpc::CallbackServerContext* ctx, const std::string& id,
+    Status (JobStore::*action)(Job&), fxs::v1::JobStatus* status)
 {
     std::shared_ptr<Job> job;
     grpc::Status st = authenticate(ctx);
     if (st.ok()) {
-        st = findJob(req->job_id(), job);
+        st = findJob(id, job);
     }
     if (!st.ok()) {
         return finish(ctx, st);
     }
-    if (auto r = m_store.cancel(*job); !r) {
+    if (auto r = (m_store.*action)(*job); !r) {
         return finish(ctx, { grpc::StatusCode::FAILED_PRECONDITION, r.message() });
     }
-    *reply->mutable_status() = statusOf(*job);
+    *status = statusOf(*job);
     return finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* JobService::CancelJob(
+    grpc::CallbackServerContext* ctx, const fxs::v1::CancelJobRequest* req, fxs::v1::CancelJobReply* reply)
+{
+    return changeJob(ctx, req->job_id(), &JobStore::cancel, reply->mutable_status());
 }
 
 grpc::ServerUnaryReactor* JobService::ListJobs(
@@ -143,19 +149,7 @@ grpc::ServerUnaryReactor* JobService::ListJobs(
 grpc::ServerUnaryReactor* JobService::ResumeJob(
     grpc::CallbackServerContext* ctx, const fxs::v1::ResumeJobRequest* req, fxs::v1::ResumeJobReply* reply)
 {
-    std::shared_ptr<Job> job;
-    grpc::Status st = authenticate(ctx);
-    if (st.ok()) {
-        st = findJob(req->job_id(), job);
-    }
-    if (!st.ok()) {
-        return finish(ctx, st);
-    }
-    if (auto r = m_store.resume(*job); !r) {
-        return finish(ctx, { grpc::StatusCode::FAILED_PRECONDITION, r.message() });
-    }
-    *reply->mutable_status() = statusOf(*job);
-    return finish(ctx, grpc::Status::OK);
+    return changeJob(ctx, req->job_id(), &JobStore::resume, reply->mutable_status());
 }
 
 grpc::ServerWriteReactor<fxs::v1::ResultChunk>* JobService::FetchResult(

@@ -29,6 +29,10 @@ public:
 private:
     grpc::Status authenticate(const grpc::CallbackServerContext* ctx) const;
     grpc::Status findJob(const std::string& id, std::shared_ptr<Job>& job) const;
+    /// CancelJob and ResumeJob: authenticate, find the job, apply the store's action (refused: FAILED_PRECONDITION),
+    /// reply with the job's status.
+    grpc::ServerUnaryReactor* changeJob(grpc::CallbackServerContext* ctx, const std::string& id,
+        Status (JobStore::*action)(Job&), fxs::v1::JobStatus* status);
 
     JobStore& m_store;
     std::string m_expected; // "Bearer <token>"
