@@ -425,17 +425,8 @@ GpuC2Accumulator::~GpuC2Accumulator() = default;
 Status GpuC2Accumulator::add(const PolarFrame& f)
 {
     Impl& m = *m_impl;
-    if (f.nQ != m.nQ || f.nPhi != m.nPhi || f.intensity.size() != m.frameFloats || f.weight.size() != m.frameFloats) {
-        return Error { "shot " + std::to_string(f.shotIndex) + ": polar frame is " + std::to_string(f.nQ) + " x "
-            + std::to_string(f.nPhi) + " but the GPU correlator expects " + std::to_string(m.nQ) + " x "
-            + std::to_string(m.nPhi) };
-    }
-    for (std::size_t i = 0; i < m.frameFloats; ++i) {
-        const float w = f.weight[i];
-        if (!(w >= 0.0f && w <= 1.0f) || (w > 0.0f && !std::isfinite(f.intensity[i]))) {
-            return Error { "shot " + std::to_string(f.shotIndex) + ": bad weight or non-finite intensity at bin "
-                + std::to_string(i) };
-        }
+    if (Status st = C2Accumulator::validate(f, m.nQ, m.nPhi); !st) {
+        return st;
     }
     if (m.staged == 0) {
         cudaEventSynchronize(m.copied[m.slot]); // this slot's staging arrays are free again

@@ -19,28 +19,6 @@ namespace {
 
 int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
-Status validate(const PolarFrame& f, const C2Config& c)
-{
-    const std::size_t n = static_cast<std::size_t>(c.nQ) * c.nPhi;
-    const std::string shot = "shot " + std::to_string(f.shotIndex) + ": ";
-    if (f.nQ != c.nQ || f.nPhi != c.nPhi || f.intensity.size() != n || f.weight.size() != n) {
-        return Error { shot + "polar frame is " + std::to_string(f.nQ) + " x " + std::to_string(f.nPhi)
-            + " but the correlator expects " + std::to_string(c.nQ) + " x " + std::to_string(c.nPhi) };
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        const float w = f.weight[i];
-        if (!(w >= 0.0f && w <= 1.0f)) {
-            return Error { shot + "weight " + std::to_string(w) + " at bin " + std::to_string(i)
-                + " is outside [0, 1]" };
-        }
-        if (w > 0.0f && !std::isfinite(f.intensity[i])) {
-            return Error { shot + "non-finite intensity at unmasked bin (q " + std::to_string(i / c.nPhi) + ", phi "
-                + std::to_string(i % c.nPhi) + ")" };
-        }
-    }
-    return {};
-}
-
 C2Config resolve(C2Config c)
 {
     c.nQ = std::max(1, c.nQ);
@@ -123,7 +101,7 @@ public:
 
     Status add(const PolarFrame& f) override
     {
-        if (Status s = validate(f, config); !s) {
+        if (Status s = C2Accumulator::validate(f, config.nQ, config.nPhi); !s) {
             return s;
         }
         if (m_count[0] + m_count[1] == m_b) {
@@ -359,5 +337,28 @@ Status C2Accumulator::merge(C2Accumulator& other)
 }
 
 Status C2Accumulator::merge(const C2Sums& s) { return m_impl->sums.merge(s); }
+
+Status C2Accumulator::validate(const PolarFrame& f, int nQ, int nPhi)
+{
+    const C2Config c { nQ, nPhi };
+    const std::size_t n = static_cast<std::size_t>(c.nQ) * c.nPhi;
+    const std::string shot = "shot " + std::to_string(f.shotIndex) + ": ";
+    if (f.nQ != c.nQ || f.nPhi != c.nPhi || f.intensity.size() != n || f.weight.size() != n) {
+        return Error { shot + "polar frame is " + std::to_string(f.nQ) + " x " + std::to_string(f.nPhi)
+            + " but the correlator expects " + std::to_string(c.nQ) + " x " + std::to_string(c.nPhi) };
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const float w = f.weight[i];
+        if (!(w >= 0.0f && w <= 1.0f)) {
+            return Error { shot + "weight " + std::to_string(w) + " at bin " + std::to_string(i)
+                + " is outside [0, 1]" };
+        }
+        if (w > 0.0f && !std::isfinite(f.intensity[i])) {
+            return Error { shot + "non-finite intensity at unmasked bin (q " + std::to_string(i / c.nPhi) + ", phi "
+                + std::to_string(i % c.nPhi) + ")" };
+        }
+    }
+    return {};
+}
 
 } // namespace fxs

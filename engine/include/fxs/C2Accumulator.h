@@ -76,6 +76,9 @@ public:
     /// Shots added so far, including pending ones.
     std::int64_t shotsAdded() const;
 
+    /// The checks add() makes (shape, weights in [0, 1], finite intensity where weighted), for other backends.
+    static Status validate(const PolarFrame& frame, int nQ, int nPhi);
+
     struct Impl; ///< implementation detail (precision-specific batch engines derive from it)
 
 private:
