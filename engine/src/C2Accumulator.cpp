@@ -340,12 +340,11 @@ Status C2Accumulator::merge(const C2Sums& s) { return m_impl->sums.merge(s); }
 
 Status C2Accumulator::validate(const PolarFrame& f, int nQ, int nPhi)
 {
-    const C2Config c { nQ, nPhi };
-    const std::size_t n = static_cast<std::size_t>(c.nQ) * c.nPhi;
+    const std::size_t n = static_cast<std::size_t>(nQ) * nPhi;
     const std::string shot = "shot " + std::to_string(f.shotIndex) + ": ";
-    if (f.nQ != c.nQ || f.nPhi != c.nPhi || f.intensity.size() != n || f.weight.size() != n) {
+    if (f.nQ != nQ || f.nPhi != nPhi || f.intensity.size() != n || f.weight.size() != n) {
         return Error { shot + "polar frame is " + std::to_string(f.nQ) + " x " + std::to_string(f.nPhi)
-            + " but the correlator expects " + std::to_string(c.nQ) + " x " + std::to_string(c.nPhi) };
+            + " but the correlator expects " + std::to_string(nQ) + " x " + std::to_string(nPhi) };
     }
     for (std::size_t i = 0; i < n; ++i) {
         const float w = f.weight[i];
@@ -354,8 +353,8 @@ Status C2Accumulator::validate(const PolarFrame& f, int nQ, int nPhi)
                 + " is outside [0, 1]" };
         }
         if (w > 0.0f && !std::isfinite(f.intensity[i])) {
-            return Error { shot + "non-finite intensity at unmasked bin (q " + std::to_string(i / c.nPhi) + ", phi "
-                + std::to_string(i % c.nPhi) + ")" };
+            return Error { shot + "non-finite intensity at unmasked bin (q " + std::to_string(i / nPhi) + ", phi "
+                + std::to_string(i % nPhi) + ")" };
         }
     }
     return {};
