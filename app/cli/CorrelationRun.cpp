@@ -52,7 +52,7 @@ struct Run {
     C2Sums zeros() const
     {
         const auto& a = settings.pipeline.accumulator;
-        return C2Sums::zeros(a.nQ, a.nPhi, a.nMax < 0 ? a.nPhi / 2 : a.nMax, a.subtractRingMean);
+        return C2Sums::zeros(a.nQ, a.nPhi, a.effectiveNMax(), a.subtractRingMean);
     }
 
     // Waits until every pushed shot is accumulated, so that the sums match `accepted` exactly.

@@ -142,9 +142,7 @@ Status GpuC2Accumulator::Impl::init(const GpuC2Config& c)
 {
     cfg = c;
     C2Config& k = cfg.c2;
-    if (k.nMax < 0 || k.nMax > k.nPhi / 2) {
-        k.nMax = k.nPhi / 2;
-    }
+    k.nMax = k.effectiveNMax();
     nQ = k.nQ;
     nPhi = k.nPhi;
     nF = nPhi / 2 + 1;

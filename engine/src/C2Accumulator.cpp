@@ -23,9 +23,7 @@ C2Config resolve(C2Config c)
 {
     c.nQ = std::max(1, c.nQ);
     c.nPhi = std::max(4, c.nPhi);
-    if (c.nMax < 0 || c.nMax > c.nPhi / 2) {
-        c.nMax = c.nPhi / 2;
-    }
+    c.nMax = c.effectiveNMax();
     c.batchShots = std::max(1, c.batchShots);
     c.foldShots = std::max(c.batchShots, c.foldShots);
     return c;

@@ -109,7 +109,7 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
     // Each worker runs its own rank-k updates: BLAS threads would only oversubscribe the cores.
     openblas_set_num_threads(std::max(1, hardwareThreads() / n));
     const C2Config& c = config.accumulator;
-    const int nMax = (c.nMax < 0 || c.nMax > c.nPhi / 2) ? c.nPhi / 2 : c.nMax;
+    const int nMax = c.effectiveNMax();
     m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean);
     std::string gpuProblem;
     if (config.backend != C2Backend::Cpu && c.precision == C2Precision::Double) {

@@ -119,7 +119,7 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     heart.setShotsTotal(cfg->shots);
 
     const C2Config acc = cfg->accumulatorConfig();
-    const int nMax = acc.nMax < 0 ? cfg->nPhi / 2 : acc.nMax;
+    const int nMax = acc.effectiveNMax();
     C2Sums base = C2Sums::zeros(cfg->nQ, cfg->nPhi, nMax, cfg->ringMeanSubtracted);
     auto plan = makePlan(*cfg, files, rank, comm, base);
     if (!plan) {

@@ -25,6 +25,9 @@ struct C2Config {
     int batchShots = 256; ///< shots per batch, about half of them per half's rank-k update (≥ 64 keeps BLAS busy)
     int foldShots = 4096; ///< single mode: shots summed in float before folding into the double totals
     bool subtractRingMean = true; ///< correlate δI = w (I − ring mean) rather than w I
+
+    /// n_max with −1 (or a value past the Nyquist frequency) resolved to nPhi / 2.
+    int effectiveNMax() const { return (nMax < 0 || nMax > nPhi / 2) ? nPhi / 2 : nMax; }
 };
 
 /// Double-precision totals shared by several accumulators (C2Pipeline's workers): each folds its float partial
