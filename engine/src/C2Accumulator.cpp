@@ -3,6 +3,7 @@
 #include "FftKernels.h"
 #include "FftwLock.h"
 #include "MaskSpectra.h"
+#include "RowKernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -58,8 +59,9 @@ public:
         , m_nPhi(c.nPhi)
         , m_pad(roundUp(c.nPhi, 16))
         , m_b(c.batchShots)
+        , m_slab(detail::frequencyStride<Complex>(static_cast<std::size_t>(m_b) * m_nQ))
         , m_in(static_cast<std::size_t>(m_b) * m_nQ * m_pad)
-        , m_out(static_cast<std::size_t>(c.nPhi / 2 + 1) * m_b * m_nQ)
+        , m_out(static_cast<std::size_t>(c.nPhi / 2 + 1) * m_slab)
         , m_masks(c.nQ, c.nPhi, std::min(m_b, 64))
     {
         config = c;
@@ -84,10 +86,10 @@ public:
             }
         }
         std::lock_guard lock(detail::fftwPlannerMutex());
-        m_planBatch = K::planRows(m_nPhi, m_b * m_nQ, m_in.data(), m_pad, m_out.data(), m_b * m_nQ, FFTW_ESTIMATE);
+        m_planBatch = K::planRows(m_nPhi, m_b * m_nQ, m_in.data(), m_pad, m_out.data(), stride(), FFTW_ESTIMATE);
         // One shot's rows, executed at any row offset (hence unaligned), for partial batches.
         m_planShot
-            = K::planRows(m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), m_b * m_nQ, FFTW_ESTIMATE | FFTW_UNALIGNED);
+            = K::planRows(m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), stride(), FFTW_ESTIMATE | FFTW_UNALIGNED);
     }
 
     ~BatchImpl() override
@@ -141,24 +143,13 @@ private:
     void prepareSignal(const PolarFrame& f, Real* dst)
     {
         for (int q = 0; q < m_nQ; ++q) {
-            const float* I = f.intensity.data() + static_cast<std::size_t>(q) * m_nPhi;
-            const float* w = f.weight.data() + static_cast<std::size_t>(q) * m_nPhi;
-            double* wi = m_meanNum.data() + static_cast<std::size_t>(q) * m_nPhi;
-            double* ws = m_meanDen.data() + static_cast<std::size_t>(q) * m_nPhi;
-            double sw = 0.0;
-            double swi = 0.0;
-            for (int p = 0; p < m_nPhi; ++p) {
-                const double v = w[p] > 0.0f ? static_cast<double>(w[p]) * I[p] : 0.0;
-                sw += w[p];
-                swi += v;
-                wi[p] += v;
-                ws[p] += w[p];
-            }
-            const double mean = (config.subtractRingMean && sw > 0.0) ? swi / sw : 0.0;
-            Real* row = dst + static_cast<std::size_t>(q) * m_pad;
-            for (int p = 0; p < m_nPhi; ++p) {
-                row[p] = w[p] > 0.0f ? static_cast<Real>(w[p] * (I[p] - mean)) : Real(0);
-            }
+            const std::size_t off = static_cast<std::size_t>(q) * m_nPhi;
+            const float* I = f.intensity.data() + off;
+            const float* w = f.weight.data() + off;
+            const detail::RingSums s
+                = detail::accumulateRing(I, w, m_meanNum.data() + off, m_meanDen.data() + off, m_nPhi);
+            const double mean = (config.subtractRingMean && s.weight > 0.0) ? s.weightedIntensity / s.weight : 0.0;
+            detail::weightedDeviation(I, w, mean, dst + static_cast<std::size_t>(q) * m_pad, m_nPhi);
         }
     }
 
@@ -203,7 +194,6 @@ private:
                 }
             }
         }
-        const std::size_t slab = static_cast<std::size_t>(m_b) * m_nQ;
         // Double precision updates the totals directly, so it holds the sink's gate for the updates.
         auto gate = std::is_same_v<Real, double> ? openGate() : std::shared_lock<std::shared_mutex>();
         for (int h = 0; h < 2; ++h) {
@@ -217,7 +207,7 @@ private:
             m_fresh[h] = false;
             for (int n = 0; n <= config.nMax; ++n) {
                 auto lock = std::is_same_v<Real, double> ? lockFrequency(n) : std::unique_lock<std::mutex>();
-                K::herk(m_nQ, m_count[h], 1, m_out.data() + n * slab + first, beta, herkTarget(h, n));
+                K::herk(m_nQ, m_count[h], 1, m_out.data() + n * m_slab + first, beta, herkTarget(h, n));
             }
             if constexpr (std::is_same_v<Real, float>) {
                 m_accShots[h] += m_count[h];
@@ -281,7 +271,10 @@ private:
         }
     }
 
+    int stride() const { return static_cast<int>(m_slab); }
+
     int m_nQ, m_nPhi, m_pad, m_b;
+    std::size_t m_slab; // elements between frequencies in m_out (detail::frequencyStride)
     AlignedArray<Real, K> m_in;
     AlignedArray<Complex, K> m_out;
     detail::MaskSpectra m_masks;
@@ -339,19 +332,22 @@ Status C2Accumulator::merge(const C2Sums& s) { return m_impl->sums.merge(s); }
 Status C2Accumulator::validate(const PolarFrame& f, int nQ, int nPhi)
 {
     const std::size_t n = static_cast<std::size_t>(nQ) * nPhi;
-    const std::string shot = "shot " + std::to_string(f.shotIndex) + ": ";
+    const auto shot = [&f] { return "shot " + std::to_string(f.shotIndex) + ": "; };
     if (f.nQ != nQ || f.nPhi != nPhi || f.intensity.size() != n || f.weight.size() != n) {
-        return Error { shot + "polar frame is " + std::to_string(f.nQ) + " x " + std::to_string(f.nPhi)
+        return Error { shot() + "polar frame is " + std::to_string(f.nQ) + " x " + std::to_string(f.nPhi)
             + " but the correlator expects " + std::to_string(nQ) + " x " + std::to_string(nPhi) };
+    }
+    if (detail::binsValid(f.intensity.data(), f.weight.data(), n)) {
+        return {};
     }
     for (std::size_t i = 0; i < n; ++i) {
         const float w = f.weight[i];
         if (!(w >= 0.0f && w <= 1.0f)) {
-            return Error { shot + "weight " + std::to_string(w) + " at bin " + std::to_string(i)
+            return Error { shot() + "weight " + std::to_string(w) + " at bin " + std::to_string(i)
                 + " is outside [0, 1]" };
         }
         if (w > 0.0f && !std::isfinite(f.intensity[i])) {
-            return Error { shot + "non-finite intensity at unmasked bin (q " + std::to_string(i / nPhi) + ", phi "
+            return Error { shot() + "non-finite intensity at unmasked bin (q " + std::to_string(i / nPhi) + ", phi "
                 + std::to_string(i % nPhi) + ")" };
         }
     }

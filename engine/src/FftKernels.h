@@ -27,6 +27,22 @@ inline void adviseHugePages(void* p, std::size_t bytes)
     }
 }
 
+/// Distance, in elements, between the frequency slabs of an [n][row][q] spectrum array holding `rows` × nQ
+/// values per frequency. r2c writes one row's frequencies with this stride; when it is a multiple of a large
+/// power of two (256 shots × 300 q × 8 B = 9,600 cache lines) all 129 write streams land in the same cache sets
+/// and the FFT runs at half speed. An odd number of cache lines spreads them over every set.
+template <class T> std::size_t frequencyStride(std::size_t values)
+{
+    constexpr std::size_t line = 64;
+    static_assert(line % sizeof(T) == 0);
+    constexpr std::size_t perLine = line / sizeof(T);
+    std::size_t lines = (values + perLine - 1) / perLine;
+    if (lines % 2 == 0) {
+        ++lines;
+    }
+    return lines * perLine;
+}
+
 template <class Real> struct Kernels;
 
 template <> struct Kernels<float> {

@@ -11,12 +11,14 @@ MaskSpectra::MaskSpectra(int nQ, int nPhi, int capacity)
     , m_nPhi(nPhi)
     , m_pad((nPhi + 7) / 8 * 8)
     , m_cap(capacity)
+    , m_slab(frequencyStride<std::complex<double>>(static_cast<std::size_t>(capacity) * nQ))
     , m_in(static_cast<std::size_t>(capacity) * nQ * m_pad)
-    , m_out(static_cast<std::size_t>(nPhi / 2 + 1) * capacity * nQ)
+    , m_out(static_cast<std::size_t>(nPhi / 2 + 1) * m_slab)
 {
     std::lock_guard lock(fftwPlannerMutex());
     // One mask's rows, executed at any row offset (hence unaligned); output laid out [n][row][q].
-    m_plan = K::planRows(m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), m_cap * m_nQ, FFTW_ESTIMATE | FFTW_UNALIGNED);
+    m_plan = K::planRows(
+        m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), static_cast<int>(m_slab), FFTW_ESTIMATE | FFTW_UNALIGNED);
 }
 
 MaskSpectra::~MaskSpectra()
@@ -87,10 +89,9 @@ void MaskSpectra::flushHalf(int h, C2Sums& sums)
         K::execute(m_plan, r, m_out.data() + static_cast<std::size_t>(row) * m_nQ);
     }
     const double alpha = distinct == 1 ? static_cast<double>(mult[0]) : 1.0;
-    const std::size_t slab = static_cast<std::size_t>(m_cap) * m_nQ;
     const std::size_t first = static_cast<std::size_t>(h == 0 ? 0 : m_cap - distinct) * m_nQ;
     for (int n = 0; n < sums.nFreqMask(); ++n) {
-        K::herk(m_nQ, distinct, alpha, m_out.data() + n * slab + first, 1.0,
+        K::herk(m_nQ, distinct, alpha, m_out.data() + n * m_slab + first, 1.0,
             sums.mask[h].data() + static_cast<std::size_t>(n) * m_nQ * m_nQ);
     }
     mult.clear();

@@ -35,6 +35,7 @@ private:
     void flushHalf(int h, C2Sums& sums);
     using K = Kernels<double>;
     int m_nQ, m_nPhi, m_pad, m_cap;
+    std::size_t m_slab; // elements between frequencies in m_out (frequencyStride)
     AlignedArray<double, K> m_in; // distinct masks: half 0 from row 0 up, half 1 from the last row down
     AlignedArray<std::complex<double>, K> m_out; // [n][row][q]
     K::Plan m_plan {};

@@ -1,0 +1,78 @@
+#include "RowKernels.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+// Built with -fno-trapping-math (engine/CMakeLists.txt): `w > 0 ? w (I − m) : 0` may then compute both arms
+// and select, which is what lets these loops vectorise; nothing here reads floating-point exception flags.
+// Function multiversioning (GCC/Clang on x86-64 with ifunc): one clone per ISA level, chosen at load time.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define FXS_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define FXS_CLONES
+#endif
+
+namespace fxs::detail {
+
+namespace {
+inline std::uint32_t bitsOf(float v)
+{
+    std::uint32_t b;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+}
+} // namespace
+
+FXS_CLONES bool binsValid(const float* intensity, const float* weight, std::size_t n)
+{
+    unsigned bad = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const float w = weight[i];
+        // `&` and `|`, not `&&`: no branches, so the loop vectorises.
+        const unsigned weightOk = static_cast<unsigned>(w >= 0.0f) & static_cast<unsigned>(w <= 1.0f);
+        const unsigned finite = static_cast<unsigned>((bitsOf(intensity[i]) & 0x7f800000u) != 0x7f800000u);
+        bad |= (weightOk ^ 1u) | (static_cast<unsigned>(w > 0.0f) & (finite ^ 1u));
+    }
+    return bad == 0;
+}
+
+FXS_CLONES RingSums accumulateRing(const float* intensity, const float* weight, double* meanNum, double* meanDen, int n)
+{
+    double sw = 0.0;
+    double swi = 0.0;
+#pragma omp simd reduction(+ : sw, swi)
+    for (int p = 0; p < n; ++p) {
+        const double w = weight[p];
+        const double v = w > 0.0 ? w * intensity[p] : 0.0;
+        sw += w;
+        swi += v;
+        meanNum[p] += v;
+        meanDen[p] += w;
+    }
+    return { sw, swi };
+}
+
+namespace {
+// In double, as the ring mean is: a float mean of large counts would shift every bin of the ring alike.
+template <class Real> inline void deviation(const float* intensity, const float* weight, double mean, Real* row, int n)
+{
+    for (int p = 0; p < n; ++p) {
+        const double w = weight[p];
+        const double d = w * (static_cast<double>(intensity[p]) - mean);
+        row[p] = static_cast<Real>(w > 0.0 ? d : 0.0);
+    }
+}
+} // namespace
+
+FXS_CLONES void weightedDeviation(const float* intensity, const float* weight, double mean, float* row, int n)
+{
+    deviation(intensity, weight, mean, row, n);
+}
+
+FXS_CLONES void weightedDeviation(const float* intensity, const float* weight, double mean, double* row, int n)
+{
+    deviation(intensity, weight, mean, row, n);
+}
+
+} // namespace fxs::detail
