@@ -47,8 +47,9 @@ struct C2Accumulator::Impl {
 namespace {
 
 // The signal half: batches of shots where even shots fill rows from the start and odd shots from the end, so
-// each half is one contiguous block for its rank-k update and both halves share one batched FFT, whose output
-// FFTW writes directly in the [n][shot][q] layout that ?herk reads.
+// each half is one contiguous block for its rank-k update. Each shot's δI is transformed as soon as it is
+// made, while it is still in cache, and FFTW writes the spectra directly in the [n][shot][q] layout that
+// ?herk reads.
 template <class Real> class BatchImpl final : public C2Accumulator::Impl {
     using K = Kernels<Real>;
     using Complex = typename K::Complex;
@@ -60,7 +61,7 @@ public:
         , m_pad(roundUp(c.nPhi, 16))
         , m_b(c.batchShots)
         , m_slab(detail::frequencyStride<Complex>(static_cast<std::size_t>(m_b) * m_nQ))
-        , m_in(static_cast<std::size_t>(m_b) * m_nQ * m_pad)
+        , m_in(static_cast<std::size_t>(m_nQ) * m_pad)
         , m_out(static_cast<std::size_t>(c.nPhi / 2 + 1) * m_slab)
         , m_masks(c.nQ, c.nPhi, std::min(m_b, 64))
     {
@@ -86,8 +87,7 @@ public:
             }
         }
         std::lock_guard lock(detail::fftwPlannerMutex());
-        m_planBatch = K::planRows(m_nPhi, m_b * m_nQ, m_in.data(), m_pad, m_out.data(), stride(), FFTW_ESTIMATE);
-        // One shot's rows, executed at any row offset (hence unaligned), for partial batches.
+        // One shot's rows, written at any row offset of the batch (hence unaligned).
         m_planShot
             = K::planRows(m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), stride(), FFTW_ESTIMATE | FFTW_UNALIGNED);
     }
@@ -95,7 +95,6 @@ public:
     ~BatchImpl() override
     {
         std::lock_guard lock(detail::fftwPlannerMutex());
-        K::destroy(m_planBatch);
         K::destroy(m_planShot);
     }
 
@@ -109,7 +108,8 @@ public:
         }
         const int h = static_cast<int>(f.shotIndex & 1);
         const int row = h == 0 ? m_count[0] : m_b - 1 - m_count[1];
-        prepareSignal(f, m_in.data() + static_cast<std::size_t>(row) * m_nQ * m_pad);
+        prepareSignal(f, m_in.data());
+        K::execute(m_planShot, m_in.data(), m_out.data() + static_cast<std::size_t>(row) * m_nQ);
         m_masks.add(f, h, *target, sink);
         ++m_count[h];
         ++addedShots;
@@ -132,6 +132,7 @@ public:
         }
         std::fill(m_meanNum.begin(), m_meanNum.end(), 0.0);
         std::fill(m_meanDen.begin(), m_meanDen.end(), 0.0);
+        m_weightRun = 0;
         addedShots = 0;
         if (target == &sums) {
             sums.clear();
@@ -139,17 +140,31 @@ public:
     }
 
 private:
-    // δI = w (I − ring mean) (or w I) into one shot's rows; the mean image sums in double.
+    // δI = w (I − ring mean) (or w I) into one shot's rows; the mean image sums in double. A detector mask
+    // repeats from shot to shot, so the weight sums count a run of identical weights once, times its length.
     void prepareSignal(const PolarFrame& f, Real* dst)
     {
+        if (m_weightRun == 0 || !detail::sameBits(f.weight, m_runWeights)) {
+            endWeightRun();
+            m_runWeights = f.weight;
+        }
+        ++m_weightRun;
         for (int q = 0; q < m_nQ; ++q) {
             const std::size_t off = static_cast<std::size_t>(q) * m_nPhi;
             const float* I = f.intensity.data() + off;
             const float* w = f.weight.data() + off;
-            const detail::RingSums s
-                = detail::accumulateRing(I, w, m_meanNum.data() + off, m_meanDen.data() + off, m_nPhi);
+            const detail::RingSums s = detail::accumulateRing(I, w, m_meanNum.data() + off, m_nPhi);
             const double mean = (config.subtractRingMean && s.weight > 0.0) ? s.weightedIntensity / s.weight : 0.0;
             detail::weightedDeviation(I, w, mean, dst + static_cast<std::size_t>(q) * m_pad, m_nPhi);
+        }
+    }
+
+    void endWeightRun()
+    {
+        if (m_weightRun > 0) {
+            detail::addWeights(
+                m_runWeights.data(), static_cast<double>(m_weightRun), m_meanDen.data(), m_meanDen.size());
+            m_weightRun = 0;
         }
     }
 
@@ -182,17 +197,6 @@ private:
         const int total = m_count[0] + m_count[1];
         if (total == 0) {
             return;
-        }
-        if (total == m_b) {
-            K::execute(m_planBatch);
-        } else {
-            for (int h = 0; h < 2; ++h) {
-                for (int i = 0; i < m_count[h]; ++i) {
-                    const int row = h == 0 ? i : m_b - 1 - i;
-                    K::execute(m_planShot, m_in.data() + static_cast<std::size_t>(row) * m_nQ * m_pad,
-                        m_out.data() + static_cast<std::size_t>(row) * m_nQ);
-                }
-            }
         }
         // Double precision updates the totals directly, so it holds the sink's gate for the updates.
         auto gate = std::is_same_v<Real, double> ? openGate() : std::shared_lock<std::shared_mutex>();
@@ -244,6 +248,7 @@ private:
             }
             m_fresh[0] = m_fresh[1] = true;
         }
+        endWeightRun();
         auto lock = lockTarget();
         m_masks.flush(t);
         for (std::size_t i = 0; i < m_meanNum.size(); ++i) {
@@ -275,16 +280,17 @@ private:
 
     int m_nQ, m_nPhi, m_pad, m_b;
     std::size_t m_slab; // elements between frequencies in m_out (detail::frequencyStride)
-    AlignedArray<Real, K> m_in;
-    AlignedArray<Complex, K> m_out;
+    AlignedArray<Real, K> m_in; // one shot's δI, rows padded to m_pad
+    AlignedArray<Complex, K> m_out; // the batch's spectra, [n][shot][q]
     detail::MaskSpectra m_masks;
-    typename K::Plan m_planBatch {};
     typename K::Plan m_planShot {};
     int m_count[2] = { 0, 0 };
     std::vector<Complex> m_accSignal[2];
     std::int64_t m_accShots[2] = { 0, 0 };
     bool m_fresh[2] = { true, true }; // no update since the last fold: the float sums hold nothing
     std::vector<double> m_meanNum, m_meanDen; // Σ w I and Σ w since the last fold
+    std::vector<float> m_runWeights; // the weights of the last shots, not yet in m_meanDen
+    std::int64_t m_weightRun = 0; // how many shots in a row had them
 };
 
 } // namespace

@@ -13,152 +13,152 @@ namespace fxs {
 
 namespace {
 
-    using cd = std::complex<double>;
+using cd = std::complex<double>;
 
-    // Spectra keep only the lower triangle (q ≥ q'); the upper follows from Hermitian symmetry.
-    cd spectrum(const C2Sums& s, const std::vector<cd>& a, int n, int q, int qp)
+// Spectra keep only the lower triangle (q ≥ q'); the upper follows from Hermitian symmetry.
+cd spectrum(const C2Sums& s, const std::vector<cd>& a, int n, int q, int qp)
+{
+    return q >= qp ? a[s.at(n, q, qp)] : std::conj(a[s.at(n, qp, q)]);
+}
+
+// Per-thread FFTW work space: one c2r (frequency → Δ) and one r2c (Δ → frequency) of length nPhi.
+class LineFft {
+public:
+    explicit LineFft(int nPhi)
+        : m_n(nPhi)
+        , m_freq(fftw_alloc_complex(nPhi / 2 + 1))
+        , m_line(fftw_alloc_real(nPhi))
     {
-        return q >= qp ? a[s.at(n, q, qp)] : std::conj(a[s.at(n, qp, q)]);
+        std::lock_guard lock(detail::fftwPlannerMutex());
+        m_c2r = fftw_plan_dft_c2r_1d(nPhi, m_freq, m_line, FFTW_ESTIMATE);
+        m_r2c = fftw_plan_dft_r2c_1d(nPhi, m_line, m_freq, FFTW_ESTIMATE);
+    }
+    ~LineFft()
+    {
+        std::lock_guard lock(detail::fftwPlannerMutex());
+        fftw_destroy_plan(m_c2r);
+        fftw_destroy_plan(m_r2c);
+        fftw_free(m_freq);
+        fftw_free(m_line);
+    }
+    LineFft(const LineFft&) = delete;
+    LineFft& operator=(const LineFft&) = delete;
+
+    // out[k] = (1/nPhi) Σ_{n full} X_n e^{2πi nk/nPhi} with X_{−n} = conj X_n; X given for n = 0 … nPhi/2.
+    template <class F> void inverse(F&& coefficient, double* out)
+    {
+        for (int n = 0; n <= m_n / 2; ++n) {
+            const cd v = coefficient(n);
+            m_freq[n][0] = v.real();
+            m_freq[n][1] = v.imag();
+        }
+        fftw_execute(m_c2r);
+        for (int k = 0; k < m_n; ++k) {
+            out[k] = m_line[k] / m_n;
+        }
+    }
+    // Coefficients C_n = (1/nPhi) Σ_k x_k e^{−2πi nk/nPhi} for n = 0 … nPhi/2.
+    void forward(const double* x, cd* out, int nKeep)
+    {
+        std::copy(x, x + m_n, m_line);
+        fftw_execute(m_r2c);
+        for (int n = 0; n < nKeep; ++n) {
+            out[n] = cd(m_freq[n][0], m_freq[n][1]) / static_cast<double>(m_n);
+        }
     }
 
-    // Per-thread FFTW work space: one c2r (frequency → Δ) and one r2c (Δ → frequency) of length nPhi.
-    class LineFft {
-    public:
-        explicit LineFft(int nPhi)
-            : m_n(nPhi)
-            , m_freq(fftw_alloc_complex(nPhi / 2 + 1))
-            , m_line(fftw_alloc_real(nPhi))
-        {
-            std::lock_guard lock(detail::fftwPlannerMutex());
-            m_c2r = fftw_plan_dft_c2r_1d(nPhi, m_freq, m_line, FFTW_ESTIMATE);
-            m_r2c = fftw_plan_dft_r2c_1d(nPhi, m_line, m_freq, FFTW_ESTIMATE);
-        }
-        ~LineFft()
-        {
-            std::lock_guard lock(detail::fftwPlannerMutex());
-            fftw_destroy_plan(m_c2r);
-            fftw_destroy_plan(m_r2c);
-            fftw_free(m_freq);
-            fftw_free(m_line);
-        }
-        LineFft(const LineFft&) = delete;
-        LineFft& operator=(const LineFft&) = delete;
+private:
+    int m_n;
+    fftw_complex* m_freq;
+    double* m_line;
+    fftw_plan m_c2r;
+    fftw_plan m_r2c;
+};
 
-        // out[k] = (1/nPhi) Σ_{n full} X_n e^{2πi nk/nPhi} with X_{−n} = conj X_n; X given for n = 0 … nPhi/2.
-        template <class F> void inverse(F&& coefficient, double* out)
-        {
-            for (int n = 0; n <= m_n / 2; ++n) {
-                const cd v = coefficient(n);
-                m_freq[n][0] = v.real();
-                m_freq[n][1] = v.imag();
-            }
-            fftw_execute(m_c2r);
-            for (int k = 0; k < m_n; ++k) {
-                out[k] = m_line[k] / m_n;
-            }
-        }
-        // Coefficients C_n = (1/nPhi) Σ_k x_k e^{−2πi nk/nPhi} for n = 0 … nPhi/2.
-        void forward(const double* x, cd* out, int nKeep)
-        {
-            std::copy(x, x + m_n, m_line);
-            fftw_execute(m_r2c);
-            for (int n = 0; n < nKeep; ++n) {
-                out[n] = cd(m_freq[n][0], m_freq[n][1]) / static_cast<double>(m_n);
-            }
-        }
-
-    private:
-        int m_n;
-        fftw_complex* m_freq;
-        double* m_line;
-        fftw_plan m_c2r;
-        fftw_plan m_r2c;
-    };
-
-    // Largest mask correlation: by Cauchy–Schwarz it sits on the diagonal at Δ = 0, Σ_j Σ_φ w².
-    double maskMaximum(const C2Sums& s, int half)
-    {
-        double best = 0.0;
-        for (int q = 0; q < s.nQ; ++q) {
-            double v = 0.0;
-            for (int n = 0; n < s.nFreqMask(); ++n) {
-                double re = 0.0;
-                for (int h = 0; h < 2; ++h) {
-                    if (half < 0 || half == h) {
-                        re += s.mask[h][s.at(n, q, q)].real();
-                    }
+// Largest mask correlation: by Cauchy–Schwarz it sits on the diagonal at Δ = 0, Σ_j Σ_φ w².
+double maskMaximum(const C2Sums& s, int half)
+{
+    double best = 0.0;
+    for (int q = 0; q < s.nQ; ++q) {
+        double v = 0.0;
+        for (int n = 0; n < s.nFreqMask(); ++n) {
+            double re = 0.0;
+            for (int h = 0; h < 2; ++h) {
+                if (half < 0 || half == h) {
+                    re += s.mask[h][s.at(n, q, q)].real();
                 }
-                v += (n == 0 || 2 * n == s.nPhi) ? re : 2.0 * re;
             }
-            best = std::max(best, v / s.nPhi);
+            v += (n == 0 || 2 * n == s.nPhi) ? re : 2.0 * re;
         }
-        return best;
+        best = std::max(best, v / s.nPhi);
     }
+    return best;
+}
 
-    struct Pearson {
-        double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-        void add(double x, double y)
-        {
-            n += 1;
-            sx += x;
-            sy += y;
-            sxx += x * x;
-            syy += y * y;
-            sxy += x * y;
-        }
-        void add(const Pearson& o)
-        {
-            n += o.n;
-            sx += o.sx;
-            sy += o.sy;
-            sxx += o.sxx;
-            syy += o.syy;
-            sxy += o.sxy;
-        }
-        double value() const
-        {
-            if (n < 2) {
-                return 0.0;
-            }
-            const double cov = sxy - sx * sy / n;
-            const double vx = sxx - sx * sx / n;
-            const double vy = syy - sy * sy / n;
-            return (vx > 0 && vy > 0) ? cov / std::sqrt(vx * vy) : 0.0;
-        }
-    };
-
-    // Spectra of the (ring-mean-subtracted) mean image and of its validity, per q.
-    struct MeanImageSpectra {
-        std::vector<cd> mu, valid; // nQ × (nPhi/2 + 1)
-    };
-
-    MeanImageSpectra meanImageSpectra(const C2Sums& s, C2Snapshot& snap)
+struct Pearson {
+    double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    void add(double x, double y)
     {
-        const int nF = s.nPhi / 2 + 1;
-        MeanImageSpectra m { std::vector<cd>(static_cast<std::size_t>(s.nQ) * nF),
-            std::vector<cd>(static_cast<std::size_t>(s.nQ) * nF) };
-        snap.meanImage.assign(static_cast<std::size_t>(s.nQ) * s.nPhi, 0.0);
-        LineFft fft(s.nPhi);
-        std::vector<double> mu(s.nPhi), v(s.nPhi);
-        for (int q = 0; q < s.nQ; ++q) {
-            double sum = 0.0, count = 0.0;
-            for (int p = 0; p < s.nPhi; ++p) {
-                const std::size_t i = static_cast<std::size_t>(q) * s.nPhi + p;
-                v[p] = s.weightSum[i] > 0.0 ? 1.0 : 0.0;
-                mu[p] = v[p] > 0.0 ? s.weightedIntensity[i] / s.weightSum[i] : 0.0;
-                snap.meanImage[i] = mu[p];
-                sum += mu[p];
-                count += v[p];
-            }
-            const double ringMean = (s.ringMeanSubtracted && count > 0) ? sum / count : 0.0;
-            for (int p = 0; p < s.nPhi; ++p) {
-                mu[p] = v[p] * (mu[p] - ringMean);
-            }
-            fft.forward(mu.data(), m.mu.data() + static_cast<std::size_t>(q) * nF, nF);
-            fft.forward(v.data(), m.valid.data() + static_cast<std::size_t>(q) * nF, nF);
-        }
-        return m;
+        n += 1;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
     }
+    void add(const Pearson& o)
+    {
+        n += o.n;
+        sx += o.sx;
+        sy += o.sy;
+        sxx += o.sxx;
+        syy += o.syy;
+        sxy += o.sxy;
+    }
+    double value() const
+    {
+        if (n < 2) {
+            return 0.0;
+        }
+        const double cov = sxy - sx * sy / n;
+        const double vx = sxx - sx * sx / n;
+        const double vy = syy - sy * sy / n;
+        return (vx > 0 && vy > 0) ? cov / std::sqrt(vx * vy) : 0.0;
+    }
+};
+
+// Spectra of the (ring-mean-subtracted) mean image and of its validity, per q.
+struct MeanImageSpectra {
+    std::vector<cd> mu, valid; // nQ × (nPhi/2 + 1)
+};
+
+MeanImageSpectra meanImageSpectra(const C2Sums& s, C2Snapshot& snap)
+{
+    const int nF = s.nPhi / 2 + 1;
+    MeanImageSpectra m { std::vector<cd>(static_cast<std::size_t>(s.nQ) * nF),
+        std::vector<cd>(static_cast<std::size_t>(s.nQ) * nF) };
+    snap.meanImage.assign(static_cast<std::size_t>(s.nQ) * s.nPhi, 0.0);
+    LineFft fft(s.nPhi);
+    std::vector<double> mu(s.nPhi), v(s.nPhi);
+    for (int q = 0; q < s.nQ; ++q) {
+        double sum = 0.0, count = 0.0;
+        for (int p = 0; p < s.nPhi; ++p) {
+            const std::size_t i = static_cast<std::size_t>(q) * s.nPhi + p;
+            v[p] = s.weightSum[i] > 0.0 ? 1.0 : 0.0;
+            mu[p] = v[p] > 0.0 ? s.weightedIntensity[i] / s.weightSum[i] : 0.0;
+            snap.meanImage[i] = mu[p];
+            sum += mu[p];
+            count += v[p];
+        }
+        const double ringMean = (s.ringMeanSubtracted && count > 0) ? sum / count : 0.0;
+        for (int p = 0; p < s.nPhi; ++p) {
+            mu[p] = v[p] * (mu[p] - ringMean);
+        }
+        fft.forward(mu.data(), m.mu.data() + static_cast<std::size_t>(q) * nF, nF);
+        fft.forward(v.data(), m.valid.data() + static_cast<std::size_t>(q) * nF, nF);
+    }
+    return m;
+}
 
 } // namespace
 

@@ -10,65 +10,65 @@ namespace fxs {
 
 namespace {
 
-    // hc in eV·Å (CODATA 2018), for λ[Å] = hc / E[eV].
-    constexpr double kHcEvA = 12398.419843320026;
+// hc in eV·Å (CODATA 2018), for λ[Å] = hc / E[eV].
+constexpr double kHcEvA = 12398.419843320026;
 
-    Vec3 cross(const Vec3& a, const Vec3& b)
+Vec3 cross(const Vec3& a, const Vec3& b)
+{
+    return { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
+}
+
+double norm(const Vec3& a) { return std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]); }
+
+bool finite(const Vec3& a) { return std::isfinite(a[0]) && std::isfinite(a[1]) && std::isfinite(a[2]); }
+
+// FNV-1a over raw bytes: deterministic within a build, which is all a cache key needs.
+struct Hasher {
+    std::uint64_t h = 1469598103934665603ULL;
+    void bytes(const void* p, std::size_t n)
     {
-        return { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
+        const auto* c = static_cast<const unsigned char*>(p);
+        for (std::size_t i = 0; i < n; ++i) {
+            h = (h ^ c[i]) * 1099511628211ULL;
+        }
     }
-
-    double norm(const Vec3& a) { return std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]); }
-
-    bool finite(const Vec3& a) { return std::isfinite(a[0]) && std::isfinite(a[1]) && std::isfinite(a[2]); }
-
-    // FNV-1a over raw bytes: deterministic within a build, which is all a cache key needs.
-    struct Hasher {
-        std::uint64_t h = 1469598103934665603ULL;
-        void bytes(const void* p, std::size_t n)
-        {
-            const auto* c = static_cast<const unsigned char*>(p);
-            for (std::size_t i = 0; i < n; ++i) {
-                h = (h ^ c[i]) * 1099511628211ULL;
-            }
-        }
-        template <class T> void value(const T& v) { bytes(&v, sizeof v); }
-        void text(const std::string& s)
-        {
-            value(s.size());
-            bytes(s.data(), s.size());
-        }
-    };
-
-    std::string panelLabel(const DetectorPanel& p, std::size_t i)
+    template <class T> void value(const T& v) { bytes(&v, sizeof v); }
+    void text(const std::string& s)
     {
-        return p.name.empty() ? "panel #" + std::to_string(i) : "panel '" + p.name + "'";
+        value(s.size());
+        bytes(s.data(), s.size());
     }
+};
 
-    Status checkPanel(const DetectorPanel& p, std::size_t i)
-    {
-        const std::string what = panelLabel(p, i);
-        if (p.minFs < 0 || p.minSs < 0 || p.maxFs < p.minFs || p.maxSs < p.minSs) {
-            return Error { what + ": min/max fs/ss must satisfy 0 ≤ min ≤ max (got fs " + std::to_string(p.minFs) + ".."
-                + std::to_string(p.maxFs) + ", ss " + std::to_string(p.minSs) + ".." + std::to_string(p.maxSs) + ")" };
-        }
-        if (!(p.pixelsPerM > 0.0) || !std::isfinite(p.pixelsPerM)) {
-            return Error { what + ": res (pixels per metre) must be a positive number" };
-        }
-        if (!finite(p.fsVec) || !finite(p.ssVec) || norm(cross(p.fsVec, p.ssVec)) < 1e-9) {
-            return Error { what + ": fs and ss vectors must be finite and not parallel" };
-        }
-        const double z = p.cameraLengthM + p.coffsetM;
-        if (!std::isfinite(z) || z <= 0.0 || !std::isfinite(p.cornerXPx) || !std::isfinite(p.cornerYPx)) {
-            return Error { what + ": clen + coffset must be a positive distance in metres and corner_x/y finite" };
-        }
-        return {};
-    }
+std::string panelLabel(const DetectorPanel& p, std::size_t i)
+{
+    return p.name.empty() ? "panel #" + std::to_string(i) : "panel '" + p.name + "'";
+}
 
-    bool overlaps(const DetectorPanel& a, const DetectorPanel& b)
-    {
-        return a.minFs <= b.maxFs && b.minFs <= a.maxFs && a.minSs <= b.maxSs && b.minSs <= a.maxSs;
+Status checkPanel(const DetectorPanel& p, std::size_t i)
+{
+    const std::string what = panelLabel(p, i);
+    if (p.minFs < 0 || p.minSs < 0 || p.maxFs < p.minFs || p.maxSs < p.minSs) {
+        return Error { what + ": min/max fs/ss must satisfy 0 ≤ min ≤ max (got fs " + std::to_string(p.minFs) + ".."
+            + std::to_string(p.maxFs) + ", ss " + std::to_string(p.minSs) + ".." + std::to_string(p.maxSs) + ")" };
     }
+    if (!(p.pixelsPerM > 0.0) || !std::isfinite(p.pixelsPerM)) {
+        return Error { what + ": res (pixels per metre) must be a positive number" };
+    }
+    if (!finite(p.fsVec) || !finite(p.ssVec) || norm(cross(p.fsVec, p.ssVec)) < 1e-9) {
+        return Error { what + ": fs and ss vectors must be finite and not parallel" };
+    }
+    const double z = p.cameraLengthM + p.coffsetM;
+    if (!std::isfinite(z) || z <= 0.0 || !std::isfinite(p.cornerXPx) || !std::isfinite(p.cornerYPx)) {
+        return Error { what + ": clen + coffset must be a positive distance in metres and corner_x/y finite" };
+    }
+    return {};
+}
+
+bool overlaps(const DetectorPanel& a, const DetectorPanel& b)
+{
+    return a.minFs <= b.maxFs && b.minFs <= a.maxFs && a.minSs <= b.maxSs && b.minSs <= a.maxSs;
+}
 
 } // namespace
 

@@ -11,37 +11,37 @@ namespace fxs::sim {
 
 namespace {
 
-    using cplx = std::complex<float>;
+using cplx = std::complex<float>;
 
-    // Per scatterer and axis: e^{−q²σ²/2} e^{i q r} along that axis (F of a Gaussian factorises over x, y, z);
-    // spheres get the phase only, their form factor depends on |q| and is applied per point.
-    std::vector<cplx> axisFactors(const Scatterer& s, int axis, int n, double origin, double step)
-    {
-        std::vector<cplx> f(n);
-        const double sigma = s.kind == Scatterer::Kind::Gaussian ? s.sigmaA : 0.0;
-        for (int i = 0; i < n; ++i) {
-            const double q = -origin + i * step;
-            const double g = std::exp(-0.5 * q * q * sigma * sigma);
-            const double ph = q * s.positionA[axis];
-            f[i] = cplx(static_cast<float>(g * std::cos(ph)), static_cast<float>(g * std::sin(ph)));
-        }
-        return f;
+// Per scatterer and axis: e^{−q²σ²/2} e^{i q r} along that axis (F of a Gaussian factorises over x, y, z);
+// spheres get the phase only, their form factor depends on |q| and is applied per point.
+std::vector<cplx> axisFactors(const Scatterer& s, int axis, int n, double origin, double step)
+{
+    std::vector<cplx> f(n);
+    const double sigma = s.kind == Scatterer::Kind::Gaussian ? s.sigmaA : 0.0;
+    for (int i = 0; i < n; ++i) {
+        const double q = -origin + i * step;
+        const double g = std::exp(-0.5 * q * q * sigma * sigma);
+        const double ph = q * s.positionA[axis];
+        f[i] = cplx(static_cast<float>(g * std::cos(ph)), static_cast<float>(g * std::sin(ph)));
     }
+    return f;
+}
 
-    // Zeroed floats on 2 MiB-aligned memory advised for transparent huge pages: look-ups at rotated q-vectors jump
-    // across a table of tens of MB, and with 4 KiB pages nearly every one of them would miss the TLB.
-    float* allocateTable(std::size_t points)
-    {
-        constexpr std::size_t huge = std::size_t { 2 } << 20;
-        const std::size_t bytes = (points * sizeof(float) + huge - 1) / huge * huge;
-        void* p = std::aligned_alloc(huge, bytes);
-        if (!p) {
-            return nullptr;
-        }
-        madvise(p, bytes, MADV_HUGEPAGE);
-        std::memset(p, 0, bytes);
-        return static_cast<float*>(p);
+// Zeroed floats on 2 MiB-aligned memory advised for transparent huge pages: look-ups at rotated q-vectors jump
+// across a table of tens of MB, and with 4 KiB pages nearly every one of them would miss the TLB.
+float* allocateTable(std::size_t points)
+{
+    constexpr std::size_t huge = std::size_t { 2 } << 20;
+    const std::size_t bytes = (points * sizeof(float) + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, bytes);
+    if (!p) {
+        return nullptr;
     }
+    madvise(p, bytes, MADV_HUGEPAGE);
+    std::memset(p, 0, bytes);
+    return static_cast<float*>(p);
+}
 
 } // namespace
 

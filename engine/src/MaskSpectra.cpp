@@ -1,6 +1,7 @@
 #include "MaskSpectra.h"
 
 #include "FftwLock.h"
+#include "RowKernels.h"
 
 #include <cmath>
 
@@ -29,7 +30,7 @@ MaskSpectra::~MaskSpectra()
 
 void MaskSpectra::add(const PolarFrame& f, int h, C2Sums& sums, C2Sink* sink)
 {
-    if (!m_mult[h].empty() && m_last[h] == f.weight) {
+    if (!m_mult[h].empty() && sameBits(m_last[h], f.weight)) {
         ++m_mult[h].back();
         return;
     }

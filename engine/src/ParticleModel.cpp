@@ -20,119 +20,119 @@ namespace fxs {
 
 namespace {
 
-    using json = nlohmann::json;
+using json = nlohmann::json;
 
-    Status checkScatterer(const Scatterer& s, std::size_t index)
-    {
-        const std::string where = "scatterer " + std::to_string(index) + ": ";
-        const bool finite = std::isfinite(s.amplitude) && std::isfinite(s.sigmaA) && std::isfinite(s.radiusA)
-            && std::all_of(s.positionA.begin(), s.positionA.end(), [](double v) { return std::isfinite(v); });
-        if (!finite) {
-            return Error { where + "every value must be a finite number" };
+Status checkScatterer(const Scatterer& s, std::size_t index)
+{
+    const std::string where = "scatterer " + std::to_string(index) + ": ";
+    const bool finite = std::isfinite(s.amplitude) && std::isfinite(s.sigmaA) && std::isfinite(s.radiusA)
+        && std::all_of(s.positionA.begin(), s.positionA.end(), [](double v) { return std::isfinite(v); });
+    if (!finite) {
+        return Error { where + "every value must be a finite number" };
+    }
+    if (s.sigmaA < 0.0 || s.radiusA < 0.0) {
+        return Error { where + "sigma_A and radius_A must be ≥ 0" };
+    }
+    if (s.kind == Scatterer::Kind::Sphere && !(s.radiusA > 0.0)) {
+        return Error { where + "a sphere needs radius_A > 0" };
+    }
+    return Status::success();
+}
+
+Result<double> number(const json& obj, const char* key, const std::string& where, double fallback, bool required)
+{
+    auto it = obj.find(key);
+    if (it == obj.end()) {
+        if (required) {
+            return Error { where + ": missing key \"" + key + "\"" };
         }
-        if (s.sigmaA < 0.0 || s.radiusA < 0.0) {
-            return Error { where + "sigma_A and radius_A must be ≥ 0" };
-        }
-        if (s.kind == Scatterer::Kind::Sphere && !(s.radiusA > 0.0)) {
-            return Error { where + "a sphere needs radius_A > 0" };
-        }
+        return fallback;
+    }
+    if (!it->is_number()) {
+        return Error { where + ": \"" + key + "\" must be a number, got " + it->dump() };
+    }
+    return it->get<double>();
+}
+
+Result<std::array<double, 3>> position(const json& obj, const std::string& where)
+{
+    auto it = obj.find("position_A");
+    if (it == obj.end()) {
+        return std::array<double, 3> { 0.0, 0.0, 0.0 };
+    }
+    if (!it->is_array() || it->size() != 3
+        || !std::all_of(it->begin(), it->end(), [](const json& v) { return v.is_number(); })) {
+        return Error { where + ": \"position_A\" must be an array of 3 numbers [x, y, z] in Å, got " + it->dump() };
+    }
+    return std::array<double, 3> { (*it)[0].get<double>(), (*it)[1].get<double>(), (*it)[2].get<double>() };
+}
+
+Result<Scatterer> parseScatterer(const json& obj, const std::string& where, Scatterer::Kind kind)
+{
+    if (!obj.is_object()) {
+        return Error { where + ": expected an object, got " + obj.dump() };
+    }
+    const bool sphere = kind == Scatterer::Kind::Sphere;
+    auto a = number(obj, "amplitude", where, 1.0, false);
+    auto w = number(obj, sphere ? "radius_A" : "sigma_A", where, 0.0, sphere);
+    auto p = position(obj, where);
+    if (!a) {
+        return a.error();
+    }
+    if (!w) {
+        return w.error();
+    }
+    if (!p) {
+        return p.error();
+    }
+    Scatterer s;
+    s.kind = kind;
+    s.amplitude = *a;
+    (sphere ? s.radiusA : s.sigmaA) = *w;
+    s.positionA = *p;
+    return s;
+}
+
+Status parseList(
+    const json& doc, const char* key, Scatterer::Kind kind, const std::string& source, std::vector<Scatterer>& out)
+{
+    auto it = doc.find(key);
+    if (it == doc.end()) {
         return Status::success();
     }
-
-    Result<double> number(const json& obj, const char* key, const std::string& where, double fallback, bool required)
-    {
-        auto it = obj.find(key);
-        if (it == obj.end()) {
-            if (required) {
-                return Error { where + ": missing key \"" + key + "\"" };
-            }
-            return fallback;
-        }
-        if (!it->is_number()) {
-            return Error { where + ": \"" + key + "\" must be a number, got " + it->dump() };
-        }
-        return it->get<double>();
+    if (!it->is_array()) {
+        return Error { source + ": \"" + key + "\" must be an array of objects" };
     }
-
-    Result<std::array<double, 3>> position(const json& obj, const std::string& where)
-    {
-        auto it = obj.find("position_A");
-        if (it == obj.end()) {
-            return std::array<double, 3> { 0.0, 0.0, 0.0 };
+    for (std::size_t i = 0; i < it->size(); ++i) {
+        auto s = parseScatterer((*it)[i], source + ": " + key + "[" + std::to_string(i) + "]", kind);
+        if (!s) {
+            return s.error();
         }
-        if (!it->is_array() || it->size() != 3
-            || !std::all_of(it->begin(), it->end(), [](const json& v) { return v.is_number(); })) {
-            return Error { where + ": \"position_A\" must be an array of 3 numbers [x, y, z] in Å, got " + it->dump() };
-        }
-        return std::array<double, 3> { (*it)[0].get<double>(), (*it)[1].get<double>(), (*it)[2].get<double>() };
+        out.push_back(*s);
     }
+    return Status::success();
+}
 
-    Result<Scatterer> parseScatterer(const json& obj, const std::string& where, Scatterer::Kind kind)
-    {
-        if (!obj.is_object()) {
-            return Error { where + ": expected an object, got " + obj.dump() };
+ParticleModel blobModel(std::string name, const std::vector<std::array<double, 5>>& blobs)
+{
+    // Rows: amplitude, sigma, x, y, z; centred on the amplitude-weighted centroid.
+    std::vector<Scatterer> s;
+    std::array<double, 3> centroid { 0, 0, 0 };
+    double total = 0.0;
+    for (const auto& b : blobs) {
+        s.push_back({ Scatterer::Kind::Gaussian, b[0], b[1], 0.0, { b[2], b[3], b[4] } });
+        for (int k = 0; k < 3; ++k) {
+            centroid[k] += b[0] * b[2 + k];
         }
-        const bool sphere = kind == Scatterer::Kind::Sphere;
-        auto a = number(obj, "amplitude", where, 1.0, false);
-        auto w = number(obj, sphere ? "radius_A" : "sigma_A", where, 0.0, sphere);
-        auto p = position(obj, where);
-        if (!a) {
-            return a.error();
-        }
-        if (!w) {
-            return w.error();
-        }
-        if (!p) {
-            return p.error();
-        }
-        Scatterer s;
-        s.kind = kind;
-        s.amplitude = *a;
-        (sphere ? s.radiusA : s.sigmaA) = *w;
-        s.positionA = *p;
-        return s;
+        total += b[0];
     }
-
-    Status parseList(
-        const json& doc, const char* key, Scatterer::Kind kind, const std::string& source, std::vector<Scatterer>& out)
-    {
-        auto it = doc.find(key);
-        if (it == doc.end()) {
-            return Status::success();
+    for (auto& sc : s) {
+        for (int k = 0; k < 3; ++k) {
+            sc.positionA[k] -= centroid[k] / total;
         }
-        if (!it->is_array()) {
-            return Error { source + ": \"" + key + "\" must be an array of objects" };
-        }
-        for (std::size_t i = 0; i < it->size(); ++i) {
-            auto s = parseScatterer((*it)[i], source + ": " + key + "[" + std::to_string(i) + "]", kind);
-            if (!s) {
-                return s.error();
-            }
-            out.push_back(*s);
-        }
-        return Status::success();
     }
-
-    ParticleModel blobModel(std::string name, const std::vector<std::array<double, 5>>& blobs)
-    {
-        // Rows: amplitude, sigma, x, y, z; centred on the amplitude-weighted centroid.
-        std::vector<Scatterer> s;
-        std::array<double, 3> centroid { 0, 0, 0 };
-        double total = 0.0;
-        for (const auto& b : blobs) {
-            s.push_back({ Scatterer::Kind::Gaussian, b[0], b[1], 0.0, { b[2], b[3], b[4] } });
-            for (int k = 0; k < 3; ++k) {
-                centroid[k] += b[0] * b[2 + k];
-            }
-            total += b[0];
-        }
-        for (auto& sc : s) {
-            for (int k = 0; k < 3; ++k) {
-                sc.positionA[k] -= centroid[k] / total;
-            }
-        }
-        return *ParticleModel::fromScatterers(std::move(name), std::move(s));
-    }
+    return *ParticleModel::fromScatterers(std::move(name), std::move(s));
+}
 
 } // namespace
 

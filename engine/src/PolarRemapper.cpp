@@ -14,72 +14,72 @@ namespace fxs {
 
 namespace {
 
-    // Cache key: everything the table depends on. The mask is hashed (FNV-1a) rather than stored.
-    struct CacheKey {
-        std::uint64_t geometry = 0;
-        std::uint64_t mask = 0;
-        PolarGrid grid;
-        RemapOptions options;
-        bool operator==(const CacheKey&) const = default;
-    };
+// Cache key: everything the table depends on. The mask is hashed (FNV-1a) rather than stored.
+struct CacheKey {
+    std::uint64_t geometry = 0;
+    std::uint64_t mask = 0;
+    PolarGrid grid;
+    RemapOptions options;
+    bool operator==(const CacheKey&) const = default;
+};
 
-    struct Cache {
-        static constexpr std::size_t kCapacity = 4; // a few geometries × grids; tables are ~10–40 MB each
-        std::mutex mutex;
-        std::deque<std::pair<CacheKey, std::shared_ptr<const RemapTable>>> entries; // most recent first
-    };
+struct Cache {
+    static constexpr std::size_t kCapacity = 4; // a few geometries × grids; tables are ~10–40 MB each
+    std::mutex mutex;
+    std::deque<std::pair<CacheKey, std::shared_ptr<const RemapTable>>> entries; // most recent first
+};
 
-    Cache& cache()
-    {
-        static Cache c;
-        return c;
+Cache& cache()
+{
+    static Cache c;
+    return c;
+}
+
+std::uint64_t hashMask(const std::vector<std::uint8_t>& mask)
+{
+    std::uint64_t h = 1469598103934665603ULL;
+    for (std::uint8_t v : mask) {
+        h = (h ^ (v ? 1u : 0u)) * 1099511628211ULL;
     }
+    return h;
+}
 
-    std::uint64_t hashMask(const std::vector<std::uint8_t>& mask)
-    {
-        std::uint64_t h = 1469598103934665603ULL;
-        for (std::uint8_t v : mask) {
-            h = (h ^ (v ? 1u : 0u)) * 1099511628211ULL;
+// The hot loop: one dot product per bin over contiguous (pixel, coef) arrays, in float. Rows are short
+// (tens of pixels), so four partial sums break the add-latency chain that otherwise bounds the loop.
+// A bin whose sum is not finite (NaN/inf in a float frame) gets weight 0 for this frame.
+template <class T>
+void applyBlock(const RemapTable& t, const T* px, std::uint32_t b0, std::uint32_t b1, float* out, float* weight)
+{
+    const std::uint32_t* idx = t.pixel.data();
+    const float* coef = t.coef.data();
+    for (std::uint32_t b = b0; b < b1; ++b) {
+        float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+        std::uint32_t k = t.rowStart[b];
+        const std::uint32_t end = t.rowStart[b + 1];
+        for (; k + 4 <= end; k += 4) {
+            a0 += coef[k] * static_cast<float>(px[idx[k]]);
+            a1 += coef[k + 1] * static_cast<float>(px[idx[k + 1]]);
+            a2 += coef[k + 2] * static_cast<float>(px[idx[k + 2]]);
+            a3 += coef[k + 3] * static_cast<float>(px[idx[k + 3]]);
         }
-        return h;
-    }
-
-    // The hot loop: one dot product per bin over contiguous (pixel, coef) arrays, in float. Rows are short
-    // (tens of pixels), so four partial sums break the add-latency chain that otherwise bounds the loop.
-    // A bin whose sum is not finite (NaN/inf in a float frame) gets weight 0 for this frame.
-    template <class T>
-    void applyBlock(const RemapTable& t, const T* px, std::uint32_t b0, std::uint32_t b1, float* out, float* weight)
-    {
-        const std::uint32_t* idx = t.pixel.data();
-        const float* coef = t.coef.data();
-        for (std::uint32_t b = b0; b < b1; ++b) {
-            float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-            std::uint32_t k = t.rowStart[b];
-            const std::uint32_t end = t.rowStart[b + 1];
-            for (; k + 4 <= end; k += 4) {
-                a0 += coef[k] * static_cast<float>(px[idx[k]]);
-                a1 += coef[k + 1] * static_cast<float>(px[idx[k + 1]]);
-                a2 += coef[k + 2] * static_cast<float>(px[idx[k + 2]]);
-                a3 += coef[k + 3] * static_cast<float>(px[idx[k + 3]]);
-            }
-            for (; k < end; ++k) {
-                a0 += coef[k] * static_cast<float>(px[idx[k]]);
-            }
-            const float acc = (a0 + a1) + (a2 + a3);
-            const bool ok = std::isfinite(acc);
-            out[b] = ok ? acc : 0.0f;
-            weight[b] = ok ? t.weight[b] : 0.0f;
+        for (; k < end; ++k) {
+            a0 += coef[k] * static_cast<float>(px[idx[k]]);
         }
+        const float acc = (a0 + a1) + (a2 + a3);
+        const bool ok = std::isfinite(acc);
+        out[b] = ok ? acc : 0.0f;
+        weight[b] = ok ? t.weight[b] : 0.0f;
     }
+}
 
-    template <class T> void applyAll(const RemapTable& t, RemapWorkers& workers, const Frame& f, PolarFrame& out)
-    {
-        const T* px = reinterpret_cast<const T*>(f.pixels.data());
-        float* o = out.intensity.data();
-        float* w = out.weight.data();
-        const int nBlocks = static_cast<int>(t.blockStart.size()) - 1;
-        workers.run(nBlocks, [&](int k) { applyBlock(t, px, t.blockStart[k], t.blockStart[k + 1], o, w); });
-    }
+template <class T> void applyAll(const RemapTable& t, RemapWorkers& workers, const Frame& f, PolarFrame& out)
+{
+    const T* px = reinterpret_cast<const T*>(f.pixels.data());
+    float* o = out.intensity.data();
+    float* w = out.weight.data();
+    const int nBlocks = static_cast<int>(t.blockStart.size()) - 1;
+    workers.run(nBlocks, [&](int k) { applyBlock(t, px, t.blockStart[k], t.blockStart[k + 1], o, w); });
+}
 
 } // namespace
 

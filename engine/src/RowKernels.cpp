@@ -37,7 +37,7 @@ FXS_CLONES bool binsValid(const float* intensity, const float* weight, std::size
     return bad == 0;
 }
 
-FXS_CLONES RingSums accumulateRing(const float* intensity, const float* weight, double* meanNum, double* meanDen, int n)
+FXS_CLONES RingSums accumulateRing(const float* intensity, const float* weight, double* meanNum, int n)
 {
     double sw = 0.0;
     double swi = 0.0;
@@ -48,9 +48,20 @@ FXS_CLONES RingSums accumulateRing(const float* intensity, const float* weight, 
         sw += w;
         swi += v;
         meanNum[p] += v;
-        meanDen[p] += w;
     }
     return { sw, swi };
+}
+
+FXS_CLONES void addWeights(const float* weight, double count, double* dst, std::size_t n)
+{
+    for (std::size_t i = 0; i < n; ++i) {
+        dst[i] += count * weight[i];
+    }
+}
+
+bool sameBits(const std::vector<float>& a, const std::vector<float>& b)
+{
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 namespace {

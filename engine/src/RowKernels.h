@@ -5,6 +5,7 @@
 // targets x86-64-v2 so that the package runs anywhere; these loops are a tenth of the engine's time there).
 
 #include <cstddef>
+#include <vector>
 
 namespace fxs::detail {
 
@@ -12,13 +13,19 @@ namespace fxs::detail {
 /// intensity: the fast check of C2Accumulator::validate, whose slow path then names the first bad bin.
 bool binsValid(const float* intensity, const float* weight, std::size_t n);
 
-/// Σ w and Σ w I over one ring, adding w I and w into the mean image's sums (double precision). Bins with
+/// Σ w and Σ w I over one ring, adding w I into the mean image's numerator (double precision). Bins with
 /// w = 0 contribute nothing, whatever their intensity holds (a masked bin may be NaN).
 struct RingSums {
     double weight = 0.0;
     double weightedIntensity = 0.0;
 };
-RingSums accumulateRing(const float* intensity, const float* weight, double* meanNum, double* meanDen, int n);
+RingSums accumulateRing(const float* intensity, const float* weight, double* meanNum, int n);
+
+/// dst += count × w, the weight sums of `count` shots that share the weights w.
+void addWeights(const float* weight, double count, double* dst, std::size_t n);
+
+/// Bitwise equality of two weight maps (a repeated detector mask).
+bool sameBits(const std::vector<float>& a, const std::vector<float>& b);
 
 /// row = w (I − mean) where w > 0, else 0.
 void weightedDeviation(const float* intensity, const float* weight, double mean, float* row, int n);

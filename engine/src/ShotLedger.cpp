@@ -8,25 +8,25 @@ namespace fxs {
 
 namespace {
 
-    nlohmann::json finiteOrNull(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json finiteOrNull(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-    double numberOr(const nlohmann::json& j, const char* key, double dflt)
-    {
-        return j.contains(key) && j[key].is_number() ? j[key].get<double>() : dflt;
-    }
+double numberOr(const nlohmann::json& j, const char* key, double dflt)
+{
+    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : dflt;
+}
 
-    // CSV field: quoted when it holds a comma, quote or newline (RFC 4180).
-    std::string csvField(const std::string& s)
-    {
-        if (s.find_first_of(",\"\n") == std::string::npos) {
-            return s;
-        }
-        std::string out = "\"";
-        for (char c : s) {
-            out += c == '"' ? std::string("\"\"") : std::string(1, c);
-        }
-        return out + "\"";
+// CSV field: quoted when it holds a comma, quote or newline (RFC 4180).
+std::string csvField(const std::string& s)
+{
+    if (s.find_first_of(",\"\n") == std::string::npos) {
+        return s;
     }
+    std::string out = "\"";
+    for (char c : s) {
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    }
+    return out + "\"";
+}
 
 } // namespace
 

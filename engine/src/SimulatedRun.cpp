@@ -12,41 +12,41 @@ namespace fxs {
 
 namespace {
 
-    // Appends frames until the source ends, an error, or `stop`; always closes the writer (which marks a live file
-    // closed for its readers).
-    Result<std::int64_t> pump(FrameSource& source, CxiWriter& writer, const SimulatedRunOptions& options,
-        const std::atomic<bool>* stop, std::atomic<std::int64_t>* written)
-    {
-        std::int64_t n = 0;
-        for (;;) {
-            if (stop && stop->load()) {
-                break;
-            }
-            auto next = source.next();
-            if (!next) {
-                (void)writer.close();
-                return Error { "writing " + writer.path() + ": " + next.error().message };
-            }
-            if (!next->has_value()) {
-                break;
-            }
-            if (auto st = writer.append(**next); !st) {
-                (void)writer.close();
-                return Error { st.message() };
-            }
-            ++n;
-            if (written) {
-                written->store(n);
-            }
-            if (options.progress && !options.progress(n)) {
-                break;
-            }
+// Appends frames until the source ends, an error, or `stop`; always closes the writer (which marks a live file
+// closed for its readers).
+Result<std::int64_t> pump(FrameSource& source, CxiWriter& writer, const SimulatedRunOptions& options,
+    const std::atomic<bool>* stop, std::atomic<std::int64_t>* written)
+{
+    std::int64_t n = 0;
+    for (;;) {
+        if (stop && stop->load()) {
+            break;
         }
-        if (auto st = writer.close(); !st) {
+        auto next = source.next();
+        if (!next) {
+            (void)writer.close();
+            return Error { "writing " + writer.path() + ": " + next.error().message };
+        }
+        if (!next->has_value()) {
+            break;
+        }
+        if (auto st = writer.append(**next); !st) {
+            (void)writer.close();
             return Error { st.message() };
         }
-        return n;
+        ++n;
+        if (written) {
+            written->store(n);
+        }
+        if (options.progress && !options.progress(n)) {
+            break;
+        }
     }
+    if (auto st = writer.close(); !st) {
+        return Error { st.message() };
+    }
+    return n;
+}
 
 } // namespace
 

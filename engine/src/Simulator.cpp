@@ -14,57 +14,57 @@ namespace fxs {
 
 namespace {
 
-    // Pixels per block: the unit of work for the threads and of the noise streams (a frame's noise depends on
-    // the block, never on the thread that made it).
-    constexpr std::int64_t kBlock = 16384;
-    // How many pixels ahead the table's cache lines are requested (enough to cover a memory latency).
-    constexpr std::size_t kPrefetchAhead = 32;
+// Pixels per block: the unit of work for the threads and of the noise streams (a frame's noise depends on
+// the block, never on the thread that made it).
+constexpr std::int64_t kBlock = 16384;
+// How many pixels ahead the table's cache lines are requested (enough to cover a memory latency).
+constexpr std::size_t kPrefetchAhead = 32;
 
-    // Everything a block needs for one shot, prepared once per frame.
-    struct ShotContext {
-        std::vector<std::array<float, 9>> rotations;
-        const sim::IntensityTable* table = nullptr; ///< null: direct evaluation
-        float signalScale = 0.0f; ///< fluence · peak photons
-        float qSignalMax2 = 0.0f; ///< beyond this |q|² the particle's intensity is negligible (skipped)
-        std::vector<float> water; ///< background photons (times fluence) on a uniform grid of |q|², empty: none
-        float waterInvStep = 0.0f;
-        std::uint64_t seed = 0;
-        std::int64_t shotIndex = 0;
-    };
+// Everything a block needs for one shot, prepared once per frame.
+struct ShotContext {
+    std::vector<std::array<float, 9>> rotations;
+    const sim::IntensityTable* table = nullptr; ///< null: direct evaluation
+    float signalScale = 0.0f; ///< fluence · peak photons
+    float qSignalMax2 = 0.0f; ///< beyond this |q|² the particle's intensity is negligible (skipped)
+    std::vector<float> water; ///< background photons (times fluence) on a uniform grid of |q|², empty: none
+    float waterInvStep = 0.0f;
+    std::uint64_t seed = 0;
+    std::int64_t shotIndex = 0;
+};
 
-    constexpr int kWaterTable = 4096;
+constexpr int kWaterTable = 4096;
 
-    float waterAt(const ShotContext& c, float q2)
-    {
-        const float f = q2 * c.waterInvStep;
-        const int i = std::min(static_cast<int>(f), kWaterTable - 2);
-        const float t = std::min(f - static_cast<float>(i), 1.0f);
-        return c.water[i] + t * (c.water[i + 1] - c.water[i]);
+float waterAt(const ShotContext& c, float q2)
+{
+    const float f = q2 * c.waterInvStep;
+    const int i = std::min(static_cast<int>(f), kWaterTable - 2);
+    const float t = std::min(f - static_cast<float>(i), 1.0f);
+    return c.water[i] + t * (c.water[i + 1] - c.water[i]);
+}
+
+template <class Out> Out toOutput(float v)
+{
+    if constexpr (std::is_same_v<Out, std::uint16_t>) {
+        // Counts are ≥ 0, so adding ½ and truncating rounds correctly (and costs less than lround).
+        return static_cast<std::uint16_t>(std::min(v, 65535.0f) + 0.5f); // NOLINT(bugprone-incorrect-roundings)
+    } else {
+        return v;
     }
+}
 
-    template <class Out> Out toOutput(float v)
-    {
-        if constexpr (std::is_same_v<Out, std::uint16_t>) {
-            // Counts are ≥ 0, so adding ½ and truncating rounds correctly (and costs less than lround).
-            return static_cast<std::uint16_t>(std::min(v, 65535.0f) + 0.5f); // NOLINT(bugprone-incorrect-roundings)
-        } else {
-            return v;
-        }
+// |q| beyond which Σ|a_j| e^{−q²σ_j²/2} / Σ|a_j| (a bound on |F|/F(0)) is below 1e-5: pixels there get no
+// particle signal, which saves the table look-ups at high q. Points and spheres have no such cut-off.
+double signalCutoff(const ParticleModel& m)
+{
+    double minSigma = std::numeric_limits<double>::infinity();
+    for (const auto& s : m.scatterers()) {
+        minSigma = std::min(minSigma, s.kind == Scatterer::Kind::Sphere ? 0.0 : s.sigmaA);
     }
-
-    // |q| beyond which Σ|a_j| e^{−q²σ_j²/2} / Σ|a_j| (a bound on |F|/F(0)) is below 1e-5: pixels there get no
-    // particle signal, which saves the table look-ups at high q. Points and spheres have no such cut-off.
-    double signalCutoff(const ParticleModel& m)
-    {
-        double minSigma = std::numeric_limits<double>::infinity();
-        for (const auto& s : m.scatterers()) {
-            minSigma = std::min(minSigma, s.kind == Scatterer::Kind::Sphere ? 0.0 : s.sigmaA);
-        }
-        if (!(minSigma > 0.0)) {
-            return std::numeric_limits<double>::infinity();
-        }
-        return std::sqrt(2.0 * std::log(1e5)) / minSigma;
+    if (!(minSigma > 0.0)) {
+        return std::numeric_limits<double>::infinity();
     }
+    return std::sqrt(2.0 * std::log(1e5)) / minSigma;
+}
 
 } // namespace
 

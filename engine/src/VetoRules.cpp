@@ -8,15 +8,15 @@ namespace fxs {
 
 namespace {
 
-    std::string number(double v)
-    {
-        std::ostringstream s;
-        s.precision(6);
-        s << v;
-        return s.str();
-    }
+std::string number(double v)
+{
+    std::ostringstream s;
+    s.precision(6);
+    s << v;
+    return s.str();
+}
 
-    nlohmann::json bound(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json bound(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 } // namespace
 
