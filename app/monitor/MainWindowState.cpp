@@ -1,6 +1,8 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
 #include "DecisionDocks.h"
 #include "MainWindow.h"
+#include "MonitorSession.h"
+#include "RanksPanel.h"
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
@@ -41,6 +43,8 @@ void MainWindow::restoreSettings()
         c.grid.nPhi = s->value(QStringLiteral("grid/nPhi"), c.grid.nPhi).toInt();
         c.grid.qMinInvA = s->value(QStringLiteral("grid/qMin"), c.grid.qMinInvA).toDouble();
         c.grid.qMaxInvA = s->value(QStringLiteral("grid/qMax"), c.grid.qMaxInvA).toDouble();
+        MonitorSession::remoteFromJson(
+            QJsonDocument::fromJson(s->value(QStringLiteral("run/remote")).toByteArray()).object(), &c.remote);
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
         restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray());
         restoreState(s->value(QStringLiteral("window/state")).toByteArray());
@@ -52,6 +56,7 @@ void MainWindow::restoreSettings()
     }
     if (m_options.shots >= 0) {
         c.simulatedShots = m_options.shots;
+        c.remote.syntheticShots = m_options.shots > 0 ? m_options.shots : c.remote.syntheticShots;
     }
     if (m_options.rateHz >= 0) {
         c.simulatedRateHz = m_options.rateHz;
@@ -97,6 +102,8 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("grid/nPhi"), c.grid.nPhi);
     s->setValue(QStringLiteral("grid/qMin"), c.grid.qMinInvA);
     s->setValue(QStringLiteral("grid/qMax"), c.grid.qMaxInvA);
+    s->setValue(QStringLiteral("run/remote"),
+        QJsonDocument(MonitorSession::remoteToJson(c.remote)).toJson(QJsonDocument::Compact));
     s->setValue(QStringLiteral("recentFiles"), m_recent);
     s->setValue(QStringLiteral("window/geometry"), saveGeometry());
     s->setValue(QStringLiteral("window/state"), saveState());
@@ -117,9 +124,21 @@ void MainWindow::saveScreenshots(const QString& dir)
     m_tabs->setCurrentWidget(m_polar);
     save(m_polar, QStringLiteral("monitor-polar.png"));
     m_tabs->setCurrentWidget(m_detector);
+    if (!m_ranks->status().jobId.isEmpty()) {
+        save(m_ranks, QStringLiteral("monitor-remote-ranks.png"));
+    }
     if (auto* decide = findChild<DecisionDocks*>()) {
         decide->saveScreenshots(dir); // issue 9's panels, as monitor-live-*.png
     }
+}
+
+bool MainWindow::writeJson(const QString& path, const QJsonObject& json)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return false;
+    }
+    return f.write(QJsonDocument(json).toJson()) > 0;
 }
 
 bool MainWindow::dumpC2View(const QString& path) const
@@ -153,12 +172,7 @@ bool MainWindow::dumpC2View(const QString& path) const
         }
     }
     o[QStringLiteral("pairMapAtK")] = pair;
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        return false;
-    }
-    f.write(QJsonDocument(o).toJson());
-    return true;
+    return writeJson(path, o);
 }
 
 } // namespace fxs::monitor

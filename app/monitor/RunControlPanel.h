@@ -16,6 +16,8 @@ class QSpinBox;
 
 namespace fxs::monitor {
 
+class RemoteJobForm;
+
 /// Source, geometry and polar grid of the next run, and the run buttons (start, pause, stop, reset).
 class RunControlPanel : public QWidget {
     Q_OBJECT
@@ -40,7 +42,6 @@ signals:
     void resetRequested();
 
 private:
-    void browse(QLineEdit* target, const QString& filter);
     void updateEnabled();
 
     RunConfig m_config;
@@ -59,6 +60,8 @@ private:
     QPushButton* m_stop = nullptr;
     QPushButton* m_reset = nullptr;
     QLabel* m_status = nullptr;
+    RemoteJobForm* m_remote = nullptr;
+    bool m_running = false;
 };
 
 } // namespace fxs::monitor
