@@ -8,13 +8,14 @@
 #include "RemoteJobController.h"
 #include "RunControlPanel.h"
 
-#include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageBox>
+#include <QTabWidget>
 #include <VetoPanel.h>
+#include <cstdio>
 
 namespace fxs::monitor {
 
@@ -22,14 +23,8 @@ void MainWindow::buildRemote()
 {
     m_remoteJob = new RemoteJobController(this);
     m_ranks = new RanksPanel(this);
-    auto* d = new QDockWidget(tr("Remote job"), this);
-    d->setObjectName(QStringLiteral("remoteJob")); // saveState() keys docks by object name
-    d->setWidget(m_ranks);
-    addDockWidget(Qt::BottomDockWidgetArea, d);
-    // Beside the strip charts rather than behind them: both matter while a job runs.
-    if (auto* charts = findChild<QDockWidget*>(QStringLiteral("stripCharts"))) {
-        splitDockWidget(charts, d, Qt::Horizontal);
-    }
+    // A tab beside Detector and Polar: a remote job has no detector images, and the ranks table needs the width.
+    m_tabs->addTab(m_ranks, tr("Remote job"));
     connect(m_remoteJob, &RemoteJobController::statusChanged, this, &MainWindow::onRemoteStatus);
     connect(m_remoteJob, &RemoteJobController::snapshotReady, this,
         [this] { m_live->showRemoteSnapshot(m_remoteJob->takeSnapshot()); });
@@ -38,6 +33,9 @@ void MainWindow::buildRemote()
         m_ranks->setNote(note);
         m_runPanel->setStatus(note);
         m_live->showRemoteStatus(m_remoteJob->lastStatus(), widgets::RunState::Paused, tr("reconnecting…"));
+        if (m_options.quitWhenDone) { // scripted runs: the terminal hears it too
+            std::fprintf(stderr, "fxs-monitor: %s\n", qPrintable(note));
+        }
     });
     connect(m_remoteJob, &RemoteJobController::finished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_remoteJob, &RemoteJobController::failed, this, [this](const QString& m) {
@@ -56,10 +54,7 @@ void MainWindow::startRemote(const RunConfig& config)
     m_runPanel->setRunning(true);
     m_runPanel->setStatus(tr("Submitting a job to fxs-server at %1…").arg(config.remote.address));
     m_live->showRemoteStatus(m_remoteJob->lastStatus(), widgets::RunState::Running, tr("submitting"));
-    if (auto* d = findChild<QDockWidget*>(QStringLiteral("remoteJob"))) {
-        d->show();
-        d->raise();
-    }
+    m_tabs->setCurrentWidget(m_ranks);
     if (!ignored.isEmpty()) {
         m_messages->showMessage(tr("The remote job applies only total-intensity veto limits; not sent: %1. "
                                    "Those shots are correlated on the server.")

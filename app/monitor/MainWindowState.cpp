@@ -116,6 +116,12 @@ void MainWindow::saveScreenshots(const QString& dir)
 {
     QDir().mkpath(dir);
     const auto save = [&dir](QWidget* w, const QString& name) { w->grab().save(QDir(dir).filePath(name)); };
+    const bool remote = !m_ranks->status().jobId.isEmpty();
+    if (remote) { // the window as a remote job shows it, its Ranks tab in front
+        m_tabs->setCurrentWidget(m_ranks);
+        save(this, QStringLiteral("monitor-remote-main.png"));
+        save(m_ranks, QStringLiteral("monitor-remote-ranks.png"));
+    }
     m_tabs->setCurrentWidget(m_detector);
     save(this, QStringLiteral("monitor-main.png"));
     save(m_detector, QStringLiteral("monitor-detector.png"));
@@ -123,10 +129,7 @@ void MainWindow::saveScreenshots(const QString& dir)
     save(m_runPanel, QStringLiteral("monitor-run-control.png"));
     m_tabs->setCurrentWidget(m_polar);
     save(m_polar, QStringLiteral("monitor-polar.png"));
-    m_tabs->setCurrentWidget(m_detector);
-    if (!m_ranks->status().jobId.isEmpty()) {
-        save(m_ranks, QStringLiteral("monitor-remote-ranks.png"));
-    }
+    m_tabs->setCurrentWidget(remote ? static_cast<QWidget*>(m_ranks) : m_detector);
     if (auto* decide = findChild<DecisionDocks*>()) {
         decide->saveScreenshots(dir); // issue 9's panels, as monitor-live-*.png
     }

@@ -9,7 +9,8 @@
 namespace fxs::monitor {
 
 namespace {
-enum Column { Rank, Health, Host, Pid, Device, Phase, Shots, Rejected, Rate, Heartbeat, ColumnCount };
+// Health next to the rank number, the figures after, and the long device text last where it may stretch.
+enum Column { Rank, Health, Phase, Shots, Rejected, Rate, Heartbeat, Host, Pid, Device, ColumnCount };
 }
 
 RanksPanel::RanksPanel(QWidget* parent)
@@ -18,17 +19,20 @@ RanksPanel::RanksPanel(QWidget* parent)
     m_header = new QLabel(tr("No remote job. Choose “Remote job (fxs-server)” in Run control and press Start."), this);
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont big = m_header->font();
+    big.setPointSizeF(big.pointSizeF() * 1.25); // the job's line is read from across the room
+    m_header->setFont(big);
     m_note = new QLabel(this);
     m_note->setWordWrap(true);
     m_note->hide();
     m_table = new QTableWidget(0, ColumnCount, this);
-    m_table->setHorizontalHeaderLabels({ tr("Rank"), tr("Health"), tr("Host"), tr("PID"), tr("Device"), tr("Phase"),
-        tr("Shots"), tr("Rejected"), tr("Rate"), tr("Heartbeat") });
+    m_table->setHorizontalHeaderLabels({ tr("Rank"), tr("Health"), tr("Phase"), tr("Shots"), tr("Rejected"), tr("Rate"),
+        tr("Heartbeat"), tr("Host"), tr("PID"), tr("Device") });
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(Device, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeaderItem(Heartbeat)->setToolTip(tr("Seconds since the rank last reported (4× a second)"));
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
@@ -83,9 +87,9 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
     for (int i = 0; i < int(s.ranks.size()); ++i) {
         const RankRow& r = s.ranks[std::size_t(i)];
         const QString cells[ColumnCount]
-            = { QString::number(r.rank), healthName(r.health), r.host, QString::number(r.pid), r.device, r.phase,
-                  widgets::Format::count(r.shotsDone), widgets::Format::count(r.shotsRejected),
-                  widgets::Format::rateHz(r.shotsPerSecond), QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1) };
+            = { QString::number(r.rank), healthName(r.health), r.phase, widgets::Format::count(r.shotsDone),
+                  widgets::Format::count(r.shotsRejected), widgets::Format::rateHz(r.shotsPerSecond),
+                  QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1), r.host, QString::number(r.pid), r.device };
         for (int c = 0; c < ColumnCount; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             const bool number = c == Rank || c == Pid || c == Shots || c == Rejected || c == Rate || c == Heartbeat;

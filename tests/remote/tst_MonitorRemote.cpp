@@ -24,9 +24,9 @@ struct MonitorRun {
     QJsonObject ranks;
 };
 
-// Remote-job settings as the window keeps them, then fxs-monitor run to the end of the job.
-MonitorRun runMonitor(const QTemporaryDir& dir, const QString& address, const QString& tokenFile,
-    const QStringList& extra, int timeoutMs = 60000)
+// Remote-job settings as the window keeps them, then fxs-monitor started on them (it quits when the job ends).
+void startMonitor(
+    QProcess& p, const QTemporaryDir& dir, const QString& address, const QString& tokenFile, const QStringList& extra)
 {
     {
         QSettings s(dir.filePath("s.ini"), QSettings::IniFormat);
@@ -36,13 +36,17 @@ MonitorRun runMonitor(const QTemporaryDir& dir, const QString& address, const QS
             { "seed", QString::number(kSeed) }, { "double_precision", true } };
         s.setValue(QStringLiteral("run/remote"), QJsonDocument(remote).toJson(QJsonDocument::Compact));
     }
-    QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(binDir() + QStringLiteral("/fxs-monitor"),
         QStringList { QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--results"),
             dir.filePath("results"), QStringLiteral("--dump-ranks"), dir.filePath("ranks.json"),
             QStringLiteral("--quit-when-done") }
             + extra);
+}
+
+// Waits for fxs-monitor to end; its exit code (−1 for a crash or a hang), output and Ranks table.
+MonitorRun finishMonitor(QProcess& p, const QTemporaryDir& dir, int timeoutMs = 60000)
+{
     MonitorRun r;
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -57,6 +61,14 @@ MonitorRun runMonitor(const QTemporaryDir& dir, const QString& address, const QS
         r.ranks = QJsonDocument::fromJson(f.readAll()).object();
     }
     return r;
+}
+
+MonitorRun runMonitor(
+    const QTemporaryDir& dir, const QString& address, const QString& tokenFile, const QStringList& extra)
+{
+    QProcess p;
+    startMonitor(p, dir, address, tokenFile, extra);
+    return finishMonitor(p, dir);
 }
 
 // Every live fxs-worker process whose command line names a job folder under `stateDir`.
@@ -208,6 +220,27 @@ private slots:
         const auto after = m_server->session->list();
         QVERIFY(after.ok());
         QCOMPARE(after->size(), before->size()); // nothing was submitted
+    }
+
+    // The server restarts mid-job: the window says it is reconnecting, follows the adopted job to its end, and shows
+    // its result.
+    void serverRestartIsFollowed()
+    {
+        QTemporaryDir dir;
+        QProcess p;
+        startMonitor(p, dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--shots"), QStringLiteral("4000"), QStringLiteral("--nq"), QStringLiteral("64"),
+                QStringLiteral("--nphi"), QStringLiteral("128") });
+        QTest::qWait(1500);
+        QVERIFY2(p.state() == QProcess::Running, p.readAll().constData()); // the job is still running
+        QCOMPARE(m_server->stop(), 0);
+        QString error;
+        QVERIFY2(m_server->start(error), qPrintable(error)); // same port, same state folder: the job is adopted
+        const MonitorRun run = finishMonitor(p, dir);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(QStringLiteral("Reconnecting to ") + address()), qPrintable(run.output));
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        QCOMPARE(run.ranks.value("shots_done").toInt(), 4000);
     }
 
     void cancelFromTheWindow()
