@@ -24,6 +24,7 @@
 #include <QJsonObject>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QStatusBar>
@@ -117,7 +118,12 @@ void MainWindow::buildViews()
 void MainWindow::buildDocks()
 {
     m_runPanel = new RunControlPanel(this);
-    addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), m_runPanel));
+    // Scrolls rather than clips on a short screen (a remote job's form is tall).
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_runPanel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), scroll));
     addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
     auto* charts = new QWidget(this);
     auto* row = new QHBoxLayout(charts);

@@ -39,7 +39,10 @@ void MainWindow::buildRemote()
     });
     connect(m_remoteJob, &RemoteJobController::finished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_remoteJob, &RemoteJobController::failed, this, [this](const QString& m) {
-        m_ranks->setNote(m);
+        const QString& server = m_remoteJob->lastStatus().message; // already in the tab's header
+        if (server.isEmpty() || !m.contains(server)) {
+            m_ranks->setNote(m);
+        }
         onRunEnded(m, true);
     });
 }

@@ -46,7 +46,9 @@ void MainWindow::restoreSettings()
         MonitorSession::remoteFromJson(
             QJsonDocument::fromJson(s->value(QStringLiteral("run/remote")).toByteArray()).object(), &c.remote);
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
-        restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray());
+        if (!restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray())) {
+            resize(1600, 1000); // settings written by hand or by a script: no saved window yet
+        }
         restoreState(s->value(QStringLiteral("window/state")).toByteArray());
         if (auto* decide = findChild<DecisionDocks*>()) {
             decide->restoreSettings(*s); // issue 9: veto rules and sample changes

@@ -10,7 +10,7 @@ namespace fxs::monitor {
 
 namespace {
 // Health next to the rank number, the figures after, and the long device text last where it may stretch.
-enum Column { Rank, Health, Phase, Shots, Rejected, Rate, Heartbeat, Host, Pid, Device, ColumnCount };
+enum Column { Rank, Health, Phase, Shots, Rejected, Rate, Heartbeat, Process, Device, ColumnCount };
 }
 
 RanksPanel::RanksPanel(QWidget* parent)
@@ -27,7 +27,7 @@ RanksPanel::RanksPanel(QWidget* parent)
     m_note->hide();
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setHorizontalHeaderLabels({ tr("Rank"), tr("Health"), tr("Phase"), tr("Shots"), tr("Rejected"), tr("Rate"),
-        tr("Heartbeat"), tr("Host"), tr("PID"), tr("Device") });
+        tr("Heartbeat"), tr("Host:PID"), tr("Device") });
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
@@ -86,13 +86,13 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
     m_table->setRowCount(int(s.ranks.size()));
     for (int i = 0; i < int(s.ranks.size()); ++i) {
         const RankRow& r = s.ranks[std::size_t(i)];
-        const QString cells[ColumnCount]
-            = { QString::number(r.rank), healthName(r.health), r.phase, widgets::Format::count(r.shotsDone),
-                  widgets::Format::count(r.shotsRejected), widgets::Format::rateHz(r.shotsPerSecond),
-                  QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1), r.host, QString::number(r.pid), r.device };
+        const QString cells[ColumnCount] = { QString::number(r.rank), healthName(r.health), r.phase,
+            widgets::Format::count(r.shotsDone), widgets::Format::count(r.shotsRejected),
+            widgets::Format::rateHz(r.shotsPerSecond), QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1),
+            QStringLiteral("%1:%2").arg(r.host).arg(r.pid), r.device };
         for (int c = 0; c < ColumnCount; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
-            const bool number = c == Rank || c == Pid || c == Shots || c == Rejected || c == Rate || c == Heartbeat;
+            const bool number = c == Rank || c == Shots || c == Rejected || c == Rate || c == Heartbeat;
             item->setTextAlignment(Qt::AlignVCenter | (number ? Qt::AlignRight : Qt::AlignLeft));
             m_table->setItem(i, c, item);
         }

@@ -74,7 +74,7 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     m_nMax->setSpecialValueText(tr("n_φ / 2"));
     m_precision = new QComboBox(this);
     m_precision->addItems({ tr("single (fast)"), tr("double") });
-    auto* form = new QFormLayout(this);
+    auto* form = m_form = new QFormLayout(this);
     form->addRow(tr("Server"), m_address);
     form->addRow(tr("Token file"), fileRow(m_token, tr("All files (*)")));
     form->addRow(tr("CA certificate"), fileRow(m_ca, tr("PEM certificates (*.pem *.crt);;All files (*)")));
@@ -129,9 +129,9 @@ void RemoteJobForm::setSettings(const RemoteJobSettings& s)
 void RemoteJobForm::updateEnabled()
 {
     const bool cxi = m_input->currentIndex() == 1;
-    m_shots->setEnabled(!cxi);
-    m_serverFile->setEnabled(cxi);
-    m_serverGeometry->setEnabled(cxi);
+    m_form->setRowVisible(m_shots, !cxi);
+    m_form->setRowVisible(m_serverFile, cxi);
+    m_form->setRowVisible(m_serverGeometry, cxi);
 }
 
 } // namespace fxs::monitor

@@ -7,6 +7,7 @@
 #include <QGroupBox>
 
 class QComboBox;
+class QFormLayout;
 class QLineEdit;
 class QSpinBox;
 
@@ -42,6 +43,7 @@ private:
     QSpinBox* m_nMax = nullptr;
     QComboBox* m_precision = nullptr;
     RemoteJobSettings m_settings;
+    QFormLayout* m_form = nullptr;
 };
 
 } // namespace fxs::monitor

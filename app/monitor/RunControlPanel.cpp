@@ -45,7 +45,7 @@ RunControlPanel::RunControlPanel(QWidget* parent)
         s->setSingleStep(0.01);
         s->setSuffix(QStringLiteral(" Å⁻¹"));
     }
-    auto* form = new QFormLayout;
+    auto* form = m_form = new QFormLayout;
     form->addRow(tr("Source"), m_source);
     form->addRow(
         tr("File"), RemoteJobForm::fileRow(m_path, tr("Detector stacks (*.cxi *.h5 *.hdf5 *.nxs);;All files (*)")));
@@ -162,9 +162,10 @@ void RunControlPanel::updateEnabled()
     const bool file = source == SourceKind::CxiFile || source == SourceKind::LiveFile;
     m_path->setEnabled(file);
     m_dataset->setEnabled(file || remote); // a remote CXI input reads this dataset too
-    m_geometry->setEnabled(!remote); // a remote job's geometry is a path on the server
-    m_first->setEnabled(!remote);
-    m_last->setEnabled(!remote);
+    // Rows that mean nothing to a remote job are hidden, so that its form fits a laptop screen.
+    m_form->setRowVisible(m_path->parentWidget(), !remote);
+    m_form->setRowVisible(m_geometry->parentWidget(), !remote); // a remote job's geometry is a path on the server
+    m_form->setRowVisible(m_first->parentWidget(), !remote);
     m_remote->setVisible(remote);
     // A remote job cannot pause, and a reset would start a second job beside the running one.
     m_pause->setEnabled(m_running && !remote);

@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -61,6 +62,7 @@ private:
     QPushButton* m_reset = nullptr;
     QLabel* m_status = nullptr;
     RemoteJobForm* m_remote = nullptr;
+    QFormLayout* m_form = nullptr;
     bool m_running = false;
 };
 
