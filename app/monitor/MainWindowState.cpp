@@ -8,6 +8,7 @@
 #include <C2SliceView.h>
 #include <DiffractionView.h>
 #include <PolarView.h>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QJsonArray>
@@ -117,6 +118,8 @@ void MainWindow::saveSettings() const
 void MainWindow::saveScreenshots(const QString& dir)
 {
     QDir().mkpath(dir);
+    // Lay out what changed just before (the run-control status wraps to more lines): else the grab shows it clipped.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     const auto save = [&dir](QWidget* w, const QString& name) { w->grab().save(QDir(dir).filePath(name)); };
     const bool remote = !m_ranks->status().jobId.isEmpty();
     if (remote) { // the window as a remote job shows it, its Ranks tab in front
