@@ -195,7 +195,11 @@ void C2SliceView::refreshCurve()
     const C2Curve c = C2Slices::versusDelta(*m_snapshot, m_cursor.q, m_cursor.qp);
     const QVector<double> keys(c.deltaDeg.begin(), c.deltaDeg.end());
     m_c2Graph->setData(keys, QVector<double>(c.c2.begin(), c.c2.end()), true);
-    m_diffGraph->setData(keys, QVector<double>(c.difference.begin(), c.difference.end()), true);
+    if (c.difference.empty()) {
+        m_diffGraph->data()->clear(); // a snapshot without the inter-shot term (a remote job's live C2)
+    } else {
+        m_diffGraph->setData(keys, QVector<double>(c.difference.begin(), c.difference.end()), true);
+    }
     m_diffGraph->setVisible(!c.difference.empty());
     m_curvePlot->xAxis->setRange(0.0, 360.0);
     bool found = false;

@@ -58,10 +58,13 @@ QString HealthBar::stateName(RunState state)
 
 QString HealthBar::describe(const HealthFigures& f)
 {
+    const QString state = (f.stateText.isEmpty() ? stateName(f.state) : f.stateText).toUpper();
+    if (!f.detail.isEmpty()) {
+        return state + QStringLiteral(" · ") + f.detail;
+    }
     return tr("%1 · in %2 · processed %3 · latency %4 · dropped %5 · shots %6 · memory %7")
-        .arg(stateName(f.state).toUpper(), Format::rateHz(f.inputHz), Format::rateHz(f.processedHz),
-            Format::durationMs(f.latencyMs), Format::count(f.droppedDisplayFrames), Format::count(f.shotsDone),
-            Format::bytes(f.memoryBytes));
+        .arg(state, Format::rateHz(f.inputHz), Format::rateHz(f.processedHz), Format::durationMs(f.latencyMs),
+            Format::count(f.droppedDisplayFrames), Format::count(f.shotsDone), Format::bytes(f.memoryBytes));
 }
 
 void HealthBar::setFigures(const HealthFigures& f)
@@ -70,7 +73,7 @@ void HealthBar::setFigures(const HealthFigures& f)
     m_dot->setText(QStringLiteral("<span style='color:%1; font-size:16pt'>●</span>").arg(stateColor(f.state).name()));
     // The state word in its colour and bold: the one thing to read from across the control room.
     const QString text = describe(f).toHtmlEscaped();
-    const QString state = stateName(f.state).toUpper();
+    const QString state = (f.stateText.isEmpty() ? stateName(f.state) : f.stateText).toUpper();
     m_text->setText(
         QStringLiteral("<b style='color:%1'>%2</b>%3").arg(stateColor(f.state).name(), state, text.mid(state.size())));
 }

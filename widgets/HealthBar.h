@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QWidget>
 #include <cstdint>
 
@@ -19,6 +20,8 @@ struct HealthFigures {
     std::int64_t shotsDone = 0; ///< shots accumulated
     double memoryBytes = 0.0; ///< resident memory of the process
     RunState state = RunState::Idle;
+    QString stateText; ///< replaces the state's word when set ("reconnecting…")
+    QString detail; ///< replaces the local figures when set (a remote job: server, shots, rates)
 };
 
 /// One line across the bottom of the window: input rate, processed rate, latency, drops, memory, state.

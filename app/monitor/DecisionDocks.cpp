@@ -68,10 +68,7 @@ DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std:
 
     connect(engine, &EngineController::runStarted, this,
         [this](const QString&, const std::shared_ptr<const widgets::ImageAssembly>&, const PolarGrid& grid) {
-            m_grid = grid;
-            m_lastShots = -1;
-            m_convergence->setGrid(grid);
-            m_veto->clearShots();
+            beginRun(grid);
         });
     connect(m_reconstruction, &widgets::ReconstructionView::startRequested, this, [this](const MtipConfig& c) {
         m_reconstruction->reset();
@@ -138,6 +135,14 @@ void DecisionDocks::setRunSettings(std::function<RunConfig()> get, std::function
 {
     m_getRun = std::move(get);
     m_setRun = std::move(set);
+}
+
+void DecisionDocks::beginRun(const PolarGrid& grid)
+{
+    m_grid = grid;
+    m_lastShots = -1;
+    m_convergence->setGrid(grid);
+    m_veto->clearShots();
 }
 
 void DecisionDocks::addShots(const std::vector<ShotStats>& shots) { m_veto->addShots(shots); }

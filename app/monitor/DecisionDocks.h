@@ -47,6 +47,8 @@ public:
     /// Follows the live display: every shot's statistics into the veto panel, each new C2 snapshot into
     /// convergence and invariants.
     void follow(LiveDisplay* live);
+    /// Clears convergence and the veto panel's shots for a run on this grid (local runs and remote jobs).
+    void beginRun(const PolarGrid& grid);
     /// Judges new shots with the veto rules (the engine's per-shot statistics).
     void addShots(const std::vector<ShotStats>& shots);
     /// Takes a new C2 snapshot: convergence point, SAXS curve, and invariants solved on a worker thread.

@@ -2,6 +2,7 @@
 
 #include <C2SliceView.h>
 #include <DiffractionView.h>
+#include <Format.h>
 #include <FrameHistory.h>
 #include <PolarView.h>
 #include <QFile>
@@ -38,8 +39,68 @@ LiveDisplay::LiveDisplay(EngineController* engine, const LiveViews& views, QObje
     });
 }
 
+void LiveDisplay::beginRemote(const PolarGrid& grid)
+{
+    m_remote = true;
+    m_v.polar->setGrid(grid);
+    m_v.c2->setGrid(grid);
+    m_v.c2->setSnapshot(nullptr);
+    m_v.c2->setCursor({ grid.nQ / 4, grid.nQ / 4, 0 });
+    for (auto* s : { m_v.shotRate, m_v.hitRate, m_v.accepted, m_v.meanIntensity }) {
+        s->clear();
+    }
+    m_health = {};
+    m_remoteClock.invalidate();
+}
+
+void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState state, const QString& stateText)
+{
+    int healthy = 0;
+    QStringList trouble;
+    for (const RankRow& r : s.ranks) {
+        if (r.health == RankHealthKind::Ok || r.health == RankHealthKind::Done) {
+            ++healthy;
+        } else {
+            trouble << tr("rank %1 %2").arg(r.rank).arg(healthName(r.health));
+        }
+    }
+    const QString total = s.shotsTotal > 0 ? QStringLiteral(" / ") + widgets::Format::count(s.shotsTotal) : QString();
+    m_health.state = state;
+    m_health.stateText = stateText;
+    m_health.shotsDone = s.shotsDone;
+    m_health.detail
+        = tr("job %1 on %2 · shots %3%4 · accepted %5 · rejected %6 · %7 · ranks %8 ok%9")
+              .arg(s.jobId.isEmpty() ? QStringLiteral("—") : s.jobId, s.server, widgets::Format::count(s.shotsDone),
+                  total, widgets::Format::count(s.shotsAccepted), widgets::Format::count(s.shotsRejected),
+                  widgets::Format::rateHz(s.shotsPerSecond))
+              .arg(healthy)
+              .arg(trouble.isEmpty() ? QString() : QStringLiteral(" · ") + trouble.join(QStringLiteral(", ")));
+    m_v.health->setFigures(m_health);
+    const std::int64_t judged = s.shotsAccepted + s.shotsRejected;
+    if (s.shotsDone > 0 && (!m_remoteClock.isValid() || m_remoteClock.elapsed() >= 1000 || s.terminal)) {
+        m_remoteClock.start(); // a point a second, like a local run's
+        m_v.shotRate->append(double(s.shotsDone), s.shotsPerSecond);
+        if (judged > 0) {
+            m_v.accepted->append(double(s.shotsDone), 100.0 * double(s.shotsAccepted) / double(judged));
+        }
+    }
+}
+
+void LiveDisplay::showRemoteSnapshot(std::shared_ptr<const C2Snapshot> snapshot)
+{
+    if (!snapshot) {
+        return;
+    }
+    m_v.c2->setSnapshot(snapshot);
+    if (!snapshot->meanImage.empty()) {
+        m_v.polar->setMean(snapshot->meanImage, snapshot->shots);
+    }
+    emit snapshotShown(std::move(snapshot));
+}
+
 void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid)
 {
+    m_remote = false;
     // Keep ~256 MB of history: an image costs its float values and its coloured copy (8 bytes a pixel).
     const double bytesPerShot = 8.0 * std::max(1, assembly->width()) * std::max(1, assembly->height());
     m_v.history->setCapacity(int(std::clamp(256e6 / bytesPerShot, 8.0, 64.0)));
@@ -74,6 +135,9 @@ void LiveDisplay::setState(widgets::RunState state)
 
 void LiveDisplay::tick()
 {
+    if (m_remote) {
+        return; // the remote job's statuses and snapshots arrive through showRemote…()
+    }
     DisplayUpdate u = m_engine->take();
     const EngineCounters c = m_engine->counters();
     if (u.image) {

@@ -3,6 +3,7 @@
 // moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
 #ifndef Q_MOC_RUN
 #include "EngineController.h"
+#include "RemoteJobStatus.h"
 
 #include <HealthBar.h>
 #endif
@@ -49,6 +50,14 @@ public:
     void setState(widgets::RunState state);
     /// Takes and shows whatever is new now (the timer calls it; tests call it to flush).
     void tick();
+    /// Clears the views for a remote job on this grid; until endRemote() the engine's counters are not shown.
+    void beginRemote(const PolarGrid& grid);
+    /// Back to showing the local engine.
+    void endRemote() { m_remote = false; }
+    /// A remote job's status: health bar (state, shots, rate, ranks) and strip charts (rate, accepted %).
+    void showRemoteStatus(const RemoteJobStatus& status, widgets::RunState state, const QString& stateText = {});
+    /// A remote job's C2 snapshot: the C2 explorer, then snapshotShown (convergence, invariants).
+    void showRemoteSnapshot(std::shared_ptr<const C2Snapshot> snapshot);
     /// Images shown so far.
     std::int64_t imagesShown() const { return m_imagesShown; }
 
@@ -79,6 +88,8 @@ private:
     std::int64_t m_windowAccepted = 0;
     std::int64_t m_lastShot = 0;
     double m_lastRatePointS = 0.0;
+    bool m_remote = false; ///< a remote job feeds the views, not the engine
+    QElapsedTimer m_remoteClock; ///< paces the remote strip-chart points
 };
 
 } // namespace fxs::monitor

@@ -4,6 +4,7 @@
 #include "EngineController.h"
 #include "LiveDisplay.h"
 #include "MessageBar.h"
+#include "RemoteJobController.h"
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
@@ -23,6 +24,7 @@
 #include <QJsonObject>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QStatusBar>
@@ -57,11 +59,12 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     buildViews();
     buildDocks();
     // Decision support (issue 9, DecisionDocks): Vetoes, Invariants, Reconstruction docks, sessions, help.
-    auto* decide = new DecisionDocks(this, m_engine, [this](const QString& m, bool error) {
+    auto* decide = m_decide = new DecisionDocks(this, m_engine, [this](const QString& m, bool error) {
         m_messages->showMessage(m, error ? MessageBar::Level::Error : MessageBar::Level::Info);
     });
     decide->setRunSettings(
         [this] { return m_runPanel->config(); }, [this](const RunConfig& c) { m_runPanel->setConfig(c); });
+    buildRemote();
     buildMenus();
     decide->addActions(menuBar()->addMenu(tr("&Session")));
     buildShortcuts();
@@ -79,7 +82,7 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     if (m_options.screenshotAtShots > 0 && !m_options.screenshotDir.isEmpty()) {
         auto* watch = new QTimer(this);
         connect(watch, &QTimer::timeout, this, [this, watch] {
-            if (m_engine->counters().shotsDone >= m_options.screenshotAtShots) {
+            if (shotsDone() >= m_options.screenshotAtShots) {
                 watch->stop();
                 m_live->tick();
                 saveScreenshots(m_options.screenshotDir);
@@ -115,7 +118,12 @@ void MainWindow::buildViews()
 void MainWindow::buildDocks()
 {
     m_runPanel = new RunControlPanel(this);
-    addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), m_runPanel));
+    // Scrolls rather than clips on a short screen (a remote job's form is tall).
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_runPanel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), scroll));
     addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
     auto* charts = new QWidget(this);
     auto* row = new QHBoxLayout(charts);
@@ -130,7 +138,7 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::BottomDockWidgetArea, dock(this, tr("Strip charts"), QStringLiteral("stripCharts"), charts));
     connect(m_runPanel, &RunControlPanel::startRequested, this, &MainWindow::startRun);
     connect(m_runPanel, &RunControlPanel::resetRequested, this, &MainWindow::startRun);
-    connect(m_runPanel, &RunControlPanel::stopRequested, this, [this] { m_engine->stop(); });
+    connect(m_runPanel, &RunControlPanel::stopRequested, this, [this] { stopRun(true); });
     connect(m_runPanel, &RunControlPanel::pauseToggled, this, [this](bool p) {
         m_engine->setPaused(p);
         m_live->setState(p ? widgets::RunState::Paused : widgets::RunState::Running);
@@ -153,7 +161,7 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Start"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::startRun);
-    run->addAction(tr("S&top"), QKeySequence(tr("Ctrl+.")), this, [this] { m_engine->stop(); });
+    run->addAction(tr("S&top"), QKeySequence(tr("Ctrl+.")), this, [this] { stopRun(true); });
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* d : findChildren<QDockWidget*>()) {
         view->addAction(d->toggleViewAction());
@@ -182,6 +190,11 @@ void MainWindow::startRun()
         return;
     }
     m_messages->hide();
+    m_stopSent = false;
+    if (c.source == SourceKind::RemoteJob) {
+        startRemote(c);
+        return;
+    }
     m_runPanel->setStatus(tr("Opening %1…").arg(c.source == SourceKind::Simulated ? tr("the simulated run") : c.path));
     m_engine->start(c);
     m_runPanel->setRunning(true);
@@ -216,6 +229,9 @@ void MainWindow::onRunEnded(const QString& message, bool failed)
     }
     if (!m_options.dumpPath.isEmpty() && !dumpC2View(m_options.dumpPath)) {
         m_messages->showMessage(tr("Could not write %1").arg(m_options.dumpPath));
+    }
+    if (!m_options.ranksDumpPath.isEmpty() && !dumpRanks(m_options.ranksDumpPath)) {
+        m_messages->showMessage(tr("Could not write %1").arg(m_options.ranksDumpPath));
     }
     if (m_options.quitWhenDone) { // scripted runs: the message goes to the terminal too
         std::fprintf(stderr, "fxs-monitor: %s\n", qPrintable(message));
@@ -262,6 +278,7 @@ void MainWindow::dropEvent(QDropEvent* event)
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_engine->stop();
+    m_remoteJob->detach(); // a remote job keeps running on its server
     saveSettings();
     event->accept();
 }

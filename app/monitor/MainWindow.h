@@ -8,6 +8,7 @@
 
 #include <QMainWindow>
 
+class QJsonObject;
 class QLabel;
 class QMenu;
 class QTabWidget;
@@ -23,10 +24,14 @@ class HealthBar;
 
 namespace fxs::monitor {
 
+class DecisionDocks;
 class EngineController;
 class LiveDisplay;
 class MessageBar;
+class RanksPanel;
+class RemoteJobController;
 class RunControlPanel;
+struct RemoteJobStatus;
 
 /// The monitor window: a shell of dockable panels around the detector view; the layout, the run settings
 /// and the recent files are kept in QSettings. The engine runs elsewhere (EngineController).
@@ -46,6 +51,8 @@ public:
     widgets::C2SliceView* c2View() const { return m_c2; }
     /// The engine (tests).
     EngineController* engine() const { return m_engine; }
+    /// The remote job (tests).
+    RemoteJobController* remoteJob() const { return m_remoteJob; }
     /// Saves PNGs of the window and its main panels into a folder.
     void saveScreenshots(const QString& dir);
     /// Writes what the C2 view shows as JSON (scripted runs, tests).
@@ -67,6 +74,14 @@ private:
     void onRunEnded(const QString& message, bool failed);
     void addRecentFile(const QString& path);
     void exportCurrentView();
+    void stopRun(bool ask);
+    std::int64_t shotsDone() const;
+    // The remote job (MainWindowRemote.cpp).
+    void buildRemote();
+    void startRemote(const RunConfig& config);
+    void onRemoteStatus(const RemoteJobStatus& status);
+    bool dumpRanks(const QString& path) const;
+    static bool writeJson(const QString& path, const QJsonObject& json);
 
     MonitorOptions m_options;
     EngineController* m_engine = nullptr;
@@ -80,6 +95,10 @@ private:
     widgets::FrameHistory* m_history = nullptr;
     widgets::StripChart* m_charts[4] = {};
     widgets::HealthBar* m_health = nullptr;
+    DecisionDocks* m_decide = nullptr;
+    RemoteJobController* m_remoteJob = nullptr;
+    RanksPanel* m_ranks = nullptr;
+    bool m_stopSent = false; ///< --stop-at-shots fired
     QMenu* m_recentMenu = nullptr;
     QStringList m_recent;
 };

@@ -1,11 +1,14 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
 #include "DecisionDocks.h"
 #include "MainWindow.h"
+#include "MonitorSession.h"
+#include "RanksPanel.h"
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
 #include <DiffractionView.h>
 #include <PolarView.h>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QJsonArray>
@@ -41,8 +44,12 @@ void MainWindow::restoreSettings()
         c.grid.nPhi = s->value(QStringLiteral("grid/nPhi"), c.grid.nPhi).toInt();
         c.grid.qMinInvA = s->value(QStringLiteral("grid/qMin"), c.grid.qMinInvA).toDouble();
         c.grid.qMaxInvA = s->value(QStringLiteral("grid/qMax"), c.grid.qMaxInvA).toDouble();
+        MonitorSession::remoteFromJson(
+            QJsonDocument::fromJson(s->value(QStringLiteral("run/remote")).toByteArray()).object(), &c.remote);
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
-        restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray());
+        if (!restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray())) {
+            resize(1600, 1000); // settings written by hand or by a script: no saved window yet
+        }
         restoreState(s->value(QStringLiteral("window/state")).toByteArray());
         if (auto* decide = findChild<DecisionDocks*>()) {
             decide->restoreSettings(*s); // issue 9: veto rules and sample changes
@@ -52,6 +59,7 @@ void MainWindow::restoreSettings()
     }
     if (m_options.shots >= 0) {
         c.simulatedShots = m_options.shots;
+        c.remote.syntheticShots = m_options.shots > 0 ? m_options.shots : c.remote.syntheticShots;
     }
     if (m_options.rateHz >= 0) {
         c.simulatedRateHz = m_options.rateHz;
@@ -97,6 +105,8 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("grid/nPhi"), c.grid.nPhi);
     s->setValue(QStringLiteral("grid/qMin"), c.grid.qMinInvA);
     s->setValue(QStringLiteral("grid/qMax"), c.grid.qMaxInvA);
+    s->setValue(QStringLiteral("run/remote"),
+        QJsonDocument(MonitorSession::remoteToJson(c.remote)).toJson(QJsonDocument::Compact));
     s->setValue(QStringLiteral("recentFiles"), m_recent);
     s->setValue(QStringLiteral("window/geometry"), saveGeometry());
     s->setValue(QStringLiteral("window/state"), saveState());
@@ -108,7 +118,15 @@ void MainWindow::saveSettings() const
 void MainWindow::saveScreenshots(const QString& dir)
 {
     QDir().mkpath(dir);
+    // Lay out what changed just before (the run-control status wraps to more lines): else the grab shows it clipped.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     const auto save = [&dir](QWidget* w, const QString& name) { w->grab().save(QDir(dir).filePath(name)); };
+    const bool remote = !m_ranks->status().jobId.isEmpty();
+    if (remote) { // the window as a remote job shows it, its Ranks tab in front
+        m_tabs->setCurrentWidget(m_ranks);
+        save(this, QStringLiteral("monitor-remote-main.png"));
+        save(m_ranks, QStringLiteral("monitor-remote-ranks.png"));
+    }
     m_tabs->setCurrentWidget(m_detector);
     save(this, QStringLiteral("monitor-main.png"));
     save(m_detector, QStringLiteral("monitor-detector.png"));
@@ -116,10 +134,19 @@ void MainWindow::saveScreenshots(const QString& dir)
     save(m_runPanel, QStringLiteral("monitor-run-control.png"));
     m_tabs->setCurrentWidget(m_polar);
     save(m_polar, QStringLiteral("monitor-polar.png"));
-    m_tabs->setCurrentWidget(m_detector);
+    m_tabs->setCurrentWidget(remote ? static_cast<QWidget*>(m_ranks) : m_detector);
     if (auto* decide = findChild<DecisionDocks*>()) {
         decide->saveScreenshots(dir); // issue 9's panels, as monitor-live-*.png
     }
+}
+
+bool MainWindow::writeJson(const QString& path, const QJsonObject& json)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return false;
+    }
+    return f.write(QJsonDocument(json).toJson()) > 0;
 }
 
 bool MainWindow::dumpC2View(const QString& path) const
@@ -153,12 +180,7 @@ bool MainWindow::dumpC2View(const QString& path) const
         }
     }
     o[QStringLiteral("pairMapAtK")] = pair;
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        return false;
-    }
-    f.write(QJsonDocument(o).toJson());
-    return true;
+    return writeJson(path, o);
 }
 
 } // namespace fxs::monitor

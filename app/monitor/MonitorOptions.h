@@ -24,6 +24,8 @@ struct MonitorOptions {
     std::int64_t lastShot = -2; ///< last shot override, −2: the saved setting, −1: to the end
     bool quitWhenDone = false; ///< quit after the run ends (and screenshots / dumps are written)
     bool autoStart = true; ///< start the run on launch
+    std::int64_t stopAtShots = 0; ///< > 0: stop the run (cancel a remote job, unasked) once this many shots are done
+    QString ranksDumpPath; ///< write the Ranks table (JSON) when a remote job ends
 };
 
 } // namespace fxs::monitor

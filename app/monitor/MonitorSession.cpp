@@ -4,11 +4,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSettings>
+#include <iterator>
 
 namespace fxs::monitor {
 
 namespace {
-const char* const kSources[] = { "simulated", "cxi_file", "live_file" };
+const char* const kSources[] = { "simulated", "cxi_file", "live_file", "remote_job" };
 
 QJsonObject runToJson(const RunConfig& c)
 {
@@ -20,18 +21,18 @@ QJsonObject runToJson(const RunConfig& c)
                 { "q_max_inv_a", c.grid.qMaxInvA } } },
         { "model", c.model }, { "simulated_size", c.simulatedSize }, { "simulated_shots", double(c.simulatedShots) },
         { "simulated_rate_hz", c.simulatedRateHz }, { "seed", QString::number(c.seed) }, { "threads", c.threads },
-        { "snapshot_interval_s", c.snapshotIntervalS } };
+        { "snapshot_interval_s", c.snapshotIntervalS }, { "remote", MonitorSession::remoteToJson(c.remote) } };
 }
 
 bool runFromJson(const QJsonObject& j, RunConfig* c, QString* error)
 {
     const QString source = j.value("source").toString(QStringLiteral("simulated"));
     int kind = -1;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < int(std::size(kSources)); ++i) {
         kind = source == QLatin1String(kSources[i]) ? i : kind;
     }
     if (kind < 0) {
-        *error = QObject::tr("run.source is \"%1\"; expected simulated, cxi_file or live_file").arg(source);
+        *error = QObject::tr("run.source is \"%1\"; expected simulated, cxi_file, live_file or remote_job").arg(source);
         return false;
     }
     c->source = SourceKind(kind);
@@ -57,8 +58,36 @@ bool runFromJson(const QJsonObject& j, RunConfig* c, QString* error)
     c->seed = j.value("seed").toString(QString::number(c->seed)).toULongLong();
     c->threads = j.value("threads").toInt(c->threads);
     c->snapshotIntervalS = j.value("snapshot_interval_s").toDouble(c->snapshotIntervalS);
+    MonitorSession::remoteFromJson(j.value("remote").toObject(), &c->remote);
     return true;
 }
+}
+
+QJsonObject MonitorSession::remoteToJson(const RemoteJobSettings& r)
+{
+    return QJsonObject { { "address", r.address }, { "token_file", r.tokenFile }, { "ca_certificate", r.caCertificate },
+        { "ranks", r.ranks }, { "threads_per_rank", r.threadsPerRank }, { "backend", r.backend },
+        { "input", r.cxiInput ? "cxi" : "synthetic" }, { "synthetic_shots", double(r.syntheticShots) },
+        { "seed", QString::number(r.seed) }, { "server_cxi_path", r.serverCxiPath },
+        { "server_geometry_path", r.serverGeometryPath }, { "n_max", r.nMax },
+        { "double_precision", r.doublePrecision } };
+}
+
+void MonitorSession::remoteFromJson(const QJsonObject& j, RemoteJobSettings* r)
+{
+    r->address = j.value("address").toString(r->address);
+    r->tokenFile = j.value("token_file").toString(r->tokenFile);
+    r->caCertificate = j.value("ca_certificate").toString(r->caCertificate);
+    r->ranks = j.value("ranks").toInt(r->ranks);
+    r->threadsPerRank = j.value("threads_per_rank").toInt(r->threadsPerRank);
+    r->backend = j.value("backend").toString(r->backend);
+    r->cxiInput = j.value("input").toString() == QLatin1String("cxi");
+    r->syntheticShots = static_cast<std::int64_t>(j.value("synthetic_shots").toDouble(double(r->syntheticShots)));
+    r->seed = j.value("seed").toString(QString::number(r->seed)).toULongLong();
+    r->serverCxiPath = j.value("server_cxi_path").toString(r->serverCxiPath);
+    r->serverGeometryPath = j.value("server_geometry_path").toString(r->serverGeometryPath);
+    r->nMax = j.value("n_max").toInt(r->nMax);
+    r->doublePrecision = j.value("double_precision").toBool(r->doublePrecision);
 }
 
 QJsonObject MonitorSession::toJson() const

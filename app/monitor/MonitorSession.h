@@ -35,6 +35,10 @@ struct MonitorSession {
     void toSettings(QSettings& settings) const;
     /// The session kept in QSettings (defaults when none or unreadable).
     static MonitorSession fromSettings(QSettings& settings);
+    /// A remote job's settings as JSON (the session's run.remote, QSettings' run/remote).
+    static QJsonObject remoteToJson(const RemoteJobSettings& remote);
+    /// Reads remoteToJson()'s form; keys missing keep their value in `remote`.
+    static void remoteFromJson(const QJsonObject& json, RemoteJobSettings* remote);
 };
 
 } // namespace fxs::monitor

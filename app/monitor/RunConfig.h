@@ -7,7 +7,24 @@
 namespace fxs::monitor {
 
 /// Where frames come from.
-enum class SourceKind { Simulated, CxiFile, LiveFile };
+enum class SourceKind { Simulated, CxiFile, LiveFile, RemoteJob };
+
+/// A job on an fxs-server (remote/fxs.proto JobSpec), as the run-control panel edits it.
+struct RemoteJobSettings {
+    QString address = QStringLiteral("127.0.0.1:50051"); ///< host:port of fxs-server
+    QString tokenFile; ///< file holding the bearer token (mode 0600)
+    QString caCertificate; ///< PEM CA certificate; non-empty turns TLS on
+    int ranks = 2; ///< MPI ranks
+    int threadsPerRank = 1; ///< correlation threads per rank
+    QString backend = QStringLiteral("cpu"); ///< cpu, gpu or auto
+    bool cxiInput = false; ///< false: synthetic shots; true: a CXI file on the server
+    std::int64_t syntheticShots = 10000; ///< synthetic input: shots
+    std::uint64_t seed = 1; ///< synthetic input: seed
+    QString serverCxiPath; ///< CXI input: the stack, as a path on the server
+    QString serverGeometryPath; ///< CXI input: the CrystFEL .geom, as a path on the server
+    int nMax = 0; ///< highest angular frequency kept, 0: n_phi / 2
+    bool doublePrecision = false; ///< double spectra (slower, exact to 1e-12)
+};
 
 /// Everything needed to start a run, as the run-control panel edits it and QSettings keeps it.
 struct RunConfig {
@@ -29,6 +46,7 @@ struct RunConfig {
     std::int64_t firstShot = 0; ///< first shot to correlate (files: a range of the stack)
     std::int64_t lastShot = -1; ///< last shot to correlate, −1: to the end
     QString resultsDir; ///< where results files go; empty: ~/fxs-results
+    RemoteJobSettings remote; ///< the job sent when source is RemoteJob
 };
 
 } // namespace fxs::monitor

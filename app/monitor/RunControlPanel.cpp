@@ -1,8 +1,9 @@
 #include "RunControlPanel.h"
 
+#include "RemoteJobForm.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -10,42 +11,23 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QToolButton>
 #include <QVBoxLayout>
 #include <limits>
 
 namespace fxs::monitor {
 
-namespace {
-QWidget* withBrowse(QLineEdit* edit, QToolButton* button)
-{
-    auto* w = new QWidget;
-    auto* row = new QHBoxLayout(w);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->addWidget(edit, 1);
-    row->addWidget(button);
-    return w;
-}
-} // namespace
-
 RunControlPanel::RunControlPanel(QWidget* parent)
     : QWidget(parent)
 {
     m_source = new QComboBox(this);
-    m_source->addItems({ tr("Simulated run"), tr("CXI / HDF5 file"), tr("Live SWMR file") });
+    m_source->addItems(
+        { tr("Simulated run"), tr("CXI / HDF5 file"), tr("Live SWMR file"), tr("Remote job (fxs-server)") });
     m_path = new QLineEdit(this);
     m_path->setPlaceholderText(tr("file to read"));
     m_dataset = new QLineEdit(this);
     m_geometry = new QLineEdit(this);
     m_geometry->setPlaceholderText(tr("none: flat panel, beam centred"));
-    auto* browsePath = new QToolButton(this);
-    browsePath->setText(QStringLiteral("…"));
-    auto* browseGeom = new QToolButton(this);
-    browseGeom->setText(QStringLiteral("…"));
-    connect(browsePath, &QToolButton::clicked, this,
-        [this] { browse(m_path, tr("Detector stacks (*.cxi *.h5 *.hdf5 *.nxs);;All files (*)")); });
-    connect(browseGeom, &QToolButton::clicked, this,
-        [this] { browse(m_geometry, tr("CrystFEL geometry (*.geom);;All files (*)")); });
+    m_remote = new RemoteJobForm(this);
     m_nQ = new QSpinBox(this);
     m_nQ->setRange(2, 2000);
     m_nPhi = new QSpinBox(this);
@@ -63,11 +45,12 @@ RunControlPanel::RunControlPanel(QWidget* parent)
         s->setSingleStep(0.01);
         s->setSuffix(QStringLiteral(" Å⁻¹"));
     }
-    auto* form = new QFormLayout;
+    auto* form = m_form = new QFormLayout;
     form->addRow(tr("Source"), m_source);
-    form->addRow(tr("File"), withBrowse(m_path, browsePath));
+    form->addRow(
+        tr("File"), RemoteJobForm::fileRow(m_path, tr("Detector stacks (*.cxi *.h5 *.hdf5 *.nxs);;All files (*)")));
     form->addRow(tr("Dataset"), m_dataset);
-    form->addRow(tr("Geometry"), withBrowse(m_geometry, browseGeom));
+    form->addRow(tr("Geometry"), RemoteJobForm::fileRow(m_geometry, tr("CrystFEL geometry (*.geom);;All files (*)")));
     form->addRow(tr("q bins × φ bins"), [this] {
         auto* w = new QWidget;
         auto* row = new QHBoxLayout(w);
@@ -112,19 +95,12 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     m_status->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    layout->addWidget(m_remote);
     layout->addLayout(buttons);
     layout->addWidget(m_status);
     layout->addStretch();
     setConfig(m_config);
     setRunning(false);
-}
-
-void RunControlPanel::browse(QLineEdit* target, const QString& filter)
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a file"), target->text(), filter);
-    if (!path.isEmpty()) {
-        target->setText(path);
-    }
 }
 
 RunConfig RunControlPanel::config() const
@@ -140,6 +116,7 @@ RunConfig RunControlPanel::config() const
     c.grid.nPhi = m_nPhi->value();
     c.grid.qMinInvA = m_qMin->value();
     c.grid.qMaxInvA = m_qMax->value();
+    c.remote = m_remote->settings();
     return c;
 }
 
@@ -156,16 +133,18 @@ void RunControlPanel::setConfig(const RunConfig& c)
     m_nPhi->setValue(c.grid.nPhi);
     m_qMin->setValue(c.grid.qMinInvA);
     m_qMax->setValue(c.grid.qMaxInvA);
+    m_remote->setSettings(c.remote);
     updateEnabled();
 }
 
 void RunControlPanel::setRunning(bool running)
 {
-    m_pause->setEnabled(running);
+    m_running = running;
     m_stop->setEnabled(running);
     if (!running) {
         setPaused(false);
     }
+    updateEnabled();
 }
 
 void RunControlPanel::setPaused(bool paused)
@@ -178,9 +157,20 @@ void RunControlPanel::setStatus(const QString& text) { m_status->setText(text); 
 
 void RunControlPanel::updateEnabled()
 {
-    const bool file = m_source->currentIndex() != int(SourceKind::Simulated);
+    const auto source = SourceKind(m_source->currentIndex());
+    const bool remote = source == SourceKind::RemoteJob;
+    const bool file = source == SourceKind::CxiFile || source == SourceKind::LiveFile;
     m_path->setEnabled(file);
-    m_dataset->setEnabled(file);
+    m_dataset->setEnabled(file || remote); // a remote CXI input reads this dataset too
+    // Rows that mean nothing to a remote job are hidden, so that its form fits a laptop screen.
+    m_form->setRowVisible(m_path->parentWidget(), !remote);
+    m_form->setRowVisible(m_geometry->parentWidget(), !remote); // a remote job's geometry is a path on the server
+    m_form->setRowVisible(m_first->parentWidget(), !remote);
+    m_remote->setVisible(remote);
+    // A remote job cannot pause, and a reset would start a second job beside the running one.
+    m_pause->setEnabled(m_running && !remote);
+    m_reset->setEnabled(!(m_running && remote));
+    m_source->setEnabled(!m_running || !remote);
 }
 
 } // namespace fxs::monitor

@@ -9,12 +9,15 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
 
 namespace fxs::monitor {
+
+class RemoteJobForm;
 
 /// Source, geometry and polar grid of the next run, and the run buttons (start, pause, stop, reset).
 class RunControlPanel : public QWidget {
@@ -40,7 +43,6 @@ signals:
     void resetRequested();
 
 private:
-    void browse(QLineEdit* target, const QString& filter);
     void updateEnabled();
 
     RunConfig m_config;
@@ -59,6 +61,9 @@ private:
     QPushButton* m_stop = nullptr;
     QPushButton* m_reset = nullptr;
     QLabel* m_status = nullptr;
+    RemoteJobForm* m_remote = nullptr;
+    QFormLayout* m_form = nullptr;
+    bool m_running = false;
 };
 
 } // namespace fxs::monitor

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <functional>
 #include <fxs/GeomParser.h>
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@ namespace {
 
 std::string configurationJson(const RunConfig& c, const std::string& vetoStateJson)
 {
-    static const char* sources[] = { "simulated", "cxi_file", "live_file" };
+    static const char* sources[] = { "simulated", "cxi_file", "live_file", "remote_job" };
     nlohmann::json j;
     j["source"] = sources[int(c.source)];
     j["path"] = c.path.toStdString();
@@ -36,6 +37,28 @@ Status check(const Status& s, const std::string& what)
     return s.ok() ? s : Status(Error { what + ": " + s.message() });
 }
 
+// C2, sums and configuration, plus what `extra` writes (a local run's ledger and geometry), then close.
+Result<std::string> writeFile(const std::string& path, const C2Sums& sums, const C2Snapshot& snapshot,
+    const std::string& configuration, const std::function<Status(ResultsFile&)>& extra)
+{
+    if (!QDir().mkpath(QFileInfo(QString::fromStdString(path)).absolutePath())) {
+        return Error { "cannot create the results folder for " + path };
+    }
+    auto file = ResultsFile::create(path);
+    if (!file) {
+        return file.error();
+    }
+    for (const Status& s : { check((*file)->writeSnapshot(snapshot), "writing /c2 to " + path),
+             check((*file)->writeSums(sums), "writing /sums to " + path), extra(**file),
+             check((*file)->writeConfiguration(configuration), "writing /run/configuration to " + path),
+             check((*file)->close(), "closing " + path) }) {
+        if (!s.ok()) {
+            return Error { s.message() };
+        }
+    }
+    return path;
+}
+
 } // namespace
 
 std::string RunResults::pathFor(const RunConfig& config)
@@ -50,27 +73,24 @@ Result<std::string> RunResults::write(const std::string& path, const RunConfig& 
     const DetectorGeometry& geometry, C2Pipeline& pipeline, const LedgerColumns& ledger,
     const std::string& vetoStateJson)
 {
-    if (!QDir().mkpath(QFileInfo(QString::fromStdString(path)).absolutePath())) {
-        return Error { "cannot create the results folder for " + path };
-    }
-    auto file = ResultsFile::create(path);
-    if (!file) {
-        return file.error();
-    }
     const C2Sums sums = pipeline.sums();
-    const C2Snapshot snapshot = C2Snapshot::compute(sums);
-    for (const Status& s : { check((*file)->writeSnapshot(snapshot), "writing /c2 to " + path),
-             check((*file)->writeSums(sums), "writing /sums to " + path),
-             check((*file)->writeLedger(ledger), "writing /ledger to " + path),
-             check((*file)->writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path),
-             check((*file)->writeConfiguration(configurationJson(config, vetoStateJson)),
-                 "writing /run/configuration to " + path),
-             check((*file)->close(), "closing " + path) }) {
-        if (!s.ok()) {
-            return Error { s.message() };
-        }
-    }
-    return path;
+    return writeFile(
+        path, sums, C2Snapshot::compute(sums), configurationJson(config, vetoStateJson), [&](ResultsFile& file) {
+            for (const Status& s :
+                { check(file.writeLedger(ledger), "writing /ledger to " + path),
+                    check(file.writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path) }) {
+                if (!s.ok()) {
+                    return s;
+                }
+            }
+            return Status {};
+        });
+}
+
+Result<std::string> RunResults::writeSums(
+    const std::string& path, const C2Sums& sums, const C2Snapshot& snapshot, const std::string& configurationJson)
+{
+    return writeFile(path, sums, snapshot, configurationJson, [](ResultsFile&) { return Status {}; });
 }
 
 } // namespace fxs::monitor

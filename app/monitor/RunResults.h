@@ -18,6 +18,9 @@ public:
     /// Writes C2 (a final snapshot), the sums, the ledger, the geometry and the configuration; the path or an Error.
     static Result<std::string> write(const std::string& path, const RunConfig& config, const DetectorGeometry& geometry,
         C2Pipeline& pipeline, const LedgerColumns& ledger, const std::string& vetoStateJson = {});
+    /// Writes sums made elsewhere (a remote job) and their snapshot, with a configuration JSON; the path or an Error.
+    static Result<std::string> writeSums(
+        const std::string& path, const C2Sums& sums, const C2Snapshot& snapshot, const std::string& configurationJson);
 };
 
 } // namespace fxs::monitor

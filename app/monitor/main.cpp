@@ -44,8 +44,12 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("last"), QStringLiteral("Last shot to correlate (-1: to the end)"), QStringLiteral("n"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
     const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
+    const QCommandLineOption stopAt(QStringLiteral("stop-at-shots"),
+        QStringLiteral("Stop the run (cancel a remote job) once this many shots are done"), QStringLiteral("n"));
+    const QCommandLineOption ranks(QStringLiteral("dump-ranks"),
+        QStringLiteral("Write the remote job's Ranks table as JSON when it ends"), QStringLiteral("file"));
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, results, open, first,
-        last, quit, start });
+        last, quit, start, stopAt, ranks });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -65,6 +69,8 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.firstShot = p.isSet(first) ? p.value(first).toLongLong() : -1;
     o.lastShot = p.isSet(last) ? p.value(last).toLongLong() : -2;
     o.autoStart = !p.isSet(start);
+    o.stopAtShots = p.value(stopAt).toLongLong();
+    o.ranksDumpPath = p.value(ranks);
     return o;
 }
 

@@ -1,6 +1,6 @@
 // RemoteSession's streaming calls: watch (with reconnects) and fetch (chunked, checksummed).
-#include "fxs/remote/RemoteSession.h"
 #include "fxs/Sha256.h"
+#include "fxs/remote/RemoteSession.h"
 
 #include <cstring>
 #include <fstream>
@@ -118,6 +118,9 @@ Result<fxs::v1::JobStatus> RemoteSession::watch(const std::string& jobId,
         }
         if (std::chrono::steady_clock::now() > retryUntil) {
             return Error { error + " (gave up reconnecting)" };
+        }
+        if (m_onReconnect) {
+            m_onReconnect(error);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }

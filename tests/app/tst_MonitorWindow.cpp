@@ -1,6 +1,7 @@
 // End to end: fxs-monitor runs the simulated source to N shots (offscreen), then what its C2 view shows is
 // compared with a brute-force float64 C2 (seed eq. 1, masked and ring-mean subtracted) of the very polar
 // frames it pushed into the engine.
+#include <H5pyResults.h>
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -242,20 +243,10 @@ private slots:
         // The results file keeps the rules and the sample change (read back with h5py) and the ledger's reasons.
         const QStringList files = QDir(dir.filePath("results")).entryList({ "*.h5" });
         QCOMPARE(files.size(), 1);
-        QProcess py;
-        py.start(QStringLiteral("/usr/bin/python3"),
-            { QStringLiteral("-c"),
-                QStringLiteral("import h5py, json, sys\n"
-                               "f = h5py.File(sys.argv[1], 'r')\n"
-                               "c = f['/run/configuration'][()]\n"
-                               "c = json.loads(c.decode() if isinstance(c, bytes) else c)\n"
-                               "v = c['vetoes']\n"
-                               "print(v['sample_changes'][0]['shot'], v['sample_changes'][0]['reason'])\n"
-                               "print(sum(1 for a in f['/ledger/accepted'][()] if not a))\n"),
-                dir.filePath("results/" + files.first()) });
-        QVERIFY(py.waitForFinished(60000));
-        const QString out = QString::fromUtf8(py.readAllStandardOutput());
-        QVERIFY2(py.exitCode() == 0, qPrintable(out + py.readAllStandardError()));
+        const QString out = fxs::test::h5pyOnResults(dir.filePath("results/" + files.first()),
+            QStringLiteral("v = c['vetoes']\n"
+                           "print(v['sample_changes'][0]['shot'], v['sample_changes'][0]['reason'])\n"
+                           "print(sum(1 for a in f['/ledger/accepted'][()] if not a))\n"));
         QVERIFY2(out.startsWith("30 sample changed to B\n10"), qPrintable(out));
     }
 

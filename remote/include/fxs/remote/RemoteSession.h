@@ -60,6 +60,8 @@ public:
         const std::function<void(const RemoteSnapshot&)>& onSnapshot = {});
     /// Ends a watch() in progress (from any thread).
     void stopWatching();
+    /// Called by watch() (on its thread) each time the stream dropped and it is about to reconnect, with the reason.
+    void setReconnectHandler(std::function<void(const std::string&)> handler) { m_onReconnect = std::move(handler); }
     /// Downloads a result file (the final C2 sums by default) to `path`, checking chunk order and the SHA-256.
     Status fetch(const std::string& jobId, const std::filesystem::path& path,
         fxs::v1::ResultKind kind = fxs::v1::RESULT_KIND_C2_SUMS);
@@ -79,6 +81,7 @@ private:
     std::mutex m_watchMutex;
     grpc::ClientContext* m_watchContext = nullptr;
     std::atomic<bool> m_stopWatching { false };
+    std::function<void(const std::string&)> m_onReconnect;
 };
 
 /// "CODE: message" for a failed gRPC status.

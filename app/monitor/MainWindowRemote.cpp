@@ -1,0 +1,128 @@
+// MainWindow: the remote job (fxs-server) — start, watch, stop, and the Ranks dock.
+#include "DecisionDocks.h"
+#include "EngineController.h"
+#include "LiveDisplay.h"
+#include "MainWindow.h"
+#include "MessageBar.h"
+#include "RanksPanel.h"
+#include "RemoteJobController.h"
+#include "RunControlPanel.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMessageBox>
+#include <QTabWidget>
+#include <VetoPanel.h>
+#include <cstdio>
+
+namespace fxs::monitor {
+
+void MainWindow::buildRemote()
+{
+    m_remoteJob = new RemoteJobController(this);
+    m_ranks = new RanksPanel(this);
+    // A tab beside Detector and Polar: a remote job has no detector images, and the ranks table needs the width.
+    m_tabs->addTab(m_ranks, tr("Remote job"));
+    connect(m_remoteJob, &RemoteJobController::statusChanged, this, &MainWindow::onRemoteStatus);
+    connect(m_remoteJob, &RemoteJobController::snapshotReady, this,
+        [this] { m_live->showRemoteSnapshot(m_remoteJob->takeSnapshot()); });
+    connect(m_remoteJob, &RemoteJobController::reconnecting, this, [this](const QString& why) {
+        const QString note = tr("Reconnecting to %1… (%2)").arg(m_remoteJob->lastStatus().server, why);
+        m_ranks->setNote(note);
+        m_runPanel->setStatus(note);
+        m_live->showRemoteStatus(m_remoteJob->lastStatus(), widgets::RunState::Paused, tr("reconnecting…"));
+        if (m_options.quitWhenDone) { // scripted runs: the terminal hears it too
+            std::fprintf(stderr, "fxs-monitor: %s\n", qPrintable(note));
+        }
+    });
+    connect(m_remoteJob, &RemoteJobController::finished, this, [this](const QString& m) { onRunEnded(m, false); });
+    connect(m_remoteJob, &RemoteJobController::failed, this, [this](const QString& m) {
+        const QString& server = m_remoteJob->lastStatus().message; // already in the tab's header
+        if (server.isEmpty() || !m.contains(server)) {
+            m_ranks->setNote(m);
+        }
+        onRunEnded(m, true);
+    });
+}
+
+void MainWindow::startRemote(const RunConfig& config)
+{
+    QStringList ignored;
+    m_remoteJob->start(config, m_decide->vetoPanel()->rules(), &ignored);
+    m_live->beginRemote(config.grid);
+    m_decide->beginRun(config.grid);
+    m_ranks->setStatus(m_remoteJob->lastStatus());
+    m_runPanel->setRunning(true);
+    m_runPanel->setStatus(tr("Submitting a job to fxs-server at %1…").arg(config.remote.address));
+    m_live->showRemoteStatus(m_remoteJob->lastStatus(), widgets::RunState::Running, tr("submitting"));
+    m_tabs->setCurrentWidget(m_ranks);
+    if (!ignored.isEmpty()) {
+        m_messages->showMessage(tr("The remote job applies only total-intensity veto limits; not sent: %1. "
+                                   "Those shots are correlated on the server.")
+                                    .arg(ignored.join(QStringLiteral(", "))),
+            MessageBar::Level::Warning);
+    }
+}
+
+void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
+{
+    m_ranks->setStatus(s);
+    const bool failed = s.state == QLatin1String("FAILED");
+    const auto state = !s.terminal ? widgets::RunState::Running
+        : failed                   ? widgets::RunState::Failed
+                                   : widgets::RunState::Finished;
+    m_live->showRemoteStatus(s, state, s.terminal ? s.state.toLower() : QString());
+    if (!s.terminal) {
+        m_runPanel->setStatus(
+            tr("Remote job %1 on %2: %3, %4 shots")
+                .arg(s.jobId, s.server, s.state.toLower(), QLocale().toString(qlonglong(s.shotsDone))));
+    }
+    if (m_options.stopAtShots > 0 && !m_stopSent && !s.terminal && s.shotsDone >= m_options.stopAtShots) {
+        m_stopSent = true;
+        stopRun(false);
+    }
+}
+
+void MainWindow::stopRun(bool ask)
+{
+    if (!m_remoteJob->running()) {
+        m_engine->stop();
+        return;
+    }
+    const RemoteJobStatus& s = m_remoteJob->lastStatus();
+    if (ask
+        && QMessageBox::question(this, tr("Cancel the remote job?"),
+               tr("Cancel job %1 on %2?\n\nEvery rank is stopped. What was accumulated up to the last checkpoint "
+                  "(%3 shots now) stays on the server and the job can be resumed there.")
+                   .arg(s.jobId, s.server)
+                   .arg(s.checkpointShots),
+               QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+            != QMessageBox::Yes) {
+        return;
+    }
+    m_runPanel->setStatus(tr("Cancelling job %1 on %2…").arg(s.jobId, s.server));
+    m_remoteJob->cancel();
+}
+
+std::int64_t MainWindow::shotsDone() const
+{
+    return m_remoteJob->running() ? m_remoteJob->lastStatus().shotsDone : m_engine->counters().shotsDone;
+}
+
+bool MainWindow::dumpRanks(const QString& path) const
+{
+    const RemoteJobStatus& s = m_ranks->status();
+    QJsonArray ranks;
+    for (const RankRow& r : s.ranks) {
+        ranks.append(
+            QJsonObject { { "rank", r.rank }, { "host", r.host }, { "pid", double(r.pid) }, { "device", r.device },
+                { "phase", r.phase }, { "shots_done", double(r.shotsDone) }, { "health", healthName(r.health) } });
+    }
+    const QJsonObject o { { "job_id", s.jobId }, { "state", s.state }, { "message", s.message },
+        { "shots_done", double(s.shotsDone) }, { "ranks", ranks } };
+    return writeJson(path, o);
+}
+
+} // namespace fxs::monitor

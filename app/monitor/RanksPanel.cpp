@@ -1,0 +1,110 @@
+#include "RanksPanel.h"
+
+#include <Format.h>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace fxs::monitor {
+
+namespace {
+// Health next to the rank number, the figures after, and the long device text last where it may stretch.
+enum Column { Rank, Health, Phase, Shots, Rejected, Rate, Heartbeat, Process, Device, ColumnCount };
+}
+
+RanksPanel::RanksPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    m_header = new QLabel(tr("No remote job. Choose “Remote job (fxs-server)” in Run control and press Start."), this);
+    m_header->setWordWrap(true);
+    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont big = m_header->font();
+    big.setPointSizeF(big.pointSizeF() * 1.25); // the job's line is read from across the room
+    m_header->setFont(big);
+    m_note = new QLabel(this);
+    m_note->setWordWrap(true);
+    m_note->hide();
+    m_table = new QTableWidget(0, ColumnCount, this);
+    m_table->setHorizontalHeaderLabels({ tr("Rank"), tr("Health"), tr("Phase"), tr("Shots"), tr("Rejected"), tr("Rate"),
+        tr("Heartbeat"), tr("Host:PID"), tr("Device") });
+    m_table->verticalHeader()->hide();
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionMode(QAbstractItemView::NoSelection);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeaderItem(Heartbeat)->setToolTip(tr("Seconds since the rank last reported (4× a second)"));
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_header);
+    layout->addWidget(m_note);
+    layout->addWidget(m_table, 1);
+}
+
+QColor RanksPanel::healthColor(RankHealthKind health)
+{
+    switch (health) {
+    case RankHealthKind::Ok:
+        return QColor(40, 170, 60);
+    case RankHealthKind::Starting:
+        return QColor(70, 130, 210);
+    case RankHealthKind::Stale:
+        return QColor(235, 160, 20);
+    case RankHealthKind::Gone:
+        return QColor(210, 40, 40);
+    case RankHealthKind::Done:
+        return QColor(120, 120, 120);
+    case RankHealthKind::Unknown:
+        break;
+    }
+    return QColor(180, 180, 180);
+}
+
+void RanksPanel::setNote(const QString& note)
+{
+    m_note->setText(QStringLiteral("<b>%1</b>").arg(note.toHtmlEscaped()));
+    m_note->setVisible(!note.isEmpty());
+}
+
+void RanksPanel::setStatus(const RemoteJobStatus& s)
+{
+    m_status = s;
+    setNote({});
+    const QString shots = s.shotsTotal > 0
+        ? tr("%1 of %2 shots").arg(widgets::Format::count(s.shotsDone), widgets::Format::count(s.shotsTotal))
+        : tr("%1 shots").arg(widgets::Format::count(s.shotsDone));
+    QString header = tr("<b>%1</b> · job %2 on %3 · %4 · %5 accepted, %6 rejected · %7")
+                         .arg(s.state.toHtmlEscaped(), s.jobId.toHtmlEscaped(), s.server.toHtmlEscaped(), shots,
+                             widgets::Format::count(s.shotsAccepted), widgets::Format::count(s.shotsRejected),
+                             widgets::Format::rateHz(s.shotsPerSecond));
+    if (s.attempt > 1) {
+        header += tr(" · attempt %1").arg(s.attempt);
+    }
+    if (!s.message.isEmpty()) {
+        header += QStringLiteral("<br>") + s.message.toHtmlEscaped();
+    }
+    m_header->setText(header);
+    m_table->setRowCount(int(s.ranks.size()));
+    for (int i = 0; i < int(s.ranks.size()); ++i) {
+        const RankRow& r = s.ranks[std::size_t(i)];
+        const QString cells[ColumnCount] = { QString::number(r.rank), healthName(r.health), r.phase,
+            widgets::Format::count(r.shotsDone), widgets::Format::count(r.shotsRejected),
+            widgets::Format::rateHz(r.shotsPerSecond), QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1),
+            QStringLiteral("%1:%2").arg(r.host).arg(r.pid), r.device };
+        for (int c = 0; c < ColumnCount; ++c) {
+            auto* item = new QTableWidgetItem(cells[c]);
+            const bool number = c == Rank || c == Shots || c == Rejected || c == Rate || c == Heartbeat;
+            item->setTextAlignment(Qt::AlignVCenter | (number ? Qt::AlignRight : Qt::AlignLeft));
+            m_table->setItem(i, c, item);
+        }
+        // The health word, white and bold on its colour: readable across the control room.
+        QTableWidgetItem* h = m_table->item(i, Health);
+        h->setBackground(healthColor(r.health));
+        h->setForeground(Qt::white);
+        QFont bold = h->font();
+        bold.setBold(true);
+        h->setFont(bold);
+        h->setTextAlignment(Qt::AlignCenter);
+    }
+}
+
+} // namespace fxs::monitor

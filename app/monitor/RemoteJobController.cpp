@@ -1,0 +1,404 @@
+#include "RemoteJobController.h"
+
+#include "RemoteJobSpec.h"
+#include "RunResults.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QPointer>
+
+#ifdef FXS_HAVE_REMOTE
+#include "SumsFile.h"
+#include "TokenFile.h"
+#include "fxs/remote/RemoteSession.h"
+
+#include <fstream>
+#include <sstream>
+#endif
+
+namespace fxs::monitor {
+
+struct RemoteJobController::Job {
+    RunConfig config;
+    QString server;
+    int generation = 0;
+#ifdef FXS_HAVE_REMOTE
+    fxs::v1::JobSpec spec;
+    std::shared_ptr<remote::RemoteSession> session; ///< set once, before the job id
+#endif
+    std::mutex mutex; ///< guards jobId and session
+    std::string jobId;
+    std::atomic<bool> cancelRequested { false };
+    std::atomic<bool> detached { false };
+};
+
+RemoteJobController::RemoteJobController(QObject* parent)
+    : QObject(parent)
+{
+}
+
+RemoteJobController::~RemoteJobController()
+{
+    detach();
+    for (std::thread* t : { &m_thread, &m_cancelThread }) {
+        if (t->joinable()) {
+            t->join(); // at most one call's deadline: every call has one
+        }
+    }
+}
+
+void RemoteJobController::post(std::function<void(RemoteJobController*)> fn)
+{
+    int generation = 0;
+    {
+        const std::lock_guard lock(m_mutex);
+        generation = m_job ? m_job->generation : 0;
+    }
+    // Queued to the GUI thread; a job replaced in the meantime is no longer shown.
+    QMetaObject::invokeMethod(this, [this, generation, fn = std::move(fn)] {
+        if (generation == m_generation) {
+            fn(this);
+        }
+    });
+}
+
+std::shared_ptr<const C2Snapshot> RemoteJobController::takeSnapshot()
+{
+    const std::lock_guard lock(m_mutex);
+    return std::exchange(m_snapshot, nullptr);
+}
+
+void RemoteJobController::detach()
+{
+    std::shared_ptr<Job> job;
+    {
+        const std::lock_guard lock(m_mutex);
+        job = m_job;
+    }
+    if (!job) {
+        return;
+    }
+    job->detached = true;
+#ifdef FXS_HAVE_REMOTE
+    const std::lock_guard lock(job->mutex);
+    if (job->session) {
+        job->session->stopWatching();
+    }
+#endif
+    m_running = false;
+}
+
+void RemoteJobController::start(const RunConfig& config, const VetoRules& rules, QStringList* warnings)
+{
+    detach();
+    // The previous job's thread ends within one call's deadline once detached; waiting for it here would block
+    // the GUI on the network, so it is joined only when its slot is needed again.
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+    auto job = std::make_shared<Job>();
+    job->config = config;
+    job->server = config.remote.address;
+    {
+        const std::lock_guard lock(m_mutex);
+        job->generation = ++m_generation;
+        m_job = job;
+        m_snapshot.reset();
+    }
+    m_last = RemoteJobStatus {};
+    m_last.server = job->server;
+    m_last.state = QStringLiteral("SUBMITTING");
+#ifdef FXS_HAVE_REMOTE
+    job->spec = RemoteJobSpec::build(config, rules, warnings);
+#else
+    (void)rules;
+    (void)warnings;
+#endif
+    m_running = true;
+    m_thread = std::thread([this, job] { run(job); });
+}
+
+void RemoteJobController::cancel()
+{
+    std::shared_ptr<Job> job;
+    {
+        const std::lock_guard lock(m_mutex);
+        job = m_job;
+    }
+    if (!job || !m_running) {
+        return;
+    }
+    job->cancelRequested = true; // a job still being submitted is cancelled as soon as its id is known
+#ifdef FXS_HAVE_REMOTE
+    std::string id;
+    std::shared_ptr<remote::RemoteSession> session;
+    {
+        const std::lock_guard lock(job->mutex);
+        id = job->jobId;
+        session = job->session;
+    }
+    if (id.empty() || !session) {
+        return;
+    }
+    if (m_cancelThread.joinable()) {
+        m_cancelThread.join(); // an earlier cancel, long answered or timed out
+    }
+    m_cancelThread = std::thread([this, session, id, server = job->server] {
+        auto st = session->cancel(id);
+        if (!st) {
+            const QString why = RemoteJobSpec::explain(st.error().message, server, {});
+            post([why](RemoteJobController* self) { emit self->failed(tr("Cancel failed: %1").arg(why)); });
+        }
+    });
+#endif
+}
+
+#ifdef FXS_HAVE_REMOTE
+
+namespace {
+
+RemoteJobStatus toStatus(const fxs::v1::JobStatus& s, const QString& server)
+{
+    RemoteJobStatus r;
+    r.server = server;
+    r.jobId = QString::fromStdString(s.job_id());
+    r.state = QString::fromStdString(fxs::v1::JobState_Name(s.state())).remove(QStringLiteral("JOB_STATE_"));
+    r.message = QString::fromStdString(s.message());
+    r.shotsTotal = s.shots_total();
+    r.shotsDone = s.shots_done();
+    r.shotsAccepted = s.shots_accepted();
+    r.shotsRejected = s.shots_rejected();
+    r.checkpointShots = s.checkpoint_shots();
+    r.shotsPerSecond = s.shots_per_second();
+    r.attempt = s.attempt();
+    r.terminal = s.state() == fxs::v1::JOB_STATE_SUCCEEDED || s.state() == fxs::v1::JOB_STATE_FAILED
+        || s.state() == fxs::v1::JOB_STATE_CANCELLED;
+    for (const auto& k : s.ranks()) {
+        RankRow row;
+        row.rank = k.rank();
+        row.host = QString::fromStdString(k.host());
+        row.pid = k.pid();
+        row.device = QString::fromStdString(k.device());
+        row.phase = QString::fromStdString(k.phase());
+        row.shotsDone = k.shots_done();
+        row.shotsRejected = k.shots_rejected();
+        row.shotsPerSecond = k.shots_per_second();
+        row.heartbeatAgeS = k.heartbeat_age_s();
+        row.health = k.health() >= 1 && k.health() <= 5 ? RankHealthKind(int(k.health())) : RankHealthKind::Unknown;
+        r.ranks.push_back(row);
+    }
+    return r;
+}
+
+// The watch's snapshot carries the normalised C2 only: elements exactly 0 are the ones the server masked.
+std::shared_ptr<const C2Snapshot> toSnapshot(const remote::RemoteSnapshot& s)
+{
+    auto out = std::make_shared<C2Snapshot>();
+    out->nQ = s.nQ;
+    out->nPhi = s.nPhi;
+    out->shots = s.shots;
+    out->splitHalfCC = s.splitHalfCC;
+    out->c2 = s.c2;
+    out->flags.assign(out->c2.size(), C2Snapshot::Valid);
+    for (int q = 0; q < s.nQ; ++q) {
+        for (int qp = 0; qp < s.nQ; ++qp) {
+            for (int k = 0; k < s.nPhi; ++k) {
+                const std::size_t i = out->at(q, qp, k);
+                if (i < out->c2.size() && out->c2[i] == 0.0) {
+                    out->flags[i] = C2Snapshot::Masked;
+                }
+            }
+        }
+        if (out->at(q, q, 0) < out->c2.size()) {
+            out->flags[out->at(q, q, 0)] = C2Snapshot::SelfTerm;
+        }
+    }
+    return out;
+}
+
+Result<std::string> readFile(const QString& path)
+{
+    std::ifstream in(path.toStdString(), std::ios::binary);
+    if (!in) {
+        return Error { "cannot read the CA certificate " + path.toStdString() };
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+} // namespace
+
+void RemoteJobController::run(std::shared_ptr<Job> job)
+{
+    const RemoteJobSettings& r = job->config.remote;
+    const auto fail = [this](const QString& m) {
+        post([m](RemoteJobController* self) {
+            self->m_running = false;
+            emit self->failed(m);
+        });
+    };
+    auto token = remote::readTokenFile(r.tokenFile.toStdString());
+    if (r.tokenFile.isEmpty() || !token) {
+        fail(r.tokenFile.isEmpty() ? tr("Remote job: choose the token file of fxs-server at %1").arg(job->server)
+                                   : tr("Token file for fxs-server at %1: %2")
+                                         .arg(job->server, QString::fromStdString(token.error().message)));
+        return;
+    }
+    remote::RemoteOptions o;
+    o.target = r.address.toStdString();
+    o.token = *token;
+    if (!r.caCertificate.isEmpty()) {
+        auto pem = readFile(r.caCertificate);
+        if (!pem) {
+            fail(tr("TLS for fxs-server at %1: %2").arg(job->server, QString::fromStdString(pem.error().message)));
+            return;
+        }
+        o.rootCertsPem = *pem;
+    }
+    auto session = std::make_shared<remote::RemoteSession>(o);
+    {
+        const std::lock_guard lock(job->mutex);
+        job->session = session;
+    }
+    const auto explain = [&](const std::string& e) { return RemoteJobSpec::explain(e, job->server, r); };
+    // The health service needs no token: a failure here is the address or TLS, not the credentials.
+    if (const Status h = session->health(); !h.ok()) {
+        fail(explain(h.message()));
+        return;
+    }
+    auto submitted = session->submit(job->spec);
+    if (!submitted) {
+        fail(explain(submitted.error().message));
+        return;
+    }
+    {
+        const std::lock_guard lock(job->mutex);
+        job->jobId = submitted->job_id();
+    }
+    const auto first = toStatus(*submitted, job->server);
+    post([first](RemoteJobController* self) {
+        self->m_last = first;
+        emit self->submitted(first.jobId);
+        emit self->statusChanged(first);
+    });
+    if (job->cancelRequested) {
+        (void)session->cancel(submitted->job_id());
+    }
+    session->setReconnectHandler([this](const std::string& e) {
+        post([m = QString::fromStdString(e)](RemoteJobController* self) { emit self->reconnecting(m); });
+    });
+    auto end = session->watch(
+        submitted->job_id(),
+        [this, job](const fxs::v1::JobStatus& s) {
+            post([st = toStatus(s, job->server)](RemoteJobController* self) {
+                self->m_last = st;
+                emit self->statusChanged(st);
+            });
+        },
+        [this](const remote::RemoteSnapshot& s) {
+            auto snap = toSnapshot(s);
+            bool wasEmpty = false;
+            {
+                const std::lock_guard lock(m_mutex);
+                wasEmpty = !m_snapshot;
+                m_snapshot = std::move(snap);
+            }
+            if (wasEmpty) { // one notification per batch: the GUI takes the newest
+                post([](RemoteJobController* self) { emit self->snapshotReady(); });
+            }
+        });
+    if (job->detached) {
+        return;
+    }
+    if (!end) {
+        fail(tr("Lost job %1 on fxs-server at %2: %3. The job may still be running there.")
+                 .arg(first.jobId, job->server, explain(end.error().message)));
+        return;
+    }
+    finish(job, toStatus(*end, job->server));
+}
+
+void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJobStatus& end)
+{
+    const auto done = [this, end](const QString& message, bool failed) {
+        post([end, message, failed](RemoteJobController* self) {
+            self->m_last = end;
+            self->m_running = false;
+            emit self->statusChanged(end);
+            if (failed) {
+                emit self->failed(message);
+            } else {
+                emit self->finished(message);
+            }
+        });
+    };
+    const QString head = tr("Remote job %1 on %2").arg(end.jobId, job->server);
+    if (end.state == QLatin1String("FAILED")) {
+        done(tr("%1 FAILED: %2 — the last checkpoint holds %3 shots%4")
+                 .arg(head, end.message.isEmpty() ? tr("no reason given") : end.message)
+                 .arg(end.checkpointShots)
+                 .arg(end.checkpointShots > 0 ? tr("; the job can be resumed on the server") : QString()),
+            true);
+        return;
+    }
+    if (end.state == QLatin1String("CANCELLED")) {
+        done(tr("%1 cancelled after %2 shots; its checkpoint (%3 shots) stays on the server")
+                 .arg(head)
+                 .arg(end.shotsDone)
+                 .arg(end.checkpointShots),
+            false);
+        return;
+    }
+    // Succeeded: the sums come home, become a results file like a local run's, and their C2 is shown.
+    const QString base = QFileInfo(QString::fromStdString(RunResults::pathFor(job->config))).absolutePath();
+    QDir().mkpath(base);
+    const QString sumsPath = QDir(base).filePath(QStringLiteral("fxs-remote-%1.fxs1").arg(end.jobId));
+    const QString h5Path = QDir(base).filePath(QStringLiteral("fxs-remote-%1.h5").arg(end.jobId));
+    const Status fetched = job->session->fetch(job->jobId, sumsPath.toStdString());
+    if (!fetched.ok()) {
+        done(tr("%1 succeeded, but fetching its results failed: %2")
+                 .arg(head, RemoteJobSpec::explain(fetched.message(), job->server, job->config.remote)),
+            true);
+        return;
+    }
+    auto sums = remote::SumsFile::read(sumsPath.toStdString());
+    if (!sums) {
+        done(tr("%1: the fetched results %2 are unreadable: %3")
+                 .arg(head, sumsPath, QString::fromStdString(sums.error().message)),
+            true);
+        return;
+    }
+    auto snapshot = std::make_shared<const C2Snapshot>(C2Snapshot::compute(sums->sums));
+    {
+        const std::lock_guard lock(m_mutex);
+        m_snapshot = snapshot;
+    }
+    post([](RemoteJobController* self) { emit self->snapshotReady(); });
+    const auto written = RunResults::writeSums(
+        h5Path.toStdString(), sums->sums, *snapshot, RemoteJobSpec::configurationJson(job->spec, job->server, end));
+    done(written ? tr("%1 succeeded: %2 shots on %3 ranks; results in %4 (sums: %5)")
+                       .arg(head)
+                       .arg(end.shotsDone)
+                       .arg(end.ranks.size())
+                       .arg(h5Path, sumsPath)
+                 : tr("%1 succeeded; sums in %2, but the results file was NOT written: %3")
+                       .arg(head, sumsPath, QString::fromStdString(written.error().message)),
+        !written);
+}
+
+#else
+
+void RemoteJobController::run(std::shared_ptr<Job> /*job*/)
+{
+    post([](RemoteJobController* self) {
+        self->m_running = false;
+        emit self->failed(tr("This fxs-monitor was built without the remote client (gRPC): remote jobs are off"));
+    });
+}
+
+void RemoteJobController::finish(const std::shared_ptr<Job>&, const RemoteJobStatus&) { }
+
+#endif
+
+} // namespace fxs::monitor

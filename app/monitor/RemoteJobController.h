@@ -1,0 +1,78 @@
+#pragma once
+
+// moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
+#ifndef Q_MOC_RUN
+#include "RemoteJobStatus.h"
+#include "RunConfig.h"
+
+#include <fxs/C2Snapshot.h>
+#include <fxs/VetoRules.h>
+#endif
+
+#include <QObject>
+#include <QStringList>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace fxs::remote {
+class RemoteSession;
+}
+
+namespace fxs::monitor {
+
+/// Runs one job on an fxs-server: submit, watch (statuses, per-rank health, C2 snapshots), cancel, and on success
+/// fetch the sums into the results folder. Every network call runs on its own thread with a deadline; results come
+/// back to the GUI thread by value through queued signals, so the window never waits on the network.
+class RemoteJobController : public QObject {
+    Q_OBJECT
+public:
+    explicit RemoteJobController(QObject* parent = nullptr);
+    ~RemoteJobController() override;
+
+    /// Submits a job built from `config` (its RemoteJobSettings, grid) and the veto rules; stops watching a job
+    /// followed before. Rules the server cannot apply are listed in `warnings` (the job runs without them).
+    void start(const RunConfig& config, const VetoRules& rules, QStringList* warnings);
+    /// Asks the server to cancel the job (off the GUI thread); the watch then ends with CANCELLED.
+    void cancel();
+    /// Stops following the job without cancelling it (it keeps running on the server).
+    void detach();
+    /// True from start() until the job ended or could not be followed.
+    bool running() const { return m_running; }
+    /// The last status received.
+    const RemoteJobStatus& lastStatus() const { return m_last; }
+    /// The newest C2 snapshot not yet taken (latest wins), or null.
+    std::shared_ptr<const C2Snapshot> takeSnapshot();
+
+signals:
+    /// The job was accepted by the server.
+    void submitted(QString jobId);
+    /// A new status (every update of the watch).
+    void statusChanged(const fxs::monitor::RemoteJobStatus& status);
+    /// A new snapshot waits in takeSnapshot().
+    void snapshotReady();
+    /// The connection dropped; the watch reconnects (the server restarts, the network hiccups).
+    void reconnecting(QString reason);
+    /// The job ended (succeeded or cancelled); the message says where the results are.
+    void finished(QString message);
+    /// The job failed, or the server could not be used; the message names the server and what went wrong.
+    void failed(QString message);
+
+private:
+    struct Job;
+    void run(std::shared_ptr<Job> job);
+    void finish(const std::shared_ptr<Job>& job, const RemoteJobStatus& end);
+    void post(std::function<void(RemoteJobController*)> fn);
+
+    std::thread m_thread;
+    std::thread m_cancelThread;
+    std::atomic<bool> m_running { false };
+    RemoteJobStatus m_last;
+    std::mutex m_mutex; ///< guards the members below
+    std::shared_ptr<Job> m_job;
+    std::shared_ptr<const C2Snapshot> m_snapshot;
+    int m_generation = 0; ///< bumped by start(): posts of an older job are dropped
+};
+
+} // namespace fxs::monitor

@@ -1,0 +1,106 @@
+#include "RemoteJobSpec.h"
+
+#include <QObject>
+#include <cmath>
+
+#ifdef FXS_HAVE_REMOTE
+#include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
+#endif
+
+namespace fxs::monitor {
+
+#ifdef FXS_HAVE_REMOTE
+
+fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules, QStringList* warnings)
+{
+    const RemoteJobSettings& r = c.remote;
+    fxs::v1::JobSpec s;
+    s.set_name("fxs-monitor");
+    if (r.cxiInput) {
+        s.mutable_cxi()->add_paths(r.serverCxiPath.toStdString());
+        s.mutable_cxi()->set_dataset(c.dataset.toStdString());
+        s.mutable_cxi()->set_geometry_path(r.serverGeometryPath.toStdString());
+    } else {
+        s.mutable_synthetic()->set_shots(r.syntheticShots);
+        s.mutable_synthetic()->set_seed(r.seed);
+    }
+    s.mutable_grid()->set_n_q(c.grid.nQ);
+    s.mutable_grid()->set_n_phi(c.grid.nPhi);
+    s.mutable_grid()->set_q_min_inv_angstrom(c.grid.qMinInvA);
+    s.mutable_grid()->set_q_max_inv_angstrom(c.grid.qMaxInvA);
+    s.set_ranks(r.ranks);
+    s.set_threads_per_rank(r.threadsPerRank);
+    s.set_backend(r.backend.toStdString());
+    s.set_n_max(r.nMax);
+    s.set_double_precision(r.doublePrecision);
+    s.set_ring_mean_subtracted(true); // as the local engine does
+    // fxs.proto VetoRules holds total-intensity limits: thresholds on the sum of a shot travel, the others stay here.
+    for (const VetoThreshold& t : rules.thresholds()) {
+        if (t.statistic == ShotStatistic::Sum) {
+            if (std::isfinite(t.min)) {
+                s.mutable_veto()->set_min_total_intensity(t.min);
+            }
+            if (std::isfinite(t.max)) {
+                s.mutable_veto()->set_max_total_intensity(t.max);
+            }
+        } else if (warnings) {
+            warnings->append(QObject::tr("a threshold on %1").arg(QString::fromLatin1(ShotStats::name(t.statistic))));
+        }
+    }
+    if (!rules.ranges().empty() && warnings) {
+        warnings->append(QObject::tr("%n manual range(s)", nullptr, int(rules.ranges().size())));
+    }
+    return s;
+}
+
+std::string RemoteJobSpec::configurationJson(
+    const fxs::v1::JobSpec& spec, const QString& server, const RemoteJobStatus& end)
+{
+    std::string specJson;
+    (void)google::protobuf::util::MessageToJsonString(spec, &specJson);
+    nlohmann::json j;
+    j["program"] = "fxs-monitor";
+    j["source"] = "remote_job";
+    j["server"] = server.toStdString();
+    j["job_id"] = end.jobId.toStdString();
+    j["state"] = end.state.toStdString();
+    j["attempt"] = end.attempt;
+    j["job_spec"] = nlohmann::json::parse(specJson, nullptr, false);
+    return j.dump();
+}
+
+#endif
+
+QString RemoteJobSpec::explain(const std::string& error, const QString& server, const RemoteJobSettings& settings)
+{
+    const QString e = QString::fromStdString(error);
+    const QString lower = e.toLower();
+    if (e.startsWith(QLatin1String("UNAUTHENTICATED"))) {
+        return QObject::tr("fxs-server at %1 refused the token from %2 (%3). The token file must hold the token of "
+                           "the server's --token-file.")
+            .arg(server, settings.tokenFile.isEmpty() ? QObject::tr("the token file") : settings.tokenFile, e);
+    }
+    const bool tls = lower.contains(QLatin1String("ssl")) || lower.contains(QLatin1String("tls"))
+        || lower.contains(QLatin1String("handshake")) || lower.contains(QLatin1String("certificate"));
+    if (e.startsWith(QLatin1String("UNAVAILABLE")) && (tls || !settings.caCertificate.isEmpty())) {
+        return QObject::tr("TLS connection to fxs-server at %1 failed (%2). Check the CA certificate %3, that it "
+                           "signed the server's certificate for this host name, and that the server runs with "
+                           "--tls-cert/--tls-key.")
+            .arg(server, e, settings.caCertificate.isEmpty() ? QObject::tr("(none given)") : settings.caCertificate);
+    }
+    if (e.startsWith(QLatin1String("UNAVAILABLE"))) {
+        return QObject::tr("Cannot reach fxs-server at %1 (%2). Is it running and listening on that address? If it "
+                           "uses TLS, give its CA certificate.")
+            .arg(server, e);
+    }
+    if (e.startsWith(QLatin1String("DEADLINE_EXCEEDED"))) {
+        return QObject::tr("fxs-server at %1 did not answer in time (%2).").arg(server, e);
+    }
+    if (e.startsWith(QLatin1String("INVALID_ARGUMENT"))) {
+        return QObject::tr("fxs-server at %1 refused the job: %2").arg(server, e);
+    }
+    return QObject::tr("fxs-server at %1: %2").arg(server, e);
+}
+
+} // namespace fxs::monitor

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QString>
+#include <cstdint>
+#include <vector>
+
+namespace fxs::monitor {
+
+/// How a rank of a remote job looks to the server's watchdog (fxs.proto RankHealth.Health).
+enum class RankHealthKind { Unknown, Starting, Ok, Stale, Gone, Done };
+
+/// One row of the Ranks table: a rank of the MPI job, as the server last saw it.
+struct RankRow {
+    int rank = 0;
+    QString host;
+    std::int64_t pid = 0;
+    QString device; ///< what correlates on it ("CPU, 2 threads", "GPU 1 (…)")
+    QString phase; ///< "accumulating", "reducing", "done", …
+    std::int64_t shotsDone = 0;
+    std::int64_t shotsRejected = 0;
+    double shotsPerSecond = 0.0;
+    double heartbeatAgeS = 0.0;
+    RankHealthKind health = RankHealthKind::Unknown;
+};
+
+/// A remote job's status as the window shows it (a copy of fxs.proto JobStatus without gRPC types).
+struct RemoteJobStatus {
+    QString server; ///< host:port
+    QString jobId;
+    QString state; ///< QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED
+    QString message; ///< the server's word on it (why it failed, …)
+    std::int64_t shotsTotal = 0;
+    std::int64_t shotsDone = 0;
+    std::int64_t shotsAccepted = 0;
+    std::int64_t shotsRejected = 0;
+    std::int64_t checkpointShots = 0;
+    double shotsPerSecond = 0.0;
+    int attempt = 1;
+    bool terminal = false; ///< SUCCEEDED, FAILED or CANCELLED
+    std::vector<RankRow> ranks;
+};
+
+/// Upper-case name of a rank's health ("OK", "STALE", …).
+inline QString healthName(RankHealthKind h)
+{
+    static const char* const names[] = { "?", "STARTING", "OK", "STALE", "GONE", "DONE" };
+    return QString::fromLatin1(names[int(h)]);
+}
+
+} // namespace fxs::monitor

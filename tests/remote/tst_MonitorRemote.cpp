@@ -1,0 +1,280 @@
+// fxs-monitor's remote jobs, end to end: the window (offscreen) submits to a real fxs-server on 127.0.0.1 that runs
+// real mpirun + fxs-worker ranks. The C2 the window shows equals the brute-force C2 (seed eq. 1, float64 φ-loop) of
+// the same synthetic shots; the Ranks table ends with both ranks DONE; a bad token or a closed port gives a message
+// naming the server and the cause; a cancel from the window ends the job CANCELLED with no fxs-worker left.
+#include "RemoteFixture.h"
+
+#include <C2BruteForce.h>
+#include <H5pyResults.h>
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+
+using namespace fxs::test;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 7;
+
+struct MonitorRun {
+    int exitCode = -1;
+    QString output;
+    QJsonObject ranks;
+};
+
+// Remote-job settings as the window keeps them, then fxs-monitor started on them (it quits when the job ends).
+void startMonitor(
+    QProcess& p, const QTemporaryDir& dir, const QString& address, const QString& tokenFile, const QStringList& extra)
+{
+    {
+        QSettings s(dir.filePath("s.ini"), QSettings::IniFormat);
+        s.setValue(QStringLiteral("run/source"), 3); // Remote job (fxs-server)
+        const QJsonObject remote { { "address", address }, { "token_file", tokenFile }, { "ranks", 2 },
+            { "threads_per_rank", 1 }, { "backend", "cpu" }, { "input", "synthetic" },
+            { "seed", QString::number(kSeed) }, { "double_precision", true } };
+        s.setValue(QStringLiteral("run/remote"), QJsonDocument(remote).toJson(QJsonDocument::Compact));
+    }
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(binDir() + QStringLiteral("/fxs-monitor"),
+        QStringList { QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--results"),
+            dir.filePath("results"), QStringLiteral("--dump-ranks"), dir.filePath("ranks.json"),
+            QStringLiteral("--quit-when-done") }
+            + extra);
+}
+
+// Waits for fxs-monitor to end; its exit code (−1 for a crash or a hang), output and Ranks table.
+MonitorRun finishMonitor(QProcess& p, const QTemporaryDir& dir, int timeoutMs = 60000)
+{
+    MonitorRun r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.output = QStringLiteral("fxs-monitor did not finish: ") + p.readAll();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.output = QString::fromUtf8(p.readAll());
+    QFile f(dir.filePath("ranks.json"));
+    if (f.open(QIODevice::ReadOnly)) {
+        r.ranks = QJsonDocument::fromJson(f.readAll()).object();
+    }
+    return r;
+}
+
+MonitorRun runMonitor(
+    const QTemporaryDir& dir, const QString& address, const QString& tokenFile, const QStringList& extra)
+{
+    QProcess p;
+    startMonitor(p, dir, address, tokenFile, extra);
+    return finishMonitor(p, dir);
+}
+
+// Every live fxs-worker process whose command line names a job folder under `stateDir`.
+QStringList workersUnder(const QString& stateDir)
+{
+    QStringList found;
+    for (const QString& pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (pid.toLongLong() > 0 && f.open(QIODevice::ReadOnly)) {
+            const QByteArray cmd = f.readAll().replace('\0', ' ');
+            if (cmd.contains("fxs-worker") && cmd.contains(stateDir.toUtf8()) && alive(pid.toLongLong())) {
+                found << pid + QStringLiteral(": ") + QString::fromUtf8(cmd);
+            }
+        }
+    }
+    return found;
+}
+
+} // namespace
+
+class TestMonitorRemote : public QObject {
+    Q_OBJECT
+
+private:
+    RemoteServer* m_server = nullptr;
+    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_server->port); }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(binDir() + "/fxs-monitor"), "FXS_BIN_DIR must hold fxs-monitor");
+        m_server = new RemoteServer;
+        QString error;
+        QVERIFY2(m_server->start(error), qPrintable(error));
+    }
+    void cleanupTestCase()
+    {
+        if (m_server) {
+            QCOMPARE(m_server->stop(), 0);
+            delete m_server;
+        }
+    }
+
+    void windowShowsTheRemoteC2()
+    {
+        QTemporaryDir dir;
+        const int shots = 96;
+        const int nQ = 6;
+        const int nPhi = 16;
+        const MonitorRun run = runMonitor(dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--nq"), QString::number(nQ),
+                QStringLiteral("--nphi"), QString::number(nPhi), QStringLiteral("--dump-c2"), dir.filePath("c2.json"),
+                QStringLiteral("--screenshots"), dir.filePath("png") });
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(QStringLiteral("succeeded")), qPrintable(run.output));
+
+        // Ranks table: both ranks, ended DONE, each with work done, summing to every shot.
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        const QJsonArray ranks = run.ranks.value("ranks").toArray();
+        QCOMPARE(ranks.size(), 2);
+        qint64 sum = 0;
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject r = ranks[i].toObject();
+            QCOMPARE(r.value("rank").toInt(), i);
+            QCOMPARE(r.value("health").toString(), QStringLiteral("DONE"));
+            sum += qint64(r.value("shots_done").toDouble());
+        }
+        QCOMPARE(sum, qint64(shots));
+
+        // The oracle: the direct φ-loop over the very shots the synthetic input deals (no FFT, no MPI, no server).
+        const fxs::remote::SyntheticPolarSource src(nQ, nPhi, kSeed, 0.0);
+        std::vector<fxs::PolarFrame> frames;
+        for (int i = 0; i < shots; ++i) {
+            frames.push_back(src.frame(i));
+        }
+        const BruteC2 b = bruteForce(frames, true);
+        QFile jf(dir.filePath("c2.json"));
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonObject o = QJsonDocument::fromJson(jf.readAll()).object();
+        QCOMPARE(o.value("shots").toInt(), shots);
+        QCOMPARE(o.value("nQ").toInt(), nQ);
+        const int q = o.value("q").toInt();
+        const int qp = o.value("qp").toInt();
+        const int k0 = o.value("k").toInt();
+        const auto expect = [&](int a, int c, int k) { return b.numTotal(b.at(a, c, k)) / b.denTotal(b.at(a, c, k)); };
+        const QJsonArray curve = o.value("c2").toArray();
+        QCOMPARE(curve.size(), nPhi);
+        int compared = 0;
+        for (int k = 0; k < nPhi; ++k) {
+            if (!curve[k].isNull()) {
+                QVERIFY2(std::abs(curve[k].toDouble() - expect(q, qp, k)) <= 1e-9 * (1.0 + std::abs(expect(q, qp, k))),
+                    qPrintable(QStringLiteral("Δ bin %1: shown %2, brute force %3")
+                                   .arg(k)
+                                   .arg(curve[k].toDouble())
+                                   .arg(expect(q, qp, k))));
+                ++compared;
+            }
+        }
+        QVERIFY(compared >= nPhi - 1); // all but the self-term
+        const QJsonArray pair = o.value("pairMapAtK").toArray();
+        QCOMPARE(pair.size(), nQ * nQ);
+        int comparedMap = 0;
+        for (int a = 0; a < nQ; ++a) {
+            for (int c = 0; c < nQ; ++c) {
+                if (!pair[a * nQ + c].isNull()) {
+                    QVERIFY(std::abs(pair[a * nQ + c].toDouble() - expect(a, c, k0))
+                        <= 1e-9 * (1.0 + std::abs(expect(a, c, k0))));
+                    ++comparedMap;
+                }
+            }
+        }
+        QVERIFY(comparedMap >= nQ * nQ - nQ);
+
+        // The results came home: an HDF5 results file (read back with h5py) naming the server, the job and 2 ranks.
+        const QStringList h5 = QDir(dir.filePath("results")).entryList({ QStringLiteral("fxs-remote-*.h5") });
+        QCOMPARE(h5.size(), 1);
+        QVERIFY(run.output.contains(dir.filePath("results/" + h5.first())));
+        const QString out = h5pyOnResults(dir.filePath("results/" + h5.first()),
+            QStringLiteral("print(c['server'], c['job_id'], c['job_spec']['ranks'], c['state'])\n"))
+                                .trimmed();
+        QCOMPARE(out, QStringLiteral("%1 %2 2 SUCCEEDED").arg(address(), run.ranks.value("job_id").toString()));
+        QVERIFY(QFileInfo(dir.filePath("png/monitor-remote-ranks.png")).size() > 2000);
+    }
+
+    void serverProblemsAreNamed_data()
+    {
+        QTest::addColumn<bool>("wrongToken");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("wrong token") << true << QStringLiteral("UNAUTHENTICATED");
+        QTest::newRow("nothing listening") << false << QStringLiteral("Cannot reach fxs-server at 127.0.0.1:1 ");
+    }
+    void serverProblemsAreNamed()
+    {
+        QFETCH(bool, wrongToken);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QFile t(dir.filePath("token"));
+        QVERIFY(t.open(QIODevice::WriteOnly));
+        t.write("not-the-servers-token\n");
+        t.close();
+        t.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        const QString where = wrongToken ? address() : QStringLiteral("127.0.0.1:1");
+        const auto before = m_server->session->list();
+        QVERIFY(before.ok());
+        const MonitorRun run = runMonitor(dir, where, t.fileName(), { QStringLiteral("--shots"), "64" });
+        QCOMPARE(run.exitCode, 1); // an orderly exit of a failed run: no crash
+        QVERIFY2(run.output.contains(expected), qPrintable(run.output));
+        QVERIFY2(run.output.contains(QStringLiteral("fxs-server at ") + where), qPrintable(run.output));
+        const auto after = m_server->session->list();
+        QVERIFY(after.ok());
+        QCOMPARE(after->size(), before->size()); // nothing was submitted
+    }
+
+    // The server restarts mid-job: the window says it is reconnecting, follows the adopted job to its end, and shows
+    // its result.
+    void serverRestartIsFollowed()
+    {
+        QTemporaryDir dir;
+        QProcess p;
+        startMonitor(p, dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--shots"), QStringLiteral("4000"), QStringLiteral("--nq"), QStringLiteral("64"),
+                QStringLiteral("--nphi"), QStringLiteral("128") });
+        QTest::qWait(1500);
+        QVERIFY2(p.state() == QProcess::Running, p.readAll().constData()); // the job is still running
+        QCOMPARE(m_server->stop(), 0);
+        QString error;
+        QVERIFY2(m_server->start(error), qPrintable(error)); // same port, same state folder: the job is adopted
+        const MonitorRun run = finishMonitor(p, dir);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(QStringLiteral("Reconnecting to ") + address()), qPrintable(run.output));
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        QCOMPARE(run.ranks.value("shots_done").toInt(), 4000);
+    }
+
+    void cancelFromTheWindow()
+    {
+        QTemporaryDir dir;
+        // Far more shots than run in the test's time: only a cancel ends it.
+        const MonitorRun run = runMonitor(dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--shots"), QStringLiteral("2000000"), QStringLiteral("--nq"), QStringLiteral("16"),
+                QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--stop-at-shots"),
+                QStringLiteral("1") });
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("CANCELLED"));
+        QVERIFY2(run.output.contains(QStringLiteral("cancelled")), qPrintable(run.output));
+        const QString id = run.ranks.value("job_id").toString();
+        QVERIFY(!id.isEmpty());
+        const auto jobs = m_server->session->list();
+        QVERIFY(jobs.ok());
+        bool seen = false;
+        for (const auto& j : *jobs) {
+            if (QString::fromStdString(j.job_id()) == id) {
+                seen = true;
+                QCOMPARE(int(j.state()), int(fxs::v1::JOB_STATE_CANCELLED));
+                QVERIFY(j.shots_done() < 2000000);
+            }
+        }
+        QVERIFY(seen);
+        for (const auto r : run.ranks.value("ranks").toArray()) {
+            const qint64 pid = qint64(r.toObject().value("pid").toDouble());
+            QVERIFY2(pid <= 0 || !alive(pid), qPrintable(QStringLiteral("rank pid %1 still alive").arg(pid)));
+        }
+        QVERIFY2(
+            workersUnder(m_server->stateDir()).isEmpty(), qPrintable(workersUnder(m_server->stateDir()).join("\n")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMonitorRemote)
+#include "tst_MonitorRemote.moc"
