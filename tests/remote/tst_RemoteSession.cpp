@@ -378,8 +378,10 @@ private slots:
         std::vector<std::thread> threads;
         for (int i = 0; i < 3; ++i) {
             threads.emplace_back([&, i] {
-                fxs::remote::RemoteSession s(fxs::remote::RemoteOptions {
-                    "127.0.0.1:" + std::to_string(m_server->port), m_server->token.toStdString() });
+                fxs::remote::RemoteOptions o;
+                o.target = "127.0.0.1:" + std::to_string(m_server->port);
+                o.token = m_server->token.toStdString();
+                fxs::remote::RemoteSession s(o);
                 if (auto e = s.watch(st->job_id(), {}, [](const auto&) {})) {
                     ends[i] = *e;
                 }
