@@ -147,9 +147,16 @@ std::vector<std::int64_t> unitsDone(const Plan& plan, const std::vector<std::int
     return done;
 }
 
+// Threads for rank 0's work after the last reduction, when the other ranks only wait.
+int finalThreads(const WorkerConfig& cfg, int size)
+{
+    return std::clamp(size * cfg.threadsPerRank, 1, std::max(1, int(std::thread::hardware_concurrency())));
+}
+
 struct RoundsOutcome {
     SumsFile final; ///< rank 0: the sums and ledger of the whole job
     double reduceS = 0.0; ///< reductions + hand-off to the writer: the price of fault tolerance
+    double waitS = 0.0; ///< of which waiting at the round's end for the slowest rank (load imbalance)
     int rounds = 0;
 };
 
@@ -181,7 +188,8 @@ Result<RoundsOutcome> runRounds(
         work.heart.setPhase("reducing");
         const auto tr = Clock::now();
         std::int64_t left = static_cast<std::int64_t>(mine.size() - cursor), leftAll = 0;
-        MPI_Allreduce(&left, &leftAll, 1, MPI_INT64_T, MPI_SUM, comm);
+        MPI_Allreduce(&left, &leftAll, 1, MPI_INT64_T, MPI_SUM, comm); // where a faster rank waits
+        out.waitS += secondsSince(tr);
         C2Sums sums = work.pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
         reduceSums(sums, 0, comm);
         gatherRejected(work.rejected, rejectedAll, 0, comm);
@@ -195,7 +203,9 @@ Result<RoundsOutcome> runRounds(
             if (leftAll == 0) {
                 out.final = cp;
             }
-            if (auto st = writer.submit(std::move(cp), leftAll == 0); !st) {
+            // The last snapshot is the only thing left to wait for: every rank's cores are free for it.
+            const int threads = leftAll == 0 ? finalThreads(cfg, size) : 1;
+            if (auto st = writer.submit(std::move(cp), leftAll == 0, threads); !st) {
                 return Error { st.message() };
             }
         }
@@ -288,8 +298,9 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     const auto tf = Clock::now();
     if (rank == 0) {
         // The other ranks only wait from here on (sleeping): their cores are rank 0's.
-        const int threads = std::clamp(size * cfg->threadsPerRank, 1, int(std::thread::hardware_concurrency()));
-        if (auto st = writeFinalProducts(*cfg, files, rounds->final, (*provider)->wavelengthA(), threads, heart); !st) {
+        if (auto st = writeFinalProducts(
+                *cfg, files, rounds->final, (*provider)->wavelengthA(), finalThreads(*cfg, size), heart);
+            !st) {
             return st;
         }
     } else {
@@ -301,8 +312,9 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
         const double reduceS = rounds->reduceS + finalWaitS;
         (void)writeTextAtomically(files.timing(),
             "{\"total_s\": " + std::to_string(secondsSince(t0)) + ", \"c2_s\": " + std::to_string(c2S)
-                + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS) + ", \"final_wait_s\": "
-                + std::to_string(finalWaitS) + ", \"results_file_s\": " + std::to_string(finalS) + ", \"rounds\": "
+                + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS) + ", \"wait_for_ranks_s\": "
+                + std::to_string(rounds->waitS) + ", \"final_wait_s\": " + std::to_string(finalWaitS)
+                + ", \"results_file_s\": " + std::to_string(finalS) + ", \"rounds\": "
                 + std::to_string(rounds->rounds + 1) + ", \"ranks\": " + std::to_string(size) + "}\n");
     }
     heart.setPhase("done");
