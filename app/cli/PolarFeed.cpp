@@ -96,15 +96,7 @@ Result<std::optional<FedShot>> PolarFeed::nextPolar(Frame frame)
     } else {
         p.weight.assign(n, 1.0f);
     }
-    // The statistics of the polar image itself: bins of weight 0 are the masked "pixels".
-    Frame view = Frame::zeros(p.nQ, p.nPhi, PixelType::Float32);
-    std::copy(p.intensity.begin(), p.intensity.end(), view.as<float>().begin());
-    view.shotIndex = p.shotIndex;
-    std::vector<std::uint8_t> valid(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        valid[i] = p.weight[i] > 0.0f ? 1 : 0;
-    }
-    auto stats = ShotStats::compute(view, valid, m_statsOptions);
+    auto stats = ShotStats::ofPolar(p, m_statsOptions);
     if (!stats) {
         return Error { m_source->description() + ": shot " + std::to_string(p.shotIndex) + ": "
             + stats.error().message };

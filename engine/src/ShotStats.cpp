@@ -148,6 +148,24 @@ double ShotStats::get(ShotStatistic s) const
     return std::numeric_limits<double>::quiet_NaN();
 }
 
+Result<ShotStats> ShotStats::ofPolar(const PolarFrame& p, const ShotStatsOptions& options)
+{
+    const std::size_t n = p.intensity.size();
+    if (p.weight.size() != n || n != static_cast<std::size_t>(p.nQ) * static_cast<std::size_t>(p.nPhi)) {
+        return Error { "shot " + std::to_string(p.shotIndex) + ": polar frame of " + std::to_string(p.nQ) + " x "
+            + std::to_string(p.nPhi) + " bins holds " + std::to_string(n) + " values and "
+            + std::to_string(p.weight.size()) + " weights" };
+    }
+    Frame view = Frame::zeros(p.nQ, p.nPhi, PixelType::Float32);
+    std::copy(p.intensity.begin(), p.intensity.end(), view.as<float>().begin());
+    view.shotIndex = p.shotIndex;
+    std::vector<std::uint8_t> valid(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        valid[i] = p.weight[i] > 0.0f ? 1 : 0;
+    }
+    return compute(view, valid, options);
+}
+
 const char* ShotStats::name(ShotStatistic s) { return kNames[static_cast<std::size_t>(s)]; }
 
 std::optional<ShotStatistic> ShotStats::fromName(std::string_view name)

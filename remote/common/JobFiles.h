@@ -19,6 +19,10 @@ struct JobFiles {
     std::filesystem::path snapshot() const { return dir / "snapshot.fxs1"; }
     /// The final sums (FXS1 sums file), present only when the job succeeded.
     std::filesystem::path result() const { return dir / "result.fxs1"; }
+    /// The HDF5 results file (C2, sums, ledger, invariants, density), written by rank 0 at the end.
+    std::filesystem::path resultsH5() const { return dir / "results.h5"; }
+    /// The reconstructed density (MRC2014), reconstruction jobs only.
+    std::filesystem::path densityMrc() const { return dir / "density.mrc"; }
     /// A one-line error written by rank 0 before it aborts (bad config, unreadable checkpoint, ...).
     std::filesystem::path error() const { return dir / "error.txt"; }
     /// Rank 0's timing of the last attempt (JSON: total_s, reduce_checkpoint_s, rounds), for benchmarks.

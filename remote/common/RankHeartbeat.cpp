@@ -14,7 +14,8 @@ Status RankHeartbeat::write(const std::filesystem::path& path) const
 {
     const nlohmann::json j = { { "rank", rank }, { "pid", pid }, { "host", host }, { "shots_done", shotsDone },
         { "shots_rejected", shotsRejected }, { "units_done", unitsDone }, { "shots_total", shotsTotal },
-        { "phase", phase }, { "device", device }, { "time_unix_s", timeUnixS }, { "sequence", sequence } };
+        { "phase", phase }, { "device", device }, { "reconstruction_progress", reconstructionProgress },
+        { "time_unix_s", timeUnixS }, { "sequence", sequence } };
     return writeTextAtomically(path, j.dump());
 }
 
@@ -38,6 +39,7 @@ Result<RankHeartbeat> RankHeartbeat::read(const std::filesystem::path& path)
         h.unitsDone = j.value("units_done", std::int64_t { 0 });
         h.shotsTotal = j.value("shots_total", std::int64_t { 0 });
         h.phase = j.value("phase", "");
+        h.reconstructionProgress = j.value("reconstruction_progress", -1.0);
         h.device = j.value("device", "");
         h.timeUnixS = j.at("time_unix_s");
         h.sequence = j.value("sequence", std::int64_t { 0 });

@@ -20,7 +20,8 @@ struct RankHeartbeat {
     std::int64_t shotsRejected = 0;
     std::int64_t unitsDone = 0;
     std::int64_t shotsTotal = 0; ///< shots in the whole job, once the rank knows (0 before)
-    std::string phase; ///< "starting", "accumulating", "reducing", "done"
+    std::string phase; ///< "starting", "accumulating", "reducing", "reconstructing", "waiting", "done"
+    double reconstructionProgress = -1.0; ///< 0 … 1 while rank 0 reconstructs, −1 when it does not
     std::string device; ///< what correlates on this rank (C2Pipeline::backendDescription())
     double timeUnixS = 0.0; ///< when written (the writer's clock)
     std::int64_t sequence = 0; ///< increases with every write

@@ -58,9 +58,12 @@ template <class T> bool readArray(std::ifstream& in, std::vector<T>& v)
 
 Status SumsFile::write(const std::filesystem::path& path) const
 {
-    const nlohmann::json h = { { "n_q", sums.nQ }, { "n_phi", sums.nPhi }, { "n_max", sums.nMax },
+    nlohmann::json h = { { "n_q", sums.nQ }, { "n_phi", sums.nPhi }, { "n_max", sums.nMax },
         { "ring_mean_subtracted", sums.ringMeanSubtracted }, { "shots", { sums.shots[0], sums.shots[1] } },
-        { "computation_hash", computationHash }, { "units_done", unitsDone } };
+        { "computation_hash", computationHash }, { "units_done", unitsDone }, { "rejected", nlohmann::json::array() } };
+    for (const auto& r : rejected) {
+        h["rejected"].push_back({ r.shot, r.reason });
+    }
     return writeFileAtomically(path, [&](std::FILE* f) {
         bool ok = writeHeader(f, kSumsMagic, h.dump());
         for (int k = 0; k < 2; ++k) {
@@ -106,6 +109,9 @@ Result<SumsFile> SumsFile::readImpl(const std::filesystem::path& path, bool arra
         f.sums.shots[1] = h->at("shots").at(1);
         f.computationHash = h->at("computation_hash");
         f.unitsDone = h->at("units_done").get<std::vector<std::int64_t>>();
+        for (const auto& r : h->value("rejected", nlohmann::json::array())) {
+            f.rejected.push_back({ r.at(0).get<std::int64_t>(), r.at(1).get<std::string>() });
+        }
     } catch (const nlohmann::json::exception& e) {
         return Error { path.string() + ": header key missing or of the wrong type (" + e.what() + ")" };
     }

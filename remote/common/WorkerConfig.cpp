@@ -1,6 +1,7 @@
 #include "WorkerConfig.h"
 
 #include "AtomicFile.h"
+#include "fxs/VetoRules.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -19,8 +20,11 @@ std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t seed)
 
 Status WorkerConfig::validate() const
 {
-    if (inputKind != "synthetic" && inputKind != "cxi") {
-        return Error { "input: synthetic or cxi expected (got '" + inputKind + "')" };
+    if (inputKind != "synthetic" && inputKind != "cxi" && inputKind != "simulator") {
+        return Error { "input: synthetic, cxi or simulator expected (got '" + inputKind + "')" };
+    }
+    if (auto st = validateSimulator(); !st) {
+        return st;
     }
     if (inputKind == "cxi" && (cxiPath.empty() || geometryPath.empty() || cxiDataset.empty())) {
         return Error { "cxi: paths, dataset and geometry_path must be given" };
@@ -59,8 +63,71 @@ Status WorkerConfig::validate() const
     if (shotsPerUnit < 1 || shotsPerUnit > 1'000'000) {
         return Error { "shots_per_unit must be between 1 and 1000000, got " + std::to_string(shotsPerUnit) };
     }
-    if (unitsPerReduce < 1 || unitsPerReduce > 1'000'000) {
-        return Error { "units_per_reduce must be between 1 and 1000000, got " + std::to_string(unitsPerReduce) };
+    if (unitsPerReduce < 0 || unitsPerReduce > 1'000'000) {
+        return Error { "units_per_reduce must be between 0 (no limit) and 1000000, got "
+            + std::to_string(unitsPerReduce) };
+    }
+    if (!(reduceIntervalS > 0.0 && reduceIntervalS <= 86400.0)) {
+        return Error { "reduce_interval_s must be between 0 (5 s) and 86400, got " + std::to_string(reduceIntervalS) };
+    }
+    if (!veto.is_null()) {
+        if (auto rules = VetoRules::fromJson(veto); !rules) {
+            return Error { "veto: " + rules.error().message };
+        }
+    }
+    return validateReconstruction();
+}
+
+Status WorkerConfig::validateSimulator() const
+{
+    if (inputKind != "simulator") {
+        return {};
+    }
+    if (shots <= 0 || shots > (std::int64_t { 1 } << 40)) {
+        return Error { "simulator.shots must be between 1 and 2^40, got " + std::to_string(shots) };
+    }
+    if (model.empty()) {
+        return Error { "simulator.model: give a built-in model name or a JSON model file" };
+    }
+    if (!(wavelengthA > 0.0 && wavelengthA < 100.0)) {
+        return Error { "simulator.wavelength_angstrom must be in (0, 100), got " + std::to_string(wavelengthA) };
+    }
+    if (!(peakPhotons > 0.0 && peakPhotons < 1e12)) {
+        return Error { "simulator.peak_photons must be in (0, 1e12), got " + std::to_string(peakPhotons) };
+    }
+    if (!(meanParticles > 0.0 && meanParticles <= 1000.0)) {
+        return Error { "simulator.mean_particles must be in (0, 1000], got " + std::to_string(meanParticles) };
+    }
+    return {};
+}
+
+Status WorkerConfig::validateReconstruction() const
+{
+    if (!reconstruct) {
+        return {};
+    }
+    if (inputKind == "synthetic") {
+        return Error { "reconstruction.enabled: needs an input with a wavelength and a particle (simulator or cxi); "
+                       "synthetic frames have neither" };
+    }
+    if (mtipIterations < 1 || mtipIterations > 100'000) {
+        return Error { "reconstruction.iterations must be between 0 (600) and 100000, got "
+            + std::to_string(mtipIterations) };
+    }
+    if (mtipGridSize < 8 || mtipGridSize > 256 || mtipGridSize % 2 != 0) {
+        return Error { "reconstruction.grid_size must be even and between 8 and 256, got "
+            + std::to_string(mtipGridSize) };
+    }
+    if (!(mtipDiameterA >= 0.0 && mtipDiameterA < 1e6) || (inputKind == "cxi" && mtipDiameterA == 0.0)) {
+        return Error { "reconstruction.particle_diameter_angstrom must be positive (required for cxi input), got "
+            + std::to_string(mtipDiameterA) };
+    }
+    if (mtipStarts < 1 || mtipStarts > 100) {
+        return Error { "reconstruction.starts must be between 0 (3) and 100, got " + std::to_string(mtipStarts) };
+    }
+    if (mtipLMax > 64 || (mtipLMax > 0 && mtipLMax % 2 != 0)) {
+        return Error { "reconstruction.l_max must be 0 (automatic) or even and at most 64, got "
+            + std::to_string(mtipLMax) };
     }
     return {};
 }
@@ -79,10 +146,16 @@ C2Config WorkerConfig::accumulatorConfig() const
 std::uint64_t WorkerConfig::computationHash() const
 {
     // shotsPerUnit is included: unit ids in a checkpoint only mean something with the same unit size.
-    const nlohmann::json j
-        = { { "input", inputKind }, { "shots", shots }, { "seed", seed }, { "masked", maskedFraction }, { "nQ", nQ },
-              { "nPhi", nPhi }, { "qMin", qMinInvA }, { "qMax", qMaxInvA }, { "nMax", nMax },
-              { "double", doublePrecision }, { "ringMean", ringMeanSubtracted }, { "shotsPerUnit", shotsPerUnit } };
+    // The vetoes decide which shots enter the sums, and the simulator's settings what the shots are.
+    nlohmann::json j = { { "input", inputKind }, { "shots", shots }, { "seed", seed }, { "masked", maskedFraction },
+        { "nQ", nQ }, { "nPhi", nPhi }, { "qMin", qMinInvA }, { "qMax", qMaxInvA }, { "nMax", nMax },
+        { "double", doublePrecision }, { "ringMean", ringMeanSubtracted }, { "shotsPerUnit", shotsPerUnit } };
+    if (inputKind == "simulator") {
+        j["simulator"] = { model, wavelengthA, peakPhotons, meanParticles, geometryPath };
+    }
+    if (!veto.is_null()) {
+        j["veto"] = veto;
+    }
     const std::string s = j.dump();
     return fnv1a64(s.data(), s.size());
 }
@@ -95,7 +168,13 @@ std::string WorkerConfig::toJson() const
         { "n_max", nMax }, { "double_precision", doublePrecision }, { "ring_mean_subtracted", ringMeanSubtracted },
         { "threads_per_rank", threadsPerRank }, { "shots_per_unit", shotsPerUnit },
         { "units_per_reduce", unitsPerReduce }, { "heartbeat_interval_s", heartbeatIntervalS },
-        { "slowdown_per_shot_s", slowdownPerShotS }, { "backend", backend }, { "gpu_devices", gpuDevices } };
+        { "slowdown_per_shot_s", slowdownPerShotS }, { "backend", backend }, { "gpu_devices", gpuDevices },
+        { "model", model }, { "wavelength_angstrom", wavelengthA }, { "peak_photons", peakPhotons },
+        { "mean_particles", meanParticles }, { "veto", veto }, { "reduce_interval_s", reduceIntervalS },
+        { "reconstruction",
+            { { "enabled", reconstruct }, { "iterations", mtipIterations }, { "grid_size", mtipGridSize },
+                { "particle_diameter_angstrom", mtipDiameterA }, { "starts", mtipStarts }, { "l_max", mtipLMax },
+                { "seed", mtipSeed } } } };
     return j.dump(2);
 }
 
@@ -128,6 +207,20 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
         c.slowdownPerShotS = j.value("slowdown_per_shot_s", c.slowdownPerShotS);
         c.backend = j.value("backend", c.backend);
         c.gpuDevices = j.value("gpu_devices", c.gpuDevices);
+        c.model = j.value("model", c.model);
+        c.wavelengthA = j.value("wavelength_angstrom", c.wavelengthA);
+        c.peakPhotons = j.value("peak_photons", c.peakPhotons);
+        c.meanParticles = j.value("mean_particles", c.meanParticles);
+        c.veto = j.value("veto", c.veto);
+        c.reduceIntervalS = j.value("reduce_interval_s", c.reduceIntervalS);
+        const nlohmann::json r = j.value("reconstruction", nlohmann::json::object());
+        c.reconstruct = r.value("enabled", c.reconstruct);
+        c.mtipIterations = r.value("iterations", c.mtipIterations);
+        c.mtipGridSize = r.value("grid_size", c.mtipGridSize);
+        c.mtipDiameterA = r.value("particle_diameter_angstrom", c.mtipDiameterA);
+        c.mtipStarts = r.value("starts", c.mtipStarts);
+        c.mtipLMax = r.value("l_max", c.mtipLMax);
+        c.mtipSeed = r.value("seed", c.mtipSeed);
     } catch (const nlohmann::json::exception& e) {
         return Error { origin + ": a key has the wrong type (" + e.what() + ")" };
     }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -13,12 +14,17 @@ namespace fxs::remote {
 /// What one fxs-worker run computes: written as JSON by fxs-server into the job directory, read by every rank.
 /// The worker links no gRPC, so this, not the protobuf JobSpec, is its input.
 struct WorkerConfig {
-    // Input: "synthetic" (SyntheticPolarSource) or "cxi" (a CXI/HDF5 stack remapped with a .geom geometry).
+    // Input: "synthetic" (SyntheticPolarSource), "cxi" (a CXI/HDF5 stack remapped with a .geom geometry) or
+    // "simulator" (engine Simulator: on the polar bins, or on the pixels of geometryPath and remapped).
     std::string inputKind = "synthetic";
     std::int64_t shots = 0; ///< for cxi: 0 in the file, set by the worker from the stack
     std::string cxiPath;
     std::string cxiDataset = "/entry_1/data_1/data";
-    std::string geometryPath;
+    std::string geometryPath; ///< cxi: required; simulator: optional (empty: simulate on the polar bins)
+    std::string model; ///< simulator: built-in model name or JSON model file
+    double wavelengthA = 1.5; ///< simulator on polar bins
+    double peakPhotons = 1000.0; ///< simulator
+    double meanParticles = 1.0; ///< simulator
     std::string inputIdentity; ///< set by the worker: size and SHA-256 of the first MiB of the inputs
     std::uint64_t seed = 1;
     double maskedFraction = 0.0;
@@ -34,15 +40,30 @@ struct WorkerConfig {
     // (all visible devices when empty) by their node-local rank.
     std::string backend = "cpu";
     std::vector<int> gpuDevices;
+    // Vetoes: VetoRules::toJson() form; null or empty: every shot accepted.
+    nlohmann::json veto;
+    // Reconstruction on rank 0 after the last reduction (M-TIP on the Kam invariants).
+    bool reconstruct = false;
+    int mtipIterations = 600; ///< per start
+    int mtipGridSize = 32;
+    double mtipDiameterA = 0.0; ///< 0: twice the simulator model's extent
+    int mtipStarts = 3;
+    int mtipLMax = -1;
+    std::uint64_t mtipSeed = 1;
     // Work split.
     int threadsPerRank = 1;
-    int shotsPerUnit = 16;
-    int unitsPerReduce = 4;
+    int shotsPerUnit = 64;
+    int unitsPerReduce = 0; ///< at most this many units per rank and round; 0: no limit
+    double reduceIntervalS = 5.0; ///< seconds of accumulation per round
     double heartbeatIntervalS = 0.25;
     double slowdownPerShotS = 0.0; ///< test hook: sleep per shot so that tests can act mid-run
 
     /// Checks ranges; the message names the JobSpec field at fault.
     Status validate() const;
+    /// The simulator settings' checks (simulator input only).
+    Status validateSimulator() const;
+    /// The reconstruction settings' checks (when reconstruct).
+    Status validateReconstruction() const;
     /// Number of work units (the last may be short).
     std::int64_t units() const { return (shots + shotsPerUnit - 1) / shotsPerUnit; }
     /// The accumulator settings.

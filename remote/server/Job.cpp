@@ -35,7 +35,8 @@ Status Job::persist() const
     if (auto st = writeTextAtomically(files.dir / "status.pb", status.SerializeAsString()); !st) {
         return st;
     }
-    const nlohmann::json p = { { "pid", pid }, { "base_shots", baseShots }, { "launched_at_s", launchedAtS } };
+    const nlohmann::json p = { { "pid", pid }, { "base_shots", baseShots }, { "base_rejected", baseRejected },
+        { "launched_at_s", launchedAtS } };
     return writeTextAtomically(files.dir / "process.json", p.dump());
 }
 
@@ -60,6 +61,7 @@ Result<std::shared_ptr<Job>> Job::load(const std::filesystem::path& dir)
     job->status = std::move(status);
     job->pid = p.value("pid", 0);
     job->baseShots = p.value("base_shots", std::int64_t { 0 });
+    job->baseRejected = p.value("base_rejected", std::int64_t { 0 });
     job->launchedAtS = p.value("launched_at_s", 0.0);
     return job;
 }

@@ -41,7 +41,9 @@ struct Job {
     pid_t pid = 0; ///< the launcher (its session id too); 0 when not running
     bool adopted = false; ///< launched by an earlier server: not our child, cannot be waited for
     double launchedAtS = 0.0;
-    std::int64_t baseShots = 0; ///< shots in the checkpoint the current attempt started from
+    std::int64_t baseShots = 0; ///< accepted shots in the checkpoint the current attempt started from
+    std::int64_t baseRejected = 0; ///< rejected shots in that checkpoint
+    double lastReconstructionProgress = -1.0;
     std::int64_t lastShots = -1;
     double lastProgressAtS = 0.0;
     double lastRateAtS = 0.0;

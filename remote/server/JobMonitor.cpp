@@ -37,6 +37,7 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
     const std::string host = thisHost();
     job.status.clear_ranks();
     std::int64_t done = 0, rejected = 0;
+    double reconstruction = job.status.reconstruction_progress();
     for (const auto& h : beats) {
         auto* r = job.status.add_ranks();
         r->set_rank(h.rank);
@@ -53,12 +54,16 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
             job.status.set_shots_total(h.shotsTotal); // a CXI stack's size is known once the ranks opened it
         }
         rejected += h.shotsRejected;
+        reconstruction = std::max(reconstruction, h.reconstructionProgress);
     }
+    job.status.set_reconstruction_progress(reconstruction);
     job.status.set_shots_accepted(job.baseShots + done);
-    job.status.set_shots_rejected(rejected);
-    job.status.set_shots_done(job.baseShots + done + rejected);
-    if (job.status.shots_done() != job.lastShots) {
+    job.status.set_shots_rejected(job.baseRejected + rejected);
+    job.status.set_shots_done(job.baseShots + job.baseRejected + done + rejected);
+    // A reconstruction moving on is progress too (no shots are processed while rank 0 reconstructs).
+    if (job.status.shots_done() != job.lastShots || reconstruction != job.lastReconstructionProgress) {
         job.lastShots = job.status.shots_done();
+        job.lastReconstructionProgress = reconstruction;
         job.lastProgressAtS = now;
     }
     if (now - job.lastRateAtS >= 1.0) {
@@ -78,7 +83,7 @@ void updateFiles(Job& job)
     if (!ec && cpTime != job.checkpointTime) {
         if (auto cp = SumsFile::readHeader(job.files.checkpoint())) {
             job.checkpointTime = cpTime;
-            job.status.set_checkpoint_shots(cp->sums.totalShots());
+            job.status.set_checkpoint_shots(cp->sums.totalShots() + static_cast<std::int64_t>(cp->rejected.size()));
         }
     }
     const auto snTime = std::filesystem::last_write_time(job.files.snapshot(), ec);
@@ -124,8 +129,8 @@ std::string watchdogReason(const Job& job, const std::vector<RankHeartbeat>& bea
             + " ranks started within " + std::to_string(static_cast<int>(o.startupTimeoutS)) + " s";
     }
     if (now - job.lastProgressAtS > o.progressTimeoutS) {
-        return "watchdog: no shot was processed for " + std::to_string(static_cast<int>(now - job.lastProgressAtS))
-            + " s (--progress-timeout)";
+        return "watchdog: no shot was processed (nor reconstruction step done) for "
+            + std::to_string(static_cast<int>(now - job.lastProgressAtS)) + " s (--progress-timeout)";
     }
     return {};
 }

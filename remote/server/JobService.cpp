@@ -175,6 +175,16 @@ grpc::ServerWriteReactor<fxs::v1::ResultChunk>* JobService::FetchResult(
     case fxs::v1::RESULT_KIND_LOG:
         path = job->files.log();
         break;
+    case fxs::v1::RESULT_KIND_RESULTS_H5:
+        path = job->files.resultsH5();
+        break;
+    case fxs::v1::RESULT_KIND_DENSITY_MRC:
+        if (!job->spec.reconstruction().enabled()) {
+            return new FailedWrite<fxs::v1::ResultChunk>({ grpc::StatusCode::FAILED_PRECONDITION,
+                "job " + job->id + " did not ask for a reconstruction (reconstruction.enabled)" });
+        }
+        path = job->files.densityMrc();
+        break;
     default:
         return new FailedWrite<fxs::v1::ResultChunk>(
             { grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown result kind " + std::to_string(req->kind()) });

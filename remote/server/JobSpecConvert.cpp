@@ -1,8 +1,84 @@
 // JobSpec (what a client asks for) → WorkerConfig (what fxs-worker reads), with the checks that make a bad
 // request an INVALID_ARGUMENT naming the field rather than a failed job.
 #include "JobStore.h"
+#include "fxs/ParticleModel.h"
+#include "fxs/VetoRules.h"
+
+#include <cmath>
 
 namespace fxs::remote {
+
+namespace {
+
+Status simulatorInput(const fxs::v1::SimulatorInput& in, WorkerConfig& c)
+{
+    c.inputKind = "simulator";
+    c.shots = in.shots();
+    c.seed = in.seed();
+    c.model = in.model();
+    auto model = ParticleModel::load(in.model());
+    if (!model) {
+        return Error { "simulator.model: " + model.error().message };
+    }
+    if (!in.geometry_path().empty() && !std::filesystem::exists(in.geometry_path())) {
+        return Error { "simulator.geometry_path: " + in.geometry_path() + " does not exist on the server" };
+    }
+    c.geometryPath = in.geometry_path();
+    c.wavelengthA = in.wavelength_angstrom() == 0.0 ? 1.5 : in.wavelength_angstrom();
+    c.peakPhotons = in.peak_photons() == 0.0 ? 1000.0 : in.peak_photons();
+    c.meanParticles = in.mean_particles() == 0.0 ? 1.0 : in.mean_particles();
+    return {};
+}
+
+// min/max total intensity → a threshold on ShotStats "sum" (0 on either side: no limit there).
+Result<nlohmann::json> vetoRules(const fxs::v1::VetoRules& v)
+{
+    const double lo = v.min_total_intensity(), hi = v.max_total_intensity();
+    if (!std::isfinite(lo)) {
+        return Error { "veto.min_total_intensity must be a finite number, got " + std::to_string(lo) };
+    }
+    if (!std::isfinite(hi)) {
+        return Error { "veto.max_total_intensity must be a finite number (0: no upper limit), got "
+            + std::to_string(hi) };
+    }
+    if (lo == 0.0 && hi == 0.0) {
+        return nlohmann::json {};
+    }
+    VetoThreshold t { ShotStatistic::Sum, -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::infinity() };
+    if (lo != 0.0) {
+        t.min = lo;
+    }
+    if (hi != 0.0) {
+        t.max = hi;
+    }
+    VetoRules rules;
+    if (t.min > t.max || !rules.addThreshold(t)) {
+        return Error { "veto.max_total_intensity (" + std::to_string(hi) + ") is below veto.min_total_intensity ("
+            + std::to_string(lo) + ")" };
+    }
+    return rules.toJson();
+}
+
+Status reconstruction(const fxs::v1::ReconstructionOptions& r, WorkerConfig& c)
+{
+    c.reconstruct = r.enabled();
+    if (!c.reconstruct) {
+        return {};
+    }
+    if (!std::isfinite(r.particle_diameter_angstrom())) {
+        return Error { "reconstruction.particle_diameter_angstrom must be a finite number" };
+    }
+    c.mtipIterations = r.iterations() == 0 ? 600 : r.iterations();
+    c.mtipGridSize = r.grid_size() == 0 ? 32 : r.grid_size();
+    c.mtipDiameterA = r.particle_diameter_angstrom();
+    c.mtipStarts = r.starts() == 0 ? 3 : r.starts();
+    c.mtipLMax = r.l_max() == 0 ? -1 : r.l_max();
+    c.mtipSeed = r.seed() == 0 ? 1 : r.seed();
+    return {};
+}
+
+} // namespace
 
 Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
 {
@@ -36,7 +112,10 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
         }
         break;
     case fxs::v1::JobSpec::kSimulator:
-        return Error { "input: the simulator input is not supported by this fxs-server yet; use synthetic or cxi" };
+        if (auto st = simulatorInput(spec.simulator(), c); !st) {
+            return Error { st.message() };
+        }
+        break;
     default:
         return Error { "input: the job has no input (set synthetic, cxi or simulator)" };
     }
@@ -57,10 +136,16 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
     c.threadsPerRank = spec.threads_per_rank() == 0 ? 1 : spec.threads_per_rank();
     c.backend = spec.backend().empty() ? "cpu" : spec.backend();
     c.gpuDevices.assign(spec.gpu_devices().begin(), spec.gpu_devices().end());
-    c.shotsPerUnit = spec.shots_per_unit() == 0 ? 16 : spec.shots_per_unit();
-    c.unitsPerReduce = spec.units_per_reduce() == 0 ? 4 : spec.units_per_reduce();
-    if (spec.reconstruction().enabled()) {
-        return Error { "reconstruction.enabled: reconstruction on the server is not supported yet" };
+    c.shotsPerUnit = spec.shots_per_unit() == 0 ? 64 : spec.shots_per_unit();
+    c.unitsPerReduce = spec.units_per_reduce();
+    c.reduceIntervalS = spec.reduce_interval_s() == 0.0 ? 5.0 : spec.reduce_interval_s();
+    auto veto = vetoRules(spec.veto());
+    if (!veto) {
+        return veto.error();
+    }
+    c.veto = std::move(*veto);
+    if (auto st = reconstruction(spec.reconstruction(), c); !st) {
+        return Error { st.message() };
     }
     if (auto st = c.validate(); !st) {
         return Error { st.message() };

@@ -181,8 +181,10 @@ Status JobStore::launch(Job& job)
     std::filesystem::remove(job.files.error(), ec);
     std::filesystem::remove_all(job.files.ranksDir(), ec);
     job.baseShots = 0;
+    job.baseRejected = 0;
     if (auto cp = SumsFile::readHeader(job.files.checkpoint())) {
         job.baseShots = cp->sums.totalShots();
+        job.baseRejected = static_cast<std::int64_t>(cp->rejected.size());
     }
     const auto argv = launcherArgv(m_options.launcher, job.spec.ranks(), m_options.worker, job.files.dir);
     auto pid = launchInNewSession(argv, job.files.log());
@@ -198,7 +200,8 @@ Status JobStore::launch(Job& job)
     job.status.set_message("");
     job.status.set_resumable(false);
     job.status.set_attempt(job.status.attempt() + 1);
-    job.status.set_checkpoint_shots(job.baseShots);
+    job.status.set_checkpoint_shots(job.baseShots + job.baseRejected);
+    job.status.set_reconstruction_progress(0.0);
     job.touch();
     spdlog::info("job {} attempt {}: launched pid {}", job.id, job.status.attempt(), job.pid);
     return job.persist();

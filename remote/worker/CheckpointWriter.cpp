@@ -16,7 +16,7 @@ Status linkResult(const SumsFile& cp, const JobFiles& files)
     return ec ? cp.write(files.result()) : Status {};
 }
 
-Status writeAll(const SumsFile& cp, bool final, const JobFiles& files)
+Status writeAll(const SumsFile& cp, bool final, int threads, const JobFiles& files)
 {
     if (auto st = cp.write(files.checkpoint()); !st) {
         return st;
@@ -29,7 +29,7 @@ Status writeAll(const SumsFile& cp, bool final, const JobFiles& files)
     SnapshotOptions opt;
     opt.interShot = false;
     opt.fourier = false;
-    opt.threads = 1;
+    opt.threads = threads;
     const C2Snapshot snap = C2Snapshot::compute(cp.sums, opt);
     const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
     return s.write(files.snapshot());
@@ -44,12 +44,14 @@ CheckpointWriter::CheckpointWriter(JobFiles files)
 
 CheckpointWriter::~CheckpointWriter() { (void)wait(); }
 
-Status CheckpointWriter::submit(SumsFile cp, bool final)
+Status CheckpointWriter::submit(SumsFile cp, bool final, int snapshotThreads)
 {
     if (auto st = wait(); !st) {
         return st;
     }
-    m_thread = std::thread([this, cp = std::move(cp), final] { m_status = writeAll(cp, final, m_files); });
+    m_thread = std::thread([this, cp = std::move(cp), final, snapshotThreads] {
+        m_status = writeAll(cp, final, snapshotThreads, m_files);
+    });
     return {};
 }
 

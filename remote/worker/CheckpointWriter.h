@@ -17,8 +17,8 @@ public:
     ~CheckpointWriter(); ///< waits for the write in flight
 
     /// Waits for the previous write (returning its failure, if any), then starts writing `cp` as the checkpoint
-    /// and a snapshot of it, and as the result too when `final`.
-    Status submit(SumsFile cp, bool final);
+    /// and a snapshot of it (computed with `snapshotThreads`), and as the result too when `final`.
+    Status submit(SumsFile cp, bool final, int snapshotThreads = 1);
     /// Waits for the write in flight; its outcome.
     Status wait();
 

@@ -58,6 +58,12 @@ void HeartbeatThread::setDevice(const std::string& device)
     m_state.device = device;
 }
 
+void HeartbeatThread::setReconstructionProgress(double fraction)
+{
+    std::lock_guard lock(m_mutex);
+    m_state.reconstructionProgress = fraction;
+}
+
 void HeartbeatThread::setPhase(const std::string& phase)
 {
     {

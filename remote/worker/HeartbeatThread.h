@@ -24,6 +24,8 @@ public:
     void setShotsTotal(std::int64_t shots);
     /// What correlates on this rank, reported with every beat.
     void setDevice(const std::string& device);
+    /// Reconstruction progress (0 … 1) the next beat reports.
+    void setReconstructionProgress(double fraction);
     /// Phase the next beat reports ("accumulating", "reducing", "done"); writes a beat at once.
     void setPhase(const std::string& phase);
 

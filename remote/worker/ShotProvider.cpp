@@ -5,37 +5,136 @@
 #include "fxs/GeomParser.h"
 #include "fxs/InputIdentity.h"
 #include "fxs/PolarRemapper.h"
+#include "fxs/Simulator.h"
+#include "fxs/SimulatorPixels.h"
 
 namespace fxs::remote {
 
 namespace {
 
+// Polar frames as they come (synthetic, simulated polar bins): the statistics are those of the polar image.
+Status sinkPolar(PolarFrame&& polar, bool withStats, const std::function<Status(ProvidedShot&&)>& sink)
+{
+    ProvidedShot shot { std::move(polar), std::nullopt };
+    if (withStats) {
+        auto stats = ShotStats::ofPolar(shot.polar);
+        if (!stats) {
+            return stats.error();
+        }
+        shot.stats = *stats;
+    }
+    return sink(std::move(shot));
+}
+
+// Detector frames (CXI stack, simulated detector): remapped onto the job's grid, statistics of the detector frame
+// over its valid pixels, as `fxs correlate` computes them.
+class DetectorRemap {
+public:
+    DetectorRemap(PolarRemapper remapper, std::vector<std::uint8_t> valid, bool withStats)
+        : m_remapper(std::move(remapper))
+        , m_valid(std::move(valid))
+        , m_withStats(withStats)
+    {
+    }
+    Status operator()(const Frame& frame, const std::function<Status(ProvidedShot&&)>& sink) const
+    {
+        ProvidedShot shot;
+        if (auto st = m_remapper.remapInto(frame, shot.polar); !st) {
+            return Error { "shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
+        }
+        shot.polar.shotIndex = frame.shotIndex;
+        if (m_withStats) {
+            auto stats = ShotStats::compute(frame, m_valid);
+            if (!stats) {
+                return stats.error();
+            }
+            shot.stats = *stats;
+        }
+        return sink(std::move(shot));
+    }
+
+private:
+    PolarRemapper m_remapper;
+    std::vector<std::uint8_t> m_valid;
+    bool m_withStats;
+};
+
+Result<DetectorRemap> detectorRemap(const DetectorGeometry& geometry, const WorkerConfig& cfg)
+{
+    RemapOptions remap;
+    remap.threads = 1; // ranks share the node's cores
+    auto remapper = PolarRemapper::create(geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, remap);
+    if (!remapper) {
+        return remapper.error();
+    }
+    return DetectorRemap(std::move(*remapper), geometry.validMask(), !cfg.veto.is_null());
+}
+
 class SyntheticProvider final : public ShotProvider {
 public:
     explicit SyntheticProvider(const WorkerConfig& c)
         : m_source(c.nQ, c.nPhi, c.seed, c.maskedFraction)
+        , m_withStats(!c.veto.is_null())
     {
     }
-    Status produce(std::int64_t first, std::int64_t last, const std::function<void(PolarFrame&&)>& sink) override
+    Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
     {
         for (std::int64_t s = first; s < last; ++s) {
-            sink(m_source.frame(s));
+            if (auto st = sinkPolar(m_source.frame(s), m_withStats, sink); !st) {
+                return st;
+            }
         }
         return {};
     }
+    double wavelengthA() const override { return 0.0; }
 
 private:
     SyntheticPolarSource m_source;
+    bool m_withStats;
+};
+
+// Shot s is Simulator::polarFrame / detectorFrame(pixels, s): a function of (seed, s) alone.
+class SimulatorProvider final : public ShotProvider {
+public:
+    SimulatorProvider(
+        Simulator sim, SimulatorPixels pixels, std::optional<DetectorRemap> remap, double lambdaA, bool withStats)
+        : m_sim(std::move(sim))
+        , m_pixels(std::move(pixels))
+        , m_remap(std::move(remap))
+        , m_lambdaA(lambdaA)
+        , m_withStats(withStats)
+    {
+    }
+    Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
+    {
+        for (std::int64_t s = first; s < last; ++s) {
+            const Status st = m_remap ? (*m_remap)(m_sim.detectorFrame(m_pixels, s), sink)
+                                      : sinkPolar(m_sim.polarFrame(m_pixels, s), m_withStats, sink);
+            if (!st) {
+                return st;
+            }
+        }
+        return {};
+    }
+    double wavelengthA() const override { return m_lambdaA; }
+
+private:
+    Simulator m_sim;
+    SimulatorPixels m_pixels;
+    std::optional<DetectorRemap> m_remap;
+    double m_lambdaA;
+    bool m_withStats;
 };
 
 class CxiProvider final : public ShotProvider {
 public:
-    CxiProvider(std::unique_ptr<CxiFileSource> source, PolarRemapper remapper)
+    CxiProvider(std::unique_ptr<CxiFileSource> source, DetectorRemap remap, double lambdaA)
         : m_source(std::move(source))
-        , m_remapper(std::move(remapper))
+        , m_remap(std::move(remap))
+        , m_lambdaA(lambdaA)
     {
     }
-    Status produce(std::int64_t first, std::int64_t last, const std::function<void(PolarFrame&&)>& sink) override
+    Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
     {
         if (auto st = m_source->seek(first); !st) {
             return st;
@@ -48,19 +147,56 @@ public:
             if (!*frame) {
                 return Error { "the stack ended at shot " + std::to_string(s) + " (" + m_source->description() + ")" };
             }
-            auto polar = m_remapper.remap(**frame);
-            if (!polar) {
-                return polar.error();
+            if (auto st = m_remap(**frame, sink); !st) {
+                return Error { m_source->description() + ": " + st.message() };
             }
-            sink(std::move(*polar));
         }
         return {};
     }
+    double wavelengthA() const override { return m_lambdaA; }
 
 private:
     std::unique_ptr<CxiFileSource> m_source;
-    PolarRemapper m_remapper;
+    DetectorRemap m_remap;
+    double m_lambdaA;
 };
+
+Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
+{
+    auto model = ParticleModel::load(cfg.model);
+    if (!model) {
+        return Error { "simulator.model: " + model.error().message };
+    }
+    SimulatorConfig sc;
+    sc.seed = cfg.seed;
+    sc.peakPhotons = cfg.peakPhotons;
+    sc.meanParticles = cfg.meanParticles;
+    sc.threads = 1; // ranks share the node's cores
+    auto sim = Simulator::create(std::move(*model), sc);
+    if (!sim) {
+        return Error { "simulator: " + sim.error().message };
+    }
+    const PolarGrid grid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA };
+    if (cfg.geometryPath.empty()) {
+        auto pixels = SimulatorPixels::polar(grid, cfg.wavelengthA);
+        if (!pixels) {
+            return Error { "simulator.wavelength_angstrom: " + pixels.error().message };
+        }
+        return std::unique_ptr<ShotProvider>(std::make_unique<SimulatorProvider>(
+            std::move(*sim), std::move(*pixels), std::nullopt, cfg.wavelengthA, !cfg.veto.is_null()));
+    }
+    auto geometry = GeomParser::parseFile(cfg.geometryPath);
+    if (!geometry) {
+        return Error { "simulator.geometry_path: " + geometry.error().message };
+    }
+    auto pixels = SimulatorPixels::detector(*geometry);
+    auto remap = detectorRemap(*geometry, cfg);
+    if (!pixels || !remap) {
+        return Error { "simulator.geometry_path: " + (!pixels ? pixels.error() : remap.error()).message };
+    }
+    return std::unique_ptr<ShotProvider>(std::make_unique<SimulatorProvider>(
+        std::move(*sim), std::move(*pixels), std::move(*remap), geometry->wavelengthA(), !cfg.veto.is_null()));
+}
 
 Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
 {
@@ -75,11 +211,9 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     if (!geometry) {
         return geometry.error();
     }
-    RemapOptions remap;
-    remap.threads = 1; // ranks share the node's cores
-    auto remapper = PolarRemapper::create(*geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, remap);
-    if (!remapper) {
-        return remapper.error();
+    auto remap = detectorRemap(*geometry, cfg);
+    if (!remap) {
+        return remap.error();
     }
     auto total = (*source)->totalFrames();
     auto data = InputIdentity::of(cfg.cxiPath);
@@ -90,15 +224,31 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     cfg.shots = *total;
     cfg.inputIdentity = std::to_string(data->sizeBytes) + ":" + data->sha256FirstMiB + "/"
         + std::to_string(geom->sizeBytes) + ":" + geom->sha256FirstMiB;
-    return std::unique_ptr<ShotProvider>(std::make_unique<CxiProvider>(std::move(*source), std::move(*remapper)));
+    return std::unique_ptr<ShotProvider>(
+        std::make_unique<CxiProvider>(std::move(*source), std::move(*remap), geometry->wavelengthA()));
+}
+
+// Every rank opens its own; all must succeed (a rank that cannot simulate would hang the others' reductions).
+Result<std::unique_ptr<ShotProvider>> openEverywhere(
+    Result<std::unique_ptr<ShotProvider>> p, MPI_Comm comm, const std::string& what)
+{
+    int good = p.ok() ? 1 : 0, all = 0;
+    MPI_Allreduce(&good, &all, 1, MPI_INT, MPI_MIN, comm);
+    if (!all && p.ok()) {
+        return Error { "another rank could not open the " + what };
+    }
+    return p;
 }
 
 } // namespace
 
 Result<std::unique_ptr<ShotProvider>> openShotProvider(WorkerConfig& cfg, MPI_Comm comm)
 {
-    if (cfg.inputKind != "cxi") {
+    if (cfg.inputKind == "synthetic") {
         return std::unique_ptr<ShotProvider>(std::make_unique<SyntheticProvider>(cfg));
+    }
+    if (cfg.inputKind == "simulator") {
+        return openEverywhere(openSimulator(cfg), comm, "simulator");
     }
     int rank = 0;
     MPI_Comm_rank(comm, &rank);
@@ -118,15 +268,7 @@ Result<std::unique_ptr<ShotProvider>> openShotProvider(WorkerConfig& cfg, MPI_Co
     if (rank != 0) {
         p = openCxi(cfg, rank);
     }
-    int good = p.ok() ? 1 : 0, all = 0;
-    MPI_Allreduce(&good, &all, 1, MPI_INT, MPI_MIN, comm);
-    if (!all) {
-        if (p.ok()) {
-            return Error { "another rank could not open the input" };
-        }
-        return p;
-    }
-    return p;
+    return openEverywhere(std::move(p), comm, "input");
 }
 
 } // namespace fxs::remote

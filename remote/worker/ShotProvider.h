@@ -3,25 +3,36 @@
 #include "WorkerConfig.h"
 #include "fxs/PolarFrame.h"
 #include "fxs/Result.h"
+#include "fxs/ShotStats.h"
 
 #include <functional>
 #include <memory>
 #include <mpi.h>
+#include <optional>
 
 namespace fxs::remote {
 
+/// One shot on its way into the sums: its polar frame, and its statistics when vetoes need them.
+struct ProvidedShot {
+    PolarFrame polar;
+    std::optional<ShotStats> stats; ///< of the detector frame (cxi, simulator on a detector) or of the polar image
+};
+
 /// Where a rank's polar frames come from, by shot index, so that any rank can do any work unit:
-/// the synthetic generator, or a CXI stack (seek + read + PolarRemapper onto the job's grid).
+/// the synthetic generator, the simulator, or a CXI stack (seek + read + PolarRemapper onto the job's grid).
 class ShotProvider {
 public:
     virtual ~ShotProvider() = default;
-    /// Calls `sink` with the polar frames of shots first … last−1, in order.
-    virtual Status produce(std::int64_t first, std::int64_t last, const std::function<void(PolarFrame&&)>& sink) = 0;
+    /// Calls `sink` with the shots first … last−1, in order; stops at the first failure (its own or the sink's).
+    virtual Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink)
+        = 0;
+    /// The wavelength of the data in Å (0 when unknown: synthetic frames).
+    virtual double wavelengthA() const = 0;
 };
 
 /// Opens the job's input on every rank of `comm` (collective). For a CXI stack rank 0 validates the file with
 /// fxs-probe first and the others open it only once it passed; cfg.shots and cfg.inputIdentity are then set
-/// from the file.
+/// from the file. Statistics are computed for every shot when cfg.veto holds rules.
 Result<std::unique_ptr<ShotProvider>> openShotProvider(WorkerConfig& cfg, MPI_Comm comm);
 
 } // namespace fxs::remote

@@ -1,8 +1,11 @@
 #include "SumsReduce.h"
 
 #include <algorithm>
+#include <chrono>
 #include <complex>
 #include <cstdint>
+#include <string>
+#include <thread>
 
 namespace fxs::remote {
 
@@ -50,6 +53,57 @@ void reduceSums(C2Sums& sums, int root, MPI_Comm comm)
         s.shots[1] = shots[1];
     } else {
         MPI_Reduce(shots, nullptr, 2, MPI_INT64_T, MPI_SUM, root, comm);
+    }
+}
+
+void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& out, int root, MPI_Comm comm)
+{
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    // One text per rank, "shot\treason\n" lines (reasons hold no newline): a single Gatherv, whatever the count.
+    std::string text;
+    for (const auto& r : mine) {
+        text += std::to_string(r.shot) + '\t' + r.reason + '\n';
+    }
+    mine.clear();
+    int len = static_cast<int>(text.size());
+    std::vector<int> lens(rank == root ? size : 0), offsets(lens.size());
+    MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, comm);
+    std::string all;
+    if (rank == root) {
+        for (int k = 0, off = 0; k < size; off += lens[k], ++k) {
+            offsets[k] = off;
+        }
+        all.resize(static_cast<std::size_t>(offsets.empty() ? 0 : offsets.back() + lens.back()));
+    }
+    MPI_Gatherv(text.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR, root, comm);
+    for (std::size_t pos = 0; pos < all.size();) {
+        const std::size_t tab = all.find('\t', pos), end = all.find('\n', pos);
+        out.push_back({ std::stoll(all.substr(pos, tab - pos)), all.substr(tab + 1, end - tab - 1) });
+        pos = end + 1;
+    }
+}
+
+std::vector<std::int64_t> gatherCounts(std::int64_t mine, int root, MPI_Comm comm)
+{
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    std::vector<std::int64_t> all(rank == root ? size : 0);
+    MPI_Gather(&mine, 1, MPI_INT64_T, all.data(), 1, MPI_INT64_T, root, comm);
+    return all;
+}
+
+void sleepingBarrier(MPI_Comm comm)
+{
+    MPI_Request req = MPI_REQUEST_NULL;
+    MPI_Ibarrier(comm, &req);
+    int done = 0;
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    while (!done) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
     }
 }
 

@@ -3,13 +3,14 @@
 #include "AtomicFile.h"
 #include "CheckpointWriter.h"
 #include "HeartbeatThread.h"
+#include "ResultsOutput.h"
 #include "ShotProvider.h"
 #include "SumsFile.h"
 #include "SumsReduce.h"
 #include "fxs/C2Pipeline.h"
-#include "fxs/C2Snapshot.h"
 #include "fxs/GpuBinding.h"
 #include "fxs/GpuC2Accumulator.h"
+#include "fxs/VetoRules.h"
 
 #include <algorithm>
 #include <chrono>
@@ -21,9 +22,14 @@ namespace fxs::remote {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
 struct Plan {
     std::vector<std::int64_t> done; ///< units in the checkpoint
     std::vector<std::int64_t> pending; ///< units still to do, ascending
+    std::vector<RejectedShot> rejected; ///< the checkpoint's rejected shots (rank 0)
 };
 
 // Rank 0 reads the checkpoint; its unit ids are broadcast so that every rank deals out the same pending list.
@@ -37,12 +43,14 @@ Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, 
             error = cp.error().message;
         } else if (cp->computationHash != cfg.computationHash()) {
             error = "the checkpoint " + files.checkpoint().string()
-                + " was made by a different computation (grid, input or unit size changed); cannot resume from it";
+                + " was made by a different computation (grid, input, vetoes or unit size changed); cannot resume "
+                  "from it";
         } else if (!cp->sums.compatible(base)) {
             error = "the checkpoint's sums have a different shape from this job's grid";
         } else {
             base = std::move(cp->sums);
             plan.done = std::move(cp->unitsDone);
+            plan.rejected = std::move(cp->rejected);
         }
     }
     int failed = error.empty() ? 0 : 1;
@@ -68,35 +76,173 @@ Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, 
     return plan;
 }
 
-struct Round {
-    std::size_t begin = 0; ///< first index into plan.pending of this rank's units
-    std::size_t end = 0;
-    std::size_t allEnd = 0; ///< units of every rank up to the end of this round
-};
-
-Round roundOf(std::size_t r, int rank, int size, const WorkerConfig& cfg, std::size_t pending)
+// A rank's share of the pending units: every size-th from its rank on. Each rank works through its share in order,
+// so the units done by a rank are a prefix of its share and one count per rank tells rank 0 which ones.
+std::vector<std::int64_t> shareOf(const std::vector<std::int64_t>& pending, int rank, int size)
 {
-    const std::size_t upr = static_cast<std::size_t>(cfg.unitsPerReduce);
-    Round rd;
-    rd.begin = std::min(pending, (r * size + rank) * upr);
-    rd.end = std::min(pending, rd.begin + upr);
-    rd.allEnd = std::min(pending, (r + 1) * size * upr);
-    return rd;
+    std::vector<std::int64_t> share;
+    for (std::size_t i = static_cast<std::size_t>(rank); i < pending.size(); i += static_cast<std::size_t>(size)) {
+        share.push_back(pending[i]);
+    }
+    return share;
 }
 
-Status accumulateUnit(std::int64_t unit, const WorkerConfig& cfg, ShotProvider& provider, C2Pipeline& pipeline,
-    HeartbeatThread& heart, std::int64_t unitsDone)
-{
-    const std::int64_t first = unit * cfg.shotsPerUnit;
-    const std::int64_t last = std::min(cfg.shots, first + cfg.shotsPerUnit);
-    return provider.produce(first, last, [&](PolarFrame&& frame) {
-        pipeline.push(std::move(frame));
+// One rank's accumulation: shots of its units through the vetoes into its pipeline.
+struct RankWork {
+    const WorkerConfig& cfg;
+    ShotProvider& provider;
+    C2Pipeline& pipeline;
+    HeartbeatThread& heart;
+    std::optional<VetoRules> veto;
+    std::vector<RejectedShot> rejected; ///< since the last reduction
+    std::int64_t rejectedTotal = 0;
+    std::int64_t unitsDone = 0;
+
+    void report()
+    {
+        const auto p = pipeline.progress();
+        heart.setProgress(p.shotsDone, p.shotsRejected + rejectedTotal, unitsDone);
+    }
+
+    Status shot(ProvidedShot&& s)
+    {
+        if (veto && s.stats) {
+            s.stats->shotIndex = s.polar.shotIndex;
+            const VetoDecision d = veto->decide(*s.stats);
+            if (!d.accepted) {
+                rejected.push_back({ s.polar.shotIndex, d.reason });
+                ++rejectedTotal;
+                report();
+                return {};
+            }
+        }
+        pipeline.push(std::move(s.polar));
         if (cfg.slowdownPerShotS > 0) {
             std::this_thread::sleep_for(std::chrono::duration<double>(cfg.slowdownPerShotS));
         }
-        const auto p = pipeline.progress();
-        heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
-    });
+        report();
+        return {};
+    }
+
+    Status unit(std::int64_t u)
+    {
+        const std::int64_t first = u * cfg.shotsPerUnit;
+        const std::int64_t last = std::min(cfg.shots, first + cfg.shotsPerUnit);
+        auto st = provider.produce(first, last, [this](ProvidedShot&& s) { return shot(std::move(s)); });
+        ++unitsDone;
+        return st;
+    }
+};
+
+// Units in the checkpoint: the plan's, plus each rank's share up to its count.
+std::vector<std::int64_t> unitsDone(const Plan& plan, const std::vector<std::int64_t>& counts)
+{
+    std::vector<std::int64_t> done = plan.done;
+    const int size = static_cast<int>(counts.size());
+    for (int k = 0; k < size; ++k) {
+        const auto share = shareOf(plan.pending, k, size);
+        done.insert(done.end(), share.begin(), share.begin() + static_cast<std::ptrdiff_t>(counts[k]));
+    }
+    std::sort(done.begin(), done.end());
+    return done;
+}
+
+// Threads for rank 0's work after the last reduction, when the other ranks only wait.
+int finalThreads(const WorkerConfig& cfg, int size)
+{
+    return std::clamp(size * cfg.threadsPerRank, 1, std::max(1, int(std::thread::hardware_concurrency())));
+}
+
+struct RoundsOutcome {
+    SumsFile final; ///< rank 0: the sums and ledger of the whole job
+    double reduceS = 0.0; ///< reductions + hand-off to the writer: the price of fault tolerance
+    double waitS = 0.0; ///< of which waiting at the round's end for the slowest rank (load imbalance)
+    int rounds = 0;
+};
+
+// Rounds of accumulation of about cfg.reduceIntervalS each, every one ended by a reduction to rank 0, which writes
+// the checkpoint (sums, units done, rejected shots) and a snapshot; the last also the result.
+Result<RoundsOutcome> runRounds(
+    RankWork& work, const Plan& plan, const C2Sums& base, CheckpointWriter& writer, MPI_Comm comm)
+{
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    const WorkerConfig& cfg = work.cfg;
+    const auto mine = shareOf(plan.pending, rank, size);
+    std::size_t cursor = 0;
+    std::vector<RejectedShot> rejectedAll = plan.rejected;
+    RoundsOutcome out;
+    for (;; ++out.rounds) {
+        work.heart.setPhase("accumulating");
+        const auto start = Clock::now();
+        for (int n = 0; cursor < mine.size() && (cfg.unitsPerReduce == 0 || n < cfg.unitsPerReduce)
+             && secondsSince(start) < cfg.reduceIntervalS;
+             ++n, ++cursor) {
+            if (auto st = work.unit(mine[cursor]); !st) {
+                return Error { st.message() };
+            }
+        }
+        work.pipeline.wait(); // every queued frame is in the sums before they are reduced
+        work.report();
+        work.heart.setPhase("reducing");
+        const auto tr = Clock::now();
+        std::int64_t left = static_cast<std::int64_t>(mine.size() - cursor), leftAll = 0;
+        MPI_Allreduce(&left, &leftAll, 1, MPI_INT64_T, MPI_SUM, comm); // where a faster rank waits
+        out.waitS += secondsSince(tr);
+        C2Sums sums = work.pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
+        reduceSums(sums, 0, comm);
+        gatherRejected(work.rejected, rejectedAll, 0, comm);
+        const auto counts = gatherCounts(static_cast<std::int64_t>(cursor), 0, comm);
+        if (rank == 0) {
+            if (auto st = sums.merge(base); !st) {
+                return Error { st.message() };
+            }
+            std::sort(rejectedAll.begin(), rejectedAll.end(), [](auto& a, auto& b) { return a.shot < b.shot; });
+            SumsFile cp { std::move(sums), cfg.computationHash(), unitsDone(plan, counts), rejectedAll };
+            if (leftAll == 0) {
+                out.final = cp;
+            }
+            // The last snapshot is the only thing left to wait for: every rank's cores are free for it.
+            const int threads = leftAll == 0 ? finalThreads(cfg, size) : 1;
+            if (auto st = writer.submit(std::move(cp), leftAll == 0, threads); !st) {
+                return Error { st.message() };
+            }
+        }
+        out.reduceS += secondsSince(tr);
+        if (leftAll == 0) {
+            return out;
+        }
+    }
+}
+
+// Rank 0, after the result is on disk: the results file, with the reconstruction when asked for.
+Status writeFinalProducts(const WorkerConfig& cfg, const JobFiles& files, const SumsFile& final, double wavelengthA,
+    int threads, HeartbeatThread& heart)
+{
+    const FinalProducts p { cfg, files, wavelengthA, threads };
+    if (cfg.reconstruct) {
+        heart.setReconstructionProgress(0.0);
+        heart.setPhase("reconstructing");
+    }
+    auto a = analyse(p, final.sums, [&heart](double f) { heart.setReconstructionProgress(f); });
+    if (!a) {
+        return a.error();
+    }
+    return writeResultsFile(p, final, *a);
+}
+
+C2PipelineConfig pipelineConfig(const WorkerConfig& cfg, int rank)
+{
+    C2PipelineConfig pc { cfg.accumulatorConfig(), cfg.threadsPerRank, 256 };
+    if (cfg.backend != "cpu") {
+        // One rank per GPU: round-robin over the node's devices (or the configured list) by node-local rank.
+        pc.backend = cfg.backend == "gpu" ? C2Backend::Gpu : C2Backend::Auto;
+        const auto device = GpuBinding::deviceFor(
+            GpuBinding::localRankFromEnvironment(rank), GpuC2Accumulator::deviceCount(), cfg.gpuDevices);
+        pc.gpuDevice = device ? *device : 0; // no device: the pipeline falls back to the CPU and says why
+    }
+    return pc;
 }
 
 } // namespace
@@ -117,80 +263,59 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
         return provider.error();
     }
     heart.setShotsTotal(cfg->shots);
+    std::optional<VetoRules> veto;
+    if (!cfg->veto.is_null()) {
+        auto rules = VetoRules::fromJson(cfg->veto);
+        if (!rules) {
+            return Error { "veto: " + rules.error().message };
+        }
+        veto = std::move(*rules);
+    }
 
-    const C2Config acc = cfg->accumulatorConfig();
-    const int nMax = acc.effectiveNMax();
+    const int nMax = cfg->accumulatorConfig().effectiveNMax();
     C2Sums base = C2Sums::zeros(cfg->nQ, cfg->nPhi, nMax, cfg->ringMeanSubtracted);
     auto plan = makePlan(*cfg, files, rank, comm, base);
     if (!plan) {
         return plan.error();
     }
-    C2PipelineConfig pc { acc, cfg->threadsPerRank, 256 };
-    if (cfg->backend != "cpu") {
-        // One rank per GPU: round-robin over the node's devices (or the configured list) by node-local rank.
-        pc.backend = cfg->backend == "gpu" ? C2Backend::Gpu : C2Backend::Auto;
-        const auto device = GpuBinding::deviceFor(
-            GpuBinding::localRankFromEnvironment(rank), GpuC2Accumulator::deviceCount(), cfg->gpuDevices);
-        pc.gpuDevice = device ? *device : 0; // no device: the pipeline falls back to the CPU and says why
-    }
-    C2Pipeline pipeline(pc);
+    C2Pipeline pipeline(pipelineConfig(*cfg, rank));
     heart.setDevice(pipeline.backendDescription());
     openblas_set_num_threads(1); // ranks share the node's cores: one BLAS thread per pipeline thread
 
-    using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
-    double reduceS = 0.0; // reduction + hand-off to the writer: the price of fault tolerance
-    const std::size_t perRound = static_cast<std::size_t>(size) * cfg->unitsPerReduce;
-    const std::size_t rounds = (plan->pending.size() + perRound - 1) / perRound;
-    std::int64_t unitsDone = 0;
-    std::vector<std::int64_t> doneAll = plan->done;
     CheckpointWriter writer(files);
-    for (std::size_t r = 0; r < rounds; ++r) {
-        const Round rd = roundOf(r, rank, size, *cfg, plan->pending.size());
-        heart.setPhase("accumulating");
-        for (std::size_t i = rd.begin; i < rd.end; ++i, ++unitsDone) {
-            if (auto st = accumulateUnit(plan->pending[i], *cfg, **provider, pipeline, heart, unitsDone); !st) {
-                return st;
-            }
-        }
-        pipeline.wait(); // every queued frame is in the sums before they are reduced
-        const auto p = pipeline.progress();
-        heart.setProgress(p.shotsDone, p.shotsRejected, unitsDone);
-        heart.setPhase("reducing");
-        const auto tr = Clock::now();
-        C2Sums sums = pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
-        reduceSums(sums, 0, comm);
-        if (rank == 0) {
-            if (auto st = sums.merge(base); !st) {
-                return st;
-            }
-            doneAll.insert(doneAll.end(), plan->pending.begin() + static_cast<std::ptrdiff_t>(r * perRound),
-                plan->pending.begin() + static_cast<std::ptrdiff_t>(rd.allEnd));
-            std::sort(doneAll.begin(), doneAll.end());
-            if (auto st = writer.submit({ std::move(sums), cfg->computationHash(), doneAll }, r + 1 == rounds); !st) {
-                return st;
-            }
-        }
-        reduceS += std::chrono::duration<double>(Clock::now() - tr).count();
-    }
-    if (rank == 0 && rounds == 0) { // resumed from a checkpoint that already held every unit
-        if (auto st = writer.submit({ base, cfg->computationHash(), doneAll }, true); !st) {
-            return st;
-        }
+    RankWork work { *cfg, **provider, pipeline, heart, std::move(veto), {}, 0, 0 };
+    auto rounds = runRounds(work, *plan, base, writer, comm);
+    if (!rounds) {
+        return rounds.error();
     }
     const auto tw = Clock::now();
     if (auto st = writer.wait(); !st) { // the result is on disk before any rank says done
         return st;
     }
-    const double finalWaitS = std::chrono::duration<double>(Clock::now() - tw).count();
-    reduceS += finalWaitS;
-    MPI_Barrier(comm);
+    const double finalWaitS = secondsSince(tw);
+    const double c2S = secondsSince(t0);
+    const auto tf = Clock::now();
     if (rank == 0) {
-        const double totalS = std::chrono::duration<double>(Clock::now() - t0).count();
+        // The other ranks only wait from here on (sleeping): their cores are rank 0's.
+        if (auto st = writeFinalProducts(
+                *cfg, files, rounds->final, (*provider)->wavelengthA(), finalThreads(*cfg, size), heart);
+            !st) {
+            return st;
+        }
+    } else {
+        heart.setPhase("waiting");
+    }
+    const double finalS = secondsSince(tf);
+    sleepingBarrier(comm);
+    if (rank == 0) {
+        const double reduceS = rounds->reduceS + finalWaitS;
         (void)writeTextAtomically(files.timing(),
-            "{\"total_s\": " + std::to_string(totalS) + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS)
-                + ", \"final_wait_s\": " + std::to_string(finalWaitS) + ", \"rounds\": " + std::to_string(rounds)
-                + ", \"ranks\": " + std::to_string(size) + "}\n");
+            "{\"total_s\": " + std::to_string(secondsSince(t0)) + ", \"c2_s\": " + std::to_string(c2S)
+                + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS) + ", \"wait_for_ranks_s\": "
+                + std::to_string(rounds->waitS) + ", \"final_wait_s\": " + std::to_string(finalWaitS)
+                + ", \"results_file_s\": " + std::to_string(finalS) + ", \"rounds\": "
+                + std::to_string(rounds->rounds + 1) + ", \"ranks\": " + std::to_string(size) + "}\n");
     }
     heart.setPhase("done");
     return {};

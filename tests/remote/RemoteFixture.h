@@ -12,8 +12,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <csignal>
+#include <functional>
 #include <fxs/C2Accumulator.h>
 #include <memory>
+#include <optional>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -124,8 +126,10 @@ inline fxs::v1::JobSpec smallSpec(int ranks, std::int64_t shots, int nQ = 16, in
     return s;
 }
 
-/// The oracle: one C2Accumulator in this process over every shot of the spec (no MPI, no reduction).
-inline fxs::C2Sums localSums(const fxs::v1::JobSpec& spec)
+/// One C2Accumulator in this process (double precision, the spec's grid) over shots 0 … shots−1 as `frame` gives
+/// them; a shot it gives no frame for is left out.
+inline fxs::C2Sums accumulateLocally(const fxs::v1::JobSpec& spec, std::int64_t shots,
+    const std::function<std::optional<fxs::PolarFrame>(std::int64_t)>& frame)
 {
     fxs::C2Config c;
     c.nQ = spec.grid().n_q();
@@ -133,13 +137,22 @@ inline fxs::C2Sums localSums(const fxs::v1::JobSpec& spec)
     c.precision = fxs::C2Precision::Double;
     c.subtractRingMean = spec.ring_mean_subtracted();
     fxs::C2Accumulator acc(c);
-    const fxs::remote::SyntheticPolarSource src(
-        c.nQ, c.nPhi, spec.synthetic().seed(), spec.synthetic().masked_fraction());
-    for (std::int64_t i = 0; i < spec.synthetic().shots(); ++i) {
-        (void)acc.add(src.frame(i));
+    for (std::int64_t i = 0; i < shots; ++i) {
+        if (auto f = frame(i)) {
+            (void)acc.add(*f);
+        }
     }
     acc.flush();
     return acc.sums();
+}
+
+/// The oracle: one C2Accumulator in this process over every shot of the spec (no MPI, no reduction).
+inline fxs::C2Sums localSums(const fxs::v1::JobSpec& spec)
+{
+    const fxs::remote::SyntheticPolarSource src(
+        spec.grid().n_q(), spec.grid().n_phi(), spec.synthetic().seed(), spec.synthetic().masked_fraction());
+    return accumulateLocally(
+        spec, spec.synthetic().shots(), [&](std::int64_t i) { return std::optional { src.frame(i) }; });
 }
 
 /// ‖a − b‖ / ‖b‖ over complex or real arrays.

@@ -399,7 +399,7 @@ private slots:
     void jobsSurviveAServerRestart()
     {
         const auto end = runToEnd(smallSpec(2, 64));
-        QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QVERIFY2(end.state() == fxs::v1::JOB_STATE_SUCCEEDED, end.message().c_str());
         QCOMPARE(m_server->stop(), 0);
         QString error;
         QVERIFY2(m_server->start(error), qPrintable(error));

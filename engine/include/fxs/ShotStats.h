@@ -1,6 +1,7 @@
 #pragma once
 
 #include "fxs/Frame.h"
+#include "fxs/PolarFrame.h"
 #include "fxs/Result.h"
 
 #include <cstdint>
@@ -39,6 +40,9 @@ struct ShotStats {
     /// `saturationPerPixel` (optional, e.g. DetectorGeometry::saturationAdu()) overrides options.saturationAdu.
     static Result<ShotStats> compute(const Frame& frame, std::span<const std::uint8_t> validMask,
         const ShotStatsOptions& options = {}, std::span<const float> saturationPerPixel = {});
+    /// The statistics of a polar image itself (input already polar, simulated polar bins): bins of weight 0 are
+    /// the masked "pixels".
+    static Result<ShotStats> ofPolar(const PolarFrame& polar, const ShotStatsOptions& options = {});
 
     /// The value of one statistic.
     double get(ShotStatistic s) const;

@@ -1,0 +1,371 @@
+// The worker's simulator input, veto rules and server-side reconstruction, through a real fxs-server on 127.0.0.1
+// with real mpirun + fxs-worker ranks. Oracles: the engine's Simulator and C2Accumulator fed directly in this
+// process (no MPI, no vetoes code), the shot sums computed here, h5py reading the results file, the simulator's
+// truth density for the reconstruction.
+#include "RemoteFixture.h"
+
+#include <DensityAlignment.h>
+#include <PythonRunner.h>
+#include <algorithm>
+#include <cmath>
+#include <fxs/ParticleModel.h>
+#include <fxs/Simulator.h>
+#include <fxs/SimulatorPixels.h>
+
+using namespace fxs::test;
+
+namespace {
+
+/// A simulator job: tetramer4 on a small polar grid, double precision.
+fxs::v1::JobSpec simulatorSpec(int ranks, std::int64_t shots, int nQ, int nPhi, double qMax)
+{
+    fxs::v1::JobSpec s;
+    s.set_name("simulator job");
+    auto* sim = s.mutable_simulator();
+    sim->set_shots(shots);
+    sim->set_seed(7);
+    sim->set_model("tetramer4");
+    sim->set_wavelength_angstrom(1.5);
+    sim->set_peak_photons(100.0);
+    s.mutable_grid()->set_n_q(nQ);
+    s.mutable_grid()->set_n_phi(nPhi);
+    s.mutable_grid()->set_q_min_inv_angstrom(0.02);
+    s.mutable_grid()->set_q_max_inv_angstrom(qMax);
+    s.set_ranks(ranks);
+    s.set_threads_per_rank(1);
+    s.set_shots_per_unit(16);
+    s.set_units_per_reduce(3);
+    s.set_double_precision(true);
+    s.set_ring_mean_subtracted(false);
+    return s;
+}
+
+/// The spec's shots, made here by the engine's Simulator directly (same seed and shot index).
+std::vector<fxs::PolarFrame> simulatedShots(const fxs::v1::JobSpec& spec)
+{
+    const auto& in = spec.simulator();
+    fxs::SimulatorConfig sc;
+    sc.seed = in.seed();
+    sc.peakPhotons = in.peak_photons();
+    sc.threads = 1;
+    auto sim = fxs::Simulator::create(*fxs::ParticleModel::builtin(in.model()), sc);
+    const fxs::PolarGrid grid { spec.grid().n_q(), spec.grid().n_phi(), spec.grid().q_min_inv_angstrom(),
+        spec.grid().q_max_inv_angstrom() };
+    auto pixels = fxs::SimulatorPixels::polar(grid, in.wavelength_angstrom());
+    std::vector<fxs::PolarFrame> shots;
+    for (std::int64_t i = 0; i < in.shots(); ++i) {
+        shots.push_back(sim->polarFrame(*pixels, i));
+    }
+    return shots;
+}
+
+/// One C2Accumulator over the shots `take` accepts.
+fxs::C2Sums accumulate(const fxs::v1::JobSpec& spec, const std::vector<fxs::PolarFrame>& shots,
+    const std::function<bool(std::size_t)>& take)
+{
+    return accumulateLocally(spec, std::int64_t(shots.size()),
+        [&](std::int64_t i) { return take(std::size_t(i)) ? std::optional { shots[std::size_t(i)] } : std::nullopt; });
+}
+
+/// Σ intensity over bins of weight > 0: the statistic "sum" of a polar shot, computed independently.
+double shotSum(const fxs::PolarFrame& f)
+{
+    double s = 0.0;
+    for (std::size_t i = 0; i < f.intensity.size(); ++i) {
+        s += f.weight[i] > 0.0f ? f.intensity[i] : 0.0;
+    }
+    return s;
+}
+
+/// A threshold halfway between the k-th and (k+1)-th smallest sums: no shot sits near it.
+double between(std::vector<double> sums, std::size_t k)
+{
+    std::sort(sums.begin(), sums.end());
+    return 0.5 * (sums[k] + sums[k + 1]);
+}
+
+/// Reads an MRC2014 mode-2 map without the engine: header words 0–2 (nx, ny, nz), 3 (mode), 23 (extended header).
+std::vector<float> readMrc(const QString& path, int& n)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    const QByteArray b = f.readAll();
+    if (b.size() < 1024) {
+        return {};
+    }
+    std::int32_t h[256];
+    std::memcpy(h, b.constData(), 1024);
+    n = h[0];
+    if (h[1] != n || h[2] != n || h[3] != 2 || b.size() != 1024 + h[23] + qint64(n) * n * n * 4) {
+        return {};
+    }
+    std::vector<float> v(std::size_t(n) * n * n);
+    std::memcpy(v.data(), b.constData() + 1024 + h[23], v.size() * 4);
+    return v;
+}
+
+} // namespace
+
+class TestRemoteAnalysis : public QObject {
+    Q_OBJECT
+
+private:
+    RemoteServer* m_server = nullptr;
+    QTemporaryDir m_tmp;
+
+    fxs::v1::JobStatus runToEnd(
+        const fxs::v1::JobSpec& spec,
+        const std::function<void(const fxs::v1::JobStatus&)>& onStatus = [](const fxs::v1::JobStatus&) {})
+    {
+        auto st = m_server->session->submit(spec);
+        if (!st) {
+            qWarning() << st.error().message.c_str();
+            return {};
+        }
+        auto end = m_server->session->watch(st->job_id(), onStatus);
+        if (!end) {
+            qWarning() << end.error().message.c_str();
+            return {};
+        }
+        return *end;
+    }
+
+    std::string submitError(const fxs::v1::JobSpec& spec)
+    {
+        auto st = m_server->session->submit(spec);
+        return st ? std::string("accepted") : st.error().message;
+    }
+
+    fxs::C2Sums fetchSums(const std::string& jobId)
+    {
+        const auto path = m_tmp.filePath(QString::fromStdString(jobId) + ".fxs1").toStdString();
+        if (!m_server->session->fetch(jobId, path).ok()) {
+            return {};
+        }
+        auto f = fxs::remote::SumsFile::read(path);
+        return f ? f->sums : fxs::C2Sums {};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(binDir() + "/fxs-worker"), "FXS_BIN_DIR must hold fxs-worker");
+        m_server = new RemoteServer;
+        QString error;
+        QVERIFY2(m_server->start(error), qPrintable(error));
+    }
+    void cleanupTestCase()
+    {
+        if (m_server) {
+            QCOMPARE(m_server->stop(), 0);
+            delete m_server;
+        }
+    }
+
+    // Shot i is a function of (seed, i): 2 and 3 ranks, with a short last unit, give the single-process sums.
+    void simulatorJobEqualsLocalAccumulation_data()
+    {
+        QTest::addColumn<int>("ranks");
+        QTest::addColumn<int>("shots");
+        QTest::newRow("2 ranks, 200 shots") << 2 << 200;
+        QTest::newRow("3 ranks, 133 shots") << 3 << 133;
+    }
+    void simulatorJobEqualsLocalAccumulation()
+    {
+        QFETCH(int, ranks);
+        QFETCH(int, shots);
+        const auto spec = simulatorSpec(ranks, shots, 16, 32, 0.5);
+        const auto end = runToEnd(spec);
+        QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QCOMPARE(end.shots_done(), qint64(shots));
+        QCOMPARE(end.shots_rejected(), qint64(0));
+        const fxs::C2Sums remote = fetchSums(end.job_id());
+        const fxs::C2Sums local = accumulate(spec, simulatedShots(spec), [](std::size_t) { return true; });
+        QCOMPARE(remote.shots[0], local.shots[0]);
+        QCOMPARE(remote.shots[1], local.shots[1]);
+        const double err = sumsError(remote, local);
+        QVERIFY2(err <= 1e-10, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // min and max on the shot sum: exactly the shots the sums computed here put inside [min, max] go into C2; the
+    // others are counted per rank and listed with a reason in the results file's ledger (read with h5py).
+    void vetoRejectsExactlyTheShotsOutsideTheLimits()
+    {
+        auto spec = simulatorSpec(2, 160, 16, 32, 0.5);
+        const auto shots = simulatedShots(spec);
+        std::vector<double> sums;
+        for (const auto& f : shots) {
+            sums.push_back(shotSum(f));
+        }
+        const double lo = between(sums, 39), hi = between(sums, 139); // 40 below, 20 above
+        spec.mutable_veto()->set_min_total_intensity(lo);
+        spec.mutable_veto()->set_max_total_intensity(hi);
+        const auto end = runToEnd(spec);
+        QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QCOMPARE(end.shots_done(), qint64(160));
+        QCOMPARE(end.shots_rejected(), qint64(60));
+        QCOMPARE(end.shots_accepted(), qint64(100));
+        qint64 perRank = 0;
+        for (const auto& r : end.ranks()) {
+            perRank += r.shots_rejected();
+        }
+        QCOMPARE(perRank, qint64(60));
+        const auto inside = [&](std::size_t i) { return sums[i] >= lo && sums[i] <= hi; };
+        const fxs::C2Sums remote = fetchSums(end.job_id());
+        const fxs::C2Sums local = accumulate(spec, shots, inside);
+        QCOMPARE(remote.totalShots(), qint64(100));
+        const double err = sumsError(remote, local);
+        QVERIFY2(err <= 1e-10, qPrintable(QString("relative error %1").arg(err)));
+
+        if (!pythonHas("h5py")) {
+            QSKIP("Debian's python3-h5py is needed to read the results file");
+        }
+        const QString h5 = m_tmp.filePath("veto.h5");
+        QVERIFY(m_server->session->fetch(end.job_id(), h5.toStdString(), fxs::v1::RESULT_KIND_RESULTS_H5).ok());
+        const auto py
+            = runPython(QStringLiteral("import h5py, sys\n"
+                                       "f = h5py.File(sys.argv[1], 'r')\n"
+                                       "l = f['/ledger']\n"
+                                       "for s, a, r in zip(l['shot_index'][()], l['accepted'][()], "
+                                       "l['reason'][()]):\n"
+                                       "    print(int(s), int(a), r.decode() if isinstance(r, bytes) else r)\n"),
+                { h5 });
+        QVERIFY2(py.ok(), py.err.constData());
+        const QStringList lines = QString::fromUtf8(py.out).trimmed().split('\n');
+        QCOMPARE(lines.size(), 160);
+        for (int i = 0; i < 160; ++i) {
+            const QStringList cols = lines[i].split(' ');
+            QCOMPARE(cols[0].toInt(), i);
+            QCOMPARE(cols[1].toInt(), inside(std::size_t(i)) ? 1 : 0);
+            QVERIFY2(
+                inside(std::size_t(i)) == (cols.size() == 2 || cols.mid(2).join(' ').isEmpty()), qPrintable(lines[i]));
+            if (!inside(std::size_t(i))) {
+                QVERIFY2(lines[i].contains("sum"), qPrintable(lines[i]));
+            }
+        }
+    }
+
+    void badRulesAreRefusedNamingTheField_data()
+    {
+        QTest::addColumn<int>("which");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("NaN min") << 0 << "veto.min_total_intensity";
+        QTest::newRow("inf max") << 1 << "veto.max_total_intensity";
+        QTest::newRow("min > max") << 2 << "veto.max_total_intensity";
+        QTest::newRow("unknown model") << 3 << "simulator.model";
+        QTest::newRow("reconstruct synthetic") << 4 << "reconstruction.enabled";
+        QTest::newRow("odd grid size") << 5 << "reconstruction.grid_size";
+        QTest::newRow("zero interval") << 6 << "reduce_interval_s";
+    }
+    void badRulesAreRefusedNamingTheField()
+    {
+        QFETCH(int, which);
+        QFETCH(QString, field);
+        auto spec = simulatorSpec(2, 10, 8, 16, 0.5);
+        switch (which) {
+        case 0:
+            spec.mutable_veto()->set_min_total_intensity(std::nan(""));
+            break;
+        case 1:
+            spec.mutable_veto()->set_max_total_intensity(INFINITY);
+            break;
+        case 2:
+            spec.mutable_veto()->set_min_total_intensity(10.0);
+            spec.mutable_veto()->set_max_total_intensity(5.0);
+            break;
+        case 3:
+            spec.mutable_simulator()->set_model("no-such-model");
+            break;
+        case 4:
+            spec = smallSpec(2, 10);
+            spec.mutable_reconstruction()->set_enabled(true);
+            break;
+        case 5:
+            spec.mutable_reconstruction()->set_enabled(true);
+            spec.mutable_reconstruction()->set_grid_size(33);
+            break;
+        case 6:
+            spec.set_reduce_interval_s(-1.0);
+            break;
+        }
+        const std::string error = submitError(spec);
+        QVERIFY2(QString::fromStdString(error).startsWith("INVALID_ARGUMENT"), error.c_str());
+        QVERIFY2(QString::fromStdString(error).contains(field), error.c_str());
+    }
+
+    // Simulate, correlate on 2 ranks, invariants + M-TIP on rank 0: progress reaches 1, the MRC map is fetchable
+    // and matches the model's truth after alignment (as tst_MtipEndToEnd checks the engine alone).
+    void reconstructionMatchesTheTruth()
+    {
+        auto spec = simulatorSpec(2, 2000, 32, 128, 0.5);
+        spec.set_shots_per_unit(100);
+        spec.set_units_per_reduce(0);
+        auto* rec = spec.mutable_reconstruction();
+        rec->set_enabled(true);
+        rec->set_grid_size(32);
+        rec->set_starts(2);
+        rec->set_iterations(400);
+        double seen = 0.0;
+        bool monotone = true;
+        const auto end = runToEnd(spec, [&](const fxs::v1::JobStatus& s) {
+            monotone = monotone && s.reconstruction_progress() >= seen;
+            seen = std::max(seen, s.reconstruction_progress());
+        });
+        QVERIFY2(end.state() == fxs::v1::JOB_STATE_SUCCEEDED, end.message().c_str());
+        QCOMPARE(end.reconstruction_progress(), 1.0);
+        QVERIFY(monotone);
+        const QString mrc = m_tmp.filePath("density.mrc");
+        QVERIFY(m_server->session->fetch(end.job_id(), mrc.toStdString(), fxs::v1::RESULT_KIND_DENSITY_MRC).ok());
+        int n = 0;
+        const auto density = readMrc(mrc, n);
+        QCOMPARE(n, 32);
+        QFile f(mrc);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray head = f.read(48);
+        float cellA = 0.0f; // header word 10: cell edge x in Å = n · voxel
+        std::memcpy(&cellA, head.constData() + 40, 4);
+        const auto truth = fxs::ParticleModel::builtin("tetramer4")->density(n, cellA / n);
+        const double cc = alignDensities(truth.values, density, n).correlation;
+        const double wrong
+            = alignDensities(fxs::ParticleModel::builtin("pentamer5")->density(n, cellA / n).values, density, n)
+                  .correlation;
+        qInfo("CC with the tetramer4 truth %.3f, with pentamer5 (control) %.3f", cc, wrong);
+        QVERIFY2(cc >= 0.85, qPrintable(QString("correlation %1").arg(cc)));
+        QVERIFY2(wrong < 0.85, qPrintable(QString("control correlation %1").arg(wrong)));
+    }
+
+    // Cancel while rank 0 reconstructs: the job ends CANCELLED and no process of it is left.
+    void cancelDuringReconstructionLeavesNoProcess()
+    {
+        auto spec = simulatorSpec(2, 200, 16, 64, 0.5);
+        auto* rec = spec.mutable_reconstruction();
+        rec->set_enabled(true);
+        rec->set_grid_size(32);
+        rec->set_iterations(50000);
+        rec->set_starts(1);
+        auto sub = m_server->session->submit(spec);
+        QVERIFY(sub.ok());
+        std::vector<qint64> pids;
+        bool cancelled = false;
+        const auto end = m_server->session->watch(sub->job_id(), [&](const fxs::v1::JobStatus& s) {
+            if (!cancelled && s.reconstruction_progress() > 0.0) {
+                for (const auto& r : s.ranks()) {
+                    pids.push_back(r.pid());
+                }
+                cancelled = m_server->session->cancel(sub->job_id()).ok();
+            }
+        });
+        QVERIFY(end.ok());
+        QVERIFY(cancelled);
+        QCOMPARE(int(end->state()), int(fxs::v1::JOB_STATE_CANCELLED));
+        QCOMPARE(int(pids.size()), 2);
+        for (qint64 pid : pids) {
+            QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), 5000);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRemoteAnalysis)
+#include "tst_RemoteAnalysis.moc"
