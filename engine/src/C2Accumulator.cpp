@@ -10,6 +10,7 @@
 #include <complex>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 namespace fxs {
 
@@ -37,6 +38,15 @@ struct C2Accumulator::Impl {
     virtual Status add(const PolarFrame& f) = 0;
     virtual void flush() = 0;
     virtual void reset() = 0;
+    /// Rank-k updates of the partial batch, without folding (flushTogether folds).
+    virtual void flushBatches() = 0;
+    /// Single precision: the float partial sums of half h not yet folded (lower triangles, [n][q][q]), else null.
+    virtual const std::complex<float>* pendingSignal(int h) const = 0;
+    /// Everything a fold moves besides the signal sums; the caller holds the sink's gate and has folded those.
+    /// `spareThreads`: the caller's other threads are idle, so the mask halves may be updated side by side.
+    virtual void foldRest(bool spareThreads) = 0;
+    /// Takes over another accumulator's pending static mask (see MaskSpectra::absorb).
+    virtual void absorbMasks(Impl& other) = 0;
     C2Config config;
     C2Sums sums; // own totals (empty when a sink is used)
     C2Sums* target = &sums; // where totals go: own sums or the sink's
@@ -120,6 +130,17 @@ public:
     {
         flushBatch();
         fold();
+    }
+
+    void flushBatches() override { flushBatch(); }
+
+    const std::complex<float>* pendingSignal(int h) const override
+    {
+        if constexpr (std::is_same_v<Real, float>) {
+            return m_fresh[h] ? nullptr : m_accSignal[h].data();
+        } else {
+            return nullptr;
+        }
     }
 
     void reset() override
@@ -242,15 +263,29 @@ private:
                 auto lock = lockFrequency(n);
                 for (int h = 0; h < 2; ++h) {
                     if (!m_fresh[h]) {
-                        foldMatrix(m_accSignal[h], t.signal[h], t.at(n, 0, 0));
+                        const Complex* src = m_accSignal[h].data();
+                        detail::foldLowerTriangle(&src, 1, t.signal[h].data(), t.at(n, 0, 0), m_nQ);
                     }
                 }
             }
-            m_fresh[0] = m_fresh[1] = true;
         }
+        foldRest(false);
+    }
+
+    void absorbMasks(C2Accumulator::Impl& other) override
+    {
+        if (auto* o = dynamic_cast<BatchImpl*>(&other)) {
+            m_masks.absorb(o->m_masks);
+        }
+    }
+
+    void foldRest(bool spareThreads) override
+    {
+        C2Sums& t = *target;
+        m_fresh[0] = m_fresh[1] = true;
         endWeightRun();
         auto lock = lockTarget();
-        m_masks.flush(t);
+        m_masks.flush(t, spareThreads);
         for (std::size_t i = 0; i < m_meanNum.size(); ++i) {
             t.weightedIntensity[i] += m_meanNum[i];
             t.weightSum[i] += m_meanDen[i];
@@ -259,20 +294,6 @@ private:
         for (int h = 0; h < 2; ++h) {
             t.shots[h] += m_accShots[h];
             m_accShots[h] = 0;
-        }
-    }
-
-    // Rows of the lower triangle as plain real arrays, so that the compiler vectorises the widening add.
-    void foldMatrix(const std::vector<Complex>& acc, std::vector<std::complex<double>>& dst, std::size_t base)
-    {
-        for (int r = 0; r < m_nQ; ++r) {
-            const std::size_t off = base + static_cast<std::size_t>(r) * m_nQ;
-            const Real* src = reinterpret_cast<const Real*>(acc.data() + off);
-            double* out = reinterpret_cast<double*>(dst.data() + off);
-            const int n = 2 * (r + 1);
-            for (int i = 0; i < n; ++i) {
-                out[i] += static_cast<double>(src[i]);
-            }
         }
     }
 
@@ -326,6 +347,67 @@ void C2Accumulator::flush() { m_impl->flush(); }
 const C2Sums& C2Accumulator::sums() const { return m_impl->sums; }
 void C2Accumulator::reset() { m_impl->reset(); }
 std::int64_t C2Accumulator::shotsAdded() const { return m_impl->addedShots; }
+
+void C2Accumulator::flushTogether(const std::vector<C2Accumulator*>& accumulators)
+{
+    std::vector<Impl*> joint;
+    for (C2Accumulator* a : accumulators) {
+        Impl* impl = a->m_impl.get();
+        const bool joins = impl->sink && impl->config.precision == C2Precision::Single
+            && (joint.empty() || joint.front()->sink == impl->sink);
+        if (joins) {
+            joint.push_back(impl);
+        } else {
+            a->flush();
+        }
+    }
+    if (joint.size() < 2) {
+        for (Impl* impl : joint) {
+            impl->flush();
+        }
+        return;
+    }
+    const int threads = static_cast<int>(joint.size());
+    const auto onEach = [threads](const auto& work) {
+        std::vector<std::thread> pool;
+        for (int t = 0; t < threads; ++t) {
+            pool.emplace_back(work, t);
+        }
+        for (auto& th : pool) {
+            th.join();
+        }
+    };
+    onEach([&](int t) { joint[t]->flushBatches(); }); // may fold on its own (foldShots reached): it takes the gate
+    C2Sink& sink = *joint.front()->sink;
+    std::shared_lock gate(sink.gate); // a snapshot sees all of this joint fold or none of it
+    C2Sums& totals = sink.sums;
+    const int nF = joint.front()->config.nMax + 1;
+    const int nQ = totals.nQ;
+    onEach([&](int t) {
+        std::vector<const std::complex<float>*> sources;
+        for (int n = t; n < nF; n += threads) {
+            std::lock_guard lock(sink.stripe(n));
+            for (int h = 0; h < 2; ++h) {
+                sources.clear();
+                for (Impl* impl : joint) {
+                    if (const auto* s = impl->pendingSignal(h)) {
+                        sources.push_back(s);
+                    }
+                }
+                if (!sources.empty()) {
+                    detail::foldLowerTriangle(sources.data(), static_cast<int>(sources.size()), totals.signal[h].data(),
+                        totals.at(n, 0, 0), nQ);
+                }
+            }
+        }
+    });
+    for (std::size_t i = 1; i < joint.size(); ++i) {
+        joint.front()->absorbMasks(*joint[i]); // a static mask: one update for all workers
+    }
+    for (Impl* impl : joint) {
+        impl->foldRest(impl == joint.front());
+    }
+}
 
 Status C2Accumulator::merge(C2Accumulator& other)
 {

@@ -184,6 +184,19 @@ void C2Pipeline::cancel()
 
 void C2Pipeline::flush()
 {
+    const bool cpu
+        = std::none_of(m_impl->workers.begin(), m_impl->workers.end(), [](const auto& w) { return w->gpu != nullptr; });
+    if (cpu) {
+        // One pass over the totals for all workers (C2Accumulator::flushTogether); no worker adds meanwhile.
+        std::vector<std::unique_lock<std::mutex>> locks;
+        std::vector<C2Accumulator*> accs;
+        for (auto& w : m_impl->workers) {
+            locks.emplace_back(w->mutex);
+            accs.push_back(&*w->acc);
+        }
+        C2Accumulator::flushTogether(accs);
+        return;
+    }
     // Every worker folds on a thread of its own: the folds run side by side on the sink's stripes.
     std::vector<std::thread> folds;
     for (auto& w : m_impl->workers) {

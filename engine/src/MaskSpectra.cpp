@@ -4,6 +4,7 @@
 #include "RowKernels.h"
 
 #include <cmath>
+#include <thread>
 
 namespace fxs::detail {
 
@@ -64,8 +65,27 @@ void MaskSpectra::addRepeated(const PolarFrame& f, int h, long long count, C2Sum
     m_mult[h].back() += count - 1;
 }
 
-void MaskSpectra::flush(C2Sums& sums)
+void MaskSpectra::absorb(MaskSpectra& other)
 {
+    for (int h = 0; h < 2; ++h) {
+        if (m_mult[h].empty() || other.m_mult[h].size() != 1 || !sameBits(m_last[h], other.m_last[h])) {
+            continue;
+        }
+        m_mult[h].back() += other.m_mult[h].front();
+        other.m_mult[h].clear();
+        other.m_last[h].clear();
+    }
+}
+
+void MaskSpectra::flush(C2Sums& sums, bool bothHalvesAtOnce)
+{
+    if (bothHalvesAtOnce && !m_mult[0].empty() && !m_mult[1].empty()) {
+        // The halves use disjoint rows of the scratch arrays and update disjoint totals.
+        std::thread odd([&] { flushHalf(1, sums); });
+        flushHalf(0, sums);
+        odd.join();
+        return;
+    }
     flushHalf(0, sums);
     flushHalf(1, sums);
 }

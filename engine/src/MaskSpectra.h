@@ -26,8 +26,12 @@ public:
     void add(const PolarFrame& frame, int h, C2Sums& sums, C2Sink* sink);
     /// Counts the same weights `count` times into half h (a static mask shared by many frames).
     void addRepeated(const PolarFrame& frame, int h, long long count, C2Sums& sums, C2Sink* sink);
-    /// Moves every pending distinct mask into `sums.mask`.
-    void flush(C2Sums& sums);
+    /// Moves every pending distinct mask into `sums.mask`; `bothHalvesAtOnce` updates the halves on two threads
+    /// (the caller has the cores to spare: the updates are memory-bound passes over hundreds of MB).
+    void flush(C2Sums& sums, bool bothHalvesAtOnce = false);
+    /// Takes over `other`'s pending masks of each half where they are all the mask this one saw last (a static
+    /// detector mask seen by several workers), so that one rank-k update counts them all.
+    void absorb(MaskSpectra& other);
     /// Drops pending masks.
     void reset();
 

@@ -59,6 +59,40 @@ FXS_CLONES void addWeights(const float* weight, double count, double* dst, std::
     }
 }
 
+namespace {
+FXS_CLONES void addWidened1(const float* a, double* dst, int n)
+{
+    for (int i = 0; i < n; ++i) {
+        dst[i] += static_cast<double>(a[i]);
+    }
+}
+
+FXS_CLONES void addWidened2(const float* a, const float* b, double* dst, int n)
+{
+    for (int i = 0; i < n; ++i) {
+        dst[i] += static_cast<double>(a[i]) + static_cast<double>(b[i]);
+    }
+}
+} // namespace
+
+void foldLowerTriangle(
+    const std::complex<float>* const* src, int count, std::complex<double>* dst, std::size_t base, int nQ)
+{
+    for (int r = 0; r < nQ; ++r) {
+        const std::size_t off = base + static_cast<std::size_t>(r) * nQ;
+        double* out = reinterpret_cast<double*>(dst + off);
+        const int n = 2 * (r + 1);
+        int s = 0;
+        for (; s + 1 < count; s += 2) {
+            addWidened2(
+                reinterpret_cast<const float*>(src[s] + off), reinterpret_cast<const float*>(src[s + 1] + off), out, n);
+        }
+        if (s < count) {
+            addWidened1(reinterpret_cast<const float*>(src[s] + off), out, n);
+        }
+    }
+}
+
 bool sameBits(const std::vector<float>& a, const std::vector<float>& b)
 {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;

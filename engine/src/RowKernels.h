@@ -4,6 +4,7 @@
 // them, and compiled for AVX-512, AVX2 and the baseline with the best chosen at load time (the release build
 // targets x86-64-v2 so that the package runs anywhere; these loops are a tenth of the engine's time there).
 
+#include <complex>
 #include <cstddef>
 #include <vector>
 
@@ -23,6 +24,11 @@ RingSums accumulateRing(const float* intensity, const float* weight, double* mea
 
 /// dst += count × w, the weight sums of `count` shots that share the weights w.
 void addWeights(const float* weight, double count, double* dst, std::size_t n);
+
+/// dst += Σ_s src[s] over the lower triangle of one nQ × nQ complex matrix at element offset `base` (row r holds
+/// r + 1 values), widening the float partial sums of `count` accumulators into the double totals in one pass.
+void foldLowerTriangle(
+    const std::complex<float>* const* src, int count, std::complex<double>* dst, std::size_t base, int nQ);
 
 /// Bitwise equality of two weight maps (a repeated detector mask).
 bool sameBits(const std::vector<float>& a, const std::vector<float>& b);

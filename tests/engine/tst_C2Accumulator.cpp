@@ -26,6 +26,36 @@ C2Snapshot run(const std::vector<PolarFrame>& frames, C2Config c, const Snapshot
 
 // ‖C − C_ref‖ / ‖C_ref‖ over the elements valid in the snapshot; also checks that the snapshot masks exactly
 // the elements whose reference mask correlation is below its threshold.
+// The largest deviation of each half's numerator — the IFFT of its spectra, by a direct sum — from the brute-force
+// half sums, relative to the largest brute-force value.
+double halfSumsError(const C2Sums& sums, const test::BruteC2& ref)
+{
+    const int N = sums.nPhi;
+    double worst = 0, scale = 0;
+    for (int h = 0; h < 2; ++h) {
+        for (int q = 0; q < sums.nQ; ++q) {
+            for (int qp = 0; qp < sums.nQ; ++qp) {
+                for (int k = 0; k < N; ++k) {
+                    double v = 0;
+                    for (int n = 0; n < N; ++n) {
+                        const int m = n <= N / 2 ? n : N - n;
+                        std::complex<double> s = q >= qp ? sums.signal[h][sums.at(m, q, qp)]
+                                                         : std::conj(sums.signal[h][sums.at(m, qp, q)]);
+                        if (n > N / 2) {
+                            s = std::conj(s);
+                        }
+                        v += (s * std::polar(1.0, 2 * std::numbers::pi * n * k / N)).real() / N;
+                    }
+                    const double r = ref.num[h][ref.at(q, qp, k)];
+                    worst = std::max(worst, std::abs(v - r));
+                    scale = std::max(scale, std::abs(r));
+                }
+            }
+        }
+    }
+    return worst / std::max(scale, 1e-300);
+}
+
 double relativeError(const C2Snapshot& s, const test::BruteC2& ref, int* compared = nullptr)
 {
     double d2 = 0, r2 = 0;
@@ -126,30 +156,58 @@ private slots:
         const C2Sums& sums = acc.sums();
         QCOMPARE(sums.shots[0], qint64(21));
         QCOMPARE(sums.shots[1], qint64(20));
-        const auto ref = test::bruteForce(frames, true);
-        // IFFT of each half's spectrum by a direct sum, against the brute-force half sums.
-        const int N = 16;
-        for (int h = 0; h < 2; ++h) {
-            for (int q = 0; q < 5; ++q) {
-                for (int qp = 0; qp < 5; ++qp) {
-                    for (int k = 0; k < N; ++k) {
-                        double v = 0;
-                        for (int n = 0; n < N; ++n) {
-                            const int m = n <= N / 2 ? n : N - n;
-                            std::complex<double> s = q >= qp ? sums.signal[h][sums.at(m, q, qp)]
-                                                             : std::conj(sums.signal[h][sums.at(m, qp, q)]);
-                            if (n > N / 2) {
-                                s = std::conj(s);
-                            }
-                            v += (s * std::polar(1.0, 2 * std::numbers::pi * n * k / N)).real() / N;
-                        }
-                        const double r = ref.num[h][ref.at(q, qp, k)];
-                        QVERIFY2(
-                            std::abs(v - r) <= 1e-9 * (1 + std::abs(r)), qPrintable(QString("%1 vs %2").arg(v).arg(r)));
-                    }
-                }
+        const double err = halfSumsError(sums, test::bruteForce(frames, true));
+        QVERIFY2(err <= 1e-9, qPrintable(QString("half sums off by %1 (relative)").arg(err)));
+    }
+
+    // The pipeline's joint flush (C2Accumulator::flushTogether: every worker's float sums folded in one pass, a
+    // static mask's pending counts merged into one update) mid-run and at the end, with folds of their own in
+    // between: each half equals its brute-force sum, and the C2 (signal over mask correlation) the brute force's.
+    void pipelineFlushesMidRunKeepHalvesExact_data()
+    {
+        QTest::addColumn<bool>("staticMask");
+        QTest::newRow("a mask per shot") << false;
+        QTest::newRow("one detector mask") << true;
+    }
+    void pipelineFlushesMidRunKeepHalvesExact()
+    {
+        QFETCH(bool, staticMask);
+        auto frames = test::randomFrames(5, 16, 400, 21u);
+        if (staticMask) {
+            for (auto& f : frames) {
+                f.weight = frames.front().weight;
             }
         }
+        C2PipelineConfig pc;
+        pc.accumulator = C2Config { 5, 16, -1, C2Precision::Single, 16, 64, true };
+        pc.threads = 3;
+        pc.queueCapacity = 8;
+        C2Pipeline p(pc);
+        const auto pushRange = [&](int from, int to) {
+            for (int j = from; j < to; ++j) {
+                QVERIFY(p.push(frames[j]));
+            }
+        };
+        pushRange(0, 150);
+        p.wait();
+        const std::vector<PolarFrame> first(frames.begin(), frames.begin() + 150);
+        const C2Sums mid = p.sums();
+        QCOMPARE(mid.shots[0] + mid.shots[1], qint64(150));
+        QCOMPARE(mid.shots[0], qint64(75));
+        const double errMid = halfSumsError(mid, test::bruteForce(first, true));
+        QVERIFY2(errMid <= 1e-5, qPrintable(QString("after 150 shots: %1").arg(errMid)));
+        const double c2Mid = relativeError(C2Snapshot::compute(mid, {}), test::bruteForce(first, true));
+        QVERIFY2(c2Mid <= 1e-5, qPrintable(QString("C2 after 150 shots: %1").arg(c2Mid)));
+        pushRange(150, 400);
+        p.close();
+        p.wait();
+        const C2Sums end = p.sums();
+        QCOMPARE(end.shots[0], qint64(200));
+        QCOMPARE(end.shots[1], qint64(200));
+        const double errEnd = halfSumsError(end, test::bruteForce(frames, true));
+        QVERIFY2(errEnd <= 1e-5, qPrintable(QString("after 400 shots: %1").arg(errEnd)));
+        const double c2End = relativeError(C2Snapshot::compute(end, {}), test::bruteForce(frames, true));
+        QVERIFY2(c2End <= 1e-5, qPrintable(QString("C2 after 400 shots: %1").arg(c2End)));
     }
 
     void truncationEqualsZeroedFrequencies()

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <vector>
 
 namespace fxs {
 
@@ -78,6 +79,13 @@ public:
     void reset();
     /// Shots added so far, including pending ones.
     std::int64_t shotsAdded() const;
+
+    /// Flushes accumulators that fold into one C2Sink (C2Pipeline's workers) together: their last batches side by
+    /// side, then every one's float partial sums added into the double totals in a single pass over them, split by
+    /// frequency over as many threads. Same sums as flushing each in turn, with one read-modify-write of the
+    /// totals instead of one per accumulator (the totals are hundreds of MB: this pass is memory-bound).
+    /// Accumulators of another kind (double precision, own sums, different sinks) are flushed one by one.
+    static void flushTogether(const std::vector<C2Accumulator*>& accumulators);
 
     /// The checks add() makes (shape, weights in [0, 1], finite intensity where weighted), for other backends.
     static Status validate(const PolarFrame& frame, int nQ, int nPhi);
