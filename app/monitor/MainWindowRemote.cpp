@@ -32,11 +32,9 @@ void MainWindow::buildRemote()
     connect(m_remoteJob, &RemoteJobController::densityReady, this, [this] {
         const RemoteDensity& d = m_remoteJob->density();
         m_decide->showDensity(d.n, d.values,
-            tr("Reconstructed on %1 (job %2): %3³ voxels of %4 Å, saved as %5")
-                .arg(m_remoteJob->lastStatus().server, m_remoteJob->lastStatus().jobId)
-                .arg(d.n)
-                .arg(d.voxelSizeA, 0, 'f', 2)
-                .arg(d.path));
+            tr("Reconstructed on %1 (job %2): %3 voxels of %4 Å, saved as %5")
+                .arg(m_remoteJob->lastStatus().server, m_remoteJob->lastStatus().jobId,
+                    QString::number(d.n) + QStringLiteral("³"), QString::number(d.voxelSizeA, 'f', 2), d.path));
     });
     connect(m_remoteJob, &RemoteJobController::reconnecting, this, [this](const QString& why) {
         const QString note = tr("Reconnecting to %1… (%2)").arg(m_remoteJob->lastStatus().server, why);

@@ -421,7 +421,9 @@ void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJo
         self->m_density = density;
         emit self->densityReady();
     });
-    done(tr("%1; reconstructed density (%2³) in %3").arg(message).arg(map->nx).arg(mrcPath), false);
+    done(tr("%1; reconstructed density (%2) in %3")
+             .arg(message, QString::number(map->nx) + QStringLiteral("³"), mrcPath),
+        false);
 }
 
 #else

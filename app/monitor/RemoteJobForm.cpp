@@ -123,11 +123,10 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     m_recLMax->setToolTip(tr("Highest even l of the invariants; auto: from q max and the diameter"));
     m_recSeed = integer(m_reconstruct, 0, std::numeric_limits<int>::max(), {});
     auto* rec = new QFormLayout(m_reconstruct);
-    rec->addRow(tr("Grid"), m_recGrid);
-    rec->addRow(tr("Diameter"), m_recDiameter);
+    // Three rows, not five: the run buttons below the form stay on a laptop screen.
+    rec->addRow(tr("Grid, diameter"), pair(m_recGrid, QStringLiteral("⌀"), m_recDiameter));
     rec->addRow(tr("Starts × iterations"), pair(m_recStarts, QStringLiteral("×"), m_recIterations));
-    rec->addRow(tr("l max"), m_recLMax);
-    rec->addRow(tr("Seed"), m_recSeed);
+    rec->addRow(tr("l max, seed"), pair(m_recLMax, tr("seed"), m_recSeed));
     auto* form = m_form = new QFormLayout(this);
     form->addRow(tr("Server"), m_address);
     form->addRow(tr("Token file"), fileRow(m_token, tr("All files (*)")));
@@ -142,10 +141,12 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     form->addRow(tr("Wavelength"), m_wavelength);
     form->addRow(tr("Photons (peak)"), m_photons);
     form->addRow(tr("Particles / shot"), m_particles);
-    form->addRow(tr("n max"), m_nMax);
-    form->addRow(tr("Precision"), m_precision);
+    form->addRow(tr("n max, precision"), pair(m_nMax, QStringLiteral(","), m_precision));
     form->addRow(m_reconstruct);
-    connect(m_input, &QComboBox::currentIndexChanged, this, &RemoteJobForm::updateEnabled);
+    connect(m_input, &QComboBox::currentIndexChanged, this, [this] {
+        updateEnabled();
+        emit inputChanged();
+    });
     setSettings(m_settings);
 }
 

@@ -29,6 +29,10 @@ public:
     /// A line edit with a "…" button that picks a local file into it (shared with the run control).
     static QWidget* fileRow(QLineEdit* edit, const QString& filter);
 
+signals:
+    /// The input (synthetic, CXI, simulator) changed: the run control shows the Dataset row for CXI only.
+    void inputChanged();
+
 private:
     void updateEnabled();
 
