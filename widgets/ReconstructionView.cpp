@@ -273,6 +273,13 @@ void ReconstructionView::setFinished(const MtipResult& result)
                           .arg(Format::value(result.realSpaceError)));
 }
 
+void ReconstructionView::showDensityFrom(int n, const std::vector<float>& density, const QString& status)
+{
+    reset();
+    setDensity(n, density);
+    m_status->setText(status);
+}
+
 void ReconstructionView::setFailed(const QString& message)
 {
     setRunning(false);

@@ -37,6 +37,9 @@ public:
     void setDensity(int n, const std::vector<float>& density);
     /// The reconstruction ended (finished or cancelled); enables saving.
     void setFinished(const MtipResult& result);
+    /// Shows a density made elsewhere (a remote job's), with a line on where it came from; Save stays off (it is
+    /// already a file).
+    void showDensityFrom(int n, const std::vector<float>& density, const QString& status);
     /// The reconstruction failed; says why.
     void setFailed(const QString& message);
     /// Whether a reconstruction is running (buttons follow).

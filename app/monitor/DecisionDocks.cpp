@@ -274,6 +274,14 @@ void DecisionDocks::solveInvariants(std::shared_ptr<const C2Snapshot> snapshot)
     });
 }
 
+void DecisionDocks::showDensity(int n, const std::vector<float>& density, const QString& status)
+{
+    m_reconstruction->showDensityFrom(n, density, status);
+    if (auto* dock = m_window->findChild<QDockWidget*>(QStringLiteral("reconstruction"))) {
+        dock->raise();
+    }
+}
+
 void DecisionDocks::saveScreenshots(const QString& dir)
 {
     const std::pair<QWidget*, const char*> panels[] = { { m_veto, "vetoes" }, { m_convergence, "convergence" },

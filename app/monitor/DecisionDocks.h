@@ -67,6 +67,8 @@ public:
     void restoreSettings(QSettings& settings);
     /// Saves PNGs of the decision panels (each raised in its tab first) into a folder, as monitor-live-<panel>.png.
     void saveScreenshots(const QString& dir);
+    /// Shows a density reconstructed elsewhere (a remote job's) in the Reconstruction dock and brings it to the front.
+    void showDensity(int n, const std::vector<float>& density, const QString& status);
     /// The veto panel (tests, screenshots).
     widgets::VetoPanel* vetoPanel() const { return m_veto; }
 

@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <StripChart.h>
 #include <algorithm>
+#include <cmath>
 #include <unistd.h>
 
 namespace fxs::monitor {
@@ -67,6 +68,14 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
     const QString total = s.shotsTotal > 0 ? QStringLiteral(" / ") + widgets::Format::count(s.shotsTotal) : QString();
     m_health.state = state;
     m_health.stateText = stateText;
+    QString reconstruction;
+    if (s.reconstructs && (s.reconstructing() || s.reconstructionProgress > 0.0)) {
+        const int percent = int(std::floor(100.0 * s.reconstructionProgress));
+        reconstruction = tr(" · reconstruction %1 %").arg(percent);
+        if (s.reconstructing() && stateText.isEmpty()) { // no shots move now: say what the job is busy with
+            m_health.stateText = tr("reconstructing %1 %").arg(percent);
+        }
+    }
     m_health.shotsDone = s.shotsDone;
     m_health.detail
         = tr("job %1 on %2 · shots %3%4 · accepted %5 · rejected %6 · %7 · ranks %8 ok%9")
@@ -74,7 +83,8 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
                   total, widgets::Format::count(s.shotsAccepted), widgets::Format::count(s.shotsRejected),
                   widgets::Format::rateHz(s.shotsPerSecond))
               .arg(healthy)
-              .arg(trouble.isEmpty() ? QString() : QStringLiteral(" · ") + trouble.join(QStringLiteral(", ")));
+              .arg(trouble.isEmpty() ? QString() : QStringLiteral(" · ") + trouble.join(QStringLiteral(", ")))
+        + reconstruction;
     m_v.health->setFigures(m_health);
     const std::int64_t judged = s.shotsAccepted + s.shotsRejected;
     if (s.shotsDone > 0 && (!m_remoteClock.isValid() || m_remoteClock.elapsed() >= 1000 || s.terminal)) {

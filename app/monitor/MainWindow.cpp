@@ -79,10 +79,14 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     connect(m_engine, &EngineController::runFinished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_engine, &EngineController::runFailed, this, [this](const QString& m) { onRunEnded(m, true); });
     restoreSettings();
-    if (m_options.screenshotAtShots > 0 && !m_options.screenshotDir.isEmpty()) {
+    if ((m_options.screenshotAtShots > 0 || m_options.screenshotAtReconstruction > 0.0)
+        && !m_options.screenshotDir.isEmpty()) {
         auto* watch = new QTimer(this);
         connect(watch, &QTimer::timeout, this, [this, watch] {
-            if (shotsDone() >= m_options.screenshotAtShots) {
+            const RemoteJobStatus& remote = m_remoteJob->lastStatus();
+            const bool atReconstruction = m_options.screenshotAtReconstruction > 0.0 && remote.reconstructing()
+                && remote.reconstructionProgress >= m_options.screenshotAtReconstruction;
+            if ((m_options.screenshotAtShots > 0 && shotsDone() >= m_options.screenshotAtShots) || atReconstruction) {
                 watch->stop();
                 m_live->tick();
                 saveScreenshots(m_options.screenshotDir);
@@ -224,7 +228,8 @@ void MainWindow::onRunEnded(const QString& message, bool failed)
     m_runPanel->setStatus(message);
     m_live->setState(failed ? widgets::RunState::Failed : widgets::RunState::Finished);
     m_messages->showMessage(message, failed ? MessageBar::Level::Error : MessageBar::Level::Info);
-    if (!m_options.screenshotDir.isEmpty() && m_options.screenshotAtShots <= 0) {
+    if (!m_options.screenshotDir.isEmpty() && m_options.screenshotAtShots <= 0
+        && m_options.screenshotAtReconstruction <= 0.0) {
         saveScreenshots(m_options.screenshotDir);
     }
     if (!m_options.dumpPath.isEmpty() && !dumpC2View(m_options.dumpPath)) {

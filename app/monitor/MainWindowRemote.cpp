@@ -15,6 +15,7 @@
 #include <QMessageBox>
 #include <QTabWidget>
 #include <VetoPanel.h>
+#include <cmath>
 #include <cstdio>
 
 namespace fxs::monitor {
@@ -28,6 +29,13 @@ void MainWindow::buildRemote()
     connect(m_remoteJob, &RemoteJobController::statusChanged, this, &MainWindow::onRemoteStatus);
     connect(m_remoteJob, &RemoteJobController::snapshotReady, this,
         [this] { m_live->showRemoteSnapshot(m_remoteJob->takeSnapshot()); });
+    connect(m_remoteJob, &RemoteJobController::densityReady, this, [this] {
+        const RemoteDensity& d = m_remoteJob->density();
+        m_decide->showDensity(d.n, d.values,
+            tr("Reconstructed on %1 (job %2): %3 voxels of %4 Å, saved as %5")
+                .arg(m_remoteJob->lastStatus().server, m_remoteJob->lastStatus().jobId,
+                    QString::number(d.n) + QStringLiteral("³"), QString::number(d.voxelSizeA, 'f', 2), d.path));
+    });
     connect(m_remoteJob, &RemoteJobController::reconnecting, this, [this](const QString& why) {
         const QString note = tr("Reconnecting to %1… (%2)").arg(m_remoteJob->lastStatus().server, why);
         m_ranks->setNote(note);
@@ -74,7 +82,11 @@ void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
         : failed                   ? widgets::RunState::Failed
                                    : widgets::RunState::Finished;
     m_live->showRemoteStatus(s, state, s.terminal ? s.state.toLower() : QString());
-    if (!s.terminal) {
+    if (s.reconstructing()) {
+        m_runPanel->setStatus(tr("Remote job %1 on %2: every shot is in (%3); reconstructing on the server, %4 %")
+                                  .arg(s.jobId, s.server, QLocale().toString(qlonglong(s.shotsDone)))
+                                  .arg(int(std::floor(100.0 * s.reconstructionProgress))));
+    } else if (!s.terminal) {
         m_runPanel->setStatus(
             tr("Remote job %1 on %2: %3, %4 shots")
                 .arg(s.jobId, s.server, s.state.toLower(), QLocale().toString(qlonglong(s.shotsDone))));
@@ -121,7 +133,9 @@ bool MainWindow::dumpRanks(const QString& path) const
                 { "phase", r.phase }, { "shots_done", double(r.shotsDone) }, { "health", healthName(r.health) } });
     }
     const QJsonObject o { { "job_id", s.jobId }, { "state", s.state }, { "message", s.message },
-        { "shots_done", double(s.shotsDone) }, { "ranks", ranks } };
+        { "shots_done", double(s.shotsDone) }, { "ranks", ranks },
+        { "reconstruction_progress", s.reconstructionProgress },
+        { "reconstruction_bar_percent", m_ranks->reconstructionPercent() } };
     return writeJson(path, o);
 }
 

@@ -16,6 +16,7 @@ struct MonitorOptions {
     int size = 0; ///< simulated detector pixels per side, 0: the saved setting
     QString screenshotDir; ///< save PNGs of the window and panels when the run ends
     std::int64_t screenshotAtShots = 0; ///< > 0: take the screenshots while running, once this many shots are in C2
+    double screenshotAtReconstruction = 0.0; ///< > 0: take them while a remote job reconstructs, at this progress
     QString dumpPath; ///< write what the C2 view shows (JSON) when the run ends
     QString polarDumpPath; ///< write every polar frame pushed into C2 (binary, for tests)
     QString openPath; ///< open this detector stack at launch instead of the saved source

@@ -10,6 +10,7 @@ namespace fxs::monitor {
 
 namespace {
 const char* const kSources[] = { "simulated", "cxi_file", "live_file", "remote_job" };
+const char* const kRemoteInputs[] = { "synthetic", "cxi", "simulator" };
 
 QJsonObject runToJson(const RunConfig& c)
 {
@@ -67,10 +68,16 @@ QJsonObject MonitorSession::remoteToJson(const RemoteJobSettings& r)
 {
     return QJsonObject { { "address", r.address }, { "token_file", r.tokenFile }, { "ca_certificate", r.caCertificate },
         { "ranks", r.ranks }, { "threads_per_rank", r.threadsPerRank }, { "backend", r.backend },
-        { "input", r.cxiInput ? "cxi" : "synthetic" }, { "synthetic_shots", double(r.syntheticShots) },
+        { "input", kRemoteInputs[int(r.input)] }, { "synthetic_shots", double(r.syntheticShots) },
         { "seed", QString::number(r.seed) }, { "server_cxi_path", r.serverCxiPath },
-        { "server_geometry_path", r.serverGeometryPath }, { "n_max", r.nMax },
-        { "double_precision", r.doublePrecision } };
+        { "server_geometry_path", r.serverGeometryPath }, { "model", r.model }, { "wavelength_a", r.wavelengthA },
+        { "peak_photons", r.peakPhotons }, { "mean_particles", r.meanParticles }, { "n_max", r.nMax },
+        { "double_precision", r.doublePrecision },
+        { "reconstruction",
+            QJsonObject { { "enabled", r.reconstruction.enabled }, { "grid_size", r.reconstruction.gridSize },
+                { "particle_diameter_a", r.reconstruction.particleDiameterA }, { "starts", r.reconstruction.starts },
+                { "iterations", r.reconstruction.iterations }, { "l_max", r.reconstruction.lMax },
+                { "seed", QString::number(r.reconstruction.seed) } } } };
 }
 
 void MonitorSession::remoteFromJson(const QJsonObject& j, RemoteJobSettings* r)
@@ -81,13 +88,29 @@ void MonitorSession::remoteFromJson(const QJsonObject& j, RemoteJobSettings* r)
     r->ranks = j.value("ranks").toInt(r->ranks);
     r->threadsPerRank = j.value("threads_per_rank").toInt(r->threadsPerRank);
     r->backend = j.value("backend").toString(r->backend);
-    r->cxiInput = j.value("input").toString() == QLatin1String("cxi");
+    const QString input = j.value("input").toString(QLatin1String(kRemoteInputs[int(r->input)]));
+    for (int i = 0; i < int(std::size(kRemoteInputs)); ++i) {
+        r->input = input == QLatin1String(kRemoteInputs[i]) ? RemoteInput(i) : r->input;
+    }
     r->syntheticShots = static_cast<std::int64_t>(j.value("synthetic_shots").toDouble(double(r->syntheticShots)));
     r->seed = j.value("seed").toString(QString::number(r->seed)).toULongLong();
     r->serverCxiPath = j.value("server_cxi_path").toString(r->serverCxiPath);
     r->serverGeometryPath = j.value("server_geometry_path").toString(r->serverGeometryPath);
+    r->model = j.value("model").toString(r->model);
+    r->wavelengthA = j.value("wavelength_a").toDouble(r->wavelengthA);
+    r->peakPhotons = j.value("peak_photons").toDouble(r->peakPhotons);
+    r->meanParticles = j.value("mean_particles").toDouble(r->meanParticles);
     r->nMax = j.value("n_max").toInt(r->nMax);
     r->doublePrecision = j.value("double_precision").toBool(r->doublePrecision);
+    const QJsonObject rec = j.value("reconstruction").toObject();
+    RemoteReconstruction& m = r->reconstruction;
+    m.enabled = rec.value("enabled").toBool(m.enabled);
+    m.gridSize = rec.value("grid_size").toInt(m.gridSize);
+    m.particleDiameterA = rec.value("particle_diameter_a").toDouble(m.particleDiameterA);
+    m.starts = rec.value("starts").toInt(m.starts);
+    m.iterations = rec.value("iterations").toInt(m.iterations);
+    m.lMax = rec.value("l_max").toInt(m.lMax);
+    m.seed = rec.value("seed").toString(QString::number(m.seed)).toULongLong();
 }
 
 QJsonObject MonitorSession::toJson() const

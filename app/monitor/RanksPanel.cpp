@@ -3,8 +3,10 @@
 #include <Format.h>
 #include <QHeaderView>
 #include <QLabel>
+#include <QProgressBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace fxs::monitor {
 
@@ -25,6 +27,11 @@ RanksPanel::RanksPanel(QWidget* parent)
     m_note = new QLabel(this);
     m_note->setWordWrap(true);
     m_note->hide();
+    m_reconstruction = new QProgressBar(this);
+    m_reconstruction->setRange(0, 100);
+    m_reconstruction->setFont(big);
+    m_reconstruction->setToolTip(tr("Kam invariants and M-TIP on rank 0, once every shot is in the C2"));
+    m_reconstruction->hide();
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setHorizontalHeaderLabels({ tr("Rank"), tr("Health"), tr("Phase"), tr("Shots"), tr("Rejected"), tr("Rate"),
         tr("Heartbeat"), tr("Host:PID"), tr("Device") });
@@ -37,6 +44,7 @@ RanksPanel::RanksPanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
     layout->addWidget(m_note);
+    layout->addWidget(m_reconstruction);
     layout->addWidget(m_table, 1);
 }
 
@@ -58,6 +66,8 @@ QColor RanksPanel::healthColor(RankHealthKind health)
     }
     return QColor(180, 180, 180);
 }
+
+int RanksPanel::reconstructionPercent() const { return m_reconstruction->isHidden() ? -1 : m_reconstruction->value(); }
 
 void RanksPanel::setNote(const QString& note)
 {
@@ -83,6 +93,15 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
         header += QStringLiteral("<br>") + s.message.toHtmlEscaped();
     }
     m_header->setText(header);
+    m_reconstruction->setVisible(s.reconstructs);
+    if (s.reconstructs) {
+        const int percent = int(std::floor(100.0 * s.reconstructionProgress));
+        m_reconstruction->setValue(percent);
+        m_reconstruction->setFormat(s.reconstructing() ? tr("Reconstructing on the server: %1 %").arg(percent)
+                : percent >= 100                       ? tr("Reconstruction on the server: done")
+                : s.terminal ? tr("Reconstruction on the server: stopped at %1 %").arg(percent)
+                             : tr("Reconstruction on the server: waits for every shot"));
+    }
     m_table->setRowCount(int(s.ranks.size()));
     for (int i = 0; i < int(s.ranks.size()); ++i) {
         const RankRow& r = s.ranks[std::size_t(i)];

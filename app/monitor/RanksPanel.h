@@ -5,12 +5,14 @@
 #include <QWidget>
 
 class QLabel;
+class QProgressBar;
 class QTableWidget;
 
 namespace fxs::monitor {
 
 /// The "Remote job" dock: one line on the job (server, id, state, shots) and a table of its MPI ranks with their
-/// health in colour (OK green, STARTING blue, STALE amber, GONE red, DONE grey), updated with every status.
+/// health in colour (OK green, STARTING blue, STALE amber, GONE red, DONE grey), updated with every status; for a job
+/// that reconstructs on the server, a bar with rank 0's M-TIP progress.
 class RanksPanel : public QWidget {
     Q_OBJECT
 public:
@@ -22,12 +24,15 @@ public:
     void setNote(const QString& note);
     /// The status shown.
     const RemoteJobStatus& status() const { return m_status; }
+    /// What the reconstruction bar shows, 0 … 100; −1 while it is hidden (no reconstruction asked for).
+    int reconstructionPercent() const;
     /// Background colour of a health cell.
     static QColor healthColor(RankHealthKind health);
 
 private:
     QLabel* m_header = nullptr;
     QLabel* m_note = nullptr;
+    QProgressBar* m_reconstruction = nullptr;
     QTableWidget* m_table = nullptr;
     RemoteJobStatus m_status;
 };

@@ -79,10 +79,11 @@ bool ReconstructionRunner::saveMrc(const QString& path, QString* message) const
         *message = QString::fromStdString(written.message());
         return false;
     }
-    *message = QObject::tr("Density saved to %1 (%2³ voxels of %3 Å)")
-                   .arg(path)
-                   .arg(m_result.gridSize)
-                   .arg(m_result.voxelSizeA, 0, 'f', 2);
+    // "%2³" would read as placeholder 2 followed by the digit ³ (QString::arg takes Unicode digits): the cube goes
+    // in as text.
+    *message = QObject::tr("Density saved to %1 (%2 voxels of %3 Å)")
+                   .arg(path, QString::number(m_result.gridSize) + QStringLiteral("³"),
+                       QString::number(m_result.voxelSizeA, 'f', 2));
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include "fxs/remote/RemoteSession.h"
 
 #include <fstream>
+#include <fxs/MrcWriter.h>
 #include <sstream>
 #endif
 
@@ -110,6 +111,7 @@ void RemoteJobController::start(const RunConfig& config, const VetoRules& rules,
     m_last.state = QStringLiteral("SUBMITTING");
 #ifdef FXS_HAVE_REMOTE
     job->spec = RemoteJobSpec::build(config, rules, warnings);
+    m_last.reconstructs = job->spec.reconstruction().enabled();
 #else
     (void)rules;
     (void)warnings;
@@ -157,10 +159,12 @@ void RemoteJobController::cancel()
 
 namespace {
 
-RemoteJobStatus toStatus(const fxs::v1::JobStatus& s, const QString& server)
+RemoteJobStatus toStatus(const fxs::v1::JobStatus& s, const QString& server, const fxs::v1::JobSpec& spec)
 {
     RemoteJobStatus r;
     r.server = server;
+    r.reconstructs = spec.reconstruction().enabled();
+    r.reconstructionProgress = s.reconstruction_progress();
     r.jobId = QString::fromStdString(s.job_id());
     r.state = QString::fromStdString(fxs::v1::JobState_Name(s.state())).remove(QStringLiteral("JOB_STATE_"));
     r.message = QString::fromStdString(s.message());
@@ -276,7 +280,7 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
         const std::lock_guard lock(job->mutex);
         job->jobId = submitted->job_id();
     }
-    const auto first = toStatus(*submitted, job->server);
+    const auto first = toStatus(*submitted, job->server, job->spec);
     post([first](RemoteJobController* self) {
         self->m_last = first;
         emit self->submitted(first.jobId);
@@ -291,7 +295,7 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
     auto end = session->watch(
         submitted->job_id(),
         [this, job](const fxs::v1::JobStatus& s) {
-            post([st = toStatus(s, job->server)](RemoteJobController* self) {
+            post([st = toStatus(s, job->server, job->spec)](RemoteJobController* self) {
                 self->m_last = st;
                 emit self->statusChanged(st);
             });
@@ -316,7 +320,7 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
                  .arg(first.jobId, job->server, explain(end.error().message)));
         return;
     }
-    finish(job, toStatus(*end, job->server));
+    finish(job, toStatus(*end, job->server, job->spec));
 }
 
 void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJobStatus& end)
@@ -377,14 +381,49 @@ void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJo
     post([](RemoteJobController* self) { emit self->snapshotReady(); });
     const auto written = RunResults::writeSums(
         h5Path.toStdString(), sums->sums, *snapshot, RemoteJobSpec::configurationJson(job->spec, job->server, end));
-    done(written ? tr("%1 succeeded: %2 shots on %3 ranks; results in %4 (sums: %5)")
-                       .arg(head)
-                       .arg(end.shotsDone)
-                       .arg(end.ranks.size())
-                       .arg(h5Path, sumsPath)
-                 : tr("%1 succeeded; sums in %2, but the results file was NOT written: %3")
-                       .arg(head, sumsPath, QString::fromStdString(written.error().message)),
-        !written);
+    if (!written) {
+        done(tr("%1 succeeded; sums in %2, but the results file was NOT written: %3")
+                 .arg(head, sumsPath, QString::fromStdString(written.error().message)),
+            true);
+        return;
+    }
+    QString message = tr("%1 succeeded: %2 shots on %3 ranks; results in %4 (sums: %5)")
+                          .arg(head)
+                          .arg(end.shotsDone)
+                          .arg(end.ranks.size())
+                          .arg(h5Path, sumsPath);
+    // The server's own results file is the complete record: every shot in /ledger with the reason of each rejection,
+    // and for a reconstruction the invariants and the density. The monitor's file beside it holds the C2 it showed
+    // and where it came from (server, job id, the job as sent).
+    const QString serverH5 = QDir(base).filePath(QStringLiteral("fxs-remote-%1-server.h5").arg(end.jobId));
+    const Status gotH5 = job->session->fetch(job->jobId, serverH5.toStdString(), fxs::v1::RESULT_KIND_RESULTS_H5);
+    message += gotH5.ok()
+        ? tr("; the server's results file (every shot's verdict%1) in %2")
+              .arg(end.reconstructs ? tr(", invariants, density") : QString(), serverH5)
+        : tr("; the server's results file could not be fetched (%1)").arg(QString::fromStdString(gotH5.message()));
+    if (!end.reconstructs) {
+        done(message, false);
+        return;
+    }
+    const QString mrcPath = QDir(base).filePath(QStringLiteral("fxs-remote-%1-density.mrc").arg(end.jobId));
+    const Status gotMrc = job->session->fetch(job->jobId, mrcPath.toStdString(), fxs::v1::RESULT_KIND_DENSITY_MRC);
+    auto map = gotMrc.ok() ? MrcWriter::read(mrcPath.toStdString()) : Result<MrcMap> { Error { gotMrc.message() } };
+    if (!map || map->nx != map->ny || map->nx != map->nz) {
+        done(tr("%1 — but its reconstructed density did not come: %2")
+                 .arg(message,
+                     map ? tr("%1 is not a cubic map").arg(mrcPath)
+                         : RemoteJobSpec::explain(map.error().message, job->server, job->config.remote)),
+            true);
+        return;
+    }
+    RemoteDensity density { map->nx, std::move(map->values), map->voxelSizeAngstrom, mrcPath };
+    post([density = std::move(density)](RemoteJobController* self) {
+        self->m_density = density;
+        emit self->densityReady();
+    });
+    done(tr("%1; reconstructed density (%2) in %3")
+             .arg(message, QString::number(map->nx) + QStringLiteral("³"), mrcPath),
+        false);
 }
 
 #else

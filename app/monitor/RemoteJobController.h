@@ -44,6 +44,8 @@ public:
     const RemoteJobStatus& lastStatus() const { return m_last; }
     /// The newest C2 snapshot not yet taken (latest wins), or null.
     std::shared_ptr<const C2Snapshot> takeSnapshot();
+    /// The density fetched from a reconstruction job (after densityReady).
+    const RemoteDensity& density() const { return m_density; }
 
 signals:
     /// The job was accepted by the server.
@@ -52,6 +54,8 @@ signals:
     void statusChanged(const fxs::monitor::RemoteJobStatus& status);
     /// A new snapshot waits in takeSnapshot().
     void snapshotReady();
+    /// A reconstruction job succeeded and its density was fetched: density() holds it.
+    void densityReady();
     /// The connection dropped; the watch reconnects (the server restarts, the network hiccups).
     void reconnecting(QString reason);
     /// The job ended (succeeded or cancelled); the message says where the results are.
@@ -69,6 +73,7 @@ private:
     std::thread m_cancelThread;
     std::atomic<bool> m_running { false };
     RemoteJobStatus m_last;
+    RemoteDensity m_density; ///< GUI thread
     std::mutex m_mutex; ///< guards the members below
     std::shared_ptr<Job> m_job;
     std::shared_ptr<const C2Snapshot> m_snapshot;

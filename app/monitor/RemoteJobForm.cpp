@@ -1,6 +1,7 @@
 #include "RemoteJobForm.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -8,6 +9,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QToolButton>
+#include <fxs/ParticleModel.h>
 #include <limits>
 
 namespace fxs::monitor {
@@ -22,6 +24,23 @@ QWidget* pair(QWidget* a, const QString& between, QWidget* b)
     row->addWidget(new QLabel(between));
     row->addWidget(b);
     return w;
+}
+
+QDoubleSpinBox* number(QWidget* parent, double lo, double hi, int decimals, const QString& suffix)
+{
+    auto* s = new QDoubleSpinBox(parent);
+    s->setRange(lo, hi);
+    s->setDecimals(decimals);
+    s->setSuffix(suffix);
+    return s;
+}
+
+QSpinBox* integer(QWidget* parent, int lo, int hi, const QString& zeroText)
+{
+    auto* s = new QSpinBox(parent);
+    s->setRange(lo, hi);
+    s->setSpecialValueText(zeroText);
+    return s;
 }
 } // namespace
 
@@ -61,19 +80,53 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     m_backend->addItems({ QStringLiteral("cpu"), QStringLiteral("gpu"), QStringLiteral("auto") });
     m_backend->setToolTip(tr("gpu: each rank binds a GPU, or falls back to the CPU and says so in Ranks"));
     m_input = new QComboBox(this);
-    m_input->addItems({ tr("Synthetic shots (test)"), tr("CXI file on the server") });
+    m_input->addItems(
+        { tr("Synthetic shots (test)"), tr("CXI file on the server"), tr("Simulated particle (on the server)") });
     m_shots = new QSpinBox(this);
     m_shots->setRange(1, std::numeric_limits<int>::max());
     m_shots->setGroupSeparatorShown(true);
     m_serverFile = new QLineEdit(this);
     m_serverFile->setPlaceholderText(tr("path on the server"));
     m_serverGeometry = new QLineEdit(this);
-    m_serverGeometry->setPlaceholderText(tr(".geom path on the server"));
-    m_nMax = new QSpinBox(this);
-    m_nMax->setRange(0, 4096);
-    m_nMax->setSpecialValueText(tr("n_φ / 2"));
+    // The particle models of a local simulated run and `fxs simulate`; a JSON model file on the server may be typed.
+    m_model = new QComboBox(this);
+    m_model->setEditable(true);
+    for (const std::string& name : ParticleModel::builtinNames()) {
+        m_model->addItem(QString::fromStdString(name));
+    }
+    m_model->setToolTip(tr("A built-in particle, or the path of a JSON model file on the server"));
+    m_wavelength = number(this, 0.1, 100.0, 3, QStringLiteral(" Å"));
+    m_wavelength->setToolTip(tr("Ignored with a geometry: its photon energy sets the wavelength"));
+    m_photons = number(this, 0.001, 1e12, 1, {});
+    m_photons->setToolTip(tr("Expected photons of one particle at q = 0 per polar bin (or unit-gain pixel)"));
+    m_particles = number(this, 0.01, 1000.0, 2, {});
+    m_particles->setToolTip(tr("Mean number of particles per shot"));
+    m_nMax = integer(this, 0, 4096, tr("n_φ / 2"));
     m_precision = new QComboBox(this);
     m_precision->addItems({ tr("single (fast)"), tr("double") });
+    // Reconstruction on the server: the same starting values as the Reconstruction dock's.
+    m_reconstruct = new QGroupBox(tr("Reconstruct on the server"), this);
+    m_reconstruct->setCheckable(true);
+    m_recGrid = integer(m_reconstruct, 8, 256, {});
+    m_recGrid->setSingleStep(8);
+    m_recGrid->setSuffix(QStringLiteral("³"));
+    m_recDiameter = number(m_reconstruct, 0.0, 1e5, 1, QStringLiteral(" Å"));
+    m_recDiameter->setSpecialValueText(tr("auto (2 × model)"));
+    m_recDiameter->setToolTip(
+        tr("Particle diameter; auto: twice the simulated model's extent (a CXI input needs one)"));
+    m_recStarts = integer(m_reconstruct, 1, 100, {});
+    m_recIterations = integer(m_reconstruct, 0, 1000000, tr("600 (server)"));
+    m_recIterations->setSingleStep(100);
+    m_recIterations->setToolTip(tr("HIO/ER iterations per start, in cycles of 60 HIO + shrink-wrap + 40 ER"));
+    m_recLMax = integer(m_reconstruct, 0, 200, tr("auto"));
+    m_recLMax->setSingleStep(2);
+    m_recLMax->setToolTip(tr("Highest even l of the invariants; auto: from q max and the diameter"));
+    m_recSeed = integer(m_reconstruct, 0, std::numeric_limits<int>::max(), {});
+    auto* rec = new QFormLayout(m_reconstruct);
+    // Three rows, not five: the run buttons below the form stay on a laptop screen.
+    rec->addRow(tr("Grid, diameter"), pair(m_recGrid, QStringLiteral("⌀"), m_recDiameter));
+    rec->addRow(tr("Starts × iterations"), pair(m_recStarts, QStringLiteral("×"), m_recIterations));
+    rec->addRow(tr("l max, seed"), pair(m_recLMax, tr("seed"), m_recSeed));
     auto* form = m_form = new QFormLayout(this);
     form->addRow(tr("Server"), m_address);
     form->addRow(tr("Token file"), fileRow(m_token, tr("All files (*)")));
@@ -84,9 +137,16 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     form->addRow(tr("Shots"), m_shots);
     form->addRow(tr("File (server)"), m_serverFile);
     form->addRow(tr("Geometry (server)"), m_serverGeometry);
-    form->addRow(tr("n max"), m_nMax);
-    form->addRow(tr("Precision"), m_precision);
-    connect(m_input, &QComboBox::currentIndexChanged, this, &RemoteJobForm::updateEnabled);
+    form->addRow(tr("Particle"), m_model);
+    form->addRow(tr("Wavelength"), m_wavelength);
+    form->addRow(tr("Photons (peak)"), m_photons);
+    form->addRow(tr("Particles / shot"), m_particles);
+    form->addRow(tr("n max, precision"), pair(m_nMax, QStringLiteral(","), m_precision));
+    form->addRow(m_reconstruct);
+    connect(m_input, &QComboBox::currentIndexChanged, this, [this] {
+        updateEnabled();
+        emit inputChanged();
+    });
     setSettings(m_settings);
 }
 
@@ -99,12 +159,24 @@ RemoteJobSettings RemoteJobForm::settings() const
     s.ranks = m_ranks->value();
     s.threadsPerRank = m_threads->value();
     s.backend = m_backend->currentText();
-    s.cxiInput = m_input->currentIndex() == 1;
+    s.input = RemoteInput(m_input->currentIndex());
     s.syntheticShots = m_shots->value();
     s.serverCxiPath = m_serverFile->text().trimmed();
     s.serverGeometryPath = m_serverGeometry->text().trimmed();
+    s.model = m_model->currentText().trimmed();
+    s.wavelengthA = m_wavelength->value();
+    s.peakPhotons = m_photons->value();
+    s.meanParticles = m_particles->value();
     s.nMax = m_nMax->value();
     s.doublePrecision = m_precision->currentIndex() == 1;
+    RemoteReconstruction& r = s.reconstruction;
+    r.enabled = m_reconstruct->isChecked();
+    r.gridSize = m_recGrid->value();
+    r.particleDiameterA = m_recDiameter->value();
+    r.starts = m_recStarts->value();
+    r.iterations = m_recIterations->value();
+    r.lMax = m_recLMax->value();
+    r.seed = std::uint64_t(m_recSeed->value());
     return s;
 }
 
@@ -117,21 +189,47 @@ void RemoteJobForm::setSettings(const RemoteJobSettings& s)
     m_ranks->setValue(s.ranks);
     m_threads->setValue(s.threadsPerRank);
     m_backend->setCurrentIndex(std::max(0, m_backend->findText(s.backend)));
-    m_input->setCurrentIndex(s.cxiInput ? 1 : 0);
+    m_input->setCurrentIndex(int(s.input));
     m_shots->setValue(int(std::min<std::int64_t>(s.syntheticShots, std::numeric_limits<int>::max())));
     m_serverFile->setText(s.serverCxiPath);
     m_serverGeometry->setText(s.serverGeometryPath);
+    m_model->setCurrentText(s.model);
+    m_wavelength->setValue(s.wavelengthA);
+    m_photons->setValue(s.peakPhotons);
+    m_particles->setValue(s.meanParticles);
     m_nMax->setValue(s.nMax);
     m_precision->setCurrentIndex(s.doublePrecision ? 1 : 0);
+    const RemoteReconstruction& r = s.reconstruction;
+    m_reconstruct->setChecked(r.enabled);
+    m_recGrid->setValue(r.gridSize);
+    m_recDiameter->setValue(r.particleDiameterA);
+    m_recStarts->setValue(r.starts);
+    m_recIterations->setValue(r.iterations);
+    m_recLMax->setValue(r.lMax);
+    m_recSeed->setValue(int(std::min<std::uint64_t>(r.seed, std::numeric_limits<int>::max())));
     updateEnabled();
 }
 
 void RemoteJobForm::updateEnabled()
 {
-    const bool cxi = m_input->currentIndex() == 1;
+    const auto input = RemoteInput(m_input->currentIndex());
+    const bool cxi = input == RemoteInput::Cxi;
+    const bool sim = input == RemoteInput::Simulator;
     m_form->setRowVisible(m_shots, !cxi);
     m_form->setRowVisible(m_serverFile, cxi);
-    m_form->setRowVisible(m_serverGeometry, cxi);
+    m_form->setRowVisible(m_serverGeometry, cxi || sim);
+    m_serverGeometry->setPlaceholderText(
+        sim ? tr("optional .geom on the server: simulate its pixels") : tr(".geom path on the server"));
+    for (QWidget* w : { static_cast<QWidget*>(m_model), static_cast<QWidget*>(m_wavelength),
+             static_cast<QWidget*>(m_photons), static_cast<QWidget*>(m_particles) }) {
+        m_form->setRowVisible(w, sim);
+    }
+    // M-TIP needs a wavelength: synthetic shots have none.
+    m_reconstruct->setEnabled(cxi || sim);
+    m_reconstruct->setToolTip(input == RemoteInput::Synthetic
+            ? tr("Synthetic shots have no wavelength to reconstruct from: choose a simulated particle or a CXI file")
+            : tr("Kam invariants and M-TIP on rank 0 once the C2 is complete; the density comes back as an MRC map "
+                 "and is shown in the Reconstruction dock"));
 }
 
 } // namespace fxs::monitor

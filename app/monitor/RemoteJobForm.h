@@ -7,6 +7,7 @@
 #include <QGroupBox>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QFormLayout;
 class QLineEdit;
 class QSpinBox;
@@ -14,7 +15,8 @@ class QSpinBox;
 namespace fxs::monitor {
 
 /// The remote-job part of the run control: which fxs-server (address, token file, CA certificate for TLS), how
-/// the MPI job runs (ranks, threads, backend) and what it reads (synthetic shots, or a CXI file on the server).
+/// the MPI job runs (ranks, threads, backend), what it reads (synthetic shots, a CXI file on the server, or a particle
+/// simulated on the server) and whether the server reconstructs the density once the C2 is complete.
 class RemoteJobForm : public QGroupBox {
     Q_OBJECT
 public:
@@ -26,6 +28,10 @@ public:
     void setSettings(const RemoteJobSettings& settings);
     /// A line edit with a "…" button that picks a local file into it (shared with the run control).
     static QWidget* fileRow(QLineEdit* edit, const QString& filter);
+
+signals:
+    /// The input (synthetic, CXI, simulator) changed: the run control shows the Dataset row for CXI only.
+    void inputChanged();
 
 private:
     void updateEnabled();
@@ -40,8 +46,19 @@ private:
     QSpinBox* m_shots = nullptr;
     QLineEdit* m_serverFile = nullptr;
     QLineEdit* m_serverGeometry = nullptr;
+    QComboBox* m_model = nullptr;
+    QDoubleSpinBox* m_wavelength = nullptr;
+    QDoubleSpinBox* m_photons = nullptr;
+    QDoubleSpinBox* m_particles = nullptr;
     QSpinBox* m_nMax = nullptr;
     QComboBox* m_precision = nullptr;
+    QGroupBox* m_reconstruct = nullptr;
+    QSpinBox* m_recGrid = nullptr;
+    QDoubleSpinBox* m_recDiameter = nullptr;
+    QSpinBox* m_recStarts = nullptr;
+    QSpinBox* m_recIterations = nullptr;
+    QSpinBox* m_recLMax = nullptr;
+    QSpinBox* m_recSeed = nullptr;
     RemoteJobSettings m_settings;
     QFormLayout* m_form = nullptr;
 };

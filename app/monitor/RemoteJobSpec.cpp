@@ -17,13 +17,39 @@ fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules
     const RemoteJobSettings& r = c.remote;
     fxs::v1::JobSpec s;
     s.set_name("fxs-monitor");
-    if (r.cxiInput) {
+    switch (r.input) {
+    case RemoteInput::Cxi:
         s.mutable_cxi()->add_paths(r.serverCxiPath.toStdString());
         s.mutable_cxi()->set_dataset(c.dataset.toStdString());
         s.mutable_cxi()->set_geometry_path(r.serverGeometryPath.toStdString());
-    } else {
+        break;
+    case RemoteInput::Simulator: {
+        auto* sim = s.mutable_simulator();
+        sim->set_shots(r.syntheticShots);
+        sim->set_seed(r.seed);
+        sim->set_model(r.model.toStdString());
+        sim->set_wavelength_angstrom(r.wavelengthA);
+        sim->set_peak_photons(r.peakPhotons);
+        sim->set_mean_particles(r.meanParticles);
+        sim->set_geometry_path(r.serverGeometryPath.toStdString());
+        break;
+    }
+    case RemoteInput::Synthetic:
         s.mutable_synthetic()->set_shots(r.syntheticShots);
         s.mutable_synthetic()->set_seed(r.seed);
+        break;
+    }
+    // The server reconstructs only with a wavelength (simulator or CXI input); synthetic shots have none.
+    if (r.reconstruction.enabled && r.input != RemoteInput::Synthetic) {
+        const RemoteReconstruction& m = r.reconstruction;
+        auto* rec = s.mutable_reconstruction();
+        rec->set_enabled(true);
+        rec->set_grid_size(m.gridSize);
+        rec->set_particle_diameter_angstrom(m.particleDiameterA);
+        rec->set_starts(m.starts);
+        rec->set_iterations(m.iterations);
+        rec->set_l_max(m.lMax);
+        rec->set_seed(m.seed);
     }
     s.mutable_grid()->set_n_q(c.grid.nQ);
     s.mutable_grid()->set_n_phi(c.grid.nPhi);

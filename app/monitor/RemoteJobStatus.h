@@ -37,7 +37,31 @@ struct RemoteJobStatus {
     double shotsPerSecond = 0.0;
     int attempt = 1;
     bool terminal = false; ///< SUCCEEDED, FAILED or CANCELLED
+    bool reconstructs = false; ///< the job was submitted with a reconstruction on the server
+    double reconstructionProgress = 0.0; ///< 0 … 1, rank 0's M-TIP once the C2 is complete
     std::vector<RankRow> ranks;
+
+    /// True while rank 0 reconstructs (the shots are all in, the density is not yet).
+    bool reconstructing() const
+    {
+        if (!reconstructs || terminal) {
+            return false;
+        }
+        for (const RankRow& r : ranks) {
+            if (r.phase == QLatin1String("reconstructing")) {
+                return true;
+            }
+        }
+        return reconstructionProgress > 0.0;
+    }
+};
+
+/// A density the server reconstructed, fetched as an MRC map.
+struct RemoteDensity {
+    int n = 0; ///< n³ voxels, x fastest
+    std::vector<float> values;
+    double voxelSizeA = 0.0;
+    QString path; ///< where the map was saved
 };
 
 /// Upper-case name of a rank's health ("OK", "STALE", …).

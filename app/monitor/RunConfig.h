@@ -9,6 +9,20 @@ namespace fxs::monitor {
 /// Where frames come from.
 enum class SourceKind { Simulated, CxiFile, LiveFile, RemoteJob };
 
+/// What a remote job reads (fxs.proto JobSpec.input).
+enum class RemoteInput { Synthetic, Cxi, Simulator };
+
+/// M-TIP on the server once the job's C2 is complete (fxs.proto ReconstructionOptions); 0 means the server's default.
+struct RemoteReconstruction {
+    bool enabled = false;
+    int gridSize = 32; ///< n of the n³ density grid (even), as the Reconstruction dock starts with
+    double particleDiameterA = 0.0; ///< 0: twice the simulated model's extent (a CXI input needs one)
+    int starts = 2; ///< random starts, the best is kept
+    int iterations = 0; ///< per start; 0: the server's 600
+    int lMax = 0; ///< highest even l of the invariants; 0: from q_max and the diameter
+    std::uint64_t seed = 1; ///< the random starts' seed
+};
+
 /// A job on an fxs-server (remote/fxs.proto JobSpec), as the run-control panel edits it.
 struct RemoteJobSettings {
     QString address = QStringLiteral("127.0.0.1:50051"); ///< host:port of fxs-server
@@ -17,11 +31,16 @@ struct RemoteJobSettings {
     int ranks = 2; ///< MPI ranks
     int threadsPerRank = 1; ///< correlation threads per rank
     QString backend = QStringLiteral("cpu"); ///< cpu, gpu or auto
-    bool cxiInput = false; ///< false: synthetic shots; true: a CXI file on the server
-    std::int64_t syntheticShots = 10000; ///< synthetic input: shots
-    std::uint64_t seed = 1; ///< synthetic input: seed
+    RemoteInput input = RemoteInput::Synthetic;
+    std::int64_t syntheticShots = 10000; ///< synthetic and simulator input: shots
+    std::uint64_t seed = 1; ///< synthetic and simulator input: seed
     QString serverCxiPath; ///< CXI input: the stack, as a path on the server
-    QString serverGeometryPath; ///< CXI input: the CrystFEL .geom, as a path on the server
+    QString serverGeometryPath; ///< CrystFEL .geom on the server: CXI input (required), simulator (optional)
+    QString model = QStringLiteral("tetramer4"); ///< simulator: a built-in model or a JSON model file on the server
+    double wavelengthA = 1.5; ///< simulator without geometry: wavelength
+    double peakPhotons = 1000.0; ///< simulator: photons of one particle at q = 0 per bin
+    double meanParticles = 1.0; ///< simulator: particles per shot
+    RemoteReconstruction reconstruction; ///< simulator and CXI input
     int nMax = 0; ///< highest angular frequency kept, 0: n_phi / 2
     bool doublePrecision = false; ///< double spectra (slower, exact to 1e-12)
 };

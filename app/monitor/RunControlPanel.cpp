@@ -86,6 +86,7 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     connect(m_stop, &QPushButton::clicked, this, &RunControlPanel::stopRequested);
     connect(m_reset, &QPushButton::clicked, this, &RunControlPanel::resetRequested);
     connect(m_source, &QComboBox::currentIndexChanged, this, &RunControlPanel::updateEnabled);
+    connect(m_remote, &RemoteJobForm::inputChanged, this, &RunControlPanel::updateEnabled);
     auto* buttons = new QGridLayout;
     buttons->addWidget(m_start, 0, 0);
     buttons->addWidget(m_pause, 0, 1);
@@ -166,6 +167,7 @@ void RunControlPanel::updateEnabled()
     m_form->setRowVisible(m_path->parentWidget(), !remote);
     m_form->setRowVisible(m_geometry->parentWidget(), !remote); // a remote job's geometry is a path on the server
     m_form->setRowVisible(m_first->parentWidget(), !remote);
+    m_form->setRowVisible(m_dataset, !remote || m_remote->settings().input == RemoteInput::Cxi);
     m_remote->setVisible(remote);
     // A remote job cannot pause, and a reset would start a second job beside the running one.
     m_pause->setEnabled(m_running && !remote);

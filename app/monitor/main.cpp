@@ -30,6 +30,9 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("screenshots"), QStringLiteral("Save PNGs here when the run ends"), QStringLiteral("dir"));
     const QCommandLineOption shotsAt(QStringLiteral("screenshots-at"),
         QStringLiteral("Take the screenshots while running, at this many shots"), QStringLiteral("n"));
+    const QCommandLineOption shotsAtRec(QStringLiteral("screenshots-at-reconstruction"),
+        QStringLiteral("Take the screenshots while a remote job reconstructs, at this progress (0 … 1)"),
+        QStringLiteral("fraction"));
     const QCommandLineOption dump(QStringLiteral("dump-c2"),
         QStringLiteral("Write the C2 view as JSON when the run ends"), QStringLiteral("file"));
     const QCommandLineOption polar(
@@ -48,8 +51,8 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("Stop the run (cancel a remote job) once this many shots are done"), QStringLiteral("n"));
     const QCommandLineOption ranks(QStringLiteral("dump-ranks"),
         QStringLiteral("Write the remote job's Ranks table as JSON when it ends"), QStringLiteral("file"));
-    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, dump, polar, results, open, first,
-        last, quit, start, stopAt, ranks });
+    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, dump, polar, results,
+        open, first, last, quit, start, stopAt, ranks });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -61,6 +64,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.size = p.value(size).toInt();
     o.screenshotDir = p.value(shotsDir);
     o.screenshotAtShots = p.value(shotsAt).toLongLong();
+    o.screenshotAtReconstruction = p.value(shotsAtRec).toDouble();
     o.dumpPath = p.value(dump);
     o.polarDumpPath = p.value(polar);
     o.quitWhenDone = p.isSet(quit);

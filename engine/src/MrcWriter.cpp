@@ -95,4 +95,49 @@ Status MrcWriter::write(const std::string& path, const MrcMap& map)
     return {};
 }
 
+Result<MrcMap> MrcWriter::read(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    Header h;
+    if (!in.read(reinterpret_cast<char*>(h.bytes.data()), static_cast<std::streamsize>(h.bytes.size()))) {
+        return Error { "MRC map " + path + ": cannot read its 1024-byte header" };
+    }
+    const auto i32 = [&h](int word) {
+        std::int32_t v = 0;
+        std::memcpy(&v, h.bytes.data() + 4 * word, 4);
+        return v;
+    };
+    const auto f32 = [&h](int word) {
+        float v = 0;
+        std::memcpy(&v, h.bytes.data() + 4 * word, 4);
+        return static_cast<double>(v);
+    };
+    MrcMap m;
+    m.nx = i32(0);
+    m.ny = i32(1);
+    m.nz = i32(2);
+    constexpr std::int32_t kMaxSide = 4096;
+    if (std::memcmp(h.bytes.data() + 52 * 4, "MAP ", 4) != 0 || m.nx < 1 || m.ny < 1 || m.nz < 1 || m.nx > kMaxSide
+        || m.ny > kMaxSide || m.nz > kMaxSide) {
+        return Error { "MRC map " + path + ": not an MRC2014 map (no \"MAP \" stamp or an impossible grid)" };
+    }
+    if (i32(3) != 2 || h.bytes[53 * 4] != 0x44) {
+        return Error { "MRC map " + path + ": mode " + std::to_string(i32(3))
+            + " or big-endian data; only little-endian float32 (mode 2) maps are read" };
+    }
+    m.voxelSizeAngstrom = i32(7) > 0 ? f32(10) / i32(7) : 1.0;
+    m.originAngstrom = { f32(49), f32(50), f32(51) };
+    if (i32(55) > 0) {
+        const char* label = reinterpret_cast<const char*>(h.bytes.data() + 56 * 4);
+        m.label.assign(label, strnlen(label, 80));
+    }
+    in.seekg(1024 + std::max(i32(23), 0));
+    m.values.resize(std::size_t(m.nx) * std::size_t(m.ny) * std::size_t(m.nz));
+    if (!in.read(reinterpret_cast<char*>(m.values.data()), static_cast<std::streamsize>(m.values.size() * 4))) {
+        return Error { "MRC map " + path + ": truncated (fewer than " + std::to_string(m.values.size())
+            + " float32 values after the header)" };
+    }
+    return m;
+}
+
 } // namespace fxs

@@ -19,6 +19,17 @@ Job::Job(std::string jobId, JobFiles jobFiles, fxs::v1::JobSpec jobSpec)
 {
 }
 
+void RateMeter::update(std::int64_t newCount, double nowS)
+{
+    if (atS <= 0.0 || newCount < count) {
+        *this = RateMeter { nowS, newCount, 0.0 };
+    } else if (nowS - atS >= 1.0) {
+        perSecond = static_cast<double>(newCount - count) / (nowS - atS);
+        atS = nowS;
+        count = newCount;
+    }
+}
+
 bool Job::terminal() const { return isTerminal(status.state()); }
 
 void Job::touch()

@@ -4,6 +4,7 @@
 #include "fxs.pb.h"
 #include "fxs/Result.h"
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,15 @@ struct SnapshotData {
     std::int64_t shots = 0;
     double splitHalfCC = 0.0;
     std::string bytes; ///< c2 as little-endian float64
+};
+
+/// Shots per second from successive counts, over windows of at least a second (JobStatus and each RankHealth).
+struct RateMeter {
+    double atS = 0.0; ///< time of the count the rate is measured from; 0: none yet
+    std::int64_t count = 0;
+    double perSecond = 0.0; ///< the last rate measured
+    /// Takes a new count at `nowS`; a count that went back (a new attempt) starts over.
+    void update(std::int64_t newCount, double nowS);
 };
 
 /// One job as the server sees it: its spec, its status (what watchers get), its process, all kept on disk in the
@@ -46,8 +56,8 @@ struct Job {
     double lastReconstructionProgress = -1.0;
     std::int64_t lastShots = -1;
     double lastProgressAtS = 0.0;
-    double lastRateAtS = 0.0;
-    std::int64_t lastRateShots = 0;
+    RateMeter rate; ///< all ranks' shots (JobStatus.shots_per_second)
+    std::map<int, RateMeter> rankRates; ///< each rank's shots, done + rejected (RankHealth.shots_per_second)
     std::string endReason; ///< set by the watchdog or cancel before the process is killed
     fxs::v1::JobState endState = fxs::v1::JOB_STATE_UNSPECIFIED;
 

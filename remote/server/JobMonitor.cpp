@@ -49,6 +49,9 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
         r->set_phase(h.phase);
         r->set_device(h.device);
         r->set_health(healthOf(h, now - h.timeUnixS, h.host == host));
+        RateMeter& rate = job.rankRates[h.rank];
+        rate.update(h.shotsDone + h.shotsRejected, now);
+        r->set_shots_per_second(h.phase == "done" ? 0.0 : rate.perSecond);
         done += h.shotsDone;
         if (h.shotsTotal > job.status.shots_total()) {
             job.status.set_shots_total(h.shotsTotal); // a CXI stack's size is known once the ranks opened it
@@ -66,14 +69,8 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
         job.lastReconstructionProgress = reconstruction;
         job.lastProgressAtS = now;
     }
-    if (now - job.lastRateAtS >= 1.0) {
-        if (job.lastRateAtS > 0) {
-            job.status.set_shots_per_second(
-                static_cast<double>(job.status.shots_done() - job.lastRateShots) / (now - job.lastRateAtS));
-        }
-        job.lastRateAtS = now;
-        job.lastRateShots = job.status.shots_done();
-    }
+    job.rate.update(job.status.shots_done(), now);
+    job.status.set_shots_per_second(job.rate.perSecond);
 }
 
 void updateFiles(Job& job)

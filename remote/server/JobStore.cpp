@@ -195,7 +195,8 @@ Status JobStore::launch(Job& job)
     job.adopted = false;
     job.launchedAtS = job.lastProgressAtS = unixNowS();
     job.lastShots = -1;
-    job.lastRateAtS = 0.0;
+    job.rate = {};
+    job.rankRates.clear();
     job.status.set_state(fxs::v1::JOB_STATE_RUNNING);
     job.status.set_message("");
     job.status.set_resumable(false);

@@ -57,6 +57,36 @@ private slots:
         QCOMPARE(py.out.trimmed(), QByteArray("True (4, 5, 6) float32 True 1.5 1.5 -3.0 fxs test map True"));
     }
 
+    // What the monitor shows of a fetched map: the values where the formula puts them, the grid and the voxel size.
+    void readsTheMapBack()
+    {
+        fxs::MrcMap map;
+        map.nx = 6;
+        map.ny = 5;
+        map.nz = 4;
+        for (int i = 0; i < 6 * 5 * 4; ++i) {
+            map.values.push_back(static_cast<float>(i % 6 + 10 * (i / 6 % 5) + 100 * (i / 30)));
+        }
+        map.voxelSizeAngstrom = 2.5;
+        map.label = "read back";
+        const std::string path = (m_dir.path() + "/back.mrc").toStdString();
+        QVERIFY(fxs::MrcWriter::write(path, map).ok());
+        const auto back = fxs::MrcWriter::read(path);
+        QVERIFY2(back.ok(), back ? "" : back.error().message.c_str());
+        QCOMPARE(back->nx, 6);
+        QCOMPARE(back->ny, 5);
+        QCOMPARE(back->nz, 4);
+        QCOMPARE(back->voxelSizeAngstrom, 2.5);
+        QCOMPARE(back->label, std::string("read back"));
+        QCOMPARE(back->values.size(), std::size_t(120));
+        QCOMPARE(back->values[5 + 6 * (3 + 5 * 2)], 5.0f + 30.0f + 200.0f); // x 5, y 3, z 2
+        QFile::resize(QString::fromStdString(path), 1024 + 100);
+        const auto cut = fxs::MrcWriter::read(path);
+        QVERIFY(!cut.ok());
+        QVERIFY2(QString::fromStdString(cut.error().message).contains("truncated"), cut.error().message.c_str());
+        QVERIFY(!fxs::MrcWriter::read((m_dir.path() + "/none.mrc").toStdString()).ok());
+    }
+
     void refusesInconsistentMaps()
     {
         fxs::MrcMap map;

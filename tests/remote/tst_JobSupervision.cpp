@@ -9,7 +9,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <thread>
 
 using namespace fxs::test;
@@ -271,6 +273,55 @@ private slots:
         ctx->TryCancel();
         while (reader->Read(&u)) { }
         reader->Finish();
+    }
+
+    // Each running rank reports its own rate. The oracle: Δshots / Δt of that rank between watch updates, timed by
+    // this process's clock; the slowdown of 0.01 s per shot caps a rank at 100 Hz.
+    void runningRanksReportTheirRate()
+    {
+        auto st = m_server->session->submit(smallSpec(2, 800));
+        QVERIFY(st.ok());
+        struct Seen {
+            double t;
+            qint64 shots;
+            double reported;
+        };
+        std::map<int, std::vector<Seen>> seen;
+        QElapsedTimer clock;
+        clock.start();
+        auto end = m_server->session->watch(st->job_id(), [&](const fxs::v1::JobStatus& s) {
+            for (const auto& r : s.ranks()) {
+                if (s.state() == fxs::v1::JOB_STATE_RUNNING && r.phase() != "done" && r.phase() != "starting") {
+                    seen[r.rank()].push_back(
+                        { clock.nsecsElapsed() * 1e-9, r.shots_done() + r.shots_rejected(), r.shots_per_second() });
+                }
+            }
+        });
+        QVERIFY(end.ok());
+        QCOMPARE(int(end->state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QCOMPARE(int(seen.size()), 2);
+        for (const auto& [rank, obs] : seen) {
+            QVERIFY2(obs.size() >= 4 && obs.back().t - obs.front().t >= 2.0, qPrintable(QString("rank %1").arg(rank)));
+            const double oracle = double(obs.back().shots - obs.front().shots) / (obs.back().t - obs.front().t);
+            std::vector<double> reported; // once the server has had a full second to measure
+            for (const Seen& o : obs) {
+                if (o.t - obs.front().t >= 1.5) {
+                    reported.push_back(o.reported);
+                }
+            }
+            QVERIFY(!reported.empty());
+            std::sort(reported.begin(), reported.end());
+            const double median = reported[reported.size() / 2];
+            qInfo("rank %d: reported %.1f Hz (median), observed %.1f Hz", rank, median, oracle);
+            QVERIFY2(oracle > 10.0 && oracle <= 110.0, qPrintable(QString("observed %1 Hz").arg(oracle)));
+            QVERIFY2(
+                reported.front() > 0.0, qPrintable(QString("rank %1 reported %2 Hz").arg(rank).arg(reported.front())));
+            QVERIFY2(median >= 0.6 * oracle && median <= 1.4 * oracle,
+                qPrintable(QString("rank %1: reported %2 Hz, observed %3 Hz").arg(rank).arg(median).arg(oracle)));
+        }
+        for (const auto& r : end->ranks()) {
+            QCOMPARE(r.shots_per_second(), 0.0); // a rank that is done runs at 0 Hz
+        }
     }
 
     void resumeOfARunningJobIsRefused()

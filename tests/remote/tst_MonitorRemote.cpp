@@ -6,6 +6,7 @@
 
 #include <C2BruteForce.h>
 #include <H5pyResults.h>
+#include <MrcReadBack.h>
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,16 +26,23 @@ struct MonitorRun {
 };
 
 // Remote-job settings as the window keeps them, then fxs-monitor started on them (it quits when the job ends).
-void startMonitor(
-    QProcess& p, const QTemporaryDir& dir, const QString& address, const QString& tokenFile, const QStringList& extra)
+// `remoteExtra` replaces or adds keys of the remote settings, `settingsExtra` sets other keys ("grid/qMax").
+void startMonitor(QProcess& p, const QTemporaryDir& dir, const QString& address, const QString& tokenFile,
+    const QStringList& extra, const QJsonObject& remoteExtra = {}, const QVariantMap& settingsExtra = {})
 {
     {
         QSettings s(dir.filePath("s.ini"), QSettings::IniFormat);
         s.setValue(QStringLiteral("run/source"), 3); // Remote job (fxs-server)
-        const QJsonObject remote { { "address", address }, { "token_file", tokenFile }, { "ranks", 2 },
+        QJsonObject remote { { "address", address }, { "token_file", tokenFile }, { "ranks", 2 },
             { "threads_per_rank", 1 }, { "backend", "cpu" }, { "input", "synthetic" },
             { "seed", QString::number(kSeed) }, { "double_precision", true } };
+        for (auto it = remoteExtra.begin(); it != remoteExtra.end(); ++it) {
+            remote.insert(it.key(), it.value());
+        }
         s.setValue(QStringLiteral("run/remote"), QJsonDocument(remote).toJson(QJsonDocument::Compact));
+        for (auto it = settingsExtra.begin(); it != settingsExtra.end(); ++it) {
+            s.setValue(it.key(), it.value());
+        }
     }
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(binDir() + QStringLiteral("/fxs-monitor"),
@@ -183,14 +191,58 @@ private slots:
         QVERIFY(comparedMap >= nQ * nQ - nQ);
 
         // The results came home: an HDF5 results file (read back with h5py) naming the server, the job and 2 ranks.
-        const QStringList h5 = QDir(dir.filePath("results")).entryList({ QStringLiteral("fxs-remote-*.h5") });
+        // (beside the server's own, fxs-remote-<id>-server.h5)
+        const QStringList h5
+            = QDir(dir.filePath("results"))
+                  .entryList({ QStringLiteral("fxs-remote-%1.h5").arg(run.ranks.value("job_id").toString()) });
         QCOMPARE(h5.size(), 1);
+        QVERIFY(
+            QFile::exists(dir.filePath("results/fxs-remote-%1-server.h5").arg(run.ranks.value("job_id").toString())));
         QVERIFY(run.output.contains(dir.filePath("results/" + h5.first())));
         const QString out = h5pyOnResults(dir.filePath("results/" + h5.first()),
             QStringLiteral("print(c['server'], c['job_id'], c['job_spec']['ranks'], c['state'])\n"))
                                 .trimmed();
         QCOMPARE(out, QStringLiteral("%1 %2 2 SUCCEEDED").arg(address(), run.ranks.value("job_id").toString()));
         QVERIFY(QFileInfo(dir.filePath("png/monitor-remote-ranks.png")).size() > 2000);
+    }
+
+    // A particle simulated on the server, reconstructed there: the window follows the reconstruction to 100 %, brings
+    // the density home as an MRC map that matches the model's truth, and fetches the server's results file (read
+    // with h5py: a verdict for every shot, the density).
+    void simulatorJobReconstructsOnTheServer()
+    {
+        QTemporaryDir dir;
+        const int shots = 2000;
+        const QJsonObject simulator { { "input", "simulator" }, { "model", "tetramer4" }, { "wavelength_a", 1.5 },
+            { "peak_photons", 100.0 }, { "mean_particles", 1.0 },
+            { "reconstruction",
+                QJsonObject { { "enabled", true }, { "grid_size", 32 }, { "starts", 2 }, { "iterations", 400 } } } };
+        QProcess p;
+        startMonitor(p, dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--nq"), QStringLiteral("32"),
+                QStringLiteral("--nphi"), QStringLiteral("128"), QStringLiteral("--screenshots"), dir.filePath("png") },
+            simulator, { { QStringLiteral("grid/qMin"), 0.02 }, { QStringLiteral("grid/qMax"), 0.5 } });
+        const MonitorRun run = finishMonitor(p, dir, 120000);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        QCOMPARE(run.ranks.value("shots_done").toInt(), shots);
+        QCOMPARE(run.ranks.value("reconstruction_progress").toDouble(), 1.0);
+        QCOMPARE(run.ranks.value("reconstruction_bar_percent").toInt(), 100);
+
+        const QString id = run.ranks.value("job_id").toString();
+        const QString mrc = dir.filePath("results/fxs-remote-%1-density.mrc").arg(id);
+        QVERIFY2(run.output.contains(mrc), qPrintable(run.output)); // the window says where it is
+        const DensityVerdict v = judgeMrc(mrc, "tetramer4", "pentamer5");
+        QCOMPARE(v.n, 32);
+        QVERIFY2(
+            v.truth >= 0.85 && v.control < 0.85, qPrintable(QString("CC %1, control %2").arg(v.truth).arg(v.control)));
+
+        const QString serverH5 = dir.filePath("results/fxs-remote-%1-server.h5").arg(id);
+        QVERIFY2(run.output.contains(serverH5), qPrintable(run.output));
+        const QString out = h5pyOnResults(
+            serverH5, QStringLiteral("print(len(f['/ledger/shot_index']), f['/analysis/density'].shape)\n"))
+                                .trimmed();
+        QCOMPARE(out, QStringLiteral("%1 (32, 32, 32)").arg(shots));
     }
 
     void serverProblemsAreNamed_data()

@@ -4,7 +4,7 @@
 // truth density for the reconstruction.
 #include "RemoteFixture.h"
 
-#include <DensityAlignment.h>
+#include <MrcReadBack.h>
 #include <PythonRunner.h>
 #include <algorithm>
 #include <cmath>
@@ -82,28 +82,6 @@ double between(std::vector<double> sums, std::size_t k)
 {
     std::sort(sums.begin(), sums.end());
     return 0.5 * (sums[k] + sums[k + 1]);
-}
-
-/// Reads an MRC2014 mode-2 map without the engine: header words 0–2 (nx, ny, nz), 3 (mode), 23 (extended header).
-std::vector<float> readMrc(const QString& path, int& n)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    const QByteArray b = f.readAll();
-    if (b.size() < 1024) {
-        return {};
-    }
-    std::int32_t h[256];
-    std::memcpy(h, b.constData(), 1024);
-    n = h[0];
-    if (h[1] != n || h[2] != n || h[3] != 2 || b.size() != 1024 + h[23] + qint64(n) * n * n * 4) {
-        return {};
-    }
-    std::vector<float> v(std::size_t(n) * n * n);
-    std::memcpy(v.data(), b.constData() + 1024 + h[23], v.size() * 4);
-    return v;
 }
 
 } // namespace
@@ -318,22 +296,10 @@ private slots:
         QVERIFY(monotone);
         const QString mrc = m_tmp.filePath("density.mrc");
         QVERIFY(m_server->session->fetch(end.job_id(), mrc.toStdString(), fxs::v1::RESULT_KIND_DENSITY_MRC).ok());
-        int n = 0;
-        const auto density = readMrc(mrc, n);
-        QCOMPARE(n, 32);
-        QFile f(mrc);
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QByteArray head = f.read(48);
-        float cellA = 0.0f; // header word 10: cell edge x in Å = n · voxel
-        std::memcpy(&cellA, head.constData() + 40, 4);
-        const auto truth = fxs::ParticleModel::builtin("tetramer4")->density(n, cellA / n);
-        const double cc = alignDensities(truth.values, density, n).correlation;
-        const double wrong
-            = alignDensities(fxs::ParticleModel::builtin("pentamer5")->density(n, cellA / n).values, density, n)
-                  .correlation;
-        qInfo("CC with the tetramer4 truth %.3f, with pentamer5 (control) %.3f", cc, wrong);
-        QVERIFY2(cc >= 0.85, qPrintable(QString("correlation %1").arg(cc)));
-        QVERIFY2(wrong < 0.85, qPrintable(QString("control correlation %1").arg(wrong)));
+        const DensityVerdict v = judgeMrc(mrc, "tetramer4", "pentamer5");
+        QCOMPARE(v.n, 32);
+        QVERIFY2(
+            v.truth >= 0.85 && v.control < 0.85, qPrintable(QString("CC %1, control %2").arg(v.truth).arg(v.control)));
     }
 
     // Cancel while rank 0 reconstructs: the job ends CANCELLED and no process of it is left.

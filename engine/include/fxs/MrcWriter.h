@@ -24,6 +24,9 @@ class MrcWriter {
 public:
     /// Writes `map` to `path` (replacing it); the header's statistics (min, max, mean, rms) are computed here.
     static Status write(const std::string& path, const MrcMap& map);
+    /// Reads a little-endian mode-2 (float32) MRC2014 map: grid, voxel size (CELLA / MX), origin, label, values;
+    /// an error names the file and what is wrong with it (not MRC, another mode, truncated).
+    static Result<MrcMap> read(const std::string& path);
 };
 
 } // namespace fxs
