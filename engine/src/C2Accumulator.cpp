@@ -86,6 +86,7 @@ public:
         } else {
             sums = C2Sums::zeros(c.nQ, c.nPhi, c.nMax, c.subtractRingMean);
         }
+        m_ring.resize(static_cast<std::size_t>(c.nQ));
         m_meanNum.assign(static_cast<std::size_t>(c.nQ) * c.nPhi, 0.0);
         m_meanDen.assign(static_cast<std::size_t>(c.nQ) * c.nPhi, 0.0);
         if constexpr (std::is_same_v<Real, float>) {
@@ -110,8 +111,18 @@ public:
 
     Status add(const PolarFrame& f) override
     {
-        if (Status s = C2Accumulator::validate(f, config.nQ, config.nPhi); !s) {
-            return s;
+        const std::size_t bins = static_cast<std::size_t>(m_nQ) * m_nPhi;
+        if (f.nQ != m_nQ || f.nPhi != m_nPhi || f.intensity.size() != bins || f.weight.size() != bins) {
+            return C2Accumulator::validate(f, m_nQ, m_nPhi); // names the shape
+        }
+        // One pass over the frame checks it and sums its rings; a bad frame changes nothing.
+        bool valid = true;
+        for (int q = 0; q < m_nQ; ++q) {
+            const std::size_t off = static_cast<std::size_t>(q) * m_nPhi;
+            valid &= detail::ringSums(f.intensity.data() + off, f.weight.data() + off, m_nPhi, m_ring[q]);
+        }
+        if (!valid) {
+            return C2Accumulator::validate(f, m_nQ, m_nPhi); // names the first bad bin
         }
         if (m_count[0] + m_count[1] == m_b) {
             flushBatch();
@@ -172,11 +183,10 @@ private:
         ++m_weightRun;
         for (int q = 0; q < m_nQ; ++q) {
             const std::size_t off = static_cast<std::size_t>(q) * m_nPhi;
-            const float* I = f.intensity.data() + off;
-            const float* w = f.weight.data() + off;
-            const detail::RingSums s = detail::accumulateRing(I, w, m_meanNum.data() + off, m_nPhi);
+            const detail::RingSums& s = m_ring[q];
             const double mean = (config.subtractRingMean && s.weight > 0.0) ? s.weightedIntensity / s.weight : 0.0;
-            detail::weightedDeviation(I, w, mean, dst + static_cast<std::size_t>(q) * m_pad, m_nPhi);
+            detail::deviationAndMean(f.intensity.data() + off, f.weight.data() + off, mean, m_meanNum.data() + off,
+                dst + static_cast<std::size_t>(q) * m_pad, m_nPhi);
         }
     }
 
@@ -309,6 +319,7 @@ private:
     std::vector<Complex> m_accSignal[2];
     std::int64_t m_accShots[2] = { 0, 0 };
     bool m_fresh[2] = { true, true }; // no update since the last fold: the float sums hold nothing
+    std::vector<detail::RingSums> m_ring; // the frame being added: Σ w and Σ w I per ring
     std::vector<double> m_meanNum, m_meanDen; // Σ w I and Σ w since the last fold
     std::vector<float> m_runWeights; // the weights of the last shots, not yet in m_meanDen
     std::int64_t m_weightRun = 0; // how many shots in a row had them

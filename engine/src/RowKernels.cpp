@@ -37,19 +37,23 @@ FXS_CLONES bool binsValid(const float* intensity, const float* weight, std::size
     return bad == 0;
 }
 
-FXS_CLONES RingSums accumulateRing(const float* intensity, const float* weight, double* meanNum, int n)
+FXS_CLONES bool ringSums(const float* intensity, const float* weight, int n, RingSums& sums)
 {
     double sw = 0.0;
     double swi = 0.0;
-#pragma omp simd reduction(+ : sw, swi)
+    unsigned bad = 0;
+#pragma omp simd reduction(+ : sw, swi) reduction(| : bad)
     for (int p = 0; p < n; ++p) {
-        const double w = weight[p];
-        const double v = w > 0.0 ? w * intensity[p] : 0.0;
+        const float wf = weight[p];
+        const unsigned weightOk = static_cast<unsigned>(wf >= 0.0f) & static_cast<unsigned>(wf <= 1.0f);
+        const unsigned finite = static_cast<unsigned>((bitsOf(intensity[p]) & 0x7f800000u) != 0x7f800000u);
+        bad |= (weightOk ^ 1u) | (static_cast<unsigned>(wf > 0.0f) & (finite ^ 1u));
+        const double w = wf;
         sw += w;
-        swi += v;
-        meanNum[p] += v;
+        swi += w > 0.0 ? w * intensity[p] : 0.0;
     }
-    return { sw, swi };
+    sums = { sw, swi };
+    return bad == 0;
 }
 
 FXS_CLONES void addWeights(const float* weight, double count, double* dst, std::size_t n)
@@ -100,24 +104,28 @@ bool sameBits(const std::vector<float>& a, const std::vector<float>& b)
 
 namespace {
 // In double, as the ring mean is: a float mean of large counts would shift every bin of the ring alike.
-template <class Real> inline void deviation(const float* intensity, const float* weight, double mean, Real* row, int n)
+template <class Real>
+inline void deviation(const float* intensity, const float* weight, double mean, double* meanNum, Real* row, int n)
 {
     for (int p = 0; p < n; ++p) {
         const double w = weight[p];
-        const double d = w * (static_cast<double>(intensity[p]) - mean);
-        row[p] = static_cast<Real>(w > 0.0 ? d : 0.0);
+        const double v = static_cast<double>(intensity[p]);
+        meanNum[p] += w > 0.0 ? w * v : 0.0;
+        row[p] = static_cast<Real>(w > 0.0 ? w * (v - mean) : 0.0);
     }
 }
 } // namespace
 
-FXS_CLONES void weightedDeviation(const float* intensity, const float* weight, double mean, float* row, int n)
+FXS_CLONES void deviationAndMean(
+    const float* intensity, const float* weight, double mean, double* meanNum, float* row, int n)
 {
-    deviation(intensity, weight, mean, row, n);
+    deviation(intensity, weight, mean, meanNum, row, n);
 }
 
-FXS_CLONES void weightedDeviation(const float* intensity, const float* weight, double mean, double* row, int n)
+FXS_CLONES void deviationAndMean(
+    const float* intensity, const float* weight, double mean, double* meanNum, double* row, int n)
 {
-    deviation(intensity, weight, mean, row, n);
+    deviation(intensity, weight, mean, meanNum, row, n);
 }
 
 } // namespace fxs::detail

@@ -14,13 +14,18 @@ namespace fxs::detail {
 /// intensity: the fast check of C2Accumulator::validate, whose slow path then names the first bad bin.
 bool binsValid(const float* intensity, const float* weight, std::size_t n);
 
-/// Σ w and Σ w I over one ring, adding w I into the mean image's numerator (double precision). Bins with
-/// w = 0 contribute nothing, whatever their intensity holds (a masked bin may be NaN).
+/// Σ w and Σ w I over one ring (double precision), and whether the ring passes binsValid's checks — the one
+/// pass add() makes over a frame before it changes anything. Bins with w = 0 contribute nothing, whatever their
+/// intensity holds (a masked bin may be NaN).
 struct RingSums {
     double weight = 0.0;
     double weightedIntensity = 0.0;
 };
-RingSums accumulateRing(const float* intensity, const float* weight, double* meanNum, int n);
+bool ringSums(const float* intensity, const float* weight, int n, RingSums& sums);
+
+/// meanNum += w I and row = w (I − mean) where w > 0 (else nothing and 0): the mean image's numerator and δI.
+void deviationAndMean(const float* intensity, const float* weight, double mean, double* meanNum, float* row, int n);
+void deviationAndMean(const float* intensity, const float* weight, double mean, double* meanNum, double* row, int n);
 
 /// dst += count × w, the weight sums of `count` shots that share the weights w.
 void addWeights(const float* weight, double count, double* dst, std::size_t n);
@@ -32,9 +37,5 @@ void foldLowerTriangle(
 
 /// Bitwise equality of two weight maps (a repeated detector mask).
 bool sameBits(const std::vector<float>& a, const std::vector<float>& b);
-
-/// row = w (I − mean) where w > 0, else 0.
-void weightedDeviation(const float* intensity, const float* weight, double mean, float* row, int n);
-void weightedDeviation(const float* intensity, const float* weight, double mean, double* row, int n);
 
 } // namespace fxs::detail
