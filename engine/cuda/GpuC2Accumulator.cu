@@ -12,6 +12,7 @@
 #include <limits>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fxs {
@@ -337,14 +338,26 @@ Status GpuC2Accumulator::Impl::flush()
         cudaMemset(d.get(), 0, n * sizeof(cuDoubleComplex));
     };
     // Only the lower triangle (row-major) is the CPU path's layout; the GEMM also filled the upper one.
+    // Memory-bound passes over hundreds of MB: split by frequency over the host's cores, which are idle here.
+    const int helpers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
     auto addLower = [&](std::vector<std::complex<double>>& dst, int freqs) {
-        for (int n = 0; n < freqs; ++n) {
-            for (int r = 0; r < nQ; ++r) {
-                const std::size_t off = (static_cast<std::size_t>(n) * nQ + r) * nQ;
-                for (int c = 0; c <= r; ++c) {
-                    dst[off + c] += std::complex<double>(host[off + c].x, host[off + c].y);
+        auto part = [&](int first) {
+            for (int n = first; n < freqs; n += helpers) {
+                for (int r = 0; r < nQ; ++r) {
+                    const std::size_t off = (static_cast<std::size_t>(n) * nQ + r) * nQ;
+                    for (int c = 0; c <= r; ++c) {
+                        dst[off + c] += std::complex<double>(host[off + c].x, host[off + c].y);
+                    }
                 }
             }
+        };
+        std::vector<std::thread> pool;
+        for (int t = 1; t < helpers; ++t) {
+            pool.emplace_back(part, t);
+        }
+        part(0);
+        for (auto& th : pool) {
+            th.join();
         }
     };
     std::shared_lock<std::shared_mutex> gate;
@@ -372,7 +385,7 @@ Status GpuC2Accumulator::Impl::flush()
         t.weightedIntensity[i] += num[i];
         t.weightSum[i] += den[i];
     }
-    hostMasks->flush(t);
+    hostMasks->flush(t, true); // the halves side by side
     const cudaError_t e = cudaGetLastError();
     return e == cudaSuccess ? Status {} : Status { Error { cudaMessage(e, "reading the device totals") } };
 }
