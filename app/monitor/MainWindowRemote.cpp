@@ -57,6 +57,10 @@ void MainWindow::buildRemote()
 
 void MainWindow::startRemote(const RunConfig& config)
 {
+    if (m_remoteJob->running()) { // Ctrl+R while a job is followed: one job at a time from this window
+        m_messages->showMessage(tr("A remote job is already running; stop it (Ctrl+.) before submitting another"));
+        return;
+    }
     QStringList ignored;
     m_remoteJob->start(config, m_decide->vetoPanel()->rules(), &ignored);
     m_live->beginRemote(config.grid);

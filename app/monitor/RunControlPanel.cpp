@@ -171,6 +171,7 @@ void RunControlPanel::updateEnabled()
     m_remote->setVisible(remote);
     // A remote job cannot pause, and a reset would start a second job beside the running one.
     m_pause->setEnabled(m_running && !remote);
+    m_start->setEnabled(!(m_running && remote)); // one remote job at a time from this window
     m_reset->setEnabled(!(m_running && remote));
     m_source->setEnabled(!m_running || !remote);
 }

@@ -9,7 +9,8 @@
 
 namespace fxs::remote {
 
-Status writeFileAtomically(const std::filesystem::path& path, const std::function<bool(std::FILE*)>& write)
+Status writeFileAtomically(
+    const std::filesystem::path& path, const std::function<bool(std::FILE*)>& write, Durability durability)
 {
     // A per-process temporary name: two ranks never share one.
     const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
@@ -19,7 +20,9 @@ Status writeFileAtomically(const std::filesystem::path& path, const std::functio
     }
     bool ok = write(f);
     ok = std::fflush(f) == 0 && ok;
-    ok = ::fsync(::fileno(f)) == 0 && ok;
+    if (durability == Durability::Synced) {
+        ok = ::fsync(::fileno(f)) == 0 && ok;
+    }
     ok = std::fclose(f) == 0 && ok;
     if (!ok) {
         std::filesystem::remove(tmp);
@@ -34,10 +37,10 @@ Status writeFileAtomically(const std::filesystem::path& path, const std::functio
     return {};
 }
 
-Status writeTextAtomically(const std::filesystem::path& path, const std::string& text)
+Status writeTextAtomically(const std::filesystem::path& path, const std::string& text, Durability durability)
 {
     return writeFileAtomically(
-        path, [&](std::FILE* f) { return std::fwrite(text.data(), 1, text.size(), f) == text.size(); });
+        path, [&](std::FILE* f) { return std::fwrite(text.data(), 1, text.size(), f) == text.size(); }, durability);
 }
 
 Result<std::string> readText(const std::filesystem::path& path)

@@ -16,7 +16,7 @@ Status RankHeartbeat::write(const std::filesystem::path& path) const
         { "shots_rejected", shotsRejected }, { "units_done", unitsDone }, { "shots_total", shotsTotal },
         { "phase", phase }, { "device", device }, { "reconstruction_progress", reconstructionProgress },
         { "time_unix_s", timeUnixS }, { "sequence", sequence } };
-    return writeTextAtomically(path, j.dump());
+    return writeTextAtomically(path, j.dump(), Durability::Volatile); // whole for the server; no fsync stalls
 }
 
 Result<RankHeartbeat> RankHeartbeat::read(const std::filesystem::path& path)

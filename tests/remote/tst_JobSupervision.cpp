@@ -111,7 +111,7 @@ private:
         QVERIFY(r->checkpoint_shots() > 0); // it starts from the checkpoint, not from zero
         auto end = m_server->session->watch(id, {});
         QVERIFY2(end.ok(), end ? "" : end.error().message.c_str());
-        QCOMPARE(int(end->state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QVERIFY2(end->state() == fxs::v1::JOB_STATE_SUCCEEDED, end->message().c_str());
         QTemporaryDir tmp;
         const auto path = tmp.filePath("r.fxs1").toStdString();
         QVERIFY(m_server->session->fetch(id, path).ok());
