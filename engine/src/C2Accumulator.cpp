@@ -131,7 +131,12 @@ public:
         const int row = h == 0 ? m_count[0] : m_b - 1 - m_count[1];
         prepareSignal(f, m_in.data());
         K::execute(m_planShot, m_in.data(), m_out.data() + static_cast<std::size_t>(row) * m_nQ);
-        m_masks.add(f, h, *target, sink);
+        // The weights were just compared with the previous shot's: when they repeat and this half's last mask is
+        // from the same run, count it again without a second comparison of the whole map.
+        if (!(m_runContinued && m_halfInRun[h] && m_masks.repeatLast(h))) {
+            m_masks.add(f, h, *target, sink);
+        }
+        m_halfInRun[h] = true;
         ++m_count[h];
         ++addedShots;
         return {};
@@ -176,9 +181,11 @@ private:
     // repeats from shot to shot, so the weight sums count a run of identical weights once, times its length.
     void prepareSignal(const PolarFrame& f, Real* dst)
     {
-        if (m_weightRun == 0 || !detail::sameBits(f.weight, m_runWeights)) {
+        m_runContinued = m_weightRun > 0 && detail::sameBits(f.weight, m_runWeights);
+        if (!m_runContinued) {
             endWeightRun();
             m_runWeights = f.weight;
+            m_halfInRun[0] = m_halfInRun[1] = false;
         }
         ++m_weightRun;
         for (int q = 0; q < m_nQ; ++q) {
@@ -323,6 +330,8 @@ private:
     std::vector<double> m_meanNum, m_meanDen; // Σ w I and Σ w since the last fold
     std::vector<float> m_runWeights; // the weights of the last shots, not yet in m_meanDen
     std::int64_t m_weightRun = 0; // how many shots in a row had them
+    bool m_runContinued = false; // the shot being added has the previous shot's weights
+    bool m_halfInRun[2] = { false, false }; // the last mask added to each half has the run's weights
 };
 
 } // namespace

@@ -56,6 +56,15 @@ void MaskSpectra::add(const PolarFrame& f, int h, C2Sums& sums, C2Sink* sink)
     m_last[h] = f.weight;
 }
 
+bool MaskSpectra::repeatLast(int h)
+{
+    if (m_mult[h].empty()) {
+        return false;
+    }
+    ++m_mult[h].back();
+    return true;
+}
+
 void MaskSpectra::addRepeated(const PolarFrame& f, int h, long long count, C2Sums& sums, C2Sink* sink)
 {
     if (count <= 0) {

@@ -24,6 +24,9 @@ public:
     /// Counts frame's weights into half h (updates `sums.mask`, under the sink's locks if given, when the list
     /// overflows).
     void add(const PolarFrame& frame, int h, C2Sums& sums, C2Sink* sink);
+    /// Counts the mask last added to half h once more, without comparing (the caller knows the weights repeat);
+    /// false, counting nothing, when half h holds no pending mask.
+    bool repeatLast(int h);
     /// Counts the same weights `count` times into half h (a static mask shared by many frames).
     void addRepeated(const PolarFrame& frame, int h, long long count, C2Sums& sums, C2Sink* sink);
     /// Moves every pending distinct mask into `sums.mask`; `bothHalvesAtOnce` updates the halves on two threads

@@ -210,6 +210,32 @@ private slots:
         QVERIFY2(c2End <= 1e-5, qPrintable(QString("C2 after 400 shots: %1").arg(c2End)));
     }
 
+    // A detector mask that changes now and then (runs of 1–6 shots over three masks): repeated weights are counted
+    // without comparing them twice, and the C2 (signal over mask correlation) still equals the brute force.
+    void maskRunsMatchBruteForce()
+    {
+        auto frames = test::randomFrames(5, 16, 300, 31u);
+        const std::vector<std::vector<float>> masks { frames[0].weight, frames[1].weight, frames[2].weight };
+        QVERIFY(masks[0] != masks[1] && masks[1] != masks[2] && masks[0] != masks[2]);
+        std::mt19937 rng(5);
+        std::size_t j = 0;
+        int mask = 0;
+        while (j < frames.size()) {
+            const std::size_t run = 1 + rng() % 6;
+            for (std::size_t k = 0; k < run && j < frames.size(); ++k, ++j) {
+                frames[j].weight = masks[mask];
+            }
+            mask = (mask + 1 + static_cast<int>(rng() % 2)) % 3;
+        }
+        C2Accumulator acc(C2Config { 5, 16, -1, C2Precision::Single, 16, 64, true });
+        for (const auto& f : frames) {
+            QVERIFY(acc.add(f).ok());
+        }
+        acc.flush();
+        const double err = relativeError(C2Snapshot::compute(acc.sums(), {}), test::bruteForce(frames, true));
+        QVERIFY2(err <= 1e-5, qPrintable(QString("relative error %1").arg(err)));
+    }
+
     void truncationEqualsZeroedFrequencies()
     {
         const int nQ = 5, N = 24, nMax = 5;
