@@ -2,6 +2,7 @@
 
 #include "fxs/Sha256.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
@@ -133,7 +134,7 @@ Result<fxs::v1::JobStatus> RemoteSession::cancel(const std::string& jobId)
     fxs::v1::CancelJobRequest req;
     req.set_job_id(jobId);
     fxs::v1::CancelJobReply reply;
-    auto ctx = context(m_options.callTimeout);
+    auto ctx = context(std::max(m_options.callTimeout, m_options.cancelTimeout));
     if (auto st = m_stub->CancelJob(ctx.get(), req, &reply); !st.ok()) {
         return Error { describe(st) };
     }

@@ -20,7 +20,10 @@ struct RemoteOptions {
     std::string token; ///< bearer token (see readTokenFile)
     std::string rootCertsPem; ///< PEM CA certificates; non-empty turns TLS on
     std::string tlsServerName; ///< overrides the name checked against the certificate (empty: the host)
-    std::chrono::milliseconds callTimeout { 10'000 }; ///< deadline of every unary call
+    std::chrono::milliseconds callTimeout { 10'000 }; ///< deadline of every unary call (but cancel)
+    /// deadline of CancelJob, which answers once every process of the job is gone: on a busy disk a rank in
+    /// uninterruptible I/O can take seconds to die
+    std::chrono::milliseconds cancelTimeout { 30'000 };
     std::chrono::milliseconds fetchTimeout { 600'000 }; ///< deadline of a whole FetchResult
     std::chrono::milliseconds watchTimeout { 24 * 3'600'000LL }; ///< deadline of a whole watch, reconnects included
     std::chrono::milliseconds reconnectWindow { 60'000 }; ///< how long a watch keeps retrying an unreachable server
