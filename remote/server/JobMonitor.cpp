@@ -106,12 +106,22 @@ std::string watchdogReason(const Job& job, const std::vector<RankHeartbeat>& bea
     const std::string host = thisHost();
     for (const auto& h : beats) {
         const double age = now - h.timeUnixS;
-        if (h.phase == "done" || age <= o.heartbeatTimeoutS) {
+        if (h.phase == "done") {
             continue;
         }
         const std::string who
             = "rank " + std::to_string(h.rank) + " (pid " + std::to_string(h.pid) + " on " + h.host + ")";
         const bool local = h.host == host;
+        // A rank on this host that is stopped is seen in /proc at once; its heartbeat only confirms it (a beat
+        // older than a second), so that a rank stopped and continued between two polls is left alone.
+        if (local && age > 1.0 && processStopped(static_cast<pid_t>(h.pid))) {
+            return "watchdog: " + who
+                + " is stopped (SIGSTOP, SIGTSTP or a debugger); a stopped rank would hang "
+                  "the whole MPI job";
+        }
+        if (age <= o.heartbeatTimeoutS) {
+            continue;
+        }
         if (local && !processAlive(static_cast<pid_t>(h.pid))) {
             if (age > o.heartbeatTimeoutS + 3.0) { // the launcher normally reports a dead rank first, with its signal
                 return "watchdog: " + who + " disappeared without the launcher noticing";

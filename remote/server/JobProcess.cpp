@@ -137,6 +137,13 @@ bool processAlive(pid_t pid)
     return pid > 0 && procStat(pid, state, sid) && state != 'Z' && state != 'X';
 }
 
+bool processStopped(pid_t pid)
+{
+    char state = 0;
+    pid_t sid = 0;
+    return pid > 0 && procStat(pid, state, sid) && (state == 'T' || state == 't');
+}
+
 void killSession(pid_t sid, const std::vector<pid_t>& extra, bool ourChild)
 {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);

@@ -24,6 +24,9 @@ std::optional<int> reapIfExited(pid_t pid);
 
 /// True while `pid` exists and is not a zombie (for processes that are not our children).
 bool processAlive(pid_t pid);
+/// True when the process exists and is stopped (SIGSTOP, SIGTSTP or a debugger): a stopped MPI rank hangs the
+/// whole job, and on this host that is seen at once in /proc rather than through its heartbeat going stale.
+bool processStopped(pid_t pid);
 
 /// SIGKILLs every process of session `sid` and the given pids, until none is left (at most ~3 s); then reaps
 /// `sid` if it is our child. Works on stopped (SIGSTOP) processes too.

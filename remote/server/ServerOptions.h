@@ -17,7 +17,9 @@ struct ServerOptions {
     std::filesystem::path portFile; ///< written with the bound port once listening
     std::string launcher = "mpirun -n {ranks} {worker} {job}"; ///< {ranks}, {worker}, {job} are replaced
     std::filesystem::path worker; ///< fxs-worker; default: next to fxs-server
-    double heartbeatTimeoutS = 5.0; ///< a rank silent this long is stopped or hung: the job is ended
+    /// a rank silent this long is hung (or stopped on another host): the job is ended. Generous, because a rank in
+    /// slow I/O (a busy parallel file system) also beats late; a stopped rank on the server's host is seen at once.
+    double heartbeatTimeoutS = 30.0;
     double progressTimeoutS = 120.0; ///< no new shot for this long: the job is ended
     double startupTimeoutS = 60.0; ///< ranks must report within this after launch
     int maxRanks = 256;

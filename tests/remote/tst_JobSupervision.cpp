@@ -129,8 +129,9 @@ private slots:
     void initTestCase()
     {
         m_server = new RemoteServer;
-        // Slow shots so that a test can act mid-run; a 2 s heartbeat timeout so that the watchdog test is quick.
-        m_server->extraArgs = { "--debug-slowdown-per-shot", "0.01", "--heartbeat-timeout", "2" };
+        // Slow shots so that a test can act mid-run. The stopped rank is seen in /proc (the watchdog does not wait
+        // for the heartbeat timeout, left at its default), so a loaded machine's late heartbeats end no job here.
+        m_server->extraArgs = { "--debug-slowdown-per-shot", "0.01" };
         QString error;
         QVERIFY2(m_server->start(error), qPrintable(error));
     }
@@ -181,7 +182,7 @@ private slots:
         QVERIFY2(t.elapsed() < 2000 + 3000, qPrintable(QString("took %1 ms").arg(t.elapsed())));
         QCOMPARE(int(end->state()), int(fxs::v1::JOB_STATE_FAILED));
         const QString msg = QString::fromStdString(end->message());
-        QVERIFY2(msg.contains("rank 1") && msg.contains("heartbeat"), qPrintable(msg));
+        QVERIFY2(msg.contains("rank 1") && msg.contains("is stopped"), qPrintable(msg));
         QVERIFY(!alive(victim)); // the stopped rank was killed too
         QVERIFY(processesMentioning(jobDir(id)).isEmpty());
         resumeAndCompare(id, spec);
@@ -302,22 +303,28 @@ private slots:
         QCOMPARE(int(seen.size()), 2);
         for (const auto& [rank, obs] : seen) {
             QVERIFY2(obs.size() >= 4 && obs.back().t - obs.front().t >= 2.0, qPrintable(QString("rank %1").arg(rank)));
-            const double oracle = double(obs.back().shots - obs.front().shots) / (obs.back().t - obs.front().t);
-            std::vector<double> reported; // once the server has had a full second to measure
-            for (const Seen& o : obs) {
-                if (o.t - obs.front().t >= 1.5) {
-                    reported.push_back(o.reported);
-                }
+            // Once the server has had a full second to measure: the reported rates, weighted by how long each was
+            // the latest, against Δshots / Δt over the same span (a rate that lags a burst still integrates right).
+            std::size_t first = 0;
+            while (first < obs.size() && obs[first].t - obs.front().t < 1.5) {
+                ++first;
             }
-            QVERIFY(!reported.empty());
-            std::sort(reported.begin(), reported.end());
-            const double median = reported[reported.size() / 2];
-            qInfo("rank %d: reported %.1f Hz (median), observed %.1f Hz", rank, median, oracle);
+            QVERIFY(first + 2 < obs.size());
+            const Seen& a = obs[first];
+            const Seen& b = obs.back();
+            const double oracle = double(b.shots - a.shots) / (b.t - a.t);
+            double weighted = 0, span = 0, lowest = 1e300;
+            for (std::size_t k = first; k + 1 < obs.size(); ++k) {
+                weighted += obs[k].reported * (obs[k + 1].t - obs[k].t);
+                span += obs[k + 1].t - obs[k].t;
+                lowest = std::min(lowest, obs[k].reported);
+            }
+            const double mean = weighted / span;
+            qInfo("rank %d: reported %.1f Hz (time-weighted mean), observed %.1f Hz", rank, mean, oracle);
             QVERIFY2(oracle > 10.0 && oracle <= 110.0, qPrintable(QString("observed %1 Hz").arg(oracle)));
-            QVERIFY2(
-                reported.front() > 0.0, qPrintable(QString("rank %1 reported %2 Hz").arg(rank).arg(reported.front())));
-            QVERIFY2(median >= 0.6 * oracle && median <= 1.4 * oracle,
-                qPrintable(QString("rank %1: reported %2 Hz, observed %3 Hz").arg(rank).arg(median).arg(oracle)));
+            QVERIFY2(lowest > 0.0, qPrintable(QString("rank %1 reported %2 Hz").arg(rank).arg(lowest)));
+            QVERIFY2(mean >= 0.6 * oracle && mean <= 1.4 * oracle,
+                qPrintable(QString("rank %1: reported %2 Hz, observed %3 Hz").arg(rank).arg(mean).arg(oracle)));
         }
         for (const auto& r : end->ranks()) {
             QCOMPARE(r.shots_per_second(), 0.0); // a rank that is done runs at 0 Hz
