@@ -264,7 +264,7 @@ private slots:
         const qint64 pid = m_server->process.processId();
         const qint64 before = rssKiB(pid);
         qint64 peak = before;
-        for (int i = 0; i < 600 && statusOf(st->job_id()).state() == fxs::v1::JOB_STATE_RUNNING; ++i) {
+        for (int i = 0; i < 1800 && statusOf(st->job_id()).state() == fxs::v1::JOB_STATE_RUNNING; ++i) { // 90 s at most
             peak = std::max(peak, rssKiB(pid));
             QTest::qWait(50);
         }
