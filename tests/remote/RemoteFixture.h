@@ -105,6 +105,14 @@ struct RemoteServer {
     ~RemoteServer() { stop(); }
 };
 
+/// A test class's server, for initTestCase: null, with `error` saying why, when it does not come up.
+inline std::unique_ptr<RemoteServer> startServer(QString& error, const QStringList& extraArgs = {})
+{
+    auto server = std::make_unique<RemoteServer>();
+    server->extraArgs = extraArgs;
+    return server->start(error) ? std::move(server) : nullptr;
+}
+
 /// A small job on the synthetic polar source, double precision so that results compare to ≤ 1e-12.
 inline fxs::v1::JobSpec smallSpec(int ranks, std::int64_t shots, int nQ = 16, int nPhi = 32)
 {

@@ -59,7 +59,7 @@ class TestJobSupervision : public QObject {
     Q_OBJECT
 
 private:
-    RemoteServer* m_server = nullptr;
+    std::unique_ptr<RemoteServer> m_server;
 
     QString jobDir(const std::string& id) const { return m_server->stateDir() + "/jobs/" + QString::fromStdString(id); }
 
@@ -128,18 +128,16 @@ private:
 private slots:
     void initTestCase()
     {
-        m_server = new RemoteServer;
         // Slow shots so that a test can act mid-run. The stopped rank is seen in /proc (the watchdog does not wait
         // for the heartbeat timeout, left at its default), so a loaded machine's late heartbeats end no job here.
-        m_server->extraArgs = { "--debug-slowdown-per-shot", "0.01" };
         QString error;
-        QVERIFY2(m_server->start(error), qPrintable(error));
+        m_server = startServer(error, { "--debug-slowdown-per-shot", "0.01" });
+        QVERIFY2(m_server, qPrintable(error));
     }
     void cleanupTestCase()
     {
         if (m_server) {
             QCOMPARE(m_server->stop(), 0);
-            delete m_server;
         }
     }
 

@@ -101,22 +101,21 @@ class TestMonitorRemote : public QObject {
     Q_OBJECT
 
 private:
-    RemoteServer* m_server = nullptr;
+    std::unique_ptr<RemoteServer> m_server;
     QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_server->port); }
 
 private slots:
     void initTestCase()
     {
         QVERIFY2(QFile::exists(binDir() + "/fxs-monitor"), "FXS_BIN_DIR must hold fxs-monitor");
-        m_server = new RemoteServer;
         QString error;
-        QVERIFY2(m_server->start(error), qPrintable(error));
+        m_server = startServer(error);
+        QVERIFY2(m_server, qPrintable(error));
     }
     void cleanupTestCase()
     {
         if (m_server) {
             QCOMPARE(m_server->stop(), 0);
-            delete m_server;
         }
     }
 

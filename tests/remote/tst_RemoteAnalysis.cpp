@@ -90,7 +90,7 @@ class TestRemoteAnalysis : public QObject {
     Q_OBJECT
 
 private:
-    RemoteServer* m_server = nullptr;
+    std::unique_ptr<RemoteServer> m_server;
     QTemporaryDir m_tmp;
 
     fxs::v1::JobStatus runToEnd(
@@ -130,15 +130,14 @@ private slots:
     void initTestCase()
     {
         QVERIFY2(QFile::exists(binDir() + "/fxs-worker"), "FXS_BIN_DIR must hold fxs-worker");
-        m_server = new RemoteServer;
         QString error;
-        QVERIFY2(m_server->start(error), qPrintable(error));
+        m_server = startServer(error);
+        QVERIFY2(m_server, qPrintable(error));
     }
     void cleanupTestCase()
     {
         if (m_server) {
             QCOMPARE(m_server->stop(), 0);
-            delete m_server;
         }
     }
 
