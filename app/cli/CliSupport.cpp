@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <fxs/ParticleModel.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -222,6 +223,15 @@ void Progress::print(std::int64_t done, const std::string& extra, bool final)
     } else {
         std::cerr << line.str() << std::endl;
     }
+}
+
+void addModelOption(CLI::App* sub, std::string& model)
+{
+    std::string names;
+    for (const auto& n : ParticleModel::builtinNames()) {
+        names += (names.empty() ? "" : ", ") + n;
+    }
+    sub->add_option("--model", model, "Built-in model (" + names + ") or a JSON model file")->capture_default_str();
 }
 
 } // namespace fxs::cli

@@ -60,4 +60,7 @@ private:
 /// Seconds as "1 m 05 s" / "12.3 s".
 std::string formatSeconds(double s);
 
+/// `--model`: a built-in particle model (the list comes from ParticleModel::builtinNames) or a JSON model file.
+void addModelOption(CLI::App* sub, std::string& model);
+
 } // namespace fxs::cli

@@ -152,10 +152,7 @@ void registerDemo(CLI::App& app, CommandRegistry& registry)
     auto o = std::make_shared<DemoOptions>();
     sub->add_option("--out", o->out, "Output folder for the results file and the figures")->capture_default_str();
     sub->add_option("--shots", o->shots, "Shots to simulate")->capture_default_str()->check(CLI::Range(1, 10000000));
-    sub->add_option("--model", o->sim.model,
-           "Built-in model (sphere, dumbbell, triangle3, tetramer4, pentamer5, "
-           "helix6) or a JSON model file")
-        ->capture_default_str();
+    addModelOption(sub, o->sim.model);
     sub->add_option("--geometry", o->geometry, "'builtin' (256 x 256, 300 um pixels, 0.25 m, 9 keV) or a .geom file")
         ->capture_default_str();
     sub->add_option("--n-q", o->nQ, "Radial bins of the polar grid")->capture_default_str()->check(CLI::Range(2, 4096));

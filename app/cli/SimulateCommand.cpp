@@ -112,10 +112,7 @@ void registerSimulate(CLI::App& app, CommandRegistry& registry)
     auto o = std::make_shared<SimulateOptions>();
     sub->add_option("--out", o->out, "CXI file to write")->required();
     sub->add_option("--shots", o->shots, "Shots to simulate")->capture_default_str()->check(CLI::Range(1, 100000000));
-    sub->add_option("--model", o->sim.model,
-           "Built-in model (sphere, dumbbell, triangle3, tetramer4, pentamer5, "
-           "helix6) or a JSON model file")
-        ->capture_default_str();
+    addModelOption(sub, o->sim.model);
     sub->add_option("--geometry", o->geometry, "'builtin' (256 x 256, 300 um, 0.25 m, 9 keV) or a CrystFEL .geom file")
         ->capture_default_str();
     sub->add_option("--particles", o->sim.particles, "Particles per shot (the mean with --poisson)")
