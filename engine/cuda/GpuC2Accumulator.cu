@@ -1,6 +1,7 @@
 // The CUDA correlation backend: see fxs/GpuC2Accumulator.h.
 #include "GpuKernels.cuh"
 #include "MaskSpectra.h"
+#include "ParallelRange.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +13,6 @@
 #include <limits>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace fxs {
@@ -339,26 +339,19 @@ Status GpuC2Accumulator::Impl::flush()
     };
     // Only the lower triangle (row-major) is the CPU path's layout; the GEMM also filled the upper one.
     // Memory-bound passes over hundreds of MB: split by frequency over the host's cores, which are idle here.
-    const int helpers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+    const int helpers = std::min(detail::resolveThreads(0), 8);
     auto addLower = [&](std::vector<std::complex<double>>& dst, int freqs) {
-        auto part = [&](int first) {
-            for (int n = first; n < freqs; n += helpers) {
-                for (int r = 0; r < nQ; ++r) {
-                    const std::size_t off = (static_cast<std::size_t>(n) * nQ + r) * nQ;
-                    for (int c = 0; c <= r; ++c) {
-                        dst[off + c] += std::complex<double>(host[off + c].x, host[off + c].y);
+        detail::parallelChunks(
+            static_cast<std::size_t>(freqs), helpers, [&](std::size_t, std::size_t begin, std::size_t end) {
+                for (std::size_t n = begin; n < end; ++n) {
+                    for (int r = 0; r < nQ; ++r) {
+                        const std::size_t off = (n * nQ + r) * nQ;
+                        for (int c = 0; c <= r; ++c) {
+                            dst[off + c] += std::complex<double>(host[off + c].x, host[off + c].y);
+                        }
                     }
                 }
-            }
-        };
-        std::vector<std::thread> pool;
-        for (int t = 1; t < helpers; ++t) {
-            pool.emplace_back(part, t);
-        }
-        part(0);
-        for (auto& th : pool) {
-            th.join();
-        }
+            });
     };
     std::shared_lock<std::shared_mutex> gate;
     std::unique_lock<std::mutex> lock;

@@ -3,6 +3,7 @@
 #include "FftKernels.h"
 #include "FftwLock.h"
 #include "MaskSpectra.h"
+#include "ParallelRange.h"
 #include "RowKernels.h"
 
 #include <algorithm>
@@ -10,7 +11,6 @@
 #include <complex>
 #include <cstdint>
 #include <string>
-#include <thread>
 
 namespace fxs {
 
@@ -388,25 +388,20 @@ void C2Accumulator::flushTogether(const std::vector<C2Accumulator*>& accumulator
         return;
     }
     const int threads = static_cast<int>(joint.size());
-    const auto onEach = [threads](const auto& work) {
-        std::vector<std::thread> pool;
-        for (int t = 0; t < threads; ++t) {
-            pool.emplace_back(work, t);
+    detail::parallelChunks(joint.size(), threads, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            joint[i]->flushBatches(); // may fold on its own (foldShots reached): it takes the gate
         }
-        for (auto& th : pool) {
-            th.join();
-        }
-    };
-    onEach([&](int t) { joint[t]->flushBatches(); }); // may fold on its own (foldShots reached): it takes the gate
+    });
     C2Sink& sink = *joint.front()->sink;
     std::shared_lock gate(sink.gate); // a snapshot sees all of this joint fold or none of it
     C2Sums& totals = sink.sums;
-    const int nF = joint.front()->config.nMax + 1;
     const int nQ = totals.nQ;
-    onEach([&](int t) {
+    const auto nF = static_cast<std::size_t>(joint.front()->config.nMax + 1);
+    detail::parallelChunks(nF, threads, [&](std::size_t, std::size_t begin, std::size_t end) {
         std::vector<const std::complex<float>*> sources;
-        for (int n = t; n < nF; n += threads) {
-            std::lock_guard lock(sink.stripe(n));
+        for (std::size_t n = begin; n < end; ++n) {
+            std::lock_guard lock(sink.stripe(static_cast<int>(n)));
             for (int h = 0; h < 2; ++h) {
                 sources.clear();
                 for (Impl* impl : joint) {
@@ -416,7 +411,7 @@ void C2Accumulator::flushTogether(const std::vector<C2Accumulator*>& accumulator
                 }
                 if (!sources.empty()) {
                     detail::foldLowerTriangle(sources.data(), static_cast<int>(sources.size()), totals.signal[h].data(),
-                        totals.at(n, 0, 0), nQ);
+                        totals.at(static_cast<int>(n), 0, 0), nQ);
                 }
             }
         }

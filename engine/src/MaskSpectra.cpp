@@ -1,10 +1,10 @@
 #include "MaskSpectra.h"
 
 #include "FftwLock.h"
+#include "ParallelRange.h"
 #include "RowKernels.h"
 
 #include <cmath>
-#include <thread>
 
 namespace fxs::detail {
 
@@ -88,15 +88,13 @@ void MaskSpectra::absorb(MaskSpectra& other)
 
 void MaskSpectra::flush(C2Sums& sums, bool bothHalvesAtOnce)
 {
-    if (bothHalvesAtOnce && !m_mult[0].empty() && !m_mult[1].empty()) {
-        // The halves use disjoint rows of the scratch arrays and update disjoint totals.
-        std::thread odd([&] { flushHalf(1, sums); });
-        flushHalf(0, sums);
-        odd.join();
-        return;
-    }
-    flushHalf(0, sums);
-    flushHalf(1, sums);
+    // The halves use disjoint rows of the scratch arrays and update disjoint totals.
+    const bool both = bothHalvesAtOnce && !m_mult[0].empty() && !m_mult[1].empty();
+    parallelChunks(2, both ? 2 : 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t h = begin; h < end; ++h) {
+            flushHalf(static_cast<int>(h), sums);
+        }
+    });
 }
 
 void MaskSpectra::flushHalf(int h, C2Sums& sums)

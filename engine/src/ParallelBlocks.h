@@ -4,6 +4,8 @@
 // handed out through an atomic counter, so uneven blocks balance. Threads are started per call: the
 // simulator calls this once per frame, where ~20 µs of thread start-up is negligible.
 
+#include "ParallelRange.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -12,14 +14,7 @@
 
 namespace fxs::sim {
 
-/// Number of threads meant by a `threads` setting (0: all cores).
-inline int resolveThreads(int threads)
-{
-    if (threads > 0) {
-        return threads;
-    }
-    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
+using detail::resolveThreads;
 
 template <class Fn> void parallelBlocks(std::int64_t nBlocks, int threads, Fn&& fn)
 {
