@@ -22,17 +22,22 @@ inline std::uint32_t bitsOf(float v)
     std::memcpy(&b, &v, sizeof b);
     return b;
 }
+
+// 1 when a bin breaks add()'s rules: a weight outside [0, 1] (NaN included), or a weighted non-finite intensity.
+// `&` and `|`, not `&&`: no branches, so the loops that call it vectorise.
+inline unsigned badBin(float intensity, float w)
+{
+    const unsigned weightOk = static_cast<unsigned>(w >= 0.0f) & static_cast<unsigned>(w <= 1.0f);
+    const unsigned finite = static_cast<unsigned>((bitsOf(intensity) & 0x7f800000u) != 0x7f800000u);
+    return (weightOk ^ 1u) | (static_cast<unsigned>(w > 0.0f) & (finite ^ 1u));
+}
 } // namespace
 
 FXS_CLONES bool binsValid(const float* intensity, const float* weight, std::size_t n)
 {
     unsigned bad = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        const float w = weight[i];
-        // `&` and `|`, not `&&`: no branches, so the loop vectorises.
-        const unsigned weightOk = static_cast<unsigned>(w >= 0.0f) & static_cast<unsigned>(w <= 1.0f);
-        const unsigned finite = static_cast<unsigned>((bitsOf(intensity[i]) & 0x7f800000u) != 0x7f800000u);
-        bad |= (weightOk ^ 1u) | (static_cast<unsigned>(w > 0.0f) & (finite ^ 1u));
+        bad |= badBin(intensity[i], weight[i]);
     }
     return bad == 0;
 }
@@ -44,11 +49,8 @@ FXS_CLONES bool ringSums(const float* intensity, const float* weight, int n, Rin
     unsigned bad = 0;
 #pragma omp simd reduction(+ : sw, swi) reduction(| : bad)
     for (int p = 0; p < n; ++p) {
-        const float wf = weight[p];
-        const unsigned weightOk = static_cast<unsigned>(wf >= 0.0f) & static_cast<unsigned>(wf <= 1.0f);
-        const unsigned finite = static_cast<unsigned>((bitsOf(intensity[p]) & 0x7f800000u) != 0x7f800000u);
-        bad |= (weightOk ^ 1u) | (static_cast<unsigned>(wf > 0.0f) & (finite ^ 1u));
-        const double w = wf;
+        bad |= badBin(intensity[p], weight[p]);
+        const double w = weight[p];
         sw += w;
         swi += w > 0.0 ? w * intensity[p] : 0.0;
     }
