@@ -129,11 +129,11 @@ public:
         }
         const int h = static_cast<int>(f.shotIndex & 1);
         const int row = h == 0 ? m_count[0] : m_b - 1 - m_count[1];
-        prepareSignal(f, m_in.data());
+        const bool repeated = prepareSignal(f, m_in.data());
         K::execute(m_planShot, m_in.data(), m_out.data() + static_cast<std::size_t>(row) * m_nQ);
         // The weights were just compared with the previous shot's: when they repeat and this half's last mask is
         // from the same run, count it again without a second comparison of the whole map.
-        if (!(m_runContinued && m_halfInRun[h] && m_masks.repeatLast(h))) {
+        if (!(repeated && m_halfInRun[h] && m_masks.repeatLast(h))) {
             m_masks.add(f, h, *target, sink);
         }
         m_halfInRun[h] = true;
@@ -179,10 +179,11 @@ public:
 private:
     // δI = w (I − ring mean) (or w I) into one shot's rows; the mean image sums in double. A detector mask
     // repeats from shot to shot, so the weight sums count a run of identical weights once, times its length.
-    void prepareSignal(const PolarFrame& f, Real* dst)
+    // True when the shot has the previous shot's weights.
+    bool prepareSignal(const PolarFrame& f, Real* dst)
     {
-        m_runContinued = m_weightRun > 0 && detail::sameBits(f.weight, m_runWeights);
-        if (!m_runContinued) {
+        const bool repeated = m_weightRun > 0 && detail::sameBits(f.weight, m_runWeights);
+        if (!repeated) {
             endWeightRun();
             m_runWeights = f.weight;
             m_halfInRun[0] = m_halfInRun[1] = false;
@@ -195,6 +196,7 @@ private:
             detail::deviationAndMean(f.intensity.data() + off, f.weight.data() + off, mean, m_meanNum.data() + off,
                 dst + static_cast<std::size_t>(q) * m_pad, m_nPhi);
         }
+        return repeated;
     }
 
     void endWeightRun()
@@ -330,7 +332,6 @@ private:
     std::vector<double> m_meanNum, m_meanDen; // Σ w I and Σ w since the last fold
     std::vector<float> m_runWeights; // the weights of the last shots, not yet in m_meanDen
     std::int64_t m_weightRun = 0; // how many shots in a row had them
-    bool m_runContinued = false; // the shot being added has the previous shot's weights
     bool m_halfInRun[2] = { false, false }; // the last mask added to each half has the run's weights
 };
 
