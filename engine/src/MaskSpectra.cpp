@@ -31,8 +31,7 @@ MaskSpectra::~MaskSpectra()
 
 void MaskSpectra::add(const PolarFrame& f, int h, C2Sums& sums, C2Sink* sink)
 {
-    if (!m_mult[h].empty() && sameBits(m_last[h], f.weight)) {
-        ++m_mult[h].back();
+    if (sameBits(m_last[h], f.weight) && repeatLast(h)) {
         return;
     }
     if (static_cast<int>(m_mult[0].size() + m_mult[1].size()) == m_cap) {
