@@ -290,7 +290,9 @@ private slots:
         clock.start();
         auto end = m_server->session->watch(st->job_id(), [&](const fxs::v1::JobStatus& s) {
             for (const auto& r : s.ranks()) {
-                if (s.state() == fxs::v1::JOB_STATE_RUNNING && r.phase() != "done" && r.phase() != "starting") {
+                // While it accumulates: in the final reduction and results file its shots stand still, and a rate
+                // measured over the last second lags behind that.
+                if (s.state() == fxs::v1::JOB_STATE_RUNNING && r.phase() == "accumulating") {
                     seen[r.rank()].push_back(
                         { clock.nsecsElapsed() * 1e-9, r.shots_done() + r.shots_rejected(), r.shots_per_second() });
                 }
