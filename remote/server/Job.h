@@ -27,7 +27,8 @@ struct RateMeter {
     double atS = 0.0; ///< time of the count the rate is measured from; 0: none yet
     std::int64_t count = 0;
     double perSecond = 0.0; ///< the last rate measured
-    /// Takes a new count at `nowS`; a count that went back (a new attempt) starts over.
+    /// Takes a new count at `nowS`; a count that went back (a new attempt) starts over, and the first window opens
+    /// at the last count of 0.
     void update(std::int64_t newCount, double nowS);
 };
 
