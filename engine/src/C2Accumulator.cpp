@@ -5,6 +5,7 @@
 #include "MaskSpectra.h"
 #include "ParallelRange.h"
 #include "RowKernels.h"
+#include "RowTransform.h"
 
 #include <algorithm>
 #include <cmath>
@@ -58,8 +59,8 @@ namespace {
 
 // The signal half: batches of shots where even shots fill rows from the start and odd shots from the end, so
 // each half is one contiguous block for its rank-k update. Each shot's δI is transformed as soon as it is
-// made, while it is still in cache, and FFTW writes the spectra directly in the [n][shot][q] layout that
-// ?herk reads.
+// made, while it is still in cache, and its spectra stream into the [n][shot][q] layout that ?herk reads
+// (detail::RowTransform).
 template <class Real> class BatchImpl final : public C2Accumulator::Impl {
     using K = Kernels<Real>;
     using Complex = typename K::Complex;
@@ -72,7 +73,8 @@ public:
         , m_b(c.batchShots)
         , m_slab(detail::frequencyStride<Complex>(static_cast<std::size_t>(m_b) * m_nQ))
         , m_in(static_cast<std::size_t>(m_nQ) * m_pad)
-        , m_out(static_cast<std::size_t>(c.nPhi / 2 + 1) * m_slab)
+        , m_out(static_cast<std::size_t>(c.nMax + 1) * m_slab)
+        , m_transform(c.nQ, c.nPhi, m_pad, c.nMax + 1, m_in.data())
         , m_masks(c.nQ, c.nPhi, std::min(m_b, 64))
     {
         config = c;
@@ -97,16 +99,6 @@ public:
                 acc.resize(n);
             }
         }
-        std::lock_guard lock(detail::fftwPlannerMutex());
-        // One shot's rows, written at any row offset of the batch (hence unaligned).
-        m_planShot
-            = K::planRows(m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), stride(), FFTW_ESTIMATE | FFTW_UNALIGNED);
-    }
-
-    ~BatchImpl() override
-    {
-        std::lock_guard lock(detail::fftwPlannerMutex());
-        K::destroy(m_planShot);
     }
 
     Status add(const PolarFrame& f) override
@@ -130,7 +122,7 @@ public:
         const int h = static_cast<int>(f.shotIndex & 1);
         const int row = h == 0 ? m_count[0] : m_b - 1 - m_count[1];
         const bool repeated = prepareSignal(f, m_in.data());
-        K::execute(m_planShot, m_in.data(), m_out.data() + static_cast<std::size_t>(row) * m_nQ);
+        m_transform(m_in.data(), m_out.data(), m_slab, row);
         // The weights were just compared with the previous shot's: when they repeat and this half's last mask is
         // from the same run, count it again without a second comparison of the whole map.
         if (!(repeated && m_halfInRun[h] && m_masks.repeatLast(h))) {
@@ -316,14 +308,12 @@ private:
         }
     }
 
-    int stride() const { return static_cast<int>(m_slab); }
-
     int m_nQ, m_nPhi, m_pad, m_b;
     std::size_t m_slab; // elements between frequencies in m_out (detail::frequencyStride)
     AlignedArray<Real, K> m_in; // one shot's δI, rows padded to m_pad
-    AlignedArray<Complex, K> m_out; // the batch's spectra, [n][shot][q]
+    AlignedArray<Complex, K> m_out; // the batch's spectra, [n][shot][q] for n ≤ nMax
+    detail::RowTransform<Real> m_transform;
     detail::MaskSpectra m_masks;
-    typename K::Plan m_planShot {};
     int m_count[2] = { 0, 0 };
     std::vector<Complex> m_accSignal[2];
     std::int64_t m_accShots[2] = { 0, 0 };

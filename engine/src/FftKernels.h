@@ -28,9 +28,10 @@ inline void adviseHugePages(void* p, std::size_t bytes)
 }
 
 /// Distance, in elements, between the frequency slabs of an [n][row][q] spectrum array holding `rows` × nQ
-/// values per frequency. r2c writes one row's frequencies with this stride; when it is a multiple of a large
-/// power of two (256 shots × 300 q × 8 B = 9,600 cache lines) all 129 write streams land in the same cache sets
-/// and the FFT runs at half speed. An odd number of cache lines spreads them over every set.
+/// values per frequency. Each shot writes one block to every slab (RowTransform); when the stride is a multiple
+/// of a large power of two (256 shots × 300 q × 8 B = 9,600 cache lines) all 129 write streams land in the same
+/// cache sets (when FFTW wrote the slabs directly, that halved its speed). An odd number of cache lines spreads
+/// them over every set.
 template <class T> std::size_t frequencyStride(std::size_t values)
 {
     constexpr std::size_t line = 64;

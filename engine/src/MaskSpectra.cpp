@@ -1,6 +1,5 @@
 #include "MaskSpectra.h"
 
-#include "FftwLock.h"
 #include "ParallelRange.h"
 #include "RowKernels.h"
 
@@ -17,17 +16,13 @@ MaskSpectra::MaskSpectra(int nQ, int nPhi, int capacity)
     , m_in(static_cast<std::size_t>(capacity) * nQ * m_pad)
     , m_out(static_cast<std::size_t>(nPhi / 2 + 1) * m_slab)
 {
-    std::lock_guard lock(fftwPlannerMutex());
-    // One mask's rows, executed at any row offset (hence unaligned); output laid out [n][row][q].
-    m_plan = K::planRows(
-        m_nPhi, m_nQ, m_in.data(), m_pad, m_out.data(), static_cast<int>(m_slab), FFTW_ESTIMATE | FFTW_UNALIGNED);
+    // One per half: flush() may transform the halves on two threads. Rows are m_pad apart, so all are aligned.
+    for (auto& t : m_transform) {
+        t = std::make_unique<RowTransform<double>>(nQ, nPhi, m_pad, nPhi / 2 + 1, m_in.data());
+    }
 }
 
-MaskSpectra::~MaskSpectra()
-{
-    std::lock_guard lock(fftwPlannerMutex());
-    K::destroy(m_plan);
-}
+MaskSpectra::~MaskSpectra() = default;
 
 void MaskSpectra::add(const PolarFrame& f, int h, C2Sums& sums, C2Sink* sink)
 {
@@ -113,7 +108,7 @@ void MaskSpectra::flushHalf(int h, C2Sums& sums)
                 r[i] *= scale;
             }
         }
-        K::execute(m_plan, r, m_out.data() + static_cast<std::size_t>(row) * m_nQ);
+        (*m_transform[h])(r, m_out.data(), m_slab, row);
     }
     const double alpha = distinct == 1 ? static_cast<double>(mult[0]) : 1.0;
     const std::size_t first = static_cast<std::size_t>(h == 0 ? 0 : m_cap - distinct) * m_nQ;

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "FftKernels.h"
+#include "RowTransform.h"
 
 #include <fxs/C2Accumulator.h>
 #include <fxs/C2Sums.h>
 #include <fxs/PolarFrame.h>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -45,7 +47,7 @@ private:
     std::size_t m_slab; // elements between frequencies in m_out (frequencyStride)
     AlignedArray<double, K> m_in; // distinct masks: half 0 from row 0 up, half 1 from the last row down
     AlignedArray<std::complex<double>, K> m_out; // [n][row][q]
-    K::Plan m_plan {};
+    std::unique_ptr<RowTransform<double>> m_transform[2]; // one per half
     std::vector<long long> m_mult[2];
     std::vector<float> m_last[2];
 };

@@ -1,8 +1,15 @@
 #include "RowKernels.h"
 
+#include "RowTransform.h"
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 // Built with -fno-trapping-math (engine/CMakeLists.txt): `w > 0 ? w (I − m) : 0` may then compute both arms
 // and select, which is what lets these loops vectorise; nothing here reads floating-point exception flags.
@@ -97,6 +104,32 @@ void foldLowerTriangle(
             addWidened1(reinterpret_cast<const float*>(src[s] + off), out, n);
         }
     }
+}
+
+void streamStore(const void* src, void* dst, std::size_t bytes)
+{
+#if defined(__SSE2__)
+    auto* d = static_cast<unsigned char*>(dst);
+    const auto* s = static_cast<const unsigned char*>(src);
+    const std::size_t head = std::min(bytes, (16 - (reinterpret_cast<std::uintptr_t>(d) & 15)) & 15);
+    std::memcpy(d, s, head);
+    d += head;
+    s += head;
+    bytes -= head;
+    for (; bytes >= 16; bytes -= 16, d += 16, s += 16) {
+        _mm_stream_si128(reinterpret_cast<__m128i*>(d), _mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
+    }
+    std::memcpy(d, s, bytes);
+#else
+    std::memcpy(dst, src, bytes);
+#endif
+}
+
+void streamFence()
+{
+#if defined(__SSE2__)
+    _mm_sfence();
+#endif
 }
 
 bool sameBits(const std::vector<float>& a, const std::vector<float>& b)

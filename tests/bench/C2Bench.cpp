@@ -175,8 +175,13 @@ Figures measure(int shots, int nQ, int nPhi, int repeats)
 int runC2(const fxs::bench::BenchArgs& args)
 {
     int nQ = 300, nPhi = 256, small = 100, large = 2000;
+    std::string only; // --only engine|reference: that side alone, N = --shots, five runs (for profilers)
     for (std::size_t i = 0; i + 1 < args.args.size(); i += 2) {
         const std::string& k = args.args[i];
+        if (k == "--only") {
+            only = args.args[i + 1];
+            continue;
+        }
         const int v = std::stoi(args.args[i + 1]);
         if (k == "--nq") {
             nQ = v;
@@ -187,6 +192,18 @@ int runC2(const fxs::bench::BenchArgs& args)
         }
     }
     std::cerr << "c2: " << nQ << " x " << nPhi << ", " << cores() << " cores\n";
+    if (only == "engine" || only == "reference") {
+        const auto frames = makeFrames(nQ, nPhi, large, 0, 1);
+        for (int r = 0; r < 5; ++r) {
+            const double rate = only == "engine" ? runEngine(frames, nQ, nPhi) : runReference(frames, nQ, nPhi, false);
+            std::cerr << "N=" << large << ": " << only << " " << rate << " shots/s\n";
+        }
+        return 0;
+    }
+    if (!only.empty()) {
+        std::cerr << "c2: --only takes engine or reference, not " << only << "\n";
+        return 2;
+    }
     const Figures s = measure(small, nQ, nPhi, 3);
     std::cerr << "N=" << small << ": engine " << s.engine << " shots/s, masked " << s.masked << ", random masks "
               << s.randomMasks << ", reference " << s.reference << "\n";
