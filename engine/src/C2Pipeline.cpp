@@ -55,6 +55,7 @@ struct C2Pipeline::Impl {
     {
         for (;;) {
             PolarFrame frame;
+            bool room = false;
             {
                 std::unique_lock lock(queueMutex);
                 notEmpty.wait(lock, [&] { return cancelled || closed || !queue.empty(); });
@@ -64,18 +65,27 @@ struct C2Pipeline::Impl {
                 frame = std::move(queue.front());
                 queue.pop_front();
                 ++busy;
+                // A blocked producer is woken once the queue is half empty, not for every frame: each wake-up
+                // takes a core from a worker, and it then pushes half a queue in one go.
+                room = static_cast<int>(queue.size()) == config.queueCapacity / 2;
             }
-            notFull.notify_one();
+            if (room) {
+                notFull.notify_one();
+            }
             {
                 std::lock_guard lock(w.mutex);
                 const Status s = w.add(frame);
                 (s ? done : rejected)++;
             }
+            bool idle = false;
             {
                 std::lock_guard lock(queueMutex);
                 --busy;
+                idle = queue.empty() && busy == 0;
             }
-            drained.notify_all();
+            if (idle) {
+                drained.notify_all();
+            }
         }
         drained.notify_all();
     }
