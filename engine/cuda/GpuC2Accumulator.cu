@@ -340,10 +340,14 @@ Status GpuC2Accumulator::Impl::flush()
     // Only the lower triangle (row-major) is the CPU path's layout; the GEMM also filled the upper one.
     // Memory-bound passes over hundreds of MB: split by frequency over the host's cores, which are idle here.
     const int helpers = std::min(detail::resolveThreads(0), 8);
-    auto addLower = [&](std::vector<std::complex<double>>& dst, int freqs) {
+    // `maskHalf` ≥ 0: dst is that half's mask sums, whose frequencies are guarded by the sink's mask stripes.
+    auto addLower = [&](std::vector<std::complex<double>>& dst, int freqs, int maskHalf) {
         detail::parallelChunks(
             static_cast<std::size_t>(freqs), helpers, [&](std::size_t, std::size_t begin, std::size_t end) {
                 for (std::size_t n = begin; n < end; ++n) {
+                    auto stripe = sink && maskHalf >= 0
+                        ? std::unique_lock(sink->maskStripe(maskHalf, static_cast<int>(n)))
+                        : std::unique_lock<std::mutex>();
                     for (int r = 0; r < nQ; ++r) {
                         const std::size_t off = (n * nQ + r) * nQ;
                         for (int c = 0; c <= r; ++c) {
@@ -362,10 +366,10 @@ Status GpuC2Accumulator::Impl::flush()
     C2Sums& t = target();
     for (int h = 0; h < 2; ++h) {
         download(dAccD[h], mat * nFreq);
-        addLower(t.signal[h], nFreq);
+        addLower(t.signal[h], nFreq, -1);
         if (deviceMasksUsed) {
             download(dMaskAccD[h], mat * nF);
-            addLower(t.mask[h], nF);
+            addLower(t.mask[h], nF, h);
         }
         t.shots[h] += pendingShots[h];
         pendingShots[h] = 0;
@@ -378,7 +382,7 @@ Status GpuC2Accumulator::Impl::flush()
         t.weightedIntensity[i] += num[i];
         t.weightSum[i] += den[i];
     }
-    hostMasks->flush(t, true); // the halves side by side
+    hostMasks->flush(t, sink, true); // the halves side by side
     const cudaError_t e = cudaGetLastError();
     return e == cudaSuccess ? Status {} : Status { Error { cudaMessage(e, "reading the device totals") } };
 }

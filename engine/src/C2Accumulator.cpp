@@ -295,8 +295,8 @@ private:
         C2Sums& t = *target;
         m_fresh[0] = m_fresh[1] = true;
         endWeightRun();
+        m_masks.flush(t, sink, spareThreads); // under the sink's mask stripes
         auto lock = lockTarget();
-        m_masks.flush(t, spareThreads);
         for (std::size_t i = 0; i < m_meanNum.size(); ++i) {
             t.weightedIntensity[i] += m_meanNum[i];
             t.weightSum[i] += m_meanDen[i];

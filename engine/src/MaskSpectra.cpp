@@ -4,6 +4,8 @@
 #include "RowKernels.h"
 
 #include <cmath>
+#include <cstdint>
+#include <shared_mutex>
 
 namespace fxs::detail {
 
@@ -30,13 +32,8 @@ void MaskSpectra::add(const PolarFrame& f, int h, C2Sums& sums, C2Sink* sink)
         return;
     }
     if (static_cast<int>(m_mult[0].size() + m_mult[1].size()) == m_cap) {
-        if (sink) {
-            std::shared_lock gate(sink->gate);
-            std::lock_guard lock(sink->mutex);
-            flush(sums);
-        } else {
-            flush(sums);
-        }
+        auto gate = sink ? std::shared_lock(sink->gate) : std::shared_lock<std::shared_mutex>();
+        flush(sums, sink);
     }
     const int d = static_cast<int>(m_mult[h].size());
     const int row = h == 0 ? d : m_cap - 1 - d;
@@ -80,18 +77,18 @@ void MaskSpectra::absorb(MaskSpectra& other)
     }
 }
 
-void MaskSpectra::flush(C2Sums& sums, bool bothHalvesAtOnce)
+void MaskSpectra::flush(C2Sums& sums, C2Sink* sink, bool bothHalvesAtOnce)
 {
     // The halves use disjoint rows of the scratch arrays and update disjoint totals.
     const bool both = bothHalvesAtOnce && !m_mult[0].empty() && !m_mult[1].empty();
     parallelChunks(2, both ? 2 : 1, [&](std::size_t, std::size_t begin, std::size_t end) {
         for (std::size_t h = begin; h < end; ++h) {
-            flushHalf(static_cast<int>(h), sums);
+            flushHalf(static_cast<int>(h), sums, sink);
         }
     });
 }
 
-void MaskSpectra::flushHalf(int h, C2Sums& sums)
+void MaskSpectra::flushHalf(int h, C2Sums& sums, C2Sink* sink)
 {
     auto& mult = m_mult[h];
     const int distinct = static_cast<int>(mult.size());
@@ -112,7 +109,13 @@ void MaskSpectra::flushHalf(int h, C2Sums& sums)
     }
     const double alpha = distinct == 1 ? static_cast<double>(mult[0]) : 1.0;
     const std::size_t first = static_cast<std::size_t>(h == 0 ? 0 : m_cap - distinct) * m_nQ;
-    for (int n = 0; n < sums.nFreqMask(); ++n) {
+    // Frequency by frequency under its own lock, from a frequency of our own, so that workers updating their masks
+    // at once rarely wait for each other (the transforms above need no lock).
+    const int nF = sums.nFreqMask();
+    const int start = static_cast<int>(reinterpret_cast<std::uintptr_t>(this) / 64 % static_cast<std::uintptr_t>(nF));
+    for (int i = 0; i < nF; ++i) {
+        const int n = (start + i) % nF;
+        auto lock = sink ? std::unique_lock(sink->maskStripe(h, n)) : std::unique_lock<std::mutex>();
         K::herk(m_nQ, distinct, alpha, m_out.data() + n * m_slab + first, 1.0,
             sums.mask[h].data() + static_cast<std::size_t>(n) * m_nQ * m_nQ);
     }

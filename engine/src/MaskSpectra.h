@@ -23,17 +23,18 @@ public:
     MaskSpectra(const MaskSpectra&) = delete;
     MaskSpectra& operator=(const MaskSpectra&) = delete;
 
-    /// Counts frame's weights into half h (updates `sums.mask`, under the sink's locks if given, when the list
-    /// overflows).
+    /// Counts frame's weights into half h (updates `sums.mask` when the list overflows, taking the sink's gate and
+    /// mask stripes if given).
     void add(const PolarFrame& frame, int h, C2Sums& sums, C2Sink* sink);
     /// Counts the mask last added to half h once more, without comparing (the caller knows the weights repeat);
     /// false, counting nothing, when half h holds no pending mask.
     bool repeatLast(int h);
     /// Counts the same weights `count` times into half h (a static mask shared by many frames).
     void addRepeated(const PolarFrame& frame, int h, long long count, C2Sums& sums, C2Sink* sink);
-    /// Moves every pending distinct mask into `sums.mask`; `bothHalvesAtOnce` updates the halves on two threads
-    /// (the caller has the cores to spare: the updates are memory-bound passes over hundreds of MB).
-    void flush(C2Sums& sums, bool bothHalvesAtOnce = false);
+    /// Moves every pending distinct mask into `sums.mask`, each frequency under the sink's mask stripe when `sink`
+    /// is given (the caller holds its gate, shared); `bothHalvesAtOnce` updates the halves on two threads (the
+    /// caller has the cores to spare: the updates are memory-bound passes over hundreds of MB).
+    void flush(C2Sums& sums, C2Sink* sink, bool bothHalvesAtOnce = false);
     /// Takes over `other`'s pending masks of each half where they are all the mask this one saw last (a static
     /// detector mask seen by several workers), so that one rank-k update counts them all.
     void absorb(MaskSpectra& other);
@@ -41,7 +42,7 @@ public:
     void reset();
 
 private:
-    void flushHalf(int h, C2Sums& sums);
+    void flushHalf(int h, C2Sums& sums, C2Sink* sink);
     using K = Kernels<double>;
     int m_nQ, m_nPhi, m_pad, m_cap;
     std::size_t m_slab; // elements between frequencies in m_out (frequencyStride)

@@ -41,9 +41,12 @@ struct C2Sink {
     std::shared_mutex gate;
     std::mutex mutex;
     std::mutex stripes[kStripes];
+    std::mutex maskStripes[kStripes];
 
     /// The lock of frequency n's signal matrices.
     std::mutex& stripe(int n) { return stripes[n % kStripes]; }
+    /// The lock of frequency n's mask matrix in half h (workers update the masks side by side).
+    std::mutex& maskStripe(int h, int n) { return maskStripes[(2 * n + h) % kStripes]; }
 };
 
 /// Streams polar frames into C2Sums: per shot the ring means and δI, then per batch one r2c FFT over φ
