@@ -2,7 +2,8 @@
 # Saves PNG screenshots of fxs-monitor following a remote job that reconstructs on the server: a real fxs-server on
 # 127.0.0.1 with 2 MPI ranks simulates tetramer4, correlates, then runs M-TIP; the pictures are taken at 40 % of the
 # reconstruction (under Xvfb, as scripts/screenshots.sh). Writes docs/screenshots/monitor-remote-reconstructing.png
-# (the window) and monitor-remote-run-control.png (the form with the simulator and reconstruction settings).
+# (the window), monitor-remote-run-control.png (the form with the simulator and reconstruction settings) and
+# monitor-remote-ranks.png (the Remote job tab).
 # usage: scripts/screenshots-remote.sh [build-dir]      (default: build/release; needs xvfb-run, mpirun)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,4 +43,5 @@ xvfb-run -a -s "-screen 0 1920x1200x24" "$bin/fxs-monitor" --settings "$tmp/fxs-
 mkdir -p "$out"
 cp "$tmp/png/monitor-remote-main.png" "$out/monitor-remote-reconstructing.png"
 cp "$tmp/png/monitor-run-control.png" "$out/monitor-remote-run-control.png"
-ls -l "$out"/monitor-remote-reconstructing.png "$out"/monitor-remote-run-control.png
+cp "$tmp/png/monitor-remote-ranks.png" "$out/monitor-remote-ranks.png"
+ls -l "$out"/monitor-remote-reconstructing.png "$out"/monitor-remote-run-control.png "$out"/monitor-remote-ranks.png

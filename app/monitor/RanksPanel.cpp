@@ -11,8 +11,9 @@
 namespace fxs::monitor {
 
 namespace {
-// Health next to the rank number, the figures after, and the long device text last where it may stretch.
-enum Column { Rank, Health, Phase, Shots, Rejected, Rate, Heartbeat, Process, Device, ColumnCount };
+// Health next to the rank number, then the figures; each rank's host, PID and device go on a second, grey line
+// under its row (spanning the columns), so that the narrow tab needs no horizontal scroll.
+enum Column { Rank, Health, Phase, Shots, Rejected, Rate, Heartbeat, ColumnCount };
 }
 
 RanksPanel::RanksPanel(QWidget* parent)
@@ -33,13 +34,17 @@ RanksPanel::RanksPanel(QWidget* parent)
     m_reconstruction->setToolTip(tr("Kam invariants and M-TIP on rank 0, once every shot is in the C2"));
     m_reconstruction->hide();
     m_table = new QTableWidget(0, ColumnCount, this);
-    m_table->setHorizontalHeaderLabels({ tr("Rank"), tr("Health"), tr("Phase"), tr("Shots"), tr("Rejected"), tr("Rate"),
-        tr("Heartbeat"), tr("Host:PID"), tr("Device") });
+    m_table->setHorizontalHeaderLabels(
+        { tr("Rank"), tr("Health"), tr("Phase"), tr("Shots"), tr("Rejected"), tr("Rate"), tr("Heartbeat") });
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(Phase, QHeaderView::Stretch);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setWordWrap(false);
+    m_table->horizontalHeaderItem(Rate)->setToolTip(
+        tr("Shots per second the rank reads while it accumulates; “–” while it reduces, reconstructs or waits"));
     m_table->horizontalHeaderItem(Heartbeat)->setToolTip(tr("Seconds since the rank last reported (4× a second)"));
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
@@ -82,10 +87,11 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
     const QString shots = s.shotsTotal > 0
         ? tr("%1 of %2 shots").arg(widgets::Format::count(s.shotsDone), widgets::Format::count(s.shotsTotal))
         : tr("%1 shots").arg(widgets::Format::count(s.shotsDone));
+    const bool allIn = s.shotsTotal > 0 && s.shotsDone >= s.shotsTotal; // a rate of 0 Hz would then read as a stall
     QString header = tr("<b>%1</b> · job %2 on %3 · %4 · %5 accepted, %6 rejected · %7")
                          .arg(s.state.toHtmlEscaped(), s.jobId.toHtmlEscaped(), s.server.toHtmlEscaped(), shots,
                              widgets::Format::count(s.shotsAccepted), widgets::Format::count(s.shotsRejected),
-                             widgets::Format::rateHz(s.shotsPerSecond));
+                             allIn ? tr("every shot in") : widgets::Format::rateHz(s.shotsPerSecond));
     if (s.attempt > 1) {
         header += tr(" · attempt %1").arg(s.attempt);
     }
@@ -102,21 +108,35 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
                 : s.terminal ? tr("Reconstruction on the server: stopped at %1 %").arg(percent)
                              : tr("Reconstruction on the server: waits for every shot"));
     }
-    m_table->setRowCount(int(s.ranks.size()));
+    m_table->clearSpans();
+    m_table->setRowCount(2 * int(s.ranks.size()));
     for (int i = 0; i < int(s.ranks.size()); ++i) {
         const RankRow& r = s.ranks[std::size_t(i)];
+        // Between reduction rounds a rank reads no shots for a moment: a rate of 0 Hz there would read as a stall.
+        const bool readsShots = r.phase == QLatin1String("accumulating") || r.shotsPerSecond > 0.0;
         const QString cells[ColumnCount] = { QString::number(r.rank), healthName(r.health), r.phase,
             widgets::Format::count(r.shotsDone), widgets::Format::count(r.shotsRejected),
-            widgets::Format::rateHz(r.shotsPerSecond), QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1),
-            QStringLiteral("%1:%2").arg(r.host).arg(r.pid), r.device };
+            readsShots ? widgets::Format::rateHz(r.shotsPerSecond) : QStringLiteral("–"),
+            QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1) };
+        const int row = 2 * i;
         for (int c = 0; c < ColumnCount; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             const bool number = c == Rank || c == Shots || c == Rejected || c == Rate || c == Heartbeat;
             item->setTextAlignment(Qt::AlignVCenter | (number ? Qt::AlignRight : Qt::AlignLeft));
-            m_table->setItem(i, c, item);
+            m_table->setItem(row, c, item);
         }
+        // Where the rank runs: host and PID (what to look for when it is gone), and its device.
+        const QString where = r.device.isEmpty()
+            ? QStringLiteral("%1, PID %2").arg(r.host).arg(r.pid)
+            : QStringLiteral("%1, PID %2 · %3").arg(r.host).arg(r.pid).arg(r.device);
+        auto* detail = new QTableWidgetItem(where);
+        detail->setToolTip(where);
+        detail->setForeground(QColor(95, 95, 95)); // secondary, yet readable
+        m_table->setItem(row + 1, 0, new QTableWidgetItem());
+        m_table->setItem(row + 1, Health, detail);
+        m_table->setSpan(row + 1, Health, 1, ColumnCount - Health);
         // The health word, white and bold on its colour: readable across the control room.
-        QTableWidgetItem* h = m_table->item(i, Health);
+        QTableWidgetItem* h = m_table->item(row, Health);
         h->setBackground(healthColor(r.health));
         h->setForeground(Qt::white);
         QFont bold = h->font();
