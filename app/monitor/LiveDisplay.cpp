@@ -81,7 +81,7 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
         = tr("job %1 on %2 · shots %3%4 · accepted %5 · rejected %6 · %7 · ranks %8 ok%9")
               .arg(s.jobId.isEmpty() ? QStringLiteral("—") : s.jobId, s.server, widgets::Format::count(s.shotsDone),
                   total, widgets::Format::count(s.shotsAccepted), widgets::Format::count(s.shotsRejected),
-                  widgets::Format::rateHz(s.shotsPerSecond))
+                  s.everyShotIn() ? tr("every shot in") : widgets::Format::rateHz(s.shotsPerSecond))
               .arg(healthy)
               .arg(trouble.isEmpty() ? QString() : QStringLiteral(" · ") + trouble.join(QStringLiteral(", ")))
         + reconstruction;

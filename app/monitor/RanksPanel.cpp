@@ -87,11 +87,10 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
     const QString shots = s.shotsTotal > 0
         ? tr("%1 of %2 shots").arg(widgets::Format::count(s.shotsDone), widgets::Format::count(s.shotsTotal))
         : tr("%1 shots").arg(widgets::Format::count(s.shotsDone));
-    const bool allIn = s.shotsTotal > 0 && s.shotsDone >= s.shotsTotal; // a rate of 0 Hz would then read as a stall
     QString header = tr("<b>%1</b> · job %2 on %3 · %4 · %5 accepted, %6 rejected · %7")
                          .arg(s.state.toHtmlEscaped(), s.jobId.toHtmlEscaped(), s.server.toHtmlEscaped(), shots,
                              widgets::Format::count(s.shotsAccepted), widgets::Format::count(s.shotsRejected),
-                             allIn ? tr("every shot in") : widgets::Format::rateHz(s.shotsPerSecond));
+                             s.everyShotIn() ? tr("every shot in") : widgets::Format::rateHz(s.shotsPerSecond));
     if (s.attempt > 1) {
         header += tr(" · attempt %1").arg(s.attempt);
     }

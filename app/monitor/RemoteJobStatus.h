@@ -41,6 +41,8 @@ struct RemoteJobStatus {
     double reconstructionProgress = 0.0; ///< 0 … 1, rank 0's M-TIP once the C2 is complete
     std::vector<RankRow> ranks;
 
+    /// Every shot of a job of known length is read: the job's rate is 0 Hz from then on, which is no stall.
+    bool everyShotIn() const { return shotsTotal > 0 && shotsDone >= shotsTotal; }
     /// True while rank 0 reconstructs (the shots are all in, the density is not yet).
     bool reconstructing() const
     {
