@@ -70,7 +70,7 @@ struct C2Pipeline::Impl {
                 room = static_cast<int>(queue.size()) == config.queueCapacity / 2;
             }
             if (room) {
-                notFull.notify_one();
+                notFull.notify_all(); // every blocked producer: each pushes, or the next half-way mark comes
             }
             {
                 std::lock_guard lock(w.mutex);

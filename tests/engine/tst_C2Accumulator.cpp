@@ -2,11 +2,14 @@
 #include "C2BruteForce.h"
 
 #include <QtTest>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <fxs/C2Accumulator.h>
 #include <fxs/C2Pipeline.h>
 #include <fxs/C2Snapshot.h>
 #include <limits>
+#include <thread>
 
 using namespace fxs;
 
@@ -208,6 +211,41 @@ private slots:
         QVERIFY2(errEnd <= 1e-5, qPrintable(QString("after 400 shots: %1").arg(errEnd)));
         const double c2End = relativeError(C2Snapshot::compute(end, {}), test::bruteForce(frames, true));
         QVERIFY2(c2End <= 1e-5, qPrintable(QString("C2 after 400 shots: %1").arg(c2End)));
+    }
+
+    // Backpressure with several producers on a tiny queue: every push is taken (a producer blocked on the full
+    // queue is woken again), every shot is counted once, and the C2 is the brute force's. A lost wake-up hangs.
+    void pipelineTakesEveryShotFromSeveralProducers()
+    {
+        const auto frames = test::randomFrames(5, 16, 600, 41u);
+        C2PipelineConfig pc;
+        pc.accumulator = C2Config { 5, 16, -1, C2Precision::Single, 16, 64, true };
+        pc.threads = 2;
+        pc.queueCapacity = 4;
+        C2Pipeline p(pc);
+        std::atomic<int> refused { 0 };
+        std::vector<std::thread> producers;
+        for (int t = 0; t < 3; ++t) {
+            producers.emplace_back([&, t] {
+                for (std::size_t j = static_cast<std::size_t>(t); j < frames.size(); j += 3) {
+                    refused += p.push(frames[j]) ? 0 : 1;
+                    if (j % 97 == 0) {
+                        std::this_thread::sleep_for(std::chrono::milliseconds(2)); // let the queue drain now and then
+                    }
+                }
+            });
+        }
+        for (auto& t : producers) {
+            t.join();
+        }
+        p.close();
+        p.wait();
+        QCOMPARE(refused.load(), 0);
+        QCOMPARE(p.progress().shotsDone, qint64(600));
+        const C2Sums sums = p.sums();
+        QCOMPARE(sums.shots[0] + sums.shots[1], qint64(600));
+        const double err = relativeError(C2Snapshot::compute(sums, {}), test::bruteForce(frames, true));
+        QVERIFY2(err <= 1e-5, qPrintable(QString("C2 off by %1 (relative)").arg(err)));
     }
 
     // A detector mask that changes now and then (runs of 1–6 shots over three masks): repeated weights are counted
