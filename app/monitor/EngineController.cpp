@@ -124,8 +124,7 @@ void EngineController::readerLoop(RunConfig config)
         }
     }
     const auto validMask = setup->geometry.validMask();
-    ShotStatsOptions statsOptions;
-    statsOptions.photonThresholdAdu = 0.5; // a lit pixel holds at least one photon (simulated counts)
+    const ShotStatsOptions statsOptions = monitorShotStatsOptions();
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);

@@ -61,8 +61,7 @@ void MainWindow::startRemote(const RunConfig& config)
         m_messages->showMessage(tr("A remote job is already running; stop it (Ctrl+.) before submitting another"));
         return;
     }
-    QStringList ignored;
-    m_remoteJob->start(config, m_decide->vetoPanel()->rules(), &ignored);
+    m_remoteJob->start(config, m_decide->vetoPanel()->rules());
     m_live->beginRemote(config.grid);
     m_decide->beginRun(config.grid);
     m_ranks->setStatus(m_remoteJob->lastStatus());
@@ -70,12 +69,6 @@ void MainWindow::startRemote(const RunConfig& config)
     m_runPanel->setStatus(tr("Submitting a job to fxs-server at %1…").arg(config.remote.address));
     m_live->showRemoteStatus(m_remoteJob->lastStatus(), widgets::RunState::Running, tr("submitting"));
     m_tabs->setCurrentWidget(m_ranks);
-    if (!ignored.isEmpty()) {
-        m_messages->showMessage(tr("The remote job applies only total-intensity veto limits; not sent: %1. "
-                                   "Those shots are correlated on the server.")
-                                    .arg(ignored.join(QStringLiteral(", "))),
-            MessageBar::Level::Warning);
-    }
 }
 
 void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
@@ -137,7 +130,8 @@ bool MainWindow::dumpRanks(const QString& path) const
                 { "phase", r.phase }, { "shots_done", double(r.shotsDone) }, { "health", healthName(r.health) } });
     }
     const QJsonObject o { { "job_id", s.jobId }, { "state", s.state }, { "message", s.message },
-        { "shots_done", double(s.shotsDone) }, { "ranks", ranks },
+        { "shots_done", double(s.shotsDone) }, { "shots_accepted", double(s.shotsAccepted) },
+        { "shots_rejected", double(s.shotsRejected) }, { "ranks", ranks },
         { "reconstruction_progress", s.reconstructionProgress },
         { "reconstruction_bar_percent", m_ranks->reconstructionPercent() } };
     return writeJson(path, o);

@@ -89,7 +89,7 @@ void RemoteJobController::detach()
     m_running = false;
 }
 
-void RemoteJobController::start(const RunConfig& config, const VetoRules& rules, QStringList* warnings)
+void RemoteJobController::start(const RunConfig& config, const VetoRules& rules)
 {
     detach();
     // The previous job's thread ends within one call's deadline once detached; waiting for it here would block
@@ -110,11 +110,10 @@ void RemoteJobController::start(const RunConfig& config, const VetoRules& rules,
     m_last.server = job->server;
     m_last.state = QStringLiteral("SUBMITTING");
 #ifdef FXS_HAVE_REMOTE
-    job->spec = RemoteJobSpec::build(config, rules, warnings);
+    job->spec = RemoteJobSpec::build(config, rules);
     m_last.reconstructs = job->spec.reconstruction().enabled();
 #else
     (void)rules;
-    (void)warnings;
 #endif
     m_running = true;
     m_thread = std::thread([this, job] { run(job); });

@@ -32,8 +32,8 @@ public:
     ~RemoteJobController() override;
 
     /// Submits a job built from `config` (its RemoteJobSettings, grid) and the veto rules; stops watching a job
-    /// followed before. Rules the server cannot apply are listed in `warnings` (the job runs without them).
-    void start(const RunConfig& config, const VetoRules& rules, QStringList* warnings);
+    /// followed before. Every veto rule travels with the job.
+    void start(const RunConfig& config, const VetoRules& rules);
     /// Asks the server to cancel the job (off the GUI thread); the watch then ends with CANCELLED.
     void cancel();
     /// Stops following the job without cancelling it (it keeps running on the server).

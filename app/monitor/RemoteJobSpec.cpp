@@ -12,7 +12,7 @@ namespace fxs::monitor {
 
 #ifdef FXS_HAVE_REMOTE
 
-fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules, QStringList* warnings)
+fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules)
 {
     const RemoteJobSettings& r = c.remote;
     fxs::v1::JobSpec s;
@@ -61,22 +61,30 @@ fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules
     s.set_n_max(r.nMax);
     s.set_double_precision(r.doublePrecision);
     s.set_ring_mean_subtracted(true); // as the local engine does
-    // fxs.proto VetoRules holds total-intensity limits: thresholds on the sum of a shot travel, the others stay here.
+    // Every threshold and manual range travels (fxs.proto VetoRules), with the statistics' settings of the local
+    // engine, so that a remote job rejects the shots this window would.
+    auto* veto = s.mutable_veto();
     for (const VetoThreshold& t : rules.thresholds()) {
-        if (t.statistic == ShotStatistic::Sum) {
-            if (std::isfinite(t.min)) {
-                s.mutable_veto()->set_min_total_intensity(t.min);
-            }
-            if (std::isfinite(t.max)) {
-                s.mutable_veto()->set_max_total_intensity(t.max);
-            }
-        } else if (warnings) {
-            warnings->append(QObject::tr("a threshold on %1").arg(QString::fromLatin1(ShotStats::name(t.statistic))));
+        auto* p = veto->add_thresholds();
+        p->set_statistic(ShotStats::name(t.statistic));
+        if (std::isfinite(t.min)) {
+            p->set_min(t.min);
+        }
+        if (std::isfinite(t.max)) {
+            p->set_max(t.max);
         }
     }
-    if (!rules.ranges().empty() && warnings) {
-        warnings->append(QObject::tr("%n manual range(s)", nullptr, int(rules.ranges().size())));
+    for (const VetoRange& r : rules.ranges()) {
+        auto* p = veto->add_ranges();
+        p->set_first(r.first);
+        p->set_last(r.last);
+        p->set_reason(r.reason);
     }
+    const ShotStatsOptions o = monitorShotStatsOptions();
+    veto->mutable_statistics()->set_photon_threshold_adu(o.photonThresholdAdu);
+    veto->mutable_statistics()->set_saturation_adu(std::isfinite(o.saturationAdu) ? o.saturationAdu : 0.0);
+    veto->mutable_statistics()->set_particle_sum_adu(o.particleSumAdu);
+    veto->mutable_statistics()->set_background_sum_adu(o.backgroundSumAdu);
     return s;
 }
 

@@ -17,9 +17,9 @@ namespace fxs::monitor {
 class RemoteJobSpec {
 public:
 #ifdef FXS_HAVE_REMOTE
-    /// The job for these settings: input, grid, n_max, precision, ranks, backend and the veto rules the server can
-    /// apply (total-intensity limits); every rule it cannot apply is named in `warnings`.
-    static fxs::v1::JobSpec build(const RunConfig& config, const VetoRules& rules, QStringList* warnings);
+    /// The job for these settings: input, grid, n_max, precision, ranks, backend, reconstruction and every veto
+    /// rule (thresholds on any statistic, manual ranges, with the window's statistics settings).
+    static fxs::v1::JobSpec build(const RunConfig& config, const VetoRules& rules);
     /// /run/configuration of the results file: the job as sent, the server, the job id and how it ended.
     static std::string configurationJson(
         const fxs::v1::JobSpec& spec, const QString& server, const RemoteJobStatus& end);

@@ -3,8 +3,17 @@
 #include <QString>
 #include <cstdint>
 #include <fxs/PolarGrid.h>
+#include <fxs/ShotStats.h>
 
 namespace fxs::monitor {
+
+/// How the window computes the per-shot statistics its vetoes test, locally and on a remote job alike.
+inline ShotStatsOptions monitorShotStatsOptions()
+{
+    ShotStatsOptions o;
+    o.photonThresholdAdu = 0.5; // a lit pixel holds at least one photon (simulated counts)
+    return o;
+}
 
 /// Where frames come from.
 enum class SourceKind { Simulated, CxiFile, LiveFile, RemoteJob };

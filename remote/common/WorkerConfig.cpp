@@ -4,6 +4,7 @@
 #include "fxs/VetoRules.h"
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace fxs::remote {
@@ -75,6 +76,12 @@ Status WorkerConfig::validate() const
             return Error { "veto: " + rules.error().message };
         }
     }
+    const ShotStatsOptions& o = statsOptions;
+    if (!(std::isfinite(o.photonThresholdAdu) && o.photonThresholdAdu >= 0.0 && o.saturationAdu > 0.0
+            && std::isfinite(o.particleSumAdu) && o.particleSumAdu >= 0.0 && std::isfinite(o.backgroundSumAdu)
+            && o.backgroundSumAdu >= 0.0)) {
+        return Error { "veto.statistics: every setting must be a finite number ≥ 0" };
+    }
     return validateReconstruction();
 }
 
@@ -143,6 +150,16 @@ C2Config WorkerConfig::accumulatorConfig() const
     return c;
 }
 
+namespace {
+// The statistics' settings as JSON (an infinite saturation level, i.e. none, as null).
+nlohmann::json statsOptionsJson(const ShotStatsOptions& o)
+{
+    return { { "photon_threshold_adu", o.photonThresholdAdu },
+        { "saturation_adu", std::isfinite(o.saturationAdu) ? nlohmann::json(o.saturationAdu) : nlohmann::json() },
+        { "particle_sum_adu", o.particleSumAdu }, { "background_sum_adu", o.backgroundSumAdu } };
+}
+} // namespace
+
 std::uint64_t WorkerConfig::computationHash() const
 {
     // shotsPerUnit is included: unit ids in a checkpoint only mean something with the same unit size.
@@ -155,6 +172,7 @@ std::uint64_t WorkerConfig::computationHash() const
     }
     if (!veto.is_null()) {
         j["veto"] = veto;
+        j["statistics"] = statsOptionsJson(statsOptions);
     }
     const std::string s = j.dump();
     return fnv1a64(s.data(), s.size());
@@ -170,7 +188,8 @@ std::string WorkerConfig::toJson() const
         { "units_per_reduce", unitsPerReduce }, { "heartbeat_interval_s", heartbeatIntervalS },
         { "slowdown_per_shot_s", slowdownPerShotS }, { "backend", backend }, { "gpu_devices", gpuDevices },
         { "model", model }, { "wavelength_angstrom", wavelengthA }, { "peak_photons", peakPhotons },
-        { "mean_particles", meanParticles }, { "veto", veto }, { "reduce_interval_s", reduceIntervalS },
+        { "mean_particles", meanParticles }, { "veto", veto }, { "shot_statistics", statsOptionsJson(statsOptions) },
+        { "reduce_interval_s", reduceIntervalS },
         { "reconstruction",
             { { "enabled", reconstruct }, { "iterations", mtipIterations }, { "grid_size", mtipGridSize },
                 { "particle_diameter_angstrom", mtipDiameterA }, { "starts", mtipStarts }, { "l_max", mtipLMax },
@@ -212,6 +231,14 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
         c.peakPhotons = j.value("peak_photons", c.peakPhotons);
         c.meanParticles = j.value("mean_particles", c.meanParticles);
         c.veto = j.value("veto", c.veto);
+        if (const auto it = j.find("shot_statistics"); it != j.end() && it->is_object()) {
+            const nlohmann::json& o = *it;
+            c.statsOptions.photonThresholdAdu = o.value("photon_threshold_adu", c.statsOptions.photonThresholdAdu);
+            const nlohmann::json sat = o.value("saturation_adu", nlohmann::json());
+            c.statsOptions.saturationAdu = sat.is_null() ? std::numeric_limits<double>::infinity() : sat.get<double>();
+            c.statsOptions.particleSumAdu = o.value("particle_sum_adu", c.statsOptions.particleSumAdu);
+            c.statsOptions.backgroundSumAdu = o.value("background_sum_adu", c.statsOptions.backgroundSumAdu);
+        }
         c.reduceIntervalS = j.value("reduce_interval_s", c.reduceIntervalS);
         const nlohmann::json r = j.value("reconstruction", nlohmann::json::object());
         c.reconstruct = r.value("enabled", c.reconstruct);

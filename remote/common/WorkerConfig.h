@@ -2,6 +2,7 @@
 
 #include "fxs/C2Accumulator.h"
 #include "fxs/Result.h"
+#include "fxs/ShotStats.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -40,8 +41,10 @@ struct WorkerConfig {
     // (all visible devices when empty) by their node-local rank.
     std::string backend = "cpu";
     std::vector<int> gpuDevices;
-    // Vetoes: VetoRules::toJson() form; null or empty: every shot accepted.
+    // Vetoes: VetoRules::toJson() form; null or empty: every shot accepted. The statistics they test are
+    // computed with statsOptions (photon threshold of the hit score, saturation level, particle calibration).
     nlohmann::json veto;
+    ShotStatsOptions statsOptions;
     // Reconstruction on rank 0 after the last reduction (M-TIP on the Kam invariants).
     bool reconstruct = false;
     int mtipIterations = 600; ///< per start

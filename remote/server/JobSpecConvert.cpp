@@ -5,6 +5,8 @@
 #include "fxs/VetoRules.h"
 
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace fxs::remote {
 
@@ -30,8 +32,29 @@ Status simulatorInput(const fxs::v1::SimulatorInput& in, WorkerConfig& c)
     return {};
 }
 
-// min/max total intensity → a threshold on ShotStats "sum" (0 on either side: no limit there).
-Result<nlohmann::json> vetoRules(const fxs::v1::VetoRules& v)
+// The statistics' settings: finite and not negative (0 on saturation and particle sum: none).
+Result<ShotStatsOptions> statisticsSettings(const fxs::v1::ShotStatisticsSettings& s)
+{
+    const std::pair<const char*, double> values[]
+        = { { "photon_threshold_adu", s.photon_threshold_adu() }, { "saturation_adu", s.saturation_adu() },
+              { "particle_sum_adu", s.particle_sum_adu() }, { "background_sum_adu", s.background_sum_adu() } };
+    for (const auto& [name, v] : values) {
+        if (!std::isfinite(v) || v < 0.0) {
+            return Error { std::string("veto.statistics.") + name + " must be a finite number ≥ 0, got "
+                + std::to_string(v) };
+        }
+    }
+    ShotStatsOptions o;
+    o.photonThresholdAdu = s.photon_threshold_adu();
+    o.saturationAdu = s.saturation_adu() > 0.0 ? s.saturation_adu() : std::numeric_limits<double>::infinity();
+    o.particleSumAdu = s.particle_sum_adu();
+    o.backgroundSumAdu = s.background_sum_adu();
+    return o;
+}
+
+// min/max total intensity → a threshold on ShotStats "sum" (0 on either side: no limit there); then the further
+// thresholds and the manual ranges, each checked by VetoRules with its index in the message.
+Status vetoRules(const fxs::v1::VetoRules& v, WorkerConfig& c)
 {
     const double lo = v.min_total_intensity(), hi = v.max_total_intensity();
     if (!std::isfinite(lo)) {
@@ -41,23 +64,44 @@ Result<nlohmann::json> vetoRules(const fxs::v1::VetoRules& v)
         return Error { "veto.max_total_intensity must be a finite number (0: no upper limit), got "
             + std::to_string(hi) };
     }
-    if (lo == 0.0 && hi == 0.0) {
-        return nlohmann::json {};
-    }
-    VetoThreshold t { ShotStatistic::Sum, -std::numeric_limits<double>::infinity(),
-        std::numeric_limits<double>::infinity() };
-    if (lo != 0.0) {
-        t.min = lo;
-    }
-    if (hi != 0.0) {
-        t.max = hi;
-    }
+    constexpr double inf = std::numeric_limits<double>::infinity();
     VetoRules rules;
-    if (t.min > t.max || !rules.addThreshold(t)) {
-        return Error { "veto.max_total_intensity (" + std::to_string(hi) + ") is below veto.min_total_intensity ("
-            + std::to_string(lo) + ")" };
+    if (lo != 0.0 || hi != 0.0) {
+        const VetoThreshold t { ShotStatistic::Sum, lo != 0.0 ? lo : -inf, hi != 0.0 ? hi : inf };
+        if (t.min > t.max || !rules.addThreshold(t)) {
+            return Error { "veto.max_total_intensity (" + std::to_string(hi) + ") is below veto.min_total_intensity ("
+                + std::to_string(lo) + ")" };
+        }
     }
-    return rules.toJson();
+    for (int i = 0; i < v.thresholds_size(); ++i) {
+        const fxs::v1::VetoThreshold& p = v.thresholds(i);
+        const std::string field = "veto.thresholds[" + std::to_string(i) + "]";
+        const auto statistic = ShotStats::fromName(p.statistic());
+        if (!statistic) {
+            return Error { field + ".statistic: unknown statistic '" + p.statistic()
+                + "' (sum, mean, max, saturated, masked_fraction, hit_score or particles)" };
+        }
+        if ((p.has_min() && std::isnan(p.min())) || (p.has_max() && std::isnan(p.max()))) {
+            return Error { field + ": a limit is NaN" };
+        }
+        const VetoThreshold t { *statistic, p.has_min() ? p.min() : -inf, p.has_max() ? p.max() : inf };
+        if (auto st = rules.addThreshold(t); !st) {
+            return Error { field + " (" + p.statistic() + "): " + st.message() };
+        }
+    }
+    for (int i = 0; i < v.ranges_size(); ++i) {
+        const fxs::v1::VetoRange& r = v.ranges(i);
+        if (auto st = rules.addRange(r.first(), r.last(), r.reason()); !st) {
+            return Error { "veto.ranges[" + std::to_string(i) + "]: " + st.message() };
+        }
+    }
+    auto options = statisticsSettings(v.statistics());
+    if (!options) {
+        return options.error();
+    }
+    c.statsOptions = *options;
+    c.veto = rules.thresholds().empty() && rules.ranges().empty() ? nlohmann::json {} : rules.toJson();
+    return {};
 }
 
 Status reconstruction(const fxs::v1::ReconstructionOptions& r, WorkerConfig& c)
@@ -139,11 +183,9 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
     c.shotsPerUnit = spec.shots_per_unit() == 0 ? 64 : spec.shots_per_unit();
     c.unitsPerReduce = spec.units_per_reduce();
     c.reduceIntervalS = spec.reduce_interval_s() == 0.0 ? 5.0 : spec.reduce_interval_s();
-    auto veto = vetoRules(spec.veto());
-    if (!veto) {
-        return veto.error();
+    if (auto st = vetoRules(spec.veto(), c); !st) {
+        return Error { st.message() };
     }
-    c.veto = std::move(*veto);
     if (auto st = reconstruction(spec.reconstruction(), c); !st) {
         return Error { st.message() };
     }

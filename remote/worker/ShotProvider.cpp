@@ -12,12 +12,19 @@ namespace fxs::remote {
 
 namespace {
 
+// The statistics' settings when the job has vetoes (nothing to compute otherwise).
+std::optional<ShotStatsOptions> statsFor(const WorkerConfig& cfg)
+{
+    return cfg.veto.is_null() ? std::nullopt : std::optional(cfg.statsOptions);
+}
+
 // Polar frames as they come (synthetic, simulated polar bins): the statistics are those of the polar image.
-Status sinkPolar(PolarFrame&& polar, bool withStats, const std::function<Status(ProvidedShot&&)>& sink)
+Status sinkPolar(PolarFrame&& polar, const std::optional<ShotStatsOptions>& statsOptions,
+    const std::function<Status(ProvidedShot&&)>& sink)
 {
     ProvidedShot shot { std::move(polar), std::nullopt };
-    if (withStats) {
-        auto stats = ShotStats::ofPolar(shot.polar);
+    if (statsOptions) {
+        auto stats = ShotStats::ofPolar(shot.polar, *statsOptions);
         if (!stats) {
             return stats.error();
         }
@@ -30,10 +37,10 @@ Status sinkPolar(PolarFrame&& polar, bool withStats, const std::function<Status(
 // over its valid pixels, as `fxs correlate` computes them.
 class DetectorRemap {
 public:
-    DetectorRemap(PolarRemapper remapper, std::vector<std::uint8_t> valid, bool withStats)
+    DetectorRemap(PolarRemapper remapper, std::vector<std::uint8_t> valid, std::optional<ShotStatsOptions> statsOptions)
         : m_remapper(std::move(remapper))
         , m_valid(std::move(valid))
-        , m_withStats(withStats)
+        , m_statsOptions(statsOptions)
     {
     }
     Status operator()(const Frame& frame, const std::function<Status(ProvidedShot&&)>& sink) const
@@ -43,8 +50,8 @@ public:
             return Error { "shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
         }
         shot.polar.shotIndex = frame.shotIndex;
-        if (m_withStats) {
-            auto stats = ShotStats::compute(frame, m_valid);
+        if (m_statsOptions) {
+            auto stats = ShotStats::compute(frame, m_valid, *m_statsOptions);
             if (!stats) {
                 return stats.error();
             }
@@ -56,7 +63,7 @@ public:
 private:
     PolarRemapper m_remapper;
     std::vector<std::uint8_t> m_valid;
-    bool m_withStats;
+    std::optional<ShotStatsOptions> m_statsOptions;
 };
 
 Result<DetectorRemap> detectorRemap(const DetectorGeometry& geometry, const WorkerConfig& cfg)
@@ -67,20 +74,20 @@ Result<DetectorRemap> detectorRemap(const DetectorGeometry& geometry, const Work
     if (!remapper) {
         return remapper.error();
     }
-    return DetectorRemap(std::move(*remapper), geometry.validMask(), !cfg.veto.is_null());
+    return DetectorRemap(std::move(*remapper), geometry.validMask(), statsFor(cfg));
 }
 
 class SyntheticProvider final : public ShotProvider {
 public:
     explicit SyntheticProvider(const WorkerConfig& c)
         : m_source(c.nQ, c.nPhi, c.seed, c.maskedFraction)
-        , m_withStats(!c.veto.is_null())
+        , m_statsOptions(statsFor(c))
     {
     }
     Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
     {
         for (std::int64_t s = first; s < last; ++s) {
-            if (auto st = sinkPolar(m_source.frame(s), m_withStats, sink); !st) {
+            if (auto st = sinkPolar(m_source.frame(s), m_statsOptions, sink); !st) {
                 return st;
             }
         }
@@ -90,26 +97,26 @@ public:
 
 private:
     SyntheticPolarSource m_source;
-    bool m_withStats;
+    std::optional<ShotStatsOptions> m_statsOptions;
 };
 
 // Shot s is Simulator::polarFrame / detectorFrame(pixels, s): a function of (seed, s) alone.
 class SimulatorProvider final : public ShotProvider {
 public:
-    SimulatorProvider(
-        Simulator sim, SimulatorPixels pixels, std::optional<DetectorRemap> remap, double lambdaA, bool withStats)
+    SimulatorProvider(Simulator sim, SimulatorPixels pixels, std::optional<DetectorRemap> remap, double lambdaA,
+        std::optional<ShotStatsOptions> statsOptions)
         : m_sim(std::move(sim))
         , m_pixels(std::move(pixels))
         , m_remap(std::move(remap))
         , m_lambdaA(lambdaA)
-        , m_withStats(withStats)
+        , m_statsOptions(statsOptions)
     {
     }
     Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
     {
         for (std::int64_t s = first; s < last; ++s) {
             const Status st = m_remap ? (*m_remap)(m_sim.detectorFrame(m_pixels, s), sink)
-                                      : sinkPolar(m_sim.polarFrame(m_pixels, s), m_withStats, sink);
+                                      : sinkPolar(m_sim.polarFrame(m_pixels, s), m_statsOptions, sink);
             if (!st) {
                 return st;
             }
@@ -123,7 +130,7 @@ private:
     SimulatorPixels m_pixels;
     std::optional<DetectorRemap> m_remap;
     double m_lambdaA;
-    bool m_withStats;
+    std::optional<ShotStatsOptions> m_statsOptions;
 };
 
 class CxiProvider final : public ShotProvider {
@@ -183,7 +190,7 @@ Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
             return Error { "simulator.wavelength_angstrom: " + pixels.error().message };
         }
         return std::unique_ptr<ShotProvider>(std::make_unique<SimulatorProvider>(
-            std::move(*sim), std::move(*pixels), std::nullopt, cfg.wavelengthA, !cfg.veto.is_null()));
+            std::move(*sim), std::move(*pixels), std::nullopt, cfg.wavelengthA, statsFor(cfg)));
     }
     auto geometry = GeomParser::parseFile(cfg.geometryPath);
     if (!geometry) {
@@ -195,7 +202,7 @@ Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
         return Error { "simulator.geometry_path: " + (!pixels ? pixels.error() : remap.error()).message };
     }
     return std::unique_ptr<ShotProvider>(std::make_unique<SimulatorProvider>(
-        std::move(*sim), std::move(*pixels), std::move(*remap), geometry->wavelengthA(), !cfg.veto.is_null()));
+        std::move(*sim), std::move(*pixels), std::move(*remap), geometry->wavelengthA(), statsFor(cfg)));
 }
 
 Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)

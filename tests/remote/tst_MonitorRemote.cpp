@@ -208,6 +208,44 @@ private slots:
     // A particle simulated on the server, reconstructed there: the window follows the reconstruction to 100 %, brings
     // the density home as an MRC map that matches the model's truth, and fetches the server's results file (read
     // with h5py: a verdict for every shot, the density).
+    // The Vetoes panel's hand-vetoed ranges and thresholds on any statistic go with the job (they used to stay in
+    // the window): the server rejects exactly those shots, and its ledger gives the scientist's reasons.
+    void vetoRulesTravelWithTheJob()
+    {
+        QTemporaryDir dir;
+        const QString vetoes = QStringLiteral(
+            R"({"rules":{"thresholds":[{"statistic":"masked_fraction","min":null,"max":0.5}],)"
+            R"("ranges":[{"first":10,"last":19,"reason":"beam drop"},{"first":40,"last":44,"reason":"sample change"}]}})");
+        QProcess p;
+        startMonitor(p, dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--shots"), QStringLiteral("96"), QStringLiteral("--nq"), QStringLiteral("6"),
+                QStringLiteral("--nphi"), QStringLiteral("16") },
+            {}, { { QStringLiteral("decision/vetoes"), vetoes.toUtf8() } });
+        const MonitorRun run = finishMonitor(p, dir);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        QCOMPARE(run.ranks.value("shots_rejected").toInt(), 15);
+        QCOMPARE(run.ranks.value("shots_accepted").toInt(), 81);
+
+        const QString serverH5
+            = dir.filePath("results/fxs-remote-%1-server.h5").arg(run.ranks.value("job_id").toString());
+        QVERIFY2(run.output.contains(serverH5), qPrintable(run.output));
+        const QString out = h5pyOnResults(serverH5,
+            QStringLiteral("l = f['/ledger']\n"
+                           "for s, a, r in zip(l['shot_index'][()], l['accepted'][()], l['reason'][()]):\n"
+                           "    print(int(s), int(a), r.decode() if isinstance(r, bytes) else r)\n"))
+                                .trimmed();
+        const QStringList lines = out.split('\n');
+        QCOMPARE(lines.size(), 96);
+        for (const QString& line : lines) {
+            const int shot = line.section(' ', 0, 0).toInt();
+            const bool drop = shot >= 10 && shot <= 19, change = shot >= 40 && shot <= 44;
+            QVERIFY2(line.section(' ', 1, 1).toInt() == (drop || change ? 0 : 1), qPrintable(line));
+            QVERIFY2(!drop || line.contains(QStringLiteral("beam drop")), qPrintable(line));
+            QVERIFY2(!change || line.contains(QStringLiteral("sample change")), qPrintable(line));
+        }
+    }
+
     void simulatorJobReconstructsOnTheServer()
     {
         QTemporaryDir dir;

@@ -77,6 +77,41 @@ double shotSum(const fxs::PolarFrame& f)
     return s;
 }
 
+/// The hit score of a polar shot computed here: the fraction of bins of weight > 0 whose intensity exceeds
+/// `photon` (the job's statistics.photon_threshold_adu).
+double hitScore(const fxs::PolarFrame& f, double photon)
+{
+    int valid = 0, lit = 0;
+    for (std::size_t i = 0; i < f.intensity.size(); ++i) {
+        if (f.weight[i] > 0.0f) {
+            ++valid;
+            lit += f.intensity[i] > photon ? 1 : 0;
+        }
+    }
+    return valid > 0 ? double(lit) / double(valid) : 0.0;
+}
+
+/// The largest intensity over bins of weight > 0.
+double maxValue(const fxs::PolarFrame& f)
+{
+    double m = -INFINITY;
+    for (std::size_t i = 0; i < f.intensity.size(); ++i) {
+        m = f.weight[i] > 0.0f ? std::max(m, double(f.intensity[i])) : m;
+    }
+    return m;
+}
+
+/// A threshold between two distinct neighbouring values, the first pair from the k-th smallest on: no shot sits
+/// on it even when values repeat (counts are integers).
+double splitAt(std::vector<double> v, std::size_t k)
+{
+    std::sort(v.begin(), v.end());
+    while (k + 1 < v.size() && v[k] == v[k + 1]) {
+        ++k;
+    }
+    return 0.5 * (v[k] + v[k + 1]);
+}
+
 /// A threshold halfway between the k-th and (k+1)-th smallest sums: no shot sits near it.
 double between(std::vector<double> sums, std::size_t k)
 {
@@ -124,6 +159,29 @@ private:
         }
         auto f = fxs::remote::SumsFile::read(path);
         return f ? f->sums : fxs::C2Sums {};
+    }
+
+    // The job's sums against the engine fed, in this process, the shots `take` accepts.
+    static double errorAgainstLocal(const fxs::C2Sums& remote, const fxs::v1::JobSpec& spec,
+        const std::vector<fxs::PolarFrame>& shots, const std::function<bool(std::size_t)>& take)
+    {
+        return sumsError(remote, accumulate(spec, shots, take));
+    }
+    // The job's shot ledger read by h5py from its results.h5: one "shot accepted reasons" line per shot.
+    QStringList ledger(const std::string& jobId, const QString& name)
+    {
+        const QString h5 = m_tmp.filePath(name);
+        if (!m_server->session->fetch(jobId, h5.toStdString(), fxs::v1::RESULT_KIND_RESULTS_H5).ok()) {
+            return { QStringLiteral("fetching results.h5 failed") };
+        }
+        const auto py
+            = runPython(QStringLiteral("import h5py, sys\n"
+                                       "l = h5py.File(sys.argv[1], 'r')['/ledger']\n"
+                                       "for s, a, r in zip(l['shot_index'][()], l['accepted'][()], "
+                                       "l['reason'][()]):\n"
+                                       "    print(int(s), int(a), r.decode() if isinstance(r, bytes) else r)\n"),
+                { h5 });
+        return py.ok() ? QString::fromUtf8(py.out).trimmed().split('\n') : QStringList { QString::fromUtf8(py.err) };
     }
 
 private slots:
@@ -191,26 +249,14 @@ private slots:
         QCOMPARE(perRank, qint64(60));
         const auto inside = [&](std::size_t i) { return sums[i] >= lo && sums[i] <= hi; };
         const fxs::C2Sums remote = fetchSums(end.job_id());
-        const fxs::C2Sums local = accumulate(spec, shots, inside);
         QCOMPARE(remote.totalShots(), qint64(100));
-        const double err = sumsError(remote, local);
+        const double err = errorAgainstLocal(remote, spec, shots, inside);
         QVERIFY2(err <= 1e-10, qPrintable(QString("relative error %1").arg(err)));
 
         if (!pythonHas("h5py")) {
             QSKIP("Debian's python3-h5py is needed to read the results file");
         }
-        const QString h5 = m_tmp.filePath("veto.h5");
-        QVERIFY(m_server->session->fetch(end.job_id(), h5.toStdString(), fxs::v1::RESULT_KIND_RESULTS_H5).ok());
-        const auto py
-            = runPython(QStringLiteral("import h5py, sys\n"
-                                       "f = h5py.File(sys.argv[1], 'r')\n"
-                                       "l = f['/ledger']\n"
-                                       "for s, a, r in zip(l['shot_index'][()], l['accepted'][()], "
-                                       "l['reason'][()]):\n"
-                                       "    print(int(s), int(a), r.decode() if isinstance(r, bytes) else r)\n"),
-                { h5 });
-        QVERIFY2(py.ok(), py.err.constData());
-        const QStringList lines = QString::fromUtf8(py.out).trimmed().split('\n');
+        const QStringList lines = ledger(end.job_id(), QStringLiteral("veto.h5"));
         QCOMPARE(lines.size(), 160);
         for (int i = 0; i < 160; ++i) {
             const QStringList cols = lines[i].split(' ');
@@ -220,6 +266,71 @@ private slots:
                 inside(std::size_t(i)) == (cols.size() == 2 || cols.mid(2).join(' ').isEmpty()), qPrintable(lines[i]));
             if (!inside(std::size_t(i))) {
                 QVERIFY2(lines[i].contains("sum"), qPrintable(lines[i]));
+            }
+        }
+    }
+
+    // Thresholds on other statistics and a hand-vetoed range travel with the job: the ranks reject exactly the
+    // shots that the hit scores and maxima computed here say, plus the range, and the sums equal the engine fed
+    // the accepted shots directly. The ledger gives each rejected shot the reasons that apply.
+    void vetoOnAnyStatisticAndRangesRejectsExactlyThoseShots()
+    {
+        auto spec = simulatorSpec(2, 160, 16, 32, 0.5);
+        const auto shots = simulatedShots(spec);
+        const double photon = 1.5; // two photons or more: the default (0) would light other bins
+        std::vector<double> hits, maxima;
+        for (const auto& f : shots) {
+            hits.push_back(hitScore(f, photon));
+            maxima.push_back(maxValue(f));
+        }
+        const double minHit = splitAt(hits, 29), maxMax = splitAt(maxima, 144);
+        auto* veto = spec.mutable_veto();
+        veto->mutable_statistics()->set_photon_threshold_adu(photon);
+        auto* t = veto->add_thresholds();
+        t->set_statistic("hit_score");
+        t->set_min(minHit);
+        t = veto->add_thresholds();
+        t->set_statistic("max");
+        t->set_max(maxMax);
+        auto* r = veto->add_ranges();
+        r->set_first(100);
+        r->set_last(109);
+        r->set_reason("beam drop");
+        std::vector<QStringList> expected(shots.size());
+        int rejected = 0;
+        for (std::size_t i = 0; i < shots.size(); ++i) {
+            if (hits[i] < minHit) {
+                expected[i] << "hit_score";
+            }
+            if (maxima[i] > maxMax) {
+                expected[i] << "max";
+            }
+            if (i >= 100 && i <= 109) {
+                expected[i] << "beam drop";
+            }
+            rejected += expected[i].isEmpty() ? 0 : 1;
+        }
+        QVERIFY(rejected > 30 && rejected < 80); // each rule rejects some shots, not all
+        const auto end = runToEnd(spec);
+        QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        QCOMPARE(end.shots_rejected(), qint64(rejected));
+        QCOMPARE(end.shots_accepted(), qint64(160 - rejected));
+        const fxs::C2Sums remote = fetchSums(end.job_id());
+        QCOMPARE(remote.totalShots(), qint64(160 - rejected));
+        const double err = errorAgainstLocal(remote, spec, shots, [&](std::size_t i) { return expected[i].isEmpty(); });
+        QVERIFY2(err <= 1e-10, qPrintable(QString("relative error %1").arg(err)));
+
+        if (!pythonHas("h5py")) {
+            QSKIP("Debian's python3-h5py is needed to read the results file");
+        }
+        const QStringList lines = ledger(end.job_id(), QStringLiteral("veto-any.h5"));
+        QCOMPARE(lines.size(), 160);
+        for (int i = 0; i < 160; ++i) {
+            QCOMPARE(lines[i].section(' ', 0, 0).toInt(), i);
+            QCOMPARE(lines[i].section(' ', 1, 1) == QLatin1String("1"), expected[std::size_t(i)].isEmpty());
+            for (const QString& why : expected[std::size_t(i)]) {
+                QVERIFY2(
+                    lines[i].contains(why), qPrintable(QString("shot %1: %2, expected %3").arg(i).arg(lines[i], why)));
             }
         }
     }
@@ -235,6 +346,12 @@ private slots:
         QTest::newRow("reconstruct synthetic") << 4 << "reconstruction.enabled";
         QTest::newRow("odd grid size") << 5 << "reconstruction.grid_size";
         QTest::newRow("zero interval") << 6 << "reduce_interval_s";
+        QTest::newRow("unknown statistic") << 7 << "veto.thresholds[1].statistic";
+        QTest::newRow("threshold min > max") << 8 << "veto.thresholds[0]";
+        QTest::newRow("threshold without limits") << 9 << "veto.thresholds[0]";
+        QTest::newRow("range backwards") << 10 << "veto.ranges[0]";
+        QTest::newRow("range without reason") << 11 << "veto.ranges[0]";
+        QTest::newRow("negative photon threshold") << 12 << "veto.statistics.photon_threshold_adu";
     }
     void badRulesAreRefusedNamingTheField()
     {
@@ -265,6 +382,38 @@ private slots:
             break;
         case 6:
             spec.set_reduce_interval_s(-1.0);
+            break;
+        case 7:
+            spec.mutable_veto()->add_thresholds()->set_statistic("hit_score");
+            spec.mutable_veto()->mutable_thresholds(0)->set_min(0.1);
+            spec.mutable_veto()->add_thresholds()->set_statistic("brightness");
+            spec.mutable_veto()->mutable_thresholds(1)->set_max(5.0);
+            break;
+        case 8: {
+            auto* t = spec.mutable_veto()->add_thresholds();
+            t->set_statistic("mean");
+            t->set_min(3.0);
+            t->set_max(2.0);
+            break;
+        }
+        case 9:
+            spec.mutable_veto()->add_thresholds()->set_statistic("max");
+            break;
+        case 10: {
+            auto* r = spec.mutable_veto()->add_ranges();
+            r->set_first(9);
+            r->set_last(3);
+            r->set_reason("backwards");
+            break;
+        }
+        case 11: {
+            auto* r = spec.mutable_veto()->add_ranges();
+            r->set_first(3);
+            r->set_last(9);
+            break;
+        }
+        case 12:
+            spec.mutable_veto()->mutable_statistics()->set_photon_threshold_adu(-1.0);
             break;
         }
         const std::string error = submitError(spec);
