@@ -64,6 +64,16 @@ Status vetoRules(const fxs::v1::VetoRules& v, WorkerConfig& c)
         return Error { "veto.max_total_intensity must be a finite number (0: no upper limit), got "
             + std::to_string(hi) };
     }
+    // Every rule is tested against every shot: bounded so that a request cannot make each shot cost seconds.
+    constexpr int maxThresholds = 64, maxRanges = 100'000;
+    if (v.thresholds_size() > maxThresholds) {
+        return Error { "veto.thresholds: at most " + std::to_string(maxThresholds) + ", got "
+            + std::to_string(v.thresholds_size()) };
+    }
+    if (v.ranges_size() > maxRanges) {
+        return Error { "veto.ranges: at most " + std::to_string(maxRanges) + " (merge neighbouring ranges), got "
+            + std::to_string(v.ranges_size()) };
+    }
     constexpr double inf = std::numeric_limits<double>::infinity();
     VetoRules rules;
     if (lo != 0.0 || hi != 0.0) {

@@ -352,6 +352,7 @@ private slots:
         QTest::newRow("range backwards") << 10 << "veto.ranges[0]";
         QTest::newRow("range without reason") << 11 << "veto.ranges[0]";
         QTest::newRow("negative photon threshold") << 12 << "veto.statistics.photon_threshold_adu";
+        QTest::newRow("too many ranges") << 13 << "veto.ranges";
     }
     void badRulesAreRefusedNamingTheField()
     {
@@ -414,6 +415,14 @@ private slots:
         }
         case 12:
             spec.mutable_veto()->mutable_statistics()->set_photon_threshold_adu(-1.0);
+            break;
+        case 13:
+            for (int i = 0; i < 100'001; ++i) {
+                auto* r = spec.mutable_veto()->add_ranges();
+                r->set_first(i);
+                r->set_last(i);
+                r->set_reason("x");
+            }
             break;
         }
         const std::string error = submitError(spec);
