@@ -13,10 +13,6 @@
 
 namespace fxs::monitor {
 
-namespace {
-constexpr double kHitScore = 0.01; // lit-pixel hit finding: ≥ 1 % of valid pixels hold a photon
-}
-
 struct EngineController::RawFrame {
     std::shared_ptr<const Frame> frame;
     std::shared_ptr<const PolarFrame> polar;
@@ -193,7 +189,7 @@ void EngineController::readerLoop(RunConfig config)
         auto polar = std::make_shared<const PolarFrame>(std::move(*remapped));
         const auto stats = ShotStats::compute(*frame, validMask, statsOptions);
         const double mean = stats ? stats->mean : std::nan("");
-        const bool hit = stats && stats->hitScore >= kHitScore;
+        const bool hit = stats && stats->hitScore >= kMonitorHitScore;
         followRules();
         const VetoDecision verdict = stats ? rules.decide(*stats) : VetoDecision {};
         const bool accepted = verdict.accepted && pipeline->push(*polar);

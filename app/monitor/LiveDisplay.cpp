@@ -52,6 +52,8 @@ void LiveDisplay::beginRemote(const PolarGrid& grid)
     }
     m_health = {};
     m_remoteClock.invalidate();
+    m_remoteStatShots = m_remoteHits = 0;
+    m_remoteMeanSum = 0.0;
 }
 
 void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState state, const QString& stateText)
@@ -90,6 +92,17 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
     if (s.shotsDone > 0 && (!m_remoteClock.isValid() || m_remoteClock.elapsed() >= 1000 || s.terminal)) {
         m_remoteClock.start(); // a point a second, like a local run's
         m_v.shotRate->append(double(s.shotsDone), s.shotsPerSecond);
+        if (s.shotsWithStatistics < m_remoteStatShots) { // a resumed job's ranks count afresh
+            m_remoteStatShots = m_remoteHits = 0;
+            m_remoteMeanSum = 0.0;
+        }
+        if (const std::int64_t n = s.shotsWithStatistics - m_remoteStatShots; n > 0) {
+            m_v.hitRate->append(double(s.shotsDone), 100.0 * double(s.shotsHit - m_remoteHits) / double(n));
+            m_v.meanIntensity->append({ { double(s.shotsDone), (s.meanIntensitySum - m_remoteMeanSum) / double(n) } });
+            m_remoteStatShots = s.shotsWithStatistics;
+            m_remoteHits = s.shotsHit;
+            m_remoteMeanSum = s.meanIntensitySum;
+        }
         if (judged > 0) {
             m_v.accepted->append(double(s.shotsDone), 100.0 * double(s.shotsAccepted) / double(judged));
         }

@@ -90,6 +90,9 @@ private:
     double m_lastRatePointS = 0.0;
     bool m_remote = false; ///< a remote job feeds the views, not the engine
     QElapsedTimer m_remoteClock; ///< paces the remote strip-chart points
+    // The remote statistics' counters at the last chart point (hit rate and mean intensity are their differences).
+    std::int64_t m_remoteStatShots = 0, m_remoteHits = 0;
+    double m_remoteMeanSum = 0.0;
 };
 
 } // namespace fxs::monitor

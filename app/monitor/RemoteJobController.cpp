@@ -173,6 +173,9 @@ RemoteJobStatus toStatus(const fxs::v1::JobStatus& s, const QString& server, con
     r.shotsRejected = s.shots_rejected();
     r.checkpointShots = s.checkpoint_shots();
     r.shotsPerSecond = s.shots_per_second();
+    r.shotsWithStatistics = s.shots_with_statistics();
+    r.shotsHit = s.shots_hit();
+    r.meanIntensitySum = s.mean_intensity_sum();
     r.attempt = s.attempt();
     r.terminal = s.state() == fxs::v1::JOB_STATE_SUCCEEDED || s.state() == fxs::v1::JOB_STATE_FAILED
         || s.state() == fxs::v1::JOB_STATE_CANCELLED;

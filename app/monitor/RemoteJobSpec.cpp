@@ -85,6 +85,7 @@ fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules
     veto->mutable_statistics()->set_saturation_adu(std::isfinite(o.saturationAdu) ? o.saturationAdu : 0.0);
     veto->mutable_statistics()->set_particle_sum_adu(o.particleSumAdu);
     veto->mutable_statistics()->set_background_sum_adu(o.backgroundSumAdu);
+    veto->mutable_statistics()->set_hit_score_min(kMonitorHitScore);
     return s;
 }
 

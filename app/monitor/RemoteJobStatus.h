@@ -35,6 +35,11 @@ struct RemoteJobStatus {
     std::int64_t shotsRejected = 0;
     std::int64_t checkpointShots = 0;
     double shotsPerSecond = 0.0;
+    // Per-shot statistics of this attempt (restart with a resume; fxs.proto JobStatus): their differences give
+    // the hit rate and the mean intensity of the shots read between two updates.
+    std::int64_t shotsWithStatistics = 0;
+    std::int64_t shotsHit = 0;
+    double meanIntensitySum = 0.0;
     int attempt = 1;
     bool terminal = false; ///< SUCCEEDED, FAILED or CANCELLED
     bool reconstructs = false; ///< the job was submitted with a reconstruction on the server

@@ -7,6 +7,10 @@
 
 namespace fxs::monitor {
 
+/// A shot is a hit (the hit-rate chart) from this hit score: lit-pixel hit finding, ≥ 1 % of valid pixels hold a
+/// photon. Locally and on a remote job alike.
+constexpr double kMonitorHitScore = 0.01;
+
 /// How the window computes the per-shot statistics its vetoes test, locally and on a remote job alike.
 inline ShotStatsOptions monitorShotStatsOptions()
 {

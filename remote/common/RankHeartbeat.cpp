@@ -13,9 +13,10 @@ double unixNowS() { return std::chrono::duration<double>(std::chrono::system_clo
 Status RankHeartbeat::write(const std::filesystem::path& path) const
 {
     const nlohmann::json j = { { "rank", rank }, { "pid", pid }, { "host", host }, { "shots_done", shotsDone },
-        { "shots_rejected", shotsRejected }, { "units_done", unitsDone }, { "shots_total", shotsTotal },
-        { "phase", phase }, { "device", device }, { "reconstruction_progress", reconstructionProgress },
-        { "time_unix_s", timeUnixS }, { "sequence", sequence } };
+        { "shots_rejected", shotsRejected }, { "shots_with_statistics", shotsWithStatistics },
+        { "shots_hit", shotsHit }, { "mean_intensity_sum", meanIntensitySum }, { "units_done", unitsDone },
+        { "shots_total", shotsTotal }, { "phase", phase }, { "device", device },
+        { "reconstruction_progress", reconstructionProgress }, { "time_unix_s", timeUnixS }, { "sequence", sequence } };
     return writeTextAtomically(path, j.dump(), Durability::Volatile); // whole for the server; no fsync stalls
 }
 
@@ -36,6 +37,9 @@ Result<RankHeartbeat> RankHeartbeat::read(const std::filesystem::path& path)
         h.host = j.value("host", "");
         h.shotsDone = j.at("shots_done");
         h.shotsRejected = j.value("shots_rejected", std::int64_t { 0 });
+        h.shotsWithStatistics = j.value("shots_with_statistics", std::int64_t { 0 });
+        h.shotsHit = j.value("shots_hit", std::int64_t { 0 });
+        h.meanIntensitySum = j.value("mean_intensity_sum", 0.0);
         h.unitsDone = j.value("units_done", std::int64_t { 0 });
         h.shotsTotal = j.value("shots_total", std::int64_t { 0 });
         h.phase = j.value("phase", "");

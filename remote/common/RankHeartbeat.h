@@ -18,6 +18,9 @@ struct RankHeartbeat {
     std::string host;
     std::int64_t shotsDone = 0; ///< shots this rank accumulated in this attempt
     std::int64_t shotsRejected = 0;
+    std::int64_t shotsWithStatistics = 0; ///< shots read in this attempt whose statistics were computed
+    std::int64_t shotsHit = 0; ///< of those, hits (hit score ≥ WorkerConfig::hitScoreMin)
+    double meanIntensitySum = 0.0; ///< Σ of their mean intensities
     std::int64_t unitsDone = 0;
     std::int64_t shotsTotal = 0; ///< shots in the whole job, once the rank knows (0 before)
     std::string phase; ///< "starting", "accumulating", "reducing", "reconstructing", "waiting", "done"

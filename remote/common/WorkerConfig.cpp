@@ -82,6 +82,10 @@ Status WorkerConfig::validate() const
             && o.backgroundSumAdu >= 0.0)) {
         return Error { "veto.statistics: every setting must be a finite number ≥ 0" };
     }
+    if (!(std::isfinite(hitScoreMin) && hitScoreMin >= 0.0)) {
+        return Error { "veto.statistics.hit_score_min must be a finite number ≥ 0, got "
+            + std::to_string(hitScoreMin) };
+    }
     return validateReconstruction();
 }
 
@@ -189,7 +193,7 @@ std::string WorkerConfig::toJson() const
         { "slowdown_per_shot_s", slowdownPerShotS }, { "backend", backend }, { "gpu_devices", gpuDevices },
         { "model", model }, { "wavelength_angstrom", wavelengthA }, { "peak_photons", peakPhotons },
         { "mean_particles", meanParticles }, { "veto", veto }, { "shot_statistics", statsOptionsJson(statsOptions) },
-        { "reduce_interval_s", reduceIntervalS },
+        { "hit_score_min", hitScoreMin }, { "reduce_interval_s", reduceIntervalS },
         { "reconstruction",
             { { "enabled", reconstruct }, { "iterations", mtipIterations }, { "grid_size", mtipGridSize },
                 { "particle_diameter_angstrom", mtipDiameterA }, { "starts", mtipStarts }, { "l_max", mtipLMax },
@@ -231,6 +235,7 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
         c.peakPhotons = j.value("peak_photons", c.peakPhotons);
         c.meanParticles = j.value("mean_particles", c.meanParticles);
         c.veto = j.value("veto", c.veto);
+        c.hitScoreMin = j.value("hit_score_min", c.hitScoreMin);
         if (const auto it = j.find("shot_statistics"); it != j.end() && it->is_object()) {
             const nlohmann::json& o = *it;
             c.statsOptions.photonThresholdAdu = o.value("photon_threshold_adu", c.statsOptions.photonThresholdAdu);

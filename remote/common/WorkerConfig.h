@@ -45,6 +45,7 @@ struct WorkerConfig {
     // computed with statsOptions (photon threshold of the hit score, saturation level, particle calibration).
     nlohmann::json veto;
     ShotStatsOptions statsOptions;
+    double hitScoreMin = 0.01; ///< a shot is counted as a hit (heartbeat, JobStatus.shots_hit) from this hit score
     // Reconstruction on rank 0 after the last reduction (M-TIP on the Kam invariants).
     bool reconstruct = false;
     int mtipIterations = 600; ///< per start

@@ -36,7 +36,8 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
 {
     const std::string host = thisHost();
     job.status.clear_ranks();
-    std::int64_t done = 0, rejected = 0;
+    std::int64_t done = 0, rejected = 0, statShots = 0, hits = 0;
+    double meanSum = 0.0;
     double reconstruction = job.status.reconstruction_progress();
     for (const auto& h : beats) {
         auto* r = job.status.add_ranks();
@@ -57,9 +58,15 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
             job.status.set_shots_total(h.shotsTotal); // a CXI stack's size is known once the ranks opened it
         }
         rejected += h.shotsRejected;
+        statShots += h.shotsWithStatistics;
+        hits += h.shotsHit;
+        meanSum += h.meanIntensitySum;
         reconstruction = std::max(reconstruction, h.reconstructionProgress);
     }
     job.status.set_reconstruction_progress(reconstruction);
+    job.status.set_shots_with_statistics(statShots);
+    job.status.set_shots_hit(hits);
+    job.status.set_mean_intensity_sum(meanSum);
     job.status.set_shots_accepted(job.baseShots + done);
     job.status.set_shots_rejected(job.baseRejected + rejected);
     job.status.set_shots_done(job.baseShots + job.baseRejected + done + rejected);

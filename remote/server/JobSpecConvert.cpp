@@ -35,9 +35,9 @@ Status simulatorInput(const fxs::v1::SimulatorInput& in, WorkerConfig& c)
 // The statistics' settings: finite and not negative (0 on saturation and particle sum: none).
 Result<ShotStatsOptions> statisticsSettings(const fxs::v1::ShotStatisticsSettings& s)
 {
-    const std::pair<const char*, double> values[]
-        = { { "photon_threshold_adu", s.photon_threshold_adu() }, { "saturation_adu", s.saturation_adu() },
-              { "particle_sum_adu", s.particle_sum_adu() }, { "background_sum_adu", s.background_sum_adu() } };
+    const std::pair<const char*, double> values[] = { { "photon_threshold_adu", s.photon_threshold_adu() },
+        { "saturation_adu", s.saturation_adu() }, { "particle_sum_adu", s.particle_sum_adu() },
+        { "background_sum_adu", s.background_sum_adu() }, { "hit_score_min", s.hit_score_min() } };
     for (const auto& [name, v] : values) {
         if (!std::isfinite(v) || v < 0.0) {
             return Error { std::string("veto.statistics.") + name + " must be a finite number ≥ 0, got "
@@ -110,6 +110,7 @@ Status vetoRules(const fxs::v1::VetoRules& v, WorkerConfig& c)
         return options.error();
     }
     c.statsOptions = *options;
+    c.hitScoreMin = v.statistics().hit_score_min() > 0.0 ? v.statistics().hit_score_min() : 0.01;
     c.veto = rules.thresholds().empty() && rules.ranges().empty() ? nlohmann::json {} : rules.toJson();
     return {};
 }

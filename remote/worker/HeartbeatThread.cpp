@@ -46,6 +46,14 @@ void HeartbeatThread::setProgress(std::int64_t shotsDone, std::int64_t shotsReje
     m_state.unitsDone = unitsDone;
 }
 
+void HeartbeatThread::setStatistics(std::int64_t shots, std::int64_t hits, double meanIntensitySum)
+{
+    std::lock_guard lock(m_mutex);
+    m_state.shotsWithStatistics = shots;
+    m_state.shotsHit = hits;
+    m_state.meanIntensitySum = meanIntensitySum;
+}
+
 void HeartbeatThread::setShotsTotal(std::int64_t shots)
 {
     std::lock_guard lock(m_mutex);

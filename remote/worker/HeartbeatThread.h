@@ -20,6 +20,8 @@ public:
 
     /// Counters the next beat reports (thread-safe).
     void setProgress(std::int64_t shotsDone, std::int64_t shotsRejected, std::int64_t unitsDone);
+    /// Per-shot statistics so far in this attempt: shots with statistics, hits, Σ mean intensity.
+    void setStatistics(std::int64_t shots, std::int64_t hits, double meanIntensitySum);
     /// Shots in the whole job (reported once known).
     void setShotsTotal(std::int64_t shots);
     /// What correlates on this rank, reported with every beat.

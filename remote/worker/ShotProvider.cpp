@@ -12,11 +12,9 @@ namespace fxs::remote {
 
 namespace {
 
-// The statistics' settings when the job has vetoes (nothing to compute otherwise).
-std::optional<ShotStatsOptions> statsFor(const WorkerConfig& cfg)
-{
-    return cfg.veto.is_null() ? std::nullopt : std::optional(cfg.statsOptions);
-}
+// The statistics' settings: every shot's statistics are computed, for the vetoes and for the hit rate and mean
+// intensity each rank reports.
+std::optional<ShotStatsOptions> statsFor(const WorkerConfig& cfg) { return cfg.statsOptions; }
 
 // Polar frames as they come (synthetic, simulated polar bins): the statistics are those of the polar image.
 Status sinkPolar(PolarFrame&& polar, const std::optional<ShotStatsOptions>& statsOptions,

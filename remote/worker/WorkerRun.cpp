@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 extern "C" void openblas_set_num_threads(int);
@@ -97,15 +98,23 @@ struct RankWork {
     std::vector<RejectedShot> rejected; ///< since the last reduction
     std::int64_t rejectedTotal = 0;
     std::int64_t unitsDone = 0;
+    std::int64_t statShots = 0, hits = 0; ///< this attempt's shots with statistics, and the hits among them
+    double meanIntensitySum = 0.0;
 
     void report()
     {
         const auto p = pipeline.progress();
         heart.setProgress(p.shotsDone, p.shotsRejected + rejectedTotal, unitsDone);
+        heart.setStatistics(statShots, hits, meanIntensitySum);
     }
 
     Status shot(ProvidedShot&& s)
     {
+        if (s.stats) { // every shot read, vetoed or not: what the beamline delivers
+            ++statShots;
+            hits += s.stats->hitScore >= cfg.hitScoreMin ? 1 : 0;
+            meanIntensitySum += std::isfinite(s.stats->mean) ? s.stats->mean : 0.0;
+        }
         if (veto && s.stats) {
             s.stats->shotIndex = s.polar.shotIndex;
             const VetoDecision d = veto->decide(*s.stats);
