@@ -39,15 +39,15 @@ Sums accumulateInt(std::span<const T> px, std::span<const std::uint8_t> mask, co
     return { static_cast<double>(sum), valid ? static_cast<double>(mx) : 0.0, sat, lit, valid };
 }
 
-// Floating-point pixels: non-finite values count as masked for this shot.
-template <class T>
-Sums accumulateFloat(std::span<const T> px, std::span<const std::uint8_t> mask, const ShotStatsOptions& o,
-    std::span<const float> satPerPixel)
+// Floating-point pixels: non-finite values count as masked for this shot. `usable(i)`: pixel i is not masked.
+template <class T, class Usable>
+Sums accumulateFloat(
+    std::span<const T> px, const Usable& usable, const ShotStatsOptions& o, std::span<const float> satPerPixel)
 {
     Sums s;
     for (std::size_t i = 0; i < px.size(); ++i) {
         const double v = static_cast<double>(px[i]);
-        if ((!mask.empty() && !mask[i]) || !std::isfinite(v)) {
+        if (!usable(i) || !std::isfinite(v)) {
             continue;
         }
         ++s.valid;
@@ -68,8 +68,31 @@ Sums accumulate(
         return satPerPixel.empty() ? accumulateInt<T, false>(px, mask, o, satPerPixel)
                                    : accumulateInt<T, true>(px, mask, o, satPerPixel);
     } else {
-        return accumulateFloat<T>(px, mask, o, satPerPixel);
+        return accumulateFloat<T>(
+            px, [mask](std::size_t i) { return mask.empty() || mask[i] != 0; }, o, satPerPixel);
     }
+}
+
+// The statistics of n pixels from their sums.
+ShotStats finish(Sums s, std::size_t n, std::int64_t shotIndex, const ShotStatsOptions& options)
+{
+    if (s.valid == 0) {
+        s.max = 0.0;
+    }
+    ShotStats st;
+    st.shotIndex = shotIndex;
+    st.validPixels = s.valid;
+    st.sum = s.sum;
+    st.mean = s.valid > 0 ? s.sum / static_cast<double>(s.valid) : 0.0;
+    st.max = s.max;
+    st.saturated = s.saturated;
+    st.maskedFraction = n > 0 ? 1.0 - static_cast<double>(s.valid) / static_cast<double>(n) : 1.0;
+    st.hitScore = s.valid > 0 ? static_cast<double>(s.lit) / static_cast<double>(s.valid) : 0.0;
+    if (options.particleSumAdu > 0.0) {
+        // Shots add incoherently (FXS_SPEC §3): the integrated signal grows linearly with the particle count.
+        st.particles = std::max(0.0, (s.sum - options.backgroundSumAdu) / options.particleSumAdu);
+    }
+    return st;
 }
 
 constexpr std::array<const char*, 7> kNames
@@ -108,23 +131,7 @@ Result<ShotStats> ShotStats::compute(const Frame& frame, std::span<const std::ui
         s = accumulate<double>(frame, validMask, options, saturationPerPixel);
         break;
     }
-    if (s.valid == 0) {
-        s.max = 0.0;
-    }
-    ShotStats st;
-    st.shotIndex = frame.shotIndex;
-    st.validPixels = s.valid;
-    st.sum = s.sum;
-    st.mean = s.valid > 0 ? s.sum / static_cast<double>(s.valid) : 0.0;
-    st.max = s.max;
-    st.saturated = s.saturated;
-    st.maskedFraction = n > 0 ? 1.0 - static_cast<double>(s.valid) / static_cast<double>(n) : 1.0;
-    st.hitScore = s.valid > 0 ? static_cast<double>(s.lit) / static_cast<double>(s.valid) : 0.0;
-    if (options.particleSumAdu > 0.0) {
-        // Shots add incoherently (FXS_SPEC §3): the integrated signal grows linearly with the particle count.
-        st.particles = std::max(0.0, (s.sum - options.backgroundSumAdu) / options.particleSumAdu);
-    }
-    return st;
+    return finish(s, n, frame.shotIndex, options);
 }
 
 double ShotStats::get(ShotStatistic s) const
@@ -156,14 +163,10 @@ Result<ShotStats> ShotStats::ofPolar(const PolarFrame& p, const ShotStatsOptions
             + std::to_string(p.nPhi) + " bins holds " + std::to_string(n) + " values and "
             + std::to_string(p.weight.size()) + " weights" };
     }
-    Frame view = Frame::zeros(p.nQ, p.nPhi, PixelType::Float32);
-    std::copy(p.intensity.begin(), p.intensity.end(), view.as<float>().begin());
-    view.shotIndex = p.shotIndex;
-    std::vector<std::uint8_t> valid(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        valid[i] = p.weight[i] > 0.0f ? 1 : 0;
-    }
-    return compute(view, valid, options);
+    // In place, as compute() would see the bins as float pixels with the bins of weight 0 masked.
+    const Sums s = accumulateFloat<float>(
+        std::span<const float>(p.intensity), [&p](std::size_t i) { return p.weight[i] > 0.0f; }, options, {});
+    return finish(s, n, p.shotIndex, options);
 }
 
 const char* ShotStats::name(ShotStatistic s) { return kNames[static_cast<std::size_t>(s)]; }
