@@ -284,15 +284,22 @@ void EngineController::displayLoop()
 
 void EngineController::snapshotLoop(double intervalS)
 {
-    const auto interval = std::chrono::duration<double>(std::max(0.05, intervalS));
+    using Seconds = std::chrono::duration<double>;
+    const Seconds interval(std::max(0.05, intervalS));
+    // A refresh must not starve the correlation it shows: on the seed's 300 × 256 grid one snapshot (flush and
+    // normalisation) takes about 0.6 s of every core (fxs-bench c2, FXS_BENCH_VERBOSE), so the wait after a
+    // snapshot is at least 4× its duration: at most a fifth of the time goes to refreshing the views.
+    Seconds wait = interval;
     while (true) {
         {
             std::unique_lock lock(m_mutex);
-            if (m_wake.wait_for(lock, interval, [this] { return m_stop.load(); })) {
+            if (m_wake.wait_for(lock, wait, [this] { return m_stop.load(); })) {
                 return; // the reader makes the last snapshot after the pipeline drained
             }
         }
+        const auto t0 = std::chrono::steady_clock::now();
         publishSnapshot();
+        wait = std::max(interval, Seconds(4.0 * Seconds(std::chrono::steady_clock::now() - t0).count()));
     }
 }
 

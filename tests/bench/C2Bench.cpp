@@ -82,6 +82,11 @@ double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi) // frame
     if (std::getenv("FXS_BENCH_VERBOSE")) {
         std::cerr << "  engine: set-up " << tSetup << " s, accumulate " << tRun - tSetup << " s, flush "
                   << t - (tRun - tSetup) << " s\n";
+        // What the monitor pays per live refresh (C2Pipeline::snapshot: flush + normalise, all options).
+        const auto tSnap = Clock::now();
+        const fxs::C2Snapshot snap = p.snapshot({});
+        std::cerr << "  engine: snapshot " << seconds(tSnap) << " s (" << snap.nQ << " x " << snap.nQ << " x "
+                  << snap.nPhi << ")\n";
     }
     if (p.progress().shotsDone != n) {
         std::cerr << "c2 bench: engine accumulated " << p.progress().shotsDone << " of " << n << " shots\n";
