@@ -191,19 +191,22 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
     const int nF = s.nPhi / 2 + 1;
     const cd zero {};
 
-    std::atomic<int> nextQ { 0 };
-    std::vector<Pearson> overall;
-    std::mutex overallMutex;
+    // C2(q', q, Δ) = C2(q, q', −Δ) for real intensities: each pair q' ≤ q is computed once and mirrored, with
+    // C_n(q', q) = C_n(q, q')*. Rows are taken from the longest (q = nQ − 1) down, so threads end together.
+    std::atomic<int> nextRow { 0 };
+    std::vector<std::vector<Pearson>> rowsPerThread;
+    std::mutex rowsMutex;
     auto work = [&] {
         LineFft fft(s.nPhi);
         const int N = s.nPhi;
         std::vector<double> sig[2] = { std::vector<double>(N), std::vector<double>(N) };
         std::vector<double> msk[2] = { std::vector<double>(N), std::vector<double>(N) };
         std::vector<double> interNum(N), interDen(N);
-        Pearson mine;
-        for (int q = nextQ++; q < s.nQ; q = nextQ++) {
-            Pearson row;
-            for (int qp = 0; qp < s.nQ; ++qp) {
+        std::vector<cd> coeff(nF);
+        std::vector<Pearson> rows(static_cast<std::size_t>(s.nQ)); // split-half sums of each row q
+        for (int r = nextRow++; r < s.nQ; r = nextRow++) {
+            const int q = s.nQ - 1 - r;
+            for (int qp = 0; qp <= q; ++qp) {
                 for (int h = 0; h < 2; ++h) {
                     fft.inverse(
                         [&](int n) { return n <= s.nMax ? spectrum(s, s.signal[h], n, q, qp) : zero; }, sig[h].data());
@@ -218,6 +221,7 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
                     fft.inverse([&](int n) { return std::conj(va[n]) * vb[n]; }, interDen.data());
                 }
                 const std::size_t base = snap.at(q, qp, 0);
+                Pearson pair;
                 for (int k = 0; k < N; ++k) {
                     const double m = msk[0][k] + msk[1][k];
                     snap.maskCorrelation[base + k] = m;
@@ -235,22 +239,41 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
                         snap.c2Difference[base + k] = c - inter;
                     }
                     if (o.splitHalf && !self && msk[0][k] > thrHalf[0] && msk[1][k] > thrHalf[1]) {
-                        row.add(sig[0][k] / msk[0][k], sig[1][k] / msk[1][k]);
+                        pair.add(sig[0][k] / msk[0][k], sig[1][k] / msk[1][k]);
                     }
                 }
                 if (o.fourier) {
-                    std::vector<cd> coeff(nF);
                     fft.forward(snap.c2.data() + base, coeff.data(), nF);
                     for (int n = 0; n <= s.nMax; ++n) {
                         snap.fourier[snap.atFourier(n, q, qp)] = coeff[n];
                     }
                 }
+                rows[static_cast<std::size_t>(q)].add(pair);
+                if (qp == q) {
+                    continue;
+                }
+                // The mirror pair (q', q): Δ → −Δ, the same split-half pairs, conjugate coefficients.
+                rows[static_cast<std::size_t>(qp)].add(pair);
+                const std::size_t mirror = snap.at(qp, q, 0);
+                for (int k = 0; k < N; ++k) {
+                    const std::size_t from = base + k, to = mirror + (N - k) % N;
+                    snap.maskCorrelation[to] = snap.maskCorrelation[from];
+                    snap.c2[to] = snap.c2[from];
+                    snap.flags[to] = snap.flags[from];
+                    if (o.interShot) {
+                        snap.c2Inter[to] = snap.c2Inter[from];
+                        snap.c2Difference[to] = snap.c2Difference[from];
+                    }
+                }
+                if (o.fourier) {
+                    for (int n = 0; n <= s.nMax; ++n) {
+                        snap.fourier[snap.atFourier(n, qp, q)] = std::conj(snap.fourier[snap.atFourier(n, q, qp)]);
+                    }
+                }
             }
-            snap.splitHalfCCPerQ[q] = row.value();
-            mine.add(row);
         }
-        std::lock_guard lock(overallMutex);
-        overall.push_back(mine);
+        std::lock_guard lock(rowsMutex);
+        rowsPerThread.push_back(std::move(rows));
     };
     int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads = std::min(threads, std::max(1, s.nQ));
@@ -263,8 +286,13 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
         t.join();
     }
     Pearson all;
-    for (const auto& p : overall) {
-        all.add(p);
+    for (int q = 0; q < s.nQ; ++q) {
+        Pearson row;
+        for (const auto& rows : rowsPerThread) {
+            row.add(rows[static_cast<std::size_t>(q)]);
+        }
+        snap.splitHalfCCPerQ[static_cast<std::size_t>(q)] = row.value();
+        all.add(row);
     }
     snap.splitHalfCC = all.value();
     return snap;

@@ -437,18 +437,29 @@ private slots:
             }
             QVERIFY(std::abs(s.meanImage[i] - (sw > 0 ? swi / sw : 0.0)) < 1e-10);
         }
-        // Split-half correlation: Pearson between the two halves' brute-force C2 on valid, non-self elements.
+        // Split-half correlation: Pearson between the two halves' brute-force C2 on valid, non-self elements,
+        // over all of them and over each q's row (every q', both orders of a pair computed here directly).
         const auto ref = test::bruteForce(frames, true);
-        double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-        for (std::size_t i = 0; i < s.c2.size(); ++i) {
-            if (s.flags[i] != C2Snapshot::Valid || ref.den[0][i] <= 0 || ref.den[1][i] <= 0) {
-                continue;
+        const auto pearson = [&](int onlyQ) {
+            double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+            for (std::size_t i = 0; i < s.c2.size(); ++i) {
+                const int q = int(i / (std::size_t(nQ) * N));
+                if ((onlyQ >= 0 && q != onlyQ) || s.flags[i] != C2Snapshot::Valid || ref.den[0][i] <= 0
+                    || ref.den[1][i] <= 0) {
+                    continue;
+                }
+                const double x = ref.num[0][i] / ref.den[0][i], y = ref.num[1][i] / ref.den[1][i];
+                n += 1, sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
             }
-            const double x = ref.num[0][i] / ref.den[0][i], y = ref.num[1][i] / ref.den[1][i];
-            n += 1, sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
-        }
-        const double cc = (sxy - sx * sy / n) / std::sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+            return (sxy - sx * sy / n) / std::sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+        };
+        const double cc = pearson(-1);
         QVERIFY2(std::abs(s.splitHalfCC - cc) < 1e-9, qPrintable(QString("%1 vs %2").arg(s.splitHalfCC).arg(cc)));
+        for (int q = 0; q < nQ; ++q) {
+            const double row = pearson(q);
+            QVERIFY2(std::abs(s.splitHalfCCPerQ[q] - row) < 1e-9,
+                qPrintable(QString("q %1: %2 vs %3").arg(q).arg(s.splitHalfCCPerQ[q]).arg(row)));
+        }
         // Fourier coefficients: the direct DFT of c2 over Δ.
         for (int q = 0; q < nQ; ++q) {
             for (int qp = 0; qp < nQ; ++qp) {
