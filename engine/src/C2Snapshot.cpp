@@ -1,6 +1,7 @@
 #include "fxs/C2Snapshot.h"
 
 #include "FftwLock.h"
+#include "ParallelRange.h"
 
 #include <algorithm>
 #include <atomic>
@@ -14,12 +15,6 @@ namespace fxs {
 namespace {
 
 using cd = std::complex<double>;
-
-// Spectra keep only the lower triangle (q ≥ q'); the upper follows from Hermitian symmetry.
-cd spectrum(const C2Sums& s, const std::vector<cd>& a, int n, int q, int qp)
-{
-    return q >= qp ? a[s.at(n, q, qp)] : std::conj(a[s.at(n, qp, q)]);
-}
 
 // Per-thread FFTW work space: one c2r (frequency → Δ) and one r2c (Δ → frequency) of length nPhi.
 class LineFft {
@@ -191,8 +186,9 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
     const int nF = s.nPhi / 2 + 1;
     const cd zero {};
 
-    // C2(q', q, Δ) = C2(q, q', −Δ) for real intensities: each pair q' ≤ q is computed once and mirrored, with
-    // C_n(q', q) = C_n(q, q')*. Rows are taken from the longest (q = nQ − 1) down, so threads end together.
+    // C2(q', q, Δ) = C2(q, q', −Δ) for real intensities: each pair q' ≤ q is computed once and mirrored (and
+    // C_n(q', q) = C_n(q, q')* after the pairs). Rows are taken from the longest (q = nQ − 1) down, so threads end
+    // together.
     std::atomic<int> nextRow { 0 };
     std::vector<std::vector<Pearson>> rowsPerThread;
     std::mutex rowsMutex;
@@ -203,14 +199,37 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
         std::vector<double> msk[2] = { std::vector<double>(N), std::vector<double>(N) };
         std::vector<double> interNum(N), interDen(N);
         std::vector<cd> coeff(nF);
+        constexpr int kBlock = 32; // pairs gathered at once: 4 × 32 × (nPhi/2 + 1) spectra, ~260 kB at nPhi 256
+        std::vector<cd> blockSig[2], blockMsk[2];
+        for (int h = 0; h < 2; ++h) {
+            blockSig[h].resize(static_cast<std::size_t>(kBlock) * nF);
+            blockMsk[h].resize(static_cast<std::size_t>(kBlock) * nF);
+        }
         std::vector<Pearson> rows(static_cast<std::size_t>(s.nQ)); // split-half sums of each row q
         for (int r = nextRow++; r < s.nQ; r = nextRow++) {
             const int q = s.nQ - 1 - r;
             for (int qp = 0; qp <= q; ++qp) {
+                // The sums are [n][q][q']: a pair's spectrum is a gather across frequencies. A block of the row's
+                // pairs is gathered at once, frequency by frequency along contiguous q'.
+                const int inBlock = qp % kBlock;
+                if (inBlock == 0) {
+                    const int count = std::min(kBlock, q + 1 - qp);
+                    for (int n = 0; n < nF; ++n) {
+                        for (int h = 0; h < 2; ++h) {
+                            const cd* srcSig = n <= s.nMax ? s.signal[h].data() + s.at(n, q, qp) : nullptr;
+                            const cd* srcMsk = s.mask[h].data() + s.at(n, q, qp);
+                            for (int j = 0; j < count; ++j) {
+                                blockSig[h][static_cast<std::size_t>(j) * nF + n] = srcSig ? srcSig[j] : zero;
+                                blockMsk[h][static_cast<std::size_t>(j) * nF + n] = srcMsk[j];
+                            }
+                        }
+                    }
+                }
                 for (int h = 0; h < 2; ++h) {
-                    fft.inverse(
-                        [&](int n) { return n <= s.nMax ? spectrum(s, s.signal[h], n, q, qp) : zero; }, sig[h].data());
-                    fft.inverse([&](int n) { return spectrum(s, s.mask[h], n, q, qp); }, msk[h].data());
+                    const cd* sp = blockSig[h].data() + static_cast<std::size_t>(inBlock) * nF;
+                    const cd* mp = blockMsk[h].data() + static_cast<std::size_t>(inBlock) * nF;
+                    fft.inverse([sp](int n) { return sp[n]; }, sig[h].data());
+                    fft.inverse([mp](int n) { return mp[n]; }, msk[h].data());
                 }
                 if (o.interShot) {
                     const cd* a = mean.mu.data() + static_cast<std::size_t>(q) * nF;
@@ -265,11 +284,6 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
                         snap.c2Difference[to] = snap.c2Difference[from];
                     }
                 }
-                if (o.fourier) {
-                    for (int n = 0; n <= s.nMax; ++n) {
-                        snap.fourier[snap.atFourier(n, qp, q)] = std::conj(snap.fourier[snap.atFourier(n, q, qp)]);
-                    }
-                }
             }
         }
         std::lock_guard lock(rowsMutex);
@@ -284,6 +298,27 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
     work();
     for (auto& t : pool) {
         t.join();
+    }
+    if (o.fourier) {
+        // The mirror coefficients C_n(q', q) = C_n(q, q')* of every pair q' < q, a frequency at a time in tiles
+        // (a transpose: written from the pair loop, each would have been a cache miss).
+        constexpr int tile = 32;
+        detail::parallelChunks(
+            static_cast<std::size_t>(s.nMax + 1), threads, [&](std::size_t, std::size_t b, std::size_t e) {
+                for (std::size_t n = b; n < e; ++n) {
+                    cd* f = snap.fourier.data() + snap.atFourier(static_cast<int>(n), 0, 0);
+                    for (int q0 = 0; q0 < s.nQ; q0 += tile) {
+                        for (int p0 = 0; p0 <= q0; p0 += tile) {
+                            for (int q = q0; q < std::min(q0 + tile, s.nQ); ++q) {
+                                for (int qp = p0; qp < std::min({ p0 + tile, q, s.nQ }); ++qp) {
+                                    f[static_cast<std::size_t>(qp) * s.nQ + q]
+                                        = std::conj(f[static_cast<std::size_t>(q) * s.nQ + qp]);
+                                }
+                            }
+                        }
+                    }
+                }
+            });
     }
     Pearson all;
     for (int q = 0; q < s.nQ; ++q) {
