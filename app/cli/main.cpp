@@ -8,7 +8,7 @@
 
 int main(int argc, char** argv)
 {
-    CLI::App app { "fxs: headless Fluctuation X-ray Scattering processing (correlate, invert, reconstruct)" };
+    CLI::App app { "fxs: headless Fluctuation X-ray Scattering processing (correlate, invert, reconstruct)", "fxs" };
     app.set_version_flag("--version", std::string("fxs ") + std::string(fxs::versionString()));
     app.require_subcommand(1);
     app.footer("Exit codes: 0 success, 1 processing error, 2 bad arguments or input, 130 interrupted (Ctrl-C;\n"

@@ -9,7 +9,8 @@
 
 int main(int argc, char** argv)
 {
-    CLI::App app { "Validates a CXI/HDF5 detector stack and prints a JSON verdict (exit 0: valid, 1: refused)" };
+    CLI::App app { "Validates a CXI/HDF5 detector stack and prints a JSON verdict (exit 0: valid, 1: refused)",
+        "fxs-probe" };
     std::string path;
     std::string dataset = "/entry_1/data_1/data";
     bool swmr = false;

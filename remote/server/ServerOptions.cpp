@@ -10,7 +10,8 @@ namespace fxs::remote {
 Result<ServerOptions> ServerOptions::parse(int argc, char** argv, bool& helpShown)
 {
     ServerOptions o;
-    CLI::App app { "fxs-server: runs FXS correlation jobs on MPI (fxs-worker) for remote clients over gRPC" };
+    CLI::App app { "fxs-server: runs FXS correlation jobs on MPI (fxs-worker) for remote clients over gRPC",
+        "fxs-server" };
     app.set_version_flag("--version", std::string("fxs-server ") + std::string(fxs::versionString()));
     // (CLI11 reports the flag as CallForVersion; the message is built below.)
     app.add_option("--listen", o.listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
