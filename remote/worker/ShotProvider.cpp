@@ -12,21 +12,27 @@ namespace fxs::remote {
 
 namespace {
 
-// The statistics' settings: every shot's statistics are computed, for the vetoes and for the hit rate and mean
-// intensity each rank reports.
-std::optional<ShotStatsOptions> statsFor(const WorkerConfig& cfg) { return cfg.statsOptions; }
+// Which shots get their statistics computed, and how. With vetoes every shot needs them; without, they only feed
+// the hit rate and mean intensity each rank reports (JobStatus counts the shots they come from), and every 4th
+// shot is enough there: on a 2 Mpx detector the statistics cost a third of the remapping.
+struct StatsPlan {
+    ShotStatsOptions options;
+    int every = 1;
+    bool wants(std::int64_t shot) const { return every <= 1 || shot % every == 0; }
+};
+
+StatsPlan statsFor(const WorkerConfig& cfg) { return { cfg.statsOptions, cfg.veto.is_null() ? 4 : 1 }; }
 
 // Polar frames as they come (synthetic, simulated polar bins): the statistics are those of the polar image.
-Status sinkPolar(PolarFrame&& polar, const std::optional<ShotStatsOptions>& statsOptions,
-    const std::function<Status(ProvidedShot&&)>& sink)
+Status sinkPolar(PolarFrame&& polar, const StatsPlan& stats, const std::function<Status(ProvidedShot&&)>& sink)
 {
     ProvidedShot shot { std::move(polar), std::nullopt };
-    if (statsOptions) {
-        auto stats = ShotStats::ofPolar(shot.polar, *statsOptions);
-        if (!stats) {
-            return stats.error();
+    if (stats.wants(shot.polar.shotIndex)) {
+        auto computed = ShotStats::ofPolar(shot.polar, stats.options);
+        if (!computed) {
+            return computed.error();
         }
-        shot.stats = *stats;
+        shot.stats = *computed;
     }
     return sink(std::move(shot));
 }
@@ -35,10 +41,10 @@ Status sinkPolar(PolarFrame&& polar, const std::optional<ShotStatsOptions>& stat
 // over its valid pixels, as `fxs correlate` computes them.
 class DetectorRemap {
 public:
-    DetectorRemap(PolarRemapper remapper, std::vector<std::uint8_t> valid, std::optional<ShotStatsOptions> statsOptions)
+    DetectorRemap(PolarRemapper remapper, std::vector<std::uint8_t> valid, StatsPlan stats)
         : m_remapper(std::move(remapper))
         , m_valid(std::move(valid))
-        , m_statsOptions(statsOptions)
+        , m_stats(stats)
     {
     }
     Status operator()(const Frame& frame, const std::function<Status(ProvidedShot&&)>& sink) const
@@ -48,8 +54,8 @@ public:
             return Error { "shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
         }
         shot.polar.shotIndex = frame.shotIndex;
-        if (m_statsOptions) {
-            auto stats = ShotStats::compute(frame, m_valid, *m_statsOptions);
+        if (m_stats.wants(frame.shotIndex)) {
+            auto stats = ShotStats::compute(frame, m_valid, m_stats.options);
             if (!stats) {
                 return stats.error();
             }
@@ -61,7 +67,7 @@ public:
 private:
     PolarRemapper m_remapper;
     std::vector<std::uint8_t> m_valid;
-    std::optional<ShotStatsOptions> m_statsOptions;
+    StatsPlan m_stats;
 };
 
 Result<DetectorRemap> detectorRemap(const DetectorGeometry& geometry, const WorkerConfig& cfg)
@@ -79,13 +85,13 @@ class SyntheticProvider final : public ShotProvider {
 public:
     explicit SyntheticProvider(const WorkerConfig& c)
         : m_source(c.nQ, c.nPhi, c.seed, c.maskedFraction)
-        , m_statsOptions(statsFor(c))
+        , m_stats(statsFor(c))
     {
     }
     Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
     {
         for (std::int64_t s = first; s < last; ++s) {
-            if (auto st = sinkPolar(m_source.frame(s), m_statsOptions, sink); !st) {
+            if (auto st = sinkPolar(m_source.frame(s), m_stats, sink); !st) {
                 return st;
             }
         }
@@ -95,26 +101,26 @@ public:
 
 private:
     SyntheticPolarSource m_source;
-    std::optional<ShotStatsOptions> m_statsOptions;
+    StatsPlan m_stats;
 };
 
 // Shot s is Simulator::polarFrame / detectorFrame(pixels, s): a function of (seed, s) alone.
 class SimulatorProvider final : public ShotProvider {
 public:
-    SimulatorProvider(Simulator sim, SimulatorPixels pixels, std::optional<DetectorRemap> remap, double lambdaA,
-        std::optional<ShotStatsOptions> statsOptions)
+    SimulatorProvider(
+        Simulator sim, SimulatorPixels pixels, std::optional<DetectorRemap> remap, double lambdaA, StatsPlan stats)
         : m_sim(std::move(sim))
         , m_pixels(std::move(pixels))
         , m_remap(std::move(remap))
         , m_lambdaA(lambdaA)
-        , m_statsOptions(statsOptions)
+        , m_stats(stats)
     {
     }
     Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
     {
         for (std::int64_t s = first; s < last; ++s) {
             const Status st = m_remap ? (*m_remap)(m_sim.detectorFrame(m_pixels, s), sink)
-                                      : sinkPolar(m_sim.polarFrame(m_pixels, s), m_statsOptions, sink);
+                                      : sinkPolar(m_sim.polarFrame(m_pixels, s), m_stats, sink);
             if (!st) {
                 return st;
             }
@@ -128,7 +134,7 @@ private:
     SimulatorPixels m_pixels;
     std::optional<DetectorRemap> m_remap;
     double m_lambdaA;
-    std::optional<ShotStatsOptions> m_statsOptions;
+    StatsPlan m_stats;
 };
 
 class CxiProvider final : public ShotProvider {
