@@ -101,6 +101,10 @@ Status vetoRules(const fxs::v1::VetoRules& v, WorkerConfig& c)
     }
     for (int i = 0; i < v.ranges_size(); ++i) {
         const fxs::v1::VetoRange& r = v.ranges(i);
+        if (r.reason().size() > 256) { // written into the ledger with every shot it vetoes
+            return Error { "veto.ranges[" + std::to_string(i) + "].reason: at most 256 bytes, got "
+                + std::to_string(r.reason().size()) };
+        }
         if (auto st = rules.addRange(r.first(), r.last(), r.reason()); !st) {
             return Error { "veto.ranges[" + std::to_string(i) + "]: " + st.message() };
         }

@@ -32,6 +32,20 @@ void reduceComplex(std::vector<std::complex<double>>& v, int root, MPI_Comm comm
     reduceDoubles(reinterpret_cast<double*>(v.data()), v.size() * 2, root, comm);
 }
 
+// Copies the lower triangles (q ≥ q') of every frequency's matrix between `a` and `packed` (at `cursor`, advanced).
+void packLower(const C2Sums& s, std::vector<std::complex<double>>& a, int freqs,
+    std::vector<std::complex<double>>& packed, std::size_t& cursor, bool toPacked)
+{
+    for (int n = 0; n < freqs; ++n) {
+        for (int q = 0; q < s.nQ; ++q) {
+            std::complex<double>* row = a.data() + s.at(n, q, 0);
+            std::complex<double>* p = packed.data() + cursor;
+            toPacked ? std::copy(row, row + q + 1, p) : std::copy(p, p + q + 1, row);
+            cursor += static_cast<std::size_t>(q) + 1;
+        }
+    }
+}
+
 } // namespace
 
 void reduceSums(C2Sums& sums, int root, MPI_Comm comm)
@@ -40,9 +54,21 @@ void reduceSums(C2Sums& sums, int root, MPI_Comm comm)
     MPI_Comm_rank(comm, &rank);
     // MPI_Reduce only reads the send buffer: non-root ranks keep their own sums unchanged.
     C2Sums& s = sums;
-    for (int h = 0; h < 2; ++h) {
-        reduceComplex(s.signal[h], root, comm);
-        reduceComplex(s.mask[h], root, comm);
+    // Only the lower triangles (q ≥ q') of the signal and mask matrices hold sums (C2Sums), so those are packed
+    // and reduced: about half of the arrays' bytes, and the reduction's time with them.
+    const std::size_t triangle = static_cast<std::size_t>(s.nQ) * (s.nQ + 1) / 2;
+    std::vector<std::complex<double>> packed(2 * triangle * static_cast<std::size_t>(s.nFreq() + s.nFreqMask()));
+    const auto pack = [&](bool toPacked) {
+        std::size_t cursor = 0;
+        for (int h = 0; h < 2; ++h) {
+            packLower(s, s.signal[h], s.nFreq(), packed, cursor, toPacked);
+            packLower(s, s.mask[h], s.nFreqMask(), packed, cursor, toPacked);
+        }
+    };
+    pack(true);
+    reduceComplex(packed, root, comm);
+    if (rank == root) {
+        pack(false);
     }
     reduceDoubles(s.weightedIntensity.data(), s.weightedIntensity.size(), root, comm);
     reduceDoubles(s.weightSum.data(), s.weightSum.size(), root, comm);

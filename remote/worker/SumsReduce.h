@@ -8,8 +8,9 @@
 namespace fxs::remote {
 
 /// Sums every rank's C2Sums into rank `root`'s copy (MPI_Reduce with MPI_SUM on the double arrays, in pieces
-/// below MPI's int count limit). Collective: every rank calls it with sums of the same shape. On the root `sums`
-/// becomes the total; elsewhere it is left unchanged.
+/// below MPI's int count limit; of the signal and mask matrices only the lower triangles, which hold the sums).
+/// Collective: every rank calls it with sums of the same shape. On the root `sums` becomes the total; elsewhere it
+/// is left unchanged.
 void reduceSums(C2Sums& sums, int root, MPI_Comm comm);
 
 /// Gathers every rank's rejected shots to `root` (collective), appended to `out` there; `mine` is cleared.

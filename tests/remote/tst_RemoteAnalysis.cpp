@@ -409,6 +409,7 @@ private slots:
         QTest::newRow("range without reason") << 11 << "veto.ranges[0]";
         QTest::newRow("negative photon threshold") << 12 << "veto.statistics.photon_threshold_adu";
         QTest::newRow("too many ranges") << 13 << "veto.ranges";
+        QTest::newRow("reason too long") << 14 << "veto.ranges[0].reason";
     }
     void badRulesAreRefusedNamingTheField()
     {
@@ -472,6 +473,13 @@ private slots:
         case 12:
             spec.mutable_veto()->mutable_statistics()->set_photon_threshold_adu(-1.0);
             break;
+        case 14: {
+            auto* r = spec.mutable_veto()->add_ranges();
+            r->set_first(1);
+            r->set_last(2);
+            r->set_reason(std::string(10'000, 'x'));
+            break;
+        }
         case 13:
             for (int i = 0; i < 100'001; ++i) {
                 auto* r = spec.mutable_veto()->add_ranges();
