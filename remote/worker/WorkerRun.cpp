@@ -204,8 +204,11 @@ Result<RoundsOutcome> runRounds(
         gatherRejected(work.rejected, rejectedAll, 0, comm);
         const auto counts = gatherCounts(static_cast<std::int64_t>(cursor), 0, comm);
         if (rank == 0) {
-            if (auto st = sums.merge(base); !st) {
-                return Error { st.message() };
+            // A resumed attempt adds the checkpoint's sums; a first attempt's base holds nothing to add.
+            if (base.totalShots() > 0) {
+                if (auto st = sums.merge(base); !st) {
+                    return Error { st.message() };
+                }
             }
             std::sort(rejectedAll.begin(), rejectedAll.end(), [](auto& a, auto& b) { return a.shot < b.shot; });
             SumsFile cp { std::move(sums), cfg.computationHash(), unitsDone(plan, counts), rejectedAll };
