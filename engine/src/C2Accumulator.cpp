@@ -1,7 +1,6 @@
 #include "fxs/C2Accumulator.h"
 
 #include "FftKernels.h"
-#include "FftwLock.h"
 #include "MaskSpectra.h"
 #include "ParallelRange.h"
 #include "RowKernels.h"
@@ -268,7 +267,7 @@ private:
         if constexpr (std::is_same_v<Real, float>) {
             // Start at a frequency of our own so that workers folding at once rarely wait for the same stripe.
             const int nF = config.nMax + 1;
-            const int start = static_cast<int>(reinterpret_cast<std::uintptr_t>(this) / 64 % nF);
+            const int start = detail::ownStart(this, nF);
             for (int i = 0; i < nF; ++i) {
                 const int n = (start + i) % nF;
                 auto lock = lockFrequency(n);

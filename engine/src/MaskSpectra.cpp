@@ -4,7 +4,6 @@
 #include "RowKernels.h"
 
 #include <cmath>
-#include <cstdint>
 #include <shared_mutex>
 
 namespace fxs::detail {
@@ -112,7 +111,7 @@ void MaskSpectra::flushHalf(int h, C2Sums& sums, C2Sink* sink)
     // Frequency by frequency under its own lock, from a frequency of our own, so that workers updating their masks
     // at once rarely wait for each other (the transforms above need no lock).
     const int nF = sums.nFreqMask();
-    const int start = static_cast<int>(reinterpret_cast<std::uintptr_t>(this) / 64 % static_cast<std::uintptr_t>(nF));
+    const int start = ownStart(this, nF);
     for (int i = 0; i < nF; ++i) {
         const int n = (start + i) % nF;
         auto lock = sink ? std::unique_lock(sink->maskStripe(h, n)) : std::unique_lock<std::mutex>();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -14,6 +15,13 @@ inline int resolveThreads(int requested)
         return requested;
     }
     return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+/// Where `owner` starts a walk over n items taken under per-item locks (the sink's frequency stripes): an offset of
+/// its own, so that threads walking at once rarely queue behind each other on the same item.
+inline int ownStart(const void* owner, int n)
+{
+    return static_cast<int>(reinterpret_cast<std::uintptr_t>(owner) / 64 % static_cast<std::uintptr_t>(n));
 }
 
 /// Runs fn(chunk, begin, end) over [0, n) split into `threads` contiguous chunks. The split depends only
