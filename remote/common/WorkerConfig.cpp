@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace fxs::remote {
 
@@ -77,14 +78,18 @@ Status WorkerConfig::validate() const
         }
     }
     const ShotStatsOptions& o = statsOptions;
-    if (!(std::isfinite(o.photonThresholdAdu) && o.photonThresholdAdu >= 0.0 && o.saturationAdu > 0.0
-            && std::isfinite(o.particleSumAdu) && o.particleSumAdu >= 0.0 && std::isfinite(o.backgroundSumAdu)
-            && o.backgroundSumAdu >= 0.0)) {
-        return Error { "veto.statistics: every setting must be a finite number ≥ 0" };
+    const std::pair<const char*, double> settings[]
+        = { { "photon_threshold_adu", o.photonThresholdAdu }, { "particle_sum_adu", o.particleSumAdu },
+              { "background_sum_adu", o.backgroundSumAdu }, { "hit_score_min", hitScoreMin } };
+    for (const auto& [name, v] : settings) {
+        if (!std::isfinite(v) || v < 0.0) {
+            return Error { std::string("veto.statistics.") + name + " must be a finite number ≥ 0, got "
+                + std::to_string(v) };
+        }
     }
-    if (!(std::isfinite(hitScoreMin) && hitScoreMin >= 0.0)) {
-        return Error { "veto.statistics.hit_score_min must be a finite number ≥ 0, got "
-            + std::to_string(hitScoreMin) };
+    if (!(o.saturationAdu > 0.0)) { // infinite: no saturation level
+        return Error { "veto.statistics.saturation_adu must be a finite number ≥ 0 (0: none), got "
+            + std::to_string(o.saturationAdu) };
     }
     return validateReconstruction();
 }

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <limits>
-#include <utility>
 
 namespace fxs::remote {
 
@@ -32,24 +31,22 @@ Status simulatorInput(const fxs::v1::SimulatorInput& in, WorkerConfig& c)
     return {};
 }
 
-// The statistics' settings: finite and not negative (0 on saturation and particle sum: none).
-Result<ShotStatsOptions> statisticsSettings(const fxs::v1::ShotStatisticsSettings& s)
+// The statistics' settings as the worker takes them (0 on saturation: none; 0 on hit_score_min: 0.01);
+// WorkerConfig::validate checks them, naming the field. Only the request's encoding is checked here: "none" is
+// 0, so an infinite saturation level is refused.
+Status statisticsSettings(const fxs::v1::ShotStatisticsSettings& s, WorkerConfig& c)
 {
-    const std::pair<const char*, double> values[] = { { "photon_threshold_adu", s.photon_threshold_adu() },
-        { "saturation_adu", s.saturation_adu() }, { "particle_sum_adu", s.particle_sum_adu() },
-        { "background_sum_adu", s.background_sum_adu() }, { "hit_score_min", s.hit_score_min() } };
-    for (const auto& [name, v] : values) {
-        if (!std::isfinite(v) || v < 0.0) {
-            return Error { std::string("veto.statistics.") + name + " must be a finite number ≥ 0, got "
-                + std::to_string(v) };
-        }
+    if (std::isinf(s.saturation_adu())) {
+        return Error { "veto.statistics.saturation_adu must be a finite number ≥ 0 (0: none), got "
+            + std::to_string(s.saturation_adu()) };
     }
-    ShotStatsOptions o;
+    ShotStatsOptions& o = c.statsOptions;
     o.photonThresholdAdu = s.photon_threshold_adu();
-    o.saturationAdu = s.saturation_adu() > 0.0 ? s.saturation_adu() : std::numeric_limits<double>::infinity();
+    o.saturationAdu = s.saturation_adu() == 0.0 ? std::numeric_limits<double>::infinity() : s.saturation_adu();
     o.particleSumAdu = s.particle_sum_adu();
     o.backgroundSumAdu = s.background_sum_adu();
-    return o;
+    c.hitScoreMin = s.hit_score_min() == 0.0 ? 0.01 : s.hit_score_min();
+    return {};
 }
 
 // min/max total intensity → a threshold on ShotStats "sum" (0 on either side: no limit there); then the further
@@ -109,12 +106,9 @@ Status vetoRules(const fxs::v1::VetoRules& v, WorkerConfig& c)
             return Error { "veto.ranges[" + std::to_string(i) + "]: " + st.message() };
         }
     }
-    auto options = statisticsSettings(v.statistics());
-    if (!options) {
-        return options.error();
+    if (auto st = statisticsSettings(v.statistics(), c); !st) {
+        return st;
     }
-    c.statsOptions = *options;
-    c.hitScoreMin = v.statistics().hit_score_min() > 0.0 ? v.statistics().hit_score_min() : 0.01;
     c.veto = rules.thresholds().empty() && rules.ranges().empty() ? nlohmann::json {} : rules.toJson();
     return {};
 }
