@@ -9,7 +9,6 @@
 #include <QTimer>
 #include <StripChart.h>
 #include <algorithm>
-#include <cmath>
 #include <unistd.h>
 
 namespace fxs::monitor {
@@ -72,7 +71,7 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
     m_health.stateText = stateText;
     QString reconstruction;
     if (s.reconstructs && (s.reconstructing() || s.reconstructionProgress > 0.0)) {
-        const int percent = int(std::floor(100.0 * s.reconstructionProgress));
+        const int percent = s.reconstructionPercent();
         reconstruction = tr(" · reconstruction %1 %").arg(percent);
         if (s.reconstructing() && stateText.isEmpty()) { // no shots move now: say what the job is busy with
             m_health.stateText = tr("reconstructing %1 %").arg(percent);

@@ -15,7 +15,6 @@
 #include <QMessageBox>
 #include <QTabWidget>
 #include <VetoPanel.h>
-#include <cmath>
 #include <cstdio>
 
 namespace fxs::monitor {
@@ -82,7 +81,7 @@ void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
     if (s.reconstructing()) {
         m_runPanel->setStatus(tr("Remote job %1 on %2: every shot is in (%3); reconstructing on the server, %4 %")
                                   .arg(s.jobId, s.server, QLocale().toString(qlonglong(s.shotsDone)))
-                                  .arg(int(std::floor(100.0 * s.reconstructionProgress))));
+                                  .arg(s.reconstructionPercent()));
     } else if (!s.terminal) {
         m_runPanel->setStatus(
             tr("Remote job %1 on %2: %3, %4 shots")

@@ -6,7 +6,6 @@
 #include <QProgressBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <cmath>
 
 namespace fxs::monitor {
 
@@ -100,7 +99,7 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
     m_header->setText(header);
     m_reconstruction->setVisible(s.reconstructs);
     if (s.reconstructs) {
-        const int percent = int(std::floor(100.0 * s.reconstructionProgress));
+        const int percent = s.reconstructionPercent();
         m_reconstruction->setValue(percent);
         m_reconstruction->setFormat(s.reconstructing() ? tr("Reconstructing on the server: %1 %").arg(percent)
                 : percent >= 100                       ? tr("Reconstruction on the server: done")

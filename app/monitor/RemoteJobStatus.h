@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -48,6 +49,8 @@ struct RemoteJobStatus {
 
     /// Every shot of a job of known length is read: the job's rate is 0 Hz from then on, which is no stall.
     bool everyShotIn() const { return shotsTotal > 0 && shotsDone >= shotsTotal; }
+    /// The reconstruction's progress in whole percent, as every view shows it (rounded down: 100 only when done).
+    int reconstructionPercent() const { return int(std::floor(100.0 * reconstructionProgress)); }
     /// True while rank 0 reconstructs (the shots are all in, the density is not yet).
     bool reconstructing() const
     {

@@ -110,7 +110,7 @@ struct RankWork {
 
     Status shot(ProvidedShot&& s)
     {
-        if (s.stats) { // every shot read, vetoed or not: what the beamline delivers
+        if (s.stats) { // every shot with statistics, vetoed or not: what the beamline delivers
             ++statShots;
             hits += s.stats->hitScore >= cfg.hitScoreMin ? 1 : 0;
             meanIntensitySum += std::isfinite(s.stats->mean) ? s.stats->mean : 0.0;
