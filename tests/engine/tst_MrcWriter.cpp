@@ -22,6 +22,19 @@ with mrcfile.open(path, permissive=False) as m:
           '' if valid else log.getvalue().strip())
 )";
 
+// mrcfile writes a 6 × 5 × 4 map of x + 10 y + 100 z with 2.5 Å voxels, an origin and a label, so that the reader
+// is checked on a file its own writer did not make.
+const char* kWriter = R"(
+import sys, numpy as np, mrcfile
+z, y, x = np.meshgrid(np.arange(4), np.arange(5), np.arange(6), indexing='ij')
+with mrcfile.new(sys.argv[1], overwrite=True) as m:
+    m.set_data((x + 10 * y + 100 * z).astype('float32'))
+    m.voxel_size = 2.5
+    m.header.origin = (1.0, -2.0, 3.0)
+    m.header.label[0] = b'written by mrcfile'
+    m.header.nlabl = 1
+)";
+
 } // namespace
 
 class tst_MrcWriter : public QObject {
@@ -85,6 +98,34 @@ private slots:
         QVERIFY(!cut.ok());
         QVERIFY2(QString::fromStdString(cut.error().message).contains("truncated"), cut.error().message.c_str());
         QVERIFY(!fxs::MrcWriter::read((m_dir.path() + "/none.mrc").toStdString()).ok());
+    }
+
+    void readsAMapWrittenByMrcfile()
+    {
+        if (!fxs::test::pythonHas("mrcfile")) {
+            QSKIP("python3-mrcfile is not installed");
+        }
+        const QString path = m_dir.path() + "/elsewhere.mrc";
+        const auto py = fxs::test::runPython(kWriter, { path });
+        QVERIFY2(py.ok(), py.err.constData());
+        const auto map = fxs::MrcWriter::read(path.toStdString());
+        QVERIFY2(map.ok(), map ? "" : map.error().message.c_str());
+        QCOMPARE(map->nx, 6);
+        QCOMPARE(map->ny, 5);
+        QCOMPARE(map->nz, 4);
+        QCOMPARE(map->voxelSizeAngstrom, 2.5);
+        QCOMPARE(map->originAngstrom[0], 1.0);
+        QCOMPARE(map->originAngstrom[1], -2.0);
+        QCOMPARE(map->originAngstrom[2], 3.0);
+        QCOMPARE(map->label, std::string("written by mrcfile"));
+        QCOMPARE(map->values.size(), std::size_t(120));
+        for (int z = 0; z < 4; ++z) {
+            for (int y = 0; y < 5; ++y) {
+                for (int x = 0; x < 6; ++x) {
+                    QCOMPARE(map->values[std::size_t(x + 6 * (y + 5 * z))], float(x + 10 * y + 100 * z));
+                }
+            }
+        }
     }
 
     void refusesInconsistentMaps()
