@@ -3,7 +3,7 @@
 #include "C2Slices.h"
 
 #include <QWidget>
-#include <fxs/PolarGrid.h>
+#include <fxs/polar/PolarGrid.h>
 #include <memory>
 
 class QCustomPlot;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <fxs/C2Snapshot.h>
+#include <fxs/correlation/C2Snapshot.h>
 #include <vector>
 
 namespace fxs::widgets {

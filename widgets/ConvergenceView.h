@@ -3,8 +3,8 @@
 #ifndef Q_MOC_RUN
 #include "ConvergenceModel.h"
 
-#include <fxs/C2Snapshot.h>
-#include <fxs/PolarGrid.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/polar/PolarGrid.h>
 #endif
 
 #include <QWidget>

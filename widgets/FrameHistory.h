@@ -4,7 +4,7 @@
 
 #include <QWidget>
 #include <deque>
-#include <fxs/PolarFrame.h>
+#include <fxs/polar/PolarFrame.h>
 #include <memory>
 
 class QLabel;

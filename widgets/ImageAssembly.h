@@ -4,7 +4,7 @@
 #include "PixelLayout.h"
 
 #include <cstdint>
-#include <fxs/Frame.h>
+#include <fxs/frames/Frame.h>
 #include <memory>
 #include <vector>
 

@@ -1,9 +1,9 @@
 #pragma once
 
 #ifndef Q_MOC_RUN
-#include <fxs/C2Snapshot.h>
-#include <fxs/KamInvariants.h>
-#include <fxs/PolarGrid.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/polar/PolarGrid.h>
 #endif
 
 #include <QWidget>

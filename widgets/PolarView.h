@@ -4,8 +4,8 @@
 #include "ImageLevels.h"
 
 #include <QWidget>
-#include <fxs/PolarFrame.h>
-#include <fxs/PolarGrid.h>
+#include <fxs/polar/PolarFrame.h>
+#include <fxs/polar/PolarGrid.h>
 #include <memory>
 #include <vector>
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #ifndef Q_MOC_RUN
-#include <fxs/MtipReconstructor.h>
+#include <fxs/reconstruction/MtipReconstructor.h>
 #endif
 
 #include <QWidget>

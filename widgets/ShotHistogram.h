@@ -1,7 +1,7 @@
 #pragma once
 
-#include <fxs/ShotLedger.h>
-#include <fxs/ShotStats.h>
+#include <fxs/shots/ShotLedger.h>
+#include <fxs/shots/ShotStats.h>
 #include <vector>
 
 namespace fxs::widgets {

@@ -1,7 +1,7 @@
 #pragma once
 
 #ifndef Q_MOC_RUN
-#include <fxs/VetoRules.h>
+#include <fxs/shots/VetoRules.h>
 #endif
 
 #include <QByteArray>

@@ -3,9 +3,9 @@
 #ifndef Q_MOC_RUN
 #include "VetoEdit.h"
 
-#include <fxs/ShotLedger.h>
-#include <fxs/ShotStats.h>
-#include <fxs/VetoRules.h>
+#include <fxs/shots/ShotLedger.h>
+#include <fxs/shots/ShotStats.h>
+#include <fxs/shots/VetoRules.h>
 #endif
 
 #include <QWidget>

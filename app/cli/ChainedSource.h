@@ -1,6 +1,6 @@
 #pragma once
 
-#include <fxs/FrameSource.h>
+#include <fxs/frames/FrameSource.h>
 #include <memory>
 #include <vector>
 

@@ -4,7 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
-#include <fxs/ParticleModel.h>
+#include <fxs/simulation/ParticleModel.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>

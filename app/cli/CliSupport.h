@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
-#include <fxs/Result.h>
+#include <fxs/core/Result.h>
 #include <string>
 #include <vector>
 

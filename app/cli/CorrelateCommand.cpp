@@ -10,8 +10,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <fxs/CxiFileSource.h>
-#include <fxs/LiveFileSource.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/LiveFileSource.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
-#include <fxs/C2Snapshot.h>
-#include <fxs/Checkpoint.h>
-#include <fxs/ShotStats.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/results/Checkpoint.h>
+#include <fxs/shots/ShotStats.h>
 #include <iostream>
 #include <set>
 #include <thread>

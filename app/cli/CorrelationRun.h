@@ -3,11 +3,11 @@
 #include "PolarFeed.h"
 
 #include <cstdint>
-#include <fxs/C2Pipeline.h>
-#include <fxs/C2Sums.h>
-#include <fxs/ResultsFile.h>
-#include <fxs/ShotLedger.h>
-#include <fxs/VetoRules.h>
+#include <fxs/pipeline/C2Pipeline.h>
+#include <fxs/correlation/C2Sums.h>
+#include <fxs/results/ResultsFile.h>
+#include <fxs/shots/ShotLedger.h>
+#include <fxs/shots/VetoRules.h>
 #include <limits>
 #include <string>
 #include <vector>

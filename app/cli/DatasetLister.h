@@ -1,7 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <fxs/Result.h>
+#include <fxs/core/Result.h>
 #include <string>
 #include <vector>
 

@@ -6,8 +6,8 @@
 #include "Setup.h"
 
 #include <filesystem>
-#include <fxs/KamInvariants.h>
-#include <fxs/SimulatorSource.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/simulation/SimulatorSource.h>
 #include <iostream>
 #include <numeric>
 #include <thread>

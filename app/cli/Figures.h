@@ -1,10 +1,10 @@
 #pragma once
 
-#include <fxs/C2Snapshot.h>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/KamInvariants.h>
-#include <fxs/PolarGrid.h>
-#include <fxs/Result.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/polar/PolarGrid.h>
+#include <fxs/core/Result.h>
 #include <string>
 #include <vector>
 

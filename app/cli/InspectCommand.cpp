@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fxs/CxiFileSource.h>
-#include <fxs/FileProbe.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/FileProbe.h>
 #include <iostream>
 #include <limits>
 

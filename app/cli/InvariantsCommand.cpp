@@ -4,8 +4,8 @@
 #include "RunOutput.h"
 
 #include <filesystem>
-#include <fxs/C2Snapshot.h>
-#include <fxs/ResultsFile.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/results/ResultsFile.h>
 #include <iostream>
 
 namespace fxs::cli {

@@ -1,11 +1,11 @@
 #pragma once
 
 #include <cstdint>
-#include <fxs/FrameSource.h>
-#include <fxs/PolarFrame.h>
-#include <fxs/PolarRemapper.h>
-#include <fxs/Result.h>
-#include <fxs/ShotStats.h>
+#include <fxs/frames/FrameSource.h>
+#include <fxs/polar/PolarFrame.h>
+#include <fxs/polar/PolarRemapper.h>
+#include <fxs/core/Result.h>
+#include <fxs/shots/ShotStats.h>
 #include <memory>
 #include <optional>
 #include <string>

@@ -5,10 +5,10 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fxs/C2Snapshot.h>
-#include <fxs/MrcWriter.h>
-#include <fxs/MtipReconstructor.h>
-#include <fxs/ResultsFile.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/results/MrcWriter.h>
+#include <fxs/reconstruction/MtipReconstructor.h>
+#include <fxs/results/ResultsFile.h>
 #include <iostream>
 #include <thread>
 

@@ -4,7 +4,7 @@
 #include "ResultsReader.h"
 
 #include <filesystem>
-#include <fxs/C2Snapshot.h>
+#include <fxs/correlation/C2Snapshot.h>
 #include <iostream>
 
 namespace fxs::cli {

@@ -1,10 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <fxs/C2Sums.h>
-#include <fxs/KamInvariants.h>
-#include <fxs/PolarGrid.h>
-#include <fxs/Result.h>
+#include <fxs/correlation/C2Sums.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/polar/PolarGrid.h>
+#include <fxs/core/Result.h>
 #include <optional>
 #include <string>
 #include <vector>

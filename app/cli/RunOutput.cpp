@@ -1,7 +1,7 @@
 #include "RunOutput.h"
 
-#include <fxs/InputIdentity.h>
-#include <fxs/ResultsFile.h>
+#include <fxs/sources/InputIdentity.h>
+#include <fxs/results/ResultsFile.h>
 
 namespace fxs::cli {
 

@@ -2,9 +2,9 @@
 
 #include "CorrelationRun.h"
 
-#include <fxs/C2Snapshot.h>
-#include <fxs/KamInvariants.h>
-#include <fxs/PolarGrid.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/polar/PolarGrid.h>
 #include <string>
 #include <vector>
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <fxs/GeomParser.h>
-#include <fxs/ParticleModel.h>
+#include <fxs/geometry/GeomParser.h>
+#include <fxs/simulation/ParticleModel.h>
 #include <limits>
 #include <sstream>
 

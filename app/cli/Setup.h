@@ -1,10 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/PolarGrid.h>
-#include <fxs/Result.h>
-#include <fxs/Simulator.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/polar/PolarGrid.h>
+#include <fxs/core/Result.h>
+#include <fxs/simulation/Simulator.h>
 #include <memory>
 #include <string>
 #include <vector>

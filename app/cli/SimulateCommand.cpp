@@ -4,8 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <fxs/SimulatedRun.h>
-#include <fxs/SimulatorSource.h>
+#include <fxs/simulation/SimulatedRun.h>
+#include <fxs/simulation/SimulatorSource.h>
 #include <iostream>
 #include <thread>
 

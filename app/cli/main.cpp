@@ -3,7 +3,7 @@
 #include "Commands.h"
 
 #include <CLI/CLI.hpp>
-#include <fxs/Version.h>
+#include <fxs/core/Version.h>
 #include <iostream>
 
 int main(int argc, char** argv)

@@ -3,10 +3,10 @@
 #ifndef Q_MOC_RUN
 #include "MonitorSession.h"
 
-#include <fxs/C2Snapshot.h>
-#include <fxs/KamInvariants.h>
-#include <fxs/PolarGrid.h>
-#include <fxs/ShotStats.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/polar/PolarGrid.h>
+#include <fxs/shots/ShotStats.h>
 #endif
 
 #include <QObject>

@@ -3,12 +3,12 @@
 #include "RunResults.h"
 #include "SourceFactory.h"
 
-#include <VetoReaccumulator.h>
+#include <fxs/shots/VetoReaccumulator.h>
 #include <cmath>
 #include <cstdio>
-#include <fxs/PolarRemapper.h>
-#include <fxs/ShotStats.h>
-#include <fxs/VetoRules.h>
+#include <fxs/polar/PolarRemapper.h>
+#include <fxs/shots/ShotStats.h>
+#include <fxs/shots/VetoRules.h>
 #include <unordered_map>
 
 namespace fxs::monitor {
@@ -135,13 +135,13 @@ void EngineController::readerLoop(RunConfig config)
     QString failure;
     LedgerColumns ledger;
     // Veto rules: shots they veto stay out of the C2; when the rules change, the kept recent shots are
-    // re-judged and the C2 corrected (widgets/VetoReaccumulator.h says how; older shots keep their verdict).
+    // re-judged and the C2 corrected (fxs/shots/VetoReaccumulator.h says how; older shots keep their verdict).
     VetoRules rules;
     std::uint64_t rulesVersion = ~std::uint64_t(0);
     C2Config c2Config;
     c2Config.nQ = config.grid.nQ;
     c2Config.nPhi = config.grid.nPhi;
-    widgets::VetoReaccumulator kept(c2Config, std::size_t(256) << 20);
+    VetoReaccumulator kept(c2Config, std::size_t(256) << 20);
     std::unordered_map<std::int64_t, ShotStats> keptStats;
     auto followRules = [&] {
         {

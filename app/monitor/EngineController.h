@@ -7,16 +7,16 @@
 #include <FrameHistory.h>
 #include <ImageLevels.h>
 #include <ImageRenderer.h>
-#include <fxs/C2Pipeline.h>
-#include <fxs/C2Snapshot.h>
-#include <fxs/FrameSource.h>
-#include <fxs/ShotStats.h>
+#include <fxs/pipeline/C2Pipeline.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/frames/FrameSource.h>
+#include <fxs/shots/ShotStats.h>
 #endif
 
 #include <QObject>
 #include <atomic>
 #include <condition_variable>
-#include <fxs/VetoRules.h>
+#include <fxs/shots/VetoRules.h>
 #include <memory>
 #include <mutex>
 #include <optional>

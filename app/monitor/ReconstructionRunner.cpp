@@ -1,7 +1,7 @@
 #include "ReconstructionRunner.h"
 
 #include <QPointer>
-#include <fxs/MrcWriter.h>
+#include <fxs/results/MrcWriter.h>
 
 namespace fxs::monitor {
 
@@ -74,7 +74,7 @@ bool ReconstructionRunner::saveMrc(const QString& path, QString* message) const
         *message = QObject::tr("No reconstruction to save yet");
         return false;
     }
-    const Status written = MrcWriter::write(path.toStdString(), MtipReconstructor::mrcMap(m_result));
+    const Status written = MrcWriter::write(path.toStdString(), MrcWriter::mapOf(m_result));
     if (!written) {
         *message = QString::fromStdString(written.message());
         return false;

@@ -1,8 +1,8 @@
 #pragma once
 
 #ifndef Q_MOC_RUN
-#include <fxs/KamInvariants.h>
-#include <fxs/MtipReconstructor.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/reconstruction/MtipReconstructor.h>
 #endif
 
 #include <QObject>

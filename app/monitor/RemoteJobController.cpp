@@ -8,12 +8,12 @@
 #include <QPointer>
 
 #ifdef FXS_HAVE_REMOTE
-#include "SumsFile.h"
+#include <fxs/results/SumsFile.h>
 #include "TokenFile.h"
 #include "fxs/remote/RemoteSession.h"
 
 #include <fstream>
-#include <fxs/MrcWriter.h>
+#include <fxs/results/MrcWriter.h>
 #include <sstream>
 #endif
 
@@ -368,7 +368,7 @@ void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJo
             true);
         return;
     }
-    auto sums = remote::SumsFile::read(sumsPath.toStdString());
+    auto sums = SumsFile::read(sumsPath.toStdString());
     if (!sums) {
         done(tr("%1: the fetched results %2 are unreadable: %3")
                  .arg(head, sumsPath, QString::fromStdString(sums.error().message)),

@@ -5,8 +5,8 @@
 #include "RemoteJobStatus.h"
 #include "RunConfig.h"
 
-#include <fxs/C2Snapshot.h>
-#include <fxs/VetoRules.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/shots/VetoRules.h>
 #endif
 
 #include <QObject>

@@ -9,7 +9,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QToolButton>
-#include <fxs/ParticleModel.h>
+#include <fxs/simulation/ParticleModel.h>
 #include <limits>
 
 namespace fxs::monitor {

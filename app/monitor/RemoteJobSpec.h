@@ -4,7 +4,7 @@
 #include "RunConfig.h"
 
 #include <QStringList>
-#include <fxs/VetoRules.h>
+#include <fxs/shots/VetoRules.h>
 #include <string>
 
 #ifdef FXS_HAVE_REMOTE

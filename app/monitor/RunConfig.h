@@ -2,8 +2,8 @@
 
 #include <QString>
 #include <cstdint>
-#include <fxs/PolarGrid.h>
-#include <fxs/ShotStats.h>
+#include <fxs/polar/PolarGrid.h>
+#include <fxs/shots/ShotStats.h>
 
 namespace fxs::monitor {
 

@@ -3,7 +3,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <functional>
-#include <fxs/GeomParser.h>
+#include <fxs/geometry/GeomParser.h>
 #include <nlohmann/json.hpp>
 
 namespace fxs::monitor {

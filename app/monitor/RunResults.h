@@ -2,9 +2,9 @@
 
 #include "RunConfig.h"
 
-#include <fxs/C2Pipeline.h>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/ResultsFile.h>
+#include <fxs/pipeline/C2Pipeline.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/results/ResultsFile.h>
 #include <string>
 
 namespace fxs::monitor {

@@ -1,9 +1,9 @@
 #include "SourceFactory.h"
 
-#include <fxs/CxiFileSource.h>
-#include <fxs/GeomParser.h>
-#include <fxs/LiveFileSource.h>
-#include <fxs/SimulatorSource.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/geometry/GeomParser.h>
+#include <fxs/sources/LiveFileSource.h>
+#include <fxs/simulation/SimulatorSource.h>
 
 namespace fxs::monitor {
 

@@ -3,8 +3,8 @@
 #include "RunConfig.h"
 
 #include <ImageAssembly.h>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/FrameSource.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/frames/FrameSource.h>
 #include <memory>
 
 namespace fxs::monitor {

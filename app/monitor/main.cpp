@@ -4,7 +4,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
-#include <fxs/Version.h>
+#include <fxs/core/Version.h>
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "fxs/remote/RemoteSession.h"
 
-#include "fxs/Sha256.h"
+#include <fxs/core/Sha256.h>
 
 #include <algorithm>
 #include <condition_variable>

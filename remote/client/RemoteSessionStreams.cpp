@@ -1,5 +1,5 @@
 // RemoteSession's streaming calls: watch (with reconnects) and fetch (chunked, checksummed).
-#include "fxs/Sha256.h"
+#include <fxs/core/Sha256.h>
 #include "fxs/remote/RemoteSession.h"
 
 #include <cstring>

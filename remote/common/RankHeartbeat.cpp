@@ -1,6 +1,6 @@
 #include "RankHeartbeat.h"
 
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 
 #include <algorithm>
 #include <chrono>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "fxs/PolarFrame.h"
+#include <fxs/polar/PolarFrame.h>
 
 #include <cstdint>
 

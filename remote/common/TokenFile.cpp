@@ -1,6 +1,6 @@
 #include "TokenFile.h"
 
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 
 #include <cstdio>
 #include <sys/stat.h>

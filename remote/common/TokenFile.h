@@ -1,6 +1,6 @@
 #pragma once
 
-#include "fxs/Result.h"
+#include <fxs/core/Result.h>
 
 #include <filesystem>
 #include <string>

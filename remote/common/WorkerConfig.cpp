@@ -1,7 +1,7 @@
 #include "WorkerConfig.h"
 
-#include "AtomicFile.h"
-#include "fxs/VetoRules.h"
+#include <fxs/results/AtomicFile.h>
+#include <fxs/shots/VetoRules.h>
 
 #include <cmath>
 #include <limits>

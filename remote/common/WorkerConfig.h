@@ -1,8 +1,8 @@
 #pragma once
 
-#include "fxs/C2Accumulator.h"
-#include "fxs/Result.h"
-#include "fxs/ShotStats.h"
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/core/Result.h>
+#include <fxs/shots/ShotStats.h>
 
 #include <cstdint>
 #include <filesystem>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "fxs.grpc.pb.h"
-#include "fxs/Sha256.h"
+#include <fxs/core/Sha256.h>
 
 #include <filesystem>
 #include <fstream>

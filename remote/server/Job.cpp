@@ -1,6 +1,6 @@
 #include "Job.h"
 
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 #include "RankHeartbeat.h"
 
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 
 #include "JobFiles.h"
 #include "fxs.pb.h"
-#include "fxs/Result.h"
+#include <fxs/core/Result.h>
 
 #include <map>
 #include <memory>

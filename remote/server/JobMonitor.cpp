@@ -1,8 +1,9 @@
 // The supervisor's view of one running job: its process, its ranks' heartbeats, its files; the watchdog.
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 #include "JobProcess.h"
 #include "JobStore.h"
-#include "SumsFile.h"
+#include <fxs/results/SumsFile.h>
+#include "SnapshotFile.h"
 
 #include <sys/wait.h>
 #include <unistd.h>

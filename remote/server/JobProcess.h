@@ -1,7 +1,7 @@
 #pragma once
 
 #include "RankHeartbeat.h"
-#include "fxs/Result.h"
+#include <fxs/core/Result.h>
 
 #include <filesystem>
 #include <optional>

@@ -1,8 +1,8 @@
 // JobSpec (what a client asks for) → WorkerConfig (what fxs-worker reads), with the checks that make a bad
 // request an INVALID_ARGUMENT naming the field rather than a failed job.
 #include "JobStore.h"
-#include "fxs/ParticleModel.h"
-#include "fxs/VetoRules.h"
+#include <fxs/simulation/ParticleModel.h>
+#include <fxs/shots/VetoRules.h>
 
 #include <cmath>
 #include <limits>

@@ -1,8 +1,8 @@
 #include "JobStore.h"
 
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 #include "JobProcess.h"
-#include "SumsFile.h"
+#include <fxs/results/SumsFile.h>
 #include "WatchReactor.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "ServerOptions.h"
 
-#include "fxs/Version.h"
+#include <fxs/core/Version.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>

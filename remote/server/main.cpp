@@ -1,5 +1,5 @@
 // fxs-server: runs FXS correlation jobs (fxs-worker under mpirun) for remote clients over gRPC. No Qt.
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 #include "JobService.h"
 #include "JobStore.h"
 #include "ServerOptions.h"
@@ -18,8 +18,8 @@ std::shared_ptr<grpc::ServerCredentials> credentials(const fxs::remote::ServerOp
     if (o.tlsCert.empty()) {
         return grpc::InsecureServerCredentials();
     }
-    auto cert = fxs::remote::readText(o.tlsCert);
-    auto key = fxs::remote::readText(o.tlsKey);
+    auto cert = fxs::readText(o.tlsCert);
+    auto key = fxs::readText(o.tlsKey);
     if (!cert || !key) {
         error = !cert ? cert.error().message : key.error().message;
         return nullptr;
@@ -84,7 +84,7 @@ int main(int argc, char** argv)
     spdlog::info("fxs-server listening on port {} ({}), state in {}", port, options->tlsCert.empty() ? "no TLS" : "TLS",
         options->stateDir.string());
     if (!options->portFile.empty()) {
-        (void)fxs::remote::writeTextAtomically(options->portFile, std::to_string(port) + "\n");
+        (void)fxs::writeTextAtomically(options->portFile, std::to_string(port) + "\n");
     }
     int sig = 0;
     sigwait(&signals, &sig);

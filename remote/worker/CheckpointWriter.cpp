@@ -1,6 +1,7 @@
 #include "CheckpointWriter.h"
+#include "SnapshotFile.h"
 
-#include "fxs/C2Snapshot.h"
+#include <fxs/correlation/C2Snapshot.h>
 
 namespace fxs::remote {
 

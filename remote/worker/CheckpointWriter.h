@@ -1,8 +1,8 @@
 #pragma once
 
 #include "JobFiles.h"
-#include "SumsFile.h"
-#include "fxs/Result.h"
+#include <fxs/results/SumsFile.h>
+#include <fxs/core/Result.h>
 
 #include <thread>
 

@@ -1,9 +1,9 @@
 #include "ResultsOutput.h"
 
-#include "AtomicFile.h"
-#include "fxs/MrcWriter.h"
-#include "fxs/ParticleModel.h"
-#include "fxs/ResultsFile.h"
+#include <fxs/results/AtomicFile.h>
+#include <fxs/results/MrcWriter.h>
+#include <fxs/simulation/ParticleModel.h>
+#include <fxs/results/ResultsFile.h>
 
 #include <algorithm>
 
@@ -49,7 +49,7 @@ Result<MtipResult> runMtip(
     if (!rec) {
         return Error { "reconstruction: M-TIP: " + rec.error().message };
     }
-    if (auto st = MrcWriter::write(p.files.densityMrc().string(), MtipReconstructor::mrcMap(*rec)); !st) {
+    if (auto st = MrcWriter::write(p.files.densityMrc().string(), MrcWriter::mapOf(*rec)); !st) {
         return Error { "reconstruction: " + st.message() };
     }
     return rec;

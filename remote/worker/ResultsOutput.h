@@ -1,12 +1,12 @@
 #pragma once
 
 #include "JobFiles.h"
-#include "SumsFile.h"
+#include <fxs/results/SumsFile.h>
 #include "WorkerConfig.h"
-#include "fxs/C2Snapshot.h"
-#include "fxs/KamInvariants.h"
-#include "fxs/MtipReconstructor.h"
-#include "fxs/Result.h"
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/reconstruction/MtipReconstructor.h>
+#include <fxs/core/Result.h>
 
 #include <functional>
 #include <optional>

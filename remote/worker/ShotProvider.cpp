@@ -1,12 +1,12 @@
 #include "ShotProvider.h"
 
 #include "SyntheticPolarSource.h"
-#include "fxs/CxiFileSource.h"
-#include "fxs/GeomParser.h"
-#include "fxs/InputIdentity.h"
-#include "fxs/PolarRemapper.h"
-#include "fxs/Simulator.h"
-#include "fxs/SimulatorPixels.h"
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/geometry/GeomParser.h>
+#include <fxs/sources/InputIdentity.h>
+#include <fxs/polar/PolarRemapper.h>
+#include <fxs/simulation/Simulator.h>
+#include <fxs/simulation/SimulatorPixels.h>
 
 namespace fxs::remote {
 

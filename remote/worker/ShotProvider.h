@@ -1,9 +1,9 @@
 #pragma once
 
 #include "WorkerConfig.h"
-#include "fxs/PolarFrame.h"
-#include "fxs/Result.h"
-#include "fxs/ShotStats.h"
+#include <fxs/polar/PolarFrame.h>
+#include <fxs/core/Result.h>
+#include <fxs/shots/ShotStats.h>
 
 #include <functional>
 #include <memory>

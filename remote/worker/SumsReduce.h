@@ -1,7 +1,7 @@
 #pragma once
 
-#include "SumsFile.h"
-#include "fxs/C2Sums.h"
+#include <fxs/results/SumsFile.h>
+#include <fxs/correlation/C2Sums.h>
 
 #include <mpi.h>
 

@@ -1,16 +1,16 @@
 #include "WorkerRun.h"
 
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 #include "CheckpointWriter.h"
 #include "HeartbeatThread.h"
 #include "ResultsOutput.h"
 #include "ShotProvider.h"
-#include "SumsFile.h"
+#include <fxs/results/SumsFile.h>
 #include "SumsReduce.h"
-#include "fxs/C2Pipeline.h"
-#include "fxs/GpuBinding.h"
-#include "fxs/GpuC2Accumulator.h"
-#include "fxs/VetoRules.h"
+#include <fxs/pipeline/C2Pipeline.h>
+#include <fxs/gpu/GpuBinding.h>
+#include <fxs/gpu/GpuC2Accumulator.h>
+#include <fxs/shots/VetoRules.h>
 
 #include <algorithm>
 #include <chrono>
@@ -211,7 +211,11 @@ Result<RoundsOutcome> runRounds(
                 }
             }
             std::sort(rejectedAll.begin(), rejectedAll.end(), [](auto& a, auto& b) { return a.shot < b.shot; });
-            SumsFile cp { std::move(sums), cfg.computationHash(), unitsDone(plan, counts), rejectedAll };
+            SumsFile cp;
+            cp.sums = std::move(sums);
+            cp.computationHash = cfg.computationHash();
+            cp.unitsDone = unitsDone(plan, counts);
+            cp.rejected = rejectedAll;
             if (leftAll == 0) {
                 out.final = cp;
             }

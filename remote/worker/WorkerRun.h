@@ -2,7 +2,7 @@
 
 #include "JobFiles.h"
 #include "WorkerConfig.h"
-#include "fxs/Result.h"
+#include <fxs/core/Result.h>
 
 #include <mpi.h>
 

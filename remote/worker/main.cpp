@@ -1,9 +1,9 @@
 // fxs-worker JOB_DIR: the MPI program of a remote job (engine + MPI only: no gRPC, no Qt).
 // Launched by fxs-server as `mpirun -n N fxs-worker JOB_DIR`; see WorkerRun.h for what every rank does.
-#include "AtomicFile.h"
+#include <fxs/results/AtomicFile.h>
 #include "JobFiles.h"
 #include "WorkerRun.h"
-#include "fxs/Version.h"
+#include <fxs/core/Version.h>
 
 #include <cstdio>
 #include <cstring>
@@ -40,7 +40,7 @@ int main(int argc, char** argv)
     if (!st) {
         std::fprintf(stderr, "fxs-worker rank %d: %s\n", rank, st.message().c_str());
         // Any rank may be the one that failed (a bad frame in its units): each leaves its reason (last wins).
-        (void)fxs::remote::writeTextAtomically(
+        (void)fxs::writeTextAtomically(
             files.error(), "rank " + std::to_string(rank) + ": " + st.message() + "\n");
         // The other ranks may be inside a collective: only an abort ends them all.
         MPI_Abort(MPI_COMM_WORLD, 3);

@@ -4,10 +4,10 @@
 
 #include <QtTest>
 #include <csignal>
-#include <fxs/C2Accumulator.h>
-#include <fxs/CxiFileSource.h>
-#include <fxs/GeomParser.h>
-#include <fxs/PolarRemapper.h>
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/geometry/GeomParser.h>
+#include <fxs/polar/PolarRemapper.h>
 
 namespace {
 

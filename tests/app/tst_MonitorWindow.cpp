@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fxs/VetoRules.h>
+#include <fxs/shots/VetoRules.h>
 #include <nlohmann/json.hpp>
 #include <vector>
 

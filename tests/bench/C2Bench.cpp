@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fftw3.h>
-#include <fxs/C2Pipeline.h>
+#include <fxs/pipeline/C2Pipeline.h>
 #include <iostream>
 #include <memory>
 #include <random>

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
-#include <fxs/CxiFileSource.h>
-#include <fxs/CxiWriter.h>
-#include <fxs/FileProbe.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/results/CxiWriter.h>
+#include <fxs/sources/FileProbe.h>
 #include <string>
 #include <unistd.h>
 #include <vector>

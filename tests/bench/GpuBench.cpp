@@ -3,7 +3,7 @@
 #include "BenchRegistry.h"
 
 #include <chrono>
-#include <fxs/GpuC2Accumulator.h>
+#include <fxs/gpu/GpuC2Accumulator.h>
 #include <iostream>
 #include <random>
 #include <sstream>

@@ -17,7 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
-#include <fxs/C2Pipeline.h>
+#include <fxs/pipeline/C2Pipeline.h>
 #include <iostream>
 #include <mutex>
 #include <qcustomplot.h>

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fxs/MtipReconstructor.h>
-#include <fxs/ParticleModel.h>
+#include <fxs/reconstruction/MtipReconstructor.h>
+#include <fxs/simulation/ParticleModel.h>
 #include <string>
 #include <thread>
 

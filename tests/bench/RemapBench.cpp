@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fxs/GeomParser.h>
-#include <fxs/PolarRemapper.h>
+#include <fxs/geometry/GeomParser.h>
+#include <fxs/polar/PolarRemapper.h>
 #include <iostream>
 #include <random>
 #include <sstream>

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/Simulator.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/simulation/Simulator.h>
 #include <iostream>
 #include <sstream>
 #include <string>

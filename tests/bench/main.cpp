@@ -1,7 +1,7 @@
 // fxs-bench: benchmark programs; figures are ratios against references run in the same process.
 #include "BenchRegistry.h"
 
-#include <fxs/Version.h>
+#include <fxs/core/Version.h>
 
 #include <cstdio>
 #include <cstring>

@@ -5,7 +5,7 @@
 
 #include <cmath>
 #include <complex>
-#include <fxs/PolarFrame.h>
+#include <fxs/polar/PolarFrame.h>
 #include <numbers>
 #include <random>
 #include <vector>

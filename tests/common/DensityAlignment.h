@@ -10,7 +10,7 @@
 #include <array>
 #include <cmath>
 #include <complex>
-#include <fxs/Rotation.h>
+#include <fxs/core/Rotation.h>
 #include <numbers>
 #include <random>
 #include <vector>

@@ -11,7 +11,7 @@
 #include <QtGlobal>
 #include <cstdint>
 #include <cstring>
-#include <fxs/ParticleModel.h>
+#include <fxs/simulation/ParticleModel.h>
 #include <string>
 #include <vector>
 

@@ -5,8 +5,8 @@
 
 #include "KamClosedForm.h"
 
-#include <fxs/KamInvariants.h>
-#include <fxs/ParticleModel.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/simulation/ParticleModel.h>
 
 namespace fxs::test {
 

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <fxs/C2Accumulator.h>
-#include <fxs/C2Pipeline.h>
-#include <fxs/C2Snapshot.h>
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/pipeline/C2Pipeline.h>
+#include <fxs/correlation/C2Snapshot.h>
 #include <limits>
 #include <thread>
 

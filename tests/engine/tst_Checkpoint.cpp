@@ -3,7 +3,7 @@
 #include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fxs/Checkpoint.h>
+#include <fxs/results/Checkpoint.h>
 
 namespace {
 
@@ -99,7 +99,7 @@ print(magic == b'FXSCKPT\0', version, len(b) == 24 + hlen + payload + 32, hashli
 )";
         const auto py = fxs::test::runPython(script, { m_path });
         QVERIFY2(py.ok(), py.err.constData());
-        QCOMPARE(py.out.trimmed(), QByteArray("True 1 True True 64 112 13"));
+        QCOMPARE(py.out.trimmed(), QByteArray("True 2 True True 64 112 13"));
     }
 
     void refusesDamage_data()

@@ -2,7 +2,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fxs/CxiFileSource.h>
+#include <fxs/sources/CxiFileSource.h>
 
 using fxs::PixelType;
 

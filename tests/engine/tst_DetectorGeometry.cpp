@@ -1,7 +1,7 @@
 #include <QtTest>
 #include <cmath>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/GeomParser.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/geometry/GeomParser.h>
 #include <numbers>
 
 using fxs::DetectorGeometry;

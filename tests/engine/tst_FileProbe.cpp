@@ -3,8 +3,8 @@
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fxs/CxiFileSource.h>
-#include <fxs/FileProbe.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/FileProbe.h>
 #include <random>
 
 namespace {

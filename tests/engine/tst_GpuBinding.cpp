@@ -1,7 +1,7 @@
 // One MPI rank per GPU: the binding of node-local ranks to devices.
 #include <QtTest>
 #include <algorithm>
-#include <fxs/GpuBinding.h>
+#include <fxs/gpu/GpuBinding.h>
 #include <numeric>
 
 using namespace fxs;

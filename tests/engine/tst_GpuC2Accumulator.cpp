@@ -3,9 +3,9 @@
 
 #include <QtTest>
 #include <cmath>
-#include <fxs/C2Accumulator.h>
-#include <fxs/C2Snapshot.h>
-#include <fxs/GpuC2Accumulator.h>
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/gpu/GpuC2Accumulator.h>
 
 using namespace fxs;
 

@@ -1,8 +1,8 @@
 // The M-TIP invariant projection (FXS_SPEC §5): its output reproduces the data B_l, and it is idempotent.
 #include <QtTest>
 #include <cmath>
-#include <fxs/InvariantProjection.h>
-#include <fxs/SphericalHarmonics.h>
+#include <fxs/reconstruction/InvariantProjection.h>
+#include <fxs/invariants/SphericalHarmonics.h>
 #include <random>
 
 using namespace fxs;

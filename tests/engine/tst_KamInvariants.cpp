@@ -5,9 +5,9 @@
 #include <QtTest>
 #include <cmath>
 #include <complex>
-#include <fxs/C2Accumulator.h>
-#include <fxs/C2Snapshot.h>
-#include <fxs/KamInvariants.h>
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/invariants/KamInvariants.h>
 #include <numbers>
 #include <random>
 

@@ -3,8 +3,8 @@
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fxs/CxiWriter.h>
-#include <fxs/LiveFileSource.h>
+#include <fxs/results/CxiWriter.h>
+#include <fxs/sources/LiveFileSource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>

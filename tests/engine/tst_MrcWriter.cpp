@@ -2,7 +2,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fxs/MrcWriter.h>
+#include <fxs/results/MrcWriter.h>
 
 namespace {
 

@@ -7,13 +7,13 @@
 
 #include <QtTest>
 #include <chrono>
-#include <fxs/C2Accumulator.h>
-#include <fxs/C2Snapshot.h>
-#include <fxs/KamInvariants.h>
-#include <fxs/MtipReconstructor.h>
-#include <fxs/ParticleModel.h>
-#include <fxs/Simulator.h>
-#include <fxs/SimulatorPixels.h>
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/invariants/KamInvariants.h>
+#include <fxs/reconstruction/MtipReconstructor.h>
+#include <fxs/simulation/ParticleModel.h>
+#include <fxs/simulation/Simulator.h>
+#include <fxs/simulation/SimulatorPixels.h>
 
 using namespace fxs;
 

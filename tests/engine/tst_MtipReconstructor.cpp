@@ -3,8 +3,9 @@
 
 #include <QtTest>
 #include <atomic>
-#include <fxs/MtipReconstructor.h>
-#include <fxs/ParticleModel.h>
+#include <fxs/reconstruction/MtipReconstructor.h>
+#include <fxs/results/MrcWriter.h>
+#include <fxs/simulation/ParticleModel.h>
 
 namespace {
 
@@ -90,7 +91,7 @@ private slots:
         QCOMPARE(withDensity, 2 * 2);
         QCOMPARE(a->iterationsRun, 40);
         QVERIFY(a->density == b->density);
-        const fxs::MrcMap map = fxs::MtipReconstructor::mrcMap(*a);
+        const fxs::MrcMap map = fxs::MrcWriter::mapOf(*a);
         QCOMPARE(map.nx * map.ny * map.nz, 32 * 32 * 32);
         QCOMPARE(map.originAngstrom[2], -16.0 * a->voxelSizeA);
         c.seed = 2;

@@ -2,7 +2,7 @@
 #include <QtTest>
 #include <cmath>
 #include <complex>
-#include <fxs/ParticleModel.h>
+#include <fxs/simulation/ParticleModel.h>
 #include <numbers>
 
 namespace {

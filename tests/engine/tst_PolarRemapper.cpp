@@ -1,9 +1,9 @@
 #include <QtTest>
 #include <cmath>
 #include <fstream>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/GeomParser.h>
-#include <fxs/PolarRemapper.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/geometry/GeomParser.h>
+#include <fxs/polar/PolarRemapper.h>
 #include <numbers>
 #include <random>
 

@@ -6,8 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
-#include <fxs/ResultsFile.h>
-#include <fxs/Version.h>
+#include <fxs/results/ResultsFile.h>
+#include <fxs/core/Version.h>
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <QCryptographicHash>
 #include <QtTest>
-#include <fxs/Sha256.h>
+#include <fxs/core/Sha256.h>
 
 class tst_Sha256 : public QObject {
     Q_OBJECT

@@ -1,8 +1,8 @@
 // Real spherical-harmonic analysis/synthesis on shells against std::sph_legendre (C++17 special functions).
 #include <QtTest>
 #include <cmath>
-#include <fxs/ShellTransform.h>
-#include <fxs/SphericalHarmonics.h>
+#include <fxs/reconstruction/ShellTransform.h>
+#include <fxs/invariants/SphericalHarmonics.h>
 #include <numbers>
 #include <random>
 

@@ -1,5 +1,5 @@
 #include <QtTest>
-#include <fxs/ShotLedger.h>
+#include <fxs/shots/ShotLedger.h>
 #include <nlohmann/json.hpp>
 #include <thread>
 

@@ -1,6 +1,6 @@
 #include <QtTest>
 #include <cmath>
-#include <fxs/ShotStats.h>
+#include <fxs/shots/ShotStats.h>
 
 using namespace fxs;
 

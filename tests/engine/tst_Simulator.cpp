@@ -1,7 +1,7 @@
 #include <QtTest>
 #include <cmath>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/Simulator.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/simulation/Simulator.h>
 #include <numbers>
 
 namespace {

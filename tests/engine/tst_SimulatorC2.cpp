@@ -2,9 +2,9 @@
 // a dumbbell's C2 is 4f⁴[1 + j0(qd) + j0(q'd) + ½ j0(d|q⃗+q⃗'|) + ½ j0(d|q⃗−q⃗'|)] with Ewald curvature.
 #include <QtTest>
 #include <cmath>
-#include <fxs/C2Accumulator.h>
-#include <fxs/C2Snapshot.h>
-#include <fxs/Simulator.h>
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/simulation/Simulator.h>
 #include <numbers>
 
 namespace {

@@ -8,13 +8,13 @@
 #include <QtTest>
 #include <atomic>
 #include <chrono>
-#include <fxs/C2Accumulator.h>
-#include <fxs/C2Snapshot.h>
-#include <fxs/CxiFileSource.h>
-#include <fxs/DetectorGeometry.h>
-#include <fxs/PolarRemapper.h>
-#include <fxs/SimulatedRun.h>
-#include <fxs/SimulatorSource.h>
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/polar/PolarRemapper.h>
+#include <fxs/simulation/SimulatedRun.h>
+#include <fxs/simulation/SimulatorSource.h>
 #include <thread>
 
 using namespace fxs;

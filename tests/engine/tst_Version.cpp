@@ -1,4 +1,4 @@
-#include <fxs/Version.h>
+#include <fxs/core/Version.h>
 
 #include <QtTest>
 

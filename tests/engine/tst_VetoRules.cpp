@@ -1,5 +1,5 @@
 #include <QtTest>
-#include <fxs/VetoRules.h>
+#include <fxs/shots/VetoRules.h>
 #include <nlohmann/json.hpp>
 
 using namespace fxs;

@@ -5,7 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <fxs/StackInspector.h>
+#include <fxs/sources/StackInspector.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

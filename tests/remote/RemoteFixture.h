@@ -2,7 +2,7 @@
 
 // A real fxs-server on 127.0.0.1 (a free port), with real mpirun and fxs-worker, for the remote test suites.
 
-#include "SumsFile.h"
+#include <fxs/results/SumsFile.h>
 #include "SyntheticPolarSource.h"
 #include "fxs/remote/RemoteSession.h"
 
@@ -13,7 +13,7 @@
 #include <QtTest>
 #include <csignal>
 #include <functional>
-#include <fxs/C2Accumulator.h>
+#include <fxs/correlation/C2Accumulator.h>
 #include <memory>
 #include <optional>
 #include <sys/prctl.h>

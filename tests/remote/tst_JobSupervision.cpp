@@ -115,7 +115,7 @@ private:
         QTemporaryDir tmp;
         const auto path = tmp.filePath("r.fxs1").toStdString();
         QVERIFY(m_server->session->fetch(id, path).ok());
-        auto got = fxs::remote::SumsFile::read(path);
+        auto got = fxs::SumsFile::read(path);
         QVERIFY(got.ok());
         const auto local = localSums(spec);
         QCOMPARE(got->sums.shots[0], local.shots[0]); // every shot exactly once
@@ -239,7 +239,7 @@ private slots:
         QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
         QTemporaryDir tmp;
         QVERIFY(m_server->session->fetch(id, tmp.filePath("r").toStdString()).ok());
-        auto got = fxs::remote::SumsFile::read(tmp.filePath("r").toStdString());
+        auto got = fxs::SumsFile::read(tmp.filePath("r").toStdString());
         QVERIFY(got.ok());
         QCOMPARE(got->sums.totalShots(), qint64(300));
         QVERIFY(sumsError(got->sums, localSums(spec)) <= 1e-12);

@@ -8,9 +8,9 @@
 #include <PythonRunner.h>
 #include <algorithm>
 #include <cmath>
-#include <fxs/ParticleModel.h>
-#include <fxs/Simulator.h>
-#include <fxs/SimulatorPixels.h>
+#include <fxs/simulation/ParticleModel.h>
+#include <fxs/simulation/Simulator.h>
+#include <fxs/simulation/SimulatorPixels.h>
 
 using namespace fxs::test;
 
@@ -157,7 +157,7 @@ private:
         if (!m_server->session->fetch(jobId, path).ok()) {
             return {};
         }
-        auto f = fxs::remote::SumsFile::read(path);
+        auto f = fxs::SumsFile::read(path);
         return f ? f->sums : fxs::C2Sums {};
     }
 

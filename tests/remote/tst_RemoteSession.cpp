@@ -5,12 +5,12 @@
 
 #include <C2BruteForce.h>
 #include <QCryptographicHash>
-#include <fxs/C2Snapshot.h>
-#include <fxs/CxiFileSource.h>
-#include <fxs/CxiWriter.h>
-#include <fxs/GeomParser.h>
-#include <fxs/GpuC2Accumulator.h>
-#include <fxs/PolarRemapper.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/sources/CxiFileSource.h>
+#include <fxs/results/CxiWriter.h>
+#include <fxs/geometry/GeomParser.h>
+#include <fxs/gpu/GpuC2Accumulator.h>
+#include <fxs/polar/PolarRemapper.h>
 #include <thread>
 
 using namespace fxs::test;
@@ -84,7 +84,7 @@ private slots:
         const auto path = tmp.filePath("result.fxs1").toStdString();
         const auto fetched = m_server->session->fetch(end.job_id(), path);
         QVERIFY2(fetched.ok(), fetched.message().c_str());
-        auto remote = fxs::remote::SumsFile::read(path);
+        auto remote = fxs::SumsFile::read(path);
         QVERIFY2(remote.ok(), remote ? "" : remote.error().message.c_str());
         const fxs::C2Sums local = localSums(spec);
         QCOMPARE(remote->sums.shots[0], local.shots[0]); // every shot exactly once, in the right half
@@ -122,7 +122,7 @@ private slots:
         QTemporaryDir tmp;
         const auto path = tmp.filePath("result.fxs1").toStdString();
         QVERIFY(m_server->session->fetch(end.job_id(), path).ok());
-        auto remote = fxs::remote::SumsFile::read(path);
+        auto remote = fxs::SumsFile::read(path);
         QVERIFY(remote.ok());
         const double err = sumsError(remote->sums, localSums(spec));
         QVERIFY2(err <= 1e-5, qPrintable(QString("relative error %1").arg(err))); // float batches, other split
@@ -136,7 +136,7 @@ private slots:
         QCOMPARE(int(end.state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
         QTemporaryDir tmp;
         QVERIFY(m_server->session->fetch(end.job_id(), tmp.filePath("r").toStdString()).ok());
-        auto remote = fxs::remote::SumsFile::read(tmp.filePath("r").toStdString());
+        auto remote = fxs::SumsFile::read(tmp.filePath("r").toStdString());
         QVERIFY(remote.ok());
         const auto snap = fxs::C2Snapshot::compute(remote->sums);
         const fxs::remote::SyntheticPolarSource src(6, 16, 42, 0.1);
@@ -201,7 +201,7 @@ private slots:
         QCOMPARE(end.shots_total(), qint64(shots));
         QTemporaryDir out;
         QVERIFY(m_server->session->fetch(end.job_id(), out.filePath("r").toStdString()).ok());
-        auto remote = fxs::remote::SumsFile::read(out.filePath("r").toStdString());
+        auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
         QVERIFY(remote.ok());
 
         // The same frames remapped and accumulated here, in one process.

@@ -1,6 +1,9 @@
-// The FXS1 sums and snapshot files (checkpoints, results): a round trip keeps every value bit for bit, numpy
-// reads the documented layout, and a damaged file is refused with a message naming it instead of crashing.
-#include "SumsFile.h"
+// The sums files of remote jobs (checkpoints, results; the one sums format, SumsFile) and the snapshot files: a round
+// trip keeps every value bit for bit, numpy reads the documented layout, the two earlier formats (fxs-worker's FXS1SUMS
+// and fxs correlate's version-1 checkpoints, written by the code of 7479236 and kept in tests/data/sums) are still
+// read, and a damaged file is refused with a message naming it instead of crashing.
+#include "SnapshotFile.h"
+#include <fxs/results/SumsFile.h>
 
 #include <PythonRunner.h>
 #include <QFile>
@@ -9,7 +12,7 @@
 #include <random>
 
 using fxs::remote::SnapshotFile;
-using fxs::remote::SumsFile;
+using fxs::SumsFile;
 
 namespace {
 
@@ -36,6 +39,7 @@ SumsFile randomSums(int nQ, int nPhi, int nMax, unsigned seed)
     }
     f.computationHash = 0xfedcba9876543210ULL;
     f.unitsDone = { 0, 3, 7 };
+    f.rejected = { { 4, "sum below 10" }, { 9, "hand veto" } };
     return f;
 }
 
@@ -74,8 +78,11 @@ private slots:
         QVERIFY(b->sums.weightSum == a.sums.weightSum);
         QCOMPARE(b->computationHash, a.computationHash);
         QVERIFY(b->unitsDone == a.unitsDone);
+        QCOMPARE(b->rejected.size(), a.rejected.size());
+        QCOMPARE(b->rejected[1].reason, a.rejected[1].reason);
+        QCOMPARE(b->format, std::string("FXSCKPT 2"));
         auto h = SumsFile::readHeader(path);
-        QVERIFY(h.ok() && h->sums.signal[0].empty() && h->sums.totalShots() == 201);
+        QVERIFY(h.ok() && h->sums.signal[0].empty() && h->sums.totalShots() == 201 && h->unitsDone == a.unitsDone);
     }
 
     void numpyReadsTheDocumentedLayout()
@@ -91,14 +98,14 @@ private slots:
         const QString script = R"(
 import json, struct, sys, numpy as np
 b = open(sys.argv[1], 'rb').read()
-assert b[:8] == b'FXS1SUMS'
-n = struct.unpack('<I', b[8:12])[0]
-h = json.loads(b[12:12 + n])
-nq, nf, nm = h['n_q'], h['n_max'] + 1, h['n_phi'] // 2 + 1
-a = np.frombuffer(b[12 + n:], dtype='<f8')
+magic, version, _, n = struct.unpack('<8sIIQ', b[:24])
+assert magic == b'FXSCKPT\0' and version == 2
+h = json.loads(b[24:24 + n])
+nq, nf, nm = h['nQ'], h['nMax'] + 1, h['nPhi'] // 2 + 1
+a = np.frombuffer(b[24 + n:-32], dtype='<f8')
 sig = 2 * nf * nq * nq * 2
 mask1 = a[sig + nm * nq * nq * 2: sig + 2 * nm * nq * nq * 2].view('<c16').reshape(nm, nq, nq)
-print(repr(mask1[2, 4, 1].real), repr(mask1[2, 4, 1].imag), h['shots'][1])
+print(repr(mask1[2, 4, 1].real), repr(mask1[2, 4, 1].imag), h['shotsOdd'])
 )";
         const auto r = fxs::test::runPython(script, { path });
         QVERIFY2(r.ok(), r.err.constData());
@@ -115,11 +122,12 @@ print(repr(mask1[2, 4, 1].real), repr(mask1[2, 4, 1].imag), h['shots'][1])
         QTest::addColumn<int>("damage");
         QTest::addColumn<QString>("expected");
         QTest::newRow("missing") << 0 << "cannot open";
-        QTest::newRow("wrong magic") << 1 << "not an FXS1";
-        QTest::newRow("truncated arrays") << 2 << "size does not match";
+        QTest::newRow("wrong magic") << 1 << "not an fxs sums file";
+        QTest::newRow("truncated arrays") << 2 << "truncated or damaged";
         QTest::newRow("garbage header") << 3 << "header";
         QTest::newRow("huge header length") << 4 << "header";
-        QTest::newRow("extra bytes") << 5 << "size does not match";
+        QTest::newRow("extra bytes") << 5 << "truncated or damaged";
+        QTest::newRow("bit flip in the sums") << 6 << "checksum";
     }
     void damagedFilesAreRefused()
     {
@@ -142,10 +150,13 @@ print(repr(mask1[2, 4, 1].real), repr(mask1[2, 4, 1].imag), h['shots'][1])
             bytes.chop(100);
             break;
         case 3:
-            bytes[13] = '#';
+            bytes[25] = '#';
             break;
         case 4:
-            bytes[11] = char(0x7f);
+            bytes[23] = char(0x7f);
+            break;
+        case 6:
+            bytes[bytes.size() - 100] = char(bytes[bytes.size() - 100] ^ 0x04);
             break;
         case 5:
             bytes.append("tail");
@@ -161,6 +172,51 @@ print(repr(mask1[2, 4, 1].real), repr(mask1[2, 4, 1].imag), h['shots'][1])
         QVERIFY(!r.ok());
         const QString msg = QString::fromStdString(r.error().message);
         QVERIFY2(msg.contains(expected) && msg.contains("s.fxs1"), qPrintable(msg));
+    }
+
+    // Files of the two formats before the one sums format, written by the code of 7479236
+    // (tests/data/sums/make-fixtures.cpp): every value against the formula they were filled with.
+    void earlierFormatsAreRead_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("format");
+        QTest::newRow("fxs correlate checkpoint, version 1") << "checkpoint-v1.fxsckpt" << "FXSCKPT 1";
+        QTest::newRow("fxs-worker FXS1SUMS") << "worker-fxs1.sums" << "FXS1SUMS";
+    }
+    void earlierFormatsAreRead()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, format);
+        const QString path = qEnvironmentVariable("FXS_SOURCE_DIR") + "/tests/data/sums/" + file;
+        auto f = SumsFile::read(path.toStdString());
+        QVERIFY2(f.ok(), f ? "" : f.error().message.c_str());
+        QCOMPARE(QString::fromStdString(f->format), format);
+        const fxs::C2Sums& s = f->sums;
+        QVERIFY(s.nQ == 3 && s.nPhi == 8 && s.nMax == 2 && s.ringMeanSubtracted);
+        QVERIFY(s.shots[0] == 5 && s.shots[1] == 4);
+        for (int h = 0; h < 2; ++h) {
+            QCOMPARE(s.signal[h].size(), std::size_t(3 * 3 * 3));
+            for (std::size_t i = 0; i < s.signal[h].size(); ++i) {
+                QCOMPARE(s.signal[h][i], std::complex<double>(double(i) + 0.25 * h, -0.5 * double(i)));
+            }
+            QCOMPARE(s.mask[h].size(), std::size_t(5 * 3 * 3));
+            for (std::size_t i = 0; i < s.mask[h].size(); ++i) {
+                QCOMPARE(s.mask[h][i], std::complex<double>(0.125 * double(i), h + 1.0));
+            }
+        }
+        for (std::size_t i = 0; i < s.weightSum.size(); ++i) {
+            QCOMPARE(s.weightedIntensity[i], 1.5 * double(i));
+            QCOMPARE(s.weightSum[i], double(i % 3));
+        }
+        if (format == "FXS1SUMS") {
+            QCOMPARE(f->computationHash, std::uint64_t { 0x0123456789abcdefULL });
+            QVERIFY(f->unitsDone == (std::vector<std::int64_t> { 0, 2 }));
+            QVERIFY(f->rejected.size() == 1 && f->rejected[0].shot == 3 && f->rejected[0].reason == "sum below 10");
+        } else {
+            QVERIFY(f->shotsDone == (std::vector<std::int64_t> { 0, 1, 2, 3, 4, 5, 6, 7, 8 }));
+            QCOMPARE(f->configuration, std::string(R"({"fixture":1})"));
+            QCOMPARE(f->softwareVersion, std::string("0.1.0-7479236"));
+        }
     }
 
     void snapshotRoundTrip()

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "fxs.grpc.pb.h"
-#include "fxs/Result.h"
+#include <fxs/core/Result.h>
 
 #include <atomic>
 #include <chrono>

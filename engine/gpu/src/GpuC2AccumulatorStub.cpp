@@ -1,0 +1,51 @@
+// The GPU backend when this build has no CUDA: every entry point says so, and callers use the CPU path.
+#ifndef FXS_HAVE_CUDA
+#include <fxs/gpu/GpuC2Accumulator.h>
+
+namespace fxs {
+
+struct GpuC2Accumulator::Impl { };
+
+bool GpuC2Accumulator::available(std::string* why)
+{
+    if (why) {
+        *why = "this build of FXS Monitor has no CUDA backend (no CUDA toolkit at build time)";
+    }
+    return false;
+}
+
+int GpuC2Accumulator::deviceCount() { return 0; }
+
+Result<std::unique_ptr<GpuC2Accumulator>> GpuC2Accumulator::create(const GpuC2Config&)
+{
+    std::string why;
+    available(&why);
+    return Error { "GPU correlation unavailable: " + why };
+}
+
+GpuC2Accumulator::GpuC2Accumulator(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl))
+{
+}
+GpuC2Accumulator::~GpuC2Accumulator() = default;
+Status GpuC2Accumulator::add(const PolarFrame&) { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::addHostBatch(const float*, const float*, int, std::int64_t)
+{
+    return Error { "no CUDA backend" };
+}
+Status GpuC2Accumulator::setStaticMask(std::span<const float>) { return Error { "no CUDA backend" }; }
+void GpuC2Accumulator::flush() { }
+const C2Sums& GpuC2Accumulator::sums() const
+{
+    static const C2Sums empty;
+    return empty;
+}
+void GpuC2Accumulator::useSink(C2Sink&) { }
+GpuC2Stats GpuC2Accumulator::stats() const { return {}; }
+std::int64_t GpuC2Accumulator::shotsAdded() const { return 0; }
+Result<double> GpuC2Accumulator::rerunResident(int) { return Error { "no CUDA backend" }; }
+std::shared_ptr<float> GpuC2Accumulator::allocatePinned(std::size_t) { return {}; }
+Result<double> GpuC2Accumulator::measureHostToDevice(std::size_t) { return Error { "no CUDA backend" }; }
+
+} // namespace fxs
+#endif

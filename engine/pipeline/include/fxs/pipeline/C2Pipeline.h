@@ -1,0 +1,84 @@
+#pragma once
+
+#include <fxs/correlation/C2Accumulator.h>
+#include <fxs/correlation/C2Snapshot.h>
+#include <fxs/polar/PolarFrame.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace fxs {
+
+/// Progress counters of a pipeline (a copy, safe to read from any thread).
+struct C2Progress {
+    std::int64_t shotsIn = 0; ///< frames pushed
+    std::int64_t shotsDone = 0; ///< frames accumulated
+    std::int64_t shotsRejected = 0; ///< frames refused (wrong shape, non-finite values)
+    double shotsPerSecond = 0.0; ///< accumulation rate over the last few seconds
+    int queueDepth = 0; ///< frames waiting
+};
+
+/// Settings of a C2Pipeline.
+/// Where the correlation runs.
+enum class C2Backend {
+    Cpu, ///< worker threads with OpenBLAS
+    Gpu, ///< the CUDA backend (one worker feeding the device); falls back to the CPU when no GPU is usable
+    Auto, ///< the GPU when one is usable, else the CPU
+};
+
+/// Settings of a C2Pipeline.
+struct C2PipelineConfig {
+    C2Config accumulator;
+    int threads = 0; ///< CPU worker threads, 0: all cores
+    int queueCapacity = 256; ///< frames buffered before push() blocks (backpressure)
+    C2Backend backend = C2Backend::Cpu;
+    int gpuDevice = 0; ///< CUDA device for the GPU backend
+};
+
+/// Multithreaded C2: N workers, each with its own C2Accumulator, fed from one bounded queue; merged on
+/// snapshot. OpenBLAS is set to one thread per worker so that workers and BLAS do not oversubscribe.
+/// push() blocks while the queue is full; every method is thread-safe.
+class C2Pipeline {
+public:
+    explicit C2Pipeline(const C2PipelineConfig& config);
+    ~C2Pipeline(); ///< cancels and joins the workers
+    C2Pipeline(const C2Pipeline&) = delete;
+    C2Pipeline& operator=(const C2Pipeline&) = delete;
+
+    /// Queues a frame, waiting while the queue is full; false after cancel() or close(). A frame the accumulator
+    /// refuses (wrong shape, non-finite values) is counted in C2Progress::shotsRejected.
+    bool push(PolarFrame frame);
+    /// Queues a frame only if there is room; false when full (the caller counts the drop).
+    bool tryPush(PolarFrame frame);
+    /// No more input: workers finish the queue; then wait() returns.
+    void close();
+    /// Blocks until every queued frame is accumulated (after close()), or cancellation.
+    void wait();
+    /// Stops as soon as possible, dropping queued frames (accumulated shots stay in the sums).
+    void cancel();
+    /// Makes the totals include every shot accumulated so far (workers flush their partial batches).
+    void flush();
+    /// A copy of the totals of every shot accumulated so far (after flush()).
+    C2Sums sums();
+    /// A snapshot of the merged sums.
+    C2Snapshot snapshot(const SnapshotOptions& options = {});
+    /// Progress counters.
+    C2Progress progress() const;
+    /// Adds sums from elsewhere (a checkpoint being resumed) into the result; refused when the shapes differ.
+    Status mergeSums(const C2Sums& sums);
+    /// Number of worker threads.
+    int threads() const;
+    /// What runs the correlation, e.g. "GPU 0 (NVIDIA H100 80GB HBM3)" or "CPU, 2 threads"; when a GPU was asked
+    /// for but is not usable, the reason follows ("CPU, 2 threads (GPU unavailable: no CUDA device present)").
+    std::string backendDescription() const;
+    /// True when the GPU backend is in use.
+    bool usesGpu() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace fxs

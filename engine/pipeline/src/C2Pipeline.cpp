@@ -1,0 +1,273 @@
+#include <fxs/pipeline/C2Pipeline.h>
+
+#include <fxs/gpu/GpuC2Accumulator.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace fxs {
+
+namespace {
+
+int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+struct Worker {
+    Worker(const C2Config& c, C2Sink& sink) { acc.emplace(c, sink); }
+    Worker(std::unique_ptr<GpuC2Accumulator> g, C2Sink& sink)
+        : gpu(std::move(g))
+    {
+        gpu->useSink(sink);
+    }
+    Status add(const PolarFrame& f) { return gpu ? gpu->add(f) : acc->add(f); }
+    void flush() { gpu ? gpu->flush() : acc->flush(); }
+
+    std::mutex mutex; // held while a frame is added, and while sums are taken
+    std::optional<C2Accumulator> acc; // the CPU path
+    std::unique_ptr<GpuC2Accumulator> gpu; // or the GPU path
+    std::thread thread;
+};
+
+} // namespace
+
+struct C2Pipeline::Impl {
+    C2PipelineConfig config;
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::mutex queueMutex;
+    std::condition_variable notEmpty, notFull, drained;
+    std::deque<PolarFrame> queue;
+    int busy = 0;
+    bool closed = false;
+    std::atomic<bool> cancelled { false };
+    std::atomic<std::int64_t> in { 0 }, done { 0 }, rejected { 0 };
+    C2Sink sink; // the totals every worker folds into
+    std::string description;
+    mutable std::mutex rateMutex;
+    mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
+
+    void run(Worker& w)
+    {
+        for (;;) {
+            PolarFrame frame;
+            bool room = false;
+            {
+                std::unique_lock lock(queueMutex);
+                notEmpty.wait(lock, [&] { return cancelled || closed || !queue.empty(); });
+                if (cancelled || queue.empty()) {
+                    break;
+                }
+                frame = std::move(queue.front());
+                queue.pop_front();
+                ++busy;
+                // A blocked producer is woken once the queue is half empty, not for every frame: each wake-up
+                // takes a core from a worker, and it then pushes half a queue in one go.
+                room = static_cast<int>(queue.size()) == config.queueCapacity / 2;
+            }
+            if (room) {
+                notFull.notify_all(); // every blocked producer: each pushes, or the next half-way mark comes
+            }
+            {
+                std::lock_guard lock(w.mutex);
+                const Status s = w.add(frame);
+                (s ? done : rejected)++;
+            }
+            bool idle = false;
+            {
+                std::lock_guard lock(queueMutex);
+                --busy;
+                idle = queue.empty() && busy == 0;
+            }
+            if (idle) {
+                drained.notify_all();
+            }
+        }
+        drained.notify_all();
+    }
+
+    bool enqueue(PolarFrame&& f, bool wait)
+    {
+        std::unique_lock lock(queueMutex);
+        const auto room = [&] { return cancelled || closed || static_cast<int>(queue.size()) < config.queueCapacity; };
+        if (wait) {
+            notFull.wait(lock, room);
+        } else if (!room()) {
+            return false;
+        }
+        if (cancelled || closed) {
+            return false;
+        }
+        queue.push_back(std::move(f));
+        ++in;
+        lock.unlock();
+        notEmpty.notify_one();
+        return true;
+    }
+};
+
+C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
+    : m_impl(std::make_unique<Impl>())
+{
+    m_impl->config = config;
+    m_impl->config.queueCapacity = std::max(1, config.queueCapacity);
+    const int n = config.threads > 0 ? config.threads : hardwareThreads();
+    // Each worker runs its own rank-k updates: BLAS threads would only oversubscribe the cores.
+    openblas_set_num_threads(std::max(1, hardwareThreads() / n));
+    const C2Config& c = config.accumulator;
+    const int nMax = c.effectiveNMax();
+    m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean);
+    std::string gpuProblem;
+    if (config.backend != C2Backend::Cpu && c.precision == C2Precision::Double) {
+        gpuProblem = "the GPU backend is single precision; double precision runs on the CPU";
+    } else if (config.backend != C2Backend::Cpu) {
+        GpuC2Config g;
+        g.c2 = c;
+        g.device = config.gpuDevice;
+        auto gpu = GpuC2Accumulator::create(g);
+        if (gpu) {
+            m_impl->description = "GPU " + std::to_string(config.gpuDevice) + " (" + (*gpu)->stats().deviceName + ")";
+            m_impl->workers.push_back(std::make_unique<Worker>(std::move(*gpu), m_impl->sink));
+        } else {
+            gpuProblem = gpu.error().message;
+        }
+    }
+    if (m_impl->workers.empty()) {
+        for (int i = 0; i < n; ++i) {
+            m_impl->workers.push_back(std::make_unique<Worker>(c, m_impl->sink));
+        }
+        m_impl->description = "CPU, " + std::to_string(n) + (n == 1 ? " thread" : " threads");
+        if (config.backend == C2Backend::Gpu) {
+            m_impl->description += " (" + gpuProblem + ")";
+        }
+    }
+    for (auto& w : m_impl->workers) {
+        Worker* raw = w.get();
+        w->thread = std::thread([this, raw] { m_impl->run(*raw); });
+    }
+}
+
+C2Pipeline::~C2Pipeline()
+{
+    cancel();
+    for (auto& w : m_impl->workers) {
+        if (w->thread.joinable()) {
+            w->thread.join();
+        }
+    }
+}
+
+bool C2Pipeline::push(PolarFrame frame) { return m_impl->enqueue(std::move(frame), true); }
+bool C2Pipeline::tryPush(PolarFrame frame) { return m_impl->enqueue(std::move(frame), false); }
+
+void C2Pipeline::close()
+{
+    {
+        std::lock_guard lock(m_impl->queueMutex);
+        m_impl->closed = true;
+    }
+    m_impl->notEmpty.notify_all();
+    m_impl->notFull.notify_all();
+}
+
+void C2Pipeline::wait()
+{
+    std::unique_lock lock(m_impl->queueMutex);
+    m_impl->drained.wait(lock, [&] { return m_impl->cancelled || (m_impl->queue.empty() && m_impl->busy == 0); });
+}
+
+void C2Pipeline::cancel()
+{
+    {
+        std::lock_guard lock(m_impl->queueMutex);
+        m_impl->cancelled = true;
+        m_impl->queue.clear();
+    }
+    m_impl->notEmpty.notify_all();
+    m_impl->notFull.notify_all();
+    m_impl->drained.notify_all();
+}
+
+void C2Pipeline::flush()
+{
+    const bool cpu
+        = std::none_of(m_impl->workers.begin(), m_impl->workers.end(), [](const auto& w) { return w->gpu != nullptr; });
+    if (cpu) {
+        // One pass over the totals for all workers (C2Accumulator::flushTogether); no worker adds meanwhile.
+        std::vector<std::unique_lock<std::mutex>> locks;
+        std::vector<C2Accumulator*> accs;
+        for (auto& w : m_impl->workers) {
+            locks.emplace_back(w->mutex);
+            accs.push_back(&*w->acc);
+        }
+        C2Accumulator::flushTogether(accs);
+        return;
+    }
+    // Every worker folds on a thread of its own: the folds run side by side on the sink's stripes.
+    std::vector<std::thread> folds;
+    for (auto& w : m_impl->workers) {
+        Worker* raw = w.get();
+        folds.emplace_back([raw] {
+            std::lock_guard lock(raw->mutex);
+            raw->flush();
+        });
+    }
+    for (auto& t : folds) {
+        t.join();
+    }
+}
+
+C2Sums C2Pipeline::sums()
+{
+    flush();
+    std::unique_lock gate(m_impl->sink.gate);
+    return m_impl->sink.sums;
+}
+
+C2Snapshot C2Pipeline::snapshot(const SnapshotOptions& options)
+{
+    flush();
+    // Computed from the totals in place: workers go on accumulating and wait only if they need to fold meanwhile.
+    std::unique_lock gate(m_impl->sink.gate);
+    return C2Snapshot::compute(m_impl->sink.sums, options);
+}
+
+Status C2Pipeline::mergeSums(const C2Sums& s)
+{
+    std::unique_lock gate(m_impl->sink.gate);
+    return m_impl->sink.sums.merge(s);
+}
+
+C2Progress C2Pipeline::progress() const
+{
+    C2Progress p;
+    p.shotsIn = m_impl->in;
+    p.shotsDone = m_impl->done;
+    p.shotsRejected = m_impl->rejected;
+    {
+        std::lock_guard lock(m_impl->queueMutex);
+        p.queueDepth = static_cast<int>(m_impl->queue.size());
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(m_impl->rateMutex);
+    auto& s = m_impl->samples;
+    s.emplace_back(now, p.shotsDone);
+    while (s.size() > 2 && now - s[1].first > std::chrono::seconds(5)) {
+        s.pop_front();
+    }
+    const double dt = std::chrono::duration<double>(now - s.front().first).count();
+    p.shotsPerSecond = dt > 0.05 ? static_cast<double>(p.shotsDone - s.front().second) / dt : 0.0;
+    return p;
+}
+
+int C2Pipeline::threads() const { return static_cast<int>(m_impl->workers.size()); }
+
+std::string C2Pipeline::backendDescription() const { return m_impl->description; }
+
+bool C2Pipeline::usesGpu() const { return m_impl->workers.front()->gpu != nullptr; }
+
+} // namespace fxs

@@ -1,0 +1,201 @@
+#include <fxs/polar/PolarRemapper.h>
+
+#include "RemapTable.h"
+#include "RemapWorkers.h"
+#include <fxs/frames/FrameSource.h>
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <mutex>
+#include <string>
+
+namespace fxs {
+
+namespace {
+
+// Cache key: everything the table depends on. The mask is hashed (FNV-1a) rather than stored.
+struct CacheKey {
+    std::uint64_t geometry = 0;
+    std::uint64_t mask = 0;
+    PolarGrid grid;
+    RemapOptions options;
+    bool operator==(const CacheKey&) const = default;
+};
+
+struct Cache {
+    static constexpr std::size_t kCapacity = 4; // a few geometries × grids; tables are ~10–40 MB each
+    std::mutex mutex;
+    std::deque<std::pair<CacheKey, std::shared_ptr<const RemapTable>>> entries; // most recent first
+};
+
+Cache& cache()
+{
+    static Cache c;
+    return c;
+}
+
+std::uint64_t hashMask(const std::vector<std::uint8_t>& mask)
+{
+    std::uint64_t h = 1469598103934665603ULL;
+    for (std::uint8_t v : mask) {
+        h = (h ^ (v ? 1u : 0u)) * 1099511628211ULL;
+    }
+    return h;
+}
+
+// The hot loop: one dot product per bin over contiguous (pixel, coef) arrays, in float. Rows are short
+// (tens of pixels), so four partial sums break the add-latency chain that otherwise bounds the loop.
+// A bin whose sum is not finite (NaN/inf in a float frame) gets weight 0 for this frame.
+template <class T>
+void applyBlock(const RemapTable& t, const T* px, std::uint32_t b0, std::uint32_t b1, float* out, float* weight)
+{
+    const std::uint32_t* idx = t.pixel.data();
+    const float* coef = t.coef.data();
+    for (std::uint32_t b = b0; b < b1; ++b) {
+        float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+        std::uint32_t k = t.rowStart[b];
+        const std::uint32_t end = t.rowStart[b + 1];
+        for (; k + 4 <= end; k += 4) {
+            a0 += coef[k] * static_cast<float>(px[idx[k]]);
+            a1 += coef[k + 1] * static_cast<float>(px[idx[k + 1]]);
+            a2 += coef[k + 2] * static_cast<float>(px[idx[k + 2]]);
+            a3 += coef[k + 3] * static_cast<float>(px[idx[k + 3]]);
+        }
+        for (; k < end; ++k) {
+            a0 += coef[k] * static_cast<float>(px[idx[k]]);
+        }
+        const float acc = (a0 + a1) + (a2 + a3);
+        const bool ok = std::isfinite(acc);
+        out[b] = ok ? acc : 0.0f;
+        weight[b] = ok ? t.weight[b] : 0.0f;
+    }
+}
+
+template <class T> void applyAll(const RemapTable& t, RemapWorkers& workers, const Frame& f, PolarFrame& out)
+{
+    const T* px = reinterpret_cast<const T*>(f.pixels.data());
+    float* o = out.intensity.data();
+    float* w = out.weight.data();
+    const int nBlocks = static_cast<int>(t.blockStart.size()) - 1;
+    workers.run(nBlocks, [&](int k) { applyBlock(t, px, t.blockStart[k], t.blockStart[k + 1], o, w); });
+}
+
+} // namespace
+
+Result<PolarRemapper> PolarRemapper::create(const DetectorGeometry& geometry, const PolarGrid& grid,
+    const RemapOptions& options, const std::vector<std::uint8_t>& extraMask)
+{
+    if (!grid.valid()) {
+        return Error { "polar grid: need nQ > 0, nPhi ≥ 4 and 0 ≤ qMin < qMax (got " + std::to_string(grid.nQ) + " × "
+            + std::to_string(grid.nPhi) + ", q " + std::to_string(grid.qMinInvA) + " … " + std::to_string(grid.qMaxInvA)
+            + " Å⁻¹)" };
+    }
+    if (geometry.panels().empty() || !(geometry.wavelengthA() > 0.0)) {
+        return Error { "polar remap: the detector geometry has no panels or no photon energy" };
+    }
+    if (!extraMask.empty() && extraMask.size() != geometry.pixelCount()) {
+        return Error { "polar remap: mask has " + std::to_string(extraMask.size()) + " pixels, the detector "
+            + std::to_string(geometry.pixelCount()) + " (" + std::to_string(geometry.nSlow()) + " × "
+            + std::to_string(geometry.nFast()) + ")" };
+    }
+    std::vector<std::uint8_t> mask = geometry.validMask();
+    for (std::size_t i = 0; i < extraMask.size(); ++i) {
+        mask[i] = mask[i] && extraMask[i];
+    }
+    RemapOptions keyOptions = options;
+    keyOptions.threads = 0; // the table does not depend on the thread count
+    const CacheKey key { geometry.fingerprint(), hashMask(mask), grid, keyOptions };
+
+    PolarRemapper r;
+    r.m_options = options;
+    r.m_workers = std::make_shared<RemapWorkers>(options.threads);
+    {
+        std::lock_guard lock(cache().mutex);
+        for (const auto& [k, table] : cache().entries) {
+            if (k == key) {
+                r.m_table = table;
+                return r;
+            }
+        }
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto built = RemapTable::build(geometry, grid, options, mask, *r.m_workers);
+    if (!built) {
+        return built.error();
+    }
+    r.m_table = *built;
+    r.m_buildSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::lock_guard lock(cache().mutex);
+    cache().entries.emplace_front(key, r.m_table);
+    if (cache().entries.size() > Cache::kCapacity) {
+        cache().entries.pop_back();
+    }
+    return r;
+}
+
+Result<PolarFrame> PolarRemapper::remap(const Frame& frame) const
+{
+    PolarFrame out;
+    if (Status st = remapInto(frame, out); !st) {
+        return Error { st.message() };
+    }
+    return out;
+}
+
+Status PolarRemapper::remapInto(const Frame& frame, PolarFrame& out) const
+{
+    const RemapTable& t = *m_table;
+    if (frame.nSlow != t.nSlow || frame.nFast != t.nFast
+        || frame.pixels.size() != frame.size() * pixelSize(frame.type)) {
+        return Error { "polar remap: frame " + std::to_string(frame.shotIndex) + " (" + frame.meta.origin + ") is "
+            + std::to_string(frame.nSlow) + " × " + std::to_string(frame.nFast) + " " + pixelTypeName(frame.type)
+            + ", the geometry expects " + std::to_string(t.nSlow) + " × " + std::to_string(t.nFast) };
+    }
+    const std::size_t nBins = static_cast<std::size_t>(t.grid.size());
+    out.shotIndex = frame.shotIndex;
+    out.nQ = t.grid.nQ;
+    out.nPhi = t.grid.nPhi;
+    out.intensity.resize(nBins);
+    out.weight.resize(nBins);
+    switch (frame.type) {
+    case PixelType::UInt16:
+        applyAll<std::uint16_t>(t, *m_workers, frame, out);
+        break;
+    case PixelType::Int16:
+        applyAll<std::int16_t>(t, *m_workers, frame, out);
+        break;
+    case PixelType::Int32:
+        applyAll<std::int32_t>(t, *m_workers, frame, out);
+        break;
+    case PixelType::Float32:
+        applyAll<float>(t, *m_workers, frame, out);
+        break;
+    case PixelType::Float64:
+        applyAll<double>(t, *m_workers, frame, out);
+        break;
+    }
+    return {};
+}
+
+const PolarGrid& PolarRemapper::grid() const { return m_table->grid; }
+const RemapOptions& PolarRemapper::options() const { return m_options; }
+int PolarRemapper::nSlow() const { return m_table->nSlow; }
+int PolarRemapper::nFast() const { return m_table->nFast; }
+std::span<const float> PolarRemapper::binWeight() const { return m_table->weight; }
+std::span<const float> PolarRemapper::binPixelCount() const { return m_table->count; }
+std::size_t PolarRemapper::nonZeros() const { return m_table->coef.size(); }
+
+std::size_t PolarRemapper::cacheSize()
+{
+    std::lock_guard lock(cache().mutex);
+    return cache().entries.size();
+}
+
+void PolarRemapper::clearCache()
+{
+    std::lock_guard lock(cache().mutex);
+    cache().entries.clear();
+}
+
+} // namespace fxs

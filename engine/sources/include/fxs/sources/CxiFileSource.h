@@ -1,0 +1,44 @@
+#pragma once
+
+#include <fxs/sources/FileProbe.h>
+#include <fxs/frames/FrameSource.h>
+#include <fxs/sources/StackInspector.h>
+
+#include <memory>
+#include <string>
+
+namespace fxs {
+
+/// How a CXI/HDF5 stack is opened.
+struct CxiSourceOptions {
+    std::string datasetPath = "/entry_1/data_1/data"; ///< the (N, ss, fs) or (N, modules, ss, fs) stack
+    ProbeOptions probe; ///< limits for the out-of-process validation and the in-process re-check
+    bool validate = true; ///< false only for files this program wrote itself: skips fxs-probe
+    std::size_t readBlockBytes = std::size_t { 64 } << 20; ///< frames are read in blocks of about this size
+};
+
+/// Frames from a closed CXI/HDF5 file, read in blocks, in their native pixel type; 4-D modular stacks are
+/// folded to (modules · ss, fs) slabs. The file is first validated by fxs-probe in a separate process.
+/// Frames carry the photon energy from `/entry_1/instrument_1/source_1/energy` (J, one value or one per frame)
+/// when the file has it.
+class CxiFileSource final : public FrameSource {
+public:
+    /// Validates (unless told not to) and opens `path`; every size is checked before anything is allocated.
+    static Result<std::unique_ptr<CxiFileSource>> open(const std::string& path, const CxiSourceOptions& options = {});
+    ~CxiFileSource() override;
+
+    Result<std::optional<Frame>> next() override;
+    SlabShape shape() const override;
+    std::optional<std::int64_t> totalFrames() const override;
+    std::string description() const override;
+    Status seek(std::int64_t shotIndex) override;
+    /// What validation found (dims, filters, frames).
+    const StackInfo& info() const;
+
+private:
+    struct Impl;
+    explicit CxiFileSource(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m;
+};
+
+} // namespace fxs

@@ -1,0 +1,169 @@
+#include <fxs/sources/CxiFileSource.h>
+
+#include "ChunkGuard.h"
+#include "CxiMetadata.h"
+#include <fxs/hdf5/Hdf5Util.h>
+#include <fxs/sources/StackCheck.h>
+
+#include <algorithm>
+
+namespace fxs {
+
+struct CxiFileSource::Impl {
+    std::string path;
+    CxiSourceOptions options;
+    StackInfo info;
+    h5::Handle file;
+    h5::Handle data;
+    std::vector<std::byte> block; ///< frames [blockStart, blockStart + blockFrames)
+    std::int64_t blockStart = 0;
+    std::int64_t blockFrames = 0;
+    std::int64_t cursor = 0;
+    std::optional<Error> failure; ///< sticky: after an error, next() keeps reporting it
+    std::vector<double> energiesEv; ///< photon energy per frame, one for all, or none (CXI source_1/energy)
+    std::unique_ptr<detail::ChunkGuard> guard; ///< checks chunks the probe did not decode before HDF5 reads them
+
+    Status openChecked(const StackInfo& validated)
+    {
+        h5::quiet();
+        file = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+        if (!file) {
+            return Error { path + " cannot be opened (" + h5::lastError() + ")" };
+        }
+        data = h5::dataset(H5Dopen2(file.get(), options.datasetPath.c_str(), H5P_DEFAULT));
+        if (!data) {
+            return Error { path + ":" + options.datasetPath + " cannot be opened (" + h5::lastError() + ")" };
+        }
+        // Re-check in-process: the file may have changed since the probe looked at it.
+        auto checked = detail::checkDataset(data.get(), path, options.datasetPath, options.probe.limits);
+        if (!checked) {
+            return checked.error();
+        }
+        if (checked->dims != validated.dims || checked->slab != validated.slab) {
+            return Error { path + " changed between validation and opening; open it again" };
+        }
+        info = *checked;
+        info.framesRead = validated.framesRead;
+        guard = std::make_unique<detail::ChunkGuard>(file.get(), data.get(), info, options.probe.limits);
+        auto energies = detail::CxiMetadata::photonEnergiesEv(file.get(), info.frames);
+        if (!energies) {
+            return Error { path + ": " + energies.error().message };
+        }
+        energiesEv = std::move(*energies);
+        return {};
+    }
+
+    Status fillBlock(std::int64_t first)
+    {
+        const std::size_t slabBytes = info.slab.bytes();
+        const auto perBlock = static_cast<std::int64_t>(std::max<std::size_t>(1, options.readBlockBytes / slabBytes));
+        const std::int64_t count = std::min(perBlock, info.frames - first);
+        for (std::int64_t i = first; i < first + count; ++i) {
+            if (Status s = guard->check(i); !s) {
+                return s;
+            }
+        }
+        block.resize(static_cast<std::size_t>(count) * slabBytes);
+        if (Status s = detail::readFrames(data.get(), info, first, count, block.data()); !s) {
+            return s;
+        }
+        blockStart = first;
+        blockFrames = count;
+        return {};
+    }
+};
+
+CxiFileSource::CxiFileSource(std::unique_ptr<Impl> impl)
+    : m(std::move(impl))
+{
+}
+
+CxiFileSource::~CxiFileSource() = default;
+
+Result<std::unique_ptr<CxiFileSource>> CxiFileSource::open(const std::string& path, const CxiSourceOptions& options)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->options = options;
+    StackInfo validated;
+    if (options.validate) {
+        auto verdict = FileProbe::validate(path, options.datasetPath, options.probe);
+        if (!verdict) {
+            return verdict.error();
+        }
+        validated = *verdict;
+    }
+    if (!options.validate) {
+        // Trusted file: no probe, so take the in-process check as the reference.
+        StackLimits noRead = options.probe.limits;
+        noRead.fullReadBytes = 0;
+        noRead.sampleFrames = 0;
+        auto self = StackInspector::inspectFile(path, options.datasetPath, noRead);
+        if (!self) {
+            return self.error();
+        }
+        validated = *self;
+    }
+    if (Status s = impl->openChecked(validated); !s) {
+        return Error { s.message() };
+    }
+    return std::unique_ptr<CxiFileSource>(new CxiFileSource(std::move(impl)));
+}
+
+Result<std::optional<Frame>> CxiFileSource::next()
+{
+    if (m->failure) {
+        return *m->failure;
+    }
+    if (m->cursor >= m->info.frames) {
+        return std::optional<Frame> {};
+    }
+    if (m->cursor < m->blockStart || m->cursor >= m->blockStart + m->blockFrames) {
+        if (Status s = m->fillBlock(m->cursor); !s) {
+            m->failure = Error { s.message() };
+            return *m->failure;
+        }
+    }
+    Frame f;
+    f.shotIndex = m->cursor;
+    f.nSlow = m->info.slab.nSlow;
+    f.nFast = m->info.slab.nFast;
+    f.type = m->info.slab.type;
+    const std::size_t bytes = m->info.slab.bytes();
+    const auto* from = m->block.data() + static_cast<std::size_t>(m->cursor - m->blockStart) * bytes;
+    f.pixels.assign(from, from + bytes);
+    f.meta.origin = m->path + ":" + m->options.datasetPath + "[" + std::to_string(m->cursor) + "]";
+    if (!m->energiesEv.empty()) {
+        f.meta.photonEnergyEv = m->energiesEv[m->energiesEv.size() == 1 ? 0 : static_cast<std::size_t>(m->cursor)];
+    }
+    ++m->cursor;
+    return std::optional<Frame> { std::move(f) };
+}
+
+SlabShape CxiFileSource::shape() const { return m->info.slab; }
+
+std::optional<std::int64_t> CxiFileSource::totalFrames() const { return m->info.frames; }
+
+std::string CxiFileSource::description() const
+{
+    std::string dims;
+    for (std::size_t i = 0; i < m->info.dims.size(); ++i) {
+        dims += (i ? " × " : "") + std::to_string(m->info.dims[i]);
+    }
+    return "CXI file " + m->path + ":" + m->options.datasetPath + " (" + dims + " " + pixelTypeName(m->info.slab.type)
+        + ")";
+}
+
+Status CxiFileSource::seek(std::int64_t shotIndex)
+{
+    if (shotIndex < 0 || shotIndex > m->info.frames) {
+        return Error { m->path + ": cannot seek to frame " + std::to_string(shotIndex) + " of "
+            + std::to_string(m->info.frames) };
+    }
+    m->cursor = shotIndex;
+    return {};
+}
+
+const StackInfo& CxiFileSource::info() const { return m->info; }
+
+} // namespace fxs

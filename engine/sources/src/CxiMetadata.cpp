@@ -1,0 +1,42 @@
+#include "CxiMetadata.h"
+
+#include <fxs/hdf5/Hdf5Util.h>
+
+#include <string>
+
+namespace fxs::detail {
+
+namespace {
+
+constexpr double kJoulePerEv = 1.602176634e-19;
+constexpr std::int64_t kMaxValues = 10'000'000; // a metadata column larger than this is ignored, not read
+
+} // namespace
+
+Result<std::vector<double>> CxiMetadata::photonEnergiesEv(hid_t file, std::int64_t frames)
+{
+    if (!h5::linkExists(file, kEnergyPath)) {
+        return std::vector<double> {};
+    }
+    h5::Handle d = h5::dataset(H5Dopen2(file, kEnergyPath, H5P_DEFAULT));
+    h5::Handle type = h5::type(d ? H5Dget_type(d.get()) : H5I_INVALID_HID);
+    if (!d || !type || (H5Tget_class(type.get()) != H5T_FLOAT && H5Tget_class(type.get()) != H5T_INTEGER)) {
+        return Error { std::string(kEnergyPath) + " is not a readable numeric dataset" };
+    }
+    const std::vector<hsize_t> dims = h5::dims(d.get());
+    const bool scalar = dims.empty() || (dims.size() == 1 && dims[0] == 1);
+    const bool perFrame = dims.size() == 1 && static_cast<std::int64_t>(dims[0]) == frames;
+    if ((!scalar && !perFrame) || frames > kMaxValues) {
+        return std::vector<double> {}; // not a shape we understand: ignore rather than guess
+    }
+    std::vector<double> v(scalar ? 1 : static_cast<std::size_t>(frames));
+    if (H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0) {
+        return Error { std::string(kEnergyPath) + " cannot be read (" + h5::lastError() + ")" };
+    }
+    for (double& e : v) {
+        e = e > 1.0 ? e : e / kJoulePerEv;
+    }
+    return v;
+}
+
+} // namespace fxs::detail
