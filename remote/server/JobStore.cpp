@@ -138,7 +138,7 @@ void JobStore::retireWatcher(WatchReactor* w)
     m_retired.push_back(w);
 }
 
-Result<std::shared_ptr<Job>> JobStore::submit(const fxs::v1::JobSpec& spec)
+Result<std::shared_ptr<Job>> JobStore::submit(const fxs::v1::JobSpec& spec, const std::string& owner)
 {
     auto cfg = workerConfigFor(spec, m_options.maxRanks);
     if (!cfg) {
@@ -156,6 +156,7 @@ Result<std::shared_ptr<Job>> JobStore::submit(const fxs::v1::JobSpec& spec)
         std::lock_guard lock(job->mutex);
         job->status.set_job_id(id);
         job->status.set_name(spec.name());
+        job->status.set_owner(owner);
         job->status.set_shots_total(cfg->shots);
         job->status.set_created_unix_s(unixNowS());
         if (auto st = launch(*job); !st) {
