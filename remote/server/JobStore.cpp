@@ -2,6 +2,7 @@
 
 #include "AtomicFile.h"
 #include "JobProcess.h"
+#include "SlurmLauncher.h"
 #include "SumsFile.h"
 #include "WatchReactor.h"
 
@@ -187,7 +188,19 @@ Status JobStore::launch(Job& job)
         job.baseShots = cp->sums.totalShots();
         job.baseRejected = static_cast<std::int64_t>(cp->rejected.size());
     }
-    const auto argv = launcherArgv(m_options.launcher, job.spec.ranks(), m_options.worker, job.files.dir);
+    std::vector<std::string> argv;
+    if (m_options.launcher == "slurm") {
+        auto a = slurm::launcherArgv(m_options, job.spec, m_options.worker, job.files.dir, job.id);
+        if (!a) {
+            return a.error();
+        }
+        argv = std::move(*a);
+    } else {
+        argv = launcherArgv(m_options.launcher, job.spec.ranks(), m_options.worker, job.files.dir);
+    }
+    // A new attempt gets a new allocation: the log is read afresh for its id.
+    std::filesystem::remove(job.files.log(), ec);
+    job.status.clear_slurm_job_id();
     auto pid = launchInNewSession(argv, job.files.log());
     if (!pid) {
         return pid.error();

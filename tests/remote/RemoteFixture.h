@@ -31,6 +31,9 @@ struct RemoteServer {
     QString token = QStringLiteral("test-token-0123456789abcdef");
     QStringList extraArgs;
     QString tokenFileText; ///< the token file's text; empty: the one-token file of `token` (an admin "default")
+    /// fxs-server --launcher; empty: "slurm" when FXS_TEST_LAUNCHER=slurm (the suites through a real Slurm,
+    /// scripts/slurm-local.sh), else mpirun with --oversubscribe
+    QString launcher;
     bool defaultDataRoot = true; ///< --data-root <the temporary folder> (where the tests write their input)
     std::string rootCertsPem; ///< for the session: non-empty turns TLS on
     std::unique_ptr<fxs::remote::RemoteSession> session;
@@ -61,11 +64,17 @@ struct RemoteServer {
         }
         const QString portFile = dir.filePath(QStringLiteral("port"));
         QFile::remove(portFile);
-        QString launcher = QStringLiteral("mpirun --oversubscribe");
-        if (::geteuid() == 0) {
-            launcher += QStringLiteral(" --allow-run-as-root");
+        QString launcher = this->launcher;
+        if (launcher.isEmpty() && qEnvironmentVariable("FXS_TEST_LAUNCHER") == QLatin1String("slurm")) {
+            launcher = QStringLiteral("slurm");
         }
-        launcher += QStringLiteral(" -n {ranks} {worker} {job}");
+        if (launcher.isEmpty()) {
+            launcher = QStringLiteral("mpirun --oversubscribe");
+            if (::geteuid() == 0) {
+                launcher += QStringLiteral(" --allow-run-as-root");
+            }
+            launcher += QStringLiteral(" -n {ranks} {worker} {job}");
+        }
         // A restart keeps the port, so that clients can reconnect to the same address.
         const QString listen = QStringLiteral("127.0.0.1:%1").arg(port);
         QStringList args { QStringLiteral("--listen"), listen, QStringLiteral("--port-file"), portFile,
