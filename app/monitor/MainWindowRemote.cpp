@@ -139,7 +139,9 @@ bool MainWindow::dumpRanks(const QString& path) const
         { "shots_done", double(s.shotsDone) }, { "shots_accepted", double(s.shotsAccepted) },
         { "shots_rejected", double(s.shotsRejected) }, { "ranks", ranks },
         { "reconstruction_progress", s.reconstructionProgress },
-        { "reconstruction_bar_percent", m_ranks->reconstructionPercent() } };
+        { "reconstruction_bar_percent", m_ranks->reconstructionPercent() }, { "owner", s.owner },
+        { "slurm_job_id", s.slurmJobId }, { "identity", m_runPanel->remoteIdentity().describe() },
+        { "start_enabled", m_runPanel->startEnabled() }, { "start_tooltip", m_runPanel->startToolTip() } };
     return writeJson(path, o);
 }
 

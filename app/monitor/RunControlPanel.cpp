@@ -177,6 +177,10 @@ void RunControlPanel::setRemoteIdentity(const RemoteIdentity& identity)
     updateEnabled();
 }
 
+bool RunControlPanel::startEnabled() const { return m_start->isEnabled(); }
+
+QString RunControlPanel::startToolTip() const { return m_start->toolTip(); }
+
 void RunControlPanel::setRemoteJobOwner(const QString& owner)
 {
     m_remoteOwner = owner;

@@ -41,6 +41,11 @@ public:
     void setRemoteIdentity(const RemoteIdentity& identity);
     /// The token name that owns the remote job followed (Stop needs admin for another token's job).
     void setRemoteJobOwner(const QString& owner);
+    /// Who the window is on the remote server, as last told.
+    const RemoteIdentity& remoteIdentity() const { return m_identity; }
+    /// Whether Start may be pressed now, and its tooltip (for scripted checks: --dump-ranks).
+    bool startEnabled() const;
+    QString startToolTip() const;
 
 signals:
     void startRequested();
