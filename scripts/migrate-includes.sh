@@ -15,7 +15,7 @@ while IFS=$'\t' read -r name stage vis; do
   fi
 done <"$map"
 if [[ $# -eq 0 ]]; then
-  mapfile -t files < <(find . -path ./build -prune -o -path ./.git -prune -o -type f \( -name '*.cpp' -o -name '*.h' -o -name '*.cu' -o -name '*.cuh' \) -print)
+  mapfile -t files < <(find . -path ./build -prune -o -path ./.git -prune -o -path ./tests/data -prune -o -type f \( -name '*.cpp' -o -name '*.h' -o -name '*.cu' -o -name '*.cuh' \) -print)
 else
   files=("$@")
 fi

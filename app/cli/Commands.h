@@ -41,5 +41,6 @@ void registerReconstruct(CLI::App& app, CommandRegistry& registry);
 void registerInspect(CLI::App& app, CommandRegistry& registry);
 void registerReport(CLI::App& app, CommandRegistry& registry);
 void registerBench(CLI::App& app, CommandRegistry& registry);
+void registerRemote(CLI::App& app, CommandRegistry& registry);
 
 } // namespace fxs::cli

@@ -12,6 +12,7 @@ void registerAll(CLI::App& app, CommandRegistry& registry)
     registerInspect(app, registry);
     registerReport(app, registry);
     registerBench(app, registry);
+    registerRemote(app, registry);
 }
 
 } // namespace fxs::cli

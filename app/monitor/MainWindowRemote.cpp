@@ -26,6 +26,12 @@ void MainWindow::buildRemote()
     // A tab beside Detector and Polar: a remote job has no detector images, and the ranks table needs the width.
     m_tabs->addTab(m_ranks, tr("Remote job"));
     connect(m_remoteJob, &RemoteJobController::statusChanged, this, &MainWindow::onRemoteStatus);
+    connect(m_remoteJob, &RemoteJobController::identityKnown, this, [this](const RemoteIdentity& id) {
+        m_runPanel->setRemoteIdentity(id);
+        m_ranks->setIdentity(id);
+    });
+    connect(m_runPanel, &RunControlPanel::remoteServerChanged, this,
+        [this] { m_remoteJob->probe(m_runPanel->config().remote); });
     connect(m_remoteJob, &RemoteJobController::snapshotReady, this,
         [this] { m_live->showRemoteSnapshot(m_remoteJob->takeSnapshot()); });
     connect(m_remoteJob, &RemoteJobController::densityReady, this, [this] {
@@ -73,6 +79,7 @@ void MainWindow::startRemote(const RunConfig& config)
 void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
 {
     m_ranks->setStatus(s);
+    m_runPanel->setRemoteJobOwner(s.owner);
     const bool failed = s.state == QLatin1String("FAILED");
     const auto state = !s.terminal ? widgets::RunState::Running
         : failed                   ? widgets::RunState::Failed
@@ -132,7 +139,9 @@ bool MainWindow::dumpRanks(const QString& path) const
         { "shots_done", double(s.shotsDone) }, { "shots_accepted", double(s.shotsAccepted) },
         { "shots_rejected", double(s.shotsRejected) }, { "ranks", ranks },
         { "reconstruction_progress", s.reconstructionProgress },
-        { "reconstruction_bar_percent", m_ranks->reconstructionPercent() } };
+        { "reconstruction_bar_percent", m_ranks->reconstructionPercent() }, { "owner", s.owner },
+        { "slurm_job_id", s.slurmJobId }, { "identity", m_runPanel->remoteIdentity().describe() },
+        { "start_enabled", m_runPanel->startEnabled() }, { "start_tooltip", m_runPanel->startToolTip() } };
     return writeJson(path, o);
 }
 

@@ -93,6 +93,15 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
     if (s.attempt > 1) {
         header += tr(" · attempt %1").arg(s.attempt);
     }
+    if (!s.slurmJobId.isEmpty()) {
+        header += tr(" · Slurm job %1").arg(s.slurmJobId.toHtmlEscaped());
+    }
+    if (!s.owner.isEmpty()) {
+        header += tr(" · submitted by %1").arg(s.owner.toHtmlEscaped());
+    }
+    if (m_identity.known()) {
+        header += tr(" · you: %1").arg(m_identity.describe().toHtmlEscaped());
+    }
     if (!s.message.isEmpty()) {
         header += QStringLiteral("<br>") + s.message.toHtmlEscaped();
     }

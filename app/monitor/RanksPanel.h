@@ -22,6 +22,14 @@ public:
     void setStatus(const RemoteJobStatus& status);
     /// Shows a line above the table (reconnecting, submitting, an error) without touching the ranks.
     void setNote(const QString& note);
+    /// Who this window is on the server (shown in the header).
+    void setIdentity(const RemoteIdentity& identity)
+    {
+        m_identity = identity;
+        if (!m_status.jobId.isEmpty()) {
+            setStatus(m_status);
+        }
+    }
     /// The status shown.
     const RemoteJobStatus& status() const { return m_status; }
     /// What the reconstruction bar shows, 0 … 100; −1 while it is hidden (no reconstruction asked for).
@@ -35,6 +43,7 @@ private:
     QProgressBar* m_reconstruction = nullptr;
     QTableWidget* m_table = nullptr;
     RemoteJobStatus m_status;
+    RemoteIdentity m_identity;
 };
 
 } // namespace fxs::monitor

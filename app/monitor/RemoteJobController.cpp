@@ -41,7 +41,7 @@ RemoteJobController::RemoteJobController(QObject* parent)
 RemoteJobController::~RemoteJobController()
 {
     detach();
-    for (std::thread* t : { &m_thread, &m_cancelThread }) {
+    for (std::thread* t : { &m_thread, &m_cancelThread, &m_probeThread }) {
         if (t->joinable()) {
             t->join(); // at most one call's deadline: every call has one
         }
@@ -119,6 +119,18 @@ void RemoteJobController::start(const RunConfig& config, const VetoRules& rules)
     m_thread = std::thread([this, job] { run(job); });
 }
 
+void RemoteJobController::probe(const RemoteJobSettings& settings)
+{
+    if (m_probeThread.joinable()) {
+        m_probeThread.join(); // an earlier probe: a short deadline
+    }
+    m_probeThread = std::thread([this, settings] {
+        RemoteIdentity id = whoIs(settings);
+        // Not through post(): the identity belongs to the settings, not to a job generation.
+        QMetaObject::invokeMethod(this, [this, id] { emit identityKnown(id); });
+    });
+}
+
 void RemoteJobController::cancel()
 {
     std::shared_ptr<Job> job;
@@ -177,6 +189,8 @@ RemoteJobStatus toStatus(const fxs::v1::JobStatus& s, const QString& server, con
     r.shotsHit = s.shots_hit();
     r.meanIntensitySum = s.mean_intensity_sum();
     r.attempt = s.attempt();
+    r.owner = QString::fromStdString(s.owner());
+    r.slurmJobId = QString::fromStdString(s.slurm_job_id());
     r.terminal = s.state() == fxs::v1::JOB_STATE_SUCCEEDED || s.state() == fxs::v1::JOB_STATE_FAILED
         || s.state() == fxs::v1::JOB_STATE_CANCELLED;
     for (const auto& k : s.ranks()) {
@@ -233,7 +247,63 @@ Result<std::string> readFile(const QString& path)
     return s.str();
 }
 
+RemoteIdentity identityOf(const fxs::v1::WhoAmIReply& w, const QString& server)
+{
+    RemoteIdentity id;
+    id.server = server;
+    id.tokenName = QString::fromStdString(w.token_name());
+    id.role = QString::fromStdString(fxs::v1::Role_Name(w.role())).remove(QStringLiteral("ROLE_")).toLower();
+    id.maxJobs = w.max_jobs();
+    id.maxRanks = w.max_ranks();
+    return id;
+}
+
+// The session options of `r`, or an Error naming the file at fault.
+Result<remote::RemoteOptions> sessionOptions(const RemoteJobSettings& r)
+{
+    auto token = remote::readTokenFile(r.tokenFile.toStdString());
+    if (r.tokenFile.isEmpty() || !token) {
+        return Error { r.tokenFile.isEmpty()
+                ? QObject::tr("Remote job: choose the token file of fxs-server at %1").arg(r.address).toStdString()
+                : QObject::tr("Token file for fxs-server at %1: %2")
+                      .arg(r.address, QString::fromStdString(token.error().message))
+                      .toStdString() };
+    }
+    remote::RemoteOptions o;
+    o.target = r.address.toStdString();
+    o.token = *token;
+    if (!r.caCertificate.isEmpty()) {
+        auto pem = readFile(r.caCertificate);
+        if (!pem) {
+            return Error { QObject::tr("TLS for fxs-server at %1: %2")
+                               .arg(r.address, QString::fromStdString(pem.error().message))
+                               .toStdString() };
+        }
+        o.rootCertsPem = *pem;
+    }
+    return o;
+}
+
 } // namespace
+
+RemoteIdentity RemoteJobController::whoIs(const RemoteJobSettings& settings)
+{
+    RemoteIdentity id;
+    id.server = settings.address;
+    auto o = sessionOptions(settings);
+    if (!o) {
+        id.error = QString::fromStdString(o.error().message);
+        return id;
+    }
+    o->callTimeout = std::chrono::seconds(5);
+    remote::RemoteSession session(*o);
+    auto w = session.whoAmI();
+    if (!w) {
+        id.error = RemoteJobSpec::explain(w.error().message, settings.address, settings);
+        return id;
+    }
+    return identityOf(*w, settings.address);
+}
 
 void RemoteJobController::run(std::shared_ptr<Job> job)
 {
@@ -244,25 +314,12 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
             emit self->failed(m);
         });
     };
-    auto token = remote::readTokenFile(r.tokenFile.toStdString());
-    if (r.tokenFile.isEmpty() || !token) {
-        fail(r.tokenFile.isEmpty() ? tr("Remote job: choose the token file of fxs-server at %1").arg(job->server)
-                                   : tr("Token file for fxs-server at %1: %2")
-                                         .arg(job->server, QString::fromStdString(token.error().message)));
+    auto o = sessionOptions(r);
+    if (!o) {
+        fail(QString::fromStdString(o.error().message));
         return;
     }
-    remote::RemoteOptions o;
-    o.target = r.address.toStdString();
-    o.token = *token;
-    if (!r.caCertificate.isEmpty()) {
-        auto pem = readFile(r.caCertificate);
-        if (!pem) {
-            fail(tr("TLS for fxs-server at %1: %2").arg(job->server, QString::fromStdString(pem.error().message)));
-            return;
-        }
-        o.rootCertsPem = *pem;
-    }
-    auto session = std::make_shared<remote::RemoteSession>(o);
+    auto session = std::make_shared<remote::RemoteSession>(*o);
     {
         const std::lock_guard lock(job->mutex);
         job->session = session;
@@ -272,6 +329,17 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
     if (const Status h = session->health(); !h.ok()) {
         fail(explain(h.message()));
         return;
+    }
+    // Who we are decides what the window offers; a token that may only watch is told so before it submits.
+    if (auto w = session->whoAmI()) {
+        const RemoteIdentity id = identityOf(*w, job->server);
+        QMetaObject::invokeMethod(this, [this, id] { emit identityKnown(id); });
+        if (!id.mayOperate()) {
+            fail(tr("The token '%1' has the role %2 on fxs-server at %3: it may list, watch and fetch jobs, but "
+                    "submitting one needs the role operate")
+                     .arg(id.tokenName, id.role, job->server));
+            return;
+        }
     }
     auto submitted = session->submit(job->spec);
     if (!submitted) {
@@ -439,6 +507,14 @@ void RemoteJobController::run(std::shared_ptr<Job> /*job*/)
 }
 
 void RemoteJobController::finish(const std::shared_ptr<Job>&, const RemoteJobStatus&) { }
+
+RemoteIdentity RemoteJobController::whoIs(const RemoteJobSettings& settings)
+{
+    RemoteIdentity id;
+    id.server = settings.address;
+    id.error = tr("This fxs-monitor was built without the remote client (gRPC)");
+    return id;
+}
 
 #endif
 

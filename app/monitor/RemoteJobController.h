@@ -34,6 +34,8 @@ public:
     /// Submits a job built from `config` (its RemoteJobSettings, grid) and the veto rules; stops watching a job
     /// followed before. Every veto rule travels with the job.
     void start(const RunConfig& config, const VetoRules& rules);
+    /// Asks the server who the settings' token is (WhoAmI, off the GUI thread): identityKnown follows.
+    void probe(const RemoteJobSettings& settings);
     /// Asks the server to cancel the job (off the GUI thread); the watch then ends with CANCELLED.
     void cancel();
     /// Stops following the job without cancelling it (it keeps running on the server).
@@ -48,6 +50,8 @@ public:
     const RemoteDensity& density() const { return m_density; }
 
 signals:
+    /// The server said who the token is (or why it could not: identity.error).
+    void identityKnown(const fxs::monitor::RemoteIdentity& identity);
     /// The job was accepted by the server.
     void submitted(QString jobId);
     /// A new status (every update of the watch).
@@ -65,12 +69,15 @@ signals:
 
 private:
     struct Job;
+    /// WhoAmI with the settings' token (blocking; a short deadline).
+    static RemoteIdentity whoIs(const RemoteJobSettings& settings);
     void run(std::shared_ptr<Job> job);
     void finish(const std::shared_ptr<Job>& job, const RemoteJobStatus& end);
     void post(std::function<void(RemoteJobController*)> fn);
 
     std::thread m_thread;
     std::thread m_cancelThread;
+    std::thread m_probeThread;
     std::atomic<bool> m_running { false };
     RemoteJobStatus m_last;
     RemoteDensity m_density; ///< GUI thread

@@ -131,6 +131,13 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     form->addRow(tr("Server"), m_address);
     form->addRow(tr("Token file"), fileRow(m_token, tr("All files (*)")));
     form->addRow(tr("CA certificate"), fileRow(m_ca, tr("PEM certificates (*.pem *.crt);;All files (*)")));
+    m_identity = new QLabel(tr("not asked yet"), this);
+    m_identity->setToolTip(tr("The token's name and role on the server: watch (list, watch, fetch), operate (also "
+                              "submit and cancel its own jobs), admin (also the jobs of others)"));
+    form->addRow(tr("Signed in as"), m_identity);
+    for (QLineEdit* e : { m_address, m_token, m_ca }) {
+        connect(e, &QLineEdit::editingFinished, this, &RemoteJobForm::serverChanged);
+    }
     form->addRow(tr("Ranks × threads"), pair(m_ranks, QStringLiteral("×"), m_threads));
     form->addRow(tr("Backend"), m_backend);
     form->addRow(tr("Input"), m_input);
@@ -230,6 +237,16 @@ void RemoteJobForm::updateEnabled()
             ? tr("Synthetic shots have no wavelength to reconstruct from: choose a simulated particle or a CXI file")
             : tr("Kam invariants and M-TIP on rank 0 once the C2 is complete; the density comes back as an MRC map "
                  "and is shown in the Reconstruction dock"));
+}
+
+} // namespace fxs::monitor
+
+namespace fxs::monitor {
+
+void RemoteJobForm::setIdentity(const QString& text, const QString& toolTip)
+{
+    m_identity->setText(text);
+    m_identity->setToolTip(toolTip);
 }
 
 } // namespace fxs::monitor

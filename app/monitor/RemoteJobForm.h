@@ -9,6 +9,7 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -28,10 +29,14 @@ public:
     void setSettings(const RemoteJobSettings& settings);
     /// A line edit with a "…" button that picks a local file into it (shared with the run control).
     static QWidget* fileRow(QLineEdit* edit, const QString& filter);
+    /// Shows who the token is on the server ("alice (operate)") or why that is unknown.
+    void setIdentity(const QString& text, const QString& toolTip);
 
 signals:
     /// The input (synthetic, CXI, simulator) changed: the run control shows the Dataset row for CXI only.
     void inputChanged();
+    /// The server, token file or CA certificate was edited: who we are there may have changed.
+    void serverChanged();
 
 private:
     void updateEnabled();
@@ -39,6 +44,7 @@ private:
     QLineEdit* m_address = nullptr;
     QLineEdit* m_token = nullptr;
     QLineEdit* m_ca = nullptr;
+    QLabel* m_identity = nullptr;
     QSpinBox* m_ranks = nullptr;
     QSpinBox* m_threads = nullptr;
     QComboBox* m_backend = nullptr;

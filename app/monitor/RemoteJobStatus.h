@@ -45,6 +45,8 @@ struct RemoteJobStatus {
     bool terminal = false; ///< SUCCEEDED, FAILED or CANCELLED
     bool reconstructs = false; ///< the job was submitted with a reconstruction on the server
     double reconstructionProgress = 0.0; ///< 0 … 1, rank 0's M-TIP once the C2 is complete
+    QString owner; ///< the token name that submitted the job
+    QString slurmJobId; ///< the Slurm allocation running it (fxs-server --launcher slurm); empty otherwise
     std::vector<RankRow> ranks;
 
     /// Every shot of a job of known length is read: the job's rate is 0 Hz from then on, which is no stall.
@@ -64,6 +66,27 @@ struct RemoteJobStatus {
         }
         return reconstructionProgress > 0.0;
     }
+};
+
+/// Who this window is on an fxs-server (WhoAmI): the token's name and role, which decide the controls it may use.
+struct RemoteIdentity {
+    QString server; ///< host:port asked
+    QString tokenName;
+    QString role; ///< "watch", "operate", "admin"; empty: unknown (not asked yet, or the server could not say)
+    QString error; ///< why the role is unknown
+    int maxJobs = 0; ///< 0: no limit
+    int maxRanks = 0;
+
+    bool known() const { return !role.isEmpty(); }
+    /// Submit, and cancel its own jobs: operate or admin.
+    bool mayOperate() const { return role == QLatin1String("operate") || role == QLatin1String("admin"); }
+    /// Cancel the job of `owner`: its own with operate, anyone's with admin.
+    bool mayCancel(const QString& owner) const
+    {
+        return role == QLatin1String("admin") || (mayOperate() && (owner.isEmpty() || owner == tokenName));
+    }
+    /// "alice (operate)".
+    QString describe() const { return known() ? tokenName + QStringLiteral(" (") + role + QStringLiteral(")") : QString(); }
 };
 
 /// A density the server reconstructed, fetched as an MRC map.

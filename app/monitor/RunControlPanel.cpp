@@ -87,6 +87,12 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     connect(m_reset, &QPushButton::clicked, this, &RunControlPanel::resetRequested);
     connect(m_source, &QComboBox::currentIndexChanged, this, &RunControlPanel::updateEnabled);
     connect(m_remote, &RemoteJobForm::inputChanged, this, &RunControlPanel::updateEnabled);
+    connect(m_remote, &RemoteJobForm::serverChanged, this, &RunControlPanel::remoteServerChanged);
+    connect(m_source, &QComboBox::currentIndexChanged, this, [this] {
+        if (SourceKind(m_source->currentIndex()) == SourceKind::RemoteJob) {
+            emit remoteServerChanged();
+        }
+    });
     auto* buttons = new QGridLayout;
     buttons->addWidget(m_start, 0, 0);
     buttons->addWidget(m_pause, 0, 1);
@@ -156,6 +162,31 @@ void RunControlPanel::setPaused(bool paused)
 
 void RunControlPanel::setStatus(const QString& text) { m_status->setText(text); }
 
+void RunControlPanel::setRemoteIdentity(const RemoteIdentity& identity)
+{
+    m_identity = identity;
+    m_remote->setIdentity(identity.known() ? identity.describe() : tr("unknown"),
+        identity.known() ? tr("Token '%1' on %2, role %3%4")
+                               .arg(identity.tokenName, identity.server, identity.role,
+                                   identity.maxJobs + identity.maxRanks > 0
+                                       ? tr("; at most %1 jobs and %2 ranks at a time (0: no limit)")
+                                             .arg(identity.maxJobs)
+                                             .arg(identity.maxRanks)
+                                       : QString())
+                         : identity.error);
+    updateEnabled();
+}
+
+bool RunControlPanel::startEnabled() const { return m_start->isEnabled(); }
+
+QString RunControlPanel::startToolTip() const { return m_start->toolTip(); }
+
+void RunControlPanel::setRemoteJobOwner(const QString& owner)
+{
+    m_remoteOwner = owner;
+    updateEnabled();
+}
+
 void RunControlPanel::updateEnabled()
 {
     const auto source = SourceKind(m_source->currentIndex());
@@ -172,6 +203,22 @@ void RunControlPanel::updateEnabled()
     // A remote job cannot pause, and a reset would start a second job beside the running one.
     m_pause->setEnabled(m_running && !remote);
     m_start->setEnabled(!(m_running && remote)); // one remote job at a time from this window
+    // What the token's role forbids is disabled, and the tooltip says why (and what would allow it).
+    const bool mayStart = !remote || !m_identity.known() || m_identity.mayOperate();
+    const bool mayStop = !remote || !m_identity.known() || m_identity.mayCancel(m_remoteOwner);
+    if (!mayStart) {
+        m_start->setEnabled(false);
+    }
+    if (!mayStop) {
+        m_stop->setEnabled(false);
+    }
+    m_start->setToolTip(mayStart ? tr("Start a run with these settings (Ctrl+R)")
+                                 : tr("The token '%1' has the role %2 on %3: submitting a job needs the role operate")
+                                       .arg(m_identity.tokenName, m_identity.role, m_identity.server));
+    m_stop->setToolTip(mayStop ? tr("Stop the run; what was accumulated is kept (Ctrl+.)")
+                               : tr("The job belongs to '%1'; the token '%2' has the role %3: cancelling it needs %4")
+                                     .arg(m_remoteOwner, m_identity.tokenName, m_identity.role,
+                                         m_identity.mayOperate() ? tr("the role admin") : tr("the role operate")));
     m_reset->setEnabled(!(m_running && remote));
     m_source->setEnabled(!m_running || !remote);
 }

@@ -2,6 +2,7 @@
 
 // moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
 #ifndef Q_MOC_RUN
+#include "RemoteJobStatus.h"
 #include "RunConfig.h"
 #endif
 
@@ -35,12 +36,24 @@ public:
     void setPaused(bool paused);
     /// One line under the buttons: what runs, or why it stopped.
     void setStatus(const QString& text);
+    /// Who this window is on the remote server: a role that may not submit or cancel disables Start or Stop for
+    /// remote jobs, with a tooltip saying why.
+    void setRemoteIdentity(const RemoteIdentity& identity);
+    /// The token name that owns the remote job followed (Stop needs admin for another token's job).
+    void setRemoteJobOwner(const QString& owner);
+    /// Who the window is on the remote server, as last told.
+    const RemoteIdentity& remoteIdentity() const { return m_identity; }
+    /// Whether Start may be pressed now, and its tooltip (for scripted checks: --dump-ranks).
+    bool startEnabled() const;
+    QString startToolTip() const;
 
 signals:
     void startRequested();
     void pauseToggled(bool paused);
     void stopRequested();
     void resetRequested();
+    /// The remote server or token changed (or the remote source was chosen): ask who we are there.
+    void remoteServerChanged();
 
 private:
     void updateEnabled();
@@ -64,6 +77,8 @@ private:
     RemoteJobForm* m_remote = nullptr;
     QFormLayout* m_form = nullptr;
     bool m_running = false;
+    RemoteIdentity m_identity;
+    QString m_remoteOwner;
 };
 
 } // namespace fxs::monitor

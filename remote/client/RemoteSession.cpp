@@ -31,6 +31,8 @@ const char* codeName(grpc::StatusCode c)
         return "FAILED_PRECONDITION";
     case grpc::StatusCode::UNAUTHENTICATED:
         return "UNAUTHENTICATED";
+    case grpc::StatusCode::PERMISSION_DENIED:
+        return "PERMISSION_DENIED";
     case grpc::StatusCode::UNAVAILABLE:
         return "UNAVAILABLE";
     case grpc::StatusCode::DATA_LOSS:
@@ -151,6 +153,16 @@ Result<fxs::v1::JobStatus> RemoteSession::resume(const std::string& jobId)
         return Error { describe(st) };
     }
     return reply.status();
+}
+
+Result<fxs::v1::WhoAmIReply> RemoteSession::whoAmI()
+{
+    fxs::v1::WhoAmIReply reply;
+    auto ctx = context(m_options.callTimeout);
+    if (auto st = m_stub->WhoAmI(ctx.get(), fxs::v1::WhoAmIRequest(), &reply); !st.ok()) {
+        return Error { describe(st) };
+    }
+    return reply;
 }
 
 Result<std::vector<fxs::v1::JobStatus>> RemoteSession::list()

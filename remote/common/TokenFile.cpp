@@ -7,7 +7,7 @@
 
 namespace fxs::remote {
 
-Result<std::string> readTokenFile(const std::filesystem::path& path)
+Status checkOwnerOnly(const std::filesystem::path& path)
 {
     struct stat st { };
     if (::stat(path.c_str(), &st) != 0) {
@@ -18,6 +18,14 @@ Result<std::string> readTokenFile(const std::filesystem::path& path)
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         return Error { "the token file " + path.string() + " has mode " + mode
             + ": group or others may access it; run `chmod 600 " + path.string() + "`" };
+    }
+    return {};
+}
+
+Result<std::string> readTokenFile(const std::filesystem::path& path)
+{
+    if (auto st = checkOwnerOnly(path); !st) {
+        return Error { st.message() };
     }
     auto text = readText(path);
     if (!text) {

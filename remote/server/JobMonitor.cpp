@@ -4,7 +4,9 @@
 #include "JobStore.h"
 #include <fxs/results/SumsFile.h>
 #include "SnapshotFile.h"
+#include "SlurmLauncher.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,6 +181,11 @@ void finishJob(Job& job, fxs::v1::JobState state, const std::string& message)
 
 void endRunningJob(Job& job, fxs::v1::JobState state, const std::string& reason)
 {
+    // Under Slurm the ranks are children of slurmstepd on the allocation's nodes, not of our launcher: Slurm
+    // ends them (and frees the nodes); the local salloc and srun go with the session below.
+    if (!job.status.slurm_job_id().empty() && !slurm::cancel(job.status.slurm_job_id())) {
+        spdlog::warn("job {}: Slurm job {} still runs 10 s after scancel", job.id, job.status.slurm_job_id());
+    }
     const auto beats = RankHeartbeat::readAll(job.files.ranksDir());
     killSession(job.pid, rankPids(beats), !job.adopted);
     updateRanks(job, RankHeartbeat::readAll(job.files.ranksDir()), unixNowS());
@@ -203,6 +210,15 @@ void pollJob(Job& job, const ServerOptions& options)
     }
     updateRanks(job, beats, now);
     updateFiles(job);
+    const bool throughSlurm = options.launcher == "slurm" || options.launcher.find("salloc") != std::string::npos;
+    if (throughSlurm && job.status.slurm_job_id().empty()) {
+        if (auto log = readText(job.files.log())) {
+            if (auto id = slurm::jobIdFromLog(*log)) {
+                job.status.set_slurm_job_id(*id);
+                spdlog::info("job {}: Slurm job {}", job.id, *id);
+            }
+        }
+    }
     job.touch();
     if (waitStatus) {
         // Whatever the launcher left behind (a rank it did not kill) goes too.
@@ -216,7 +232,8 @@ void pollJob(Job& job, const ServerOptions& options)
             const auto log = readText(job.files.log());
             finishJob(job, fxs::v1::JOB_STATE_FAILED,
                 *waitStatus == -1 ? "the job's processes ended while it was adopted; its exit status is unknown"
-                                  : describeLauncherExit(log ? *log : "", *waitStatus, beats));
+                                  : slurm::describeExit(log ? *log : "", beats)
+                                        .value_or(describeLauncherExit(log ? *log : "", *waitStatus, beats)));
         }
         return;
     }

@@ -3,6 +3,7 @@
 #include <fxs/results/AtomicFile.h>
 #include "JobProcess.h"
 #include <fxs/results/SumsFile.h>
+#include "SlurmLauncher.h"
 #include "WatchReactor.h"
 
 #include <algorithm>
@@ -138,7 +139,7 @@ void JobStore::retireWatcher(WatchReactor* w)
     m_retired.push_back(w);
 }
 
-Result<std::shared_ptr<Job>> JobStore::submit(const fxs::v1::JobSpec& spec)
+Result<std::shared_ptr<Job>> JobStore::submit(const fxs::v1::JobSpec& spec, const std::string& owner)
 {
     auto cfg = workerConfigFor(spec, m_options.maxRanks);
     if (!cfg) {
@@ -156,6 +157,7 @@ Result<std::shared_ptr<Job>> JobStore::submit(const fxs::v1::JobSpec& spec)
         std::lock_guard lock(job->mutex);
         job->status.set_job_id(id);
         job->status.set_name(spec.name());
+        job->status.set_owner(owner);
         job->status.set_shots_total(cfg->shots);
         job->status.set_created_unix_s(unixNowS());
         if (auto st = launch(*job); !st) {
@@ -186,7 +188,19 @@ Status JobStore::launch(Job& job)
         job.baseShots = cp->sums.totalShots();
         job.baseRejected = static_cast<std::int64_t>(cp->rejected.size());
     }
-    const auto argv = launcherArgv(m_options.launcher, job.spec.ranks(), m_options.worker, job.files.dir);
+    std::vector<std::string> argv;
+    if (m_options.launcher == "slurm") {
+        auto a = slurm::launcherArgv(m_options, job.spec, m_options.worker, job.files.dir, job.id);
+        if (!a) {
+            return a.error();
+        }
+        argv = std::move(*a);
+    } else {
+        argv = launcherArgv(m_options.launcher, job.spec.ranks(), m_options.worker, job.files.dir);
+    }
+    // A new attempt gets a new allocation: the log is read afresh for its id.
+    std::filesystem::remove(job.files.log(), ec);
+    job.status.clear_slurm_job_id();
     auto pid = launchInNewSession(argv, job.files.log());
     if (!pid) {
         return pid.error();

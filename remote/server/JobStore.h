@@ -28,8 +28,8 @@ public:
     /// Stops the supervisor and ends every watch stream (UNAVAILABLE), for a draining shutdown.
     void stop();
 
-    /// Validates the spec (the Error names the field) and launches the job.
-    Result<std::shared_ptr<Job>> submit(const fxs::v1::JobSpec& spec);
+    /// Validates the spec (the Error names the field) and launches the job for the token named `owner`.
+    Result<std::shared_ptr<Job>> submit(const fxs::v1::JobSpec& spec, const std::string& owner);
     /// Ends a running job (no process left behind); keeps its checkpoint.
     Status cancel(Job& job);
     /// Launches a failed or cancelled job again from its checkpoint.

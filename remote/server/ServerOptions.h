@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace fxs::remote {
 
@@ -11,11 +12,19 @@ namespace fxs::remote {
 struct ServerOptions {
     std::string listen = "127.0.0.1:50051"; ///< host:port; port 0 picks a free one (see portFile)
     std::filesystem::path stateDir; ///< where jobs live (one folder each); survives restarts
-    std::filesystem::path tokenFile; ///< bearer token, mode 0600
+    std::filesystem::path tokenFile; ///< named tokens with roles (TokenTable), mode 0600; reloaded on SIGHUP
+    std::vector<std::filesystem::path> dataRoots; ///< jobs read input only under these (none: no file input)
+    std::filesystem::path auditLog; ///< submit/cancel/resume record; default <state-dir>/audit.log
     std::filesystem::path tlsCert; ///< PEM certificate chain; with tlsKey turns TLS on
     std::filesystem::path tlsKey;
     std::filesystem::path portFile; ///< written with the bound port once listening
-    std::string launcher = "mpirun -n {ranks} {worker} {job}"; ///< {ranks}, {worker}, {job} are replaced
+    /// {ranks}, {worker}, {job} are replaced; "slurm" runs each job in a Slurm allocation (SlurmLauncher)
+    std::string launcher = "mpirun -n {ranks} {worker} {job}";
+    std::string slurmPartition; ///< --launcher slurm: the partition asked for (empty: Slurm's default)
+    std::string slurmAccount; ///< the account charged (empty: the user's default)
+    std::string slurmTimeLimit; ///< the allocation's time limit, Slurm's syntax (e.g. "2:00:00"; empty: default)
+    int slurmNodes = 0; ///< nodes asked for; 0: as many as Slurm needs for the ranks
+    std::string slurmMpi = "pmix"; ///< srun --mpi=…
     std::filesystem::path worker; ///< fxs-worker; default: next to fxs-server
     /// a rank silent this long is hung (or stopped on another host): the job is ended. Generous, because a rank in
     /// slow I/O (a busy parallel file system) also beats late; a stopped rank on the server's host is seen at once.

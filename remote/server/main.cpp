@@ -1,9 +1,12 @@
 // fxs-server: runs FXS correlation jobs (fxs-worker under mpirun) for remote clients over gRPC. No Qt.
+#include "AccessControl.h"
 #include <fxs/results/AtomicFile.h>
+#include "AuditLog.h"
+#include "DataRoots.h"
 #include "JobService.h"
 #include "JobStore.h"
 #include "ServerOptions.h"
-#include "TokenFile.h"
+#include "TokenTable.h"
 
 #include <csignal>
 #include <grpcpp/grpcpp.h>
@@ -45,9 +48,13 @@ int main(int argc, char** argv)
         std::cerr << options.error().message << "\n";
         return help ? 0 : 2;
     }
-    auto token = fxs::remote::readTokenFile(options->tokenFile);
-    if (!token) {
-        return fail(token.error().message);
+    auto tokens = fxs::remote::TokenTable::read(options->tokenFile);
+    if (!tokens) {
+        return fail(tokens.error().message);
+    }
+    auto roots = fxs::remote::DataRoots::create(options->dataRoots);
+    if (!roots) {
+        return fail(roots.error().message);
     }
     std::string error;
     auto creds = credentials(*options, error);
@@ -59,6 +66,7 @@ int main(int argc, char** argv)
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -66,7 +74,14 @@ int main(int argc, char** argv)
     if (auto st = store.loadAll(); !st) {
         return fail(st.message());
     }
-    fxs::remote::JobService service(store, *token);
+    std::error_code ec;
+    std::filesystem::create_directories(options->auditLog.parent_path(), ec);
+    auto audit = fxs::remote::AuditLog::open(options->auditLog);
+    if (!audit) {
+        return fail(audit.error().message);
+    }
+    fxs::remote::AccessControl access(options->tokenFile, std::move(*tokens));
+    fxs::remote::JobService service(store, access, std::move(*roots), **audit);
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -81,13 +96,22 @@ int main(int argc, char** argv)
         return fail("cannot listen on " + options->listen + " (address in use, or not an address of this machine?)");
     }
     store.start();
-    spdlog::info("fxs-server listening on port {} ({}), state in {}", port, options->tlsCert.empty() ? "no TLS" : "TLS",
-        options->stateDir.string());
+    spdlog::info("fxs-server listening on port {} ({}), state in {}, {} tokens, data roots: {}, audit log {}", port,
+        options->tlsCert.empty() ? "no TLS" : "TLS", options->stateDir.string(), access.table()->entries().size(),
+        fxs::remote::DataRoots::create(options->dataRoots)->describe(), options->auditLog.string());
     if (!options->portFile.empty()) {
         (void)fxs::writeTextAtomically(options->portFile, std::to_string(port) + "\n");
     }
     int sig = 0;
-    sigwait(&signals, &sig);
+    // SIGHUP reloads the token file (a file that fails the checks leaves the tokens in force); the others drain.
+    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+        if (auto st = access.reload(); !st) {
+            spdlog::error("SIGHUP: the token file was not reloaded, the tokens in force stay: {}", st.message());
+        } else {
+            spdlog::info("SIGHUP: token file {} reloaded ({} tokens)", options->tokenFile.string(),
+                access.table()->entries().size());
+        }
+    }
     // Drain: watchers are told to reconnect, calls in flight get 5 s, jobs keep running and are adopted by the
     // next server (their state is on disk).
     spdlog::info("signal {}: draining", sig);

@@ -166,8 +166,22 @@ struct RoundsOutcome {
     SumsFile final; ///< rank 0: the sums and ledger of the whole job
     double reduceS = 0.0; ///< reductions + hand-off to the writer: the price of fault tolerance
     double waitS = 0.0; ///< of which waiting at the round's end for the slowest rank (load imbalance)
+    double lastIntervalS = 0.0; ///< the round length the checkpoint policy arrived at
     int rounds = 0;
 };
+
+// The checkpoint policy: a round's reduction + checkpoint hand-off may cost at most this share of the round, so
+// that fault tolerance stays under 5 % of the run whatever the grid (the sums grow as nQ² · nPhi) and the ranks.
+constexpr double checkpointShare = 0.04;
+
+// The next round's length: the job's interval, or longer when the last round's reduction (the slowest rank's:
+// every rank must agree, or the faster ones would wait at the next round's end) cost more than its share.
+double nextInterval(const WorkerConfig& cfg, double lastCostS, MPI_Comm comm)
+{
+    double worst = 0.0;
+    MPI_Allreduce(&lastCostS, &worst, 1, MPI_DOUBLE, MPI_MAX, comm);
+    return std::max(cfg.reduceIntervalS, worst * (1.0 - checkpointShare) / checkpointShare);
+}
 
 // Rounds of accumulation of about cfg.reduceIntervalS each, every one ended by a reduction to rank 0, which writes
 // the checkpoint (sums, units done, rejected shots) and a snapshot; the last also the result.
@@ -182,11 +196,12 @@ Result<RoundsOutcome> runRounds(
     std::size_t cursor = 0;
     std::vector<RejectedShot> rejectedAll = plan.rejected;
     RoundsOutcome out;
+    out.lastIntervalS = cfg.reduceIntervalS;
     for (;; ++out.rounds) {
         work.heart.setPhase("accumulating");
         const auto start = Clock::now();
         for (int n = 0; cursor < mine.size() && (cfg.unitsPerReduce == 0 || n < cfg.unitsPerReduce)
-             && secondsSince(start) < cfg.reduceIntervalS;
+             && secondsSince(start) < out.lastIntervalS;
              ++n, ++cursor) {
             if (auto st = work.unit(mine[cursor]); !st) {
                 return Error { st.message() };
@@ -225,10 +240,12 @@ Result<RoundsOutcome> runRounds(
                 return Error { st.message() };
             }
         }
-        out.reduceS += secondsSince(tr);
+        const double costS = secondsSince(tr);
+        out.reduceS += costS;
         if (leftAll == 0) {
             return out;
         }
+        out.lastIntervalS = nextInterval(cfg, costS, comm);
     }
 }
 
@@ -331,7 +348,8 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
                 + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS) + ", \"wait_for_ranks_s\": "
                 + std::to_string(rounds->waitS) + ", \"final_wait_s\": " + std::to_string(finalWaitS)
                 + ", \"results_file_s\": " + std::to_string(finalS) + ", \"rounds\": "
-                + std::to_string(rounds->rounds + 1) + ", \"ranks\": " + std::to_string(size) + "}\n");
+                + std::to_string(rounds->rounds + 1) + ", \"last_interval_s\": " + std::to_string(rounds->lastIntervalS)
+                + ", \"ranks\": " + std::to_string(size) + "}\n");
     }
     heart.setPhase("done");
     return {};

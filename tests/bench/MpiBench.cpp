@@ -87,13 +87,67 @@ double loadAverage()
     return l;
 }
 
+// "1,2,4,8" → {1, 2, 4, 8}; empty on a bad list.
+std::vector<int> rankList(const std::string& text)
+{
+    std::vector<int> out;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        const int r = std::atoi(item.c_str());
+        if (r < 1) {
+            return {};
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+// `--ranks 1,2,4,…`: the scaling curve, each count's wall time, speedup over 1 rank and parallel efficiency.
+int scalingCurve(const std::vector<int>& ranks, const nlohmann::json& config, const std::filesystem::path& dir, bool json)
+{
+    nlohmann::json points = nlohmann::json::array();
+    double oneWall = 0.0;
+    const double loadBefore = loadAverage();
+    for (int r : ranks) {
+        const WorkerTiming t = runWorker(r, dir, config);
+        if (!t.ok) {
+            std::cerr << "fxs-bench mpi: fxs-worker on " << r << " ranks failed\n";
+            return 1;
+        }
+        if (r == 1 || oneWall == 0.0) {
+            oneWall = t.wallS * r; // without a 1-rank point: ideal scaling from the first one
+        }
+        const double speedup = oneWall / t.wallS;
+        std::printf("ranks %3d: wall %7.2f s, worker %7.2f s, speedup %5.2f, efficiency %.2f, reduce+checkpoint %.3f\n",
+            r, t.wallS, t.totalS, speedup, speedup / r, t.reduceCheckpointS / t.totalS);
+        points.push_back({ { "ranks", r }, { "wall_s", t.wallS }, { "worker_s", t.totalS }, { "speedup", speedup },
+            { "efficiency", speedup / r }, { "reduce_checkpoint_fraction", t.reduceCheckpointS / t.totalS },
+            { "wait_for_slower_rank_fraction", t.waitForRanksS / t.totalS } });
+    }
+    std::filesystem::remove_all(dir);
+    if (json) {
+        std::cout << nlohmann::json { { "benchmark", "mpi" }, { "curve", points }, { "shots", config["shots"] },
+            { "load_average_before", loadBefore }, { "load_average_after", loadAverage() } }
+                         .dump()
+                  << std::endl;
+    }
+    return 0;
+}
+
 int runMpi(const fxs::bench::BenchArgs& a)
 {
     int shots = 16384, nQ = 100, nPhi = 256, unitsPerReduce = 0;
     double reduceIntervalS = 5.0;
+    std::vector<int> curve;
     for (std::size_t i = 0; i + 1 < a.args.size(); i += 2) {
         const int v = std::atoi(a.args[i + 1].c_str());
-        if (a.args[i] == "--shots") {
+        if (a.args[i] == "--ranks") {
+            curve = rankList(a.args[i + 1]);
+            if (curve.empty()) {
+                std::cerr << "fxs-bench mpi: --ranks wants a list of rank counts ≥ 1, e.g. 1,2,4,8\n";
+                return 2;
+            }
+        } else if (a.args[i] == "--shots") {
             shots = v;
         } else if (a.args[i] == "--nq") {
             nQ = v;
@@ -113,6 +167,9 @@ int runMpi(const fxs::bench::BenchArgs& a)
     nlohmann::json warmUp = config;
     warmUp["shots"] = std::min(shots, 512);
     runWorker(1, dir, warmUp); // page cache, libraries, FFTW plans' first touch
+    if (!curve.empty()) {
+        return scalingCurve(curve, config, dir, a.json);
+    }
     const double loadBefore = loadAverage();
     const WorkerTiming one = runWorker(1, dir, config);
     const WorkerTiming two = runWorker(2, dir, config);

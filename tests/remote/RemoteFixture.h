@@ -30,10 +30,25 @@ struct RemoteServer {
     int port = 0;
     QString token = QStringLiteral("test-token-0123456789abcdef");
     QStringList extraArgs;
+    QString tokenFileText; ///< the token file's text; empty: the one-token file of `token` (an admin "default")
+    /// fxs-server --launcher; empty: "slurm" when FXS_TEST_LAUNCHER=slurm (the suites through a real Slurm,
+    /// scripts/slurm-local.sh), else mpirun with --oversubscribe
+    QString launcher;
+    bool defaultDataRoot = true; ///< --data-root <the temporary folder> (where the tests write their input)
     std::string rootCertsPem; ///< for the session: non-empty turns TLS on
     std::unique_ptr<fxs::remote::RemoteSession> session;
 
     QString stateDir() const { return dir.filePath(QStringLiteral("state")); }
+    QString auditLog() const { return dir.filePath(QStringLiteral("state/audit.log")); }
+    /// A session to this server with another token.
+    std::unique_ptr<fxs::remote::RemoteSession> sessionWith(const QString& otherToken) const
+    {
+        fxs::remote::RemoteOptions o;
+        o.target = "127.0.0.1:" + std::to_string(port);
+        o.token = otherToken.toStdString();
+        o.rootCertsPem = rootCertsPem;
+        return std::make_unique<fxs::remote::RemoteSession>(o);
+    }
     QString tokenFile() const { return dir.filePath(QStringLiteral("token")); }
 
     /// Starts the server (again, after stop(), on the same state folder); false with a message when it does not come
@@ -43,22 +58,31 @@ struct RemoteServer {
         QFile t(tokenFile());
         if (!t.exists()) {
             t.open(QIODevice::WriteOnly);
-            t.write(token.toUtf8() + "\n");
+            t.write(tokenFileText.isEmpty() ? token.toUtf8() + "\n" : tokenFileText.toUtf8());
             t.close();
             t.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         }
         const QString portFile = dir.filePath(QStringLiteral("port"));
         QFile::remove(portFile);
-        QString launcher = QStringLiteral("mpirun --oversubscribe");
-        if (::geteuid() == 0) {
-            launcher += QStringLiteral(" --allow-run-as-root");
+        QString launcher = this->launcher;
+        if (launcher.isEmpty() && qEnvironmentVariable("FXS_TEST_LAUNCHER") == QLatin1String("slurm")) {
+            launcher = QStringLiteral("slurm");
         }
-        launcher += QStringLiteral(" -n {ranks} {worker} {job}");
+        if (launcher.isEmpty()) {
+            launcher = QStringLiteral("mpirun --oversubscribe");
+            if (::geteuid() == 0) {
+                launcher += QStringLiteral(" --allow-run-as-root");
+            }
+            launcher += QStringLiteral(" -n {ranks} {worker} {job}");
+        }
         // A restart keeps the port, so that clients can reconnect to the same address.
         const QString listen = QStringLiteral("127.0.0.1:%1").arg(port);
         QStringList args { QStringLiteral("--listen"), listen, QStringLiteral("--port-file"), portFile,
             QStringLiteral("--state-dir"), stateDir(), QStringLiteral("--token-file"), tokenFile(),
             QStringLiteral("--launcher"), launcher };
+        if (defaultDataRoot) {
+            args << QStringLiteral("--data-root") << QDir::tempPath();
+        }
         process.setProcessChannelMode(QProcess::MergedChannels);
         // A crashed or killed test must not leave its server behind.
         process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });

@@ -134,6 +134,9 @@ private slots:
 
         // Ranks table: both ranks, ended DONE, each with work done, summing to every shot.
         QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        // The fixture's one-token file: an admin entry named "default", the job's owner.
+        QCOMPARE(run.ranks.value("identity").toString(), QStringLiteral("default (admin)"));
+        QCOMPARE(run.ranks.value("owner").toString(), QStringLiteral("default"));
         const QJsonArray ranks = run.ranks.value("ranks").toArray();
         QCOMPARE(ranks.size(), 2);
         qint64 sum = 0;
@@ -309,6 +312,33 @@ private slots:
         const auto after = m_server->session->list();
         QVERIFY(after.ok());
         QCOMPARE(after->size(), before->size()); // nothing was submitted
+    }
+
+    // A token that may only watch: the window says who it is, greys Start out saying why, and submits nothing.
+    void aWatchTokenMayNotStart()
+    {
+        RemoteServer server;
+        server.tokenFileText = "viewer watch viewer-token-0123456789\n";
+        QString error;
+        QVERIFY2(server.start(error), qPrintable(error));
+        QTemporaryDir dir;
+        QFile t(dir.filePath("token"));
+        QVERIFY(t.open(QIODevice::WriteOnly));
+        t.write("viewer-token-0123456789\n");
+        t.close();
+        t.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        const MonitorRun run = runMonitor(
+            dir, QStringLiteral("127.0.0.1:%1").arg(server.port), t.fileName(), { QStringLiteral("--shots"), "64" });
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.output.contains("The token 'viewer' has the role watch"), qPrintable(run.output));
+        QCOMPARE(run.ranks.value("identity").toString(), QStringLiteral("viewer (watch)"));
+        QCOMPARE(run.ranks.value("start_enabled").toBool(), false);
+        QVERIFY2(run.ranks.value("start_tooltip").toString().contains("submitting a job needs the role operate"),
+            qPrintable(run.ranks.value("start_tooltip").toString()));
+        const auto jobs = server.sessionWith("viewer-token-0123456789")->list();
+        QVERIFY(jobs.ok());
+        QVERIFY(jobs->empty());
+        QCOMPARE(server.stop(), 0);
     }
 
     // The server restarts mid-job: the window says it is reconnecting, follows the adopted job to its end, and shows

@@ -307,11 +307,12 @@ private slots:
             spec.mutable_synthetic()->set_masked_fraction(1.5);
             break;
         case 7:
-            spec.mutable_cxi()->add_paths("/nonexistent.cxi");
-            spec.mutable_cxi()->set_geometry_path("/nonexistent.geom");
+            // inside the data root (the fixture's temporary folder), so that the file's absence is what is refused
+            spec.mutable_cxi()->add_paths((QDir::tempPath() + "/nonexistent.cxi").toStdString());
+            spec.mutable_cxi()->set_geometry_path((QDir::tempPath() + "/nonexistent.geom").toStdString());
             break;
         case 8:
-            spec.mutable_cxi()->add_paths("/etc/hostname");
+            spec.mutable_cxi()->add_paths((QDir::tempPath() + "/any.cxi").toStdString());
             break;
         case 9:
             spec.set_backend("tpu");

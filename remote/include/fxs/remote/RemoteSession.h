@@ -54,6 +54,8 @@ public:
     Result<fxs::v1::JobStatus> cancel(const std::string& jobId);
     /// Resumes a failed or cancelled job from its checkpoint.
     Result<fxs::v1::JobStatus> resume(const std::string& jobId);
+    /// The token in use: its name, role (what this session may do) and limits.
+    Result<fxs::v1::WhoAmIReply> whoAmI();
     /// Every job of the server.
     Result<std::vector<fxs::v1::JobStatus>> list();
     /// Follows a job until it ends (its final status), calling onStatus for every update and onSnapshot for every
