@@ -98,6 +98,31 @@ std::vector<std::string> GeomTemplate::dataPaths() const
     return out;
 }
 
+std::vector<std::string> GeomTemplate::geometryPaths(const GeomOverrides& o) const
+{
+    std::set<std::string> seen;
+    std::vector<std::string> out;
+    auto add = [&](const GeomScalar& s) {
+        if (s.isPath() && seen.insert(s.path).second) {
+            out.push_back(s.path);
+        }
+    };
+    if (!std::isfinite(o.cameraLengthM)) {
+        for (const auto& s : clen) {
+            add(s);
+        }
+    }
+    for (const auto& s : coffset) {
+        add(s);
+    }
+    if (!std::isfinite(o.photonEnergyEv)) {
+        add(photonEnergy);
+    }
+    add(detectorShiftX);
+    add(detectorShiftY);
+    return out;
+}
+
 std::vector<std::string> GeomTemplate::missing(const GeomOverrides& o, const GeomDataValues& data) const
 {
     std::vector<std::string> out;

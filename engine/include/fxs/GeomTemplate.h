@@ -78,6 +78,9 @@ public:
 
     /// Distinct HDF5 paths the file names for clen, coffset, photon energy, gain or detector shift.
     std::vector<std::string> dataPaths() const;
+    /// The HDF5 paths that move pixels or change q once `overrides` are applied (clen unless overridden, coffset,
+    /// photon energy unless overridden, detector shifts): a value per frame there means a geometry per frame.
+    std::vector<std::string> geometryPaths(const GeomOverrides& overrides) const;
     /// Keys ("clen", "photon_energy") that neither the overrides, nor the file's numbers, nor `data` supply.
     std::vector<std::string> missing(const GeomOverrides& overrides, const GeomDataValues& data = {}) const;
     /// The geometry in effect for one frame: overrides first, then numbers in the file, then `data` (one value
