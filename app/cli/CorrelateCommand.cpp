@@ -24,6 +24,7 @@ struct CorrelateOptions {
     std::string input; ///< the first of them (messages, weights)
     std::string dataset = "/entry_1/data_1/data";
     std::string geometry;
+    GeometryOverrideOptions geometryValues;
     bool polar = false;
     std::string weights;
     int nQ = 100;
@@ -152,6 +153,7 @@ struct Prepared {
     PolarGrid grid;
     double wavelengthA = 0.0;
     std::string geometryText;
+    std::string geometryValues; ///< JSON: the values in effect and their sources
     std::optional<DetectorGeometry> geometry;
 };
 
@@ -197,7 +199,7 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     if (o.polar) {
         return preparePolar(o, std::move(*src));
     }
-    auto geo = loadGeometry(o.geometry);
+    auto geo = loadGeometry(o.geometry, o.geometryValues, o.input);
     if (!geo) {
         return geo.error();
     }
@@ -217,8 +219,18 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     }
     p.wavelengthA = geo->geometry.wavelengthA();
     p.geometryText = geo->text;
+    p.geometryValues = geo->valuesJson;
     p.geometry = geo->geometry;
     p.feed = std::make_unique<PolarFeed>(std::move(*src), std::move(*remapper), geo->mask, !o.figures.empty());
+    if (geo->perFrame) {
+        // The first file's per-frame values index its frames; a chain of files would need each file's own.
+        if (o.inputs.size() > 1) {
+            return Error { o.geometry + ": clen or the photon energy changes per frame in " + o.input
+                + "; correlate such files one at a time (or give --clen / --photon-energy)" };
+        }
+        p.feed->setFrameRemappers(std::make_unique<FrameRemappers>(
+            geo->geometryTemplate, geo->overrides, geo->dataValues, p.grid, RemapOptions {}, geo->mask));
+    }
     return p;
 }
 
@@ -239,7 +251,8 @@ void drawFigures(const CorrelateOptions& o, const Prepared& prep, const RunOutco
 }
 
 // The settings a checkpoint must share with the run resuming it (threads, pacing and limits may differ).
-std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g, const VetoRules& rules)
+std::string scienceConfig(
+    const CorrelateOptions& o, const PolarGrid& g, const VetoRules& rules, const std::string& geometryValues)
 {
     nlohmann::json inputs = nlohmann::json::array();
     for (const auto& p : o.inputs) {
@@ -247,6 +260,9 @@ std::string scienceConfig(const CorrelateOptions& o, const PolarGrid& g, const V
     }
     nlohmann::json j { { "inputs", inputs }, { "dataset", o.dataset }, { "geometry", o.geometry }, { "polar", o.polar },
         { "weights", o.weights }, { "grid", { g.nQ, g.nPhi, g.qMinInvA, g.qMaxInvA } }, { "vetoes", rules.toJson() } };
+    if (!geometryValues.empty()) {
+        j["geometry_values"] = nlohmann::json::parse(geometryValues);
+    }
     return j.dump();
 }
 } // namespace
@@ -260,6 +276,7 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
         ->required();
     sub->add_option("--dataset", o.dataset, "Dataset of the stack")->capture_default_str();
     sub->add_option("--geometry", o.geometry, "CrystFEL .geom file, or 'builtin' (the simulate/demo detector)");
+    addGeometryOverrideOptions(sub, o.geometryValues);
     sub->add_flag("--polar", o.polar, "The stack is already polar: (N, n_q, n_phi)");
     sub->add_option("--weights", o.weights, "Polar input: mask/weight dataset (n_q, n_phi) or (N, n_q, n_phi)");
     sub->add_option("--n-q", o.nQ, "Radial bins")->capture_default_str()->check(CLI::Range(2, 4096));
@@ -318,7 +335,7 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     rs.veto = *rules;
     rs.checkpointPath = o.checkpoint.empty() ? o.out + ".ckpt" : o.checkpoint;
     rs.checkpointEveryS = o.checkpointEveryS;
-    rs.checkpointConfig = scienceConfig(o, prep->grid, rs.veto);
+    rs.checkpointConfig = scienceConfig(o, prep->grid, rs.veto, prep->geometryValues);
     rs.resume = o.resume;
     rs.maxShots = o.maxShots;
     std::cerr << "correlate: " << prep->feed->description() << " -> grid " << prep->grid.nQ << " x " << prep->grid.nPhi
@@ -329,8 +346,8 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
         return fail(cmd, resumeError ? kExitBadInput : kExitProcessing, run.error().message);
     }
     const C2Snapshot snap = C2Snapshot::compute(run->sums, { .threads = o.threads });
-    ResultsContent rc { &*run, &snap, nullptr, prep->grid, prep->wavelengthA, prep->geometryText, effectiveConfig(sub),
-        o.inputs };
+    ResultsContent rc { &*run, &snap, nullptr, prep->grid, prep->wavelengthA, prep->geometryText,
+        withGeometryValues(effectiveConfig(sub), prep->geometryValues), o.inputs };
     if (auto st = writeResults(o.out, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());
     }

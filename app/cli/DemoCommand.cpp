@@ -19,6 +19,7 @@ struct DemoOptions {
     std::string out = "out/demo";
     std::int64_t shots = 3000;
     std::string geometry = "builtin";
+    GeometryOverrideOptions geometryValues;
     int nQ = 100;
     int nPhi = 128;
     int threads = 0;
@@ -63,7 +64,8 @@ int finishDemo(const DemoOptions& o, const CLI::App& sub, const GeometrySetup& g
         std::cerr << "demo: note: no invariants (" << inv.error().message << ")\n";
     }
     const std::string results = (std::filesystem::path(o.out) / "demo_results.h5").string();
-    ResultsContent rc { &run, &snap, inv ? &*inv : nullptr, grid, lambda, geo.text, effectiveConfig(sub), {} };
+    ResultsContent rc { &run, &snap, inv ? &*inv : nullptr, grid, lambda, geo.text,
+        withGeometryValues(effectiveConfig(sub), geo.valuesJson), {} };
     if (auto st = writeResults(results, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());
     }
@@ -101,7 +103,7 @@ int runDemo(const DemoOptions& o, const CLI::App& sub)
     if (ec || !std::filesystem::is_directory(o.out)) {
         return fail(cmd, kExitBadInput, o.out + ": cannot create the output folder (" + ec.message() + ")");
     }
-    auto geo = loadGeometry(o.geometry);
+    auto geo = loadGeometry(o.geometry, o.geometryValues);
     if (!geo) {
         return fail(cmd, kExitBadInput, geo.error().message);
     }
@@ -155,6 +157,7 @@ void registerDemo(CLI::App& app, CommandRegistry& registry)
     addModelOption(sub, o->sim.model);
     sub->add_option("--geometry", o->geometry, "'builtin' (256 x 256, 300 um pixels, 0.25 m, 9 keV) or a .geom file")
         ->capture_default_str();
+    addGeometryOverrideOptions(sub, o->geometryValues);
     sub->add_option("--n-q", o->nQ, "Radial bins of the polar grid")->capture_default_str()->check(CLI::Range(2, 4096));
     sub->add_option("--n-phi", o->nPhi, "Azimuthal bins of the polar grid")
         ->capture_default_str()

@@ -49,7 +49,16 @@ Result<std::optional<FedShot>> PolarFeed::next()
 Result<std::optional<FedShot>> PolarFeed::nextDetector(Frame frame)
 {
     FedShot shot;
-    if (auto st = m_remapper->remapInto(frame, shot.polar); !st) {
+    const PolarRemapper* remapper = &*m_remapper;
+    if (m_frameRemappers) {
+        auto r = m_frameRemappers->forFrame(frame.shotIndex);
+        if (!r) {
+            return Error { m_source->description() + ": shot " + std::to_string(frame.shotIndex) + ": "
+                + r.error().message };
+        }
+        remapper = *r;
+    }
+    if (auto st = remapper->remapInto(frame, shot.polar); !st) {
         return Error { m_source->description() + ": shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
     }
     auto stats = ShotStats::compute(frame, m_valid, m_statsOptions);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fxs/polar/FrameRemappers.h>
 #include <fxs/frames/FrameSource.h>
 #include <fxs/polar/PolarFrame.h>
 #include <fxs/polar/PolarRemapper.h>
@@ -32,6 +33,10 @@ public:
     PolarFeed(std::unique_ptr<FrameSource> source, std::vector<float> weights,
         std::unique_ptr<FrameSource> weightSource = {});
 
+    /// Detector input whose geometry changes per frame: each frame is remapped with its own (the remapper given
+    /// to the constructor is then unused).
+    void setFrameRemappers(std::unique_ptr<FrameRemappers> remappers) { m_frameRemappers = std::move(remappers); }
+
     /// The next shot, std::nullopt at the end, or an Error naming the input.
     Result<std::optional<FedShot>> next();
     /// Positions the stream at `shotIndex` (resume).
@@ -51,6 +56,7 @@ private:
 
     std::unique_ptr<FrameSource> m_source;
     std::optional<PolarRemapper> m_remapper;
+    std::unique_ptr<FrameRemappers> m_frameRemappers;
     std::vector<std::uint8_t> m_valid;
     bool m_keepMean = false;
     std::vector<double> m_sum;

@@ -4,7 +4,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <fxs/simulation/ParticleModel.h>
 #include <limits>
 #include <sstream>
@@ -26,7 +30,11 @@ Result<GeometrySetup> builtinGeometry()
     if (!g) {
         return g.error();
     }
-    GeometrySetup s { *g, GeomParser::toGeomText(*g), "builtin", g->validMask() };
+    GeometrySetup s;
+    s.geometry = *g;
+    s.text = GeomParser::toGeomText(*g);
+    s.name = "builtin";
+    s.mask = g->validMask();
     for (int ss = 0; ss < spec.nSlow; ++ss) {
         for (int fs = 0; fs < spec.nFast; ++fs) {
             const double dx = fs + 0.5 - spec.beamCentreFastPx;
@@ -43,22 +51,102 @@ Result<GeometrySetup> builtinGeometry()
 }
 } // namespace
 
-Result<GeometrySetup> loadGeometry(const std::string& spec)
+namespace {
+std::string describe(const ResolvedGeometry& r, const std::string& maskUsed, bool perFrame)
 {
-    if (spec.empty() || spec == "builtin") {
-        return builtinGeometry();
+    nlohmann::json j { { "clen_m", r.cameraLengthM }, { "clen_source", valueSourceName(r.cameraLengthSource) },
+        { "photon_energy_ev", r.photonEnergyEv }, { "photon_energy_source", valueSourceName(r.photonEnergySource) },
+        { "beam_shift_m", { r.beamShiftXM, r.beamShiftYM } },
+        { "beam_shift_source", r.beamShiftXM != 0.0 || r.beamShiftYM != 0.0 ? "user" : "unset" },
+        { "mask", maskUsed }, { "per_frame", perFrame } };
+    return j.dump();
+}
+
+std::string header(const ResolvedGeometry& r, const std::string& maskUsed)
+{
+    std::ostringstream h;
+    h.precision(10);
+    h << "; fxs: values in effect: clen = " << r.cameraLengthM << " m (" << valueSourceName(r.cameraLengthSource)
+      << "), photon_energy = " << r.photonEnergyEv << " eV (" << valueSourceName(r.photonEnergySource) << ")";
+    if (r.beamShiftXM != 0.0 || r.beamShiftYM != 0.0) {
+        h << ", beam shift = " << r.beamShiftXM << "," << r.beamShiftYM << " m (user)";
     }
-    if (!std::filesystem::is_regular_file(spec)) {
+    if (!maskUsed.empty()) {
+        h << ", mask = " << maskUsed;
+    }
+    return h.str() + "\n";
+}
+} // namespace
+
+Result<GeometrySetup> loadGeometry(
+    const std::string& spec, const GeometryOverrideOptions& options, const std::string& dataFile)
+{
+    const bool builtin = spec.empty() || spec == "builtin";
+    if (!builtin && !std::filesystem::is_regular_file(spec)) {
         return Error { spec + ": no such geometry file (give a CrystFEL .geom file or 'builtin')" };
     }
-    auto g = GeomParser::parseFile(spec);
-    if (!g) {
-        return g.error();
+    std::optional<GeometrySetup> base;
+    if (builtin) {
+        auto b = builtinGeometry();
+        if (!b) {
+            return b.error();
+        }
+        base = std::move(*b);
     }
-    std::ifstream in(spec);
-    std::stringstream text;
-    text << in.rdbuf();
-    return GeometrySetup { *g, text.str(), spec, g->validMask() };
+    // The built-in detector goes through the same template as a file, so that the overrides apply to it too.
+    auto t = builtin ? GeomParser::parseTemplateText(base->text, "builtin") : GeomParser::parseTemplateFile(spec);
+    if (!t) {
+        return t.error();
+    }
+    for (const auto& w : t->warnings) {
+        std::cerr << "fxs: warning: " << w << "\n";
+    }
+    auto overrides = toOverrides(options);
+    if (!overrides) {
+        return overrides.error();
+    }
+    GeomDataValues values;
+    if (!dataFile.empty() && !t->dataPaths().empty()) {
+        auto v = GeomDataReader::read(dataFile, t->dataPaths());
+        if (!v) {
+            return v.error();
+        }
+        values = std::move(*v);
+    }
+    auto r = t->resolve(*overrides, values, 0);
+    if (!r) {
+        return Error { r.error().message + (dataFile.empty() ? std::string() : " (data file " + dataFile + ")") };
+    }
+    GeometrySetup s;
+    s.geometry = r->geometry;
+    s.name = builtin ? "builtin" : spec;
+    s.mask = r->geometry.validMask();
+    if (builtin) {
+        // The beamstop and gap are pixel masks of the built-in detector, not geometry.
+        for (std::size_t i = 0; i < s.mask.size(); ++i) {
+            s.mask[i] = s.mask[i] && base->mask[i];
+        }
+    }
+    auto maskUsed = applyGeometryMask(*t, r->geometry, options.mask, dataFile, s.mask);
+    if (!maskUsed) {
+        return maskUsed.error();
+    }
+    std::string text = base ? base->text : std::string();
+    if (!builtin) {
+        std::ifstream in(spec);
+        std::stringstream all;
+        all << in.rdbuf();
+        text = all.str();
+    }
+    s.geometryTemplate = std::move(*t);
+    s.overrides = *overrides;
+    for (const auto& path : s.geometryTemplate.geometryPaths(s.overrides)) {
+        s.perFrame = s.perFrame || (values.count(path) && values.at(path).size() > 1);
+    }
+    s.dataValues = std::move(values);
+    s.text = header(*r, *maskUsed) + (s.perFrame ? "; fxs: values from the data file change per frame (first shown)\n" : "") + text;
+    s.valuesJson = describe(*r, *maskUsed, s.perFrame);
+    return s;
 }
 
 Result<std::shared_ptr<const Simulator>> makeSimulator(const SimSettings& s)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "GeometryOptions.h"
+
 #include <cstdint>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/polar/PolarGrid.h>
@@ -17,11 +19,20 @@ struct GeometrySetup {
     std::string text; ///< .geom text
     std::string name; ///< "builtin" or the file path
     std::vector<std::uint8_t> mask; ///< slab order, 1 = usable (geometry mask and the built-in beamstop)
+    std::string valuesJson; ///< clen, photon energy, beam shift and mask in effect, each with its source (JSON)
+    GeomTemplate geometryTemplate; ///< the file as written (HDF5 paths unresolved)
+    GeomOverrides overrides; ///< the user's values
+    GeomDataValues dataValues; ///< values read from the data file (one, or one per frame)
+    bool perFrame = false; ///< some value the geometry takes from the data file changes per frame
 };
 
 /// "builtin": a 256 × 256 single panel, 300 µm pixels at 0.25 m, 9 keV (the example single-panel.geom binned 4 × 4),
-/// with a beamstop (radius 6 px) and a 4-pixel horizontal gap; otherwise a CrystFEL .geom file.
-Result<GeometrySetup> loadGeometry(const std::string& spec);
+/// with a beamstop (radius 6 px) and a 4-pixel horizontal gap; otherwise a CrystFEL .geom file. Values the file
+/// gives as HDF5 paths are read from `dataFile` (their first frame's value); the overrides win over both. A value
+/// missing everywhere fails with a message naming the key and the option that supplies it. The geometry's `mask`
+/// dataset (from `mask_file` or the data file) or `--mask` is applied to the pixel mask.
+Result<GeometrySetup> loadGeometry(
+    const std::string& spec, const GeometryOverrideOptions& overrides = {}, const std::string& dataFile = {});
 
 /// A simulator of a built-in model name or a JSON model file, with the demo's shot settings.
 struct SimSettings {

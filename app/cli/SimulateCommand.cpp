@@ -16,6 +16,7 @@ struct SimulateOptions {
     std::string out;
     std::int64_t shots = 1000;
     std::string geometry = "builtin";
+    GeometryOverrideOptions geometryValues;
     double rateHz = 0.0;
     bool live = false;
     bool lz4 = false;
@@ -47,7 +48,7 @@ int waitLive(SimulatedRun& run, std::int64_t shots)
 int runSimulate(const SimulateOptions& o)
 {
     const std::string cmd = "simulate";
-    auto geo = loadGeometry(o.geometry);
+    auto geo = loadGeometry(o.geometry, o.geometryValues);
     if (!geo) {
         return fail(cmd, kExitBadInput, geo.error().message);
     }
@@ -115,6 +116,7 @@ void registerSimulate(CLI::App& app, CommandRegistry& registry)
     addModelOption(sub, o->sim.model);
     sub->add_option("--geometry", o->geometry, "'builtin' (256 x 256, 300 um, 0.25 m, 9 keV) or a CrystFEL .geom file")
         ->capture_default_str();
+    addGeometryOverrideOptions(sub, o->geometryValues);
     sub->add_option("--particles", o->sim.particles, "Particles per shot (the mean with --poisson)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 10000.0));

@@ -238,13 +238,16 @@ private slots:
         QTest::newRow("no '='") << head + "p/max_ss 9\n" << 7 << "p/max_ss 9";
         QTest::newRow("not an integer") << head + "p/max_ss = nine\n" << 7 << "p/max_ss";
         QTest::newRow("bad vector") << head + "p/max_ss = 9\np/fs = +1.0q\n" << 8 << "p/fs";
-        QTest::newRow("unknown key") << head + "p/max_ss = 9\n\n; note\np/colour = red\n" << 10 << "p/colour";
+        QTest::newRow("refused key") << head + "p/max_ss = 9\n\n; note\np/electron_voltage = 200\n" << 10
+                                     << "p/electron_voltage";
         QTest::newRow("missing max_ss") << head << 3 << "p/max_ss";
         QTest::newRow("missing res") << "photon_energy = 9000\nclen = 0.1\np/min_fs = 0\np/max_fs = 9\n"
                                         "p/min_ss = 0\np/max_ss = 9\n"
                                      << 3 << "p/res";
-        QTest::newRow("clen is a path") << "photon_energy = 9000\nclen = /LCLS/detector_1/EncoderValue\n"
-                                        << 2 << "clen";
+        QTest::newRow("clen is a path, no data file")
+            << "photon_energy = 9000\nclen = /LCLS/detector_1/EncoderValue\np/res = 5000\np/min_fs = 0\n"
+               "p/max_fs = 9\np/min_ss = 0\np/max_ss = 9\n"
+            << 2 << "clen";
         QTest::newRow("bad region mixes") << head + "p/max_ss = 9\nbad_a/min_x = 1\nbad_a/min_fs = 2\n"
                                           << 9 << "bad_a/min_fs";
         QTest::newRow("negative res") << head + "p/max_ss = 9\np/res = -5\n" << 8 << "p/res";

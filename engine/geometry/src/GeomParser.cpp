@@ -2,6 +2,7 @@
 
 #include "GeomValues.h"
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -14,14 +15,20 @@ namespace {
 
 using namespace geomvalues;
 
-// Keys CrystFEL knows that do not change where pixels are; accepted and ignored.
-const std::set<std::string> kIgnoredKeys = { "data", "adu_per_eV", "adu_per_photon", "photon_energy_bandwidth",
-    "photon_energy_scale", "peak_list", "peak_list_type", "bandwidth", "detector_shift_x", "detector_shift_y",
+// Keys CrystFEL knows that neither move pixels nor mask them here; accepted and ignored.
+const std::set<std::string> kIgnoredKeys = { "photon_energy_bandwidth", "peak_list", "peak_list_type", "bandwidth",
     "badrow_direction", "flag_lessthan", "flag_morethan", "flag_equal", "saturation_map", "saturation_map_file",
-    "wavelength_scale", "electron_voltage", "cnz", "mask_edge_pixels", "max_pixel_value" };
+    "cnz", "mask_edge_pixels", "max_pixel_value", "hdf5_peak_path", "peak_info_location" };
+
+// Keys whose meaning we do not implement and which would change where pixels are or what the beam is:
+// refused rather than silently misread.
+const std::set<std::string> kUnsupportedKeys = { "electron_voltage", "wavelength_scale", "clen_for_centering" };
 
 struct PanelDraft {
     DetectorPanel panel;
+    GeomScalar clen;
+    GeomScalar coffset;
+    std::string data;
     int firstLine = 0;
     int moduleIndex = -1; // a numeric dimN: the module this panel's rows belong to
     std::set<std::string> seen;
@@ -36,37 +43,42 @@ struct BadDraft {
 
 class Parser {
 public:
-    Parser(std::string source, const GeomParseOptions& options)
+    Parser(std::string source)
         : m_src(std::move(source))
-        , m_opt(options)
     {
-        // Both must be given (globally or per panel): a silent default would misplace every pixel.
-        m_defaults.cameraLengthM = std::numeric_limits<double>::quiet_NaN();
-        m_defaults.pixelsPerM = std::numeric_limits<double>::quiet_NaN();
+        // res must be given (globally or per panel): a silent default would misplace every pixel.
+        m_defaults.panel.pixelsPerM = std::numeric_limits<double>::quiet_NaN();
     }
 
     Status line(int lineNo, std::string_view raw);
-    Result<DetectorGeometry> finish();
+    Result<GeomTemplate> finish();
 
 private:
     Error fail(int line, const std::string& key, const std::string& what) const
     {
         return Error { m_src + ":" + std::to_string(line) + ": key '" + key + "': " + what };
     }
-    Status panelKey(int line, PanelDraft& d, const std::string& fullKey, const std::string& key, std::string_view v);
+    void warnOnce(int line, const std::string& key, const std::string& bare, const std::string& what)
+    {
+        if (m_warned.insert(bare).second) {
+            m_t.warnings.push_back(m_src + ":" + std::to_string(line) + ": key '" + key + "' " + what);
+        }
+    }
+    Status panelLine(int line, const std::string& owner, const std::string& key, std::string_view v);
     Status globalKey(int line, const std::string& key, std::string_view v);
     Status badKey(int line, BadDraft& d, const std::string& fullKey, const std::string& key, std::string_view v);
-    Status applyPanelValue(int line, DetectorPanel& p, const std::string& fullKey, const std::string& key,
-        std::string_view v, int* moduleIndex);
+    Status applyPanelValue(int line, PanelDraft& d, const std::string& fullKey, const std::string& key,
+        std::string_view v);
+    Status scalarValue(int line, GeomScalar& out, const std::string& fullKey, std::string_view v, bool energy,
+        double fileScale);
+    Status maskKey(int line, const std::string& key, std::string_view v);
     void foldModules();
 
     std::string m_src;
-    GeomParseOptions m_opt;
-    DetectorPanel m_defaults;
-    int m_defaultModule = -1;
-    double m_photonEnergyEv = std::numeric_limits<double>::quiet_NaN();
-    int m_photonLine = 0;
-    GeomMaskSource m_mask;
+    PanelDraft m_defaults;
+    GeomTemplate m_t;
+    double m_energyScale = 1.0;
+    std::set<std::string> m_warned;
     std::vector<std::string> m_order;
     std::map<std::string, PanelDraft> m_panels;
     std::vector<std::string> m_badOrder;
@@ -103,28 +115,57 @@ Status Parser::line(int lineNo, std::string_view raw)
         }
         return badKey(lineNo, it->second, key, sub, value);
     }
+    return panelLine(lineNo, owner, sub, value);
+}
+
+Status Parser::panelLine(int line, const std::string& owner, const std::string& key, std::string_view v)
+{
     auto [it, added] = m_panels.try_emplace(owner);
     if (added) {
         // CrystFEL copies the global defaults seen so far into a panel when it is first named.
-        it->second.panel = m_defaults;
+        it->second = m_defaults;
         it->second.panel.name = owner;
-        it->second.firstLine = lineNo;
-        it->second.moduleIndex = m_defaultModule;
+        it->second.firstLine = line;
         m_order.push_back(owner);
     }
-    return panelKey(lineNo, it->second, key, sub, value);
+    it->second.seen.insert(key);
+    return applyPanelValue(line, it->second, owner + "/" + key, key, v);
 }
 
 // Plain numeric panel keys and the fields they set.
 const std::map<std::string, int DetectorPanel::*> kIntKeys = { { "min_fs", &DetectorPanel::minFs },
     { "max_fs", &DetectorPanel::maxFs }, { "min_ss", &DetectorPanel::minSs }, { "max_ss", &DetectorPanel::maxSs } };
-const std::map<std::string, double DetectorPanel::*> kRealKeys
-    = { { "corner_x", &DetectorPanel::cornerXPx }, { "corner_y", &DetectorPanel::cornerYPx },
-          { "coffset", &DetectorPanel::coffsetM }, { "max_adu", &DetectorPanel::maxAdu } };
+const std::map<std::string, double DetectorPanel::*> kRealKeys = { { "corner_x", &DetectorPanel::cornerXPx },
+    { "corner_y", &DetectorPanel::cornerYPx }, { "max_adu", &DetectorPanel::maxAdu } };
 
-Status Parser::applyPanelValue(int line, DetectorPanel& p, const std::string& fullKey, const std::string& key,
-    std::string_view v, int* moduleIndex)
+// A number with units (length: m/mm, energy: eV/keV) or an HDF5 path whose value is multiplied by fileScale.
+Status Parser::scalarValue(
+    int line, GeomScalar& out, const std::string& fullKey, std::string_view v, bool energy, double fileScale)
 {
+    GeomScalar s;
+    s.line = line;
+    s.key = fullKey;
+    if (isHdf5Path(v)) {
+        s.path = std::string(trim(v));
+        s.fileScale = fileScale;
+    } else {
+        auto r = energy ? parseEnergy(v) : parseLength(v);
+        if (!r) {
+            return fail(line, fullKey,
+                std::string("expected ") + (energy ? "an energy like '9000', '4570 eV' or '9.8 keV'"
+                                                   : "a length like '0.1', '0.1 m' or '95.3 mm'")
+                    + " or an HDF5 path like '/LCLS/detector_1/EncoderValue', got '" + std::string(v) + "'");
+        }
+        s.value = *r;
+    }
+    out = std::move(s);
+    return {};
+}
+
+Status Parser::applyPanelValue(
+    int line, PanelDraft& d, const std::string& fullKey, const std::string& key, std::string_view v)
+{
+    DetectorPanel& p = d.panel;
     const std::string got = "got '" + std::string(v) + "'";
     if (auto it = kIntKeys.find(key); it != kIntKeys.end()) {
         auto r = parseInt(v);
@@ -145,72 +186,113 @@ Status Parser::applyPanelValue(int line, DetectorPanel& p, const std::string& fu
                    : fail(line, fullKey, "expected a vector like '+0.0021x -0.9999y', " + got);
     }
     if (key == "clen") {
-        auto r = parseDouble(v);
-        if (!r && !std::isfinite(m_opt.cameraLengthM)) {
-            return fail(line, fullKey,
-                "'" + std::string(v) + "' is not a number of metres (an HDF5 path?); give the camera length in metres");
-        }
-        p.cameraLengthM = r ? *r : m_opt.cameraLengthM;
-        return {};
+        // CrystFEL reads a camera length from the data file in millimetres.
+        return scalarValue(line, d.clen, fullKey, v, false, 1e-3);
+    }
+    if (key == "coffset") {
+        return scalarValue(line, d.coffset, fullKey, v, false, 1.0);
     }
     if (key == "no_index") {
         auto r = parseInt(v);
         return r && (*r == 0 || *r == 1) ? (p.ignored = *r == 1, Status {})
                                          : fail(line, fullKey, "expected 0 or 1, " + got);
     }
-    if (key.size() == 4 && key.rfind("dim", 0) == 0 && key[3] >= '0' && key[3] <= '9') {
+    if (key == "data") {
+        d.data = std::string(v);
+        return {};
+    }
+    if (key.size() >= 4 && key.rfind("dim", 0) == 0 && std::isdigit(static_cast<unsigned char>(key[3]))) {
         // dimN = % / ss / fs are layout words; a number is the module this panel comes from.
         auto r = parseInt(v);
         if (v == "%" || v == "ss" || v == "fs" || (r && *r >= 0)) {
-            *moduleIndex = (r && *r >= 0) ? *r : *moduleIndex;
+            d.moduleIndex = (r && *r >= 0) ? *r : d.moduleIndex;
             return {};
         }
         return fail(line, fullKey, "expected %, ss, fs or a module index, " + got);
     }
-    if (kIgnoredKeys.count(key) || key.rfind("mask", 0) == 0) {
-        return {};
+    if (key == "adu_per_eV" || key == "adu_per_photon") {
+        // The gain does not move pixels; a per-panel value is checked and otherwise unused.
+        return isHdf5Path(v) || parseDouble(v) ? Status {} : fail(line, fullKey, "expected a number, " + got);
     }
-    return fail(line, fullKey, "unknown panel key");
+    if (key.rfind("mask", 0) == 0) {
+        return maskKey(line, key, v);
+    }
+    if (kUnsupportedKeys.count(key)) {
+        return fail(line, fullKey, "not supported: it changes the geometry in a way this program does not implement");
+    }
+    if (!kIgnoredKeys.count(key)) {
+        warnOnce(line, fullKey, key, "is not a CrystFEL panel key this program knows; ignored");
+    }
+    return {};
 }
 
-Status Parser::panelKey(int line, PanelDraft& d, const std::string& fullKey, const std::string& key, std::string_view v)
+Status Parser::maskKey(int line, const std::string& key, std::string_view v)
 {
-    d.seen.insert(key);
-    return applyPanelValue(line, d.panel, fullKey, key, v, &d.moduleIndex);
+    GeomMaskSource& m = m_t.mask;
+    if (key == "mask" || key == "mask0_data") {
+        m.dataset = std::string(v);
+    } else if (key == "mask_file" || key == "mask0_file") {
+        m.file = std::string(v);
+    } else if (key == "mask_good" || key == "mask_bad" || key == "mask0_goodbits" || key == "mask0_badbits") {
+        auto r = parseBits(v);
+        if (!r) {
+            return fail(line, key, "expected a bit mask like 0x0001, got '" + std::string(v) + "'");
+        }
+        (key == "mask_good" || key == "mask0_goodbits" ? m.goodBits : m.badBits) = *r;
+    } else if (!kIgnoredKeys.count(key)) {
+        warnOnce(line, key, key, "(a further mask) is not read by this program; ignored");
+    }
+    return {};
 }
 
 Status Parser::globalKey(int line, const std::string& key, std::string_view v)
 {
     if (key == "photon_energy") {
-        m_photonLine = line;
-        if (auto r = parseDouble(v)) {
-            if (!(*r > 0.0)) {
-                return fail(line, key, "photon energy must be a positive number of eV");
+        return scalarValue(line, m_t.photonEnergy, key, v, true, 1.0);
+    }
+    if (key == "wavelength") {
+        auto a = parseWavelengthA(v);
+        if (!a || !(*a > 0.0)) {
+            return fail(line, key, "expected a wavelength like '1.3e-10 m' or '1.3 A', got '" + std::string(v) + "'");
+        }
+        m_t.photonEnergy = GeomScalar { 12398.419843320026 / *a, {}, 1.0, line, key };
+        return {};
+    }
+    if (key == "photon_energy_scale") {
+        auto r = parseDouble(v);
+        return r && *r > 0.0 ? (m_energyScale = *r, Status {})
+                             : fail(line, key, "expected a positive factor, got '" + std::string(v) + "'");
+    }
+    if (key == "adu_per_eV" || key == "adu_per_photon") {
+        GeomScalar& target = key == "adu_per_eV" ? m_t.aduPerEv : m_t.aduPerPhoton;
+        if (!isHdf5Path(v) && !parseDouble(v)) {
+            return fail(line, key, "expected a number or an HDF5 path, got '" + std::string(v) + "'");
+        }
+        target = GeomScalar { parseDouble(v).value_or(std::numeric_limits<double>::quiet_NaN()),
+            isHdf5Path(v) ? std::string(v) : std::string(), 1.0, line, key };
+        return {};
+    }
+    if (key == "detector_shift_x" || key == "detector_shift_y") {
+        // A shift read from the data file is in millimetres, as clen.
+        return scalarValue(line, key == "detector_shift_x" ? m_t.detectorShiftX : m_t.detectorShiftY, key, v, false,
+            1e-3);
+    }
+    if (key.rfind("rigid_group", 0) == 0 || key.rfind("group_", 0) == 0) {
+        std::vector<std::string> members;
+        for (std::size_t pos = 0; pos <= v.size();) {
+            const std::size_t comma = std::min(v.find(',', pos), v.size());
+            if (auto m = trim(v.substr(pos, comma - pos)); !m.empty()) {
+                members.emplace_back(m);
             }
-            m_photonEnergyEv = *r;
+            pos = comma + 1;
         }
-        return {}; // an HDF5 path: GeomParseOptions::photonEnergyEv is used at the end
-    }
-    if (key == "mask" || key == "mask0_data") {
-        m_mask.dataset = std::string(v);
+        m_t.groups.emplace_back(key, std::move(members));
         return {};
     }
-    if (key == "mask_file" || key == "mask0_file") {
-        m_mask.file = std::string(v);
-        return {};
+    if (key.rfind("mask", 0) == 0) {
+        return maskKey(line, key, v);
     }
-    if (key == "mask_good" || key == "mask_bad" || key == "mask0_goodbits" || key == "mask0_badbits") {
-        auto r = parseBits(v);
-        if (!r) {
-            return fail(line, key, "expected a bit mask like 0x0001, got '" + std::string(v) + "'");
-        }
-        (key == "mask_good" || key == "mask0_goodbits" ? m_mask.goodBits : m_mask.badBits) = *r;
-        return {};
-    }
-    if (key.rfind("rigid_group", 0) == 0 || kIgnoredKeys.count(key)) {
-        return {};
-    }
-    return applyPanelValue(line, m_defaults, key, key, v, &m_defaultModule);
+    return applyPanelValue(line, m_defaults, key, key, v);
 }
 
 Status Parser::badKey(int line, BadDraft& d, const std::string& fullKey, const std::string& key, std::string_view v)
@@ -223,7 +305,8 @@ Status Parser::badKey(int line, BadDraft& d, const std::string& fullKey, const s
     const bool xy = key == "min_x" || key == "max_x" || key == "min_y" || key == "max_y";
     const bool fsss = key == "min_fs" || key == "max_fs" || key == "min_ss" || key == "max_ss";
     if (!xy && !fsss) {
-        return fail(line, fullKey, "unknown bad-region key (expected min/max_x/y, min/max_fs/ss or panel)");
+        warnOnce(line, fullKey, "bad/" + key, "is not a bad-region key (min/max_x/y, min/max_fs/ss, panel); ignored");
+        return {};
     }
     (xy ? d.hasXY : d.hasFsSs) = true;
     if (d.hasXY && d.hasFsSs) {
@@ -267,7 +350,7 @@ void Parser::foldModules()
     }
 }
 
-Result<DetectorGeometry> Parser::finish()
+Result<GeomTemplate> Parser::finish()
 {
     if (m_order.empty()) {
         return Error { m_src + ": no panels defined (expected lines like 'p0/min_fs = 0')" };
@@ -280,40 +363,43 @@ Result<DetectorGeometry> Parser::finish()
                 return fail(d.firstLine, name + "/" + key, "panel '" + name + "' has no " + key);
             }
         }
-        if (!std::isfinite(d.panel.cameraLengthM)) {
-            if (!std::isfinite(m_opt.cameraLengthM)) {
-                return fail(d.firstLine, name + "/clen", "panel '" + name + "' has no camera length (clen)");
-            }
-            m_panels.at(name).panel.cameraLengthM = m_opt.cameraLengthM;
-        }
         if (!std::isfinite(d.panel.pixelsPerM)) {
             return fail(d.firstLine, name + "/res", "panel '" + name + "' has no res (pixels per metre)");
         }
     }
-    double energy = std::isfinite(m_opt.photonEnergyEv) ? m_opt.photonEnergyEv : m_photonEnergyEv;
-    if (!std::isfinite(energy)) {
-        return Error { m_src + (m_photonLine ? ":" + std::to_string(m_photonLine) : std::string())
-            + ": key 'photon_energy': no photon energy in eV (the file gives none, or an HDF5 path)" };
-    }
     foldModules();
-    std::vector<DetectorPanel> panels;
+    m_t.sourceName = m_src;
     for (const auto& name : m_order) {
-        panels.push_back(m_panels.at(name).panel);
+        PanelDraft& d = m_panels.at(name);
+        if (!d.clen.isSet()) {
+            d.clen.line = d.firstLine;
+            d.clen.key = name + "/clen";
+        }
+        m_t.panels.push_back(d.panel);
+        m_t.clen.push_back(d.clen);
+        m_t.coffset.push_back(d.coffset);
+        m_t.dataPath.push_back(d.data);
     }
-    std::vector<BadRegion> bad;
+    if (m_t.photonEnergy.isNumber()) {
+        m_t.photonEnergy.value *= m_energyScale;
+    } else if (m_t.photonEnergy.isPath()) {
+        m_t.photonEnergy.fileScale *= m_energyScale;
+    } else {
+        m_t.photonEnergy.key = "photon_energy";
+    }
     for (const auto& name : m_badOrder) {
-        bad.push_back(m_bad.at(name).region);
+        const BadDraft& b = m_bad.at(name);
+        if (!b.region.panel.empty() && !m_panels.count(b.region.panel)) {
+            return fail(b.firstLine, name + "/panel", "no panel named '" + b.region.panel + "'");
+        }
+        m_t.badRegions.push_back(b.region);
     }
-    auto geom = DetectorGeometry::fromPanels(std::move(panels), energy, std::move(bad), m_mask);
-    if (!geom) {
-        return Error { m_src + ": " + geom.error().message };
-    }
-    return geom;
+    return std::move(m_t);
 }
 
 } // namespace
 
-Result<DetectorGeometry> GeomParser::parseFile(const std::string& path, const GeomParseOptions& options)
+Result<GeomTemplate> GeomParser::parseTemplateFile(const std::string& path)
 {
     std::ifstream in(path);
     if (!in) {
@@ -321,13 +407,12 @@ Result<DetectorGeometry> GeomParser::parseFile(const std::string& path, const Ge
     }
     std::ostringstream text;
     text << in.rdbuf();
-    return parseText(text.str(), path, options);
+    return parseTemplateText(text.str(), path);
 }
 
-Result<DetectorGeometry> GeomParser::parseText(
-    std::string_view text, const std::string& sourceName, const GeomParseOptions& options)
+Result<GeomTemplate> GeomParser::parseTemplateText(std::string_view text, const std::string& sourceName)
 {
-    Parser parser(sourceName, options);
+    Parser parser(sourceName);
     int lineNo = 0;
     std::size_t pos = 0;
     while (pos <= text.size()) {
@@ -339,6 +424,34 @@ Result<DetectorGeometry> GeomParser::parseText(
         pos = end + 1;
     }
     return parser.finish();
+}
+
+namespace {
+Result<DetectorGeometry> resolveWith(Result<GeomTemplate> t, const GeomParseOptions& options)
+{
+    if (!t) {
+        return t.error();
+    }
+    GeomOverrides o;
+    o.cameraLengthM = options.cameraLengthM;
+    o.photonEnergyEv = options.photonEnergyEv;
+    auto r = t->resolve(o);
+    if (!r) {
+        return r.error();
+    }
+    return std::move(r->geometry);
+}
+} // namespace
+
+Result<DetectorGeometry> GeomParser::parseFile(const std::string& path, const GeomParseOptions& options)
+{
+    return resolveWith(parseTemplateFile(path), options);
+}
+
+Result<DetectorGeometry> GeomParser::parseText(
+    std::string_view text, const std::string& sourceName, const GeomParseOptions& options)
+{
+    return resolveWith(parseTemplateText(text, sourceName), options);
 }
 
 std::string GeomParser::toGeomText(const DetectorGeometry& g)

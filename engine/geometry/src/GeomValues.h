@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace fxs::geomvalues {
 
@@ -39,18 +40,64 @@ inline std::optional<double> parseDouble(std::string_view s)
     return v;
 }
 
+/// An integer; "0.0" is accepted as 0 (OM and other writers print integers as reals), "0.5" is not.
 inline std::optional<int> parseInt(std::string_view s)
 {
-    s = trim(s);
-    if (!s.empty() && s.front() == '+') {
-        s.remove_prefix(1);
-    }
-    int v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
+    auto d = parseDouble(s);
+    if (!d || *d != std::floor(*d) || std::abs(*d) > 2.0e9) {
         return std::nullopt;
     }
-    return v;
+    return static_cast<int>(*d);
+}
+
+/// True when a value names an HDF5 path into the data file instead of giving a number ("/LCLS/photon_energy_eV").
+inline bool isHdf5Path(std::string_view s)
+{
+    s = trim(s);
+    return !s.empty() && s.front() == '/';
+}
+
+/// "<number> [unit]" with the unit's factor into SI: a length in m or mm, an energy in eV or keV. `units` maps
+/// each accepted unit word to its factor; a bare number takes `bare` (CrystFEL: metres, eV).
+template <std::size_t N>
+inline std::optional<double> parseWithUnits(
+    std::string_view s, const std::pair<std::string_view, double> (&units)[N], double bare)
+{
+    s = trim(s);
+    const auto cut = s.find_first_of(" \t");
+    if (cut == std::string_view::npos) {
+        auto v = parseDouble(s);
+        return v ? std::optional<double>(*v * bare) : std::nullopt;
+    }
+    auto v = parseDouble(s.substr(0, cut));
+    const std::string_view unit = trim(s.substr(cut));
+    for (const auto& [word, factor] : units) {
+        if (v && unit == word) {
+            return *v * factor;
+        }
+    }
+    return std::nullopt;
+}
+
+/// A length in metres: "0.1", "0.1 m", "95.3 mm".
+inline std::optional<double> parseLength(std::string_view s)
+{
+    static constexpr std::pair<std::string_view, double> units[] = { { "m", 1.0 }, { "mm", 1e-3 } };
+    return parseWithUnits(s, units, 1.0);
+}
+
+/// A photon energy in eV: "9000", "4570 eV", "9.8 keV".
+inline std::optional<double> parseEnergy(std::string_view s)
+{
+    static constexpr std::pair<std::string_view, double> units[] = { { "eV", 1.0 }, { "keV", 1e3 } };
+    return parseWithUnits(s, units, 1.0);
+}
+
+/// A wavelength in Å: "1.3e-10" or "1.3e-10 m" (metres, CrystFEL's default), "1.3 A".
+inline std::optional<double> parseWavelengthA(std::string_view s)
+{
+    static constexpr std::pair<std::string_view, double> units[] = { { "m", 1e10 }, { "A", 1.0 }, { "Å", 1.0 } };
+    return parseWithUnits(s, units, 1e10);
 }
 
 /// "0x0001", "1" or "0b101".
