@@ -63,7 +63,7 @@ int finishDemo(const DemoOptions& o, const CLI::App& sub, const GeometrySetup& g
         std::cerr << "demo: note: no invariants (" << inv.error().message << ")\n";
     }
     const std::string results = (std::filesystem::path(o.out) / "demo_results.h5").string();
-    ResultsContent rc { &run, &snap, inv ? &*inv : nullptr, grid, lambda, geo.text, effectiveConfig(sub), {} };
+    ResultsContent rc { &run, &snap, inv ? &*inv : nullptr, grid, lambda, geo.text, effectiveConfig(sub), {}, std::nullopt };
     if (auto st = writeResults(results, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());
     }
