@@ -128,6 +128,7 @@ Result<std::unique_ptr<FrameSource>> openStream(const CorrelateOptions& o)
     so.karabo.dataPath = o.streamDataPath;
     so.karabo.layout = *layout;
     so.dectris.channel = o.streamChannel;
+    so.log = [](const std::string& line) { std::cerr << "correlate: " << line << "\n"; };
     std::cerr << "correlate: waiting for the first frame from " << o.input << "\n";
     auto s = DetectorStreamSource::open(so);
     return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();

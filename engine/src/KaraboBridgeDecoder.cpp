@@ -180,14 +180,17 @@ std::vector<std::int64_t> pulseIds(const SourcePart& s)
     if (!a || a->shape.size() != 1) {
         return {};
     }
+    // Pulse ids are 64-bit (which frames cannot hold, so numpyElement does not know them).
+    const bool wide = a->dtype == "uint64" || a->dtype == "int64" || a->dtype == "<u8" || a->dtype == "<i8";
     auto t = numpyElement(a->dtype);
-    if (!t || t->isFloat || a->bytes.size() != a->shape[0] * t->bytes) {
+    const std::size_t size = wide ? 8 : t && !t->isFloat && t->littleEndian ? t->bytes : 0;
+    if (size == 0 || a->bytes.size() != a->shape[0] * size) {
         return {};
     }
     std::vector<std::int64_t> ids(a->shape[0]);
     for (std::size_t i = 0; i < ids.size(); ++i) {
         std::uint64_t v = 0;
-        std::memcpy(&v, a->bytes.data() + i * t->bytes, t->bytes);
+        std::memcpy(&v, a->bytes.data() + i * size, size);
         ids[i] = static_cast<std::int64_t>(v);
     }
     return ids;

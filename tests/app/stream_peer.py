@@ -5,7 +5,7 @@
       DECTRIS Stream V2 (dectris/documentation stream_v2/README.md): binds a PUSH socket, sends a start message,
       one image message per frame of FILE:/entry_1/data_1/data (bitshuffle-LZ4, tag 56500, unless --raw), an end.
       --skip leaves image ids out (a publisher that skipped), --garbage sends malformed messages in between,
-      --nonblocking drops images the consumer cannot take (prints their ids). Prints a JSON summary at the end.
+      --nonblocking drops images the consumer cannot take (prints their ids), --repeat K sends the frames K times. Prints a JSON summary at the end.
   stream_peer.py replay PORT FOLDER
       Sends a start message and then the recorded messages FOLDER/*.cbor as they are.
   stream_peer.py karabo PORT FILE [--first I] [--count N] [--pulses P] [--online]
@@ -32,6 +32,15 @@ def bslz4(a):
 TYPED_ARRAY = {np.dtype('<u2'): 69, np.dtype('<u4'): 70, np.dtype('<f4'): 85, np.dtype('<i4'): 78, np.dtype('u1'): 64}
 
 
+def bind(sock, port):
+    """Binds to 127.0.0.1:port (0: a free port) and prints {"port": N} as the first line."""
+    if port:
+        sock.bind('tcp://127.0.0.1:%d' % port)
+    else:
+        port = sock.bind_to_random_port('tcp://127.0.0.1')
+    print(json.dumps({'port': port}), flush=True)
+
+
 def image_array(a, raw):
     tag = TYPED_ARRAY[a.dtype]
     payload = a.tobytes() if raw else cbor2.CBORTag(56500, ['bslz4', a.itemsize, bslz4(a)])
@@ -48,18 +57,20 @@ def start_message(series, shape, count, geometry):
 
 
 def dectris(args):
-    frames = h5py.File(args.file, 'r')['entry_1/data_1/data']
+    frames = h5py.File(args.file, 'r')['entry_1/data_1/data'][()]
     last = len(frames) if args.count < 0 else min(len(frames), args.first + args.count)
+    order = [i for _ in range(args.repeat) for i in range(args.first, last)]
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUSH)
     sock.setsockopt(zmq.SNDHWM, 2)
-    sock.bind('tcp://127.0.0.1:%d' % args.port)
+    if args.nonblocking:
+        sock.setsockopt(zmq.SNDBUF, 65536)  # a detector's small send buffer: a stalled consumer makes it drop
+    bind(sock, args.port)
     geometry = json.loads(args.geometry) if args.geometry else None
     skip = {int(s) for s in args.skip.split(',') if s}
-    sock.send(cbor2.dumps(start_message(args.series, frames.shape[1:], last - args.first, geometry)))
+    sock.send(cbor2.dumps(start_message(args.series, frames.shape[1:], len(order), geometry)))
     sent, dropped, garbage = [], [], 0
-    for i in range(args.first, last):
-        image_id = i - args.first
+    for image_id, i in enumerate(order):
         if image_id in skip:
             continue
         if args.garbage and image_id % 4 == 2:
@@ -95,7 +106,7 @@ def dectris(args):
 def replay(args):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUSH)
-    sock.bind('tcp://127.0.0.1:%d' % args.port)
+    bind(sock, args.port)
     files = sorted(glob.glob(os.path.join(args.file, '*.cbor')))
     first = cbor2.loads(open(files[0], 'rb').read())
     shape = first['data']['threshold_1'].value[0]
@@ -111,7 +122,8 @@ def karabo(args):
     from karabo_bridge import ServerInThread
     frames = h5py.File(args.file, 'r')['entry_1/data_1/data']
     last = len(frames) if args.count < 0 else min(len(frames), args.first + args.count)
-    server = ServerInThread('tcp://127.0.0.1:%d' % args.port, maxlen=4)
+    server = ServerInThread('tcp://127.0.0.1:%s' % (args.port or '*'), maxlen=4)
+    print(json.dumps({'port': int(server.endpoint.rsplit(':', 1)[1])}), flush=True)
     server.start()
     src = 'SPB_DET_AGIPD1M-1/CAL/APPEND_CORRECTED'
     trains = 0
@@ -145,6 +157,7 @@ def main():
     p.add_argument('--geometry', default='')
     p.add_argument('--pace-hz', type=float, default=0.0)
     p.add_argument('--nonblocking', action='store_true')
+    p.add_argument('--repeat', type=int, default=1)
     p.add_argument('--pulses', type=int, default=4)
     p.add_argument('--online', action='store_true')
     p.add_argument('--linger', type=float, default=1.0)
