@@ -40,7 +40,12 @@ Status contentBytes(const cbor_item_t* content, std::size_t expect, std::vector<
         if (!algorithm || !modifier || !parts) {
             return Error { "compression tag 56500 does not hold [algorithm, modifier, bytes]" };
         }
-        const std::vector<std::byte> packed = joined(*parts);
+        // A definite byte string (what detectors send) is decoded where libcbor holds it; chunks are joined first.
+        std::vector<std::byte> chunks;
+        if (parts->size() != 1) {
+            chunks = joined(*parts);
+        }
+        const std::span<const std::byte> packed = parts->size() == 1 ? parts->front() : std::span<const std::byte>(chunks);
         Status st;
         if (*algorithm == "bslz4") {
             st = BitshuffleLz4::decode(packed, static_cast<std::size_t>(std::min<std::uint64_t>(*modifier, 64)),
