@@ -54,6 +54,11 @@ Result<Header> readHeader(std::span<const std::byte> in, std::size_t maxBytes, c
         return Error { std::string(what) + ": announces " + bytes(h.rawBytes) + ", more than the " + bytes(maxBytes)
             + " expected" };
     }
+    // LZ4 expands at most 255-fold, so a larger claim is damage; refusing it here avoids allocating for it.
+    if (h.rawBytes / 255 > in.size()) {
+        return Error { std::string(what) + ": announces " + bytes(h.rawBytes) + ", more than " + bytes(in.size())
+            + " of LZ4 blocks can hold" };
+    }
     if (h.blockBytes == 0 && h.rawBytes > 0) {
         return Error { std::string(what) + ": block size 0" };
     }

@@ -3,7 +3,9 @@
 // Read-only helpers over libcbor's item tree (DectrisStreamDecoder). Every accessor checks the item's type and
 // returns std::nullopt on a mismatch, so that a malformed message is refused with a message, never followed.
 
+#include <algorithm>
 #include <cbor.h>
+#include <cstdint>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -20,6 +22,32 @@ struct CborDecref {
     void operator()(cbor_item_t* item) const { cbor_decref(&item); }
 };
 using CborItem = std::unique_ptr<cbor_item_t, CborDecref>;
+
+/// True when the arrays and maps of a message claim no more elements than its bytes could hold. cbor_load
+/// allocates a definite array or map at its claimed size before reading it, so a few bytes claiming 2³² elements
+/// would make it ask for tens of GiB (found by fxs-fuzz-dectris); every element takes at least one byte, so the
+/// claims of a well-formed message sum to at most its length. A pass of libcbor's streaming decoder (no
+/// allocation) checks that first.
+inline bool claimsFit(std::span<const std::byte> message)
+{
+    struct Tally {
+        std::size_t claimed = 0;
+        std::size_t limit = 0;
+    } tally { 0, message.size() };
+    cbor_callbacks cb = cbor_empty_callbacks;
+    cb.array_start = [](void* t, std::size_t n) { static_cast<Tally*>(t)->claimed += std::min(n, SIZE_MAX / 4); };
+    cb.map_start = [](void* t, std::size_t n) { static_cast<Tally*>(t)->claimed += 2 * std::min(n, SIZE_MAX / 4); };
+    std::size_t pos = 0;
+    while (pos < message.size() && tally.claimed <= tally.limit) {
+        const cbor_decoder_result r = cbor_stream_decode(reinterpret_cast<cbor_data>(message.data() + pos),
+            message.size() - pos, &cb, &tally);
+        if (r.status != CBOR_DECODER_FINISHED || r.read == 0) {
+            break; // malformed or truncated: cbor_load reports it
+        }
+        pos += r.read;
+    }
+    return tally.claimed <= tally.limit;
+}
 
 /// The item under a tag (a borrowed pointer, valid while the tag lives).
 inline const cbor_item_t* tagged(const cbor_item_t* item)

@@ -187,6 +187,10 @@ DectrisStreamDecoder::DectrisStreamDecoder()
 
 Result<DectrisMessage> DectrisStreamDecoder::decode(std::span<const std::byte> message) const
 {
+    if (!claimsFit(message)) {
+        return Error { "CBOR message whose arrays and maps claim more elements than its " + std::to_string(message.size())
+            + " bytes can hold" };
+    }
     cbor_load_result res {};
     CborItem root(cbor_load(reinterpret_cast<cbor_data>(message.data()), message.size(), &res));
     if (!root || res.error.code != CBOR_ERR_NONE) {

@@ -82,6 +82,7 @@ msg('bad_nodata', {})
 msg('bad_channel', {'c': 5})
 m = cbor2.dumps({'type': 'image', 'series_id': 7, 'image_id': 3, 'data': {'c': img(69, raw)}})
 open(out + '/bad_truncated.cbor', 'wb').write(m[:-4])
+open(out + '/bad_hugeclaim.cbor', 'wb').write(b'\xa2dtypeeimagedrest\x9a\x80\x00\x00\x00' + b'\x00' * 64)
 )";
 
 } // namespace
@@ -247,6 +248,7 @@ private slots:
         QTest::newRow("no data") << "bad_nodata" << "no data map";
         QTest::newRow("channel not an array") << "bad_channel" << "not a multi-dimensional array";
         QTest::newRow("truncated message") << "bad_truncated" << "not a CBOR message";
+        QTest::newRow("array claiming 2^31 elements") << "bad_hugeclaim" << "claim more elements than its 86 bytes";
     }
 
     void malformed()
