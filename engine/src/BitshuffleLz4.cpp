@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <lz4.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string>
 
 namespace fxs {
@@ -90,20 +93,99 @@ bool lz4Into(const std::byte* src, std::size_t packed, std::byte* dst, std::size
 
 } // namespace
 
+namespace {
+
+// Elements 8c … 8c + 7 from column byte c of every bit row (one 8 × 8 bit transpose per element byte).
+void untransposeColumn(const std::byte* in, std::byte* out, std::size_t rowBytes, std::size_t c, std::size_t elementSize)
+{
+    for (std::size_t j = 0; j < elementSize; ++j) {
+        std::uint64_t x = 0;
+        for (std::size_t k = 0; k < 8; ++k) {
+            x |= std::uint64_t { static_cast<std::uint8_t>(in[(8 * j + k) * rowBytes + c]) } << (8 * k);
+        }
+        const std::uint64_t y = transpose8(x);
+        for (std::size_t e = 0; e < 8; ++e) {
+            out[(8 * c + e) * elementSize + j] = static_cast<std::byte>((y >> (8 * e)) & 0xff);
+        }
+    }
+}
+
+#if defined(__SSE2__)
+// 16 columns (128 elements) of one element byte j: the 8 bit rows' 16 bytes are byte-transposed so that pair[i] holds
+// columns c + 2i and c + 2i + 1, 8 row bytes each; bit t of those bytes, gathered by movemask, is then byte j of
+// elements 8c + t. Scalar code ran at ~20 ns per element here; this is what bitshuffle's own SSE2 path does.
+void columnPairs(const std::byte* in, std::size_t rowBytes, std::size_t c, std::size_t j, __m128i pair[8])
+{
+    __m128i r[8], a[8], b[8];
+    for (std::size_t k = 0; k < 8; ++k) {
+        r[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + (8 * j + k) * rowBytes + c));
+    }
+    for (int k = 0; k < 4; ++k) {
+        a[2 * k] = _mm_unpacklo_epi8(r[2 * k], r[2 * k + 1]); // rows 2k, 2k+1 of columns 0-7
+        a[2 * k + 1] = _mm_unpackhi_epi8(r[2 * k], r[2 * k + 1]); // … of columns 8-15
+    }
+    for (int h = 0; h < 2; ++h) {
+        b[4 * h + 0] = _mm_unpacklo_epi16(a[h], a[2 + h]); // rows 0-3, columns 8h + 0..3
+        b[4 * h + 1] = _mm_unpackhi_epi16(a[h], a[2 + h]); // rows 0-3, columns 8h + 4..7
+        b[4 * h + 2] = _mm_unpacklo_epi16(a[4 + h], a[6 + h]); // rows 4-7, columns 8h + 0..3
+        b[4 * h + 3] = _mm_unpackhi_epi16(a[4 + h], a[6 + h]); // rows 4-7, columns 8h + 4..7
+    }
+    for (int q = 0; q < 4; ++q) { // column quads 0-3, 4-7, 8-11, 12-15
+        const __m128i lo = b[(q / 2) * 4 + (q % 2)];
+        const __m128i hi = b[(q / 2) * 4 + 2 + (q % 2)];
+        pair[2 * q] = _mm_unpacklo_epi32(lo, hi);
+        pair[2 * q + 1] = _mm_unpackhi_epi32(lo, hi);
+    }
+}
+
+void untranspose16Columns(const std::byte* in, std::byte* out, std::size_t rowBytes, std::size_t c, std::size_t elementSize)
+{
+    __m128i pair[8];
+    if (elementSize == 2) { // the common case (uint16 detectors): both bytes of an element stored at once
+        __m128i high[8];
+        columnPairs(in, rowBytes, c, 0, pair);
+        columnPairs(in, rowBytes, c, 1, high);
+        auto* o = reinterpret_cast<std::uint16_t*>(out);
+        for (int i = 0; i < 8; ++i) {
+            const std::size_t col = c + std::size_t(2 * i);
+            for (int t = 0; t < 8; ++t) {
+                const auto lo = static_cast<unsigned>(_mm_movemask_epi8(_mm_slli_epi16(pair[i], 7 - t)));
+                const auto hi = static_cast<unsigned>(_mm_movemask_epi8(_mm_slli_epi16(high[i], 7 - t)));
+                const std::uint16_t first = static_cast<std::uint16_t>((lo & 0xffu) | ((hi & 0xffu) << 8));
+                const std::uint16_t second = static_cast<std::uint16_t>((lo >> 8) | (hi & 0xff00u));
+                std::memcpy(o + 8 * col + std::size_t(t), &first, 2);
+                std::memcpy(o + 8 * (col + 1) + std::size_t(t), &second, 2);
+            }
+        }
+        return;
+    }
+    for (std::size_t j = 0; j < elementSize; ++j) {
+        columnPairs(in, rowBytes, c, j, pair);
+        for (int i = 0; i < 8; ++i) {
+            const std::size_t col = c + std::size_t(2 * i);
+            for (int t = 0; t < 8; ++t) {
+                const int bits = _mm_movemask_epi8(_mm_slli_epi16(pair[i], 7 - t));
+                out[(8 * col + std::size_t(t)) * elementSize + j] = static_cast<std::byte>(bits & 0xff);
+                out[(8 * (col + 1) + std::size_t(t)) * elementSize + j] = static_cast<std::byte>((bits >> 8) & 0xff);
+            }
+        }
+    }
+}
+#endif
+
+} // namespace
+
 void BitshuffleLz4::untransposeBlock(const std::byte* in, std::byte* out, std::size_t n, std::size_t elementSize)
 {
     const std::size_t rowBytes = n / 8;
-    for (std::size_t c = 0; c < rowBytes; ++c) {
-        for (std::size_t j = 0; j < elementSize; ++j) {
-            std::uint64_t x = 0;
-            for (std::size_t k = 0; k < 8; ++k) {
-                x |= std::uint64_t { static_cast<std::uint8_t>(in[(8 * j + k) * rowBytes + c]) } << (8 * k);
-            }
-            const std::uint64_t y = transpose8(x);
-            for (std::size_t e = 0; e < 8; ++e) {
-                out[(8 * c + e) * elementSize + j] = static_cast<std::byte>((y >> (8 * e)) & 0xff);
-            }
-        }
+    std::size_t c = 0;
+#if defined(__SSE2__)
+    for (; c + 16 <= rowBytes; c += 16) {
+        untranspose16Columns(in, out, rowBytes, c, elementSize);
+    }
+#endif
+    for (; c < rowBytes; ++c) {
+        untransposeColumn(in, out, rowBytes, c, elementSize);
     }
 }
 
