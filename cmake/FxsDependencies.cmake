@@ -15,6 +15,10 @@ find_package(HDF5 REQUIRED COMPONENTS C)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 # liblz4: bounds-checked test decode of LZ4 chunks before the HDF5 plugin (which trusts its input) sees them.
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+# Detector streams: ZeroMQ (cppzmq is header-only over libzmq), CBOR (DECTRIS Stream V2); msgpack-cxx (Karabo
+# bridge) is header-only and used without Boost (MSGPACK_NO_BOOST where it is included).
+pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
+pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/DetectorStreamSource.h>
+#include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -48,6 +50,13 @@ struct CorrelateOptions {
     bool live = false;
     double idleTimeoutS = 0.0;
     std::string figures;
+    std::string stream; ///< "karabo" or "dectris" when the input is a ZeroMQ endpoint
+    std::string streamSource; ///< Karabo device
+    std::string streamDataPath = "image.data";
+    std::string streamLayout = "auto";
+    std::string streamChannel; ///< DECTRIS channel
+    double connectTimeoutS = 30.0;
+    bool stopAtEnd = false;
 };
 
 // A source that paces another one (replaying a run at a beamline rate).
@@ -97,8 +106,43 @@ Result<std::unique_ptr<FrameSource>> openOne(
     return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
 }
 
+Result<std::unique_ptr<FrameSource>> openStream(const CorrelateOptions& o)
+{
+    if (o.inputs.size() > 1 || o.live || o.rateHz > 0.0) {
+        return Error { "a detector stream is one input, without --live or --rate" };
+    }
+    auto protocol = DetectorStreamSource::parseProtocol(o.stream);
+    if (!protocol) {
+        return Error { "--stream: " + protocol.error().message };
+    }
+    auto layout = KaraboBridgeDecoder::parseLayout(o.streamLayout);
+    if (!layout) {
+        return Error { "--stream-layout: " + layout.error().message };
+    }
+    StreamSourceOptions so;
+    so.endpoint = o.input;
+    so.protocol = *protocol;
+    so.connectTimeoutS = o.connectTimeoutS;
+    so.idleTimeoutS = o.idleTimeoutS;
+    so.stopAtSeriesEnd = o.stopAtEnd;
+    so.karabo.source = o.streamSource;
+    so.karabo.dataPath = o.streamDataPath;
+    so.karabo.layout = *layout;
+    so.dectris.channel = o.streamChannel;
+    so.log = [](const std::string& line) { std::cerr << "correlate: " << line << "\n"; };
+    std::cerr << "correlate: waiting for the first frame from " << o.input << "\n";
+    auto s = DetectorStreamSource::open(so);
+    return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
+}
+
 Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const std::string& dataset)
 {
+    if (DetectorStreamSource::isEndpoint(o.input) || !o.stream.empty()) {
+        if (o.stream.empty() || !DetectorStreamSource::isEndpoint(o.input)) {
+            return Error { "a detector stream needs a ZeroMQ endpoint (tcp://HOST:PORT) and --stream karabo|dectris" };
+        }
+        return openStream(o);
+    }
     if (o.live && o.inputs.size() > 1) {
         return Error { "--live follows one file; give a single input" };
     }
@@ -155,7 +199,36 @@ struct Prepared {
     std::string geometryText;
     std::string geometryValues; ///< JSON: the values in effect and their sources
     std::optional<DetectorGeometry> geometry;
+    const DetectorStreamSource* stream = nullptr; ///< the source when it is a detector stream (for its counts)
 };
+
+// The geometry a DECTRIS start message describes (a flat detector normal to the beam), when it gives enough.
+Result<GeometrySetup> geometryFromStart(const DetectorStreamSource* stream)
+{
+    const auto s = stream ? stream->dectrisStart() : std::nullopt;
+    const double wavelengthA = s && s->incidentWavelengthA > 0.0 ? s->incidentWavelengthA
+        : s && s->incidentEnergyEv > 0.0                       ? 12398.419843320026 / s->incidentEnergyEv
+                                                               : 0.0;
+    if (!s || s->imageSizeX <= 0 || s->pixelSizeXM <= 0.0 || s->detectorDistanceM <= 0.0 || wavelengthA <= 0.0) {
+        return Error { "--geometry is required: the stream's start message does not give the image size, pixel "
+                       "size, detector distance (detector_translation) and energy" };
+    }
+    SinglePanelSpec spec;
+    spec.nSlow = s->imageSizeY;
+    spec.nFast = s->imageSizeX;
+    spec.pixelSizeM = s->pixelSizeXM;
+    spec.beamCentreFastPx = s->beamCenterXPx;
+    spec.beamCentreSlowPx = s->beamCenterYPx;
+    spec.distanceM = s->detectorDistanceM;
+    spec.wavelengthA = wavelengthA;
+    auto g = DetectorGeometry::singlePanel(spec);
+    if (!g) {
+        return Error { "the stream's start message: " + g.error().message };
+    }
+    GeometrySetup gs { *g, GeomParser::toGeomText(*g), "the DECTRIS start message", g->validMask() };
+    gs.text = "; from the DECTRIS Stream V2 start message of series " + std::to_string(s->seriesId) + "\n" + gs.text;
+    return gs;
+}
 
 Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSource> src)
 {
@@ -189,17 +262,24 @@ Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSo
 
 Result<Prepared> prepare(const CorrelateOptions& o)
 {
-    if (!o.polar && o.geometry.empty()) {
+    const bool dectris = o.stream == "dectris";
+    if (!o.polar && o.geometry.empty() && !dectris) {
         return Error { "--geometry is required for detector stacks (or --polar for (N, n_q, n_phi) stacks)" };
     }
     auto src = openSource(o, o.dataset);
     if (!src) {
         return src.error();
     }
+    const auto* stream = dynamic_cast<const DetectorStreamSource*>(src->get());
     if (o.polar) {
-        return preparePolar(o, std::move(*src));
+        auto p = preparePolar(o, std::move(*src));
+        if (p) {
+            p->stream = stream;
+        }
+        return p;
     }
-    auto geo = loadGeometry(o.geometry, o.geometryValues, o.input);
+    auto geo = o.geometry.empty() && stream != nullptr ? geometryFromStart(stream)
+                                                    : loadGeometry(o.geometry, o.geometryValues, o.input);
     if (!geo) {
         return geo.error();
     }
@@ -221,6 +301,7 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     p.geometryText = geo->text;
     p.geometryValues = geo->valuesJson;
     p.geometry = geo->geometry;
+    p.stream = stream;
     p.feed = std::make_unique<PolarFeed>(std::move(*src), std::move(*remapper), geo->mask, !o.figures.empty());
     if (geo->perFrame) {
         // The first file's per-frame values index its frames; a chain of files would need each file's own.
@@ -256,7 +337,7 @@ std::string scienceConfig(
 {
     nlohmann::json inputs = nlohmann::json::array();
     for (const auto& p : o.inputs) {
-        inputs.push_back(std::filesystem::absolute(p).string());
+        inputs.push_back(DetectorStreamSource::isEndpoint(p) ? p : std::filesystem::absolute(p).string());
     }
     nlohmann::json j { { "inputs", inputs }, { "dataset", o.dataset }, { "geometry", o.geometry }, { "polar", o.polar },
         { "weights", o.weights }, { "grid", { g.nQ, g.nPhi, g.qMinInvA, g.qMaxInvA } }, { "vetoes", rules.toJson() } };
@@ -306,10 +387,28 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
     sub->add_option("--rate", o.rateHz, "Replay the input at this many shots per second (0: full speed)")
         ->check(CLI::NonNegativeNumber);
     sub->add_flag("--live", o.live, "Follow a file that is being written (HDF5 SWMR)");
-    sub->add_option("--idle-timeout", o.idleTimeoutS, "Live: stop after this many seconds without a new shot");
+    sub->add_option("--idle-timeout", o.idleTimeoutS,
+        "Live file or stream: stop after this many seconds without a new shot");
     sub->add_option("--figures", o.figures, "Also draw PNG figures into this folder");
+    sub->add_option("--stream", o.stream,
+           "The input is a detector stream at a ZeroMQ endpoint (tcp://HOST:PORT): karabo (European XFEL Karabo "
+           "bridge, REQ) or dectris (DECTRIS Stream V2, PULL)")
+        ->check(CLI::IsMember({ "karabo", "dectris" }));
+    sub->add_option("--stream-source", o.streamSource, "Karabo: the device to take (default: the first with the data)");
+    sub->add_option("--stream-data-path", o.streamDataPath, "Karabo: the detector array")->capture_default_str();
+    sub->add_option("--stream-layout", o.streamLayout,
+           "Karabo: array axes, file (pulses, [modules,] ss, fs), online ([modules,] fs, ss, pulses) or auto")
+        ->capture_default_str()
+        ->check(CLI::IsMember({ "auto", "file", "online" }));
+    sub->add_option("--stream-channel", o.streamChannel, "DECTRIS: the image channel (default: the first)");
+    sub->add_option("--connect-timeout", o.connectTimeoutS, "Stream: seconds to wait for the first frame")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    sub->add_flag("--stop-at-end", o.stopAtEnd, "DECTRIS: stop at the end message of the series");
     sub->footer("Examples:\n  fxs correlate run.cxi --geometry det.geom --out run.h5 --n-q 150 --n-phi 256\n"
                 "  fxs correlate run.cxi --geometry det.geom --out run.h5 --resume     # after Ctrl-C\n"
+                "  fxs correlate tcp://det-host:31001 --stream dectris --out run.h5 --idle-timeout 10\n"
+                "  fxs correlate tcp://bridge:4545 --stream karabo --geometry agipd.geom --out run.h5 --max-shots 10000\n"
                 "  fxs correlate polar.h5 --polar --dataset /polar/intensity --weights /polar/mask "
                 "--q-min 0.05 --q-max 0.8 --wavelength 1.38 --out run.h5");
 }
@@ -347,7 +446,14 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     }
     const C2Snapshot snap = C2Snapshot::compute(run->sums, { .threads = o.threads });
     ResultsContent rc { &*run, &snap, nullptr, prep->grid, prep->wavelengthA, prep->geometryText,
-        withGeometryValues(effectiveConfig(sub), prep->geometryValues), o.inputs };
+        withGeometryValues(effectiveConfig(sub), prep->geometryValues), o.inputs, std::nullopt };
+    if (prep->stream != nullptr) {
+        rc.stream = prep->stream->counts();
+        const StreamCounts& c = *rc.stream;
+        std::cout << "correlate: stream " << o.input << ": " << c.messages << " messages, " << c.frames << " frames, "
+                  << c.malformed << " malformed (skipped), " << c.dropped << " dropped by the publisher, "
+                  << c.reconnects << " reconnects\n";
+    }
     if (auto st = writeResults(o.out, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());
     }

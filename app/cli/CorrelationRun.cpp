@@ -105,6 +105,8 @@ struct Run {
             out.ledger.shotIndex.push_back(next);
             out.ledger.accepted.push_back(1);
             out.ledger.reason.emplace_back();
+            out.ledger.seriesId.push_back(-1);
+            out.ledger.frameNumber.push_back(-1);
             ++next;
         }
         return next != from ? feed.seek(next) : Status {};
@@ -153,6 +155,8 @@ Status Run::loop()
         out.ledger.shotIndex.push_back(s.polar.shotIndex);
         out.ledger.accepted.push_back(ok ? 1 : 0);
         out.ledger.reason.push_back(ok ? std::string {} : d.reason);
+        out.ledger.seriesId.push_back(s.meta.seriesId);
+        out.ledger.frameNumber.push_back(s.meta.frameNumber);
         if (ok) {
             accepted.push_back(s.polar.shotIndex);
             pipeline.push(std::move(s.polar));

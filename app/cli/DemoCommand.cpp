@@ -65,7 +65,7 @@ int finishDemo(const DemoOptions& o, const CLI::App& sub, const GeometrySetup& g
     }
     const std::string results = (std::filesystem::path(o.out) / "demo_results.h5").string();
     ResultsContent rc { &run, &snap, inv ? &*inv : nullptr, grid, lambda, geo.text,
-        withGeometryValues(effectiveConfig(sub), geo.valuesJson), {} };
+        withGeometryValues(effectiveConfig(sub), geo.valuesJson), {}, std::nullopt };
     if (auto st = writeResults(results, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());
     }

@@ -68,6 +68,7 @@ Result<std::optional<FedShot>> PolarFeed::nextDetector(Frame frame)
     }
     shot.stats = *stats;
     shot.finite = finiteWhereWeighted(shot.polar);
+    shot.meta = frame.meta;
     if (m_keepMean) {
         m_sum.resize(frame.size(), 0.0);
         for (std::size_t i = 0; i < frame.size(); ++i) {
@@ -112,6 +113,7 @@ Result<std::optional<FedShot>> PolarFeed::nextPolar(Frame frame)
     }
     shot.stats = *stats;
     shot.finite = finiteWhereWeighted(p);
+    shot.meta = frame.meta;
     return std::optional<FedShot> { std::move(shot) };
 }
 

@@ -19,6 +19,7 @@ struct FedShot {
     PolarFrame polar;
     ShotStats stats; ///< of the detector frame (detector input) or of the polar image over bins of weight > 0
     bool finite = true; ///< false when a polar bin of weight > 0 holds NaN/inf (C2 would refuse it)
+    FrameMetadata meta; ///< the source frame's metadata (stream series and frame numbers)
 };
 
 /// Polar frames from a FrameSource: detector frames through a PolarRemapper, or stacks already polar.

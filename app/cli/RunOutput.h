@@ -5,6 +5,8 @@
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/invariants/KamInvariants.h>
 #include <fxs/polar/PolarGrid.h>
+#include <fxs/sources/StreamCounts.h>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@ struct ResultsContent {
     std::string geometryText; ///< the .geom text (empty for polar input)
     std::string configuration; ///< effective options, JSON
     std::vector<std::string> inputPaths; ///< identified by size and SHA-256 of the first MiB
+    std::optional<StreamCounts> stream; ///< detector stream input: what it received, refused and dropped
 };
 
 /// Writes the results file (docs/RESULTS_SCHEMA.md); besides the engine's groups it adds /analysis/polar_grid

@@ -1,5 +1,7 @@
 #include <fxs/results/ResultsFile.h>
 
+#include <algorithm>
+
 #include <fxs/hdf5/Hdf5Util.h>
 #include <fxs/core/Version.h>
 
@@ -286,6 +288,25 @@ Status ResultsFile::writeLedger(const LedgerColumns& l)
     }
     if (Status st = m->write("/ledger/accepted", H5T_STD_U8LE, H5T_NATIVE_UINT8, { n }, l.accepted.data()); !st) {
         return st;
+    }
+    // Stream input: where each shot sat in the publisher's numbering, so that gaps and resumes can be traced.
+    const auto known = [](const std::vector<std::int64_t>& v) {
+        return std::any_of(v.begin(), v.end(), [](std::int64_t x) { return x >= 0; });
+    };
+    if (known(l.seriesId) || known(l.frameNumber)) {
+        if (l.seriesId.size() != n || l.frameNumber.size() != n) {
+            return Error { m->path + ": ledger stream columns differ in length from its " + std::to_string(n)
+                + " shots" };
+        }
+        if (Status st = m->write("/ledger/series_id", H5T_STD_I64LE, H5T_NATIVE_INT64, { n }, l.seriesId.data());
+            !st) {
+            return st;
+        }
+        if (Status st
+            = m->write("/ledger/frame_number", H5T_STD_I64LE, H5T_NATIVE_INT64, { n }, l.frameNumber.data());
+            !st) {
+            return st;
+        }
     }
     return m->strings("/ledger/reason", l.reason);
 }

@@ -33,6 +33,8 @@ struct FrameMetadata {
     double photonEnergyEv = 0.0; ///< 0 when unknown: the geometry's value is used
     double timestampS = 0.0; ///< seconds since the epoch, 0 when unknown
     std::int64_t pulseId = -1; ///< facility pulse id, -1 when unknown
+    std::int64_t seriesId = -1; ///< detector stream: DECTRIS series id or European XFEL train id, -1 when unknown
+    std::int64_t frameNumber = -1; ///< detector stream: DECTRIS image id or pulse index in the train, -1 when unknown
     std::string origin; ///< e.g. "file.cxi:/entry_1/data_1/data[17]"
 };
 

@@ -18,6 +18,8 @@ struct LedgerColumns {
     std::vector<std::int64_t> shotIndex; ///< shot index in the run
     std::vector<std::uint8_t> accepted; ///< 1 when the shot went into C2
     std::vector<std::string> reason; ///< why a shot was refused ("" when accepted)
+    std::vector<std::int64_t> seriesId; ///< detector streams: series / train id per shot (-1 unknown); empty: none
+    std::vector<std::int64_t> frameNumber; ///< detector streams: image id / pulse index per shot; empty: none
 };
 
 /// The HDF5 results file of one run; layout and meaning in docs/RESULTS_SCHEMA.md (attribute `schema_version`).
@@ -41,7 +43,7 @@ public:
     /// Writes a float64 array /analysis/<name> (e.g. "invariants/B_l", "density") of the given dimensions.
     Status writeArray(const std::string& name, std::span<const double> values, const std::vector<std::int64_t>& dims,
         const std::string& description = {});
-    /// Writes /ledger: shot_index, accepted, reason (columns of equal length).
+    /// Writes /ledger: shot_index, accepted, reason (columns of equal length), and series_id, frame_number when given.
     Status writeLedger(const LedgerColumns& ledger);
     /// Writes /run/geometry: the geometry as text (e.g. the CrystFEL .geom file).
     Status writeGeometry(const std::string& text);

@@ -1,0 +1,217 @@
+#include <fxs/sources/DetectorStreamSource.h>
+
+#include "StreamReceiver.h"
+#include "StreamTally.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace fxs {
+
+namespace detail {
+Result<std::unique_ptr<StreamReceiver>> makeKaraboReceiver(const StreamSourceOptions& options, StreamTally& tally);
+Result<std::unique_ptr<StreamReceiver>> makeDectrisReceiver(const StreamSourceOptions& options, StreamTally& tally);
+
+Result<std::unique_ptr<StreamReceiver>> makeStreamReceiver(const StreamSourceOptions& options, StreamTally& tally)
+{
+    return options.protocol == StreamProtocol::Karabo ? makeKaraboReceiver(options, tally)
+                                                      : makeDectrisReceiver(options, tally);
+}
+} // namespace detail
+
+using Clock = std::chrono::steady_clock;
+
+struct DetectorStreamSource::Impl {
+    StreamSourceOptions options;
+    detail::StreamTally tally;
+    std::unique_ptr<detail::StreamReceiver> receiver;
+    std::thread thread;
+
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<Frame> queue;
+    bool stop = false; // cancel() or destruction
+    bool ended = false; // the receiver saw the end of the stream
+    std::optional<SlabShape> shape; // of the first frame; later frames of another shape are refused
+    std::int64_t nextShot = 0;
+    Clock::time_point lastFrame = Clock::now();
+
+    Impl(const StreamSourceOptions& o)
+        : options(o)
+        , tally(o.endpoint, o.log)
+    {
+    }
+
+    // Frames of the shape the stream started with; others are counted as malformed and skipped.
+    bool admit(const Frame& f)
+    {
+        const SlabShape s { f.nSlow, f.nFast, f.type };
+        std::lock_guard lock(mutex);
+        if (!shape) {
+            shape = s;
+            return true;
+        }
+        if (s == *shape) {
+            return true;
+        }
+        tally.malformed(f.meta.origin + ": a " + std::to_string(s.nSlow) + " x " + std::to_string(s.nFast) + " "
+            + pixelTypeName(s.type) + " frame in a stream of " + std::to_string(shape->nSlow) + " x "
+            + std::to_string(shape->nFast) + " " + pixelTypeName(shape->type) + " frames");
+        return false;
+    }
+
+    // Receiver thread: reads ahead while the queue has room; a full queue makes it wait (back-pressure).
+    void run()
+    {
+        std::vector<Frame> got;
+        while (true) {
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return stop || static_cast<int>(queue.size()) < options.queueFrames; });
+                if (stop) {
+                    return;
+                }
+            }
+            got.clear();
+            receiver->receive(100, got);
+            for (auto& f : got) {
+                if (!admit(f)) {
+                    continue;
+                }
+                tally.frames(1);
+                std::lock_guard lock(mutex);
+                queue.push_back(std::move(f));
+            }
+            if (!got.empty()) {
+                changed.notify_all();
+            }
+            if (receiver->ended()) {
+                std::lock_guard lock(mutex);
+                ended = true;
+                tally.state("ended");
+                changed.notify_all();
+                return;
+            }
+        }
+    }
+};
+
+DetectorStreamSource::DetectorStreamSource(std::unique_ptr<Impl> impl)
+    : m(std::move(impl))
+{
+}
+
+DetectorStreamSource::~DetectorStreamSource()
+{
+    cancel();
+    if (m->thread.joinable()) {
+        m->thread.join();
+    }
+}
+
+Result<std::unique_ptr<DetectorStreamSource>> DetectorStreamSource::open(const StreamSourceOptions& options)
+{
+    if (!isEndpoint(options.endpoint)) {
+        return Error { "'" + options.endpoint + "' is not a ZeroMQ endpoint (expected tcp://HOST:PORT)" };
+    }
+    auto impl = std::make_unique<Impl>(options);
+    auto receiver = detail::makeStreamReceiver(options, impl->tally);
+    if (!receiver) {
+        return receiver.error();
+    }
+    impl->receiver = std::move(*receiver);
+    Impl* p = impl.get();
+    impl->thread = std::thread([p] { p->run(); });
+    std::unique_ptr<DetectorStreamSource> src(new DetectorStreamSource(std::move(impl)));
+    std::unique_lock lock(p->mutex);
+    const bool got = p->changed.wait_for(lock, std::chrono::duration<double>(options.connectTimeoutS),
+        [&] { return !p->queue.empty() || p->ended; });
+    if (!got || p->queue.empty()) {
+        const StreamCounts c = p->tally.counts();
+        lock.unlock();
+        return Error { options.endpoint + ": no frame within " + std::to_string(options.connectTimeoutS).substr(0, 5)
+            + " s (" + std::to_string(c.messages) + " messages, " + std::to_string(c.malformed) + " malformed"
+            + (c.lastProblem.empty() ? "" : "; " + c.lastProblem) + ")" };
+    }
+    p->lastFrame = Clock::now();
+    return src;
+}
+
+Result<std::optional<Frame>> DetectorStreamSource::next()
+{
+    std::unique_lock lock(m->mutex);
+    const auto idle = std::chrono::duration<double>(m->options.idleTimeoutS);
+    const auto ready = [&] { return m->stop || m->ended || !m->queue.empty(); };
+    if (m->options.idleTimeoutS > 0.0) {
+        m->changed.wait_until(
+            lock, m->lastFrame + std::chrono::duration_cast<Clock::duration>(idle), ready);
+    } else {
+        m->changed.wait(lock, ready);
+    }
+    if (m->stop || m->queue.empty()) {
+        return std::optional<Frame> {};
+    }
+    Frame f = std::move(m->queue.front());
+    m->queue.pop_front();
+    f.shotIndex = m->nextShot++;
+    m->lastFrame = Clock::now();
+    lock.unlock();
+    m->changed.notify_all();
+    return std::optional<Frame> { std::move(f) };
+}
+
+SlabShape DetectorStreamSource::shape() const
+{
+    std::lock_guard lock(m->mutex);
+    return m->shape.value_or(SlabShape {});
+}
+
+std::string DetectorStreamSource::description() const
+{
+    const SlabShape s = shape();
+    return std::string(m->options.protocol == StreamProtocol::Karabo ? "Karabo bridge " : "DECTRIS stream ")
+        + m->options.endpoint + " (" + std::to_string(s.nSlow) + " × " + std::to_string(s.nFast) + " "
+        + pixelTypeName(s.type) + ")";
+}
+
+Status DetectorStreamSource::seek(std::int64_t shotIndex)
+{
+    std::lock_guard lock(m->mutex);
+    m->nextShot = shotIndex; // a stream cannot go back: the next frame that arrives gets this index
+    return {};
+}
+
+void DetectorStreamSource::cancel()
+{
+    {
+        std::lock_guard lock(m->mutex);
+        m->stop = true;
+    }
+    m->tally.state("cancelled");
+    m->changed.notify_all();
+}
+
+StreamCounts DetectorStreamSource::counts() const { return m->tally.counts(); }
+
+std::optional<DectrisStart> DetectorStreamSource::dectrisStart() const { return m->receiver->start(); }
+
+Result<StreamProtocol> DetectorStreamSource::parseProtocol(const std::string& name)
+{
+    if (name == "karabo") {
+        return StreamProtocol::Karabo;
+    }
+    if (name == "dectris") {
+        return StreamProtocol::Dectris;
+    }
+    return Error { "unknown stream protocol '" + name + "' (expected karabo or dectris)" };
+}
+
+bool DetectorStreamSource::isEndpoint(const std::string& input)
+{
+    return input.rfind("tcp://", 0) == 0 || input.rfind("ipc://", 0) == 0 || input.rfind("inproc://", 0) == 0;
+}
+
+} // namespace fxs

@@ -1,0 +1,380 @@
+// `fxs correlate tcp://… --stream karabo|dectris` against real peers on 127.0.0.1: a DECTRIS Stream V2 publisher
+// written in tests/app/stream_peer.py from the published message definitions (python3-zmq + cbor2 + bitshuffle),
+// Debian's Karabo bridge (karabo_bridge.ServerInThread, karabo-bridge-server-sim), and a replay of recorded EIGER2
+// messages. Oracles: the same frames read from the CXI file by `fxs correlate` (C2 sums equal), what the publisher
+// says it sent, skipped and dropped, and h5py/cbor2/bitshuffle decoding of the recorded messages.
+#include "PythonRunner.h"
+
+#include <QtTest>
+#include <csignal>
+
+namespace {
+
+const char* kSmallGeom = "photon_energy = 9000\n"
+                         "p0/min_fs = 0\np0/max_fs = 95\np0/min_ss = 0\np0/max_ss = 95\n"
+                         "p0/fs = +1.0x +0.0y\np0/ss = +0.0x +1.0y\n"
+                         "p0/corner_x = -48.3\np0/corner_y = -47.7\n"
+                         "p0/res = 3333.3333333333335\np0/clen = 0.25\np0/coffset = 0.0\n";
+constexpr int kShots = 48;
+
+QString fxsBin() { return qEnvironmentVariable("FXS_BIN_DIR") + "/fxs"; }
+QString peerScript() { return qEnvironmentVariable("FXS_SOURCE_DIR") + "/tests/app/stream_peer.py"; }
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run finish(QProcess& p, int timeoutMs = 60000)
+{
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+    } else {
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    }
+    r.out = p.readAllStandardOutput();
+    r.err += p.readAllStandardError();
+    return r;
+}
+
+// A publisher process; port() reads the {"port": N} line it prints once bound.
+class Peer {
+public:
+    explicit Peer(const QStringList& args)
+    {
+        m_p.start(fxs::test::debianPython(), QStringList { peerScript() } + args);
+    }
+    ~Peer()
+    {
+        if (m_p.state() != QProcess::NotRunning) {
+            m_p.kill();
+            m_p.waitForFinished();
+        }
+    }
+    int port()
+    {
+        while (!m_p.canReadLine() && m_p.waitForReadyRead(10000)) {
+        }
+        return QJsonDocument::fromJson(m_p.readLine()).object().value("port").toInt();
+    }
+    // The summary the publisher prints when done.
+    QJsonObject summary()
+    {
+        const Run r = finish(m_p);
+        if (r.exitCode != 0) {
+            qWarning() << r.err;
+        }
+        return QJsonDocument::fromJson(r.out.trimmed().split('\n').last()).object();
+    }
+    QProcess& process() { return m_p; }
+
+private:
+    QProcess m_p;
+};
+
+// Max relative difference of the /sums arrays of two results files (h5py).
+double sumsDifference(const QString& a, const QString& b)
+{
+    const char* script = R"(
+import h5py, sys, numpy as np
+a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+d = 0.0
+for k in ['signal_even', 'signal_odd', 'mask_even', 'mask_odd', 'weighted_intensity', 'weight_sum']:
+    x, y = a['sums/' + k][()], b['sums/' + k][()]
+    d = max(d, float(np.abs(x - y).max() / max(np.abs(x).max(), 1e-300)))
+print(d)
+)";
+    const auto r = fxs::test::runPython(script, { a, b });
+    return r.ok() ? r.out.trimmed().toDouble() : 1e300;
+}
+
+// The ledger's stream columns and the stream counts of a results file (h5py).
+QJsonObject streamLedger(const QString& path)
+{
+    const char* script = R"(
+import h5py, json, sys
+f = h5py.File(sys.argv[1], 'r')
+print(json.dumps({'series': f['ledger/series_id'][()].tolist(), 'frames': f['ledger/frame_number'][()].tolist(),
+  'counts': f['analysis/stream_counts'][()].tolist(), 'shots': int(f['c2'].attrs['shots'])}))
+)";
+    const auto r = fxs::test::runPython(script, { path });
+    if (!r.ok()) {
+        qWarning() << r.err;
+    }
+    return QJsonDocument::fromJson(r.out).object();
+}
+
+QList<qint64> ints(const QJsonValue& v)
+{
+    QList<qint64> out;
+    for (const auto& x : v.toArray()) {
+        out.append(static_cast<qint64>(x.toDouble()));
+    }
+    return out;
+}
+
+} // namespace
+
+class tst_StreamCli : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_cxi;
+    QString m_geom;
+    QString m_reference; // the same frames correlated from the file
+
+    QStringList grid() const
+    {
+        return { "--n-q", "20", "--n-phi", "32", "--q-min", "0.05", "--q-max", "0.2", "--threads", "2" };
+    }
+    Run correlate(const QStringList& args, int timeoutMs = 60000)
+    {
+        QProcess p;
+        p.start(fxsBin(), QStringList { "correlate" } + args + grid());
+        return finish(p, timeoutMs);
+    }
+    QString streamArgsOut(const QString& name) const { return m_dir.filePath(name); }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(QFileInfo(fxsBin()).isExecutable());
+        for (const char* m : { "h5py", "zmq", "cbor2", "bitshuffle", "karabo_bridge" }) {
+            if (!fxs::test::pythonHas(m)) {
+                QSKIP(qPrintable(QString("python3 module %1 is missing (packaging/install-deps)").arg(m)));
+            }
+        }
+        m_geom = m_dir.filePath("small.geom");
+        QFile g(m_geom);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write(kSmallGeom);
+        g.close();
+        m_cxi = m_dir.filePath("run.cxi");
+        QProcess sim;
+        sim.start(fxsBin(), { "simulate", "--out", m_cxi, "--shots", QString::number(kShots), "--geometry", m_geom,
+                                "--model", "triangle3", "--photons", "200" });
+        QVERIFY2(finish(sim).exitCode == 0, "fxs simulate failed");
+        m_reference = m_dir.filePath("reference.h5");
+        const Run r = correlate({ m_cxi, "--geometry", m_geom, "--out", m_reference });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+
+    // DECTRIS Stream V2 with bitshuffle-LZ4 images: C2 equals the file's, every image id is in the ledger.
+    void dectrisStreamEqualsFile()
+    {
+        Peer peer({ "dectris", "0", m_cxi });
+        const int port = peer.port();
+        QVERIFY(port > 0);
+        const QString out = m_dir.filePath("dectris.h5");
+        const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris", "--geometry", m_geom,
+            "--out", out, "--stop-at-end", "--idle-timeout", "10" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(peer.summary().value("sent").toArray().size(), kShots);
+        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+        const QJsonObject l = streamLedger(out);
+        QList<qint64> expect;
+        for (int i = 0; i < kShots; ++i) {
+            expect.append(i);
+        }
+        QCOMPARE(ints(l["frames"]), expect);
+        QCOMPARE(ints(l["series"]), QList<qint64>(kShots, 1));
+        QCOMPARE(ints(l["counts"]), (QList<qint64> { kShots + 2, kShots, 0, 0, 0, 1 })); // + start and end
+    }
+
+    // Malformed messages (not CBOR, wrong size, unknown pixel type, a truncated block) are counted and skipped;
+    // image ids the publisher skipped are counted as dropped; the run completes with every good image.
+    void dectrisMalformedAndSkippedAreCounted()
+    {
+        Peer peer({ "dectris", "0", m_cxi, "--garbage", "--skip", "5,9" });
+        const int port = peer.port();
+        const QString out = m_dir.filePath("garbage.h5");
+        const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris", "--geometry", m_geom,
+            "--out", out, "--stop-at-end", "--idle-timeout", "10" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject s = peer.summary();
+        const QJsonObject l = streamLedger(out);
+        QCOMPARE(ints(l["frames"]), ints(s["sent"]));
+        const QList<qint64> counts = ints(l["counts"]);
+        QCOMPARE(counts[2], qint64(s["garbage"].toInt()));
+        QVERIFY(counts[2] > 0);
+        QCOMPARE(counts[3], qint64(2));
+        QVERIFY2(r.err.contains("image 998") && r.err.contains("unknown pixel type"), r.err.constData());
+    }
+
+    // Raw (uncompressed) images, and the geometry and energy taken from the start message instead of a file.
+    void dectrisRawWithGeometryFromStart()
+    {
+        const QString geometry = R"({"pixel_size_x": 0.0003, "pixel_size_y": 0.0003, "beam_center_x": 48.3,
+            "beam_center_y": 47.7, "detector_translation": [0.0, 0.0, 0.25], "incident_energy": 9000.0})";
+        Peer peer({ "dectris", "0", m_cxi, "--raw", "--geometry", geometry });
+        const int port = peer.port();
+        const QString out = m_dir.filePath("raw.h5");
+        const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris", "--out", out,
+            "--stop-at-end", "--idle-timeout", "10" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+    }
+
+    // The publisher dies after half the series and a new one (series 2) comes up on the same port.
+    void dectrisPublisherRestarts()
+    {
+        auto first = std::make_unique<Peer>(QStringList { "dectris", "0", m_cxi, "--count", "24" });
+        const int port = first->port();
+        QProcess fxs;
+        const QString out = m_dir.filePath("restart.h5");
+        fxs.start(fxsBin(), QStringList { "correlate", QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris",
+                                "--geometry", m_geom, "--out", out, "--max-shots", QString::number(kShots),
+                                "--idle-timeout", "20" }
+                + grid());
+        QCOMPARE(first->summary().value("sent").toArray().size(), 24);
+        first.reset();
+        QTest::qWait(500);
+        Peer second({ "dectris", QString::number(port), m_cxi, "--first", "24", "--series", "2" });
+        QCOMPARE(second.port(), port);
+        const Run r = finish(fxs);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+        const QJsonObject l = streamLedger(out);
+        QCOMPARE(ints(l["series"]).count(1), 24);
+        QCOMPARE(ints(l["series"]).count(2), 24);
+        QVERIFY2(ints(l["counts"])[4] >= 1, "no reconnect counted");
+    }
+
+    // The consumer stalls (SIGSTOP) while a publisher that cannot wait drops what does not fit: every image it
+    // dropped is counted, every image it sent is in the ledger.
+    void stalledConsumerDropsAreCounted()
+    {
+        // 256 × 256 frames (the built-in detector), so that the kernel's socket buffers cannot hide the stall.
+        const QString big = m_dir.filePath("big.cxi");
+        QProcess sim;
+        sim.start(fxsBin(), { "simulate", "--out", big, "--shots", "48", "--geometry", "builtin", "--photons", "200" });
+        QVERIFY2(finish(sim).exitCode == 0, "fxs simulate failed");
+        Peer peer({ "dectris", "0", big, "--nonblocking", "--raw", "--repeat", "8", "--pace-hz", "150" });
+        const int port = peer.port();
+        QProcess fxs;
+        const QString out = m_dir.filePath("stall.h5");
+        fxs.start(fxsBin(), QStringList { "correlate", QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris",
+                                "--geometry", "builtin", "--out", out, "--stop-at-end", "--idle-timeout", "10" }
+                + grid());
+        QVERIFY(fxs.waitForStarted());
+        QByteArray err; // stall once frames flow (the line after the first frame)
+        QTRY_VERIFY_WITH_TIMEOUT((err += fxs.readAllStandardError()).contains("->"), 20000);
+        ::kill(static_cast<pid_t>(fxs.processId()), SIGSTOP);
+        QTest::qWait(1500);
+        ::kill(static_cast<pid_t>(fxs.processId()), SIGCONT);
+        const QJsonObject s = peer.summary();
+        const Run r = finish(fxs);
+        QVERIFY2(r.exitCode == 0, (err + r.err).constData());
+        const QJsonObject l = streamLedger(out);
+        QCOMPARE(ints(l["frames"]), ints(s["sent"]));
+        QCOMPARE(ints(l["counts"])[3], qint64(s["dropped"].toArray().size()));
+        QVERIFY2(!s["dropped"].toArray().isEmpty(), "the stall made the publisher drop nothing: nothing was tested");
+        qInfo() << "publisher dropped" << s["dropped"].toArray().size() << "of" << 8 * kShots << "images in the stall";
+    }
+
+    // Karabo bridge (ServerInThread, protocol 2.2, online layout (fs, ss, pulses)): C2 equals the file's; train ids
+    // and pulse indices are in the ledger.
+    void karaboStreamEqualsFile()
+    {
+        Peer peer({ "karabo", "0", m_cxi, "--pulses", "4", "--online" });
+        const int port = peer.port();
+        QVERIFY(port > 0);
+        const QString out = m_dir.filePath("karabo.h5");
+        const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "karabo", "--geometry", m_geom,
+            "--out", out, "--max-shots", QString::number(kShots), "--idle-timeout", "10" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(peer.summary().value("trains").toInt(), kShots / 4);
+        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+        const QJsonObject l = streamLedger(out);
+        QList<qint64> series, frames;
+        for (int i = 0; i < kShots; ++i) {
+            series.append(1000 + i / 4);
+            frames.append(i % 4);
+        }
+        QCOMPARE(ints(l["series"]), series);
+        QCOMPARE(ints(l["frames"]), frames);
+    }
+
+    // Debian's Karabo bridge simulator (AGIPD module, raw, 64 pulses per train in the online layout): two trains.
+    void karaboSimulator()
+    {
+        const auto free = fxs::test::runPython(
+            "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])");
+        QVERIFY(free.ok());
+        const QString port = QString::fromUtf8(free.out.trimmed());
+        QProcess sim;
+        sim.start("karabo-bridge-server-sim", { port, "-d", "AGIPDModule", "-r" });
+        QVERIFY(sim.waitForStarted());
+        const QString geom = m_dir.filePath("agipd-module.geom");
+        QFile g(geom);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write("photon_energy = 9300\nm0/min_fs = 0\nm0/max_fs = 127\nm0/min_ss = 0\nm0/max_ss = 511\n"
+                "m0/fs = +1.0x +0.0y\nm0/ss = +0.0x +1.0y\nm0/corner_x = -64\nm0/corner_y = -256\n"
+                "m0/res = 5000\nm0/clen = 0.5\nm0/coffset = 0.0\n");
+        g.close();
+        const QString out = m_dir.filePath("sim.h5");
+        const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "karabo", "--geometry", geom,
+                                    "--out", out, "--max-shots", "128", "--connect-timeout", "30" },
+            120000);
+        sim.kill();
+        sim.waitForFinished();
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject l = streamLedger(out);
+        const QList<qint64> series = ints(l["series"]);
+        QCOMPARE(series.size(), 128);
+        QCOMPARE(series.front(), qint64(10000000000)); // the simulator's first train id
+        QCOMPARE(series.back(), qint64(10000000001));
+        QCOMPARE(ints(l["frames"]).mid(60, 8), (QList<qint64> { 60, 61, 62, 63, 0, 1, 2, 3 }));
+        QCOMPARE(l["shots"].toInt(), 128);
+    }
+
+    // The recorded EIGER2 R 500K series (../shared/data/stream2): every image decodes, and each shot's pixel sum
+    // equals the sum of cbor2 + bitshuffle's decoding of the same message.
+    void recordedEiger2Replay()
+    {
+        const QString folder
+            = qEnvironmentVariable("FXS_SOURCE_DIR") + "/../shared/data/stream2/r500k_bm_bslz4_16bit";
+        if (!QFileInfo::exists(folder + "/000001.cbor")) {
+            QSKIP("../shared/data/stream2 is not present");
+        }
+        const QString geom = m_dir.filePath("r500k.geom");
+        QFile g(geom);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write("photon_energy = 12000\np/min_fs = 0\np/max_fs = 1029\np/min_ss = 0\np/max_ss = 513\n"
+                "p/fs = +1.0x +0.0y\np/ss = +0.0x +1.0y\np/corner_x = -515\np/corner_y = -257\n"
+                "p/res = 13333.333\np/clen = 0.1\np/coffset = 0.0\n");
+        g.close();
+        Peer peer({ "replay", "0", folder });
+        const int port = peer.port();
+        const QString out = m_dir.filePath("replay.h5");
+        const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris", "--geometry", geom,
+            "--out", out, "--stop-at-end", "--idle-timeout", "10" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const char* script = R"(
+import bitshuffle, cbor2, glob, h5py, numpy as np, struct, sys
+sums = []
+for f in sorted(glob.glob(sys.argv[1] + '/*.cbor')):
+    m = cbor2.loads(open(f, 'rb').read())
+    if m['type'] != 'image':
+        continue
+    (h, w), typed = m['data']['threshold_1'].value
+    alg, size, packed = typed.value.value
+    n, block = struct.unpack('>QI', packed[:12])
+    img = bitshuffle.decompress_lz4(np.frombuffer(packed[12:], np.uint8), (h * w,), np.dtype('<u2'), block // size)
+    sums.append(float(img.astype(np.float64).sum()))
+st = h5py.File(sys.argv[2], 'r')['analysis/shot_statistics'][()]
+print(len(sums), len(st), float(np.abs(st[:, 1] - np.array(sums)).max()))
+)";
+        const auto check = fxs::test::runPython(script, { folder, out });
+        QVERIFY2(check.ok(), check.err.constData());
+        QCOMPARE(check.out.trimmed(), QByteArray("10 10 0.0"));
+        QCOMPARE(ints(streamLedger(out)["counts"])[2], qint64(0));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_StreamCli)
+#include "tst_StreamCli.moc"
