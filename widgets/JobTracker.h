@@ -61,23 +61,23 @@ public:
     template <class Work, class OnResult> void start(Work work, OnResult onResult)
     {
         const Job job = begin();
-        m_thread = std::thread([job, work = std::move(work), onResult = std::move(onResult),
-                                   running = &m_running]() mutable {
-            // `running` is touched only on delivery, which a discarded job (and so a destroyed tracker) never gets.
-            if constexpr (std::is_void_v<std::invoke_result_t<Work&, const Job&>>) {
-                work(job);
-                job.post([onResult = std::move(onResult), running]() mutable {
-                    *running = false;
-                    onResult();
-                });
-            } else {
-                auto result = work(job);
-                job.post([result = std::move(result), onResult = std::move(onResult), running]() mutable {
-                    *running = false;
-                    onResult(std::move(result));
-                });
-            }
-        });
+        m_thread = std::thread(
+            [job, work = std::move(work), onResult = std::move(onResult), running = &m_running]() mutable {
+                // `running` is touched only on delivery, which a discarded job (and so a destroyed tracker) never gets.
+                if constexpr (std::is_void_v<std::invoke_result_t<Work&, const Job&>>) {
+                    work(job);
+                    job.post([onResult = std::move(onResult), running]() mutable {
+                        *running = false;
+                        onResult();
+                    });
+                } else {
+                    auto result = work(job);
+                    job.post([result = std::move(result), onResult = std::move(onResult), running]() mutable {
+                        *running = false;
+                        onResult(std::move(result));
+                    });
+                }
+            });
     }
     /// Asks the current job to stop (its cancelled() turns true); what it still posts and returns is delivered.
     void cancel();

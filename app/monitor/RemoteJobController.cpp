@@ -7,12 +7,12 @@
 #include <QFileInfo>
 
 #ifdef FXS_HAVE_REMOTE
-#include <fxs/results/SumsFile.h>
 #include "TokenFile.h"
 #include "fxs/remote/RemoteSession.h"
 
 #include <fstream>
 #include <fxs/results/MrcWriter.h>
+#include <fxs/results/SumsFile.h>
 #include <sstream>
 #endif
 
