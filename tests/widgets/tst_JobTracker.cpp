@@ -58,16 +58,33 @@ auto emitResult(Receiver* r, JobTracker* tracker)
     return [r, tracker](qint64 v) { emit r->result(v, tracker->current().id(), onGuiThread()); };
 }
 
+// A receiver, spies on what it gets, and a tracker that delivers to it.
+struct Harness {
+    Receiver r;
+    QSignalSpy results { &r, &Receiver::result };
+    QSignalSpy progress { &r, &Receiver::progress };
+    std::shared_ptr<std::atomic<int>> posted = std::make_shared<std::atomic<int>>(0);
+    std::unique_ptr<JobTracker> tracker = std::make_unique<JobTracker>(&r);
+
+    // Starts a job that counts until cancelled.
+    void startCounting() { tracker->start(countUntilCancelled(&r, posted), emitResult(&r, tracker.get())); }
+    // Waits, without running the event loop (so that all it posts stays queued), until the job posted n times.
+    void waitForPosts(int n) const
+    {
+        while (posted->load() < n) {
+            QThread::msleep(1);
+        }
+    }
+};
+
 } // namespace
 
 void tst_JobTracker::deliversTheValueOnTheGuiThread()
 {
-    Receiver r;
-    JobTracker tracker(&r);
-    QSignalSpy results(&r, &Receiver::result);
+    Harness h;
     std::atomic<bool> workedOffGui { false };
     const qint64 n = 100000;
-    tracker.start(
+    h.tracker->start(
         [&workedOffGui, n](const JobTracker::Job&) {
             workedOffGui = !onGuiThread();
             qint64 sum = 0;
@@ -76,24 +93,22 @@ void tst_JobTracker::deliversTheValueOnTheGuiThread()
             }
             return sum;
         },
-        emitResult(&r, &tracker));
-    QVERIFY(tracker.running());
-    QVERIFY(results.wait(10000));
-    QCOMPARE(results.count(), 1);
-    QCOMPARE(results[0][0].toLongLong(), n * (n + 1) / 2); // Gauss: 5,000,050,000
-    QCOMPARE(results[0][1].toULongLong(), quint64(1));
-    QVERIFY(results[0][2].toBool()); // delivered on the GUI thread
+        emitResult(&h.r, h.tracker.get()));
+    QVERIFY(h.tracker->running());
+    QVERIFY(h.results.wait(10000));
+    QCOMPARE(h.results.count(), 1);
+    QCOMPARE(h.results[0][0].toLongLong(), n * (n + 1) / 2); // Gauss: 5,000,050,000
+    QCOMPARE(h.results[0][1].toULongLong(), quint64(1));
+    QVERIFY(h.results[0][2].toBool()); // delivered on the GUI thread
     QVERIFY(workedOffGui.load()); // computed on the worker
-    QVERIFY(!tracker.running());
+    QVERIFY(!h.tracker->running());
 }
 
 void tst_JobTracker::aReplacedJobsQueuedResultsAreDropped()
 {
-    Receiver r;
-    JobTracker tracker(&r);
-    QSignalSpy results(&r, &Receiver::result);
-    QSignalSpy progress(&r, &Receiver::progress);
-    Receiver* rp = &r;
+    Harness h;
+    Receiver* rp = &h.r;
+    JobTracker& tracker = *h.tracker;
     // Job 1 posts progress 1 … 3 and returns 111; wait() joins it, so all four deliveries are queued (the event
     // loop has not run) when job 2 replaces it.
     tracker.start(
@@ -103,7 +118,7 @@ void tst_JobTracker::aReplacedJobsQueuedResultsAreDropped()
             }
             return qint64(111);
         },
-        emitResult(&r, &tracker));
+        emitResult(rp, &tracker));
     tracker.wait();
     QVERIFY(tracker.running()); // finished, but not delivered yet
     tracker.start(
@@ -111,82 +126,65 @@ void tst_JobTracker::aReplacedJobsQueuedResultsAreDropped()
             job.post([rp, id = job.id()] { emit rp->progress(7, id); });
             return qint64(222);
         },
-        emitResult(&r, &tracker));
+        emitResult(rp, &tracker));
     QCOMPARE(tracker.current().id(), quint64(2));
-    QVERIFY(results.wait(10000));
-    QVERIFY(!results.wait(300)); // nothing else comes
-    QCOMPARE(results.count(), 1);
-    QCOMPARE(results[0][0].toLongLong(), qint64(222));
-    QCOMPARE(results[0][1].toULongLong(), quint64(2));
-    QCOMPARE(progress.count(), 1); // job 1's three are dropped, job 2's one arrives
-    QCOMPARE(progress[0][0].toLongLong(), qint64(7));
-    QCOMPARE(progress[0][1].toULongLong(), quint64(2));
+    QVERIFY(h.results.wait(10000));
+    QVERIFY(!h.results.wait(300)); // nothing else comes
+    QCOMPARE(h.results.count(), 1);
+    QCOMPARE(h.results[0][0].toLongLong(), qint64(222));
+    QCOMPARE(h.results[0][1].toULongLong(), quint64(2));
+    QCOMPARE(h.progress.count(), 1); // job 1's three are dropped, job 2's one arrives
+    QCOMPARE(h.progress[0][0].toLongLong(), qint64(7));
+    QCOMPARE(h.progress[0][1].toULongLong(), quint64(2));
     QVERIFY(!tracker.running());
 }
 
 void tst_JobTracker::cancelStopsTheJobAndKeepsItsResult()
 {
-    Receiver r;
-    JobTracker tracker(&r);
-    QSignalSpy results(&r, &Receiver::result);
-    QSignalSpy progress(&r, &Receiver::progress);
-    auto posted = std::make_shared<std::atomic<int>>(0);
-    tracker.start(countUntilCancelled(&r, posted), emitResult(&r, &tracker));
-    QVERIFY(progress.wait(10000)); // running: the first progress arrived
-    QVERIFY(!tracker.current().cancelled());
-    tracker.cancel();
-    QVERIFY(tracker.current().cancelled());
-    QVERIFY(results.wait(10000));
-    QCOMPARE(results.count(), 1);
-    const qint64 n = results[0][0].toLongLong();
+    Harness h;
+    h.startCounting();
+    QVERIFY(h.progress.wait(10000)); // running: the first progress arrived
+    QVERIFY(!h.tracker->current().cancelled());
+    h.tracker->cancel();
+    QVERIFY(h.tracker->current().cancelled());
+    QVERIFY(h.results.wait(10000));
+    QCOMPARE(h.results.count(), 1);
+    const qint64 n = h.results[0][0].toLongLong();
     QVERIFY(n >= 1); // stopped by the cancel, not by the 60 s guard
     // The same job stays current: every progress it posted before returning arrived, in order, before the result.
-    QCOMPARE(qint64(posted->load()), n);
-    QCOMPARE(qint64(progress.count()), n);
+    QCOMPARE(qint64(h.posted->load()), n);
+    QCOMPARE(qint64(h.progress.count()), n);
     for (qint64 i = 0; i < n; ++i) {
-        QCOMPARE(progress[int(i)][0].toLongLong(), i + 1);
+        QCOMPARE(h.progress[int(i)][0].toLongLong(), i + 1);
     }
-    QVERIFY(!tracker.running());
+    QVERIFY(!h.tracker->running());
 }
 
 void tst_JobTracker::discardDropsWhatIsQueued()
 {
-    Receiver r;
-    JobTracker tracker(&r);
-    QSignalSpy results(&r, &Receiver::result);
-    QSignalSpy progress(&r, &Receiver::progress);
-    auto posted = std::make_shared<std::atomic<int>>(0);
-    tracker.start(countUntilCancelled(&r, posted), emitResult(&r, &tracker));
-    while (posted->load() < 3) {
-        QThread::msleep(1); // no event loop: everything the job posts stays queued
-    }
-    tracker.discard();
-    QVERIFY(!tracker.running());
-    QVERIFY(tracker.current().cancelled());
-    tracker.wait(); // the worker saw the cancel and returned: its result is queued behind its progress
-    QVERIFY(!results.wait(300)); // runs the event loop over all of it
-    QCOMPARE(results.count(), 0);
-    QCOMPARE(progress.count(), 0);
-    QVERIFY(posted->load() >= 3);
+    Harness h;
+    h.startCounting();
+    h.waitForPosts(3);
+    h.tracker->discard();
+    QVERIFY(!h.tracker->running());
+    QVERIFY(h.tracker->current().cancelled());
+    h.tracker->wait(); // the worker saw the cancel and returned: its result is queued behind its progress
+    QVERIFY(!h.results.wait(300)); // runs the event loop over all of it
+    QCOMPARE(h.results.count(), 0);
+    QCOMPARE(h.progress.count(), 0);
+    QVERIFY(h.posted->load() >= 3);
 }
 
 void tst_JobTracker::destroyingTheTrackerDropsEverything()
 {
-    Receiver r;
-    QSignalSpy results(&r, &Receiver::result);
-    QSignalSpy progress(&r, &Receiver::progress);
-    auto posted = std::make_shared<std::atomic<int>>(0);
-    {
-        JobTracker tracker(&r);
-        tracker.start(countUntilCancelled(&r, posted), [&r](qint64 v) { emit r.result(v, 0, true); });
-        while (posted->load() < 3) {
-            QThread::msleep(1); // no event loop: everything the job posts stays queued
-        }
-    } // the destructor discards the job and waits for it
-    QVERIFY(!results.wait(300));
-    QCOMPARE(results.count(), 0);
-    QCOMPARE(progress.count(), 0);
-    QVERIFY(posted->load() >= 3);
+    Harness h;
+    h.startCounting();
+    h.waitForPosts(3);
+    h.tracker.reset(); // the destructor discards the job and waits for it
+    QVERIFY(!h.results.wait(300));
+    QCOMPARE(h.results.count(), 0);
+    QCOMPARE(h.progress.count(), 0);
+    QVERIFY(h.posted->load() >= 3);
 }
 
 void tst_JobTracker::aJobWithoutValueReportsItsEnd()
