@@ -95,6 +95,34 @@ VetoPanel::VetoPanel(QWidget* parent)
 
 void VetoPanel::buildUi()
 {
+    // Built in reading order, which is also the keyboard's tab order.
+    QLayout* thresholdRow = buildThresholdRow();
+    buildHistogram();
+    m_summary = new QLabel(this);
+    QFont bold = m_summary->font();
+    bold.setBold(true);
+    m_summary->setFont(bold);
+    m_summary->setWordWrap(true);
+    QLayout* handGrid = buildHandVetoes();
+    m_list = new QListWidget(this);
+    m_list->setMaximumHeight(110);
+    QLayout* listRow = buildListButtons();
+    m_error = new QLabel(this);
+    m_error->setStyleSheet(QStringLiteral("color: #b00000"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_summary);
+    layout->addLayout(thresholdRow);
+    layout->addWidget(m_plot, 1);
+    layout->addLayout(handGrid);
+    layout->addWidget(m_list);
+    layout->addLayout(listRow);
+    layout->addWidget(m_error);
+}
+
+QLayout* VetoPanel::buildThresholdRow()
+{
     m_statistic = new QComboBox(this);
     for (ShotStatistic s : kStatistics) {
         m_statistic->addItem(QString::fromLatin1(ShotStats::name(s)), int(s));
@@ -109,6 +137,32 @@ void VetoPanel::buildUi()
     }
     auto* apply = new QPushButton(tr("Apply"), this);
     auto* clear = new QPushButton(tr("Clear"), this);
+    connect(m_statistic, &QComboBox::currentIndexChanged, this, [this] {
+        fillThresholdEdits();
+        refreshNow();
+    });
+    connect(apply, &QPushButton::clicked, this, [this] {
+        QString error;
+        setThreshold(currentStatistic(), parseLimit(m_min, -kInf), parseLimit(m_max, kInf), &error);
+        m_error->setText(error);
+    });
+    for (QLineEdit* e : { m_min, m_max }) {
+        connect(e, &QLineEdit::returnPressed, apply, &QPushButton::click); // Enter applies, as a tired hand expects
+    }
+    connect(clear, &QPushButton::clicked, this, [this] { clearThreshold(currentStatistic()); });
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_statistic, 1);
+    row->addWidget(new QLabel(tr("min"), this));
+    row->addWidget(m_min);
+    row->addWidget(new QLabel(tr("max"), this));
+    row->addWidget(m_max);
+    row->addWidget(apply);
+    row->addWidget(clear);
+    return row;
+}
+
+void VetoPanel::buildHistogram()
+{
     m_plot = new QCustomPlot(this);
     m_plot->setMinimumHeight(120);
     m_accepted = new QCPBars(m_plot->xAxis, m_plot->yAxis);
@@ -129,11 +183,10 @@ void VetoPanel::buildUi()
     }
     PlotExport::install(
         m_plot, [this] { return histogramCsv(); }, [this] { refreshNow(); });
-    m_summary = new QLabel(this);
-    QFont bold = m_summary->font();
-    bold.setBold(true);
-    m_summary->setFont(bold);
-    m_summary->setWordWrap(true);
+}
+
+QLayout* VetoPanel::buildHandVetoes()
+{
     m_first = new QLineEdit(this);
     m_last = new QLineEdit(this);
     m_first->setPlaceholderText(tr("first shot"));
@@ -143,57 +196,6 @@ void VetoPanel::buildUi()
     auto* vetoButton = new QPushButton(tr("Veto shots"), this);
     auto* liftButton = new QPushButton(tr("Lift"), this);
     auto* changeButton = new QPushButton(tr("Sample change at first"), this);
-    m_list = new QListWidget(this);
-    m_list->setMaximumHeight(110);
-    auto* removeButton = new QPushButton(tr("Remove selected"), this);
-    auto* undoButton = new QPushButton(tr("Undo"), this);
-    auto* redoButton = new QPushButton(tr("Redo"), this);
-    m_error = new QLabel(this);
-    m_error->setStyleSheet(QStringLiteral("color: #b00000"));
-
-    auto* thresholdRow = new QHBoxLayout;
-    thresholdRow->addWidget(m_statistic, 1);
-    thresholdRow->addWidget(new QLabel(tr("min"), this));
-    thresholdRow->addWidget(m_min);
-    thresholdRow->addWidget(new QLabel(tr("max"), this));
-    thresholdRow->addWidget(m_max);
-    thresholdRow->addWidget(apply);
-    thresholdRow->addWidget(clear);
-    auto* handGrid = new QGridLayout;
-    handGrid->addWidget(m_first, 0, 0);
-    handGrid->addWidget(m_last, 0, 1);
-    handGrid->addWidget(m_reason, 0, 2, 1, 2);
-    handGrid->addWidget(vetoButton, 1, 0);
-    handGrid->addWidget(liftButton, 1, 1);
-    handGrid->addWidget(changeButton, 1, 2, 1, 2);
-    auto* listRow = new QHBoxLayout;
-    listRow->addWidget(removeButton);
-    listRow->addStretch(1);
-    listRow->addWidget(undoButton);
-    listRow->addWidget(redoButton);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_summary);
-    layout->addLayout(thresholdRow);
-    layout->addWidget(m_plot, 1);
-    layout->addLayout(handGrid);
-    layout->addWidget(m_list);
-    layout->addLayout(listRow);
-    layout->addWidget(m_error);
-
-    connect(m_statistic, &QComboBox::currentIndexChanged, this, [this] {
-        fillThresholdEdits();
-        refreshNow();
-    });
-    connect(apply, &QPushButton::clicked, this, [this] {
-        QString error;
-        setThreshold(currentStatistic(), parseLimit(m_min, -kInf), parseLimit(m_max, kInf), &error);
-        m_error->setText(error);
-    });
-    for (QLineEdit* e : { m_min, m_max }) {
-        connect(e, &QLineEdit::returnPressed, apply, &QPushButton::click); // Enter applies, as a tired hand expects
-    }
-    connect(clear, &QPushButton::clicked, this, [this] { clearThreshold(currentStatistic()); });
     connect(vetoButton, &QPushButton::clicked, this, [this] {
         QString error;
         vetoRange(m_first->text().toLongLong(), m_last->text().toLongLong(), m_reason->text(), &error);
@@ -206,29 +208,53 @@ void VetoPanel::buildUi()
         addSampleChange(m_first->text().toLongLong(), m_reason->text(), &error);
         m_error->setText(error);
     });
-    connect(removeButton, &QPushButton::clicked, this, [this] {
-        const QListWidgetItem* item = m_list->currentItem();
-        if (!item) {
-            return;
-        }
-        const int kind = item->data(Qt::UserRole).toInt();
-        const int index = item->data(Qt::UserRole + 1).toInt();
-        VetoState after = m_state;
-        if (kind == Threshold) {
-            after.rules = withoutThreshold(m_state.rules, m_state.rules.thresholds()[std::size_t(index)].statistic);
-        } else if (kind == Range) {
-            after.rules = withoutRange(m_state.rules, std::size_t(index));
-        } else {
-            after.sampleChanges.erase(after.sampleChanges.begin() + index);
-        }
-        push(tr("Remove %1").arg(item->text()), after);
-    });
+    auto* grid = new QGridLayout;
+    grid->addWidget(m_first, 0, 0);
+    grid->addWidget(m_last, 0, 1);
+    grid->addWidget(m_reason, 0, 2, 1, 2);
+    grid->addWidget(vetoButton, 1, 0);
+    grid->addWidget(liftButton, 1, 1);
+    grid->addWidget(changeButton, 1, 2, 1, 2);
+    return grid;
+}
+
+QLayout* VetoPanel::buildListButtons()
+{
+    auto* removeButton = new QPushButton(tr("Remove selected"), this);
+    auto* undoButton = new QPushButton(tr("Undo"), this);
+    auto* redoButton = new QPushButton(tr("Redo"), this);
+    connect(removeButton, &QPushButton::clicked, this, &VetoPanel::removeSelected);
     connect(undoButton, &QPushButton::clicked, m_undo, &QUndoStack::undo);
     connect(redoButton, &QPushButton::clicked, m_undo, &QUndoStack::redo);
     connect(m_undo, &QUndoStack::canUndoChanged, undoButton, &QWidget::setEnabled);
     connect(m_undo, &QUndoStack::canRedoChanged, redoButton, &QWidget::setEnabled);
     undoButton->setEnabled(false);
     redoButton->setEnabled(false);
+    auto* row = new QHBoxLayout;
+    row->addWidget(removeButton);
+    row->addStretch(1);
+    row->addWidget(undoButton);
+    row->addWidget(redoButton);
+    return row;
+}
+
+void VetoPanel::removeSelected()
+{
+    const QListWidgetItem* item = m_list->currentItem();
+    if (!item) {
+        return;
+    }
+    const int kind = item->data(Qt::UserRole).toInt();
+    const int index = item->data(Qt::UserRole + 1).toInt();
+    VetoState after = m_state;
+    if (kind == Threshold) {
+        after.rules = withoutThreshold(m_state.rules, m_state.rules.thresholds()[std::size_t(index)].statistic);
+    } else if (kind == Range) {
+        after.rules = withoutRange(m_state.rules, std::size_t(index));
+    } else {
+        after.sampleChanges.erase(after.sampleChanges.begin() + index);
+    }
+    push(tr("Remove %1").arg(item->text()), after);
 }
 
 ShotStatistic VetoPanel::currentStatistic() const { return ShotStatistic(m_statistic->currentData().toInt()); }

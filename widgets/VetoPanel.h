@@ -16,6 +16,7 @@ class QCustomPlot;
 class QCPBars;
 class QCPItemStraightLine;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QListWidget;
 class QTimer;
@@ -83,6 +84,11 @@ signals:
 
 private:
     void buildUi();
+    QLayout* buildThresholdRow(); ///< statistic, min, max, Apply, Clear
+    void buildHistogram();
+    QLayout* buildHandVetoes(); ///< shot range, reason, Veto / Lift / Sample change
+    QLayout* buildListButtons(); ///< Remove selected, Undo, Redo
+    void removeSelected();
     void push(const QString& text, VetoState after);
     void apply(const VetoState& state);
     void scheduleRefresh();

@@ -1,55 +1,27 @@
 #include "ResultsReader.h"
 
 #include <complex>
-#include <hdf5.h>
+#include <fxs/hdf5/Hdf5Util.h>
 
 namespace fxs::cli {
 
 namespace {
-// Closes an HDF5 handle on scope exit.
-struct Handle {
-    hid_t id = H5I_INVALID_HID;
-    herr_t (*close)(hid_t) = nullptr;
-    Handle(hid_t i, herr_t (*c)(hid_t))
-        : id(i)
-        , close(c)
-    {
-    }
-    ~Handle()
-    {
-        if (id >= 0) {
-            close(id);
-        }
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    bool ok() const { return id >= 0; }
-};
 
-bool exists(hid_t file, const std::string& path)
-{
-    std::size_t pos = 0;
-    while ((pos = path.find('/', pos + 1)) != std::string::npos) {
-        if (H5Lexists(file, path.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) {
-            return false;
-        }
-    }
-    return H5Lexists(file, path.c_str(), H5P_DEFAULT) > 0;
-}
+using h5::Handle;
 
 Result<DoubleArray> readDoubles(hid_t file, const std::string& name, const std::string& fileName)
 {
-    if (!exists(file, name)) {
+    if (!h5::linkExists(file, name)) {
         return Error { fileName + ": dataset " + name + " is missing" };
     }
-    Handle d(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
-    Handle s(H5Dget_space(d.id), H5Sclose);
-    const int rank = H5Sget_simple_extent_ndims(s.id);
-    if (!d.ok() || rank < 0 || rank > 8) {
+    Handle d = h5::dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+    Handle s = h5::space(H5Dget_space(d.get()));
+    const int rank = H5Sget_simple_extent_ndims(s.get());
+    if (!d || rank < 0 || rank > 8) {
         return Error { fileName + ": dataset " + name + " cannot be read" };
     }
     hsize_t dims[8] = {};
-    H5Sget_simple_extent_dims(s.id, dims, nullptr);
+    H5Sget_simple_extent_dims(s.get(), dims, nullptr);
     DoubleArray a;
     std::size_t n = 1;
     for (int i = 0; i < rank; ++i) {
@@ -57,7 +29,7 @@ Result<DoubleArray> readDoubles(hid_t file, const std::string& name, const std::
         n *= dims[i];
     }
     a.values.resize(n);
-    if (n > 0 && H5Dread(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()) < 0) {
+    if (n > 0 && H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()) < 0) {
         return Error { fileName + ": dataset " + name + " is not numeric" };
     }
     return a;
@@ -65,17 +37,17 @@ Result<DoubleArray> readDoubles(hid_t file, const std::string& name, const std::
 
 Result<std::vector<std::complex<double>>> readComplex(hid_t file, const std::string& name, const std::string& f)
 {
-    if (!exists(file, name)) {
+    if (!h5::linkExists(file, name)) {
         return Error { f + ": dataset " + name + " is missing" };
     }
-    Handle d(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
-    Handle s(H5Dget_space(d.id), H5Sclose);
-    const hssize_t n = H5Sget_simple_extent_npoints(s.id);
-    Handle t(H5Tcreate(H5T_COMPOUND, sizeof(std::complex<double>)), H5Tclose);
-    H5Tinsert(t.id, "r", 0, H5T_NATIVE_DOUBLE);
-    H5Tinsert(t.id, "i", sizeof(double), H5T_NATIVE_DOUBLE);
+    Handle d = h5::dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+    Handle s = h5::space(H5Dget_space(d.get()));
+    const hssize_t n = H5Sget_simple_extent_npoints(s.get());
+    Handle t = h5::type(H5Tcreate(H5T_COMPOUND, sizeof(std::complex<double>)));
+    H5Tinsert(t.get(), "r", 0, H5T_NATIVE_DOUBLE);
+    H5Tinsert(t.get(), "i", sizeof(double), H5T_NATIVE_DOUBLE);
     std::vector<std::complex<double>> v(static_cast<std::size_t>(std::max<hssize_t>(0, n)));
-    if (!d.ok() || n < 0 || (n > 0 && H5Dread(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)) {
+    if (!d || n < 0 || (n > 0 && H5Dread(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)) {
         return Error { f + ": dataset " + name + " is not a complex {r, i} array" };
     }
     return v;
@@ -88,51 +60,51 @@ std::int64_t intAttribute(hid_t obj, const char* name, bool& ok)
         ok = false;
         return 0;
     }
-    Handle a(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
-    ok = ok && H5Aread(a.id, H5T_NATIVE_INT64, &v) >= 0;
+    Handle a = h5::attribute(H5Aopen(obj, name, H5P_DEFAULT));
+    ok = ok && H5Aread(a.get(), H5T_NATIVE_INT64, &v) >= 0;
     return v;
 }
 
 std::string stringDataset(hid_t file, const std::string& name)
 {
-    if (!exists(file, name)) {
+    if (!h5::linkExists(file, name)) {
         return {};
     }
-    Handle d(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
-    Handle t(H5Dget_type(d.id), H5Tclose);
-    if (H5Tget_class(t.id) != H5T_STRING) {
+    Handle d = h5::dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+    Handle t = h5::type(H5Dget_type(d.get()));
+    if (H5Tget_class(t.get()) != H5T_STRING) {
         return {};
     }
-    if (H5Tis_variable_str(t.id) > 0) {
+    if (H5Tis_variable_str(t.get()) > 0) {
         char* p = nullptr;
-        Handle mt(H5Tcopy(H5T_C_S1), H5Tclose);
-        H5Tset_size(mt.id, H5T_VARIABLE);
-        H5Tset_cset(mt.id, H5T_CSET_UTF8);
-        if (H5Dread(d.id, mt.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0 || p == nullptr) {
+        Handle mt = h5::type(H5Tcopy(H5T_C_S1));
+        H5Tset_size(mt.get(), H5T_VARIABLE);
+        H5Tset_cset(mt.get(), H5T_CSET_UTF8);
+        if (H5Dread(d.get(), mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0 || p == nullptr) {
             return {};
         }
         std::string s(p);
         H5free_memory(p);
         return s;
     }
-    std::string s(H5Tget_size(t.id), '\0');
-    H5Dread(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.data());
+    std::string s(H5Tget_size(t.get()), '\0');
+    H5Dread(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, s.data());
     return s.substr(0, s.find('\0'));
 }
 
 Status readSums(hid_t file, const std::string& f, C2Sums& sums)
 {
-    if (!exists(file, "/sums")) {
+    if (!h5::linkExists(file, "/sums")) {
         return Error { f + ": group /sums is missing (not an fxs results file, or written without sums)" };
     }
-    Handle g(H5Gopen2(file, "/sums", H5P_DEFAULT), H5Gclose);
+    Handle g = h5::group(H5Gopen2(file, "/sums", H5P_DEFAULT));
     bool ok = true;
-    const auto nQ = intAttribute(g.id, "n_q", ok);
-    const auto nPhi = intAttribute(g.id, "n_phi", ok);
-    const auto nMax = intAttribute(g.id, "n_max", ok);
-    const auto ring = intAttribute(g.id, "ring_mean_subtracted", ok);
-    const auto even = intAttribute(g.id, "shots_even", ok);
-    const auto odd = intAttribute(g.id, "shots_odd", ok);
+    const auto nQ = intAttribute(g.get(), "n_q", ok);
+    const auto nPhi = intAttribute(g.get(), "n_phi", ok);
+    const auto nMax = intAttribute(g.get(), "n_max", ok);
+    const auto ring = intAttribute(g.get(), "ring_mean_subtracted", ok);
+    const auto even = intAttribute(g.get(), "shots_even", ok);
+    const auto odd = intAttribute(g.get(), "shots_odd", ok);
     if (!ok || nQ <= 0 || nPhi < 4 || nMax < 0 || nMax > nPhi / 2 || nQ > 100000 || nPhi > 100000) {
         return Error { f + ": /sums has missing or unusable attributes n_q, n_phi, n_max, shots_even, shots_odd" };
     }
@@ -190,29 +162,29 @@ void readOptional(hid_t file, const std::string& f, StoredRun& r)
 
 Result<DoubleArray> readDoubleArray(const std::string& path, const std::string& dataset)
 {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-    if (!file.ok()) {
+    h5::quiet();
+    Handle file = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!file) {
         return Error { path + ": cannot open as HDF5" };
     }
-    return readDoubles(file.id, dataset, path);
+    return readDoubles(file.get(), dataset, path);
 }
 
 Result<StoredRun> readResults(const std::string& path)
 {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    h5::quiet();
     if (H5Fis_hdf5(path.c_str()) <= 0) {
         return Error { path + ": not an HDF5 file (or missing)" };
     }
-    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-    if (!file.ok()) {
+    Handle file = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!file) {
         return Error { path + ": cannot open as HDF5" };
     }
     StoredRun r;
-    if (auto st = readSums(file.id, path, r.sums); !st) {
+    if (auto st = readSums(file.get(), path, r.sums); !st) {
         return Error { st.message() };
     }
-    auto grid = readDoubles(file.id, "/analysis/polar_grid", path);
+    auto grid = readDoubles(file.get(), "/analysis/polar_grid", path);
     if (!grid || grid->values.size() != 5) {
         return Error { path + ": /analysis/polar_grid is missing (a results file written by fxs has it)" };
     }
@@ -221,9 +193,9 @@ Result<StoredRun> readResults(const std::string& path)
     if (r.grid.nQ != r.sums.nQ || r.grid.nPhi != r.sums.nPhi || !r.grid.valid()) {
         return Error { path + ": /analysis/polar_grid does not match /sums" };
     }
-    r.configuration = stringDataset(file.id, "/run/configuration");
-    r.geometry = stringDataset(file.id, "/run/geometry");
-    readOptional(file.id, path, r);
+    r.configuration = stringDataset(file.get(), "/run/configuration");
+    r.geometry = stringDataset(file.get(), "/run/geometry");
+    readOptional(file.get(), path, r);
     return r;
 }
 

@@ -15,7 +15,6 @@
 #include <QFileDialog>
 #include <QMainWindow>
 #include <QMenu>
-#include <QPointer>
 #include <QSettings>
 #include <QUndoStack>
 #include <ReconstructionView.h>
@@ -87,13 +86,6 @@ DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std:
         m_reconstruction->setFailed(message);
         m_notify(tr("Reconstruction failed: %1").arg(message), true);
     };
-}
-
-DecisionDocks::~DecisionDocks()
-{
-    if (m_solver.joinable()) {
-        m_solver.join();
-    }
 }
 
 void DecisionDocks::addActions(QMenu* menu)
@@ -240,38 +232,29 @@ void DecisionDocks::onSnapshot(std::shared_ptr<const C2Snapshot> snapshot)
     m_convergence->addSnapshot(*snapshot);
     const auto [q, saxs] = widgets::InvariantsView::saxsFromSnapshot(*snapshot, m_grid);
     m_invariants->setSaxs(q, saxs);
-    if (!m_solving) {
+    if (!m_solver.running()) { // a solve takes seconds: the snapshot after it is solved next
         solveInvariants(snapshot);
     }
 }
 
 void DecisionDocks::solveInvariants(std::shared_ptr<const C2Snapshot> snapshot)
 {
-    if (m_solver.joinable()) {
-        m_solver.join(); // finished: m_solving was false
-    }
-    m_solving = true;
-    const int job = ++m_solveJob;
-    QPointer<DecisionDocks> self(this);
-    m_solver = std::thread([self, job, snapshot, grid = m_grid, wavelength = m_wavelengthA, busy = &m_solving] {
-        InvariantOptions options;
-        options.lMax = kInvariantLMax;
-        options.threads = 1; // the C2 workers own the cores
-        auto result = KamInvariants::fromSnapshot(*snapshot, grid, wavelength, options);
-        *busy = false;
-        QMetaObject::invokeMethod(self.data(), [self, job, result = std::move(result)] {
-            if (!self || job != self->m_solveJob) {
-                return;
-            }
+    m_solver.start(
+        [snapshot, grid = m_grid, wavelength = m_wavelengthA](const widgets::JobTracker::Job&) {
+            InvariantOptions options;
+            options.lMax = kInvariantLMax;
+            options.threads = 1; // the C2 workers own the cores
+            return KamInvariants::fromSnapshot(*snapshot, grid, wavelength, options);
+        },
+        [this](const Result<KamInvariants>& result) {
             if (!result) {
-                self->m_reconstruction->setInvariantsAvailable(false, QString::fromStdString(result.error().message));
+                m_reconstruction->setInvariantsAvailable(false, QString::fromStdString(result.error().message));
                 return;
             }
-            self->m_lastInvariants = *result;
-            self->m_invariants->setInvariants(*result);
-            self->m_reconstruction->setInvariantsAvailable(true);
+            m_lastInvariants = *result;
+            m_invariants->setInvariants(*result);
+            m_reconstruction->setInvariantsAvailable(true);
         });
-    });
 }
 
 void DecisionDocks::showDensity(int n, const std::vector<float>& density, const QString& status)

@@ -9,11 +9,10 @@
 #include <fxs/shots/ShotStats.h>
 #endif
 
+#include <JobTracker.h>
 #include <QObject>
-#include <atomic>
 #include <functional>
 #include <memory>
-#include <thread>
 
 class QMainWindow;
 class QMenu;
@@ -40,7 +39,6 @@ class DecisionDocks : public QObject {
 public:
     /// Adds the docks to `window` (tabbed with its existing docks) and follows `engine`.
     DecisionDocks(QMainWindow* window, EngineController* engine, std::function<void(QString, bool)> notify);
-    ~DecisionDocks() override;
 
     /// Puts "Save session…", "Open session…", veto undo/redo and the help page into a menu.
     void addActions(QMenu* menu);
@@ -89,10 +87,8 @@ private:
     PolarGrid m_grid;
     double m_wavelengthA = 1.5;
     std::int64_t m_lastShots = -1;
-    std::thread m_solver;
-    std::atomic<bool> m_solving { false };
-    int m_solveJob = 0;
     KamInvariants m_lastInvariants;
+    widgets::JobTracker m_solver { this }; ///< invariants of the newest snapshot, one solve at a time
 };
 
 } // namespace fxs::monitor

@@ -13,7 +13,6 @@
 #include <HealthBar.h>
 #include <PlotExport.h>
 #include <PolarView.h>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -29,10 +28,8 @@
 #include <QShortcut>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <StripChart.h>
-#include <cstdio>
 #include <qcustomplot.h>
 
 namespace fxs::monitor {
@@ -79,21 +76,6 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     connect(m_engine, &EngineController::runFinished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_engine, &EngineController::runFailed, this, [this](const QString& m) { onRunEnded(m, true); });
     restoreSettings();
-    if ((m_options.screenshotAtShots > 0 || m_options.screenshotAtReconstruction > 0.0)
-        && !m_options.screenshotDir.isEmpty()) {
-        auto* watch = new QTimer(this);
-        connect(watch, &QTimer::timeout, this, [this, watch] {
-            const RemoteJobStatus& remote = m_remoteJob->lastStatus();
-            const bool atReconstruction = m_options.screenshotAtReconstruction > 0.0 && remote.reconstructing()
-                && remote.reconstructionProgress >= m_options.screenshotAtReconstruction;
-            if ((m_options.screenshotAtShots > 0 && shotsDone() >= m_options.screenshotAtShots) || atReconstruction) {
-                watch->stop();
-                m_live->tick();
-                saveScreenshots(m_options.screenshotDir);
-            }
-        });
-        watch->start(100);
-    }
 }
 
 MainWindow::~MainWindow() { m_engine->stop(); }
@@ -194,7 +176,6 @@ void MainWindow::startRun()
         return;
     }
     m_messages->hide();
-    m_stopSent = false;
     if (c.source == SourceKind::RemoteJob) {
         startRemote(c);
         return;
@@ -228,20 +209,7 @@ void MainWindow::onRunEnded(const QString& message, bool failed)
     m_runPanel->setStatus(message);
     m_live->setState(failed ? widgets::RunState::Failed : widgets::RunState::Finished);
     m_messages->showMessage(message, failed ? MessageBar::Level::Error : MessageBar::Level::Info);
-    if (!m_options.screenshotDir.isEmpty() && m_options.screenshotAtShots <= 0
-        && m_options.screenshotAtReconstruction <= 0.0) {
-        saveScreenshots(m_options.screenshotDir);
-    }
-    if (!m_options.dumpPath.isEmpty() && !dumpC2View(m_options.dumpPath)) {
-        m_messages->showMessage(tr("Could not write %1").arg(m_options.dumpPath));
-    }
-    if (!m_options.ranksDumpPath.isEmpty() && !dumpRanks(m_options.ranksDumpPath)) {
-        m_messages->showMessage(tr("Could not write %1").arg(m_options.ranksDumpPath));
-    }
-    if (m_options.quitWhenDone) { // scripted runs: the message goes to the terminal too
-        std::fprintf(stderr, "fxs-monitor: %s\n", qPrintable(message));
-        QTimer::singleShot(0, qApp, [failed] { QApplication::exit(failed ? 1 : 0); });
-    }
+    emit runEnded(message, failed);
 }
 
 void MainWindow::exportCurrentView()

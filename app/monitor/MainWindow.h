@@ -53,10 +53,22 @@ public:
     EngineController* engine() const { return m_engine; }
     /// The remote job (tests).
     RemoteJobController* remoteJob() const { return m_remoteJob; }
+    /// The live display (scripted runs bring the views up to date before screenshots).
+    LiveDisplay* live() const { return m_live; }
+    /// Stops the local run, or cancels the remote job (asking first when `ask`).
+    void stopRun(bool ask);
+    /// Shots done by the run: the remote job's, else the local engine's.
+    std::int64_t shotsDone() const;
     /// Saves PNGs of the window and its main panels into a folder.
     void saveScreenshots(const QString& dir);
     /// Writes what the C2 view shows as JSON (scripted runs, tests).
     bool dumpC2View(const QString& path) const;
+    /// Writes the remote job's Ranks table as JSON (scripted runs, tests).
+    bool dumpRanks(const QString& path) const;
+
+signals:
+    /// A run (local or remote) ended and the window shows how; scripted runs (ScriptedRun) act on it.
+    void runEnded(QString message, bool failed);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -74,13 +86,10 @@ private:
     void onRunEnded(const QString& message, bool failed);
     void addRecentFile(const QString& path);
     void exportCurrentView();
-    void stopRun(bool ask);
-    std::int64_t shotsDone() const;
     // The remote job (MainWindowRemote.cpp).
     void buildRemote();
     void startRemote(const RunConfig& config);
     void onRemoteStatus(const RemoteJobStatus& status);
-    bool dumpRanks(const QString& path) const;
     static bool writeJson(const QString& path, const QJsonObject& json);
 
     MonitorOptions m_options;
@@ -98,7 +107,6 @@ private:
     DecisionDocks* m_decide = nullptr;
     RemoteJobController* m_remoteJob = nullptr;
     RanksPanel* m_ranks = nullptr;
-    bool m_stopSent = false; ///< --stop-at-shots fired
     QMenu* m_recentMenu = nullptr;
     QStringList m_recent;
 };

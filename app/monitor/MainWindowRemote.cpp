@@ -94,10 +94,6 @@ void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
             tr("Remote job %1 on %2: %3, %4 shots")
                 .arg(s.jobId, s.server, s.state.toLower(), QLocale().toString(qlonglong(s.shotsDone))));
     }
-    if (m_options.stopAtShots > 0 && !m_stopSent && !s.terminal && s.shotsDone >= m_options.stopAtShots) {
-        m_stopSent = true;
-        stopRun(false);
-    }
 }
 
 void MainWindow::stopRun(bool ask)

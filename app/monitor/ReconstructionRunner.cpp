@@ -1,6 +1,5 @@
 #include "ReconstructionRunner.h"
 
-#include <QPointer>
 #include <fxs/results/MrcWriter.h>
 
 namespace fxs::monitor {
@@ -10,62 +9,35 @@ ReconstructionRunner::ReconstructionRunner(QObject* parent)
 {
 }
 
-ReconstructionRunner::~ReconstructionRunner()
-{
-    cancel();
-    join();
-}
-
-void ReconstructionRunner::join()
-{
-    if (m_thread.joinable()) {
-        m_thread.join();
-    }
-}
-
-void ReconstructionRunner::cancel()
-{
-    if (m_cancel) {
-        *m_cancel = true;
-    }
-}
+ReconstructionRunner::~ReconstructionRunner() = default; // the tracker drops the job and waits for its thread
 
 void ReconstructionRunner::start(const KamInvariants& invariants, const MtipConfig& config)
 {
-    cancel();
-    join();
-    const int job = ++m_job;
-    m_cancel = std::make_shared<std::atomic<bool>>(false);
-    m_running = true;
-    QPointer<ReconstructionRunner> self(this);
-    // The worker owns copies of everything it reads; it talks back only through queued lambdas that check the
-    // job id on the GUI thread, so a replaced job's late progress never reaches the view.
-    m_thread = std::thread([self, job, invariants, config, cancelFlag = m_cancel] {
-        MtipControl control;
-        control.cancel = cancelFlag.get();
-        control.progress = [self, job](const MtipProgress& p) {
-            QMetaObject::invokeMethod(self.data(), [self, job, p] {
-                if (self && self->m_job == job && self->onProgress) {
-                    self->onProgress(p);
-                }
-            });
-        };
-        auto result = MtipReconstructor(config).run(invariants, control);
-        QMetaObject::invokeMethod(self.data(), [self, job, result = std::move(result)] {
-            if (!self || self->m_job != job) {
-                return;
-            }
-            self->m_running = false;
+    // The worker owns copies of everything it reads; it talks back only through the tracker, so a replaced job's
+    // late progress never reaches the view.
+    m_jobs.start(
+        [this, invariants, config](const widgets::JobTracker::Job& job) {
+            MtipControl control;
+            control.cancel = job.cancelFlag();
+            control.progress = [this, job](const MtipProgress& p) {
+                job.post([this, p] {
+                    if (onProgress) {
+                        onProgress(p);
+                    }
+                });
+            };
+            return MtipReconstructor(config).run(invariants, control);
+        },
+        [this](const Result<MtipResult>& result) {
             if (result) {
-                self->m_result = *result;
-                if (self->onFinished) {
-                    self->onFinished(*result);
+                m_result = *result;
+                if (onFinished) {
+                    onFinished(*result);
                 }
-            } else if (self->onFailed) {
-                self->onFailed(QString::fromStdString(result.error().message));
+            } else if (onFailed) {
+                onFailed(QString::fromStdString(result.error().message));
             }
         });
-    });
 }
 
 bool ReconstructionRunner::saveMrc(const QString& path, QString* message) const

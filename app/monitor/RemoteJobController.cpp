@@ -5,15 +5,14 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QPointer>
 
 #ifdef FXS_HAVE_REMOTE
-#include <fxs/results/SumsFile.h>
 #include "TokenFile.h"
 #include "fxs/remote/RemoteSession.h"
 
 #include <fstream>
 #include <fxs/results/MrcWriter.h>
+#include <fxs/results/SumsFile.h>
 #include <sstream>
 #endif
 
@@ -22,7 +21,6 @@ namespace fxs::monitor {
 struct RemoteJobController::Job {
     RunConfig config;
     QString server;
-    int generation = 0;
 #ifdef FXS_HAVE_REMOTE
     fxs::v1::JobSpec spec;
     std::shared_ptr<remote::RemoteSession> session; ///< set once, before the job id
@@ -30,7 +28,6 @@ struct RemoteJobController::Job {
     std::mutex mutex; ///< guards jobId and session
     std::string jobId;
     std::atomic<bool> cancelRequested { false };
-    std::atomic<bool> detached { false };
 };
 
 RemoteJobController::RemoteJobController(QObject* parent)
@@ -41,26 +38,14 @@ RemoteJobController::RemoteJobController(QObject* parent)
 RemoteJobController::~RemoteJobController()
 {
     detach();
-    for (std::thread* t : { &m_thread, &m_cancelThread, &m_probeThread }) {
+    // At most one call's deadline each (every call has one); the job's thread uses the members below, so it is
+    // waited for here rather than by the tracker's own destructor.
+    m_jobs.wait();
+    for (std::thread* t : { &m_cancelThread, &m_probeThread }) {
         if (t->joinable()) {
-            t->join(); // at most one call's deadline: every call has one
+            t->join();
         }
     }
-}
-
-void RemoteJobController::post(std::function<void(RemoteJobController*)> fn)
-{
-    int generation = 0;
-    {
-        const std::lock_guard lock(m_mutex);
-        generation = m_job ? m_job->generation : 0;
-    }
-    // Queued to the GUI thread; a job replaced in the meantime is no longer shown.
-    QMetaObject::invokeMethod(this, [this, generation, fn = std::move(fn)] {
-        if (generation == m_generation) {
-            fn(this);
-        }
-    });
 }
 
 std::shared_ptr<const C2Snapshot> RemoteJobController::takeSnapshot()
@@ -79,7 +64,7 @@ void RemoteJobController::detach()
     if (!job) {
         return;
     }
-    job->detached = true;
+    m_jobs.discard(); // what it still sends is no longer shown, and its watch ends below
 #ifdef FXS_HAVE_REMOTE
     const std::lock_guard lock(job->mutex);
     if (job->session) {
@@ -92,17 +77,14 @@ void RemoteJobController::detach()
 void RemoteJobController::start(const RunConfig& config, const VetoRules& rules)
 {
     detach();
-    // The previous job's thread ends within one call's deadline once detached; waiting for it here would block
-    // the GUI on the network, so it is joined only when its slot is needed again.
-    if (m_thread.joinable()) {
-        m_thread.join();
-    }
+    // The previous job's thread ends within one call's deadline once detached. It is waited for before the hand-off
+    // slots are reset: a late snapshot of it would otherwise sit in m_snapshot and hold back the new job's.
+    m_jobs.wait();
     auto job = std::make_shared<Job>();
     job->config = config;
     job->server = config.remote.address;
     {
         const std::lock_guard lock(m_mutex);
-        job->generation = ++m_generation;
         m_job = job;
         m_snapshot.reset();
     }
@@ -116,7 +98,7 @@ void RemoteJobController::start(const RunConfig& config, const VetoRules& rules)
     (void)rules;
 #endif
     m_running = true;
-    m_thread = std::thread([this, job] { run(job); });
+    m_jobs.start([this, job](const Tracked& tracked) { run(job, tracked); }, [] {});
 }
 
 void RemoteJobController::probe(const RemoteJobSettings& settings)
@@ -156,11 +138,11 @@ void RemoteJobController::cancel()
     if (m_cancelThread.joinable()) {
         m_cancelThread.join(); // an earlier cancel, long answered or timed out
     }
-    m_cancelThread = std::thread([this, session, id, server = job->server] {
+    m_cancelThread = std::thread([this, session, id, server = job->server, tracked = m_jobs.current()] {
         auto st = session->cancel(id);
         if (!st) {
             const QString why = RemoteJobSpec::explain(st.error().message, server, {});
-            post([why](RemoteJobController* self) { emit self->failed(tr("Cancel failed: %1").arg(why)); });
+            tracked.post([this, why] { emit failed(tr("Cancel failed: %1").arg(why)); });
         }
     });
 #endif
@@ -305,13 +287,13 @@ RemoteIdentity RemoteJobController::whoIs(const RemoteJobSettings& settings)
     return identityOf(*w, settings.address);
 }
 
-void RemoteJobController::run(std::shared_ptr<Job> job)
+void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tracked)
 {
     const RemoteJobSettings& r = job->config.remote;
-    const auto fail = [this](const QString& m) {
-        post([m](RemoteJobController* self) {
-            self->m_running = false;
-            emit self->failed(m);
+    const auto fail = [this, &tracked](const QString& m) {
+        tracked.post([this, m] {
+            m_running = false;
+            emit failed(m);
         });
     };
     auto o = sessionOptions(r);
@@ -351,26 +333,26 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
         job->jobId = submitted->job_id();
     }
     const auto first = toStatus(*submitted, job->server, job->spec);
-    post([first](RemoteJobController* self) {
-        self->m_last = first;
-        emit self->submitted(first.jobId);
-        emit self->statusChanged(first);
+    tracked.post([this, first] {
+        m_last = first;
+        emit submitted(first.jobId);
+        emit statusChanged(first);
     });
     if (job->cancelRequested) {
         (void)session->cancel(submitted->job_id());
     }
-    session->setReconnectHandler([this](const std::string& e) {
-        post([m = QString::fromStdString(e)](RemoteJobController* self) { emit self->reconnecting(m); });
+    session->setReconnectHandler([this, tracked](const std::string& e) {
+        tracked.post([this, m = QString::fromStdString(e)] { emit reconnecting(m); });
     });
     auto end = session->watch(
         submitted->job_id(),
-        [this, job](const fxs::v1::JobStatus& s) {
-            post([st = toStatus(s, job->server, job->spec)](RemoteJobController* self) {
-                self->m_last = st;
-                emit self->statusChanged(st);
+        [this, job, &tracked](const fxs::v1::JobStatus& s) {
+            tracked.post([this, st = toStatus(s, job->server, job->spec)] {
+                m_last = st;
+                emit statusChanged(st);
             });
         },
-        [this](const remote::RemoteSnapshot& s) {
+        [this, &tracked](const remote::RemoteSnapshot& s) {
             auto snap = toSnapshot(s);
             bool wasEmpty = false;
             {
@@ -379,10 +361,10 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
                 m_snapshot = std::move(snap);
             }
             if (wasEmpty) { // one notification per batch: the GUI takes the newest
-                post([](RemoteJobController* self) { emit self->snapshotReady(); });
+                tracked.post([this] { emit snapshotReady(); });
             }
         });
-    if (job->detached) {
+    if (!tracked.current()) { // detached: nobody listens
         return;
     }
     if (!end) {
@@ -390,20 +372,20 @@ void RemoteJobController::run(std::shared_ptr<Job> job)
                  .arg(first.jobId, job->server, explain(end.error().message)));
         return;
     }
-    finish(job, toStatus(*end, job->server, job->spec));
+    finish(job, tracked, toStatus(*end, job->server, job->spec));
 }
 
-void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJobStatus& end)
+void RemoteJobController::finish(const std::shared_ptr<Job>& job, const Tracked& tracked, const RemoteJobStatus& end)
 {
-    const auto done = [this, end](const QString& message, bool failed) {
-        post([end, message, failed](RemoteJobController* self) {
-            self->m_last = end;
-            self->m_running = false;
-            emit self->statusChanged(end);
-            if (failed) {
-                emit self->failed(message);
+    const auto done = [this, &tracked, end](const QString& message, bool isFailure) {
+        tracked.post([this, end, message, isFailure] {
+            m_last = end;
+            m_running = false;
+            emit statusChanged(end);
+            if (isFailure) {
+                emit failed(message);
             } else {
-                emit self->finished(message);
+                emit finished(message);
             }
         });
     };
@@ -448,7 +430,7 @@ void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJo
         const std::lock_guard lock(m_mutex);
         m_snapshot = snapshot;
     }
-    post([](RemoteJobController* self) { emit self->snapshotReady(); });
+    tracked.post([this] { emit snapshotReady(); });
     const auto written = RunResults::writeSums(
         h5Path.toStdString(), sums->sums, *snapshot, RemoteJobSpec::configurationJson(job->spec, job->server, end));
     if (!written) {
@@ -487,9 +469,9 @@ void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJo
         return;
     }
     RemoteDensity density { map->nx, std::move(map->values), map->voxelSizeAngstrom, mrcPath };
-    post([density = std::move(density)](RemoteJobController* self) {
-        self->m_density = density;
-        emit self->densityReady();
+    tracked.post([this, density = std::move(density)] {
+        m_density = density;
+        emit densityReady();
     });
     done(tr("%1; reconstructed density (%2) in %3")
              .arg(message, QString::number(map->nx) + QStringLiteral("³"), mrcPath),
@@ -498,15 +480,15 @@ void RemoteJobController::finish(const std::shared_ptr<Job>& job, const RemoteJo
 
 #else
 
-void RemoteJobController::run(std::shared_ptr<Job> /*job*/)
+void RemoteJobController::run(const std::shared_ptr<Job>& /*job*/, const Tracked& tracked)
 {
-    post([](RemoteJobController* self) {
-        self->m_running = false;
-        emit self->failed(tr("This fxs-monitor was built without the remote client (gRPC): remote jobs are off"));
+    tracked.post([this] {
+        m_running = false;
+        emit failed(tr("This fxs-monitor was built without the remote client (gRPC): remote jobs are off"));
     });
 }
 
-void RemoteJobController::finish(const std::shared_ptr<Job>&, const RemoteJobStatus&) { }
+void RemoteJobController::finish(const std::shared_ptr<Job>&, const Tracked&, const RemoteJobStatus&) { }
 
 RemoteIdentity RemoteJobController::whoIs(const RemoteJobSettings& settings)
 {

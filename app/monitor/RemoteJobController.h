@@ -9,6 +9,7 @@
 #include <fxs/shots/VetoRules.h>
 #endif
 
+#include <JobTracker.h>
 #include <QObject>
 #include <QStringList>
 #include <atomic>
@@ -23,8 +24,9 @@ class RemoteSession;
 namespace fxs::monitor {
 
 /// Runs one job on an fxs-server: submit, watch (statuses, per-rank health, C2 snapshots), cancel, and on success
-/// fetch the sums into the results folder. Every network call runs on its own thread with a deadline; results come
-/// back to the GUI thread by value through queued signals, so the window never waits on the network.
+/// fetch the sums into the results folder. Every network call runs off the GUI thread with a deadline (the job on a
+/// JobTracker); results come back to the GUI thread by value, and a replaced job's are dropped, so the window never
+/// waits on the network.
 class RemoteJobController : public QObject {
     Q_OBJECT
 public:
@@ -71,11 +73,11 @@ private:
     struct Job;
     /// WhoAmI with the settings' token (blocking; a short deadline).
     static RemoteIdentity whoIs(const RemoteJobSettings& settings);
-    void run(std::shared_ptr<Job> job);
-    void finish(const std::shared_ptr<Job>& job, const RemoteJobStatus& end);
-    void post(std::function<void(RemoteJobController*)> fn);
+    using Tracked = widgets::JobTracker::Job;
+    void run(const std::shared_ptr<Job>& job, const Tracked& tracked);
+    void finish(const std::shared_ptr<Job>& job, const Tracked& tracked, const RemoteJobStatus& end);
 
-    std::thread m_thread;
+    widgets::JobTracker m_jobs { this };
     std::thread m_cancelThread;
     std::thread m_probeThread;
     std::atomic<bool> m_running { false };
@@ -84,7 +86,6 @@ private:
     std::mutex m_mutex; ///< guards the members below
     std::shared_ptr<Job> m_job;
     std::shared_ptr<const C2Snapshot> m_snapshot;
-    int m_generation = 0; ///< bumped by start(): posts of an older job are dropped
 };
 
 } // namespace fxs::monitor

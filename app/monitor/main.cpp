@@ -1,5 +1,6 @@
 // fxs-monitor: the live monitoring window.
 #include "MainWindow.h"
+#include "ScriptedRun.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -89,6 +90,7 @@ int main(int argc, char** argv)
         QString::fromUtf8(fxs::versionString().data(), int(fxs::versionString().size())));
     const auto options = parse(app);
     fxs::monitor::MainWindow window(options);
+    new fxs::monitor::ScriptedRun(&window, options); // screenshots, dumps, stop and quit that options ask for
     window.show();
     if (!options.openPath.isEmpty()) {
         QTimer::singleShot(0, &window, [&window, &options] { window.openFile(options.openPath); });

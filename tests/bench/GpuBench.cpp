@@ -3,6 +3,7 @@
 #include "BenchRegistry.h"
 
 #include <chrono>
+#include <fxs/gpu/GpuBenchHooks.h>
 #include <fxs/gpu/GpuC2Accumulator.h>
 #include <iostream>
 #include <random>
@@ -27,7 +28,7 @@ int runGpu(const fxs::bench::BenchArgs& args)
     g.batchFrames = 1024;
     g.foldFrames = 8192;
     const std::size_t frameFloats = static_cast<std::size_t>(nQ) * nPhi;
-    auto host = fxs::GpuC2Accumulator::allocatePinned(frameFloats * frames);
+    auto host = fxs::GpuBenchHooks::allocatePinned(frameFloats * frames);
     std::mt19937 rng(5);
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     for (std::size_t i = 0; i < frameFloats * frames; ++i) {
@@ -58,9 +59,9 @@ int runGpu(const fxs::bench::BenchArgs& args)
     std::cerr << "gpu: streamed " << passes * frames << " frames in " << tStream << " s, flush " << tAll - tStream
               << " s\n";
     const int repeats = 16;
-    auto resident = (*acc)->rerunResident(repeats);
+    auto resident = fxs::GpuBenchHooks::rerunResident(**acc, repeats);
     const double residentRate = resident ? repeats * g.batchFrames / *resident : 0.0;
-    auto copy = fxs::GpuC2Accumulator::measureHostToDevice(frameFloats * sizeof(float) * 1024);
+    auto copy = fxs::GpuBenchHooks::measureHostToDevice(frameFloats * sizeof(float) * 1024);
     const double copyLimit = copy ? *copy / (frameFloats * sizeof(float)) : 0.0;
     const auto st = (*acc)->stats();
     std::cerr << "gpu: " << st.deviceName << ": resident " << residentRate << " frames/s, end to end " << endToEnd

@@ -1,143 +1,16 @@
 // The CUDA correlation backend: see fxs/GpuC2Accumulator.h.
+#include "GpuC2AccumulatorImpl.cuh"
 #include "GpuKernels.cuh"
-#include <fxs/correlation/MaskSpectra.h>
-#include <fxs/core/ParallelRange.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <cublas_v2.h>
-#include <cuda_runtime.h>
-#include <cufft.h>
-#include <fxs/gpu/GpuC2Accumulator.h>
+#include <fxs/core/ParallelRange.h>
 #include <limits>
 #include <shared_mutex>
-#include <string>
-#include <vector>
 
 namespace fxs {
 
-namespace {
-
-std::string cudaMessage(cudaError_t e, const char* what)
-{
-    return std::string("CUDA: ") + what + ": " + cudaGetErrorString(e);
-}
-
-// A device allocation released on destruction.
-template <class T> class DeviceArray {
-public:
-    DeviceArray() = default;
-    ~DeviceArray() { cudaFree(m_p); }
-    DeviceArray(const DeviceArray&) = delete;
-    DeviceArray& operator=(const DeviceArray&) = delete;
-    cudaError_t allocate(std::size_t n)
-    {
-        m_n = n;
-        const cudaError_t e = cudaMalloc(reinterpret_cast<void**>(&m_p), std::max<std::size_t>(1, n) * sizeof(T));
-        return e == cudaSuccess ? cudaMemset(m_p, 0, n * sizeof(T)) : e;
-    }
-    T* get() const { return m_p; }
-    std::size_t size() const { return m_n; }
-
-private:
-    T* m_p = nullptr;
-    std::size_t m_n = 0;
-};
-
-// Pinned host memory released on destruction.
-template <class T> class PinnedArray {
-public:
-    PinnedArray() = default;
-    ~PinnedArray() { cudaFreeHost(m_p); }
-    PinnedArray(const PinnedArray&) = delete;
-    PinnedArray& operator=(const PinnedArray&) = delete;
-    cudaError_t allocate(std::size_t n)
-    {
-        return cudaMallocHost(reinterpret_cast<void**>(&m_p), std::max<std::size_t>(1, n) * sizeof(T));
-    }
-    T* get() const { return m_p; }
-
-private:
-    T* m_p = nullptr;
-};
-
-} // namespace
-
-struct GpuC2Accumulator::Impl {
-    GpuC2Config cfg;
-    int nQ = 0, nPhi = 0, nF = 0, nFreq = 0, B = 0;
-    std::size_t frameFloats = 0;
-    cudaStream_t copyStream = nullptr, computeStream = nullptr;
-    cudaEvent_t copied[2] {}, consumed[2] {};
-    cufftHandle plan = 0;
-    cublasHandle_t blas = nullptr;
-    DeviceArray<float> dI[2], dW[2], dStatic, dReal, dMaskReal;
-    DeviceArray<cuComplex> dSpec, dT, dAccF[2], dMaskAccF[2];
-    DeviceArray<cuDoubleComplex> dAccD[2], dMaskAccD[2];
-    DeviceArray<double> dMeanNum, dMeanDen;
-    DeviceArray<int> dDest[2];
-    PinnedArray<float> hI[2], hW[2]; // staging for add(), one per slot
-    PinnedArray<int> hDest[2];
-    PinnedArray<cuDoubleComplex> hTotals; // flush() downloads through it
-    int staged = 0;
-    std::int64_t stagedFirstShot = 0;
-    std::vector<std::int64_t> stagedShots;
-    int slot = 0;
-    bool deviceMasksUsed = false;
-    std::int64_t pendingShots[2] = { 0, 0 }; // on the device, not yet in the totals
-    std::int64_t floatFrames = 0; // frames in the float accumulators since the last fold
-    std::int64_t added = 0;
-    std::int64_t bytesCopied = 0;
-    std::string deviceName;
-    std::vector<float> staticMask;
-    std::unique_ptr<detail::MaskSpectra> hostMasks;
-    C2Sums own;
-    C2Sink* sink = nullptr;
-
-    ~Impl()
-    {
-        if (computeStream) {
-            cudaStreamSynchronize(computeStream);
-        }
-        if (copyStream) {
-            cudaStreamSynchronize(copyStream);
-        }
-        for (int i = 0; i < 2; ++i) {
-            if (copied[i]) {
-                cudaEventDestroy(copied[i]);
-            }
-            if (consumed[i]) {
-                cudaEventDestroy(consumed[i]);
-            }
-        }
-        if (plan) {
-            cufftDestroy(plan);
-        }
-        if (blas) {
-            cublasDestroy(blas);
-        }
-        if (computeStream) {
-            cudaStreamDestroy(computeStream);
-        }
-        if (copyStream) {
-            cudaStreamDestroy(copyStream);
-        }
-    }
-
-    C2Sums& target() { return sink ? sink->sums : own; }
-
-    Status init(const GpuC2Config& c);
-    Status runBatch(
-        const float* I, const float* W, long long wStride, const std::int64_t* shots, int count, bool deviceMasks);
-    Status compute(int s, int count, long long wStride, bool deviceMasks, const int half[2]);
-    int lastSlot = -1, lastCount = 0, lastHalf[2] = { 0, 0 };
-    long long lastWStride = 0;
-    bool lastDeviceMasks = false;
-    void gemmHalves(const cuComplex* T, int keep, const int count[2], cuComplex* const acc[2]);
-    Status fold();
-    Status flush();
-};
+using gpu::cudaMessage;
 
 Status GpuC2Accumulator::Impl::init(const GpuC2Config& c)
 {
@@ -537,73 +410,5 @@ void GpuC2Accumulator::useSink(C2Sink& sink) { m_impl->sink = &sink; }
 GpuC2Stats GpuC2Accumulator::stats() const { return { m_impl->deviceName, m_impl->added, m_impl->bytesCopied }; }
 
 std::int64_t GpuC2Accumulator::shotsAdded() const { return m_impl->added; }
-
-Result<double> GpuC2Accumulator::rerunResident(int repeats)
-{
-    Impl& m = *m_impl;
-    if (m.lastSlot < 0) {
-        return Error { "no batch on the device yet" };
-    }
-    cudaStreamSynchronize(m.copyStream);
-    cudaEvent_t start, stop;
-    cudaEventCreate(&start);
-    cudaEventCreate(&stop);
-    cudaEventRecord(start, m.computeStream);
-    for (int i = 0; i < repeats; ++i) {
-        if (Status s = m.compute(m.lastSlot, m.lastCount, m.lastWStride, m.lastDeviceMasks, m.lastHalf); !s) {
-            return Error { s.message() };
-        }
-        m.pendingShots[0] += m.lastHalf[0];
-        m.pendingShots[1] += m.lastHalf[1];
-        m.added += m.lastCount;
-        m.floatFrames += m.lastCount;
-        if (m.floatFrames >= m.cfg.foldFrames) {
-            m.fold();
-        }
-    }
-    cudaEventRecord(stop, m.computeStream);
-    cudaEventSynchronize(stop);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, start, stop);
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-    return ms / 1000.0;
-}
-
-std::shared_ptr<float> GpuC2Accumulator::allocatePinned(std::size_t floats)
-{
-    float* p = nullptr;
-    if (cudaMallocHost(reinterpret_cast<void**>(&p), floats * sizeof(float)) != cudaSuccess) {
-        return {};
-    }
-    return std::shared_ptr<float>(p, [](float* q) { cudaFreeHost(q); });
-}
-
-Result<double> GpuC2Accumulator::measureHostToDevice(std::size_t bytes)
-{
-    auto host = allocatePinned(bytes / sizeof(float));
-    void* dev = nullptr;
-    if (!host || cudaMalloc(&dev, bytes) != cudaSuccess) {
-        return Error { "CUDA: cannot allocate " + std::to_string(bytes) + " bytes to measure copies" };
-    }
-    std::memset(host.get(), 1, bytes);
-    cudaMemcpy(dev, host.get(), bytes, cudaMemcpyHostToDevice); // warm-up
-    cudaEvent_t start, stop;
-    cudaEventCreate(&start);
-    cudaEventCreate(&stop);
-    cudaEventRecord(start);
-    const int repeats = 5;
-    for (int i = 0; i < repeats; ++i) {
-        cudaMemcpyAsync(dev, host.get(), bytes, cudaMemcpyHostToDevice);
-    }
-    cudaEventRecord(stop);
-    cudaEventSynchronize(stop);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, start, stop);
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-    cudaFree(dev);
-    return static_cast<double>(bytes) * repeats / (ms / 1000.0);
-}
 
 } // namespace fxs

@@ -43,9 +43,6 @@ const C2Sums& GpuC2Accumulator::sums() const
 void GpuC2Accumulator::useSink(C2Sink&) { }
 GpuC2Stats GpuC2Accumulator::stats() const { return {}; }
 std::int64_t GpuC2Accumulator::shotsAdded() const { return 0; }
-Result<double> GpuC2Accumulator::rerunResident(int) { return Error { "no CUDA backend" }; }
-std::shared_ptr<float> GpuC2Accumulator::allocatePinned(std::size_t) { return {}; }
-Result<double> GpuC2Accumulator::measureHostToDevice(std::size_t) { return Error { "no CUDA backend" }; }
 
 } // namespace fxs
 #endif

@@ -64,18 +64,11 @@ public:
     GpuC2Stats stats() const;
     /// Frames added so far.
     std::int64_t shotsAdded() const;
-    /// Benchmarks: correlates the last uploaded batch again `repeats` times from device memory (no copies), adding
-    /// it to the totals; returns the seconds the device took.
-    Result<double> rerunResident(int repeats);
-
-    /// Pinned host memory for `floats` floats (frees itself), or null without a device.
-    static std::shared_ptr<float> allocatePinned(std::size_t floats);
-    /// Host-to-device copy rate from pinned memory in bytes per second, measured over `bytes`.
-    static Result<double> measureHostToDevice(std::size_t bytes);
 
     struct Impl; ///< implementation detail
 
 private:
+    friend class GpuBenchHooks; // benchmarks re-run the resident batch (fxs/gpu/GpuBenchHooks.h)
     explicit GpuC2Accumulator(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
-// Private HDF5 helpers shared by the engine's file classes (not a public header: it exposes hid_t).
+// HDF5 helpers shared by the engine's file classes and the CLI's results reader (app/cli/ResultsReader): not part
+// of the engine's data-path interface, since it exposes hid_t.
 
 #include <cstdint>
 #include <hdf5.h>

@@ -1,0 +1,75 @@
+#include "ScriptedRun.h"
+
+#include "EngineController.h"
+#include "LiveDisplay.h"
+#include "MainWindow.h"
+#include "MessageBar.h"
+#include "RemoteJobController.h"
+
+#include <QApplication>
+#include <QTimer>
+#include <cstdio>
+
+namespace fxs::monitor {
+
+ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
+    : QObject(window)
+    , m_window(window)
+    , m_options(options)
+{
+    connect(window, &MainWindow::runEnded, this, &ScriptedRun::onRunEnded);
+    if (options.stopAtShots > 0) {
+        connect(window->remoteJob(), &RemoteJobController::statusChanged, this, &ScriptedRun::onRemoteStatus);
+    }
+    if ((options.screenshotAtShots > 0 || options.screenshotAtReconstruction > 0.0)
+        && !options.screenshotDir.isEmpty()) {
+        auto* watch = new QTimer(this);
+        connect(watch, &QTimer::timeout, this, [this, watch] {
+            pollScreenshots();
+            if (m_screenshotsTaken) {
+                watch->stop();
+            }
+        });
+        watch->start(100);
+    }
+}
+
+void ScriptedRun::pollScreenshots()
+{
+    const RemoteJobStatus& remote = m_window->remoteJob()->lastStatus();
+    const bool atReconstruction = m_options.screenshotAtReconstruction > 0.0 && remote.reconstructing()
+        && remote.reconstructionProgress >= m_options.screenshotAtReconstruction;
+    if ((m_options.screenshotAtShots > 0 && m_window->shotsDone() >= m_options.screenshotAtShots) || atReconstruction) {
+        m_screenshotsTaken = true;
+        m_window->live()->tick(); // the views as of now, not as of the last timer tick
+        m_window->saveScreenshots(m_options.screenshotDir);
+    }
+}
+
+void ScriptedRun::onRemoteStatus(const RemoteJobStatus& s)
+{
+    if (!s.terminal && s.shotsDone >= m_options.stopAtShots && s.jobId != m_stoppedJob) {
+        m_stoppedJob = s.jobId;
+        m_window->stopRun(false);
+    }
+}
+
+void ScriptedRun::onRunEnded(const QString& message, bool failed)
+{
+    if (!m_options.screenshotDir.isEmpty() && m_options.screenshotAtShots <= 0
+        && m_options.screenshotAtReconstruction <= 0.0) {
+        m_window->saveScreenshots(m_options.screenshotDir);
+    }
+    if (!m_options.dumpPath.isEmpty() && !m_window->dumpC2View(m_options.dumpPath)) {
+        m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.dumpPath));
+    }
+    if (!m_options.ranksDumpPath.isEmpty() && !m_window->dumpRanks(m_options.ranksDumpPath)) {
+        m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.ranksDumpPath));
+    }
+    if (m_options.quitWhenDone) { // the message goes to the terminal too
+        std::fprintf(stderr, "fxs-monitor: %s\n", qPrintable(message));
+        QTimer::singleShot(0, qApp, [failed] { QApplication::exit(failed ? 1 : 0); });
+    }
+}
+
+} // namespace fxs::monitor

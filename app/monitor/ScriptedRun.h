@@ -1,0 +1,35 @@
+#pragma once
+
+#ifndef Q_MOC_RUN
+#include "MonitorOptions.h"
+#endif
+
+#include <QObject>
+#include <QString>
+
+namespace fxs::monitor {
+
+class MainWindow;
+struct RemoteJobStatus;
+
+/// What fxs-monitor's scripted-run options do to a window (scripts/screenshots*.sh, tests/app, tests/remote):
+/// screenshots at a shot count or at a remote reconstruction's progress (polled), or when the run ends; the C2
+/// view and Ranks dumps; stopping at a shot count; quitting when the run ends. None of it is part of the window,
+/// which only says when a run ended; main() adds this beside it.
+class ScriptedRun : public QObject {
+public:
+    /// Follows `window` (and is its child) as `options` ask; does nothing when they ask for nothing.
+    ScriptedRun(MainWindow* window, const MonitorOptions& options);
+
+private:
+    void pollScreenshots();
+    void onRemoteStatus(const RemoteJobStatus& status);
+    void onRunEnded(const QString& message, bool failed);
+
+    MainWindow* m_window;
+    MonitorOptions m_options;
+    bool m_screenshotsTaken = false; ///< the polled screenshots were taken
+    QString m_stoppedJob; ///< the remote job --stop-at-shots stopped
+};
+
+} // namespace fxs::monitor
