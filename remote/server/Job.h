@@ -52,6 +52,7 @@ struct Job {
     pid_t pid = 0; ///< the launcher (its session id too); 0 when not running
     bool adopted = false; ///< launched by an earlier server: not our child, cannot be waited for
     double launchedAtS = 0.0;
+    std::uintmax_t logOffset = 0; ///< size of the launcher log before this attempt: what it says is after this
     std::int64_t baseShots = 0; ///< accepted shots in the checkpoint the current attempt started from
     std::int64_t baseRejected = 0; ///< rejected shots in that checkpoint
     double lastReconstructionProgress = -1.0;

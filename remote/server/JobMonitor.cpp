@@ -6,6 +6,7 @@
 #include "SnapshotFile.h"
 #include "SlurmLauncher.h"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -213,7 +214,7 @@ void pollJob(Job& job, const ServerOptions& options)
     const bool throughSlurm = options.launcher == "slurm" || options.launcher.find("salloc") != std::string::npos;
     if (throughSlurm && job.status.slurm_job_id().empty()) {
         if (auto log = readText(job.files.log())) {
-            if (auto id = slurm::jobIdFromLog(*log)) {
+            if (auto id = slurm::jobIdFromLog(log->substr(std::min<std::size_t>(job.logOffset, log->size())))) {
                 job.status.set_slurm_job_id(*id);
                 spdlog::info("job {}: Slurm job {}", job.id, *id);
             }
@@ -230,10 +231,11 @@ void pollJob(Job& job, const ServerOptions& options)
             finishJob(job, fxs::v1::JOB_STATE_FAILED, "fxs-worker: " + err->substr(0, err->find('\n')));
         } else {
             const auto log = readText(job.files.log());
+            // Only this attempt's output: an earlier attempt's dead rank is not this one's reason.
+            const std::string text = log ? log->substr(std::min<std::size_t>(job.logOffset, log->size())) : "";
             finishJob(job, fxs::v1::JOB_STATE_FAILED,
                 *waitStatus == -1 ? "the job's processes ended while it was adopted; its exit status is unknown"
-                                  : slurm::describeExit(log ? *log : "", beats)
-                                        .value_or(describeLauncherExit(log ? *log : "", *waitStatus, beats)));
+                                  : slurm::describeExit(text, beats).value_or(describeLauncherExit(text, *waitStatus, beats)));
         }
         return;
     }

@@ -198,8 +198,8 @@ Status JobStore::launch(Job& job)
     } else {
         argv = launcherArgv(m_options.launcher, job.spec.ranks(), m_options.worker, job.files.dir);
     }
-    // A new attempt gets a new allocation: the log is read afresh for its id.
-    std::filesystem::remove(job.files.log(), ec);
+    // The log keeps every attempt's output; this attempt's (its Slurm id, how it ended) is what follows.
+    job.logOffset = std::filesystem::exists(job.files.log()) ? std::filesystem::file_size(job.files.log(), ec) : 0;
     job.status.clear_slurm_job_id();
     auto pid = launchInNewSession(argv, job.files.log());
     if (!pid) {

@@ -350,7 +350,13 @@ private slots:
         startMonitor(p, dir, address(), m_server->tokenFile(),
             { QStringLiteral("--shots"), QStringLiteral("4000"), QStringLiteral("--nq"), QStringLiteral("64"),
                 QStringLiteral("--nphi"), QStringLiteral("128") });
-        QTest::qWait(1500);
+        // The restart must come while the window watches the job: wait until it was submitted (a loaded machine
+        // takes seconds to start the window), not a fixed time.
+        const auto running = [this] {
+            auto jobs = m_server->session->list();
+            return jobs && !jobs->empty() && jobs->front().state() == fxs::v1::JOB_STATE_RUNNING;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(running(), 30000);
         QVERIFY2(p.state() == QProcess::Running, p.readAll().constData()); // the job is still running
         QCOMPARE(m_server->stop(), 0);
         QString error;
