@@ -231,7 +231,11 @@ void addModelOption(CLI::App* sub, std::string& model)
     for (const auto& n : ParticleModel::builtinNames()) {
         names += (names.empty() ? "" : ", ") + n;
     }
-    sub->add_option("--model", model, "Built-in model (" + names + ") or a JSON model file")->capture_default_str();
+    sub->add_option("--model", model,
+           "Built-in model (" + names
+               + "), a PDB/mmCIF structure (.pdb, .cif: atoms with IT92 form factors, no hydrogens or waters) or a "
+                 "JSON model file")
+        ->capture_default_str();
 }
 
 } // namespace fxs::cli

@@ -2,10 +2,9 @@
 
 #include "ResultsReader.h"
 
+#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
-
-#include <cmath>
 #include <sstream>
 
 namespace fxs::cli {

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
+#include <fxs/simulation/ParticleModel.h>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <fxs/simulation/ParticleModel.h>
-#include <limits>
 #include <sstream>
 
 namespace fxs::cli {
@@ -57,8 +57,8 @@ std::string describe(const ResolvedGeometry& r, const std::string& maskUsed, boo
     nlohmann::json j { { "clen_m", r.cameraLengthM }, { "clen_source", valueSourceName(r.cameraLengthSource) },
         { "photon_energy_ev", r.photonEnergyEv }, { "photon_energy_source", valueSourceName(r.photonEnergySource) },
         { "beam_shift_m", { r.beamShiftXM, r.beamShiftYM } },
-        { "beam_shift_source", r.beamShiftXM != 0.0 || r.beamShiftYM != 0.0 ? "user" : "unset" },
-        { "mask", maskUsed }, { "per_frame", perFrame } };
+        { "beam_shift_source", r.beamShiftXM != 0.0 || r.beamShiftYM != 0.0 ? "user" : "unset" }, { "mask", maskUsed },
+        { "per_frame", perFrame } };
     return j.dump();
 }
 
@@ -144,16 +144,16 @@ Result<GeometrySetup> loadGeometry(
         s.perFrame = s.perFrame || (values.count(path) && values.at(path).size() > 1);
     }
     s.dataValues = std::move(values);
-    s.text = header(*r, *maskUsed) + (s.perFrame ? "; fxs: values from the data file change per frame (first shown)\n" : "") + text;
+    s.text = header(*r, *maskUsed)
+        + (s.perFrame ? "; fxs: values from the data file change per frame (first shown)\n" : "") + text;
     s.valuesJson = describe(*r, *maskUsed, s.perFrame);
     return s;
 }
 
 Result<std::shared_ptr<const Simulator>> makeSimulator(const SimSettings& s)
 {
-    auto names = ParticleModel::builtinNames();
-    auto model = std::find(names.begin(), names.end(), s.model) != names.end() ? ParticleModel::builtin(s.model)
-                                                                               : ParticleModel::fromFile(s.model);
+    // A built-in name, a PDB/mmCIF structure (atoms with IT92 form factors) or a JSON model file.
+    auto model = ParticleModel::load(s.model);
     if (!model) {
         return Error { "model '" + s.model + "': " + model.error().message };
     }

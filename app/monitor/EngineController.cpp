@@ -95,10 +95,16 @@ void EngineController::joinAll()
 
 void EngineController::readerLoop(RunConfig config)
 {
-    auto setup = SourceFactory::open(config);
+    MissingValues missing;
+    auto setup = SourceFactory::open(config, &missing);
     if (!setup) {
-        QMetaObject::invokeMethod(
-            this, [this, m = QString::fromStdString(setup.error().message)] { emit runFailed(m); });
+        QMetaObject::invokeMethod(this, [this, missing, m = QString::fromStdString(setup.error().message)] {
+            if (missing.keys.isEmpty()) {
+                emit runFailed(m);
+            } else {
+                emit valuesNeeded(missing.keys, missing.message);
+            }
+        });
         m_stop = true;
         m_wake.notify_all();
         return;
@@ -128,9 +134,11 @@ void EngineController::readerLoop(RunConfig config)
         m_assembly = setup->assembly;
         pipeline = m_pipeline;
     }
-    QMetaObject::invokeMethod(
-        this, [this, d = QString::fromStdString(m_source->description()), a = setup->assembly, g = config.grid] {
+    QMetaObject::invokeMethod(this,
+        [this, d = QString::fromStdString(m_source->description()), a = setup->assembly, g = config.grid,
+            v = setup->values] {
             emit runStarted(d, a, g);
+            emit valuesInEffect(v);
         });
     QString failure;
     LedgerColumns ledger;
@@ -235,8 +243,8 @@ void EngineController::readerLoop(RunConfig config)
         const std::lock_guard lock(m_mutex);
         vetoState = m_vetoStateJson;
     }
-    const auto written
-        = RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger, vetoState);
+    const auto written = RunResults::write(
+        RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger, vetoState, &setup->values);
     const QString where = written ? tr("results in %1").arg(QString::fromStdString(*written))
                                   : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
     QMetaObject::invokeMethod(this, [this, failure, done, where, frames = m_framesRead.load()] {

@@ -3,6 +3,7 @@
 // moc cannot parse the C++20 standard headers these pull in (<numbers>); it does not need them.
 #ifndef Q_MOC_RUN
 #include "RunConfig.h"
+#include "RunGeometry.h"
 
 #include <FrameHistory.h>
 #include <ImageLevels.h>
@@ -92,6 +93,11 @@ signals:
     void runFinished(QString message);
     /// The source failed; what was accumulated stays.
     void runFailed(QString message);
+    /// The run could not start: values it needs (keys "clen", "photon_energy", "pixel_size") are missing
+    /// everywhere; `message` says why and where to enter them.
+    void valuesNeeded(QStringList keys, QString message);
+    /// The run started with these camera length, photon energy and pixel size (each with its source).
+    void valuesInEffect(fxs::monitor::GeometryInEffect values);
 
 private:
     struct RawFrame;

@@ -75,6 +75,12 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
         });
     connect(m_engine, &EngineController::runFinished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_engine, &EngineController::runFailed, this, [this](const QString& m) { onRunEnded(m, true); });
+    // Values missing everywhere: the window asks for them instead of assuming any.
+    connect(m_engine, &EngineController::valuesNeeded, this, [this](const QStringList& keys, const QString& m) {
+        onRunEnded(m, true);
+        m_runPanel->askFor(keys, m);
+    });
+    connect(m_engine, &EngineController::valuesInEffect, m_runPanel, &RunControlPanel::showValuesInEffect);
     restoreSettings();
 }
 

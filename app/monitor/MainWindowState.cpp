@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QSettings>
 #include <QTabWidget>
+#include <cmath>
 #include <memory>
 #include <qcustomplot.h>
 
@@ -85,6 +86,12 @@ void MainWindow::restoreSettings()
     if (!m_options.resultsDir.isEmpty()) {
         c.resultsDir = m_options.resultsDir;
     }
+    if (!m_options.geometryPath.isEmpty()) {
+        c.geometryPath = m_options.geometryPath;
+    }
+    c.userClenM = std::isfinite(m_options.clenM) ? m_options.clenM : c.userClenM;
+    c.userPhotonEnergyEv = std::isfinite(m_options.photonEnergyEv) ? m_options.photonEnergyEv : c.userPhotonEnergyEv;
+    c.userPixelSizeM = std::isfinite(m_options.pixelSizeM) ? m_options.pixelSizeM : c.userPixelSizeM;
     m_runPanel->setConfig(c);
     const QStringList recent = m_recent;
     m_recent.clear();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <cmath>
 #include <cstdint>
 
 namespace fxs::monitor {
@@ -27,6 +28,10 @@ struct MonitorOptions {
     bool autoStart = true; ///< start the run on launch
     std::int64_t stopAtShots = 0; ///< > 0: stop the run (cancel a remote job, unasked) once this many shots are done
     QString ranksDumpPath; ///< write the Ranks table (JSON) when a remote job ends
+    QString geometryPath; ///< CrystFEL .geom for the run, empty: the saved setting
+    double clenM = std::nan(""); ///< camera length the user gives (NaN: the saved setting)
+    double photonEnergyEv = std::nan(""); ///< photon energy the user gives
+    double pixelSizeM = std::nan(""); ///< pixel size the user gives (a file without a geometry)
 };
 
 } // namespace fxs::monitor

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSettings>
+#include <cmath>
 #include <iterator>
 
 namespace fxs::monitor {
@@ -12,7 +13,26 @@ namespace {
 const char* const kSources[] = { "simulated", "cxi_file", "live_file", "remote_job" };
 const char* const kRemoteInputs[] = { "synthetic", "cxi", "simulator" };
 
+QJsonObject runFieldsToJson(const RunConfig& c);
+
 QJsonObject runToJson(const RunConfig& c)
+{
+    QJsonObject j = runFieldsToJson(c);
+    // The user's detector values: only those given (NaN is not JSON).
+    const std::pair<const char*, double> user[] = { { "user_clen_m", c.userClenM },
+        { "user_photon_energy_ev", c.userPhotonEnergyEv }, { "user_pixel_size_m", c.userPixelSizeM } };
+    for (const auto& [key, v] : user) {
+        if (std::isfinite(v)) {
+            j.insert(key, v);
+        }
+    }
+    if (c.beamShiftXM != 0.0 || c.beamShiftYM != 0.0) {
+        j.insert("beam_shift_m", QJsonArray { c.beamShiftXM, c.beamShiftYM });
+    }
+    return j;
+}
+
+QJsonObject runFieldsToJson(const RunConfig& c)
 {
     return QJsonObject { { "source", kSources[int(c.source)] }, { "path", c.path }, { "dataset", c.dataset },
         { "geometry", c.geometryPath }, { "distance_m", c.distanceM }, { "pixel_size_m", c.pixelSizeM },
@@ -43,6 +63,13 @@ bool runFromJson(const QJsonObject& j, RunConfig* c, QString* error)
     c->distanceM = j.value("distance_m").toDouble(c->distanceM);
     c->pixelSizeM = j.value("pixel_size_m").toDouble(c->pixelSizeM);
     c->wavelengthA = j.value("wavelength_a").toDouble(c->wavelengthA);
+    const double nan = std::nan("");
+    c->userClenM = j.value("user_clen_m").toDouble(nan);
+    c->userPhotonEnergyEv = j.value("user_photon_energy_ev").toDouble(nan);
+    c->userPixelSizeM = j.value("user_pixel_size_m").toDouble(nan);
+    const QJsonArray shift = j.value("beam_shift_m").toArray();
+    c->beamShiftXM = shift.size() == 2 ? shift[0].toDouble() : 0.0;
+    c->beamShiftYM = shift.size() == 2 ? shift[1].toDouble() : 0.0;
     const QJsonObject g = j.value("grid").toObject();
     c->grid.nQ = g.value("n_q").toInt(c->grid.nQ);
     c->grid.nPhi = g.value("n_phi").toInt(c->grid.nPhi);

@@ -12,6 +12,21 @@ namespace fxs::monitor {
 
 #ifdef FXS_HAVE_REMOTE
 
+namespace {
+// The run-control panel's detector values (NaN: not given), for a job whose geometry leaves them open.
+void setGeometryValues(const RunConfig& c, fxs::v1::GeometryValues* v)
+{
+    if (std::isfinite(c.userClenM)) {
+        v->set_clen_m(c.userClenM);
+    }
+    if (std::isfinite(c.userPhotonEnergyEv)) {
+        v->set_photon_energy_ev(c.userPhotonEnergyEv);
+    }
+    v->set_beam_shift_x_m(c.beamShiftXM);
+    v->set_beam_shift_y_m(c.beamShiftYM);
+}
+} // namespace
+
 fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules)
 {
     const RemoteJobSettings& r = c.remote;
@@ -22,6 +37,7 @@ fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules
         s.mutable_cxi()->add_paths(r.serverCxiPath.toStdString());
         s.mutable_cxi()->set_dataset(c.dataset.toStdString());
         s.mutable_cxi()->set_geometry_path(r.serverGeometryPath.toStdString());
+        setGeometryValues(c, s.mutable_cxi()->mutable_geometry_values());
         break;
     case RemoteInput::Simulator: {
         auto* sim = s.mutable_simulator();
@@ -32,6 +48,9 @@ fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules
         sim->set_peak_photons(r.peakPhotons);
         sim->set_mean_particles(r.meanParticles);
         sim->set_geometry_path(r.serverGeometryPath.toStdString());
+        if (!r.serverGeometryPath.isEmpty()) {
+            setGeometryValues(c, sim->mutable_geometry_values());
+        }
         break;
     }
     case RemoteInput::Synthetic:

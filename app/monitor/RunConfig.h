@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <cmath>
 #include <cstdint>
 #include <fxs/polar/PolarGrid.h>
 #include <fxs/shots/ShotStats.h>
@@ -63,10 +64,17 @@ struct RunConfig {
     SourceKind source = SourceKind::Simulated;
     QString path; ///< CXI / live file
     QString dataset = QStringLiteral("/entry_1/data_1/data"); ///< stack inside the file
-    QString geometryPath; ///< CrystFEL .geom; empty: a single flat panel (see distanceM, pixelSizeM)
-    double distanceM = 0.15; ///< single-panel geometry: sample to detector
-    double pixelSizeM = 200e-6; ///< single-panel geometry: pixel pitch
-    double wavelengthA = 1.5; ///< single-panel geometry and simulation
+    QString geometryPath; ///< CrystFEL .geom; empty: a single flat panel centred on the beam
+    double distanceM = 0.15; ///< the simulated detector (no geometry): sample to detector
+    double pixelSizeM = 200e-6; ///< the simulated detector (no geometry): pixel pitch
+    double wavelengthA = 1.5; ///< the simulation's wavelength (no geometry, or a geometry that names no energy)
+    /// Values the user gives (NaN: not given); they win over the geometry and the data file. A file run takes
+    /// what is missing from the geometry and the data file, and asks for what is missing everywhere.
+    double userClenM = std::nan(""); ///< camera length (every panel's clen), metres
+    double userPhotonEnergyEv = std::nan(""); ///< photon energy, eV
+    double userPixelSizeM = std::nan(""); ///< pixel pitch of a file read without a geometry, metres
+    double beamShiftXM = 0.0; ///< where the beam meets the detector in the geometry's lab frame, metres
+    double beamShiftYM = 0.0;
     PolarGrid grid { 100, 128, 0.05, 0.70 }; ///< polar grid for C2
     QString model = QStringLiteral("tetramer4"); ///< simulated particle (a built-in name)
     int simulatedSize = 256; ///< simulated detector: pixels per side

@@ -4,6 +4,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QDoubleValidator>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -12,9 +13,45 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <cmath>
 #include <limits>
 
 namespace fxs::monitor {
+
+namespace {
+// A number typed into a field, in units of which `perSi` make one SI unit (1e6 for µm); empty or unreadable: not
+// given (NaN). Dividing by the exact perSi keeps 100 µm exactly 1e-4 m.
+double fieldValue(const QLineEdit* e, double perSi)
+{
+    bool ok = false;
+    const double v = QLocale::c().toDouble(e->text().trimmed(), &ok);
+    return ok ? v / perSi : std::nan("");
+}
+
+QString fieldText(double v, double perSi) { return std::isfinite(v) ? QString::number(v * perSi, 'g', 10) : QString(); }
+
+QString inEffect(double v, double perSi, const QString& unit, ValueSource source)
+{
+    if (!std::isfinite(v)) {
+        return QObject::tr("not used");
+    }
+    return QObject::tr("in effect: %1 %2 (%3)")
+        .arg(QString::number(v * perSi, 'g', 6), unit, QObject::tr(valueSourceName(source)));
+}
+} // namespace
+
+QWidget* RunControlPanel::valueRow(QLineEdit* field, QLabel* label)
+{
+    auto* w = new QWidget;
+    auto* row = new QHBoxLayout(w);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(field, 1);
+    row->addWidget(label, 2);
+    auto* validator = new QDoubleValidator(field);
+    validator->setLocale(QLocale::c());
+    field->setValidator(validator);
+    return w;
+}
 
 RunControlPanel::RunControlPanel(QWidget* parent)
     : QWidget(parent)
@@ -27,6 +64,25 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     m_dataset = new QLineEdit(this);
     m_geometry = new QLineEdit(this);
     m_geometry->setPlaceholderText(tr("none: flat panel, beam centred"));
+    m_clen = new QLineEdit(this);
+    m_clen->setPlaceholderText(tr("from the geometry / data file"));
+    m_clen->setToolTip(tr("Camera length in metres for every panel; wins over the geometry's clen and the data "
+                          "file's value (the geometry's coffset is still added)"));
+    m_energy = new QLineEdit(this);
+    m_energy->setPlaceholderText(tr("from the geometry / data file"));
+    m_energy->setToolTip(tr("Photon energy in eV; wins over the geometry's and the data file's"));
+    m_pixel = new QLineEdit(this);
+    m_pixel->setPlaceholderText(tr("needed without a geometry"));
+    m_pixel->setToolTip(tr("Pixel size in µm of a file read without a geometry"));
+    m_beamShift = new QLineEdit(this);
+    m_beamShift->setPlaceholderText(QStringLiteral("0,0"));
+    m_beamShift->setToolTip(tr("Where the beam meets the detector, X,Y in mm in the geometry's lab frame"));
+    m_clenInEffect = new QLabel(this);
+    m_energyInEffect = new QLabel(this);
+    m_pixelInEffect = new QLabel(this);
+    for (QLabel* l : { m_clenInEffect, m_energyInEffect, m_pixelInEffect }) {
+        l->setWordWrap(true);
+    }
     m_remote = new RemoteJobForm(this);
     m_nQ = new QSpinBox(this);
     m_nQ->setRange(2, 2000);
@@ -51,6 +107,10 @@ RunControlPanel::RunControlPanel(QWidget* parent)
         tr("File"), RemoteJobForm::fileRow(m_path, tr("Detector stacks (*.cxi *.h5 *.hdf5 *.nxs);;All files (*)")));
     form->addRow(tr("Dataset"), m_dataset);
     form->addRow(tr("Geometry"), RemoteJobForm::fileRow(m_geometry, tr("CrystFEL geometry (*.geom);;All files (*)")));
+    form->addRow(tr("Camera length (m)"), valueRow(m_clen, m_clenInEffect));
+    form->addRow(tr("Photon energy (eV)"), valueRow(m_energy, m_energyInEffect));
+    form->addRow(tr("Pixel size (µm)"), valueRow(m_pixel, m_pixelInEffect));
+    form->addRow(tr("Beam shift X,Y (mm)"), m_beamShift);
     form->addRow(tr("q bins × φ bins"), [this] {
         auto* w = new QWidget;
         auto* row = new QHBoxLayout(w);
@@ -124,6 +184,15 @@ RunConfig RunControlPanel::config() const
     c.grid.qMinInvA = m_qMin->value();
     c.grid.qMaxInvA = m_qMax->value();
     c.remote = m_remote->settings();
+    c.userClenM = fieldValue(m_clen, 1.0);
+    c.userPhotonEnergyEv = fieldValue(m_energy, 1.0);
+    c.userPixelSizeM = fieldValue(m_pixel, 1e6);
+    const QStringList shift = m_beamShift->text().split(',');
+    bool okX = false, okY = false;
+    const double x = shift.size() == 2 ? QLocale::c().toDouble(shift[0].trimmed(), &okX) : 0.0;
+    const double y = shift.size() == 2 ? QLocale::c().toDouble(shift[1].trimmed(), &okY) : 0.0;
+    c.beamShiftXM = okX && okY ? x * 1e-3 : 0.0;
+    c.beamShiftYM = okX && okY ? y * 1e-3 : 0.0;
     return c;
 }
 
@@ -141,7 +210,43 @@ void RunControlPanel::setConfig(const RunConfig& c)
     m_qMin->setValue(c.grid.qMinInvA);
     m_qMax->setValue(c.grid.qMaxInvA);
     m_remote->setSettings(c.remote);
+    m_clen->setText(fieldText(c.userClenM, 1.0));
+    m_energy->setText(fieldText(c.userPhotonEnergyEv, 1.0));
+    m_pixel->setText(fieldText(c.userPixelSizeM, 1e6));
+    m_beamShift->setText(c.beamShiftXM != 0.0 || c.beamShiftYM != 0.0
+            ? QStringLiteral("%1,%2").arg(c.beamShiftXM * 1e3).arg(c.beamShiftYM * 1e3)
+            : QString());
     updateEnabled();
+}
+
+void RunControlPanel::showValuesInEffect(const GeometryInEffect& v)
+{
+    m_clenInEffect->setStyleSheet({});
+    m_energyInEffect->setStyleSheet({});
+    m_pixelInEffect->setStyleSheet({});
+    m_clenInEffect->setText(inEffect(v.clenM, 1.0, QStringLiteral("m"), v.clenSource));
+    m_energyInEffect->setText(inEffect(v.photonEnergyEv, 1.0, QStringLiteral("eV"), v.energySource));
+    m_pixelInEffect->setText(inEffect(v.pixelSizeM, 1e6, QStringLiteral("µm"), v.pixelSource));
+}
+
+void RunControlPanel::askFor(const QStringList& keys, const QString& message)
+{
+    const std::pair<QString, std::pair<QLineEdit*, QLabel*>> rows[]
+        = { { QStringLiteral("clen"), { m_clen, m_clenInEffect } },
+              { QStringLiteral("photon_energy"), { m_energy, m_energyInEffect } },
+              { QStringLiteral("pixel_size"), { m_pixel, m_pixelInEffect } } };
+    QLineEdit* first = nullptr;
+    for (const auto& [key, row] : rows) {
+        if (keys.contains(key)) {
+            row.second->setText(tr("needed: enter a value"));
+            row.second->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold"));
+            first = first ? first : row.first;
+        }
+    }
+    if (first) {
+        first->setFocus();
+    }
+    setStatus(message);
 }
 
 void RunControlPanel::setRunning(bool running)
@@ -198,6 +303,13 @@ void RunControlPanel::updateEnabled()
     m_form->setRowVisible(m_path->parentWidget(), !remote);
     m_form->setRowVisible(m_geometry->parentWidget(), !remote); // a remote job's geometry is a path on the server
     m_form->setRowVisible(m_first->parentWidget(), !remote);
+    // A remote job with a geometry (CXI, or simulator on a detector) takes the same values (JobSpec
+    // GeometryValues); the pixel size only matters for a local file read without a geometry.
+    const bool remoteGeometry = remote && m_remote->settings().input != RemoteInput::Synthetic;
+    for (QWidget* row : { m_clen->parentWidget(), m_energy->parentWidget(), static_cast<QWidget*>(m_beamShift) }) {
+        m_form->setRowVisible(row, !remote || remoteGeometry);
+    }
+    m_form->setRowVisible(m_pixel->parentWidget(), !remote);
     m_form->setRowVisible(m_dataset, !remote || m_remote->settings().input == RemoteInput::Cxi);
     m_remote->setVisible(remote);
     // A remote job cannot pause, and a reset would start a second job beside the running one.

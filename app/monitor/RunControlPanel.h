@@ -4,6 +4,7 @@
 #ifndef Q_MOC_RUN
 #include "RemoteJobStatus.h"
 #include "RunConfig.h"
+#include "RunGeometry.h"
 #endif
 
 #include <QWidget>
@@ -46,6 +47,11 @@ public:
     /// Whether Start may be pressed now, and its tooltip (for scripted checks: --dump-ranks).
     bool startEnabled() const;
     QString startToolTip() const;
+    /// Shows beside each detector value the one in effect and where it came from (geometry, data file, user).
+    void showValuesInEffect(const fxs::monitor::GeometryInEffect& values);
+    /// Asks for values the run needs ("clen", "photon_energy", "pixel_size"): marks their fields, focuses the
+    /// first and says why in the status line.
+    void askFor(const QStringList& keys, const QString& message);
 
 signals:
     void startRequested();
@@ -57,12 +63,20 @@ signals:
 
 private:
     void updateEnabled();
+    QWidget* valueRow(QLineEdit* field, QLabel* inEffect);
 
     RunConfig m_config;
     QComboBox* m_source = nullptr;
     QLineEdit* m_path = nullptr;
     QLineEdit* m_dataset = nullptr;
     QLineEdit* m_geometry = nullptr;
+    QLineEdit* m_clen = nullptr; ///< metres; empty: from the geometry or the data file
+    QLineEdit* m_energy = nullptr; ///< eV
+    QLineEdit* m_pixel = nullptr; ///< µm (a file read without a geometry)
+    QLineEdit* m_beamShift = nullptr; ///< "X,Y" in mm
+    QLabel* m_clenInEffect = nullptr;
+    QLabel* m_energyInEffect = nullptr;
+    QLabel* m_pixelInEffect = nullptr;
     QSpinBox* m_nQ = nullptr;
     QSpinBox* m_nPhi = nullptr;
     QSpinBox* m_first = nullptr;

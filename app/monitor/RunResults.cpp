@@ -10,7 +10,7 @@ namespace fxs::monitor {
 
 namespace {
 
-std::string configurationJson(const RunConfig& c, const std::string& vetoStateJson)
+std::string configurationJson(const RunConfig& c, const std::string& vetoStateJson, const GeometryInEffect* v)
 {
     static const char* sources[] = { "simulated", "cxi_file", "live_file", "remote_job" };
     nlohmann::json j;
@@ -27,6 +27,12 @@ std::string configurationJson(const RunConfig& c, const std::string& vetoStateJs
     // The veto panel's rules and sample-change annotations, with their reasons.
     if (auto v = nlohmann::json::parse(vetoStateJson, nullptr, false); !vetoStateJson.empty() && !v.is_discarded()) {
         j["vetoes"] = std::move(v);
+    }
+    if (v != nullptr) {
+        j["geometry_values"] = { { "clen_m", v->clenM }, { "clen_source", valueSourceName(v->clenSource) },
+            { "photon_energy_ev", v->photonEnergyEv }, { "photon_energy_source", valueSourceName(v->energySource) },
+            { "pixel_size_m", v->pixelSizeM }, { "pixel_size_source", valueSourceName(v->pixelSource) },
+            { "beam_shift_m", { c.beamShiftXM, c.beamShiftYM } } };
     }
     j["program"] = "fxs-monitor";
     return j.dump();
@@ -71,11 +77,11 @@ std::string RunResults::pathFor(const RunConfig& config)
 
 Result<std::string> RunResults::write(const std::string& path, const RunConfig& config,
     const DetectorGeometry& geometry, C2Pipeline& pipeline, const LedgerColumns& ledger,
-    const std::string& vetoStateJson)
+    const std::string& vetoStateJson, const GeometryInEffect* values)
 {
     const C2Sums sums = pipeline.sums();
-    return writeFile(
-        path, sums, C2Snapshot::compute(sums), configurationJson(config, vetoStateJson), [&](ResultsFile& file) {
+    return writeFile(path, sums, C2Snapshot::compute(sums), configurationJson(config, vetoStateJson, values),
+        [&](ResultsFile& file) {
             for (const Status& s :
                 { check(file.writeLedger(ledger), "writing /ledger to " + path),
                     check(file.writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path) }) {

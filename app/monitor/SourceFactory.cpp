@@ -1,34 +1,14 @@
 #include "SourceFactory.h"
 
 #include <fxs/sources/CxiFileSource.h>
-#include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <fxs/simulation/SimulatorSource.h>
 
 namespace fxs::monitor {
 
-Result<DetectorGeometry> SourceFactory::geometry(const RunConfig& config, int nSlow, int nFast)
+Result<RunGeometry> SourceFactory::geometry(const RunConfig& config, int nSlow, int nFast, MissingValues* missing)
 {
-    if (!config.geometryPath.isEmpty()) {
-        GeomParseOptions options;
-        options.photonEnergyEv = 12398.42 / config.wavelengthA;
-        auto g = GeomParser::parseFile(config.geometryPath.toStdString(), options);
-        if (g && (g->nSlow() != nSlow || g->nFast() != nFast)) {
-            return Error { "geometry " + config.geometryPath.toStdString() + " describes a "
-                + std::to_string(g->nSlow()) + " × " + std::to_string(g->nFast()) + " slab but the frames are "
-                + std::to_string(nSlow) + " × " + std::to_string(nFast) };
-        }
-        return g;
-    }
-    SinglePanelSpec spec;
-    spec.nSlow = nSlow;
-    spec.nFast = nFast;
-    spec.pixelSizeM = config.pixelSizeM;
-    spec.beamCentreSlowPx = nSlow / 2.0;
-    spec.beamCentreFastPx = nFast / 2.0;
-    spec.distanceM = config.distanceM;
-    spec.wavelengthA = config.wavelengthA;
-    return DetectorGeometry::singlePanel(spec);
+    return RunGeometry::resolve(config, nSlow, nFast, missing);
 }
 
 Result<DetectorGeometry> SourceFactory::withBeamstop(const DetectorGeometry& g)
@@ -116,7 +96,7 @@ Error aboutFile(const RunConfig& c, const Error& e)
 }
 } // namespace
 
-Result<RunSetup> SourceFactory::open(const RunConfig& config)
+Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* missing)
 {
     RunSetup setup;
     int nSlow = config.simulatedSize;
@@ -142,11 +122,12 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config)
         nSlow = setup.source->shape().nSlow;
         nFast = setup.source->shape().nFast;
     }
-    auto g = geometry(config, nSlow, nFast);
+    auto g = geometry(config, nSlow, nFast, missing);
     if (!g) {
         return g.error();
     }
-    setup.geometry = std::move(*g);
+    setup.geometry = std::move(g->geometry);
+    setup.values = g->values;
     if (config.source == SourceKind::Simulated && config.geometryPath.isEmpty()) {
         auto withStop = withBeamstop(setup.geometry);
         if (!withStop) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "RunConfig.h"
+#include "RunGeometry.h"
 
 #include <ImageAssembly.h>
 #include <fxs/geometry/DetectorGeometry.h>
@@ -14,15 +15,18 @@ struct RunSetup {
     std::unique_ptr<FrameSource> source;
     DetectorGeometry geometry;
     std::shared_ptr<const widgets::ImageAssembly> assembly; ///< the detector view's pixel map
+    GeometryInEffect values; ///< camera length, photon energy, pixel size in effect and their sources
 };
 
 /// Opens the source a RunConfig names (through the probe for files) and its geometry.
 class SourceFactory {
 public:
-    /// The source and geometry, or an Error that says which file and what went wrong.
-    static Result<RunSetup> open(const RunConfig& config);
-    /// The geometry: the .geom file when given, else a single flat panel centred on the beam.
-    static Result<DetectorGeometry> geometry(const RunConfig& config, int nSlow, int nFast);
+    /// The source and geometry, or an Error that says which file and what went wrong; when values the run needs
+    /// are missing everywhere, `missing` (when given) names them (the window then asks for them).
+    static Result<RunSetup> open(const RunConfig& config, MissingValues* missing = nullptr);
+    /// The geometry: the .geom file when given, else a single flat panel centred on the beam (RunGeometry).
+    static Result<RunGeometry> geometry(
+        const RunConfig& config, int nSlow, int nFast, MissingValues* missing = nullptr);
     /// The simulated run: SimulatorSource over the geometry, paced at the configured rate.
     static Result<std::unique_ptr<FrameSource>> simulated(const RunConfig& config, const DetectorGeometry& geometry);
     /// The simulated detector's geometry with a beamstop and its holder masked.

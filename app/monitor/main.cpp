@@ -1,3 +1,4 @@
+#include <cmath>
 // fxs-monitor: the live monitoring window.
 #include "MainWindow.h"
 #include "ScriptedRun.h"
@@ -52,8 +53,16 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("Stop the run (cancel a remote job) once this many shots are done"), QStringLiteral("n"));
     const QCommandLineOption ranks(QStringLiteral("dump-ranks"),
         QStringLiteral("Write the remote job's Ranks table as JSON when it ends"), QStringLiteral("file"));
+    const QCommandLineOption geometry(
+        QStringLiteral("geometry"), QStringLiteral("CrystFEL .geom file for the run"), QStringLiteral("file"));
+    const QCommandLineOption clen(QStringLiteral("clen"),
+        QStringLiteral("Camera length in metres (wins over the geometry and the data file)"), QStringLiteral("m"));
+    const QCommandLineOption energy(QStringLiteral("photon-energy"),
+        QStringLiteral("Photon energy in eV (wins over the geometry and the data file)"), QStringLiteral("eV"));
+    const QCommandLineOption pixel(QStringLiteral("pixel-size"),
+        QStringLiteral("Pixel size in metres of a file read without a geometry"), QStringLiteral("m"));
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, dump, polar, results,
-        open, first, last, quit, start, stopAt, ranks });
+        open, first, last, quit, start, stopAt, ranks, geometry, clen, energy, pixel });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -76,6 +85,11 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.autoStart = !p.isSet(start);
     o.stopAtShots = p.value(stopAt).toLongLong();
     o.ranksDumpPath = p.value(ranks);
+    o.geometryPath = p.value(geometry);
+    const double nan = std::nan("");
+    o.clenM = p.isSet(clen) ? p.value(clen).toDouble() : nan;
+    o.photonEnergyEv = p.isSet(energy) ? p.value(energy).toDouble() : nan;
+    o.pixelSizeM = p.isSet(pixel) ? p.value(pixel).toDouble() : nan;
     return o;
 }
 

@@ -167,6 +167,23 @@ nlohmann::json statsOptionsJson(const ShotStatsOptions& o)
         { "saturation_adu", std::isfinite(o.saturationAdu) ? nlohmann::json(o.saturationAdu) : nlohmann::json() },
         { "particle_sum_adu", o.particleSumAdu }, { "background_sum_adu", o.backgroundSumAdu } };
 }
+
+// The user's geometry values, only those given (NaN is not JSON).
+nlohmann::json geometryValuesJson(const WorkerConfig& c)
+{
+    nlohmann::json j = nlohmann::json::object();
+    if (std::isfinite(c.clenM)) {
+        j["clen_m"] = c.clenM;
+    }
+    if (std::isfinite(c.photonEnergyEv)) {
+        j["photon_energy_ev"] = c.photonEnergyEv;
+    }
+    if (c.beamShiftXM != 0.0 || c.beamShiftYM != 0.0) {
+        j["beam_shift_m"] = { c.beamShiftXM, c.beamShiftYM };
+    }
+    return j;
+}
+
 } // namespace
 
 std::uint64_t WorkerConfig::computationHash() const
@@ -178,6 +195,9 @@ std::uint64_t WorkerConfig::computationHash() const
         { "double", doublePrecision }, { "ringMean", ringMeanSubtracted }, { "shotsPerUnit", shotsPerUnit } };
     if (inputKind == "simulator") {
         j["simulator"] = { model, wavelengthA, peakPhotons, meanParticles, geometryPath };
+    }
+    if (const auto v = geometryValuesJson(*this); !v.empty()) {
+        j["geometry_values"] = v; // another camera length or energy is another computation
     }
     if (!veto.is_null()) {
         j["veto"] = veto;
@@ -203,7 +223,9 @@ std::string WorkerConfig::toJson() const
             { { "enabled", reconstruct }, { "iterations", mtipIterations }, { "grid_size", mtipGridSize },
                 { "particle_diameter_angstrom", mtipDiameterA }, { "starts", mtipStarts }, { "l_max", mtipLMax },
                 { "seed", mtipSeed } } } };
-    return j.dump(2);
+    nlohmann::json out = j;
+    out["geometry_values"] = geometryValuesJson(*this);
+    return out.dump(2);
 }
 
 Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::string& origin)
@@ -219,6 +241,14 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
         c.cxiPath = j.value("cxi_path", c.cxiPath);
         c.cxiDataset = j.value("cxi_dataset", c.cxiDataset);
         c.geometryPath = j.value("geometry_path", c.geometryPath);
+        if (const auto g = j.find("geometry_values"); g != j.end() && g->is_object()) {
+            c.clenM = g->value("clen_m", c.clenM);
+            c.photonEnergyEv = g->value("photon_energy_ev", c.photonEnergyEv);
+            if (const auto s = g->find("beam_shift_m"); s != g->end() && s->is_array() && s->size() == 2) {
+                c.beamShiftXM = (*s)[0].get<double>();
+                c.beamShiftYM = (*s)[1].get<double>();
+            }
+        }
         c.seed = j.value("seed", c.seed);
         c.maskedFraction = j.value("masked_fraction", c.maskedFraction);
         c.nQ = j.value("n_q", c.nQ);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ struct WorkerConfig {
     std::string cxiPath;
     std::string cxiDataset = "/entry_1/data_1/data";
     std::string geometryPath; ///< cxi: required; simulator: optional (empty: simulate on the polar bins)
+    // JobSpec GeometryValues: the user's values, winning over the geometry and the data file (NaN: not given).
+    double clenM = std::numeric_limits<double>::quiet_NaN();
+    double photonEnergyEv = std::numeric_limits<double>::quiet_NaN();
+    double beamShiftXM = 0.0;
+    double beamShiftYM = 0.0;
     std::string model; ///< simulator: built-in model name or JSON model file
     double wavelengthA = 1.5; ///< simulator on polar bins
     double peakPhotons = 1000.0; ///< simulator

@@ -1,15 +1,60 @@
 // JobSpec (what a client asks for) → WorkerConfig (what fxs-worker reads), with the checks that make a bad
 // request an INVALID_ARGUMENT naming the field rather than a failed job.
 #include "JobStore.h"
+#include <fxs/geometry/GeomParser.h>
 #include <fxs/simulation/ParticleModel.h>
 #include <fxs/shots/VetoRules.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace fxs::remote {
 
 namespace {
+
+// The user's geometry values (GeometryValues) checked and copied; `field` names the request's message.
+Status geometryValues(const fxs::v1::GeometryValues& v, const std::string& field, WorkerConfig& c)
+{
+    if (v.has_clen_m()) {
+        if (!std::isfinite(v.clen_m())) {
+            return Error { field + ".clen_m must be a finite number of metres" };
+        }
+        c.clenM = v.clen_m();
+    }
+    if (v.has_photon_energy_ev()) {
+        if (!(v.photon_energy_ev() > 0.0) || !std::isfinite(v.photon_energy_ev())) {
+            return Error { field + ".photon_energy_ev must be a positive number of eV" };
+        }
+        c.photonEnergyEv = v.photon_energy_ev();
+    }
+    if (!std::isfinite(v.beam_shift_x_m()) || !std::isfinite(v.beam_shift_y_m())) {
+        return Error { field + ".beam_shift_x_m/y_m must be finite numbers of metres" };
+    }
+    c.beamShiftXM = v.beam_shift_x_m();
+    c.beamShiftYM = v.beam_shift_y_m();
+    return {};
+}
+
+// A geometry that leaves clen or the photon energy out, with no value in the request, is refused now, naming the
+// field that supplies it. HDF5-path values are the worker's to read: the server runs no HDF5 on an input that
+// fxs-probe has not validated.
+Status checkGeometry(const WorkerConfig& c, const std::string& field)
+{
+    auto t = GeomParser::parseTemplateFile(c.geometryPath);
+    if (!t) {
+        return Error { field + ".geometry_path: " + t.error().message };
+    }
+    const bool noClen = !std::isfinite(c.clenM)
+        && std::any_of(t->clen.begin(), t->clen.end(), [](const GeomScalar& s) { return !s.isSet(); });
+    const bool noEnergy = !std::isfinite(c.photonEnergyEv) && !t->photonEnergy.isSet();
+    if (noClen || noEnergy) {
+        return Error { field + ".geometry_path: " + c.geometryPath + " gives no "
+            + (noClen ? "camera length (clen)" : "photon energy (photon_energy)") + "; set " + field
+            + ".geometry_values." + (noClen ? "clen_m" : "photon_energy_ev") };
+    }
+    return {};
+}
 
 Status simulatorInput(const fxs::v1::SimulatorInput& in, WorkerConfig& c)
 {
@@ -25,6 +70,14 @@ Status simulatorInput(const fxs::v1::SimulatorInput& in, WorkerConfig& c)
         return Error { "simulator.geometry_path: " + in.geometry_path() + " does not exist on the server" };
     }
     c.geometryPath = in.geometry_path();
+    if (auto st = geometryValues(in.geometry_values(), "simulator.geometry_values", c); !st) {
+        return st;
+    }
+    if (!c.geometryPath.empty()) {
+        if (auto st = checkGeometry(c, "simulator"); !st) {
+            return st;
+        }
+    }
     c.wavelengthA = in.wavelength_angstrom() == 0.0 ? 1.5 : in.wavelength_angstrom();
     c.peakPhotons = in.peak_photons() == 0.0 ? 1000.0 : in.peak_photons();
     c.meanParticles = in.mean_particles() == 0.0 ? 1.0 : in.mean_particles();
@@ -160,6 +213,12 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
         c.inputKind = "cxi";
         c.cxiPath = spec.cxi().paths(0);
         c.geometryPath = spec.cxi().geometry_path();
+        if (auto st = geometryValues(spec.cxi().geometry_values(), "cxi.geometry_values", c); !st) {
+            return Error { st.message() };
+        }
+        if (auto st = checkGeometry(c, "cxi"); !st) {
+            return Error { st.message() };
+        }
         if (!spec.cxi().dataset().empty()) {
             c.cxiDataset = spec.cxi().dataset();
         }

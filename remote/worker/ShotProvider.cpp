@@ -2,6 +2,7 @@
 
 #include "SyntheticPolarSource.h"
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/InputIdentity.h>
 #include <fxs/polar/PolarRemapper.h>
@@ -69,6 +70,29 @@ private:
     std::vector<std::uint8_t> m_valid;
     StatsPlan m_stats;
 };
+
+// The geometry with the job's values: the user's (JobSpec GeometryValues) win, then the .geom file's numbers,
+// then the values it names as HDF5 paths in `dataFile` (their first frame's).
+Result<DetectorGeometry> workerGeometry(const WorkerConfig& cfg, const std::string& dataFile, const std::string& field)
+{
+    auto t = GeomParser::parseTemplateFile(cfg.geometryPath);
+    if (!t) {
+        return t.error();
+    }
+    GeomDataValues values;
+    if (!dataFile.empty() && !t->dataPaths().empty()) {
+        auto v = GeomDataReader::read(dataFile, t->dataPaths());
+        if (!v) {
+            return v.error();
+        }
+        values = std::move(*v);
+    }
+    auto r = t->resolve({ cfg.clenM, cfg.photonEnergyEv, cfg.beamShiftXM, cfg.beamShiftYM }, values, 0);
+    if (!r) {
+        return Error { r.error().message + " (in a job: " + field + ".geometry_values)" };
+    }
+    return std::move(r->geometry);
+}
 
 Result<DetectorRemap> detectorRemap(const DetectorGeometry& geometry, const WorkerConfig& cfg)
 {
@@ -196,7 +220,7 @@ Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
         return std::unique_ptr<ShotProvider>(std::make_unique<SimulatorProvider>(
             std::move(*sim), std::move(*pixels), std::nullopt, cfg.wavelengthA, statsFor(cfg)));
     }
-    auto geometry = GeomParser::parseFile(cfg.geometryPath);
+    auto geometry = workerGeometry(cfg, {}, "simulator");
     if (!geometry) {
         return Error { "simulator.geometry_path: " + geometry.error().message };
     }
@@ -218,7 +242,7 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     if (!source) {
         return source.error();
     }
-    auto geometry = GeomParser::parseFile(cfg.geometryPath);
+    auto geometry = workerGeometry(cfg, cfg.cxiPath, "cxi"); // after rank 0 validated the file
     if (!geometry) {
         return geometry.error();
     }

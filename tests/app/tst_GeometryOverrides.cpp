@@ -116,7 +116,9 @@ private slots:
         r = runFxs(correlate(in, write("paths.geom", kGeom), m_dir.filePath("b.h5")));
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("/LCLS/photon_energy_eV") && r.err.contains("--photon-energy"), r.err.constData());
-        r = runFxs(correlate(in, noEnergy, m_dir.filePath("c.h5")) << "--photon-energy" << "9000" << "--beam-shift"
+        r = runFxs(correlate(in, noEnergy, m_dir.filePath("c.h5")) << "--photon-energy"
+                                                                   << "9000"
+                                                                   << "--beam-shift"
                                                                    << "0.001");
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("--beam-shift"), r.err.constData());
@@ -137,7 +139,9 @@ private slots:
         QCOMPARE(v["photon_energy_ev"].toDouble(), 9000.0);
         QCOMPARE(v["photon_energy_source"].toString(), QString("data file"));
         // The user's values win, from the command line and from a JSON config.
-        r = runFxs(correlate(in, noEnergy, m_dir.filePath("e.h5")) << "--clen" << "0.11" << "--photon-energy"
+        r = runFxs(correlate(in, noEnergy, m_dir.filePath("e.h5")) << "--clen"
+                                                                   << "0.11"
+                                                                   << "--photon-energy"
                                                                    << "9100");
         QVERIFY2(r.exitCode == 0, r.err.constData());
         v = results(m_dir.filePath("e.h5"))["values"].toObject();
@@ -169,7 +173,8 @@ private slots:
         QCOMPARE(o["peak"].toInt(), 12);
         QVERIFY2(o["peak_ratio"].toDouble() < 0.6, qPrintable(QString::number(o["peak_ratio"].toDouble())));
         // Forcing one camera length puts half the frames' rings in another bin: a second peak appears.
-        r = runFxs(correlate(in, geom, m_dir.filePath("h.h5")) << "--clen" << "0.1");
+        r = runFxs(correlate(in, geom, m_dir.filePath("h.h5")) << "--clen"
+                                                               << "0.1");
         QVERIFY2(r.exitCode == 0, r.err.constData());
         o = results(m_dir.filePath("h.h5"));
         qInfo() << "one camera length: second/first" << o["peak_ratio"].toDouble();

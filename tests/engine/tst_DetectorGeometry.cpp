@@ -238,8 +238,8 @@ private slots:
         QTest::newRow("no '='") << head + "p/max_ss 9\n" << 7 << "p/max_ss 9";
         QTest::newRow("not an integer") << head + "p/max_ss = nine\n" << 7 << "p/max_ss";
         QTest::newRow("bad vector") << head + "p/max_ss = 9\np/fs = +1.0q\n" << 8 << "p/fs";
-        QTest::newRow("refused key") << head + "p/max_ss = 9\n\n; note\np/electron_voltage = 200\n" << 10
-                                     << "p/electron_voltage";
+        QTest::newRow("refused key") << head + "p/max_ss = 9\n\n; note\np/electron_voltage = 200\n"
+                                     << 10 << "p/electron_voltage";
         QTest::newRow("missing max_ss") << head << 3 << "p/max_ss";
         QTest::newRow("missing res") << "photon_energy = 9000\nclen = 0.1\np/min_fs = 0\np/max_fs = 9\n"
                                         "p/min_ss = 0\np/max_ss = 9\n"

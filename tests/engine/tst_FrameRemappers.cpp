@@ -3,11 +3,9 @@
 // q bin on every frame; one remap table per distinct value.
 
 #include <QtTest>
-
+#include <cmath>
 #include <fxs/polar/FrameRemappers.h>
 #include <fxs/geometry/GeomParser.h>
-
-#include <cmath>
 #include <numbers>
 
 using namespace fxs;

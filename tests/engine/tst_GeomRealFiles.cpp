@@ -9,12 +9,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <fxs/sources/GeomDataReader.h>
-#include <fxs/geometry/GeomParser.h>
-
 #include <cmath>
 #include <fstream>
+#include <fxs/sources/GeomDataReader.h>
+#include <fxs/geometry/GeomParser.h>
 
 using namespace fxs;
 
@@ -106,9 +104,8 @@ private slots:
         const auto files = QDir(m_dir).entryList({ "*.geom" }, QDir::Files);
         QCOMPARE(files.size(), 13);
         for (const auto& f : files) {
-            const bool covered = std::any_of(std::begin(kCases), std::end(kCases), [&](const Case& c) {
-                return fileOf(c) == f;
-            });
+            const bool covered
+                = std::any_of(std::begin(kCases), std::end(kCases), [&](const Case& c) { return fileOf(c) == f; });
             QVERIFY2(covered, qPrintable(f + " has no case"));
         }
     }
@@ -155,8 +152,8 @@ private slots:
         mf.write(QJsonDocument(manifest).toJson());
         mf.close();
         QByteArray out;
-        QVERIFY(python({ qEnvironmentVariable("FXS_SOURCE_DIR") + "/tests/engine/crystfel_geom_q.py", manifestFile },
-            &out));
+        QVERIFY(python(
+            { qEnvironmentVariable("FXS_SOURCE_DIR") + "/tests/engine/crystfel_geom_q.py", manifestFile }, &out));
         int checked = 0;
         for (const auto& line : out.split('\n')) {
             if (line.trimmed().isEmpty()) {
@@ -181,9 +178,15 @@ private slots:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("option");
-        QTest::newRow("no photon energy") << "simple.geom" << "photon_energy" << "--photon-energy";
-        QTest::newRow("clen is a path") << "cspad-cxiformat.geom" << "clen" << "--clen";
-        QTest::newRow("OM file, no clen") << "lcls_mfx_epix10k2M.geom" << "clen" << "--clen";
+        QTest::newRow("no photon energy") << "simple.geom"
+                                          << "photon_energy"
+                                          << "--photon-energy";
+        QTest::newRow("clen is a path") << "cspad-cxiformat.geom"
+                                        << "clen"
+                                        << "--clen";
+        QTest::newRow("OM file, no clen") << "lcls_mfx_epix10k2M.geom"
+                                          << "clen"
+                                          << "--clen";
     }
     void missingValuesNameTheKeyAndTheOption()
     {

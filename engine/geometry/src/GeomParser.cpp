@@ -17,8 +17,8 @@ using namespace geomvalues;
 
 // Keys CrystFEL knows that neither move pixels nor mask them here; accepted and ignored.
 const std::set<std::string> kIgnoredKeys = { "photon_energy_bandwidth", "peak_list", "peak_list_type", "bandwidth",
-    "badrow_direction", "flag_lessthan", "flag_morethan", "flag_equal", "saturation_map", "saturation_map_file",
-    "cnz", "mask_edge_pixels", "max_pixel_value", "hdf5_peak_path", "peak_info_location" };
+    "badrow_direction", "flag_lessthan", "flag_morethan", "flag_equal", "saturation_map", "saturation_map_file", "cnz",
+    "mask_edge_pixels", "max_pixel_value", "hdf5_peak_path", "peak_info_location" };
 
 // Keys whose meaning we do not implement and which would change where pixels are or what the beam is:
 // refused rather than silently misread.
@@ -67,10 +67,10 @@ private:
     Status panelLine(int line, const std::string& owner, const std::string& key, std::string_view v);
     Status globalKey(int line, const std::string& key, std::string_view v);
     Status badKey(int line, BadDraft& d, const std::string& fullKey, const std::string& key, std::string_view v);
-    Status applyPanelValue(int line, PanelDraft& d, const std::string& fullKey, const std::string& key,
-        std::string_view v);
-    Status scalarValue(int line, GeomScalar& out, const std::string& fullKey, std::string_view v, bool energy,
-        double fileScale);
+    Status applyPanelValue(
+        int line, PanelDraft& d, const std::string& fullKey, const std::string& key, std::string_view v);
+    Status scalarValue(
+        int line, GeomScalar& out, const std::string& fullKey, std::string_view v, bool energy, double fileScale);
     Status maskKey(int line, const std::string& key, std::string_view v);
     void foldModules();
 
@@ -152,8 +152,9 @@ Status Parser::scalarValue(
         auto r = energy ? parseEnergy(v) : parseLength(v);
         if (!r) {
             return fail(line, fullKey,
-                std::string("expected ") + (energy ? "an energy like '9000', '4570 eV' or '9.8 keV'"
-                                                   : "a length like '0.1', '0.1 m' or '95.3 mm'")
+                std::string("expected ")
+                    + (energy ? "an energy like '9000', '4570 eV' or '9.8 keV'"
+                              : "a length like '0.1', '0.1 m' or '95.3 mm'")
                     + " or an HDF5 path like '/LCLS/detector_1/EncoderValue', got '" + std::string(v) + "'");
         }
         s.value = *r;
@@ -274,8 +275,8 @@ Status Parser::globalKey(int line, const std::string& key, std::string_view v)
     }
     if (key == "detector_shift_x" || key == "detector_shift_y") {
         // A shift read from the data file is in millimetres, as clen.
-        return scalarValue(line, key == "detector_shift_x" ? m_t.detectorShiftX : m_t.detectorShiftY, key, v, false,
-            1e-3);
+        return scalarValue(
+            line, key == "detector_shift_x" ? m_t.detectorShiftX : m_t.detectorShiftY, key, v, false, 1e-3);
     }
     if (key.rfind("rigid_group", 0) == 0 || key.rfind("group_", 0) == 0) {
         std::vector<std::string> members;

@@ -38,8 +38,8 @@ std::string optionFor(const std::string& key)
 std::string optionForKey(const std::string& key) { return optionFor(key.substr(key.rfind('/') + 1)); }
 
 // A deferred value looked up in the data values: one value for the run, or one per frame.
-Result<double> lookup(const GeomTemplate& t, std::string key, const GeomScalar& s, const GeomDataValues& data,
-    std::int64_t frame)
+Result<double> lookup(
+    const GeomTemplate& t, std::string key, const GeomScalar& s, const GeomDataValues& data, std::int64_t frame)
 {
     key = s.key.empty() ? key : s.key;
     std::string where = t.sourceName;
@@ -55,8 +55,8 @@ Result<double> lookup(const GeomTemplate& t, std::string key, const GeomScalar& 
     }
     auto it = data.find(s.path);
     if (it == data.end() || it->second.empty()) {
-        return Error { where + ": key '" + key + "' is the HDF5 path '" + s.path
-            + "' and no data file supplied it; " + optionForKey(key) };
+        return Error { where + ": key '" + key + "' is the HDF5 path '" + s.path + "' and no data file supplied it; "
+            + optionForKey(key) };
     }
     const auto& v = it->second;
     if (v.size() != 1 && (frame < 0 || static_cast<std::size_t>(frame) >= v.size())) {
@@ -136,7 +136,8 @@ std::vector<std::string> GeomTemplate::missing(const GeomOverrides& o, const Geo
     return out;
 }
 
-Result<ResolvedGeometry> GeomTemplate::resolve(const GeomOverrides& o, const GeomDataValues& data, std::int64_t frame) const
+Result<ResolvedGeometry> GeomTemplate::resolve(
+    const GeomOverrides& o, const GeomDataValues& data, std::int64_t frame) const
 {
     ResolvedGeometry r;
     const bool userClen = std::isfinite(o.cameraLengthM);
@@ -176,9 +177,9 @@ Result<ResolvedGeometry> GeomTemplate::resolve(const GeomOverrides& o, const Geo
         p.cornerYPx += shift[1] * p.pixelsPerM;
     }
     r.cameraLengthM = out.empty() ? 0.0 : out.front().cameraLengthM;
-    r.cameraLengthSource = userClen ? ValueSource::User
+    r.cameraLengthSource = userClen                ? ValueSource::User
         : (!clen.empty() && clen.front().isPath()) ? ValueSource::DataFile
-                                                    : ValueSource::Geometry;
+                                                   : ValueSource::Geometry;
     if (std::isfinite(o.photonEnergyEv)) {
         r.photonEnergyEv = o.photonEnergyEv;
         r.photonEnergySource = ValueSource::User;

@@ -272,7 +272,7 @@ Result<ParticleModel> ParticleModel::fromFile(const std::string& path)
     return fromJson(ss.str(), path);
 }
 
-Result<ParticleModel> ParticleModel::load(const std::string& nameOrPath)
+Result<ParticleModel> ParticleModel::load(const std::string& nameOrPath, const StructureOptions& structure)
 {
     const auto names = builtinNames();
     if (std::find(names.begin(), names.end(), nameOrPath) != names.end()) {
@@ -284,9 +284,9 @@ Result<ParticleModel> ParticleModel::load(const std::string& nameOrPath)
             list += (list.empty() ? "" : ", ") + n;
         }
         return Error { "particle model \"" + nameOrPath + "\" is neither a built-in model (" + list
-            + ") nor a readable JSON model file" };
+            + ") nor a readable PDB/mmCIF or JSON model file" };
     }
-    return fromFile(nameOrPath);
+    return isStructureFile(nameOrPath) ? fromStructureFile(nameOrPath, structure) : fromFile(nameOrPath);
 }
 
 std::string ParticleModel::toJson() const

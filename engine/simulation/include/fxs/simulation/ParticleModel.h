@@ -34,6 +34,12 @@ struct ModelDensity {
     }
 };
 
+/// How ParticleModel::fromStructureFile() turns atoms into scatterers.
+struct StructureOptions {
+    bool hydrogens = false; ///< keep H and D atoms (most X-ray models have none or ride them on heavy atoms)
+    bool waters = false; ///< keep water molecules (HOH, WAT, DOD)
+};
+
 /// A particle with a known truth: Gaussian blobs / points / uniform spheres, its scattering amplitude
 ///     F(q⃗) = Σ_j a_j e^{−q²σ_j²/2} e^{i q⃗·r_j}   (spheres: a_j · 3(sin qR − qR cos qR)/(qR)³ · e^{i q⃗·r_j})
 /// and its density on a grid. q in Å⁻¹ (q = 4π sin θ / λ), lengths in Å.
@@ -56,8 +62,16 @@ public:
     static Result<ParticleModel> fromJson(std::string_view text, const std::string& sourceName = "model");
     /// Reads a JSON model file.
     static Result<ParticleModel> fromFile(const std::string& path);
-    /// A built-in model by name, otherwise a JSON model file by path (what a command-line option takes).
-    static Result<ParticleModel> load(const std::string& nameOrPath);
+    /// Atoms of a PDB or mmCIF file (gemmi), first model, first alternative conformation, weighted by occupancy:
+    /// each atom the IT92 form factor f(s) = Σ_k a_k e^{−b_k s²} + c (s = q/4π), i.e. four Gaussian scatterers of
+    /// σ_k = √(b_k / 8π²) and amplitude a_k, plus a point of amplitude c, at the atom; the model centred on its
+    /// electron-weighted centre. B-factors are not applied.
+    static Result<ParticleModel> fromStructureFile(const std::string& path, const StructureOptions& options = {});
+    /// True when `path` names a structure file (.pdb, .ent, .cif, .mmcif, upper or lower case).
+    static bool isStructureFile(const std::string& path);
+    /// A built-in model by name, otherwise a structure file (isStructureFile) or a JSON model file by path (what
+    /// a command-line option takes).
+    static Result<ParticleModel> load(const std::string& nameOrPath, const StructureOptions& structure = {});
     /// The model in the JSON format (round-trips through fromJson).
     std::string toJson() const;
 

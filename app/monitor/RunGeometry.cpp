@@ -1,0 +1,145 @@
+#include "RunGeometry.h"
+
+#include <QObject>
+#include <cmath>
+#include <fxs/sources/GeomDataReader.h>
+#include <fxs/geometry/GeomParser.h>
+
+namespace fxs::monitor {
+
+namespace {
+
+constexpr double kHcEvA = 12398.419843320026;
+// The CXI photon energy (joules by the format; values above 1 are taken to be eV, as CxiFileSource does).
+constexpr const char* kCxiEnergy = "/entry_1/instrument_1/source_1/energy";
+
+bool isFileRun(const RunConfig& c) { return c.source == SourceKind::CxiFile || c.source == SourceKind::LiveFile; }
+
+QString label(const QString& key)
+{
+    if (key == "clen") {
+        return QObject::tr("camera length");
+    }
+    return key == "photon_energy" ? QObject::tr("photon energy") : QObject::tr("pixel size");
+}
+
+Error ask(const QStringList& keys, const QString& why, MissingValues* missing)
+{
+    QStringList names;
+    for (const auto& k : keys) {
+        names << label(k);
+    }
+    const QString message
+        = QObject::tr("Needed before this run can start: %1. %2 Enter %3 under Run control › "
+                      "Detector values, then start again.")
+              .arg(names.join(QStringLiteral(", ")), why, keys.size() == 1 ? QObject::tr("it") : QObject::tr("them"));
+    if (missing) {
+        *missing = { keys, message };
+    }
+    return Error { message.toStdString() };
+}
+
+// The photon energy a CXI file states, in eV (NaN when it states none).
+double cxiEnergyEv(const RunConfig& c)
+{
+    auto v = GeomDataReader::read(c.path.toStdString(), { kCxiEnergy });
+    if (!v || v->empty() || v->begin()->second.empty()) {
+        return std::nan("");
+    }
+    const double e = v->begin()->second.front();
+    return e > 1.0 ? e : e / 1.602176634e-19;
+}
+
+Result<RunGeometry> fromGeometryFile(const RunConfig& c, int nSlow, int nFast, MissingValues* missing)
+{
+    const std::string path = c.geometryPath.toStdString();
+    auto t = GeomParser::parseTemplateFile(path);
+    if (!t) {
+        return t.error();
+    }
+    GeomOverrides o { c.userClenM, c.userPhotonEnergyEv, c.beamShiftXM, c.beamShiftYM };
+    GeomDataValues values;
+    if (isFileRun(c) && !t->dataPaths().empty()) {
+        auto v = GeomDataReader::read(c.path.toStdString(), t->dataPaths());
+        if (!v) {
+            return v.error();
+        }
+        values = std::move(*v);
+    }
+    if (!isFileRun(c) && !std::isfinite(o.photonEnergyEv) && !t->photonEnergy.isNumber()) {
+        o.photonEnergyEv = kHcEvA / c.wavelengthA; // a simulated run: the simulation's wavelength
+    }
+    if (const auto keys = t->missing(o, values); !keys.empty()) {
+        QStringList k;
+        for (const auto& key : keys) {
+            k << QString::fromStdString(key);
+        }
+        auto r = t->resolve(o, values, std::max<std::int64_t>(0, c.firstShot));
+        return ask(k, QString::fromStdString(r ? std::string() : r.error().message), missing);
+    }
+    auto r = t->resolve(o, values, std::max<std::int64_t>(0, c.firstShot));
+    if (!r) {
+        return r.error();
+    }
+    if (r->geometry.nSlow() != nSlow || r->geometry.nFast() != nFast) {
+        return Error { "geometry " + path + " describes a " + std::to_string(r->geometry.nSlow()) + " × "
+            + std::to_string(r->geometry.nFast()) + " slab but the frames are " + std::to_string(nSlow) + " × "
+            + std::to_string(nFast) };
+    }
+    RunGeometry g { r->geometry, {} };
+    g.values = { r->cameraLengthM, r->cameraLengthSource, r->photonEnergyEv, r->photonEnergySource,
+        1.0 / r->geometry.panels().front().pixelsPerM, ValueSource::Geometry };
+    return g;
+}
+
+} // namespace
+
+Result<RunGeometry> RunGeometry::resolve(const RunConfig& c, int nSlow, int nFast, MissingValues* missing)
+{
+    if (!c.geometryPath.isEmpty()) {
+        return fromGeometryFile(c, nSlow, nFast, missing);
+    }
+    // No geometry: a flat panel centred on the beam. The simulated detector has its settings; a file has none.
+    const bool file = isFileRun(c);
+    auto pick = [](double user, double fallback, ValueSource fallbackSource) {
+        return std::isfinite(user) ? std::pair { user, ValueSource::User } : std::pair { fallback, fallbackSource };
+    };
+    const double nan = std::nan("");
+    const auto clen = pick(c.userClenM, file ? nan : c.distanceM, ValueSource::Geometry);
+    const auto pixel = pick(c.userPixelSizeM, file ? nan : c.pixelSizeM, ValueSource::Geometry);
+    auto energy = pick(c.userPhotonEnergyEv, file ? cxiEnergyEv(c) : kHcEvA / c.wavelengthA,
+        file ? ValueSource::DataFile : ValueSource::Geometry);
+    QStringList keys;
+    QStringList why;
+    if (!std::isfinite(clen.first)) {
+        keys << "clen";
+        why << QObject::tr("A file read without a geometry has no camera length.");
+    }
+    if (!std::isfinite(energy.first)) {
+        keys << "photon_energy";
+        why << QObject::tr("%1 states no photon energy (%2).").arg(c.path, kCxiEnergy);
+    }
+    if (!std::isfinite(pixel.first)) {
+        keys << "pixel_size";
+        why << QObject::tr("A file read without a geometry has no pixel size.");
+    }
+    if (!keys.isEmpty()) {
+        return ask(keys, why.join(' '), missing);
+    }
+    SinglePanelSpec spec;
+    spec.nSlow = nSlow;
+    spec.nFast = nFast;
+    spec.pixelSizeM = pixel.first;
+    spec.beamCentreSlowPx = nSlow / 2.0 + c.beamShiftYM / pixel.first;
+    spec.beamCentreFastPx = nFast / 2.0 + c.beamShiftXM / pixel.first;
+    spec.distanceM = clen.first;
+    spec.photonEnergyEv = energy.first;
+    auto g = DetectorGeometry::singlePanel(spec);
+    if (!g) {
+        return g.error();
+    }
+    return RunGeometry { std::move(*g),
+        { clen.first, clen.second, energy.first, energy.second, pixel.first, pixel.second } };
+}
+
+} // namespace fxs::monitor
