@@ -335,7 +335,7 @@ void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tr
     const auto first = toStatus(*submitted, job->server, job->spec);
     tracked.post([this, first] {
         m_last = first;
-        emit submitted(first.jobId);
+        emit this->submitted(first.jobId); // `submitted` alone is the reply above
         emit statusChanged(first);
     });
     if (job->cancelRequested) {

@@ -2,13 +2,12 @@
 // public header (it names CUDA types).
 #pragma once
 
-#include <fxs/correlation/MaskSpectra.h>
-#include <fxs/gpu/GpuC2Accumulator.h>
-
 #include <algorithm>
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <cufft.h>
+#include <fxs/correlation/MaskSpectra.h>
+#include <fxs/gpu/GpuC2Accumulator.h>
 #include <memory>
 #include <string>
 #include <vector>

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <fxs/core/Result.h>
 #include <fxs/correlation/C2Accumulator.h>
 #include <fxs/correlation/C2Sums.h>
 #include <fxs/polar/PolarFrame.h>
-#include <fxs/core/Result.h>
-
 #include <memory>
 #include <span>
 #include <string>
