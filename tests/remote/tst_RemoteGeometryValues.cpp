@@ -83,7 +83,7 @@ private slots:
         QVERIFY2(end->state() == fxs::v1::JOB_STATE_SUCCEEDED, end->message().c_str());
         QTemporaryDir out;
         QVERIFY(m_server->session->fetch(end->job_id(), out.filePath("r").toStdString()).ok());
-        auto remote = fxs::remote::SumsFile::read(out.filePath("r").toStdString());
+        auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
         QVERIFY(remote.ok());
 
         // The same frames through the detector the job describes, built here from its numbers: 80 mm + 0.02 m,
