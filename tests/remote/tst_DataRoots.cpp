@@ -20,7 +20,11 @@ private:
     {
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("not a real file\n");
+        // The server reads a job's geometry at submission (its camera length and photon energy): a real one.
+        f.write(path.endsWith(".geom") ? "clen = 0.1\nphoton_energy = 9000\nres = 5000\np0/min_fs = 0\np0/max_fs = 63\n"
+                                         "p0/min_ss = 0\np0/max_ss = 63\np0/fs = x\np0/ss = y\np0/corner_x = -32\n"
+                                         "p0/corner_y = -32\n"
+                                       : "not a real file\n");
     }
 
     grpc::Status submit(const fxs::v1::JobSpec& spec)
