@@ -7,11 +7,13 @@
 #include "RunOutput.h"
 #include "Setup.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <fxs/sources/CxiFileSource.h>
 #include <fxs/sources/DetectorStreamSource.h>
+#include <fxs/sources/FileProbe.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <iostream>
@@ -48,6 +50,7 @@ struct CorrelateOptions {
     std::int64_t maxShots = -1;
     double rateHz = 0.0;
     bool live = false;
+    std::optional<PerFrameMask> frameMask; ///< not an option: the geometry's mask per frame, read by the source
     double idleTimeoutS = 0.0;
     std::string figures;
     std::string stream; ///< "karabo" or "dectris" when the input is a ZeroMQ endpoint
@@ -102,8 +105,40 @@ Result<std::unique_ptr<FrameSource>> openOne(
     }
     CxiSourceOptions co;
     co.datasetPath = dataset;
+    if (o.frameMask && dataset == o.dataset) {
+        co.frameMaskDataset = o.frameMask->dataset;
+        co.frameMaskGood = o.frameMask->goodBits;
+        co.frameMaskBad = o.frameMask->badBits;
+    }
     auto s = CxiFileSource::open(path, co);
     return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
+}
+
+// The stacks of one input: `dataset`, or for a DECTRIS NeXus master file (which holds no pixels) its data links
+// data_000001, data_000002, … in order, each an external link to a data file.
+Result<std::vector<std::string>> stackDatasets(const CorrelateOptions& o, const std::string& path, const std::string& dataset)
+{
+    if (o.live || dataset != o.dataset || !std::filesystem::is_regular_file(path)) {
+        return std::vector<std::string> { dataset };
+    }
+    auto nexus = FileProbe::nexusDataLinks(path);
+    if (!nexus) {
+        return Error { path + ": " + nexus.error().message };
+    }
+    if (nexus->links.empty() || std::find(nexus->links.begin(), nexus->links.end(), dataset) != nexus->links.end()) {
+        if (!nexus->missing.empty()) {
+            return Error { path + ": the data file of " + nexus->missing + " is missing" };
+        }
+        return std::vector<std::string> { dataset };
+    }
+    std::cerr << "correlate: " << path << " is a NeXus master file: reading " << nexus->links.size()
+              << " data link(s) " << nexus->links.front() << (nexus->links.size() > 1 ? " … " + nexus->links.back() : "")
+              << "\n";
+    if (!nexus->missing.empty()) {
+        std::cerr << "correlate: warning: the data file of " << nexus->missing
+                  << " is missing; the run stops before it\n";
+    }
+    return nexus->links;
 }
 
 Result<std::unique_ptr<FrameSource>> openStream(const CorrelateOptions& o)
@@ -148,11 +183,17 @@ Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const
     }
     std::vector<std::unique_ptr<FrameSource>> parts;
     for (const auto& path : o.inputs) {
-        auto s = openOne(o, path, dataset);
-        if (!s) {
-            return s.error();
+        auto datasets = stackDatasets(o, path, dataset);
+        if (!datasets) {
+            return datasets.error();
         }
-        parts.push_back(std::move(*s));
+        for (const auto& d : *datasets) {
+            auto s = openOne(o, path, d);
+            if (!s) {
+                return s.error();
+            }
+            parts.push_back(std::move(*s));
+        }
     }
     auto src = ChainedSource::create(std::move(parts));
     if (!src) {
@@ -266,7 +307,21 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     if (!o.polar && o.geometry.empty() && !dectris) {
         return Error { "--geometry is required for detector stacks (or --polar for (N, n_q, n_phi) stacks)" };
     }
-    auto src = openSource(o, o.dataset);
+    // A file's geometry first: its mask may have one slab per frame, which the source then reads with each frame.
+    const bool fileGeometry = !o.polar && !o.geometry.empty() && !DetectorStreamSource::isEndpoint(o.input);
+    auto fileGeo = fileGeometry ? loadGeometry(o.geometry, o.geometryValues, o.input) : Result<GeometrySetup>(Error {});
+    if (fileGeometry && !fileGeo) {
+        return fileGeo.error();
+    }
+    CorrelateOptions withMask = o;
+    if (fileGeometry && fileGeo->frameMask) {
+        if (o.inputs.size() > 1 || o.live) {
+            return Error { o.geometry + ": the mask per frame " + fileGeo->frameMask->dataset
+                + " is read with each frame of one closed file; correlate such files one at a time" };
+        }
+        withMask.frameMask = fileGeo->frameMask;
+    }
+    auto src = openSource(withMask, o.dataset);
     if (!src) {
         return src.error();
     }
@@ -278,8 +333,9 @@ Result<Prepared> prepare(const CorrelateOptions& o)
         }
         return p;
     }
-    auto geo = o.geometry.empty() && stream != nullptr ? geometryFromStart(stream)
-                                                    : loadGeometry(o.geometry, o.geometryValues, o.input);
+    auto geo = fileGeometry               ? std::move(fileGeo)
+        : o.geometry.empty() && stream != nullptr ? geometryFromStart(stream)
+                                                  : loadGeometry(o.geometry, o.geometryValues, o.input);
     if (!geo) {
         return geo.error();
     }

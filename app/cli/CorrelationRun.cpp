@@ -107,6 +107,7 @@ struct Run {
             out.ledger.reason.emplace_back();
             out.ledger.seriesId.push_back(-1);
             out.ledger.frameNumber.push_back(-1);
+            out.ledger.pulseId.push_back(-1);
             ++next;
         }
         return next != from ? feed.seek(next) : Status {};
@@ -157,6 +158,7 @@ Status Run::loop()
         out.ledger.reason.push_back(ok ? std::string {} : d.reason);
         out.ledger.seriesId.push_back(s.meta.seriesId);
         out.ledger.frameNumber.push_back(s.meta.frameNumber);
+        out.ledger.pulseId.push_back(s.meta.pulseId);
         if (ok) {
             accepted.push_back(s.polar.shotIndex);
             pipeline.push(std::move(s.polar));

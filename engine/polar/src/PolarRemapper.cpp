@@ -158,23 +158,7 @@ Status PolarRemapper::remapInto(const Frame& frame, PolarFrame& out) const
     out.nPhi = t.grid.nPhi;
     out.intensity.resize(nBins);
     out.weight.resize(nBins);
-    switch (frame.type) {
-    case PixelType::UInt16:
-        applyAll<std::uint16_t>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Int16:
-        applyAll<std::int16_t>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Int32:
-        applyAll<std::int32_t>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Float32:
-        applyAll<float>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Float64:
-        applyAll<double>(t, *m_workers, frame, out);
-        break;
-    }
+    withPixelType(frame.type, [&](auto v) { applyAll<decltype(v)>(t, *m_workers, frame, out); });
     return {};
 }
 

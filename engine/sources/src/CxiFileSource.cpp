@@ -6,8 +6,39 @@
 #include <fxs/sources/StackCheck.h>
 
 #include <algorithm>
+#include <limits>
+#include <type_traits>
 
 namespace fxs {
+
+namespace {
+
+bool maskedOut(std::uint32_t v, std::uint32_t good, std::uint32_t bad)
+{
+    return good == 0 && bad == 0 ? v != 0 : (v & good) != good || (v & bad) != 0;
+}
+
+// The frame as float32 (or float64) with the pixels its mask marks bad set to NaN.
+template <class T> void maskPixels(Frame& f, const std::uint32_t* mask, std::uint32_t good, std::uint32_t bad)
+{
+    constexpr bool floating = std::is_floating_point_v<T>;
+    using Out = std::conditional_t<floating, T, float>;
+    std::vector<std::byte> converted;
+    if constexpr (!floating) {
+        converted.resize(f.size() * sizeof(float));
+    }
+    const T* in = reinterpret_cast<const T*>(f.pixels.data());
+    Out* out = floating ? reinterpret_cast<Out*>(f.pixels.data()) : reinterpret_cast<Out*>(converted.data());
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        out[i] = maskedOut(mask[i], good, bad) ? std::numeric_limits<Out>::quiet_NaN() : static_cast<Out>(in[i]);
+    }
+    if constexpr (!floating) {
+        f.pixels = std::move(converted);
+        f.type = PixelType::Float32;
+    }
+}
+
+} // namespace
 
 struct CxiFileSource::Impl {
     std::string path;
@@ -21,7 +52,37 @@ struct CxiFileSource::Impl {
     std::int64_t cursor = 0;
     std::optional<Error> failure; ///< sticky: after an error, next() keeps reporting it
     std::vector<double> energiesEv; ///< photon energy per frame, one for all, or none (CXI source_1/energy)
+    detail::CxiMetadata::SourceIds ids; ///< train/pulse ids per frame (European XFEL), or none
     std::unique_ptr<detail::ChunkGuard> guard; ///< checks chunks the probe did not decode before HDF5 reads them
+    h5::Handle frameMask; ///< the per-frame mask dataset (options.frameMaskDataset), when given
+    std::vector<std::uint32_t> maskBlock; ///< its values for the frames of `block`
+
+    Status openFrameMask()
+    {
+        const std::string& name = options.frameMaskDataset;
+        const std::string at = path + ":" + name;
+        frameMask = h5::dataset(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT));
+        h5::Handle type = h5::type(frameMask ? H5Dget_type(frameMask.get()) : H5I_INVALID_HID);
+        if (!frameMask || !type || H5Tget_class(type.get()) != H5T_INTEGER) {
+            return Error { "the mask per frame " + at + " is not a readable integer dataset" };
+        }
+        std::vector<std::int64_t> dims;
+        for (hsize_t d : h5::dims(frameMask.get())) {
+            dims.push_back(static_cast<std::int64_t>(d));
+        }
+        if (dims != info.dims) {
+            auto text = [](const std::vector<std::int64_t>& v) {
+                std::string t;
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    t += (i ? " x " : "") + std::to_string(v[i]);
+                }
+                return t;
+            };
+            return Error { "the mask per frame " + at + " is " + text(dims) + ", the data " + text(info.dims)
+                + "; they must match" };
+        }
+        return {};
+    }
 
     Status openChecked(const StackInfo& validated)
     {
@@ -50,7 +111,12 @@ struct CxiFileSource::Impl {
             return Error { path + ": " + energies.error().message };
         }
         energiesEv = std::move(*energies);
-        return {};
+        auto ids = detail::CxiMetadata::sourceIds(file.get(), info.frames);
+        if (!ids) {
+            return Error { path + ": " + ids.error().message };
+        }
+        this->ids = std::move(*ids);
+        return options.frameMaskDataset.empty() ? Status {} : openFrameMask();
     }
 
     Status fillBlock(std::int64_t first)
@@ -66,6 +132,16 @@ struct CxiFileSource::Impl {
         block.resize(static_cast<std::size_t>(count) * slabBytes);
         if (Status s = detail::readFrames(data.get(), info, first, count, block.data()); !s) {
             return s;
+        }
+        if (frameMask) {
+            maskBlock.resize(static_cast<std::size_t>(count) * info.slab.pixels());
+            StackInfo maskInfo = info;
+            maskInfo.dataset = options.frameMaskDataset;
+            if (Status s = detail::readFrames(frameMask.get(), maskInfo, first, count,
+                    reinterpret_cast<std::byte*>(maskBlock.data()), H5T_NATIVE_UINT32);
+                !s) {
+                return s;
+            }
         }
         blockStart = first;
         blockFrames = count;
@@ -132,15 +208,36 @@ Result<std::optional<Frame>> CxiFileSource::next()
     const std::size_t bytes = m->info.slab.bytes();
     const auto* from = m->block.data() + static_cast<std::size_t>(m->cursor - m->blockStart) * bytes;
     f.pixels.assign(from, from + bytes);
+    if (m->frameMask) {
+        const std::uint32_t* mask
+            = m->maskBlock.data() + static_cast<std::size_t>(m->cursor - m->blockStart) * f.size();
+        const auto good = m->options.frameMaskGood, bad = m->options.frameMaskBad;
+        withPixelType(f.type, [&](auto v) { maskPixels<decltype(v)>(f, mask, good, bad); });
+    }
     f.meta.origin = m->path + ":" + m->options.datasetPath + "[" + std::to_string(m->cursor) + "]";
     if (!m->energiesEv.empty()) {
         f.meta.photonEnergyEv = m->energiesEv[m->energiesEv.size() == 1 ? 0 : static_cast<std::size_t>(m->cursor)];
+    }
+    const auto at = static_cast<std::size_t>(m->cursor);
+    if (!m->ids.series.empty()) {
+        f.meta.seriesId = m->ids.series[at];
+        f.meta.frameNumber = m->ids.frameNumber[at];
+    }
+    if (!m->ids.pulse.empty()) {
+        f.meta.pulseId = m->ids.pulse[at];
     }
     ++m->cursor;
     return std::optional<Frame> { std::move(f) };
 }
 
-SlabShape CxiFileSource::shape() const { return m->info.slab; }
+SlabShape CxiFileSource::shape() const
+{
+    SlabShape s = m->info.slab;
+    if (m->frameMask && s.type != PixelType::Float64) {
+        s.type = PixelType::Float32; // masked pixels are NaN
+    }
+    return s;
+}
 
 std::optional<std::int64_t> CxiFileSource::totalFrames() const { return m->info.frames; }
 
