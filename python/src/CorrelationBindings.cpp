@@ -8,6 +8,7 @@
 #include <pybind11/complex.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <optional>
 
 namespace fxs::python {
@@ -84,11 +85,11 @@ std::vector<std::int64_t> shotIndices(std::int64_t n, const py::object& given, s
     return idx;
 }
 
-/// Frame i of a (n, nQ, nPhi) stack as a PolarFrame (copied: the engine's frames own their values).
-PolarFrame polarFrameOf(const float* intensity, const float* weight, int nQ, int nPhi, std::int64_t shot)
+/// Frame i of a (n, nQ, nPhi) stack into `f` (its storage reused when it has the size; the engine's frames own
+/// their values, so each frame is copied once).
+void fillPolarFrame(PolarFrame& f, const float* intensity, const float* weight, int nQ, int nPhi, std::int64_t shot)
 {
     const std::size_t bins = static_cast<std::size_t>(nQ) * nPhi;
-    PolarFrame f;
     f.shotIndex = shot;
     f.nQ = nQ;
     f.nPhi = nPhi;
@@ -98,7 +99,20 @@ PolarFrame polarFrameOf(const float* intensity, const float* weight, int nQ, int
     } else {
         f.weight.assign(bins, 1.0f);
     }
-    return f;
+}
+
+/// A read-only scan for what C2Accumulator::validate refuses (a weight outside [0, 1], a non-finite weighted
+/// intensity), without copying the frame: the engine's own check then runs only on a frame that fails it.
+bool plainlyValid(const float* intensity, const float* weight, std::size_t bins)
+{
+    // Branch-free so that it vectorises: x − x is 0 exactly when x is finite.
+    int bad = 0;
+    for (std::size_t i = 0; i < bins; ++i) {
+        const float w = weight ? weight[i] : 1.0f;
+        const float x = intensity[i];
+        bad |= static_cast<int>(!(w >= 0.0f) | !(w <= 1.0f)) | static_cast<int>((w != 0.0f) & !(x - x == 0.0f));
+    }
+    return bad == 0;
 }
 
 void add(Accumulator& acc, const FloatArray& polar, const std::optional<FloatArray>& weights, const py::object& shot)
@@ -120,15 +134,21 @@ void add(Accumulator& acc, const FloatArray& polar, const std::optional<FloatArr
     const float* in = polar.data();
     const float* w = weights ? weights->data() : nullptr;
     py::gil_scoped_release release;
-    // Every frame is checked before any is queued: a refused stack adds nothing.
+    // Every frame is checked before any is queued, so that a refused stack adds nothing.
     for (std::int64_t i = 0; i < n; ++i) {
-        const PolarFrame f = polarFrameOf(in + i * bins, w ? w + i * bins : nullptr, c.nQ, c.nPhi, idx[i]);
+        if (plainlyValid(in + i * bins, w ? w + i * bins : nullptr, bins)) {
+            continue;
+        }
+        PolarFrame f;
+        fillPolarFrame(f, in + i * bins, w ? w + i * bins : nullptr, c.nQ, c.nPhi, idx[i]);
         if (Status s = C2Accumulator::validate(f, c.nQ, c.nPhi); !s) {
             throw EngineError("frame " + std::to_string(i) + " (shot " + std::to_string(idx[i]) + "): " + s.message());
         }
     }
     for (std::int64_t i = 0; i < n; ++i) {
-        acc.pipeline->push(polarFrameOf(in + i * bins, w ? w + i * bins : nullptr, c.nQ, c.nPhi, idx[i]));
+        PolarFrame queued;
+        fillPolarFrame(queued, in + i * bins, w ? w + i * bins : nullptr, c.nQ, c.nPhi, idx[i]);
+        acc.pipeline->push(std::move(queued));
     }
     acc.shots += n;
     acc.nextShot = idx.back() + 1;
