@@ -15,6 +15,10 @@ struct CxiSourceOptions {
     ProbeOptions probe; ///< limits for the out-of-process validation and the in-process re-check
     bool validate = true; ///< false only for files this program wrote itself: skips fxs-probe
     std::size_t readBlockBytes = std::size_t { 64 } << 20; ///< frames are read in blocks of about this size
+    /// Where each frame is one LZ4 or bitshuffle-LZ4 chunk, next() returns the chunk as stored (H5Dread_chunk:
+    /// Frame::encoding set, `pixels` empty) so that the caller decodes it on its own threads (fxs::decodePixels),
+    /// outside the HDF5 library; other layouts are read and decoded by HDF5 as usual.
+    bool deferDecode = false;
 };
 
 /// Frames from a closed CXI/HDF5 file, read in blocks, in their native pixel type; 4-D modular stacks are
@@ -32,6 +36,8 @@ public:
     std::optional<std::int64_t> totalFrames() const override;
     std::string description() const override;
     Status seek(std::int64_t shotIndex) override;
+    /// True when next() returns frames still compressed (deferDecode and a layout that allows it).
+    bool defersDecode() const;
     /// What validation found (dims, filters, frames).
     const StackInfo& info() const;
 
