@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 namespace fxs {
@@ -151,11 +152,14 @@ Result<ShotRunOutcome> runShots(ShotPipeline& shots, const ShotRunSettings& sett
     const std::int64_t total = shots.totalFrames().value_or(-1);
     const std::int64_t planned
         = settings.maxShots >= 0 && (total < 0 || settings.maxShots < total) ? settings.maxShots : total;
-    run.every = planned > 0 ? std::max<std::int64_t>(1, planned / std::max(1, settings.convergencePoints)) : 500;
+    run.every = settings.convergencePoints <= 0 ? std::numeric_limits<std::int64_t>::max()
+        : planned > 0 ? std::max<std::int64_t>(1, planned / settings.convergencePoints)
+                      : 500;
     shots.config().maxShots = planned;
     if (!run.done.empty()) {
         shots.config().skipShot = [&run](std::int64_t shot) { return run.done.count(shot) != 0; };
     }
+    const auto streamStart = std::chrono::steady_clock::now();
     Status st = shots.run([&run](PipelineShot& s) { return run.take(s); });
     shots.config().skipShot = nullptr; // it refers to this run
     if (hooks.stopRequested && hooks.stopRequested()) {
@@ -168,6 +172,9 @@ Result<ShotRunOutcome> runShots(ShotPipeline& shots, const ShotRunSettings& sett
         return Error { run.failure.message() };
     }
     run.pipeline.close();
+    run.pipeline.wait();
+    run.pipeline.flush();
+    run.out.streamSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - streamStart).count();
     if (auto cst = run.checkpoint(); !cst) {
         return Error { cst.message() };
     }

@@ -23,7 +23,7 @@ struct ShotRunSettings {
     std::string checkpointConfig; ///< the science settings (JSON): a checkpoint only resumes the same run
     bool resume = false; ///< start from checkpointPath when it exists
     std::int64_t maxShots = -1; ///< stop after this many shots read (−1: the whole input)
-    int convergencePoints = 20; ///< split-half CC samples for the convergence curve
+    int convergencePoints = 20; ///< split-half CC samples for the convergence curve (≤ 0: one, at the end)
 };
 
 /// What a run produced.
@@ -39,7 +39,10 @@ struct ShotRunOutcome {
     std::int64_t resumed = 0; ///< shots taken from the checkpoint
     std::string backend; ///< what ran the correlation
     bool interrupted = false;
-    double seconds = 0.0;
+    double seconds = 0.0; ///< the whole run, setup and the final copies of the sums included
+    /// From the first read to the last shot accumulated: the streaming part of the run (its rate is the path's
+    /// throughput; setup, the final checkpoint and convergence sample are left out).
+    double streamSeconds = 0.0;
 };
 
 /// Hooks of a run, all called on the thread that runs it.
