@@ -41,6 +41,8 @@ struct CorrelateOptions {
     double minHitScore = -1.0;
     std::string vetoFile;
     int threads = 0;
+    int pipelineThreads = 0;
+    int memoryBudgetMiB = 1024;
     std::string backend = "cpu";
     int gpuDevice = 0;
     std::string out;
@@ -105,6 +107,7 @@ Result<std::unique_ptr<FrameSource>> openOne(
     }
     CxiSourceOptions co;
     co.datasetPath = dataset;
+    co.deferDecode = true; // the shot pipeline decodes LZ4 / bitshuffle-LZ4 chunks on its workers
     if (o.frameMask && dataset == o.dataset) {
         co.frameMaskDataset = o.frameMask->dataset;
         co.frameMaskGood = o.frameMask->goodBits;
@@ -234,7 +237,7 @@ Result<VetoRules> vetoRules(const CorrelateOptions& o)
 }
 
 struct Prepared {
-    std::unique_ptr<PolarFeed> feed;
+    std::unique_ptr<ShotPipeline> feed;
     PolarGrid grid;
     double wavelengthA = 0.0;
     std::string geometryText;
@@ -271,6 +274,16 @@ Result<GeometrySetup> geometryFromStart(const DetectorStreamSource* stream)
     return gs;
 }
 
+// The shot pipeline's settings from the command line.
+ShotPipelineConfig pipelineConfig(const CorrelateOptions& o, bool keepMean)
+{
+    ShotPipelineConfig c;
+    c.threads = o.pipelineThreads;
+    c.memoryBudgetBytes = static_cast<std::size_t>(o.memoryBudgetMiB) << 20;
+    c.keepMean = keepMean;
+    return c;
+}
+
 Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSource> src)
 {
     Prepared p;
@@ -297,7 +310,8 @@ Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSo
                 + std::to_string(shape.nSlow) + ", " + std::to_string(shape.nFast) + ") or (N, n_q, n_phi)" };
         }
     }
-    p.feed = std::make_unique<PolarFeed>(std::move(src), std::move(weights), std::move(weightSource));
+    p.feed = std::make_unique<ShotPipeline>(
+        std::move(src), std::move(weights), std::move(weightSource), pipelineConfig(o, false));
     return p;
 }
 
@@ -358,7 +372,8 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     p.geometryValues = geo->valuesJson;
     p.geometry = geo->geometry;
     p.stream = stream;
-    p.feed = std::make_unique<PolarFeed>(std::move(*src), std::move(*remapper), geo->mask, !o.figures.empty());
+    p.feed = std::make_unique<ShotPipeline>(
+        std::move(*src), std::move(*remapper), geo->mask, pipelineConfig(o, !o.figures.empty()));
     if (geo->perFrame) {
         // The first file's per-frame values index its frames; a chain of files would need each file's own.
         if (o.inputs.size() > 1) {
@@ -381,7 +396,7 @@ void drawFigures(const CorrelateOptions& o, const Prepared& prep, const RunOutco
     fi.snapshot = &snap;
     fi.geometry = prep.geometry ? &*prep.geometry : nullptr;
     fi.meanDetector = prep.feed->meanDetector();
-    fi.meanDetectorShots = static_cast<std::int64_t>(run.ledger.shotIndex.size());
+    fi.meanDetectorShots = prep.feed->framesInMean();
     fi.convergenceShots = run.convergenceShots;
     fi.convergenceCC = run.convergenceCC;
     renderAndList(fi, o.figures);
@@ -428,6 +443,12 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
         "JSON veto rules (thresholds on any shot statistic, manual ranges; "
         "the format of the monitor's veto panel)");
     sub->add_option("--threads", o.threads, "Worker threads (0: all cores)")->capture_default_str();
+    sub->add_option("--pipeline-threads", o.pipelineThreads,
+           "Threads that validate, remap and take the statistics of the frames read ahead (0: all cores)")
+        ->capture_default_str();
+    sub->add_option("--memory-budget", o.memoryBudgetMiB, "MiB of frames in flight in the shot pipeline")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 1 << 20));
     sub->add_option("--backend", o.backend,
            "Where to correlate: cpu, gpu (CUDA; falls back to the CPU, saying why, when no GPU is usable) or auto")
         ->capture_default_str()

@@ -155,6 +155,12 @@ struct RankWork {
 
     Status shot(ProvidedShot&& s)
     {
+        if (s.refusal) { // a bad frame changes nothing; it is reported like a vetoed one
+            rejected.push_back({ s.polar.shotIndex, "refused: " + *s.refusal });
+            ++rejectedTotal;
+            report();
+            return {};
+        }
         if (s.stats) { // every shot with statistics, vetoed or not: what the beamline delivers
             ++statShots;
             hits += s.stats->hitScore >= cfg.hitScoreMin ? 1 : 0;

@@ -83,6 +83,7 @@ struct CxiFileSource::Impl {
         }
         return {};
     }
+    PixelEncoding rawEncoding = PixelEncoding::Plain; ///< not Plain: frames are read as raw chunks of this encoding
 
     Status openChecked(const StackInfo& validated)
     {
@@ -116,7 +117,95 @@ struct CxiFileSource::Impl {
             return Error { path + ": " + ids.error().message };
         }
         this->ids = std::move(*ids);
-        return options.frameMaskDataset.empty() ? Status {} : openFrameMask();
+        if (!options.frameMaskDataset.empty()) {
+            return openFrameMask(); // the mask applies to decoded pixels: HDF5 decodes, as for any layout
+        }
+        if (options.deferDecode) {
+            rawEncoding = rawChunkEncoding();
+        }
+        return {};
+    }
+
+    // The encoding of the stack's chunks when each holds exactly one frame compressed by LZ4 (32004) or by
+    // bitshuffle with LZ4 (32008), the only filter; Plain otherwise (HDF5 then reads as usual).
+    PixelEncoding rawChunkEncoding() const
+    {
+        const h5::Handle dcpl = h5::plist(H5Dget_create_plist(data.get()));
+        if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 1) {
+            return PixelEncoding::Plain;
+        }
+        std::vector<hsize_t> chunk(info.dims.size());
+        if (H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size())
+            || chunk[0] != 1) {
+            return PixelEncoding::Plain;
+        }
+        for (std::size_t d = 1; d < chunk.size(); ++d) {
+            if (chunk[d] != static_cast<hsize_t>(info.dims[d])) {
+                return PixelEncoding::Plain;
+            }
+        }
+        unsigned flags = 0;
+        std::size_t nValues = 8;
+        unsigned values[8] = {};
+        unsigned config = 0;
+        const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), 0, &flags, &nValues, values, 0, nullptr, &config);
+        if (id == 32004) {
+            return PixelEncoding::Lz4;
+        }
+        // Bitshuffle's values: version (2), element size, block size, compression (2 = LZ4).
+        if (id == 32008 && nValues >= 5 && values[4] == 2) {
+            return PixelEncoding::BitshuffleLz4;
+        }
+        return PixelEncoding::Plain;
+    }
+
+    // Frame `i` as its stored chunk (no decoding here: the caller's threads do it).
+    Status readRawChunk(std::int64_t i, Frame& f)
+    {
+        std::vector<hsize_t> offset(info.dims.size(), 0);
+        offset[0] = static_cast<hsize_t>(i);
+        hsize_t stored = 0;
+        const std::size_t bytes = info.slab.bytes();
+        if (H5Dget_chunk_storage_size(data.get(), offset.data(), &stored) < 0 || stored == 0
+            || stored > 2 * bytes + (std::size_t(1) << 20)) {
+            return Error { path + ": frame " + std::to_string(i) + ": no readable chunk (" + std::to_string(stored)
+                + " bytes stored)" };
+        }
+        f.encoded.resize(static_cast<std::size_t>(stored));
+        std::uint32_t skipped = 0;
+        if (H5Dread_chunk(data.get(), H5P_DEFAULT, offset.data(), &skipped, f.encoded.data()) < 0) {
+            return Error { path + ": frame " + std::to_string(i) + ": cannot read its chunk (" + h5::lastError()
+                + ")" };
+        }
+        if (skipped != 0) { // the writer stored this chunk uncompressed
+            f.pixels = std::move(f.encoded);
+            f.encoded = {};
+            f.encoding = PixelEncoding::Plain;
+            if (f.pixels.size() != bytes) {
+                return Error { path + ": frame " + std::to_string(i) + ": uncompressed chunk of "
+                    + std::to_string(f.pixels.size()) + " bytes" };
+            }
+            return {};
+        }
+        f.encoding = rawEncoding;
+        return {};
+    }
+
+    // The frame's origin, photon energy and the facility's ids.
+    void describe(Frame& f) const
+    {
+        const auto at = static_cast<std::size_t>(f.shotIndex);
+        f.meta.origin = path + ":" + options.datasetPath + "[" + std::to_string(f.shotIndex) + "]";
+        if (!energiesEv.empty()) {
+            f.meta.photonEnergyEv = energiesEv[energiesEv.size() == 1 ? 0 : at];
+        }
+        if (!ids.series.empty()) {
+            f.meta.seriesId = ids.series[at];
+            f.meta.frameNumber = ids.frameNumber[at];
+        }
+        if (!ids.pulse.empty()) {
+            f.meta.pulseId = ids.pulse[at];
+        }
     }
 
     Status fillBlock(std::int64_t first)
@@ -194,6 +283,20 @@ Result<std::optional<Frame>> CxiFileSource::next()
     if (m->cursor >= m->info.frames) {
         return std::optional<Frame> {};
     }
+    if (m->rawEncoding != PixelEncoding::Plain) {
+        Frame f;
+        f.shotIndex = m->cursor;
+        f.nSlow = m->info.slab.nSlow;
+        f.nFast = m->info.slab.nFast;
+        f.type = m->info.slab.type;
+        if (Status s = m->readRawChunk(m->cursor, f); !s) {
+            m->failure = Error { s.message() };
+            return *m->failure;
+        }
+        m->describe(f);
+        ++m->cursor;
+        return std::optional<Frame> { std::move(f) };
+    }
     if (m->cursor < m->blockStart || m->cursor >= m->blockStart + m->blockFrames) {
         if (Status s = m->fillBlock(m->cursor); !s) {
             m->failure = Error { s.message() };
@@ -214,18 +317,7 @@ Result<std::optional<Frame>> CxiFileSource::next()
         const auto good = m->options.frameMaskGood, bad = m->options.frameMaskBad;
         withPixelType(f.type, [&](auto v) { maskPixels<decltype(v)>(f, mask, good, bad); });
     }
-    f.meta.origin = m->path + ":" + m->options.datasetPath + "[" + std::to_string(m->cursor) + "]";
-    if (!m->energiesEv.empty()) {
-        f.meta.photonEnergyEv = m->energiesEv[m->energiesEv.size() == 1 ? 0 : static_cast<std::size_t>(m->cursor)];
-    }
-    const auto at = static_cast<std::size_t>(m->cursor);
-    if (!m->ids.series.empty()) {
-        f.meta.seriesId = m->ids.series[at];
-        f.meta.frameNumber = m->ids.frameNumber[at];
-    }
-    if (!m->ids.pulse.empty()) {
-        f.meta.pulseId = m->ids.pulse[at];
-    }
+    m->describe(f);
     ++m->cursor;
     return std::optional<Frame> { std::move(f) };
 }
@@ -262,5 +354,7 @@ Status CxiFileSource::seek(std::int64_t shotIndex)
 }
 
 const StackInfo& CxiFileSource::info() const { return m->info; }
+
+bool CxiFileSource::defersDecode() const { return m->rawEncoding != PixelEncoding::Plain; }
 
 } // namespace fxs

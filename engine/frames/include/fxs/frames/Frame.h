@@ -38,6 +38,10 @@ constexpr std::size_t pixelSize(PixelType t)
     return withPixelType(t, [](auto v) { return sizeof(v); });
 }
 
+/// How a frame's pixels are held: decoded, or still as the compressed chunk (a source asked to leave decoding to
+/// the caller's threads: CxiSourceOptions::deferDecode; fxs::decodePixels in <fxs/sources/BitshuffleLz4.h> decodes).
+enum class PixelEncoding { Plain, Lz4, BitshuffleLz4 };
+
 /// What a source knows about a shot besides its pixels.
 struct FrameMetadata {
     double photonEnergyEv = 0.0; ///< 0 when unknown: the geometry's value is used
@@ -56,6 +60,8 @@ struct Frame {
     int nFast = 0; ///< columns of the slab (fs)
     PixelType type = PixelType::Float32;
     std::vector<std::byte> pixels; ///< nSlow · nFast pixels of `type`
+    PixelEncoding encoding = PixelEncoding::Plain; ///< not Plain: `encoded` holds the chunk and `pixels` is empty
+    std::vector<std::byte> encoded; ///< the compressed chunk while encoding is not Plain
     FrameMetadata meta;
 
     /// Number of pixels.

@@ -23,6 +23,11 @@ struct CxiSourceOptions {
     std::string frameMaskDataset;
     std::uint32_t frameMaskGood = 0;
     std::uint32_t frameMaskBad = 0;
+    /// Where each frame is one LZ4 or bitshuffle-LZ4 chunk, next() returns the chunk as stored (H5Dread_chunk:
+    /// Frame::encoding set, `pixels` empty) so that the caller decodes it on its own threads (fxs::decodePixels),
+    /// outside the HDF5 library; other layouts are read and decoded by HDF5 as usual, and so is every frame when a
+    /// mask per frame is given (it applies to decoded pixels).
+    bool deferDecode = false;
 };
 
 /// Frames from a closed CXI/HDF5 file, read in blocks, in their native pixel type; 4-D modular stacks are
@@ -40,6 +45,8 @@ public:
     std::optional<std::int64_t> totalFrames() const override;
     std::string description() const override;
     Status seek(std::int64_t shotIndex) override;
+    /// True when next() returns frames still compressed (deferDecode and a layout that allows it).
+    bool defersDecode() const;
     /// What validation found (dims, filters, frames).
     const StackInfo& info() const;
 
