@@ -121,6 +121,25 @@ std::vector<std::int64_t> gatherCounts(std::int64_t mine, int root, MPI_Comm com
     return all;
 }
 
+std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, int root, MPI_Comm comm)
+{
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    const int len = static_cast<int>(mine.size());
+    std::vector<int> lens(rank == root ? size : 0), offsets(lens.size());
+    MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, comm);
+    std::vector<std::int64_t> all;
+    if (rank == root) {
+        for (int k = 0, off = 0; k < size; off += lens[k], ++k) {
+            offsets[k] = off;
+        }
+        all.resize(static_cast<std::size_t>(offsets.empty() ? 0 : offsets.back() + lens.back()));
+    }
+    MPI_Gatherv(mine.data(), len, MPI_INT64_T, all.data(), lens.data(), offsets.data(), MPI_INT64_T, root, comm);
+    return all;
+}
+
 void sleepingBarrier(MPI_Comm comm)
 {
     MPI_Request req = MPI_REQUEST_NULL;

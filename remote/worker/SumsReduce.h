@@ -19,6 +19,9 @@ void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& 
 /// Gathers one int64 from every rank to `root` (collective); the values by rank there, empty elsewhere.
 std::vector<std::int64_t> gatherCounts(std::int64_t mine, int root, MPI_Comm comm);
 
+/// Gathers every rank's int64 values to `root` (collective), concatenated in rank order there; empty elsewhere.
+std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, int root, MPI_Comm comm);
+
 /// A barrier that sleeps while it waits (MPI_Barrier spins): ranks done early wait for rank 0's reconstruction
 /// without taking its cores.
 void sleepingBarrier(MPI_Comm comm);
