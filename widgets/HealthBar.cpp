@@ -15,6 +15,10 @@ HealthBar::HealthBar(QWidget* parent)
     QFont f = m_text->font();
     f.setPointSizeF(f.pointSizeF() * 1.1);
     m_text->setFont(f);
+    // A long line (a stream's state and counts) must not widen the window: it is cut at the window's edge, and the
+    // tooltip holds all of it.
+    m_text->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_text->setMinimumWidth(0);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(6, 2, 6, 2);
     layout->addWidget(m_dot);
@@ -28,6 +32,7 @@ QColor HealthBar::stateColor(RunState state)
     case RunState::Running:
         return QColor(40, 170, 60);
     case RunState::Paused:
+    case RunState::Waiting:
         return QColor(230, 160, 20);
     case RunState::Finished:
         return QColor(40, 110, 200);
@@ -50,6 +55,8 @@ QString HealthBar::stateName(RunState state)
         return tr("finished");
     case RunState::Failed:
         return tr("failed");
+    case RunState::Waiting:
+        return tr("waiting");
     case RunState::Idle:
         break;
     }
@@ -62,9 +69,10 @@ QString HealthBar::describe(const HealthFigures& f)
     if (!f.detail.isEmpty()) {
         return state + QStringLiteral(" · ") + f.detail;
     }
-    return tr("%1 · in %2 · processed %3 · latency %4 · dropped %5 · shots %6 · memory %7")
-        .arg(state, Format::rateHz(f.inputHz), Format::rateHz(f.processedHz), Format::durationMs(f.latencyMs),
-            Format::count(f.droppedDisplayFrames), Format::count(f.shotsDone), Format::bytes(f.memoryBytes));
+    return tr("%1 · %2in %3 · processed %4 · latency %5 · display dropped %6 · shots %7 · memory %8")
+        .arg(state, f.source.isEmpty() ? QString() : f.source + QStringLiteral(" · "), Format::rateHz(f.inputHz),
+            Format::rateHz(f.processedHz), Format::durationMs(f.latencyMs), Format::count(f.droppedDisplayFrames),
+            Format::count(f.shotsDone), Format::bytes(f.memoryBytes));
 }
 
 void HealthBar::setFigures(const HealthFigures& f)
@@ -76,6 +84,10 @@ void HealthBar::setFigures(const HealthFigures& f)
     const QString state = (f.stateText.isEmpty() ? stateName(f.state) : f.stateText).toUpper();
     m_text->setText(
         QStringLiteral("<b style='color:%1'>%2</b>%3").arg(stateColor(f.state).name(), state, text.mid(state.size())));
+    m_text->setToolTip(describe(f) + QStringLiteral("\n\n")
+        + (f.toolTip.isEmpty() ? tr("Display dropped: images the display skipped to show the latest (every shot is "
+                                    "still accumulated)")
+                               : f.toolTip));
 }
 
 QString HealthBar::text() const { return describe(m_figures); }

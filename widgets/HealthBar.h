@@ -9,7 +9,7 @@ class QLabel;
 namespace fxs::widgets {
 
 /// State of the run, as the coloured dot shows it.
-enum class RunState { Idle, Running, Paused, Finished, Failed };
+enum class RunState { Idle, Running, Paused, Finished, Failed, Waiting };
 
 /// The figures the health bar shows.
 struct HealthFigures {
@@ -22,9 +22,12 @@ struct HealthFigures {
     RunState state = RunState::Idle;
     QString stateText; ///< replaces the state's word when set ("reconnecting…")
     QString detail; ///< replaces the local figures when set (a remote job: server, shots, rates)
+    QString source; ///< the input's own state and losses, after the state word (a detector stream)
+    QString toolTip; ///< more about the input (the stream's last problem)
 };
 
-/// One line across the bottom of the window: input rate, processed rate, latency, drops, memory, state.
+/// One line across the bottom of the window: state, the input's state (a stream: connection, frames, drops), input
+/// rate, processed rate, latency, display drops, memory.
 class HealthBar : public QWidget {
     Q_OBJECT
 public:

@@ -55,7 +55,7 @@ struct CorrelateOptions {
     std::optional<PerFrameMask> frameMask; ///< not an option: the geometry's mask per frame, read by the source
     double idleTimeoutS = 0.0;
     std::string figures;
-    std::string stream; ///< "karabo" or "dectris" when the input is a ZeroMQ endpoint
+    std::string stream; ///< "karabo", "dectris" or "dectris1" when the input is a ZeroMQ endpoint
     std::string streamSource; ///< Karabo device
     std::string streamDataPath = "image.data";
     std::string streamLayout = "auto";
@@ -317,7 +317,7 @@ Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSo
 
 Result<Prepared> prepare(const CorrelateOptions& o)
 {
-    const bool dectris = o.stream == "dectris";
+    const bool dectris = o.stream == "dectris" || o.stream == "dectris1";
     if (!o.polar && o.geometry.empty() && !dectris) {
         return Error { "--geometry is required for detector stacks (or --polar for (N, n_q, n_phi) stacks)" };
     }
@@ -469,8 +469,8 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
     sub->add_option("--figures", o.figures, "Also draw PNG figures into this folder");
     sub->add_option("--stream", o.stream,
            "The input is a detector stream at a ZeroMQ endpoint (tcp://HOST:PORT): karabo (European XFEL Karabo "
-           "bridge, REQ) or dectris (DECTRIS Stream V2, PULL)")
-        ->check(CLI::IsMember({ "karabo", "dectris" }));
+           "bridge, REQ), dectris (DECTRIS Stream V2, PULL) or dectris1 (DECTRIS Stream V1, PULL)")
+        ->check(CLI::IsMember({ "karabo", "dectris", "dectris1" }));
     sub->add_option("--stream-source", o.streamSource, "Karabo: the device to take (default: the first with the data)");
     sub->add_option("--stream-data-path", o.streamDataPath, "Karabo: the detector array")->capture_default_str();
     sub->add_option("--stream-layout", o.streamLayout,

@@ -60,12 +60,7 @@ Status writeResults(const std::string& path, const ResultsContent& c)
         steps.push_back(writeShotStatistics(f, c.run->shotLedger));
     }
     if (c.stream) {
-        const StreamCounts& s = *c.stream;
-        const std::vector<double> counts { double(s.messages), double(s.frames), double(s.malformed),
-            double(s.dropped), double(s.reconnects), double(s.series) };
-        steps.push_back(f.writeArray("stream_counts", counts, { 6 },
-            "detector stream: messages, frames, malformed (skipped), dropped (by the publisher), reconnects, "
-            "series (DECTRIS starts or Karabo trains)"));
+        steps.push_back(f.writeStreamCounts(*c.stream));
     }
     if (c.snapshot != nullptr) {
         steps.push_back(f.writeSnapshot(*c.snapshot));

@@ -9,6 +9,7 @@
 #include <fxs/polar/PolarRemapper.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/shots/VetoRules.h>
+#include <fxs/sources/DetectorStreamSource.h>
 #include <unordered_map>
 
 namespace fxs::monitor {
@@ -41,6 +42,8 @@ void EngineController::start(const RunConfig& config)
         m_snapshot.reset();
         m_snapshotNew = false;
         m_scalars.clear();
+        m_source.reset();
+        m_streamCounts.reset();
         C2PipelineConfig pc;
         pc.accumulator.nQ = config.grid.nQ;
         pc.accumulator.nPhi = config.grid.nPhi;
@@ -96,10 +99,17 @@ void EngineController::joinAll()
 void EngineController::readerLoop(RunConfig config)
 {
     MissingValues missing;
-    auto setup = SourceFactory::open(config, &missing);
+    auto setup = SourceFactory::open(config, &missing, [this](const StreamCounts& counts) {
+        const std::lock_guard lock(m_mutex);
+        m_streamCounts = counts; // the health bar shows the connection while the stream has sent no frame
+        return !m_stop;
+    });
     if (!setup) {
-        QMetaObject::invokeMethod(this, [this, missing, m = QString::fromStdString(setup.error().message)] {
-            if (missing.keys.isEmpty()) {
+        const bool stopped = m_stop; // Stop pressed while the source opened (a stream waiting for its first frame)
+        QMetaObject::invokeMethod(this, [this, missing, stopped, m = QString::fromStdString(setup.error().message)] {
+            if (stopped) {
+                emit runFinished(m);
+            } else if (missing.keys.isEmpty()) {
                 emit runFailed(m);
             } else {
                 emit valuesNeeded(missing.keys, missing.message);
@@ -203,6 +213,8 @@ void EngineController::readerLoop(RunConfig config)
         const bool accepted = verdict.accepted && pipeline->push(*polar);
         ledger.shotIndex.push_back(frame->shotIndex);
         ledger.accepted.push_back(accepted ? 1 : 0);
+        ledger.seriesId.push_back(frame->meta.seriesId); // a detector stream's series / train and frame numbers
+        ledger.frameNumber.push_back(frame->meta.frameNumber);
         ledger.reason.emplace_back(accepted ? ""
                 : !verdict.accepted         ? verdict.reason
                                             : "refused by the C2 pipeline (stopped)");
@@ -243,8 +255,9 @@ void EngineController::readerLoop(RunConfig config)
         const std::lock_guard lock(m_mutex);
         vetoState = m_vetoStateJson;
     }
-    const auto written = RunResults::write(
-        RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger, vetoState, &setup->values);
+    const auto counts = streamCounts();
+    const auto written = RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger,
+        vetoState, &setup->values, counts ? &*counts : nullptr);
     const QString where = written ? tr("results in %1").arg(QString::fromStdString(*written))
                                   : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
     QMetaObject::invokeMethod(this, [this, failure, done, where, frames = m_framesRead.load()] {
@@ -358,6 +371,15 @@ EngineCounters EngineController::counters() const
     const std::lock_guard lock(m_mutex);
     c.shotsDone = m_pipeline ? m_pipeline->progress().shotsDone : 0;
     return c;
+}
+
+std::optional<StreamCounts> EngineController::streamCounts() const
+{
+    const std::lock_guard lock(m_mutex);
+    if (const auto* stream = dynamic_cast<const DetectorStreamSource*>(m_source.get())) {
+        return stream->counts();
+    }
+    return m_streamCounts;
 }
 
 std::shared_ptr<const C2Snapshot> EngineController::lastSnapshot() const

@@ -12,6 +12,7 @@
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/frames/FrameSource.h>
 #include <fxs/shots/ShotStats.h>
+#include <fxs/sources/StreamCounts.h>
 #endif
 
 #include <QObject>
@@ -84,6 +85,9 @@ public:
     void setVetoRules(const VetoRules& rules, const std::string& stateJson = {});
     /// The snapshot made last (kept after the run ends).
     std::shared_ptr<const C2Snapshot> lastSnapshot() const;
+    /// The detector stream's counts (connection state, frames, drops, malformed, reconnects) when the run reads
+    /// one, also while it waits for the first frame; empty for other sources. Thread-safe.
+    std::optional<StreamCounts> streamCounts() const;
 
 signals:
     /// The source is open: the pixel map and grid the views need.
@@ -135,6 +139,7 @@ private:
     std::shared_ptr<const C2Snapshot> m_snapshot;
     bool m_snapshotNew = false;
     std::vector<ShotScalars> m_scalars;
+    std::optional<StreamCounts> m_streamCounts; ///< a detector stream's counts while it waits for its first frame
 };
 
 } // namespace fxs::monitor

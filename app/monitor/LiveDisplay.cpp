@@ -151,8 +151,40 @@ void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembl
 
 void LiveDisplay::setState(widgets::RunState state)
 {
+    m_runState = state;
     m_health.state = state;
+    m_health.stateText.clear();
+    m_streamFrames = -1;
     m_v.health->setFigures(m_health);
+}
+
+void LiveDisplay::showStream(const StreamCounts& s, double nowS)
+{
+    using widgets::Format;
+    if (s.frames != m_streamFrames) {
+        m_streamFrames = s.frames;
+        m_streamFrameS = nowS;
+    }
+    const double silentS = nowS - m_streamFrameS;
+    // What the connection is doing, in the words a tired scientist needs: is the detector there, are frames coming.
+    QString state = QString::fromStdString(s.state);
+    if (state.startsWith(QLatin1String("disconnected"))) {
+        state = tr("publisher gone, waiting for it");
+    } else if (state == QLatin1String("receiving") && silentS >= 3.0) {
+        state = tr("no frame for %1").arg(Format::durationMs(silentS * 1e3));
+    }
+    const bool flowing = (state == QLatin1String("receiving") || state == QLatin1String("connected")) && s.frames > 0;
+    m_health.source = tr("stream %1 · %2 frames · publisher dropped %3 · malformed %4 · reconnects %5")
+                          .arg(state, Format::count(s.frames), Format::count(s.dropped), Format::count(s.malformed),
+                              Format::count(s.reconnects));
+    m_health.toolTip = s.lastProblem.empty()
+        ? tr("Detector stream: %1 messages received, nothing refused or missing so far").arg(Format::count(s.messages))
+        : tr("Detector stream: %1 messages received. Last problem: %2")
+              .arg(Format::count(s.messages), QString::fromStdString(s.lastProblem));
+    // A running run whose stream sends nothing is shown waiting (amber), not running.
+    const bool stalled = !flowing || silentS >= 3.0;
+    m_health.state = m_runState == widgets::RunState::Running && stalled ? widgets::RunState::Waiting : m_runState;
+    m_health.stateText = m_health.state == widgets::RunState::Waiting ? tr("waiting for frames") : QString();
 }
 
 void LiveDisplay::tick()
@@ -224,6 +256,12 @@ void LiveDisplay::updateHealth(const EngineCounters& c)
     m_health.shotsDone = c.shotsDone;
     m_health.droppedDisplayFrames = c.droppedDisplay;
     m_health.memoryBytes = residentBytes();
+    if (const auto stream = m_engine->streamCounts()) {
+        showStream(*stream, c.nowS);
+    } else {
+        m_health.source.clear();
+        m_health.toolTip.clear();
+    }
     m_v.health->setFigures(m_health);
 }
 

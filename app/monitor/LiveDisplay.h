@@ -70,12 +70,16 @@ signals:
 private:
     void showScalars(const std::vector<ShotScalars>& scalars);
     void updateHealth(const EngineCounters& c);
+    void showStream(const StreamCounts& s, double nowS);
     static double residentBytes();
 
     EngineController* m_engine;
     LiveViews m_v;
     QTimer* m_timer = nullptr;
     widgets::HealthFigures m_health;
+    widgets::RunState m_runState = widgets::RunState::Idle; ///< as setState() said (a stalled stream shows Waiting)
+    std::int64_t m_streamFrames = -1; ///< a detector stream's frames at m_streamFrameS
+    double m_streamFrameS = 0.0; ///< when its frame count last grew (run clock)
     std::int64_t m_imagesShown = 0;
     struct Sample {
         double t;

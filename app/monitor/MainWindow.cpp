@@ -186,7 +186,18 @@ void MainWindow::startRun()
         startRemote(c);
         return;
     }
-    m_runPanel->setStatus(tr("Opening %1…").arg(c.source == SourceKind::Simulated ? tr("the simulated run") : c.path));
+    if (c.source == SourceKind::DetectorStream) {
+        m_runPanel->setStatus(tr("Waiting for the first frame from %1 (%2): is the detector armed and publishing? "
+                                 "Stop gives up.")
+                                  .arg(c.streamEndpoint,
+                                      c.streamProtocol == QLatin1String("karabo")       ? tr("Karabo bridge")
+                                          : c.streamProtocol == QLatin1String("dectris1") ? tr("DECTRIS Stream V1")
+                                                                                         : tr("DECTRIS Stream V2")));
+        m_live->setState(widgets::RunState::Running); // the health bar shows the connection (WAITING until frames)
+    } else {
+        m_runPanel->setStatus(
+            tr("Opening %1…").arg(c.source == SourceKind::Simulated ? tr("the simulated run") : c.path));
+    }
     m_engine->start(c);
     m_runPanel->setRunning(true);
 }

@@ -41,6 +41,9 @@ void MainWindow::restoreSettings()
         c.path = s->value(QStringLiteral("run/path")).toString();
         c.dataset = s->value(QStringLiteral("run/dataset"), c.dataset).toString();
         c.geometryPath = s->value(QStringLiteral("run/geometry")).toString();
+        c.streamEndpoint = s->value(QStringLiteral("run/streamEndpoint")).toString();
+        c.streamProtocol = s->value(QStringLiteral("run/streamProtocol"), c.streamProtocol).toString();
+        c.streamStopAtEnd = s->value(QStringLiteral("run/streamStopAtEnd"), false).toBool();
         c.grid.nQ = s->value(QStringLiteral("grid/nQ"), c.grid.nQ).toInt();
         c.grid.nPhi = s->value(QStringLiteral("grid/nPhi"), c.grid.nPhi).toInt();
         c.grid.qMinInvA = s->value(QStringLiteral("grid/qMin"), c.grid.qMinInvA).toDouble();
@@ -77,6 +80,12 @@ void MainWindow::restoreSettings()
     if (m_options.fresh) {
         c.source = SourceKind::Simulated;
     }
+    if (!m_options.streamEndpoint.isEmpty()) { // a detector stream named on the command line
+        c.source = SourceKind::DetectorStream;
+        c.streamEndpoint = m_options.streamEndpoint;
+        c.streamProtocol = m_options.streamProtocol.isEmpty() ? c.streamProtocol : m_options.streamProtocol;
+        c.streamStopAtEnd = m_options.streamStopAtEnd || c.streamStopAtEnd;
+    }
     if (m_options.firstShot >= 0) {
         c.firstShot = m_options.firstShot;
     }
@@ -108,6 +117,9 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("run/path"), c.path);
     s->setValue(QStringLiteral("run/dataset"), c.dataset);
     s->setValue(QStringLiteral("run/geometry"), c.geometryPath);
+    s->setValue(QStringLiteral("run/streamEndpoint"), c.streamEndpoint);
+    s->setValue(QStringLiteral("run/streamProtocol"), c.streamProtocol);
+    s->setValue(QStringLiteral("run/streamStopAtEnd"), c.streamStopAtEnd);
     s->setValue(QStringLiteral("grid/nQ"), c.grid.nQ);
     s->setValue(QStringLiteral("grid/nPhi"), c.grid.nPhi);
     s->setValue(QStringLiteral("grid/qMin"), c.grid.qMinInvA);

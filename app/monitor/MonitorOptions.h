@@ -18,6 +18,12 @@ struct MonitorOptions {
     QString screenshotDir; ///< save PNGs of the window and panels when the run ends
     std::int64_t screenshotAtShots = 0; ///< > 0: take the screenshots while running, once this many shots are in C2
     double screenshotAtReconstruction = 0.0; ///< > 0: take them while a remote job reconstructs, at this progress
+    double screenshotAtSeconds = 0.0; ///< > 0: take them this long after launch (a stream waiting for its publisher)
+    /// Whether the screenshots are taken while running (polled) rather than when the run ends.
+    bool screenshotsPolled() const
+    {
+        return screenshotAtShots > 0 || screenshotAtReconstruction > 0.0 || screenshotAtSeconds > 0.0;
+    }
     QString dumpPath; ///< write what the C2 view shows (JSON) when the run ends
     QString polarDumpPath; ///< write every polar frame pushed into C2 (binary, for tests)
     QString openPath; ///< open this detector stack at launch instead of the saved source
@@ -32,6 +38,9 @@ struct MonitorOptions {
     double clenM = std::nan(""); ///< camera length the user gives (NaN: the saved setting)
     double photonEnergyEv = std::nan(""); ///< photon energy the user gives
     double pixelSizeM = std::nan(""); ///< pixel size the user gives (a file without a geometry)
+    QString streamEndpoint; ///< read this detector stream (tcp://HOST:PORT) instead of the saved source
+    QString streamProtocol; ///< its protocol, "dectris" or "karabo" (empty: the saved setting)
+    bool streamStopAtEnd = false; ///< the DECTRIS series' end message ends the run
 };
 
 } // namespace fxs::monitor

@@ -10,7 +10,6 @@
 namespace fxs::monitor {
 
 namespace {
-const char* const kSources[] = { "simulated", "cxi_file", "live_file", "remote_job" };
 const char* const kRemoteInputs[] = { "synthetic", "cxi", "simulator" };
 
 QJsonObject runFieldsToJson(const RunConfig& c);
@@ -34,7 +33,10 @@ QJsonObject runToJson(const RunConfig& c)
 
 QJsonObject runFieldsToJson(const RunConfig& c)
 {
-    return QJsonObject { { "source", kSources[int(c.source)] }, { "path", c.path }, { "dataset", c.dataset },
+    return QJsonObject { { "source", sourceKindKey(c.source) }, { "path", c.path }, { "dataset", c.dataset },
+        { "stream",
+            QJsonObject { { "endpoint", c.streamEndpoint }, { "protocol", c.streamProtocol },
+                { "stop_at_end", c.streamStopAtEnd } } },
         { "geometry", c.geometryPath }, { "distance_m", c.distanceM }, { "pixel_size_m", c.pixelSizeM },
         { "wavelength_a", c.wavelengthA },
         { "grid",
@@ -49,15 +51,21 @@ bool runFromJson(const QJsonObject& j, RunConfig* c, QString* error)
 {
     const QString source = j.value("source").toString(QStringLiteral("simulated"));
     int kind = -1;
-    for (int i = 0; i < int(std::size(kSources)); ++i) {
-        kind = source == QLatin1String(kSources[i]) ? i : kind;
+    for (int i = 0; i < kSourceKinds; ++i) {
+        kind = source == QLatin1String(sourceKindKey(SourceKind(i))) ? i : kind;
     }
     if (kind < 0) {
-        *error = QObject::tr("run.source is \"%1\"; expected simulated, cxi_file, live_file or remote_job").arg(source);
+        *error = QObject::tr("run.source is \"%1\"; expected simulated, cxi_file, live_file, remote_job or "
+                             "detector_stream")
+                     .arg(source);
         return false;
     }
     c->source = SourceKind(kind);
     c->path = j.value("path").toString();
+    const QJsonObject stream = j.value("stream").toObject();
+    c->streamEndpoint = stream.value("endpoint").toString(c->streamEndpoint);
+    c->streamProtocol = stream.value("protocol").toString(c->streamProtocol);
+    c->streamStopAtEnd = stream.value("stop_at_end").toBool(c->streamStopAtEnd);
     c->dataset = j.value("dataset").toString(c->dataset);
     c->geometryPath = j.value("geometry").toString();
     c->distanceM = j.value("distance_m").toDouble(c->distanceM);

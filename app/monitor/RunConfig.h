@@ -20,8 +20,16 @@ inline ShotStatsOptions monitorShotStatsOptions()
     return o;
 }
 
-/// Where frames come from.
-enum class SourceKind { Simulated, CxiFile, LiveFile, RemoteJob };
+/// Where frames come from (the Source list's order; the saved settings keep the number).
+enum class SourceKind { Simulated, CxiFile, LiveFile, RemoteJob, DetectorStream };
+
+/// The key of a source in session and results files ("simulated", "cxi_file", …, "detector_stream").
+inline const char* sourceKindKey(SourceKind kind)
+{
+    static const char* const keys[] = { "simulated", "cxi_file", "live_file", "remote_job", "detector_stream" };
+    return keys[static_cast<int>(kind)];
+}
+constexpr int kSourceKinds = 5;
 
 /// What a remote job reads (fxs.proto JobSpec.input).
 enum class RemoteInput { Synthetic, Cxi, Simulator };
@@ -86,6 +94,9 @@ struct RunConfig {
     std::int64_t firstShot = 0; ///< first shot to correlate (files: a range of the stack)
     std::int64_t lastShot = -1; ///< last shot to correlate, −1: to the end
     QString resultsDir; ///< where results files go; empty: ~/fxs-results
+    QString streamEndpoint; ///< detector stream: the publisher's ZeroMQ endpoint (tcp://HOST:PORT)
+    QString streamProtocol = QStringLiteral("dectris"); ///< detector stream: "dectris" (V2), "dectris1" or "karabo"
+    bool streamStopAtEnd = false; ///< DECTRIS stream: the series' end message ends the run (else only Stop does)
     RemoteJobSettings remote; ///< the job sent when source is RemoteJob
 };
 

@@ -2,6 +2,7 @@
 
 #include "RemoteJobForm.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
@@ -57,10 +58,22 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     : QWidget(parent)
 {
     m_source = new QComboBox(this);
-    m_source->addItems(
-        { tr("Simulated run"), tr("CXI / HDF5 file"), tr("Live SWMR file"), tr("Remote job (fxs-server)") });
+    m_source->addItems({ tr("Simulated run"), tr("CXI / HDF5 file"), tr("Live SWMR file"),
+        tr("Remote job (fxs-server)"), tr("Detector stream (ZeroMQ)") }); // in SourceKind's order
     m_path = new QLineEdit(this);
     m_path->setPlaceholderText(tr("file to read"));
+    m_endpoint = new QLineEdit(this);
+    m_endpoint->setPlaceholderText(QStringLiteral("tcp://HOST:PORT"));
+    m_endpoint->setToolTip(tr("The publisher's ZeroMQ address: a DECTRIS DCU (port 31001) or a Karabo bridge"));
+    m_protocol = new QComboBox(this);
+    m_protocol->addItem(tr("DECTRIS Stream V2 (EIGER2, PILATUS4, JUNGFRAU)"), QStringLiteral("dectris"));
+    m_protocol->addItem(tr("DECTRIS Stream V1 (SIMPLON, port 9999)"), QStringLiteral("dectris1"));
+    m_protocol->addItem(tr("Karabo bridge (European XFEL)"), QStringLiteral("karabo"));
+    m_protocol->setToolTip(tr("DECTRIS: the geometry and energy come from the series' start message unless a "
+                              "geometry file or values below are given. Karabo: give a geometry file."));
+    m_stopAtEnd = new QCheckBox(tr("End the run at the series' end message"), this);
+    m_stopAtEnd->setToolTip(tr("DECTRIS: the run ends when the detector's series ends (else it waits for the next "
+                               "series until Stop; the results file is written either way)"));
     m_dataset = new QLineEdit(this);
     m_geometry = new QLineEdit(this);
     m_geometry->setPlaceholderText(tr("none: flat panel, beam centred"));
@@ -80,8 +93,10 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     m_clenInEffect = new QLabel(this);
     m_energyInEffect = new QLabel(this);
     m_pixelInEffect = new QLabel(this);
+    // Not word-wrapped: Qt 6.4's QFormLayout gives rows next to hidden ones no height once a row's height depends on
+    // its width (a wrapped label), and a stream's or a file's rows are hidden by turns.
     for (QLabel* l : { m_clenInEffect, m_energyInEffect, m_pixelInEffect }) {
-        l->setWordWrap(true);
+        l->setWordWrap(false);
     }
     m_remote = new RemoteJobForm(this);
     m_nQ = new QSpinBox(this);
@@ -103,6 +118,9 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     }
     auto* form = m_form = new QFormLayout;
     form->addRow(tr("Source"), m_source);
+    form->addRow(tr("Endpoint"), m_endpoint);
+    form->addRow(tr("Protocol"), m_protocol);
+    form->addRow(QString(), m_stopAtEnd);
     form->addRow(
         tr("File"), RemoteJobForm::fileRow(m_path, tr("Detector stacks (*.cxi *.h5 *.hdf5 *.nxs);;All files (*)")));
     form->addRow(tr("Dataset"), m_dataset);
@@ -147,6 +165,7 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     connect(m_reset, &QPushButton::clicked, this, &RunControlPanel::resetRequested);
     connect(m_source, &QComboBox::currentIndexChanged, this, &RunControlPanel::updateEnabled);
     connect(m_remote, &RemoteJobForm::inputChanged, this, &RunControlPanel::updateEnabled);
+    connect(m_protocol, &QComboBox::currentIndexChanged, this, &RunControlPanel::updateEnabled);
     connect(m_remote, &RemoteJobForm::serverChanged, this, &RunControlPanel::remoteServerChanged);
     connect(m_source, &QComboBox::currentIndexChanged, this, [this] {
         if (SourceKind(m_source->currentIndex()) == SourceKind::RemoteJob) {
@@ -177,6 +196,9 @@ RunConfig RunControlPanel::config() const
     c.path = m_path->text().trimmed();
     c.dataset = m_dataset->text().trimmed();
     c.geometryPath = m_geometry->text().trimmed();
+    c.streamEndpoint = m_endpoint->text().trimmed();
+    c.streamProtocol = m_protocol->currentData().toString();
+    c.streamStopAtEnd = m_stopAtEnd->isChecked();
     c.firstShot = m_first->value();
     c.lastShot = m_last->value();
     c.grid.nQ = m_nQ->value();
@@ -203,6 +225,9 @@ void RunControlPanel::setConfig(const RunConfig& c)
     m_path->setText(c.path);
     m_dataset->setText(c.dataset);
     m_geometry->setText(c.geometryPath);
+    m_endpoint->setText(c.streamEndpoint);
+    m_protocol->setCurrentIndex(std::max(0, m_protocol->findData(c.streamProtocol)));
+    m_stopAtEnd->setChecked(c.streamStopAtEnd);
     m_first->setValue(int(std::min<std::int64_t>(c.firstShot, std::numeric_limits<int>::max())));
     m_last->setValue(int(std::min<std::int64_t>(c.lastShot, std::numeric_limits<int>::max())));
     m_nQ->setValue(c.grid.nQ);
@@ -297,12 +322,26 @@ void RunControlPanel::updateEnabled()
     const auto source = SourceKind(m_source->currentIndex());
     const bool remote = source == SourceKind::RemoteJob;
     const bool file = source == SourceKind::CxiFile || source == SourceKind::LiveFile;
+    const bool stream = source == SourceKind::DetectorStream;
     m_path->setEnabled(file);
     m_dataset->setEnabled(file || remote); // a remote CXI input reads this dataset too
-    // Rows that mean nothing to a remote job are hidden, so that its form fits a laptop screen.
-    m_form->setRowVisible(m_path->parentWidget(), !remote);
+    // Rows that mean nothing to a remote job are hidden, so that its form fits a laptop screen; a stream shows its
+    // endpoint and protocol instead of a file, and has no shot range (it cannot go back).
+    m_form->setRowVisible(m_path->parentWidget(), !remote && !stream);
+    m_form->setRowVisible(m_endpoint, stream);
+    m_form->setRowVisible(m_protocol, stream);
+    m_form->setRowVisible(m_stopAtEnd, stream && m_protocol->currentData().toString() != QLatin1String("karabo"));
     m_form->setRowVisible(m_geometry->parentWidget(), !remote); // a remote job's geometry is a path on the server
     m_form->setRowVisible(m_first->parentWidget(), !remote);
+    // A stream cannot go back: no shot range.
+    m_first->parentWidget()->setEnabled(!stream);
+    m_first->parentWidget()->setToolTip(stream ? tr("A stream cannot go back: it runs until Stop or its end") : QString());
+    m_geometry->setPlaceholderText(stream ? tr("none: from the stream's start message (DECTRIS)")
+                                          : tr("none: flat panel, beam centred"));
+    for (QLineEdit* e : { m_clen, m_energy }) {
+        e->setPlaceholderText(stream ? tr("from the geometry / stream") : tr("from the geometry / data file"));
+    }
+    m_pixel->setPlaceholderText(stream ? tr("from the stream without a geometry") : tr("needed without a geometry"));
     // A remote job with a geometry (CXI, or simulator on a detector) takes the same values (JobSpec
     // GeometryValues); the pixel size only matters for a local file read without a geometry.
     const bool remoteGeometry = remote && m_remote->settings().input != RemoteInput::Synthetic;
@@ -310,7 +349,7 @@ void RunControlPanel::updateEnabled()
         m_form->setRowVisible(row, !remote || remoteGeometry);
     }
     m_form->setRowVisible(m_pixel->parentWidget(), !remote);
-    m_form->setRowVisible(m_dataset, !remote || m_remote->settings().input == RemoteInput::Cxi);
+    m_form->setRowVisible(m_dataset, (!remote && !stream) || (remote && m_remote->settings().input == RemoteInput::Cxi));
     m_remote->setVisible(remote);
     // A remote job cannot pause, and a reset would start a second job beside the running one.
     m_pause->setEnabled(m_running && !remote);

@@ -9,6 +9,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -68,6 +69,9 @@ private:
     RunConfig m_config;
     QComboBox* m_source = nullptr;
     QLineEdit* m_path = nullptr;
+    QLineEdit* m_endpoint = nullptr; ///< detector stream: tcp://HOST:PORT
+    QComboBox* m_protocol = nullptr; ///< detector stream: DECTRIS or Karabo (data: "dectris", "karabo")
+    QCheckBox* m_stopAtEnd = nullptr; ///< detector stream: the series' end message ends the run
     QLineEdit* m_dataset = nullptr;
     QLineEdit* m_geometry = nullptr;
     QLineEdit* m_clen = nullptr; ///< metres; empty: from the geometry or the data file

@@ -15,6 +15,18 @@ constexpr const char* kCxiEnergy = "/entry_1/instrument_1/source_1/energy";
 
 bool isFileRun(const RunConfig& c) { return c.source == SourceKind::CxiFile || c.source == SourceKind::LiveFile; }
 
+// A value the stream's start message gives (positive), else NaN.
+double given(double v) { return v > 0.0 ? v : std::nan(""); }
+
+// The photon energy a DECTRIS start message states (incident_energy, else from incident_wavelength), NaN when none.
+double startEnergyEv(const std::optional<DectrisStart>& s)
+{
+    if (!s) {
+        return std::nan("");
+    }
+    return s->incidentEnergyEv > 0.0 ? s->incidentEnergyEv : kHcEvA / given(s->incidentWavelengthA);
+}
+
 QString label(const QString& key)
 {
     if (key == "clen") {
@@ -50,7 +62,8 @@ double cxiEnergyEv(const RunConfig& c)
     return e > 1.0 ? e : e / 1.602176634e-19;
 }
 
-Result<RunGeometry> fromGeometryFile(const RunConfig& c, int nSlow, int nFast, MissingValues* missing)
+Result<RunGeometry> fromGeometryFile(
+    const RunConfig& c, int nSlow, int nFast, MissingValues* missing, const std::optional<DectrisStart>& start)
 {
     const std::string path = c.geometryPath.toStdString();
     auto t = GeomParser::parseTemplateFile(path);
@@ -66,7 +79,12 @@ Result<RunGeometry> fromGeometryFile(const RunConfig& c, int nSlow, int nFast, M
         }
         values = std::move(*v);
     }
-    if (!isFileRun(c) && !std::isfinite(o.photonEnergyEv) && !t->photonEnergy.isNumber()) {
+    const bool stream = c.source == SourceKind::DetectorStream;
+    const bool energyFromStart = stream && !std::isfinite(o.photonEnergyEv) && !t->photonEnergy.isNumber()
+        && std::isfinite(startEnergyEv(start));
+    if (energyFromStart) {
+        o.photonEnergyEv = startEnergyEv(start); // a stream: its start message's energy
+    } else if (!isFileRun(c) && !stream && !std::isfinite(o.photonEnergyEv) && !t->photonEnergy.isNumber()) {
         o.photonEnergyEv = kHcEvA / c.wavelengthA; // a simulated run: the simulation's wavelength
     }
     if (const auto keys = t->missing(o, values); !keys.empty()) {
@@ -89,49 +107,66 @@ Result<RunGeometry> fromGeometryFile(const RunConfig& c, int nSlow, int nFast, M
     RunGeometry g { r->geometry, {} };
     g.values = { r->cameraLengthM, r->cameraLengthSource, r->photonEnergyEv, r->photonEnergySource,
         1.0 / r->geometry.panels().front().pixelsPerM, ValueSource::Geometry };
+    if (energyFromStart) {
+        g.values.energySource = ValueSource::Stream;
+    }
     return g;
 }
 
 } // namespace
 
-Result<RunGeometry> RunGeometry::resolve(const RunConfig& c, int nSlow, int nFast, MissingValues* missing)
+Result<RunGeometry> RunGeometry::resolve(
+    const RunConfig& c, int nSlow, int nFast, MissingValues* missing, const std::optional<DectrisStart>& start)
 {
     if (!c.geometryPath.isEmpty()) {
-        return fromGeometryFile(c, nSlow, nFast, missing);
+        return fromGeometryFile(c, nSlow, nFast, missing, start);
     }
-    // No geometry: a flat panel centred on the beam. The simulated detector has its settings; a file has none.
+    // No geometry: a flat panel centred on the beam. The simulated detector has its settings; a file has none; a
+    // stream has what its start message says.
     const bool file = isFileRun(c);
+    const bool stream = c.source == SourceKind::DetectorStream;
     auto pick = [](double user, double fallback, ValueSource fallbackSource) {
         return std::isfinite(user) ? std::pair { user, ValueSource::User } : std::pair { fallback, fallbackSource };
     };
     const double nan = std::nan("");
-    const auto clen = pick(c.userClenM, file ? nan : c.distanceM, ValueSource::Geometry);
-    const auto pixel = pick(c.userPixelSizeM, file ? nan : c.pixelSizeM, ValueSource::Geometry);
-    auto energy = pick(c.userPhotonEnergyEv, file ? cxiEnergyEv(c) : kHcEvA / c.wavelengthA,
-        file ? ValueSource::DataFile : ValueSource::Geometry);
+    const auto clen = stream ? pick(c.userClenM, start ? given(start->detectorDistanceM) : nan, ValueSource::Stream)
+                             : pick(c.userClenM, file ? nan : c.distanceM, ValueSource::Geometry);
+    const auto pixel = stream ? pick(c.userPixelSizeM, start ? given(start->pixelSizeXM) : nan, ValueSource::Stream)
+                              : pick(c.userPixelSizeM, file ? nan : c.pixelSizeM, ValueSource::Geometry);
+    auto energy = stream ? pick(c.userPhotonEnergyEv, startEnergyEv(start), ValueSource::Stream)
+                         : pick(c.userPhotonEnergyEv, file ? cxiEnergyEv(c) : kHcEvA / c.wavelengthA,
+                             file ? ValueSource::DataFile : ValueSource::Geometry);
+    const QString streamLacks = start
+        ? QObject::tr("The stream's start message (series %1) gives no %2.").arg(start->seriesId)
+        : QObject::tr("The stream sent no start message with the %2 (a Karabo bridge never does).");
     QStringList keys;
     QStringList why;
     if (!std::isfinite(clen.first)) {
         keys << "clen";
-        why << QObject::tr("A file read without a geometry has no camera length.");
+        why << (stream ? streamLacks.arg(QStringLiteral("detector distance (detector_translation)"))
+                       : QObject::tr("A file read without a geometry has no camera length."));
     }
     if (!std::isfinite(energy.first)) {
         keys << "photon_energy";
-        why << QObject::tr("%1 states no photon energy (%2).").arg(c.path, kCxiEnergy);
+        why << (stream ? streamLacks.arg(QStringLiteral("photon energy (incident_energy)"))
+                       : QObject::tr("%1 states no photon energy (%2).").arg(c.path, kCxiEnergy));
     }
     if (!std::isfinite(pixel.first)) {
         keys << "pixel_size";
-        why << QObject::tr("A file read without a geometry has no pixel size.");
+        why << (stream ? streamLacks.arg(QStringLiteral("pixel size (pixel_size_x)"))
+                       : QObject::tr("A file read without a geometry has no pixel size."));
     }
     if (!keys.isEmpty()) {
         return ask(keys, why.join(' '), missing);
     }
+    // Where the beam meets the detector: the start message's beam centre when it gives one, else the middle.
+    const bool centreFromStart = stream && start && (start->beamCenterXPx > 0.0 || start->beamCenterYPx > 0.0);
     SinglePanelSpec spec;
     spec.nSlow = nSlow;
     spec.nFast = nFast;
     spec.pixelSizeM = pixel.first;
-    spec.beamCentreSlowPx = nSlow / 2.0 + c.beamShiftYM / pixel.first;
-    spec.beamCentreFastPx = nFast / 2.0 + c.beamShiftXM / pixel.first;
+    spec.beamCentreSlowPx = (centreFromStart ? start->beamCenterYPx : nSlow / 2.0) + c.beamShiftYM / pixel.first;
+    spec.beamCentreFastPx = (centreFromStart ? start->beamCenterXPx : nFast / 2.0) + c.beamShiftXM / pixel.first;
     spec.distanceM = clen.first;
     spec.photonEnergyEv = energy.first;
     auto g = DetectorGeometry::singlePanel(spec);

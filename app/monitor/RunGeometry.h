@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/geometry/GeomTemplate.h>
+#include <fxs/sources/DectrisStreamDecoder.h>
 #include <limits>
 
 namespace fxs::monitor {
@@ -33,8 +34,11 @@ struct RunGeometry {
 
     /// The geometry of `config`'s run on an nSlow × nFast slab: the .geom file (HDF5-path values read from the
     /// data file, the user's values winning) or, without one, a flat panel centred on the beam. A file run never
-    /// assumes a value: when one is missing everywhere this fails and fills `missing` (when given).
-    static Result<RunGeometry> resolve(const RunConfig& config, int nSlow, int nFast, MissingValues* missing = nullptr);
+    /// assumes a value: when one is missing everywhere this fails and fills `missing` (when given). A detector
+    /// stream's start message (`start`, DECTRIS) gives what the geometry file and the user do not: without a
+    /// file, a flat panel at its distance, pixel size, beam centre and energy.
+    static Result<RunGeometry> resolve(const RunConfig& config, int nSlow, int nFast, MissingValues* missing = nullptr,
+        const std::optional<DectrisStart>& start = std::nullopt);
 };
 
 } // namespace fxs::monitor

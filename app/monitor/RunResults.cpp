@@ -12,10 +12,13 @@ namespace {
 
 std::string configurationJson(const RunConfig& c, const std::string& vetoStateJson, const GeometryInEffect* v)
 {
-    static const char* sources[] = { "simulated", "cxi_file", "live_file", "remote_job" };
     nlohmann::json j;
-    j["source"] = sources[int(c.source)];
+    j["source"] = sourceKindKey(c.source);
     j["path"] = c.path.toStdString();
+    if (c.source == SourceKind::DetectorStream) {
+        j["stream"] = { { "endpoint", c.streamEndpoint.toStdString() }, { "protocol", c.streamProtocol.toStdString() },
+            { "stop_at_end", c.streamStopAtEnd } };
+    }
     j["dataset"] = c.dataset.toStdString();
     j["geometry"] = c.geometryPath.toStdString();
     j["grid"] = { { "n_q", c.grid.nQ }, { "n_phi", c.grid.nPhi }, { "q_min_inv_angstrom", c.grid.qMinInvA },
@@ -77,14 +80,16 @@ std::string RunResults::pathFor(const RunConfig& config)
 
 Result<std::string> RunResults::write(const std::string& path, const RunConfig& config,
     const DetectorGeometry& geometry, C2Pipeline& pipeline, const LedgerColumns& ledger,
-    const std::string& vetoStateJson, const GeometryInEffect* values)
+    const std::string& vetoStateJson, const GeometryInEffect* values, const StreamCounts* stream)
 {
     const C2Sums sums = pipeline.sums();
     return writeFile(path, sums, C2Snapshot::compute(sums), configurationJson(config, vetoStateJson, values),
         [&](ResultsFile& file) {
             for (const Status& s :
                 { check(file.writeLedger(ledger), "writing /ledger to " + path),
-                    check(file.writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path) }) {
+                    check(file.writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path),
+                    stream != nullptr ? check(file.writeStreamCounts(*stream), "writing the stream counts to " + path)
+                                      : Status {} }) {
                 if (!s.ok()) {
                     return s;
                 }

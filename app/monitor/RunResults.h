@@ -17,10 +17,11 @@ public:
     /// The file a run started now writes: <resultsDir>/fxs-run-<yyyyMMdd-HHmmss>.h5 (resultsDir empty: ~/fxs-results).
     static std::string pathFor(const RunConfig& config);
     /// Writes C2 (a final snapshot), the sums, the ledger, the geometry and the configuration; the path or an Error.
-    /// `values` (when given): the camera length, photon energy and pixel size used, each with its source.
+    /// `values` (when given): the camera length, photon energy and pixel size used, each with its source;
+    /// `stream` (a detector stream's run): its counts, as /analysis/stream_counts.
     static Result<std::string> write(const std::string& path, const RunConfig& config, const DetectorGeometry& geometry,
         C2Pipeline& pipeline, const LedgerColumns& ledger, const std::string& vetoStateJson = {},
-        const GeometryInEffect* values = nullptr);
+        const GeometryInEffect* values = nullptr, const StreamCounts* stream = nullptr);
     /// Writes sums made elsewhere (a remote job) and their snapshot, with a configuration JSON; the path or an Error.
     static Result<std::string> writeSums(
         const std::string& path, const C2Sums& sums, const C2Snapshot& snapshot, const std::string& configurationJson);

@@ -21,8 +21,8 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
     if (options.stopAtShots > 0) {
         connect(window->remoteJob(), &RemoteJobController::statusChanged, this, &ScriptedRun::onRemoteStatus);
     }
-    if ((options.screenshotAtShots > 0 || options.screenshotAtReconstruction > 0.0)
-        && !options.screenshotDir.isEmpty()) {
+    if (options.screenshotsPolled() && !options.screenshotDir.isEmpty()) {
+        m_launched.start();
         auto* watch = new QTimer(this);
         connect(watch, &QTimer::timeout, this, [this, watch] {
             pollScreenshots();
@@ -39,7 +39,9 @@ void ScriptedRun::pollScreenshots()
     const RemoteJobStatus& remote = m_window->remoteJob()->lastStatus();
     const bool atReconstruction = m_options.screenshotAtReconstruction > 0.0 && remote.reconstructing()
         && remote.reconstructionProgress >= m_options.screenshotAtReconstruction;
-    if ((m_options.screenshotAtShots > 0 && m_window->shotsDone() >= m_options.screenshotAtShots) || atReconstruction) {
+    const bool atSeconds = m_options.screenshotAtSeconds > 0.0 && m_launched.elapsed() >= 1e3 * m_options.screenshotAtSeconds;
+    if ((m_options.screenshotAtShots > 0 && m_window->shotsDone() >= m_options.screenshotAtShots) || atReconstruction
+        || atSeconds) {
         m_screenshotsTaken = true;
         m_window->live()->tick(); // the views as of now, not as of the last timer tick
         m_window->saveScreenshots(m_options.screenshotDir);
@@ -56,8 +58,7 @@ void ScriptedRun::onRemoteStatus(const RemoteJobStatus& s)
 
 void ScriptedRun::onRunEnded(const QString& message, bool failed)
 {
-    if (!m_options.screenshotDir.isEmpty() && m_options.screenshotAtShots <= 0
-        && m_options.screenshotAtReconstruction <= 0.0) {
+    if (!m_options.screenshotDir.isEmpty() && !m_options.screenshotsPolled()) {
         m_window->saveScreenshots(m_options.screenshotDir);
     }
     if (!m_options.dumpPath.isEmpty() && !m_window->dumpC2View(m_options.dumpPath)) {

@@ -4,6 +4,7 @@
 #include "MonitorOptions.h"
 #endif
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 
@@ -29,6 +30,7 @@ private:
     MainWindow* m_window;
     MonitorOptions m_options;
     bool m_screenshotsTaken = false; ///< the polled screenshots were taken
+    QElapsedTimer m_launched; ///< since the window was set up (--screenshots-at-seconds)
     QString m_stoppedJob; ///< the remote job --stop-at-shots stopped
 };
 

@@ -1,6 +1,7 @@
 #include "SourceFactory.h"
 
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/DetectorStreamSource.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <fxs/simulation/SimulatorSource.h>
 
@@ -84,6 +85,30 @@ Result<std::unique_ptr<FrameSource>> SourceFactory::simulated(const RunConfig& c
     return std::unique_ptr<FrameSource>(std::move(*source));
 }
 
+Result<std::unique_ptr<FrameSource>> SourceFactory::stream(const RunConfig& config, const StreamWaiting& waiting)
+{
+    const std::string endpoint = config.streamEndpoint.trimmed().toStdString();
+    if (!DetectorStreamSource::isEndpoint(endpoint)) {
+        return Error { "detector stream: '" + endpoint
+            + "' is not a ZeroMQ endpoint; enter the publisher's address as tcp://HOST:PORT" };
+    }
+    auto protocol = DetectorStreamSource::parseProtocol(config.streamProtocol.toStdString());
+    if (!protocol) {
+        return Error { "detector stream " + endpoint + ": " + protocol.error().message };
+    }
+    StreamSourceOptions options;
+    options.endpoint = endpoint;
+    options.protocol = *protocol;
+    options.connectTimeoutS = 1e7; // a window waits for the detector until Stop (waiting() says when)
+    options.stopAtSeriesEnd = config.streamStopAtEnd;
+    options.waiting = waiting;
+    auto s = DetectorStreamSource::open(options);
+    if (!s) {
+        return s.error();
+    }
+    return std::unique_ptr<FrameSource>(std::move(*s));
+}
+
 namespace {
 // Every message names the file: the engine's may not (e.g. when the validator itself cannot run).
 Error aboutFile(const RunConfig& c, const Error& e)
@@ -96,7 +121,7 @@ Error aboutFile(const RunConfig& c, const Error& e)
 }
 } // namespace
 
-Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* missing)
+Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* missing, const StreamWaiting& waiting)
 {
     RunSetup setup;
     int nSlow = config.simulatedSize;
@@ -117,12 +142,20 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
             return aboutFile(config, s.error());
         }
         setup.source = std::move(*s);
+    } else if (config.source == SourceKind::DetectorStream) {
+        auto s = stream(config, waiting);
+        if (!s) {
+            return s.error();
+        }
+        setup.source = std::move(*s);
     }
     if (setup.source) {
         nSlow = setup.source->shape().nSlow;
         nFast = setup.source->shape().nFast;
     }
-    auto g = geometry(config, nSlow, nFast, missing);
+    const auto* detectorStream = dynamic_cast<const DetectorStreamSource*>(setup.source.get());
+    auto g = RunGeometry::resolve(config, nSlow, nFast, missing,
+        detectorStream != nullptr ? detectorStream->dectrisStart() : std::nullopt);
     if (!g) {
         return g.error();
     }

@@ -6,6 +6,8 @@
 #include <ImageAssembly.h>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/frames/FrameSource.h>
+#include <fxs/sources/StreamCounts.h>
+#include <functional>
 #include <memory>
 
 namespace fxs::monitor {
@@ -21,9 +23,17 @@ struct RunSetup {
 /// Opens the source a RunConfig names (through the probe for files) and its geometry.
 class SourceFactory {
 public:
+    /// Called while a detector stream waits for its first frame (the counts so far); false gives up.
+    using StreamWaiting = std::function<bool(const StreamCounts&)>;
+
     /// The source and geometry, or an Error that says which file and what went wrong; when values the run needs
-    /// are missing everywhere, `missing` (when given) names them (the window then asks for them).
-    static Result<RunSetup> open(const RunConfig& config, MissingValues* missing = nullptr);
+    /// are missing everywhere, `missing` (when given) names them (the window then asks for them). A detector stream
+    /// is opened once its first frame arrived (its shape and start message fix the geometry); `waiting` is called
+    /// meanwhile.
+    static Result<RunSetup> open(
+        const RunConfig& config, MissingValues* missing = nullptr, const StreamWaiting& waiting = {});
+    /// The detector stream a RunConfig names, once its first frame arrived (or an Error naming the endpoint).
+    static Result<std::unique_ptr<FrameSource>> stream(const RunConfig& config, const StreamWaiting& waiting);
     /// The geometry: the .geom file when given, else a single flat panel centred on the beam (RunGeometry).
     static Result<RunGeometry> geometry(
         const RunConfig& config, int nSlow, int nFast, MissingValues* missing = nullptr);

@@ -35,6 +35,8 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     const QCommandLineOption shotsAtRec(QStringLiteral("screenshots-at-reconstruction"),
         QStringLiteral("Take the screenshots while a remote job reconstructs, at this progress (0 … 1)"),
         QStringLiteral("fraction"));
+    const QCommandLineOption shotsAtSeconds(QStringLiteral("screenshots-at-seconds"),
+        QStringLiteral("Take the screenshots this many seconds after launch"), QStringLiteral("s"));
     const QCommandLineOption dump(QStringLiteral("dump-c2"),
         QStringLiteral("Write the C2 view as JSON when the run ends"), QStringLiteral("file"));
     const QCommandLineOption polar(
@@ -61,8 +63,16 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("Photon energy in eV (wins over the geometry and the data file)"), QStringLiteral("eV"));
     const QCommandLineOption pixel(QStringLiteral("pixel-size"),
         QStringLiteral("Pixel size in metres of a file read without a geometry"), QStringLiteral("m"));
-    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, dump, polar, results,
-        open, first, last, quit, start, stopAt, ranks, geometry, clen, energy, pixel });
+    const QCommandLineOption streamAt(QStringLiteral("stream-endpoint"),
+        QStringLiteral("Read a detector stream at this ZeroMQ endpoint (tcp://HOST:PORT)"), QStringLiteral("endpoint"));
+    const QCommandLineOption stream(QStringLiteral("stream"),
+        QStringLiteral("The detector stream's protocol: dectris (Stream V2) or karabo (Karabo bridge)"),
+        QStringLiteral("protocol"));
+    const QCommandLineOption stopAtEnd(
+        QStringLiteral("stop-at-end"), QStringLiteral("DECTRIS stream: the series' end message ends the run"));
+    p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
+        polar, results, open, first, last, quit, start, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
+        stopAtEnd });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -75,6 +85,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.screenshotDir = p.value(shotsDir);
     o.screenshotAtShots = p.value(shotsAt).toLongLong();
     o.screenshotAtReconstruction = p.value(shotsAtRec).toDouble();
+    o.screenshotAtSeconds = p.value(shotsAtSeconds).toDouble();
     o.dumpPath = p.value(dump);
     o.polarDumpPath = p.value(polar);
     o.quitWhenDone = p.isSet(quit);
@@ -90,6 +101,9 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.clenM = p.isSet(clen) ? p.value(clen).toDouble() : nan;
     o.photonEnergyEv = p.isSet(energy) ? p.value(energy).toDouble() : nan;
     o.pixelSizeM = p.isSet(pixel) ? p.value(pixel).toDouble() : nan;
+    o.streamEndpoint = p.value(streamAt);
+    o.streamProtocol = p.value(stream);
+    o.streamStopAtEnd = p.isSet(stopAtEnd);
     return o;
 }
 

@@ -27,6 +27,9 @@ struct JobFiles {
     std::filesystem::path error() const { return dir / "error.txt"; }
     /// Rank 0's timing of the last attempt (JSON: total_s, reduce_checkpoint_s, rounds), for benchmarks.
     std::filesystem::path timing() const { return dir / "timing.json"; }
+    /// A stream job's ledger beside the checkpoint: every shot's series and frame number, and the stream counts of
+    /// the attempts so far (JSON, written by rank 0 before each checkpoint).
+    std::filesystem::path streamLedger() const { return dir / "stream-ledger.json"; }
     /// The launcher's stdout and stderr.
     std::filesystem::path log() const { return dir / "launcher.log"; }
     /// Folder of per-rank heartbeat files.

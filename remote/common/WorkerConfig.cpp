@@ -22,10 +22,13 @@ std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t seed)
 
 Status WorkerConfig::validate() const
 {
-    if (inputKind != "synthetic" && inputKind != "cxi" && inputKind != "simulator") {
-        return Error { "input: synthetic, cxi or simulator expected (got '" + inputKind + "')" };
+    if (inputKind != "synthetic" && inputKind != "cxi" && inputKind != "simulator" && inputKind != "stream") {
+        return Error { "input: synthetic, cxi, simulator or stream expected (got '" + inputKind + "')" };
     }
     if (auto st = validateSimulator(); !st) {
+        return st;
+    }
+    if (auto st = validateStream(); !st) {
         return st;
     }
     if (inputKind == "cxi" && (cxiPath.empty() || geometryPath.empty() || cxiDataset.empty())) {
@@ -117,6 +120,37 @@ Status WorkerConfig::validateSimulator() const
     return {};
 }
 
+Status WorkerConfig::validateStream() const
+{
+    if (inputKind != "stream") {
+        return {};
+    }
+    if (streamEndpoint.rfind("tcp://", 0) != 0 && streamEndpoint.rfind("ipc://", 0) != 0) {
+        return Error { "stream.endpoint: a ZeroMQ endpoint tcp://HOST:PORT expected, got '" + streamEndpoint + "'" };
+    }
+    if (streamProtocol != "dectris" && streamProtocol != "dectris1" && streamProtocol != "karabo") {
+        return Error { "stream.protocol: dectris, dectris1 or karabo expected, got '" + streamProtocol + "'" };
+    }
+    if (geometryPath.empty()) {
+        return Error { "stream.geometry_path: a CrystFEL .geom file is needed to remap the frames (with several "
+                       "ranks, only one gets the detector's start message)" };
+    }
+    if (shots < 0) {
+        return Error { "stream.max_shots must be ≥ 0 (0: no limit), got " + std::to_string(shots) };
+    }
+    const std::pair<const char*, double> times[] = { { "time_limit_s", streamTimeLimitS },
+        { "idle_timeout_s", streamIdleTimeoutS }, { "connect_timeout_s", streamConnectTimeoutS } };
+    for (const auto& [name, v] : times) {
+        if (!(v >= 0.0 && v <= 1e7)) {
+            return Error { std::string("stream.") + name + " must be between 0 and 1e7 s, got " + std::to_string(v) };
+        }
+    }
+    if (reconstruct) {
+        return Error { "reconstruction.enabled: not for stream input (reconstruct from the job's results file)" };
+    }
+    return {};
+}
+
 Status WorkerConfig::validateReconstruction() const
 {
     if (!reconstruct) {
@@ -196,6 +230,9 @@ std::uint64_t WorkerConfig::computationHash() const
     if (inputKind == "simulator") {
         j["simulator"] = { model, wavelengthA, peakPhotons, meanParticles, geometryPath };
     }
+    if (inputKind == "stream") { // the publisher may move; what a frame means may not
+        j["stream"] = { streamProtocol, geometryPath, karaboSource, karaboDataPath };
+    }
     if (const auto v = geometryValuesJson(*this); !v.empty()) {
         j["geometry_values"] = v; // another camera length or energy is another computation
     }
@@ -225,6 +262,12 @@ std::string WorkerConfig::toJson() const
                 { "seed", mtipSeed } } } };
     nlohmann::json out = j;
     out["geometry_values"] = geometryValuesJson(*this);
+    if (inputKind == "stream") {
+        out["stream"] = { { "endpoint", streamEndpoint }, { "protocol", streamProtocol },
+            { "time_limit_s", streamTimeLimitS }, { "idle_timeout_s", streamIdleTimeoutS },
+            { "connect_timeout_s", streamConnectTimeoutS }, { "stop_at_end", streamStopAtEnd },
+            { "karabo_source", karaboSource }, { "karabo_data_path", karaboDataPath } };
+    }
     return out.dump(2);
 }
 
@@ -248,6 +291,16 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
                 c.beamShiftXM = (*s)[0].get<double>();
                 c.beamShiftYM = (*s)[1].get<double>();
             }
+        }
+        if (const auto st = j.find("stream"); st != j.end() && st->is_object()) {
+            c.streamEndpoint = st->value("endpoint", c.streamEndpoint);
+            c.streamProtocol = st->value("protocol", c.streamProtocol);
+            c.streamTimeLimitS = st->value("time_limit_s", c.streamTimeLimitS);
+            c.streamIdleTimeoutS = st->value("idle_timeout_s", c.streamIdleTimeoutS);
+            c.streamConnectTimeoutS = st->value("connect_timeout_s", c.streamConnectTimeoutS);
+            c.streamStopAtEnd = st->value("stop_at_end", c.streamStopAtEnd);
+            c.karaboSource = st->value("karabo_source", c.karaboSource);
+            c.karaboDataPath = st->value("karabo_data_path", c.karaboDataPath);
         }
         c.seed = j.value("seed", c.seed);
         c.maskedFraction = j.value("masked_fraction", c.maskedFraction);

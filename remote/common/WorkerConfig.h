@@ -16,10 +16,20 @@ namespace fxs::remote {
 /// What one fxs-worker run computes: written as JSON by fxs-server into the job directory, read by every rank.
 /// The worker links no gRPC, so this, not the protobuf JobSpec, is its input.
 struct WorkerConfig {
-    // Input: "synthetic" (SyntheticPolarSource), "cxi" (a CXI/HDF5 stack remapped with a .geom geometry) or
-    // "simulator" (engine Simulator: on the polar bins, or on the pixels of geometryPath and remapped).
+    // Input: "synthetic" (SyntheticPolarSource), "cxi" (a CXI/HDF5 stack remapped with a .geom geometry),
+    // "simulator" (engine Simulator: on the polar bins, or on the pixels of geometryPath and remapped) or "stream"
+    // (a live detector stream, every rank a consumer, remapped with geometryPath).
     std::string inputKind = "synthetic";
-    std::int64_t shots = 0; ///< for cxi: 0 in the file, set by the worker from the stack
+    std::int64_t shots = 0; ///< for cxi: 0 in the file, set by the worker from the stack; stream: at most (0: no limit)
+    // Stream input (JobSpec StreamInput).
+    std::string streamEndpoint; ///< tcp://HOST:PORT
+    std::string streamProtocol = "dectris"; ///< "dectris" or "karabo"
+    double streamTimeLimitS = 0.0; ///< 0: no limit
+    double streamIdleTimeoutS = 0.0; ///< 0: never idle
+    double streamConnectTimeoutS = 60.0;
+    bool streamStopAtEnd = false;
+    std::string karaboSource;
+    std::string karaboDataPath = "image.data";
     std::string cxiPath;
     std::string cxiDataset = "/entry_1/data_1/data";
     std::string geometryPath; ///< cxi: required; simulator: optional (empty: simulate on the polar bins)
@@ -74,6 +84,8 @@ struct WorkerConfig {
     Status validateSimulator() const;
     /// The reconstruction settings' checks (when reconstruct).
     Status validateReconstruction() const;
+    /// The stream settings' checks (stream input only).
+    Status validateStream() const;
     /// Number of work units (the last may be short).
     std::int64_t units() const { return (shots + shotsPerUnit - 1) / shotsPerUnit; }
     /// The accumulator settings.

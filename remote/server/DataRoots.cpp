@@ -99,6 +99,11 @@ Result<fxs::v1::JobSpec> DataRoots::resolveSpec(const fxs::v1::JobSpec& spec) co
             return Error { st.message() };
         }
     }
+    if (out.has_stream()) {
+        if (auto st = fix("stream.geometry_path", out.mutable_stream()->mutable_geometry_path()); !st) {
+            return Error { st.message() };
+        }
+    }
     if (out.has_simulator()) {
         auto* sim = out.mutable_simulator();
         if (auto st = fix("simulator.geometry_path", sim->mutable_geometry_path()); !st) {

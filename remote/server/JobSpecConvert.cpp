@@ -166,6 +166,35 @@ Status vetoRules(const fxs::v1::VetoRules& v, WorkerConfig& c)
     return {};
 }
 
+Status streamInput(const fxs::v1::StreamInput& in, WorkerConfig& c)
+{
+    c.inputKind = "stream";
+    c.streamEndpoint = in.endpoint();
+    c.streamProtocol = in.protocol();
+    c.shots = in.max_shots();
+    c.streamTimeLimitS = in.time_limit_s();
+    c.streamIdleTimeoutS = in.idle_timeout_s();
+    c.streamConnectTimeoutS = in.connect_timeout_s() == 0.0 ? 60.0 : in.connect_timeout_s();
+    c.streamStopAtEnd = in.stop_at_end();
+    c.karaboSource = in.karabo_source();
+    c.karaboDataPath = in.karabo_data_path().empty() ? "image.data" : in.karabo_data_path();
+    if (in.geometry_path().empty()) {
+        return Error { "stream.geometry_path: a CrystFEL .geom file is needed to remap the frames (with several "
+                       "ranks, only one gets the detector's start message)" };
+    }
+    if (!std::filesystem::exists(in.geometry_path())) {
+        return Error { "stream.geometry_path: " + in.geometry_path() + " does not exist on the server" };
+    }
+    c.geometryPath = in.geometry_path();
+    if (auto st = geometryValues(in.geometry_values(), "stream.geometry_values", c); !st) {
+        return st;
+    }
+    if (auto st = checkGeometry(c, "stream"); !st) {
+        return st;
+    }
+    return c.validateStream();
+}
+
 Status reconstruction(const fxs::v1::ReconstructionOptions& r, WorkerConfig& c)
 {
     c.reconstruct = r.enabled();
@@ -228,8 +257,13 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
             return Error { st.message() };
         }
         break;
+    case fxs::v1::JobSpec::kStream:
+        if (auto st = streamInput(spec.stream(), c); !st) {
+            return Error { st.message() };
+        }
+        break;
     default:
-        return Error { "input: the job has no input (set synthetic, cxi or simulator)" };
+        return Error { "input: the job has no input (set synthetic, cxi, simulator or stream)" };
     }
     if (spec.ranks() < 1 || spec.ranks() > maxRanks) {
         return Error { "ranks must be between 1 and " + std::to_string(maxRanks) + ", got "

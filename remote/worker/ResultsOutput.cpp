@@ -136,8 +136,11 @@ Status writeResultsFile(const FinalProducts& p, const SumsFile& final, const Fin
                                     std::vector<double> {
                                         double(g.nQ), double(g.nPhi), g.qMinInvA, g.qMaxInvA, p.wavelengthA },
                                     { 5 }, "n_q, n_phi, q_min (1/A), q_max (1/A), wavelength (A)"),
-        f.writeConfiguration(p.cfg.toJson()), f.writeSums(final.sums), f.writeLedger(ledgerOf(p.cfg, final.rejected)),
-        f.writeSnapshot(a.snapshot) };
+        f.writeConfiguration(p.cfg.toJson()), f.writeSums(final.sums),
+        f.writeLedger(p.ledger != nullptr ? *p.ledger : ledgerOf(p.cfg, final.rejected)), f.writeSnapshot(a.snapshot) };
+    if (p.stream != nullptr) {
+        steps.push_back(f.writeStreamCounts(*p.stream));
+    }
     if (!p.cfg.geometryPath.empty()) {
         auto text = readText(p.cfg.geometryPath);
         steps.push_back(text ? f.writeGeometry(*text) : Status { text.error() });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "JobFiles.h"
+#include <fxs/results/ResultsFile.h>
 #include <fxs/results/SumsFile.h>
 #include "WorkerConfig.h"
 #include <fxs/correlation/C2Snapshot.h>
@@ -19,6 +20,8 @@ struct FinalProducts {
     const JobFiles& files;
     double wavelengthA = 0.0; ///< of the data (0: unknown, synthetic)
     int threads = 1; ///< every rank's cores are free by now
+    const LedgerColumns* ledger = nullptr; ///< a stream job's shots (with series and frame numbers); null: 0 … shots−1
+    const StreamCounts* stream = nullptr; ///< a stream job's counts over every rank and attempt
 };
 
 /// What the results file holds besides the sums and the ledger.

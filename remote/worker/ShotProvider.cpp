@@ -268,6 +268,23 @@ Result<std::unique_ptr<ShotProvider>> openEverywhere(
 
 } // namespace
 
+Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::string& field)
+{
+    auto geometry = workerGeometry(cfg, {}, field);
+    if (!geometry) {
+        return Error { field + ".geometry_path: " + geometry.error().message };
+    }
+    auto remap = detectorRemap(*geometry, cfg);
+    if (!remap) {
+        return Error { field + ".geometry_path: " + remap.error().message };
+    }
+    auto shared = std::make_shared<const DetectorRemap>(std::move(*remap));
+    return DetectorInput { [shared](const Frame& f, const std::function<Status(ProvidedShot&&)>& sink) {
+                              return (*shared)(f, sink);
+                          },
+        geometry->nSlow(), geometry->nFast(), geometry->wavelengthA() };
+}
+
 Result<std::unique_ptr<ShotProvider>> openShotProvider(WorkerConfig& cfg, MPI_Comm comm)
 {
     if (cfg.inputKind == "synthetic") {

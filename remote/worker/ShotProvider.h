@@ -1,6 +1,7 @@
 #pragma once
 
 #include "WorkerConfig.h"
+#include <fxs/frames/Frame.h>
 #include <fxs/polar/PolarFrame.h>
 #include <fxs/core/Result.h>
 #include <fxs/shots/ShotStats.h>
@@ -31,6 +32,18 @@ public:
     /// The wavelength of the data in Å (0 when unknown: synthetic frames).
     virtual double wavelengthA() const = 0;
 };
+
+/// Detector frames of the job's geometry (geometry_path with the job's values) remapped onto its grid, with their
+/// statistics, as a CXI stack's are: for inputs that are not read by shot index (a detector stream).
+struct DetectorInput {
+    std::function<Status(const Frame&, const std::function<Status(ProvidedShot&&)>&)> remap;
+    int nSlow = 0; ///< the geometry's slab
+    int nFast = 0;
+    double wavelengthA = 0.0;
+};
+
+/// The job's detector; `field` names the JobSpec input in messages ("stream").
+Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::string& field);
 
 /// Opens the job's input on every rank of `comm` (collective). For a CXI stack rank 0 validates the file with
 /// fxs-probe first and the others open it only once it passed; cfg.shots and cfg.inputIdentity are then set

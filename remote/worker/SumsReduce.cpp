@@ -172,6 +172,13 @@ void gatherIds(std::vector<std::int64_t>& mine, std::vector<std::int64_t>& out, 
     out.insert(out.end(), all.begin(), all.end());
 }
 
+std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, int root, MPI_Comm comm)
+{
+    std::vector<std::int64_t> copy = mine, all;
+    gatherIds(copy, all, root, comm);
+    return all;
+}
+
 void sleepingBarrier(MPI_Comm comm)
 {
     MPI_Request req = MPI_REQUEST_NULL;

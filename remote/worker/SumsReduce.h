@@ -43,6 +43,9 @@ void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& 
 /// Gathers every rank's int64 values to `root` (collective), appended to `out` there; `mine` is cleared.
 void gatherIds(std::vector<std::int64_t>& mine, std::vector<std::int64_t>& out, int root, MPI_Comm comm);
 
+/// Gathers every rank's int64 values to `root` (collective), concatenated in rank order there; empty elsewhere.
+std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, int root, MPI_Comm comm);
+
 /// A barrier that sleeps while it waits (MPI_Barrier spins): ranks done early wait for rank 0's reconstruction
 /// without taking its cores.
 void sleepingBarrier(MPI_Comm comm);

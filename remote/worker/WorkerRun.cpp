@@ -5,6 +5,7 @@
 #include "HeartbeatThread.h"
 #include "ResultsOutput.h"
 #include "ShotProvider.h"
+#include "StreamRun.h"
 #include <fxs/results/SumsFile.h>
 #include "SumsReduce.h"
 #include <fxs/pipeline/C2Pipeline.h>
@@ -348,6 +349,8 @@ Status writeFinalProducts(const WorkerConfig& cfg, const JobFiles& files, const 
     return writeResultsFile(p, final, *a);
 }
 
+} // namespace
+
 C2PipelineConfig pipelineConfig(const WorkerConfig& cfg, int rank)
 {
     C2PipelineConfig pc { cfg.accumulatorConfig(), cfg.threadsPerRank, 256 };
@@ -361,8 +364,6 @@ C2PipelineConfig pipelineConfig(const WorkerConfig& cfg, int rank)
     return pc;
 }
 
-} // namespace
-
 Status runWorker(const JobFiles& files, MPI_Comm comm)
 {
     int rank = 0, size = 1;
@@ -374,6 +375,15 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     }
     std::filesystem::create_directories(files.ranksDir());
     HeartbeatThread heart(files.heartbeat(rank), rank, cfg->heartbeatIntervalS);
+    if (cfg->inputKind == "stream") { // no shot indices to deal out: every rank consumes what the stream gives it
+        if (auto st = runStreamWorker(files, *cfg, heart, comm); !st) {
+            return st;
+        }
+        heart.setPhase(rank == 0 ? "done" : "waiting");
+        sleepingBarrier(comm);
+        heart.setPhase("done");
+        return {};
+    }
     auto provider = openShotProvider(*cfg, comm); // sets the shot count and input identity of a CXI stack
     if (!provider) {
         return provider.error();

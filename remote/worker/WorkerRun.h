@@ -3,6 +3,7 @@
 #include "JobFiles.h"
 #include "WorkerConfig.h"
 #include <fxs/core/Result.h>
+#include <fxs/pipeline/C2Pipeline.h>
 
 #include <mpi.h>
 
@@ -18,5 +19,9 @@ namespace fxs::remote {
 /// the HDF5 results file and, when asked, reconstructs the density while the other ranks wait asleep. Collective; an
 /// Error is the same on every rank only for config errors, so callers abort on error.
 Status runWorker(const JobFiles& files, MPI_Comm comm);
+
+/// The C2 pipeline of one rank: the job's accumulator, threads and backend (a GPU rank bound round-robin over the
+/// node's devices by its node-local rank).
+C2PipelineConfig pipelineConfig(const WorkerConfig& cfg, int rank);
 
 } // namespace fxs::remote

@@ -6,8 +6,16 @@
       one image message per frame of FILE:/entry_1/data_1/data (bitshuffle-LZ4, tag 56500, unless --raw), an end.
       --skip leaves image ids out (a publisher that skipped), --garbage sends malformed messages in between,
       --nonblocking drops images the consumer cannot take (prints their ids), --repeat K sends the frames K times. Prints a JSON summary at the end.
-  stream_peer.py replay PORT FOLDER
-      Sends a start message and then the recorded messages FOLDER/*.cbor as they are.
+  stream_peer.py dectris1 PORT FILE [--encoding '<'|'lz4<'|'bs16-lz4<'] [--geometry JSON] [--first I] [--count N]
+      DECTRIS Stream V1 (SIMPLON stream interface): binds a PUSH socket, sends the multipart dheader-1.0 with the
+      detector configuration (with the --geometry keys: beam_center_x, detector_distance, x_pixel_size, ...), one
+      dimage-1.0 / dimage_d-1.0 / data / dconfig-1.0 message per frame, and dseries_end-1.0.
+  stream_peer.py replay PORT FOLDER [--geometry JSON] [--first I --count N]
+      Sends a start message (with the --geometry keys) and then the recorded messages FOLDER/*.cbor as they are
+      (with --count, only N of them from the I-th: a publisher that dies mid-series).
+  stream_peer.py decode 0 FOLDER --out RAW
+      Decodes the recorded images of FOLDER with cbor2 + bitshuffle (an oracle for fxs's decoder): raw uint16 into
+      RAW, and prints {"shape": [h, w], "sums": [pixel sum per image]}.
   stream_peer.py karabo PORT FILE [--first I] [--count N] [--pulses P] [--online]
       Karabo bridge (python3-karabo-bridge's ServerInThread, REP, protocol 2.2): one train of P pulses per
       message, train ids 1000, 1001, ...
@@ -103,6 +111,78 @@ def dectris(args):
     print(json.dumps({'sent': sent, 'dropped': dropped, 'garbage': garbage}), flush=True)
 
 
+def v1_data(a, encoding):
+    """DECTRIS Stream V1 image data: raw little-endian, one LZ4 block, or bitshuffle-LZ4 with its 12-byte header."""
+    if encoding == '<':
+        return a.tobytes()
+    if encoding == 'lz4<':
+        import lz4.block
+        return lz4.block.compress(a.tobytes(), store_size=False)
+    return bslz4(a)
+
+
+def dectris1(args):
+    """DECTRIS Stream V1 (SIMPLON): multipart dheader-1.0 (+ config), dimage-1.0 / dimage_d-1.0 / data / dconfig-1.0
+    per frame, dseries_end-1.0."""
+    frames = h5py.File(args.file, 'r')['entry_1/data_1/data'][()]
+    last = len(frames) if args.count < 0 else min(len(frames), args.first + args.count)
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.PUSH)
+    sock.setsockopt(zmq.SNDHWM, 2)
+    bind(sock, args.port)
+    h, w = frames.shape[1:]
+    config = {'x_pixels_in_detector': int(w), 'y_pixels_in_detector': int(h), 'nimages': last - args.first,
+              'ntrigger': 1}
+    if args.geometry:
+        config.update(json.loads(args.geometry))
+    sock.send_multipart([json.dumps({'htype': 'dheader-1.0', 'series': args.series, 'header_detail': 'basic'}).encode(),
+                         json.dumps(config).encode()])
+    encoding = args.encoding
+    dtype = {np.dtype('<u2'): 'uint16', np.dtype('<u4'): 'uint32', np.dtype('<f4'): 'float32'}
+    sent = []
+    for frame_id, i in enumerate(range(args.first, last)):
+        a = np.ascontiguousarray(frames[i])
+        enc = 'bs%d-lz4<' % (a.itemsize * 8) if encoding.startswith('bs') else encoding  # bs16 for uint16, ...
+        data = v1_data(a, enc)
+        sock.send_multipart([
+            json.dumps({'htype': 'dimage-1.0', 'series': args.series, 'frame': frame_id, 'hash': ''}).encode(),
+            json.dumps({'htype': 'dimage_d-1.0', 'shape': [int(w), int(h)], 'type': dtype[a.dtype],
+                        'encoding': enc, 'size': len(data)}).encode(),
+            data,
+            json.dumps({'htype': 'dconfig-1.0', 'start_time': frame_id, 'stop_time': frame_id + 1,
+                        'real_time': 1}).encode()])
+        sent.append(frame_id)
+    sock.send_multipart([json.dumps({'htype': 'dseries_end-1.0', 'series': args.series}).encode()])
+    sock.close(linger=-1)
+    ctx.term()
+    print(json.dumps({'sent': sent}), flush=True)
+
+
+def recorded_images(folder):
+    """The recorded Stream V2 image messages of FOLDER decoded by cbor2 + bitshuffle (threshold_1), in file order."""
+    for f in sorted(glob.glob(os.path.join(folder, '*.cbor'))):
+        m = cbor2.loads(open(f, 'rb').read())
+        if m['type'] != 'image':
+            continue
+        (h, w), typed = m['data']['threshold_1'].value
+        alg, size, packed = typed.value.value
+        n, block = struct.unpack('>QI', packed[:12])
+        flat = bitshuffle.decompress_lz4(np.frombuffer(packed[12:], np.uint8), (h * w,), np.dtype('<u2'), block // size)
+        yield flat.reshape(h, w)
+
+
+def decode(args):
+    """Writes the recorded images (decoded here, not by fxs) as raw little-endian uint16 to --out; prints their
+    shape and pixel sums."""
+    sums, shape = [], None
+    with open(args.out, 'wb') as out:
+        for img in recorded_images(args.file):
+            out.write(img.astype('<u2').tobytes())
+            sums.append(float(img.astype(np.float64).sum()))
+            shape = list(img.shape)
+    print(json.dumps({'shape': shape, 'sums': sums}), flush=True)
+
+
 def replay(args):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUSH)
@@ -110,12 +190,15 @@ def replay(args):
     files = sorted(glob.glob(os.path.join(args.file, '*.cbor')))
     first = cbor2.loads(open(files[0], 'rb').read())
     shape = first['data']['threshold_1'].value[0]
-    sock.send(cbor2.dumps(start_message(first['series_id'], shape, len(files) - 1, None)))
-    for f in files:
+    geometry = json.loads(args.geometry) if args.geometry else None
+    sock.send(cbor2.dumps(start_message(first['series_id'], shape, len(files) - 1, geometry)))
+    # --count N: only the messages first .. first + N - 1 (a publisher that dies mid-series: no end message)
+    chosen = files if args.count < 0 else files[args.first:args.first + args.count]
+    for f in chosen:
         sock.send(open(f, 'rb').read())
     sock.close(linger=-1)
     ctx.term()
-    print(json.dumps({'sent': len(files)}), flush=True)
+    print(json.dumps({'sent': len(chosen)}), flush=True)
 
 
 def karabo(args):
@@ -145,7 +228,7 @@ def karabo(args):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('mode', choices=['dectris', 'replay', 'karabo'])
+    p.add_argument('mode', choices=['dectris', 'dectris1', 'replay', 'karabo', 'decode'])
     p.add_argument('port', type=int)
     p.add_argument('file')
     p.add_argument('--first', type=int, default=0)
@@ -161,8 +244,10 @@ def main():
     p.add_argument('--pulses', type=int, default=4)
     p.add_argument('--online', action='store_true')
     p.add_argument('--linger', type=float, default=1.0)
+    p.add_argument('--encoding', default='bs16-lz4<')
+    p.add_argument('--out', default='')
     args = p.parse_args()
-    {'dectris': dectris, 'replay': replay, 'karabo': karabo}[args.mode](args)
+    {'dectris': dectris, 'dectris1': dectris1, 'replay': replay, 'karabo': karabo, 'decode': decode}[args.mode](args)
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@
 // Debian's Karabo bridge (karabo_bridge.ServerInThread, karabo-bridge-server-sim), and a replay of recorded EIGER2
 // messages. Oracles: the same frames read from the CXI file by `fxs correlate` (C2 sums equal), what the publisher
 // says it sent, skipped and dropped, and h5py/cbor2/bitshuffle decoding of the recorded messages.
-#include "PythonRunner.h"
+#include "StreamPeer.h"
 
 #include <QtTest>
 #include <csignal>
@@ -18,63 +18,14 @@ const char* kSmallGeom = "photon_energy = 9000\n"
 constexpr int kShots = 48;
 
 QString fxsBin() { return qEnvironmentVariable("FXS_BIN_DIR") + "/fxs"; }
-QString peerScript() { return qEnvironmentVariable("FXS_SOURCE_DIR") + "/tests/app/stream_peer.py"; }
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = fxs::test::ProcessRun;
+using Peer = fxs::test::StreamPeer;
+using fxs::test::streamLedger;
 
-Run finish(QProcess& p, int timeoutMs = 60000)
-{
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-    } else {
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    }
-    r.out = p.readAllStandardOutput();
-    r.err += p.readAllStandardError();
-    return r;
-}
+Run finish(QProcess& p, int timeoutMs = 60000) { return fxs::test::finishProcess(p, timeoutMs); }
 
-// A publisher process; port() reads the {"port": N} line it prints once bound.
-class Peer {
-public:
-    explicit Peer(const QStringList& args)
-    {
-        m_p.start(fxs::test::debianPython(), QStringList { peerScript() } + args);
-    }
-    ~Peer()
-    {
-        if (m_p.state() != QProcess::NotRunning) {
-            m_p.kill();
-            m_p.waitForFinished();
-        }
-    }
-    int port()
-    {
-        while (!m_p.canReadLine() && m_p.waitForReadyRead(10000)) {
-        }
-        return QJsonDocument::fromJson(m_p.readLine()).object().value("port").toInt();
-    }
-    // The summary the publisher prints when done.
-    QJsonObject summary()
-    {
-        const Run r = finish(m_p);
-        if (r.exitCode != 0) {
-            qWarning() << r.err;
-        }
-        return QJsonDocument::fromJson(r.out.trimmed().split('\n').last()).object();
-    }
-    QProcess& process() { return m_p; }
-
-private:
-    QProcess m_p;
-};
+QList<qint64> ints(const QJsonValue& v) { return fxs::test::jsonInts(v); }
 
 // Max relative difference of the /sums arrays of two results files (h5py).
 double sumsDifference(const QString& a, const QString& b)
@@ -90,31 +41,6 @@ print(d)
 )";
     const auto r = fxs::test::runPython(script, { a, b });
     return r.ok() ? r.out.trimmed().toDouble() : 1e300;
-}
-
-// The ledger's stream columns and the stream counts of a results file (h5py).
-QJsonObject streamLedger(const QString& path)
-{
-    const char* script = R"(
-import h5py, json, sys
-f = h5py.File(sys.argv[1], 'r')
-print(json.dumps({'series': f['ledger/series_id'][()].tolist(), 'frames': f['ledger/frame_number'][()].tolist(),
-  'counts': f['analysis/stream_counts'][()].tolist(), 'shots': int(f['c2'].attrs['shots'])}))
-)";
-    const auto r = fxs::test::runPython(script, { path });
-    if (!r.ok()) {
-        qWarning() << r.err;
-    }
-    return QJsonDocument::fromJson(r.out).object();
-}
-
-QList<qint64> ints(const QJsonValue& v)
-{
-    QList<qint64> out;
-    for (const auto& x : v.toArray()) {
-        out.append(static_cast<qint64>(x.toDouble()));
-    }
-    return out;
 }
 
 } // namespace
@@ -163,15 +89,17 @@ private slots:
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
 
-    // DECTRIS Stream V2 with bitshuffle-LZ4 images: C2 equals the file's, every image id is in the ledger.
-    void dectrisStreamEqualsFile()
+private:
+    // A whole series from the publisher `peerArgs` name, correlated with `streamArgs`: C2 equals the file's, every
+    // image id is in the ledger with its series, and the counts are the messages sent (with start and end).
+    void streamEqualsFile(const QStringList& peerArgs, const QStringList& streamArgs)
     {
-        Peer peer({ "dectris", "0", m_cxi });
+        Peer peer(peerArgs);
         const int port = peer.port();
         QVERIFY(port > 0);
-        const QString out = m_dir.filePath("dectris.h5");
-        const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris", "--geometry", m_geom,
-            "--out", out, "--stop-at-end", "--idle-timeout", "10" });
+        const QString out = m_dir.filePath(peerArgs.front() + ".h5");
+        const Run r = correlate(QStringList { QString("tcp://127.0.0.1:%1").arg(port) } + streamArgs
+            + QStringList { "--out", out, "--stop-at-end", "--idle-timeout", "10" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(peer.summary().value("sent").toArray().size(), kShots);
         QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
@@ -183,6 +111,31 @@ private slots:
         QCOMPARE(ints(l["frames"]), expect);
         QCOMPARE(ints(l["series"]), QList<qint64>(kShots, 1));
         QCOMPARE(ints(l["counts"]), (QList<qint64> { kShots + 2, kShots, 0, 0, 0, 1 })); // + start and end
+    }
+
+private slots:
+    // DECTRIS Stream V2 with bitshuffle-LZ4 images and a geometry file.
+    void dectrisStreamEqualsFile()
+    {
+        streamEqualsFile({ "dectris", "0", m_cxi }, { "--stream", "dectris", "--geometry", m_geom });
+    }
+
+    // DECTRIS Stream V1 (multipart JSON + binary) in its three encodings, the geometry and energy from the
+    // dheader's detector configuration.
+    void dectrisV1EqualsFile_data()
+    {
+        QTest::addColumn<QString>("encoding");
+        QTest::newRow("bitshuffle-lz4") << "bs16-lz4<";
+        QTest::newRow("lz4") << "lz4<";
+        QTest::newRow("raw") << "<";
+    }
+    void dectrisV1EqualsFile()
+    {
+        QFETCH(QString, encoding);
+        const QString geometry = R"({"x_pixel_size": 0.0003, "y_pixel_size": 0.0003, "beam_center_x": 48.3,
+            "beam_center_y": 47.7, "detector_distance": 0.25, "photon_energy": 9000.0})";
+        streamEqualsFile({ "dectris1", "0", m_cxi, "--encoding", encoding, "--geometry", geometry },
+            { "--stream", "dectris1" });
     }
 
     // Malformed messages (not CBOR, wrong size, unknown pixel type, a truncated block) are counted and skipped;
@@ -302,10 +255,8 @@ private slots:
     // Debian's Karabo bridge simulator (AGIPD module, raw, 64 pulses per train in the online layout): two trains.
     void karaboSimulator()
     {
-        const auto free = fxs::test::runPython(
-            "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])");
-        QVERIFY(free.ok());
-        const QString port = QString::fromUtf8(free.out.trimmed());
+        const QString port = QString::number(fxs::test::freePort());
+        QVERIFY(port != "0");
         QProcess sim;
         sim.start("karabo-bridge-server-sim", { port, "-d", "AGIPDModule", "-r" });
         QVERIFY(sim.waitForStarted());
@@ -354,22 +305,16 @@ private slots:
         const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris", "--geometry", geom,
             "--out", out, "--stop-at-end", "--idle-timeout", "10" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto decoded = fxs::test::runPeer({ "decode", "0", folder, "--out", m_dir.filePath("recorded.raw") });
+        QVERIFY2(decoded.ok(), decoded.err.constData());
+        const QJsonArray sums = QJsonDocument::fromJson(decoded.out).object().value("sums").toArray();
         const char* script = R"(
-import bitshuffle, cbor2, glob, h5py, numpy as np, struct, sys
-sums = []
-for f in sorted(glob.glob(sys.argv[1] + '/*.cbor')):
-    m = cbor2.loads(open(f, 'rb').read())
-    if m['type'] != 'image':
-        continue
-    (h, w), typed = m['data']['threshold_1'].value
-    alg, size, packed = typed.value.value
-    n, block = struct.unpack('>QI', packed[:12])
-    img = bitshuffle.decompress_lz4(np.frombuffer(packed[12:], np.uint8), (h * w,), np.dtype('<u2'), block // size)
-    sums.append(float(img.astype(np.float64).sum()))
-st = h5py.File(sys.argv[2], 'r')['analysis/shot_statistics'][()]
-print(len(sums), len(st), float(np.abs(st[:, 1] - np.array(sums)).max()))
+import h5py, json, numpy as np, sys
+st = h5py.File(sys.argv[1], 'r')['analysis/shot_statistics'][()]
+sums = np.array(json.loads(sys.argv[2]))
+print(len(sums), len(st), float(np.abs(st[:, 1] - sums).max()))
 )";
-        const auto check = fxs::test::runPython(script, { folder, out });
+        const auto check = fxs::test::runPython(script, { out, QJsonDocument(sums).toJson(QJsonDocument::Compact) });
         QVERIFY2(check.ok(), check.err.constData());
         QCOMPARE(check.out.trimmed(), QByteArray("10 10 0.0"));
         QCOMPARE(ints(streamLedger(out)["counts"])[2], qint64(0));

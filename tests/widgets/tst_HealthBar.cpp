@@ -42,7 +42,7 @@ private slots:
         f.state = RunState::Running;
         bar.setFigures(f);
         const QString t = bar.text();
-        for (const char* part : { "RUNNING", "in 120 Hz", "processed 120 Hz", "latency 35 ms", "dropped 4,321",
+        for (const char* part : { "RUNNING", "in 120 Hz", "processed 120 Hz", "latency 35 ms", "display dropped 4,321",
                  "shots 12,000", "memory 1.2 GB" }) {
             QVERIFY2(t.contains(QString::fromUtf8(part)), qPrintable(t));
         }

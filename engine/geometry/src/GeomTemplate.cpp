@@ -14,6 +14,8 @@ const char* valueSourceName(ValueSource s)
         return "data file";
     case ValueSource::User:
         return "user";
+    case ValueSource::Stream:
+        return "stream start message";
     case ValueSource::Unset:
         break;
     }

@@ -253,6 +253,15 @@ Status ResultsFile::writeSums(const C2Sums& s)
             { "shots_odd", s.shots[1] }, { "ring_mean_subtracted", s.ringMeanSubtracted ? 1 : 0 } });
 }
 
+Status ResultsFile::writeStreamCounts(const StreamCounts& c)
+{
+    const std::vector<double> counts { double(c.messages), double(c.frames), double(c.malformed), double(c.dropped),
+        double(c.reconnects), double(c.series) };
+    return writeArray("stream_counts", counts, { 6 },
+        "detector stream: messages, frames, malformed (skipped), dropped (by the publisher), reconnects, "
+        "series (DECTRIS starts or Karabo trains)");
+}
+
 Status ResultsFile::writeArray(const std::string& name, std::span<const double> values,
     const std::vector<std::int64_t>& dims, const std::string& description)
 {

@@ -36,13 +36,16 @@ private:
 
 std::atomic<int> g_monitorCount { 0 };
 
-// DECTRIS Stream V2: the detector PUSHes one CBOR message per start, image and end; we PULL.
+// DECTRIS Stream V2 (V1): the detector PUSHes one CBOR (multipart JSON + binary) message per start, image and end;
+// we PULL.
 class DectrisStreamReceiver final : public StreamReceiver {
 public:
     DectrisStreamReceiver(const StreamSourceOptions& o, StreamTally& tally)
         : m_options(o)
         , m_tally(tally)
         , m_decoder(o.dectris)
+        , m_decoderV1(DectrisStreamV1Decoder::Options { o.dectris.maxImageBytes })
+        , m_v1(o.protocol == StreamProtocol::DectrisV1)
         , m_watch(tally)
     {
     }
@@ -72,12 +75,24 @@ public:
         if ((item.revents & ZMQ_POLLIN) == 0) {
             return;
         }
-        zmq::message_t msg;
-        if (!m_socket.recv(msg, zmq::recv_flags::dontwait)) {
+        // One message: a single CBOR part (V2), or every part of a multipart JSON + binary message (V1).
+        std::vector<zmq::message_t> parts;
+        do {
+            zmq::message_t part;
+            if (!m_socket.recv(part, zmq::recv_flags::dontwait)) {
+                break;
+            }
+            parts.push_back(std::move(part));
+        } while (m_v1 && parts.back().more());
+        if (parts.empty()) {
             return;
         }
         m_tally.message();
-        auto decoded = m_decoder.decode({ static_cast<const std::byte*>(msg.data()), msg.size() });
+        std::vector<std::span<const std::byte>> views;
+        for (const auto& p : parts) {
+            views.emplace_back(static_cast<const std::byte*>(p.data()), p.size());
+        }
+        auto decoded = m_v1 ? m_decoderV1.decode(views) : m_decoder.decode(views.front());
         if (!decoded) {
             m_tally.malformed(decoded.error().message);
             return;
@@ -120,7 +135,7 @@ private:
             m_seriesId = img.seriesId; // a series whose start we missed (joined late, or the start was lost)
             m_lastImage = -1;
         }
-        if (img.imageId > m_lastImage + 1) {
+        if (!m_options.sharedStream && img.imageId > m_lastImage + 1) {
             m_tally.dropped(img.imageId - m_lastImage - 1, "series " + std::to_string(img.seriesId) + " images "
                     + std::to_string(m_lastImage + 1) + " to " + std::to_string(img.imageId - 1) + " never arrived");
         }
@@ -144,7 +159,7 @@ private:
     void closeSeries()
     {
         const auto s = start();
-        if (m_open && s && s->seriesId == m_seriesId && s->numberOfImages > m_lastImage + 1) {
+        if (!m_options.sharedStream && m_open && s && s->seriesId == m_seriesId && s->numberOfImages > m_lastImage + 1) {
             m_tally.dropped(s->numberOfImages - m_lastImage - 1, "series " + std::to_string(m_seriesId)
                     + " ended after image " + std::to_string(m_lastImage) + " of "
                     + std::to_string(s->numberOfImages));
@@ -155,6 +170,8 @@ private:
     StreamSourceOptions m_options;
     StreamTally& m_tally;
     DectrisStreamDecoder m_decoder;
+    DectrisStreamV1Decoder m_decoderV1;
+    bool m_v1 = false; ///< DECTRIS Stream V1: multipart messages
     zmq::context_t m_context { 1 };
     zmq::socket_t m_socket { m_context, zmq::socket_type::pull };
     ConnectionWatch m_watch;

@@ -3,10 +3,13 @@
 #include "StreamReceiver.h"
 #include "StreamTally.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace fxs {
@@ -61,6 +64,21 @@ struct DetectorStreamSource::Impl {
             + pixelTypeName(s.type) + " frame in a stream of " + std::to_string(shape->nSlow) + " x "
             + std::to_string(shape->nFast) + " " + pixelTypeName(shape->type) + " frames");
         return false;
+    }
+
+    // The oldest frame of the queue, numbered (nothing when empty); `lock` holds `mutex` and is released.
+    std::optional<Frame> pop(std::unique_lock<std::mutex>& lock)
+    {
+        if (queue.empty()) {
+            return std::nullopt;
+        }
+        Frame f = std::move(queue.front());
+        queue.pop_front();
+        f.shotIndex = nextShot++;
+        lastFrame = Clock::now();
+        lock.unlock();
+        changed.notify_all();
+        return f;
     }
 
     // Receiver thread: reads ahead while the queue has room; a full queue makes it wait (back-pressure).
@@ -126,15 +144,32 @@ Result<std::unique_ptr<DetectorStreamSource>> DetectorStreamSource::open(const S
     Impl* p = impl.get();
     impl->thread = std::thread([p] { p->run(); });
     std::unique_ptr<DetectorStreamSource> src(new DetectorStreamSource(std::move(impl)));
+    if (!options.waitForFirstFrame) {
+        return src;
+    }
     std::unique_lock lock(p->mutex);
-    const bool got = p->changed.wait_for(lock, std::chrono::duration<double>(options.connectTimeoutS),
-        [&] { return !p->queue.empty() || p->ended; });
-    if (!got || p->queue.empty()) {
+    const auto deadline = Clock::now()
+        + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.connectTimeoutS));
+    const auto arrived = [&] { return !p->queue.empty() || p->ended; };
+    // No frame: say what did arrive (nothing at all, or only messages that were refused, and why).
+    const auto noFrame = [&](const std::string& what) {
         const StreamCounts c = p->tally.counts();
-        lock.unlock();
-        return Error { options.endpoint + ": no frame within " + std::to_string(options.connectTimeoutS).substr(0, 5)
-            + " s (" + std::to_string(c.messages) + " messages, " + std::to_string(c.malformed) + " malformed"
-            + (c.lastProblem.empty() ? "" : "; " + c.lastProblem) + ")" };
+        return Error { options.endpoint + ": " + what + " (" + std::to_string(c.messages) + " messages, "
+            + std::to_string(c.malformed) + " malformed" + (c.lastProblem.empty() ? "" : "; " + c.lastProblem) + ")" };
+    };
+    while (!arrived() && Clock::now() < deadline) {
+        p->changed.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::milliseconds(100)), arrived);
+        if (options.waiting && !arrived()) {
+            lock.unlock();
+            const bool wait = options.waiting(p->tally.counts());
+            lock.lock();
+            if (!wait) {
+                return noFrame("stopped while waiting for the first frame");
+            }
+        }
+    }
+    if (p->queue.empty()) {
+        return noFrame("no frame within " + std::to_string(options.connectTimeoutS).substr(0, 5) + " s");
     }
     p->lastFrame = Clock::now();
     return src;
@@ -151,16 +186,30 @@ Result<std::optional<Frame>> DetectorStreamSource::next()
     } else {
         m->changed.wait(lock, ready);
     }
-    if (m->stop || m->queue.empty()) {
+    if (m->stop) {
         return std::optional<Frame> {};
     }
-    Frame f = std::move(m->queue.front());
-    m->queue.pop_front();
-    f.shotIndex = m->nextShot++;
-    m->lastFrame = Clock::now();
-    lock.unlock();
-    m->changed.notify_all();
-    return std::optional<Frame> { std::move(f) };
+    return m->pop(lock);
+}
+
+Result<std::optional<Frame>> DetectorStreamSource::nextWithin(double timeoutS)
+{
+    std::unique_lock lock(m->mutex);
+    m->changed.wait_for(lock, std::chrono::duration<double>(std::max(0.0, timeoutS)),
+        [&] { return m->stop || m->ended || !m->queue.empty(); });
+    return m->pop(lock);
+}
+
+bool DetectorStreamSource::ended() const
+{
+    std::lock_guard lock(m->mutex);
+    return (m->ended || m->stop) && m->queue.empty();
+}
+
+std::int64_t DetectorStreamSource::queued() const
+{
+    std::lock_guard lock(m->mutex);
+    return static_cast<std::int64_t>(m->queue.size());
 }
 
 SlabShape DetectorStreamSource::shape() const
@@ -172,7 +221,10 @@ SlabShape DetectorStreamSource::shape() const
 std::string DetectorStreamSource::description() const
 {
     const SlabShape s = shape();
-    return std::string(m->options.protocol == StreamProtocol::Karabo ? "Karabo bridge " : "DECTRIS stream ")
+    const StreamProtocol p = m->options.protocol;
+    return std::string(p == StreamProtocol::Karabo ? "Karabo bridge "
+            : p == StreamProtocol::Dectris         ? "DECTRIS stream "
+                                                   : "DECTRIS stream V1 ")
         + m->options.endpoint + " (" + std::to_string(s.nSlow) + " × " + std::to_string(s.nFast) + " "
         + pixelTypeName(s.type) + ")";
 }
@@ -198,6 +250,32 @@ StreamCounts DetectorStreamSource::counts() const { return m->tally.counts(); }
 
 std::optional<DectrisStart> DetectorStreamSource::dectrisStart() const { return m->receiver->start(); }
 
+std::int64_t streamGaps(
+    StreamProtocol protocol, const std::vector<std::int64_t>& seriesIds, const std::vector<std::int64_t>& frameNumbers)
+{
+    std::map<std::int64_t, std::set<std::int64_t>> seen; // series or train → frame numbers
+    for (std::size_t i = 0; i < seriesIds.size() && i < frameNumbers.size(); ++i) {
+        seen[seriesIds[i]].insert(frameNumbers[i]);
+    }
+    if (seen.empty()) {
+        return 0;
+    }
+    if (protocol != StreamProtocol::Karabo) {
+        std::int64_t missing = 0;
+        for (const auto& [series, ids] : seen) {
+            missing += *ids.rbegin() + 1 - static_cast<std::int64_t>(ids.size());
+        }
+        return missing;
+    }
+    std::int64_t pulses = 0;
+    for (const auto& [train, ids] : seen) {
+        pulses += static_cast<std::int64_t>(ids.size());
+    }
+    const std::int64_t trains = static_cast<std::int64_t>(seen.size());
+    const std::int64_t span = seen.rbegin()->first - seen.begin()->first + 1;
+    return (span - trains) * pulses / trains;
+}
+
 Result<StreamProtocol> DetectorStreamSource::parseProtocol(const std::string& name)
 {
     if (name == "karabo") {
@@ -206,7 +284,10 @@ Result<StreamProtocol> DetectorStreamSource::parseProtocol(const std::string& na
     if (name == "dectris") {
         return StreamProtocol::Dectris;
     }
-    return Error { "unknown stream protocol '" + name + "' (expected karabo or dectris)" };
+    if (name == "dectris1") {
+        return StreamProtocol::DectrisV1;
+    }
+    return Error { "unknown stream protocol '" + name + "' (expected karabo, dectris or dectris1)" };
 }
 
 bool DetectorStreamSource::isEndpoint(const std::string& input)

@@ -77,7 +77,7 @@ private:
         }
         m_tally.series();
         const auto pulses = static_cast<std::int64_t>(train->frames.size());
-        if (m_lastTrain >= 0 && train->trainId > m_lastTrain + 1) {
+        if (!m_options.sharedStream && m_lastTrain >= 0 && train->trainId > m_lastTrain + 1) {
             m_tally.dropped((train->trainId - m_lastTrain - 1) * pulses,
                 "trains " + std::to_string(m_lastTrain + 1) + " to " + std::to_string(train->trainId - 1)
                     + " were not delivered (counted at " + std::to_string(pulses) + " pulses each)");

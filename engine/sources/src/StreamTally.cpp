@@ -24,7 +24,11 @@ void StreamTally::message()
 {
     std::lock_guard lock(m_mutex);
     ++m_counts.messages;
-    m_counts.state = "receiving";
+    // Messages the publisher sent before it went away are still read after the disconnection was seen: they do not
+    // bring it back (the next connection does).
+    if (m_counts.state.rfind("disconnected", 0) != 0) {
+        m_counts.state = "receiving";
+    }
 }
 
 void StreamTally::frames(std::int64_t n)

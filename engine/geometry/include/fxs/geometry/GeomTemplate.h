@@ -13,9 +13,9 @@
 namespace fxs {
 
 /// Where a value in effect came from (recorded in results files, shown by the monitor).
-enum class ValueSource { Unset, Geometry, DataFile, User };
+enum class ValueSource { Unset, Geometry, DataFile, User, Stream };
 
-/// "geometry", "data file", "user" or "unset".
+/// "geometry", "data file", "user", "stream start message" or "unset".
 const char* valueSourceName(ValueSource s);
 
 /// A .geom value given as a number (SI units: metres, eV) or as an HDF5 path into the data file.

@@ -3,6 +3,7 @@
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/correlation/C2Sums.h>
 #include <fxs/sources/InputIdentity.h>
+#include <fxs/sources/StreamCounts.h>
 #include <fxs/core/Result.h>
 
 #include <cstdint>
@@ -44,6 +45,9 @@ public:
     /// Writes a float64 array /analysis/<name> (e.g. "invariants/B_l", "density") of the given dimensions.
     Status writeArray(const std::string& name, std::span<const double> values, const std::vector<std::int64_t>& dims,
         const std::string& description = {});
+    /// Writes /analysis/stream_counts: a detector stream's messages, frames, malformed (skipped), dropped (by the
+    /// publisher), reconnects and series, in that order.
+    Status writeStreamCounts(const StreamCounts& counts);
     /// Writes /ledger: shot_index, accepted, reason (columns of equal length), and series_id, frame_number when given.
     Status writeLedger(const LedgerColumns& ledger);
     /// Writes /run/geometry: the geometry as text (e.g. the CrystFEL .geom file).

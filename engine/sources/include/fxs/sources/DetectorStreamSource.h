@@ -1,6 +1,7 @@
 #pragma once
 
 #include <fxs/sources/DectrisStreamDecoder.h>
+#include <fxs/sources/DectrisStreamV1Decoder.h>
 #include <fxs/frames/FrameSource.h>
 #include <fxs/sources/KaraboBridgeDecoder.h>
 #include <fxs/sources/StreamCounts.h>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fxs {
 
@@ -16,6 +18,7 @@ namespace fxs {
 enum class StreamProtocol {
     Karabo, ///< European XFEL Karabo bridge: REQ "next" → msgpack header + array parts (protocol 2.2)
     Dectris, ///< DECTRIS Stream V2: PULL, one CBOR message per start/image/end
+    DectrisV1, ///< DECTRIS Stream V1 (SIMPLON, port 9999): PULL, one multipart JSON + binary message per event
 };
 
 /// How a detector stream is followed.
@@ -30,9 +33,25 @@ struct StreamSourceOptions {
     DectrisStreamDecoder::Options dectris;
     KaraboBridgeDecoder::Options karabo;
     std::function<void(const std::string&)> log; ///< one line per malformed message, drop or reconnect (empty: spdlog)
+    /// Called about every 100 ms while open() waits for the first frame, with the counts so far (a window shows the
+    /// connection state); returning false gives up at once (a Stop pressed). Empty: wait up to connectTimeoutS.
+    std::function<bool(const StreamCounts&)> waiting;
+    /// false: open() returns once the socket is set up, without waiting for a frame (one of several consumers of a
+    /// PUSH publisher may get none); shape() is then empty until the first frame arrived.
+    bool waitForFirstFrame = true;
+    /// One of several consumers of the same publisher (the ranks of a remote job): the gaps in image ids and train
+    /// ids that the others' frames leave are not counted as dropped here; whoever sees every consumer's frames
+    /// counts them (StreamGaps).
+    bool sharedStream = false;
 };
 
-/// Frames from a detector stream over ZeroMQ (Karabo bridge or DECTRIS Stream V2).
+/// Frames a publisher numbered but never delivered, counted over what every consumer of a shared stream received:
+/// per series (DECTRIS) the image ids 0 … highest that nobody got; for Karabo trains (series = train id) the
+/// trains between the first and the last that nobody got, at the mean pulse count of a train.
+std::int64_t streamGaps(StreamProtocol protocol, const std::vector<std::int64_t>& seriesIds,
+    const std::vector<std::int64_t>& frameNumbers);
+
+/// Frames from a detector stream over ZeroMQ (Karabo bridge, DECTRIS Stream V2 or V1).
 ///
 /// A receiver thread reads and decodes messages ahead of the consumer into a bounded queue; when the queue is full
 /// it stops reading, so ZeroMQ holds the publisher back (PUSH blocks, REQ asks no more) instead of losing frames
@@ -54,12 +73,20 @@ public:
     Status seek(std::int64_t shotIndex) override;
     void cancel() override;
 
+    /// The next frame if one arrives within `timeoutS`, else nothing (the stream may go on: see ended()).
+    Result<std::optional<Frame>> nextWithin(double timeoutS);
+    /// True once the stream has ended (a DECTRIS end message with stopAtSeriesEnd) or was cancelled, and every frame
+    /// received before was taken.
+    bool ended() const;
+    /// Frames received and decoded but not taken yet (a consumer that stops early says how many it leaves).
+    std::int64_t queued() const;
+
     /// What was received, refused and dropped so far (thread-safe).
     StreamCounts counts() const;
     /// The latest DECTRIS start message (energy, geometry), if one was seen.
     std::optional<DectrisStart> dectrisStart() const;
 
-    /// Parses "karabo" or "dectris".
+    /// Parses "karabo", "dectris" (Stream V2) or "dectris1" (Stream V1).
     static Result<StreamProtocol> parseProtocol(const std::string& name);
     /// True when `input` looks like a ZeroMQ endpoint (tcp://, ipc://, inproc://) rather than a file.
     static bool isEndpoint(const std::string& input);

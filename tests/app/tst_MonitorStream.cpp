@@ -1,0 +1,253 @@
+// fxs-monitor (offscreen) watching a detector stream: tests/app/stream_peer.py replays the recorded EIGER2 R 500K
+// Stream V2 messages of ../shared/data/stream2 on 127.0.0.1, after a start message that carries the geometry (an
+// off-centre beam). Oracles: the same images decoded by cbor2 + bitshuffle in Python (not our decoder), remapped on
+// the geometry the start message describes and correlated by brute force (tests/common/C2BruteForce.h), against the
+// C2 the window shows; the publishers' own counts against the ledger and stream counts of the window's results file
+// (h5py). The second case starts the window before any publisher, kills the first mid-series and restarts it.
+#include "C2BruteForce.h"
+#include "H5pyResults.h"
+#include "StreamPeer.h"
+
+#include <QtTest>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/polar/PolarRemapper.h>
+
+namespace {
+
+constexpr int kNQ = 6;
+constexpr int kNPhi = 32;
+constexpr int kImages = 10; // in the recorded series
+// The start message's geometry (DECTRIS Stream V2 keys): 75 µm pixels, 0.1 m, 12 keV, the beam off the middle.
+const char* kStartGeometry = R"({"pixel_size_x": 7.5e-05, "pixel_size_y": 7.5e-05, "beam_center_x": 400.0,
+    "beam_center_y": 200.0, "detector_translation": [0.0, 0.0, 0.1], "incident_energy": 12000.0})";
+
+QString recorded()
+{
+    return qEnvironmentVariable("FXS_SOURCE_DIR") + QStringLiteral("/../shared/data/stream2/r500k_bm_bslz4_16bit");
+}
+
+// The recorded images as cbor2 + bitshuffle decode them (stream_peer.py decode: not our decoder), in file order.
+std::vector<fxs::Frame> decodedInPython(const QString& rawPath)
+{
+    const auto r = fxs::test::runPeer({ "decode", "0", recorded(), "--out", rawPath });
+    std::vector<fxs::Frame> frames;
+    const QJsonArray shape = QJsonDocument::fromJson(r.out).object().value("shape").toArray();
+    QFile f(rawPath);
+    if (!r.ok() || shape.size() != 2 || !f.open(QIODevice::ReadOnly)) {
+        qWarning() << r.err;
+        return frames;
+    }
+    const QByteArray all = f.readAll();
+    const int h = shape[0].toInt();
+    const int w = shape[1].toInt();
+    const qsizetype bytes = qsizetype(h) * w * 2;
+    for (qsizetype off = 0; off + bytes <= all.size(); off += bytes) {
+        fxs::Frame frame = fxs::Frame::zeros(h, w, fxs::PixelType::UInt16);
+        std::memcpy(frame.pixels.data(), all.constData() + off, std::size_t(bytes));
+        frames.push_back(std::move(frame));
+    }
+    return frames;
+}
+
+// The images' polar frames on the grid the window uses (--nq, --nphi; q 0.05 … 0.70 Å⁻¹) and the flat detector
+// the start message describes; shot indices in arrival order.
+std::vector<fxs::PolarFrame> polarFrames(const std::vector<const fxs::Frame*>& frames)
+{
+    fxs::SinglePanelSpec spec;
+    spec.nSlow = frames.front()->nSlow;
+    spec.nFast = frames.front()->nFast;
+    spec.pixelSizeM = 75e-6;
+    spec.beamCentreFastPx = 400.0;
+    spec.beamCentreSlowPx = 200.0;
+    spec.distanceM = 0.1;
+    spec.photonEnergyEv = 12000.0;
+    auto geometry = fxs::DetectorGeometry::singlePanel(spec);
+    auto remapper = fxs::PolarRemapper::create(*geometry, fxs::PolarGrid { kNQ, kNPhi, 0.05, 0.70 });
+    std::vector<fxs::PolarFrame> out;
+    for (const fxs::Frame* f : frames) {
+        auto p = remapper->remap(*f);
+        p->shotIndex = std::int64_t(out.size());
+        out.push_back(std::move(*p));
+    }
+    return out;
+}
+
+// Starts fxs-monitor on the stream at `port`, to end at the series' end message and quit.
+void startMonitor(QProcess& p, const QTemporaryDir& dir, int port)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+        { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"),
+            QStringLiteral("--stream-endpoint"), QStringLiteral("tcp://127.0.0.1:%1").arg(port),
+            QStringLiteral("--stream"), QStringLiteral("dectris"), QStringLiteral("--stop-at-end"),
+            QStringLiteral("--nq"), QString::number(kNQ), QStringLiteral("--nphi"), QString::number(kNPhi),
+            QStringLiteral("--dump-c2"), dir.filePath("c2.json"), QStringLiteral("--screenshots"),
+            dir.filePath("png"), QStringLiteral("--results"), dir.filePath("results"),
+            QStringLiteral("--quit-when-done") });
+}
+
+// The C2 curve the window showed at its cursor against the brute force over `polar`; "" when equal.
+QString compareC2(const QString& dumpPath, const std::vector<fxs::PolarFrame>& polar)
+{
+    QFile jf(dumpPath);
+    if (!jf.open(QIODevice::ReadOnly)) {
+        return QStringLiteral("no C2 dump");
+    }
+    const QJsonObject o = QJsonDocument::fromJson(jf.readAll()).object();
+    if (o.value("shots").toInt() != int(polar.size())) {
+        return QStringLiteral("the window shows %1 shots, %2 were sent").arg(o.value("shots").toInt()).arg(polar.size());
+    }
+    const fxs::test::BruteC2 b = fxs::test::bruteForce(polar, true);
+    const int q = o.value("q").toInt();
+    const int qp = o.value("qp").toInt();
+    const QJsonArray curve = o.value("c2").toArray();
+    int compared = 0;
+    for (int k = 0; k < curve.size() && k < b.nPhi; ++k) {
+        if (curve[k].isNull()) {
+            continue; // masked or the self-term
+        }
+        const double expected = b.numTotal(b.at(q, qp, k)) / b.denTotal(b.at(q, qp, k));
+        if (!(std::abs(curve[k].toDouble() - expected) <= 1e-4 * std::abs(expected) + 1e-6)) {
+            return QStringLiteral("Δ bin %1 at q %2, q' %3: shown %4, brute force %5")
+                .arg(k)
+                .arg(q)
+                .arg(qp)
+                .arg(curve[k].toDouble())
+                .arg(expected);
+        }
+        ++compared;
+    }
+    return compared >= b.nPhi - 1 ? QString() : QStringLiteral("only %1 Δ bins shown").arg(compared);
+}
+
+QString onlyResultsFile(const QTemporaryDir& dir)
+{
+    const QStringList files = QDir(dir.filePath("results")).entryList({ QStringLiteral("fxs-run-*.h5") });
+    return files.size() == 1 ? dir.filePath("results/" + files.first()) : QString();
+}
+
+} // namespace
+
+class tst_MonitorStream : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::vector<fxs::Frame> m_images; // decoded in Python
+
+    // The window's C2 against the brute force over the images `sent` (indices of the decoded images, in arrival
+    // order), and its results file's ledger (`ledger`, `results`); "" when they agree.
+    QString checkRun(const QTemporaryDir& dir, const std::vector<int>& sent, QJsonObject& ledger, QString& results) const
+    {
+        std::vector<const fxs::Frame*> frames;
+        for (int i : sent) {
+            frames.push_back(&m_images[std::size_t(i)]);
+        }
+        if (const QString c2 = compareC2(dir.filePath("c2.json"), polarFrames(frames)); !c2.isEmpty()) {
+            return c2;
+        }
+        results = onlyResultsFile(dir);
+        if (results.isEmpty()) {
+            return QStringLiteral("not one results file in %1").arg(dir.filePath("results"));
+        }
+        ledger = fxs::test::streamLedger(results);
+        return {};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (!QFileInfo::exists(recorded() + "/000001.cbor")) {
+            QSKIP("../shared/data/stream2 is not present");
+        }
+        for (const char* m : { "numpy", "zmq", "cbor2", "bitshuffle", "h5py" }) {
+            if (!fxs::test::pythonHas(m)) {
+                QSKIP(qPrintable(QString("python3 module %1 is missing (packaging/install-deps)").arg(m)));
+            }
+        }
+        QVERIFY(QFileInfo(qEnvironmentVariable("FXS_BIN_DIR") + "/fxs-monitor").isExecutable());
+        m_images = decodedInPython(m_dir.filePath("images.raw"));
+        QCOMPARE(int(m_images.size()), kImages);
+    }
+
+    // The whole recorded series: the window's C2 is the brute force over the images Python decoded, on the
+    // geometry of the start message (no geometry file given); the ledger keeps every image id.
+    void replayedSeriesInTheWindow()
+    {
+        QTemporaryDir dir;
+        fxs::test::StreamPeer peer({ "replay", "0", recorded(), "--geometry", kStartGeometry });
+        const int port = peer.port();
+        QVERIFY(port > 0);
+        QProcess monitor;
+        startMonitor(monitor, dir, port);
+        const auto r = fxs::test::finishProcess(monitor, 120000);
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+        QCOMPARE(peer.summary().value("sent").toInt(), kImages + 1); // the images and the end message
+
+        std::vector<int> sent(kImages);
+        std::iota(sent.begin(), sent.end(), 0);
+        QJsonObject l;
+        QString results;
+        const QString problem = checkRun(dir, sent, l, results);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(fxs::test::jsonInts(l["frames"]), (QList<qint64> { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }));
+        QCOMPARE(fxs::test::jsonInts(l["series"]), QList<qint64>(kImages, 1));
+        // start + 10 images + end; 10 frames; nothing malformed, dropped or reconnected; one series.
+        QCOMPARE(fxs::test::jsonInts(l["counts"]), (QList<qint64> { kImages + 2, kImages, 0, 0, 0, 1 }));
+        // The camera length and energy came from the start message, and the file says so.
+        const QString values = fxs::test::h5pyOnResults(results,
+            QStringLiteral("v = c['geometry_values']\n"
+                           "print(v['clen_source'], '|', v['photon_energy_source'], '|', c['stream']['protocol'])\n"));
+        QCOMPARE(values.trimmed(), QStringLiteral("stream start message | stream start message | dectris"));
+        QVERIFY(QFileInfo(dir.filePath("png/monitor-main.png")).size() > 10000);
+    }
+
+    // The window waits for a publisher that is not there yet; the first dies after 5 images (no end message), a new
+    // one comes up on the same port and sends the whole series: every image of both is in the C2 and the ledger,
+    // the 5 the first never sent are counted as dropped, and the reconnect is counted.
+    void publisherRestartsMidSeries()
+    {
+        QTemporaryDir dir;
+        const int port = fxs::test::freePort();
+        QVERIFY(port > 0);
+        QProcess monitor;
+        startMonitor(monitor, dir, port);
+        QVERIFY(monitor.waitForStarted());
+        QTest::qWait(1000); // the window is up and waiting for the stream
+        QVERIFY2(monitor.state() == QProcess::Running, monitor.readAllStandardError().constData());
+        {
+            fxs::test::StreamPeer first(
+                { "replay", QString::number(port), recorded(), "--geometry", kStartGeometry, "--count", "5" });
+            QCOMPARE(first.port(), port);
+            QCOMPARE(first.summary().value("sent").toInt(), 5);
+        }
+        QTest::qWait(500);
+        fxs::test::StreamPeer second({ "replay", QString::number(port), recorded(), "--geometry", kStartGeometry });
+        QCOMPARE(second.port(), port);
+        const auto r = fxs::test::finishProcess(monitor, 120000);
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+        QCOMPARE(second.summary().value("sent").toInt(), kImages + 1);
+
+        std::vector<int> sent { 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }; // the first publisher's, the second's
+        QJsonObject l;
+        QString results;
+        const QString problem = checkRun(dir, sent, l, results);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(fxs::test::jsonInts(l["frames"]), (QList<qint64> { 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }));
+        const QList<qint64> counts = fxs::test::jsonInts(l["counts"]);
+        QCOMPARE(counts.size(), 6);
+        QCOMPARE(counts[0], qint64(1 + 5 + 1 + kImages + 1)); // two starts, 15 images, one end
+        QCOMPARE(counts[1], qint64(5 + kImages));
+        QCOMPARE(counts[2], qint64(0));
+        QCOMPARE(counts[3], qint64(kImages - 5)); // the first series announced 10 images and ended after 5
+        QVERIFY2(counts[4] >= 1, "no reconnect counted");
+        QCOMPARE(counts[5], qint64(2));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_MonitorStream)
+#include "tst_MonitorStream.moc"
