@@ -50,7 +50,7 @@ def engine_run(images, threads, precision):
     snap = acc.snapshot(split_half=False, fourier=False)
     t3 = time.perf_counter()
     assert snap.shots == n
-    return acc, {"setup_s": t1 - t0, "seconds": t2 - t1, "snapshot_s": t3 - t2, "backend": acc.backend}
+    return acc, {"setup_s": t1 - t0, "seconds": t2 - t1, "snapshot_s": t3 - t2, "threads": acc.threads}
 
 
 def check(acc, c2_numpy):
@@ -85,7 +85,7 @@ def main():
     print(json.dumps({
         "benchmark": "python_seed",
         "shots": a.shots, "n_q": a.nq, "n_phi": a.nphi, "numpy_batch": a.batch,
-        "engine_backend": eng["backend"], "engine_precision": a.precision,
+        "engine_threads": eng["threads"], "engine_precision": a.precision,
         "engine_shots_per_s": a.shots / eng["seconds"],
         "engine_runs_shots_per_s": [a.shots / t for t in engine_runs],
         "engine_setup_s": eng["setup_s"], "engine_snapshot_s": eng["snapshot_s"],

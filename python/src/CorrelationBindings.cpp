@@ -1,8 +1,7 @@
-// fxs.C2Accumulator (the engine's multithreaded C2 pipeline), fxs.Sums and fxs.Snapshot.
+// fxs.C2Accumulator (C2Accumulators on threads, one C2Sink), fxs.Sums and fxs.Snapshot.
 #include "CorrelationBindings.h"
 
 #include <fxs/correlation/C2Accumulator.h>
-#include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/results/SumsFile.h>
 
 #include <pybind11/complex.h>
@@ -10,6 +9,9 @@
 
 #include <cmath>
 #include <optional>
+#include <thread>
+
+extern "C" void openblas_set_num_threads(int);
 
 namespace fxs::python {
 
@@ -17,30 +19,48 @@ namespace {
 
 using Complex = std::complex<double>;
 
-/// fxs.C2Accumulator: frames go through a C2Pipeline (one C2Accumulator per worker thread); add() returns once its
-/// frames are queued, and every read (snapshot, sums, merge, flush) first waits until they are all accumulated.
+/// fxs.C2Accumulator: one C2Accumulator per thread folding into one C2Sink (as C2Pipeline's workers do), fed
+/// straight from the numpy stack: each thread copies its frames into one reused PolarFrame, so that no frame is
+/// allocated (fresh pages for every frame made page faults the bottleneck on a VM) and there is no queue.
 struct Accumulator {
-    C2PipelineConfig config;
-    std::unique_ptr<C2Pipeline> pipeline;
+    C2Config config;
+    int threads = 1;
+    std::unique_ptr<C2Sink> sink;
+    std::vector<std::unique_ptr<C2Accumulator>> workers;
     std::int64_t nextShot = 0;
     std::int64_t shots = 0;
 
-    explicit Accumulator(const C2PipelineConfig& c)
+    Accumulator(const C2Config& c, int t)
         : config(c)
-        , pipeline(std::make_unique<C2Pipeline>(c))
+        , threads(t > 0 ? t : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))
     {
+        reset();
     }
+    void reset()
+    {
+        workers.clear();
+        sink = std::make_unique<C2Sink>();
+        sink->sums = C2Sums::zeros(config.nQ, config.nPhi, config.effectiveNMax(), config.subtractRingMean);
+        for (int t = 0; t < threads; ++t) {
+            workers.push_back(std::make_unique<C2Accumulator>(config, *sink));
+        }
+        shots = nextShot = 0;
+    }
+    /// Makes the totals hold every shot added (one pass over them for every worker's partial sums).
     void drain()
     {
         py::gil_scoped_release release;
-        pipeline->wait();
-        pipeline->flush();
+        std::vector<C2Accumulator*> all;
+        for (auto& w : workers) {
+            all.push_back(w.get());
+        }
+        C2Accumulator::flushTogether(all);
     }
-    C2Sums sums()
+    /// The totals, after drain(); nothing adds while Python holds the object.
+    const C2Sums& sums()
     {
         drain();
-        py::gil_scoped_release release;
-        return pipeline->sums();
+        return sink->sums;
     }
 };
 
@@ -50,20 +70,6 @@ C2Precision precisionOf(const std::string& p)
         throw py::value_error("precision: expected 'single' or 'double', got '" + p + "'");
     }
     return p == "single" ? C2Precision::Single : C2Precision::Double;
-}
-
-C2Backend backendOf(const std::string& b)
-{
-    if (b == "cpu") {
-        return C2Backend::Cpu;
-    }
-    if (b == "gpu") {
-        return C2Backend::Gpu;
-    }
-    if (b == "auto") {
-        return C2Backend::Auto;
-    }
-    throw py::value_error("backend: expected 'cpu', 'gpu' or 'auto', got '" + b + "'");
 }
 
 /// The shot indices of n frames: consecutive from `start`, or one per frame from an array.
@@ -117,7 +123,7 @@ bool plainlyValid(const float* intensity, const float* weight, std::size_t bins)
 
 void add(Accumulator& acc, const FloatArray& polar, const std::optional<FloatArray>& weights, const py::object& shot)
 {
-    const C2Config& c = acc.config.accumulator;
+    const C2Config& c = acc.config;
     const auto shape = shapeOf(polar);
     const bool one = polar.ndim() == 2;
     if ((!one && polar.ndim() != 3) || shape[shape.size() - 2] != c.nQ || shape.back() != c.nPhi) {
@@ -145,10 +151,27 @@ void add(Accumulator& acc, const FloatArray& polar, const std::optional<FloatArr
             throw EngineError("frame " + std::to_string(i) + " (shot " + std::to_string(idx[i]) + "): " + s.message());
         }
     }
-    for (std::int64_t i = 0; i < n; ++i) {
-        PolarFrame queued;
-        fillPolarFrame(queued, in + i * bins, w ? w + i * bins : nullptr, c.nQ, c.nPhi, idx[i]);
-        acc.pipeline->push(std::move(queued));
+    // Each thread takes every threads-th frame (both halves on every thread); BLAS runs one thread per worker.
+    const int t = static_cast<int>(std::min<std::int64_t>(acc.threads, n));
+    openblas_set_num_threads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / t));
+    std::vector<Status> status(static_cast<std::size_t>(t));
+    const auto work = [&](int k) {
+        PolarFrame f;
+        for (std::int64_t i = k; i < n && status[k]; i += t) {
+            fillPolarFrame(f, in + i * bins, w ? w + i * bins : nullptr, c.nQ, c.nPhi, idx[i]);
+            status[k] = acc.workers[k]->add(f);
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int k = 1; k < t; ++k) {
+        pool.emplace_back(work, k);
+    }
+    work(0);
+    for (auto& th : pool) {
+        th.join();
+    }
+    for (const Status& s : status) {
+        check(s);
     }
     acc.shots += n;
     acc.nextShot = idx.back() + 1;
@@ -159,28 +182,26 @@ void bindAccumulator(py::module_& m)
     py::class_<Accumulator>(m, "C2Accumulator",
         "Streams polar frames into the two-point angular correlation C2 (FXS_SPEC §2): per shot the ring means "
         "and δI = w (I − ring mean), then per batch an FFT over φ and one Hermitian rank-k update per angular "
-        "frequency, on `threads` worker threads (0: all cores). Shots go to the even or odd half by the parity of "
-        "their index. add() returns once its frames are queued; reads wait for them.")
+        "frequency, on `threads` threads (0: all cores) for a stack. Shots go to the even or odd half by the parity "
+        "of their index.")
         .def(py::init([](int nQ, int nPhi, int nMax, const std::string& precision, bool subtractRingMean, int threads,
-                          int batchShots, const std::string& backend) {
+                          int batchShots) {
             if (nQ <= 0 || nPhi < 4) {
                 throw py::value_error("C2Accumulator: need n_q > 0 and n_phi ≥ 4 (got " + std::to_string(nQ) + ", "
                     + std::to_string(nPhi) + ")");
             }
-            C2PipelineConfig c;
-            c.accumulator.nQ = nQ;
-            c.accumulator.nPhi = nPhi;
-            c.accumulator.nMax = nMax;
-            c.accumulator.precision = precisionOf(precision);
-            c.accumulator.subtractRingMean = subtractRingMean;
-            c.accumulator.batchShots = std::max(1, batchShots);
-            c.threads = threads;
-            c.backend = backendOf(backend);
-            return std::make_unique<Accumulator>(c);
+            C2Config c;
+            c.nQ = nQ;
+            c.nPhi = nPhi;
+            c.nMax = nMax;
+            c.precision = precisionOf(precision);
+            c.subtractRingMean = subtractRingMean;
+            c.batchShots = std::max(1, batchShots);
+            py::gil_scoped_release release;
+            return std::make_unique<Accumulator>(c, threads);
         }),
             py::arg("n_q"), py::arg("n_phi"), py::arg("n_max") = -1, py::arg("precision") = "single",
-            py::arg("subtract_ring_mean") = true, py::arg("threads") = 0, py::arg("batch_shots") = 256,
-            py::arg("backend") = "cpu")
+            py::arg("subtract_ring_mean") = true, py::arg("threads") = 0, py::arg("batch_shots") = 256)
         .def("add", &add, py::arg("polar"), py::arg("weights") = py::none(), py::arg("shot_index") = py::none(),
             "Adds one polar frame (n_q, n_phi) or a stack (n, n_q, n_phi); weights in [0, 1] of the same shape "
             "(default 1; 0 = masked, where the intensity may be NaN). shot_index: the first shot's index (default: "
@@ -188,10 +209,7 @@ void bindAccumulator(py::module_& m)
             "weighted intensity raises FxsError and nothing of the call is added.")
         .def("flush", &Accumulator::drain, "Waits until every frame added is in the totals.")
         .def("snapshot", [](Accumulator& a, bool sh, bool is, bool f, int t, double thr) {
-            a.drain();
-            const SnapshotOptions o = snapshotOptions(sh, is, f, t, thr);
-            py::gil_scoped_release release;
-            return std::make_shared<C2Snapshot>(a.pipeline->snapshot(o));
+            return snapshotOf(a.sums(), snapshotOptions(sh, is, f, t, thr));
         },
             FXS_SNAPSHOT_ARGS, "The normalised C2 of every shot added so far (a value, not a live view).")
         .def("sums", [](Accumulator& a) { return std::make_shared<C2Sums>(a.sums()); },
@@ -200,32 +218,28 @@ void bindAccumulator(py::module_& m)
             if (&a == &other) {
                 throw py::value_error("merge: an accumulator cannot be merged into itself");
             }
-            const C2Sums s = other.sums();
+            const C2Sums& s = other.sums();
             a.drain();
-            check(a.pipeline->mergeSums(s));
+            check(a.sink->sums.merge(s));
             a.shots += other.shots;
         },
             py::arg("other"), "Adds the sums of another accumulator (disjoint shots); FxsError when shapes differ.")
         .def("merge", [](Accumulator& a, const C2Sums& s) {
             a.drain();
-            check(a.pipeline->mergeSums(s));
+            check(a.sink->sums.merge(s));
             a.shots += s.totalShots();
         },
             py::arg("sums"), "Adds sums (another process's, or a file's); FxsError when shapes differ.")
         .def("reset", [](Accumulator& a) {
             py::gil_scoped_release release;
-            a.pipeline = std::make_unique<C2Pipeline>(a.config);
-            a.shots = a.nextShot = 0;
+            a.reset();
         }, "Drops every shot, keeping the settings.")
         .def_property_readonly("shots", [](const Accumulator& a) { return a.shots; }, "Shots added so far.")
-        .def_property_readonly("n_q", [](const Accumulator& a) { return a.config.accumulator.nQ; })
-        .def_property_readonly("n_phi", [](const Accumulator& a) { return a.config.accumulator.nPhi; })
-        .def_property_readonly("n_max", [](const Accumulator& a) { return a.config.accumulator.effectiveNMax(); },
+        .def_property_readonly("n_q", [](const Accumulator& a) { return a.config.nQ; })
+        .def_property_readonly("n_phi", [](const Accumulator& a) { return a.config.nPhi; })
+        .def_property_readonly("n_max", [](const Accumulator& a) { return a.config.effectiveNMax(); },
             "Highest angular frequency kept.")
-        .def_property_readonly("threads", [](const Accumulator& a) { return a.pipeline->threads(); },
-            "Worker threads.")
-        .def_property_readonly("backend", [](const Accumulator& a) { return a.pipeline->backendDescription(); },
-            "What runs the correlation, e.g. 'CPU, 2 threads'.");
+        .def_readonly("threads", &Accumulator::threads, "Threads that add() uses.");
 }
 
 /// A getter of a snapshot array over (q, q', Δ), as a view.
