@@ -535,7 +535,8 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
         return fail(cmd, kExitProcessing, st.message());
     }
     std::cout << "correlate: " << run->accepted << " shots in C2 (" << run->resumed << " from the checkpoint), "
-              << run->vetoed << " vetoed, split-half CC " << snap.splitHalfCC << "\n"
+              << run->vetoed << " vetoed, " << run->refused << " refused (bad frames, see the ledger), split-half CC "
+              << snap.splitHalfCC << "\n"
               << "  results file:  " << std::filesystem::absolute(o.out).string() << "\n"
               << "  checkpoint:    " << std::filesystem::absolute(rs.checkpointPath).string() << "\n";
     if (!o.figures.empty()) {
