@@ -274,13 +274,34 @@ Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::stri
     if (!geometry) {
         return Error { field + ".geometry_path: " + geometry.error().message };
     }
-    auto remap = detectorRemap(*geometry, cfg);
-    if (!remap) {
-        return Error { field + ".geometry_path: " + remap.error().message };
+    RemapOptions options;
+    options.threads = 1; // the ranks are the parallelism of a stream job
+    auto remapper
+        = PolarRemapper::create(*geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, options);
+    if (!remapper) {
+        return Error { field + ".geometry_path: " + remapper.error().message };
     }
-    auto shared = std::make_shared<const DetectorRemap>(std::move(*remap));
-    return DetectorInput { [shared](const Frame& f, const std::function<Status(ProvidedShot&&)>& sink) {
-                              return (*shared)(f, sink);
+    // A stream's frames arrive one at a time on each rank, already decoded: remapped here, with their statistics.
+    struct Remap {
+        PolarRemapper remapper;
+        std::vector<std::uint8_t> valid;
+        StatsPlan stats;
+    };
+    auto shared = std::make_shared<const Remap>(Remap { std::move(*remapper), geometry->validMask(), statsFor(cfg) });
+    return DetectorInput { [shared](const Frame& frame, const std::function<Status(ProvidedShot&&)>& sink) -> Status {
+                              ProvidedShot shot;
+                              if (auto st = shared->remapper.remapInto(frame, shot.polar); !st) {
+                                  return Error { "shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
+                              }
+                              shot.polar.shotIndex = frame.shotIndex;
+                              if (shared->stats.wants(frame.shotIndex)) {
+                                  auto stats = ShotStats::compute(frame, shared->valid, shared->stats.options);
+                                  if (!stats) {
+                                      return stats.error();
+                                  }
+                                  shot.stats = *stats;
+                              }
+                              return sink(std::move(shot));
                           },
         geometry->nSlow(), geometry->nFast(), geometry->wavelengthA() };
 }
