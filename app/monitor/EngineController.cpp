@@ -43,7 +43,7 @@ void EngineController::start(const RunConfig& config)
         m_snapshot.reset();
         m_snapshotNew = false;
         m_scalars.clear();
-        m_source.reset();
+        m_shots.reset();
         m_streamCounts.reset();
         C2PipelineConfig pc;
         pc.accumulator.nQ = config.grid.nQ;
@@ -204,6 +204,9 @@ void EngineController::readerLoop(RunConfig config)
             ledger.shotIndex.push_back(shot.shotIndex);
             ledger.accepted.push_back(0);
             ledger.reason.push_back("refused: " + shot.refusal);
+            ledger.seriesId.push_back(shot.meta.seriesId);
+            ledger.frameNumber.push_back(shot.meta.frameNumber);
+            ledger.pulseId.push_back(shot.meta.pulseId);
             const std::lock_guard lock(m_mutex);
             m_scalars.push_back({ shot.shotIndex, readAt, std::nan(""), false, false, ShotStats {} });
             return true;
@@ -216,8 +219,9 @@ void EngineController::readerLoop(RunConfig config)
         const bool accepted = verdict.accepted && pipeline->push(*polar);
         ledger.shotIndex.push_back(shot.shotIndex);
         ledger.accepted.push_back(accepted ? 1 : 0);
-        ledger.seriesId.push_back(frame->meta.seriesId); // a detector stream's series / train and frame numbers
-        ledger.frameNumber.push_back(frame->meta.frameNumber);
+        ledger.seriesId.push_back(shot.meta.seriesId); // a detector stream's series / train and frame numbers
+        ledger.frameNumber.push_back(shot.meta.frameNumber);
+        ledger.pulseId.push_back(shot.meta.pulseId);
         ledger.reason.emplace_back(accepted ? ""
                 : !verdict.accepted         ? verdict.reason
                                             : "refused by the C2 pipeline (stopped)");
@@ -381,7 +385,7 @@ EngineCounters EngineController::counters() const
 std::optional<StreamCounts> EngineController::streamCounts() const
 {
     const std::lock_guard lock(m_mutex);
-    if (const auto* stream = dynamic_cast<const DetectorStreamSource*>(m_source.get())) {
+    if (const auto* stream = m_shots ? dynamic_cast<const DetectorStreamSource*>(&m_shots->source()) : nullptr) {
         return stream->counts();
     }
     return m_streamCounts;
