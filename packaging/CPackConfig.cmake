@@ -46,6 +46,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "openmpi-bin, hdf5-filter-plugin")
+if(FXS_HAVE_PYTHON)
+  # The fxs Python module (python/) is in the same package: Debian's interpreter and numpy.
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", python3, python3-numpy")
+endif()
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "FXS Monitor shows live diffraction, the two-point angular correlation C2,
  convergence and M-TIP reconstructions of Fluctuation X-ray Scattering runs at XFELs, and drives a local
  multithreaded correlation engine or a remote MPI backend through fxs-server.")

@@ -7,11 +7,13 @@
 #include "RunOutput.h"
 #include "Setup.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <fxs/sources/CxiFileSource.h>
 #include <fxs/sources/DetectorStreamSource.h>
+#include <fxs/sources/FileProbe.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <iostream>
@@ -39,6 +41,8 @@ struct CorrelateOptions {
     double minHitScore = -1.0;
     std::string vetoFile;
     int threads = 0;
+    int pipelineThreads = 0;
+    int memoryBudgetMiB = 1024;
     std::string backend = "cpu";
     int gpuDevice = 0;
     std::string out;
@@ -48,6 +52,7 @@ struct CorrelateOptions {
     std::int64_t maxShots = -1;
     double rateHz = 0.0;
     bool live = false;
+    std::optional<PerFrameMask> frameMask; ///< not an option: the geometry's mask per frame, read by the source
     double idleTimeoutS = 0.0;
     std::string figures;
     std::string stream; ///< "karabo", "dectris" or "dectris1" when the input is a ZeroMQ endpoint
@@ -102,8 +107,41 @@ Result<std::unique_ptr<FrameSource>> openOne(
     }
     CxiSourceOptions co;
     co.datasetPath = dataset;
+    co.deferDecode = true; // the shot pipeline decodes LZ4 / bitshuffle-LZ4 chunks on its workers
+    if (o.frameMask && dataset == o.dataset) {
+        co.frameMaskDataset = o.frameMask->dataset;
+        co.frameMaskGood = o.frameMask->goodBits;
+        co.frameMaskBad = o.frameMask->badBits;
+    }
     auto s = CxiFileSource::open(path, co);
     return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
+}
+
+// The stacks of one input: `dataset`, or for a DECTRIS NeXus master file (which holds no pixels) its data links
+// data_000001, data_000002, … in order, each an external link to a data file.
+Result<std::vector<std::string>> stackDatasets(const CorrelateOptions& o, const std::string& path, const std::string& dataset)
+{
+    if (o.live || dataset != o.dataset || !std::filesystem::is_regular_file(path)) {
+        return std::vector<std::string> { dataset };
+    }
+    auto nexus = FileProbe::nexusDataLinks(path);
+    if (!nexus) {
+        return Error { path + ": " + nexus.error().message };
+    }
+    if (nexus->links.empty() || std::find(nexus->links.begin(), nexus->links.end(), dataset) != nexus->links.end()) {
+        if (!nexus->missing.empty()) {
+            return Error { path + ": the data file of " + nexus->missing + " is missing" };
+        }
+        return std::vector<std::string> { dataset };
+    }
+    std::cerr << "correlate: " << path << " is a NeXus master file: reading " << nexus->links.size()
+              << " data link(s) " << nexus->links.front() << (nexus->links.size() > 1 ? " … " + nexus->links.back() : "")
+              << "\n";
+    if (!nexus->missing.empty()) {
+        std::cerr << "correlate: warning: the data file of " << nexus->missing
+                  << " is missing; the run stops before it\n";
+    }
+    return nexus->links;
 }
 
 Result<std::unique_ptr<FrameSource>> openStream(const CorrelateOptions& o)
@@ -148,11 +186,17 @@ Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const
     }
     std::vector<std::unique_ptr<FrameSource>> parts;
     for (const auto& path : o.inputs) {
-        auto s = openOne(o, path, dataset);
-        if (!s) {
-            return s.error();
+        auto datasets = stackDatasets(o, path, dataset);
+        if (!datasets) {
+            return datasets.error();
         }
-        parts.push_back(std::move(*s));
+        for (const auto& d : *datasets) {
+            auto s = openOne(o, path, d);
+            if (!s) {
+                return s.error();
+            }
+            parts.push_back(std::move(*s));
+        }
     }
     auto src = ChainedSource::create(std::move(parts));
     if (!src) {
@@ -193,7 +237,7 @@ Result<VetoRules> vetoRules(const CorrelateOptions& o)
 }
 
 struct Prepared {
-    std::unique_ptr<PolarFeed> feed;
+    std::unique_ptr<ShotPipeline> feed;
     PolarGrid grid;
     double wavelengthA = 0.0;
     std::string geometryText;
@@ -230,6 +274,16 @@ Result<GeometrySetup> geometryFromStart(const DetectorStreamSource* stream)
     return gs;
 }
 
+// The shot pipeline's settings from the command line.
+ShotPipelineConfig pipelineConfig(const CorrelateOptions& o, bool keepMean)
+{
+    ShotPipelineConfig c;
+    c.threads = o.pipelineThreads;
+    c.memoryBudgetBytes = static_cast<std::size_t>(o.memoryBudgetMiB) << 20;
+    c.keepMean = keepMean;
+    return c;
+}
+
 Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSource> src)
 {
     Prepared p;
@@ -256,7 +310,8 @@ Result<Prepared> preparePolar(const CorrelateOptions& o, std::unique_ptr<FrameSo
                 + std::to_string(shape.nSlow) + ", " + std::to_string(shape.nFast) + ") or (N, n_q, n_phi)" };
         }
     }
-    p.feed = std::make_unique<PolarFeed>(std::move(src), std::move(weights), std::move(weightSource));
+    p.feed = std::make_unique<ShotPipeline>(
+        std::move(src), std::move(weights), std::move(weightSource), pipelineConfig(o, false));
     return p;
 }
 
@@ -266,7 +321,21 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     if (!o.polar && o.geometry.empty() && !dectris) {
         return Error { "--geometry is required for detector stacks (or --polar for (N, n_q, n_phi) stacks)" };
     }
-    auto src = openSource(o, o.dataset);
+    // A file's geometry first: its mask may have one slab per frame, which the source then reads with each frame.
+    const bool fileGeometry = !o.polar && !o.geometry.empty() && !DetectorStreamSource::isEndpoint(o.input);
+    auto fileGeo = fileGeometry ? loadGeometry(o.geometry, o.geometryValues, o.input) : Result<GeometrySetup>(Error {});
+    if (fileGeometry && !fileGeo) {
+        return fileGeo.error();
+    }
+    CorrelateOptions withMask = o;
+    if (fileGeometry && fileGeo->frameMask) {
+        if (o.inputs.size() > 1 || o.live) {
+            return Error { o.geometry + ": the mask per frame " + fileGeo->frameMask->dataset
+                + " is read with each frame of one closed file; correlate such files one at a time" };
+        }
+        withMask.frameMask = fileGeo->frameMask;
+    }
+    auto src = openSource(withMask, o.dataset);
     if (!src) {
         return src.error();
     }
@@ -278,8 +347,9 @@ Result<Prepared> prepare(const CorrelateOptions& o)
         }
         return p;
     }
-    auto geo = o.geometry.empty() && stream != nullptr ? geometryFromStart(stream)
-                                                    : loadGeometry(o.geometry, o.geometryValues, o.input);
+    auto geo = fileGeometry               ? std::move(fileGeo)
+        : o.geometry.empty() && stream != nullptr ? geometryFromStart(stream)
+                                                  : loadGeometry(o.geometry, o.geometryValues, o.input);
     if (!geo) {
         return geo.error();
     }
@@ -302,7 +372,8 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     p.geometryValues = geo->valuesJson;
     p.geometry = geo->geometry;
     p.stream = stream;
-    p.feed = std::make_unique<PolarFeed>(std::move(*src), std::move(*remapper), geo->mask, !o.figures.empty());
+    p.feed = std::make_unique<ShotPipeline>(
+        std::move(*src), std::move(*remapper), geo->mask, pipelineConfig(o, !o.figures.empty()));
     if (geo->perFrame) {
         // The first file's per-frame values index its frames; a chain of files would need each file's own.
         if (o.inputs.size() > 1) {
@@ -325,7 +396,7 @@ void drawFigures(const CorrelateOptions& o, const Prepared& prep, const RunOutco
     fi.snapshot = &snap;
     fi.geometry = prep.geometry ? &*prep.geometry : nullptr;
     fi.meanDetector = prep.feed->meanDetector();
-    fi.meanDetectorShots = static_cast<std::int64_t>(run.ledger.shotIndex.size());
+    fi.meanDetectorShots = prep.feed->framesInMean();
     fi.convergenceShots = run.convergenceShots;
     fi.convergenceCC = run.convergenceCC;
     renderAndList(fi, o.figures);
@@ -372,6 +443,12 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
         "JSON veto rules (thresholds on any shot statistic, manual ranges; "
         "the format of the monitor's veto panel)");
     sub->add_option("--threads", o.threads, "Worker threads (0: all cores)")->capture_default_str();
+    sub->add_option("--pipeline-threads", o.pipelineThreads,
+           "Threads that validate, remap and take the statistics of the frames read ahead (0: all cores)")
+        ->capture_default_str();
+    sub->add_option("--memory-budget", o.memoryBudgetMiB, "MiB of frames in flight in the shot pipeline")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 1 << 20));
     sub->add_option("--backend", o.backend,
            "Where to correlate: cpu, gpu (CUDA; falls back to the CPU, saying why, when no GPU is usable) or auto")
         ->capture_default_str()
@@ -458,7 +535,8 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
         return fail(cmd, kExitProcessing, st.message());
     }
     std::cout << "correlate: " << run->accepted << " shots in C2 (" << run->resumed << " from the checkpoint), "
-              << run->vetoed << " vetoed, split-half CC " << snap.splitHalfCC << "\n"
+              << run->vetoed << " vetoed, " << run->refused << " refused (bad frames, see the ledger), split-half CC "
+              << snap.splitHalfCC << "\n"
               << "  results file:  " << std::filesystem::absolute(o.out).string() << "\n"
               << "  checkpoint:    " << std::filesystem::absolute(rs.checkpointPath).string() << "\n";
     if (!o.figures.empty()) {

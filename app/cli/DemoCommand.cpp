@@ -54,7 +54,7 @@ Result<KamInvariants> invariantsOf(
 
 // Snapshot, invariants, results file and figures of a finished (or interrupted) demo run.
 int finishDemo(const DemoOptions& o, const CLI::App& sub, const GeometrySetup& geo, const PolarGrid& grid,
-    const RunOutcome& run, const PolarFeed& feed, const Simulator& sim, double minPhotons)
+    const RunOutcome& run, const ShotPipeline& feed, const Simulator& sim, double minPhotons)
 {
     const std::string cmd = "demo";
     const C2Snapshot snap = C2Snapshot::compute(run.sums, { .threads = o.threads });
@@ -86,7 +86,7 @@ int finishDemo(const DemoOptions& o, const CLI::App& sub, const GeometrySetup& g
         if (geo.name == "builtin") {
             fi.maskNote = "dark: beamstop and gap";
         }
-        fi.meanDetectorShots = static_cast<std::int64_t>(run.ledger.shotIndex.size());
+        fi.meanDetectorShots = feed.framesInMean();
         fi.convergenceShots = run.convergenceShots;
         fi.convergenceCC = run.convergenceCC;
         fi.invariants = inv ? &*inv : nullptr;
@@ -129,7 +129,10 @@ int runDemo(const DemoOptions& o, const CLI::App& sub)
               << " x " << geo->geometry.nFast() << " detector (" << geo->name << "), polar grid " << grid.nQ << " x "
               << grid.nPhi << ", q " << grid.qMinInvA << "-" << grid.qMaxInvA << " 1/A, "
               << (o.threads > 0 ? o.threads : std::thread::hardware_concurrency()) << " threads\n";
-    PolarFeed feed(std::move(*source), std::move(*remapper), geo->mask, true);
+    ShotPipelineConfig pc;
+    pc.threads = o.threads;
+    pc.keepMean = true;
+    ShotPipeline feed(std::move(*source), std::move(*remapper), geo->mask, pc);
     RunSettings rs;
     rs.pipeline.accumulator.nQ = grid.nQ;
     rs.pipeline.accumulator.nPhi = grid.nPhi;

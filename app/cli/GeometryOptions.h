@@ -38,8 +38,16 @@ std::string withGeometryValues(const std::string& config, const std::string& val
 /// Applies to `mask` (slab order, 1 = usable) the pixel mask of `--mask` (`maskOption`) or, without it, the
 /// dataset the geometry's `mask` key names (in `mask_file`, else in `dataFile`). Values follow the geometry's
 /// mask_good/mask_bad bits when it gives any, else nonzero = bad (NeXus pixel_mask). Returns "FILE:DATASET" used
-/// (empty: none). A dataset of several frames is refused: per-frame masks are not applied by this path.
+/// (empty: none).
+/// A mask with one slab per frame (European XFEL's `mask`): read by the source with each frame, not here.
+struct PerFrameMask {
+    std::string dataset; ///< in the data file
+    std::uint32_t goodBits = 0;
+    std::uint32_t badBits = 0;
+};
+/// When the mask dataset has one slab per frame (N × … of the detector's pixels, N > 1) and `perFrame` is given,
+/// it is returned there instead of being applied (it must then be in the data file itself).
 Result<std::string> applyGeometryMask(const GeomTemplate& t, const DetectorGeometry& g, const std::string& maskOption,
-    const std::string& dataFile, std::vector<std::uint8_t>& mask);
+    const std::string& dataFile, std::vector<std::uint8_t>& mask, PerFrameMask* perFrame = nullptr);
 
 } // namespace fxs::cli

@@ -127,7 +127,11 @@ Result<GeometrySetup> loadGeometry(
             s.mask[i] = s.mask[i] && base->mask[i];
         }
     }
-    auto maskUsed = applyGeometryMask(*t, r->geometry, options.mask, dataFile, s.mask);
+    PerFrameMask frameMask;
+    auto maskUsed = applyGeometryMask(*t, r->geometry, options.mask, dataFile, s.mask, &frameMask);
+    if (!frameMask.dataset.empty()) {
+        s.frameMask = frameMask;
+    }
     if (!maskUsed) {
         return maskUsed.error();
     }

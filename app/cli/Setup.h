@@ -8,6 +8,7 @@
 #include <fxs/core/Result.h>
 #include <fxs/simulation/Simulator.h>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct GeometrySetup {
     GeomOverrides overrides; ///< the user's values
     GeomDataValues dataValues; ///< values read from the data file (one, or one per frame)
     bool perFrame = false; ///< some value the geometry takes from the data file changes per frame
+    std::optional<PerFrameMask> frameMask; ///< the geometry's mask has one slab per frame: the source applies it
 };
 
 /// "builtin": a 256 × 256 single panel, 300 µm pixels at 0.25 m, 9 keV (the example single-panel.geom binned 4 × 4),

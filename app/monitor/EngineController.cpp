@@ -6,6 +6,7 @@
 #include <fxs/shots/VetoReaccumulator.h>
 #include <cmath>
 #include <cstdio>
+#include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/polar/PolarRemapper.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/shots/VetoRules.h>
@@ -78,8 +79,8 @@ void EngineController::stop()
     m_stop = true;
     {
         const std::lock_guard lock(m_mutex);
-        if (m_source) {
-            m_source->cancel();
+        if (m_shots) {
+            m_shots->cancel();
         }
     }
     m_wake.notify_all();
@@ -135,17 +136,25 @@ void EngineController::readerLoop(RunConfig config)
             return;
         }
     }
-    const auto validMask = setup->geometry.validMask();
-    const ShotStatsOptions statsOptions = monitorShotStatsOptions();
+    ShotPipelineConfig shotConfig;
+    shotConfig.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
+    shotConfig.stats = monitorShotStatsOptions();
+    shotConfig.keepFrames = true; // the detector view shows them
+    shotConfig.lastShot = config.lastShot;
+    auto shots = std::make_shared<ShotPipeline>(
+        std::move(setup->source), std::move(*remapper), setup->geometry.validMask(), shotConfig);
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);
-        m_source = std::shared_ptr<FrameSource>(std::move(setup->source));
+        m_shots = shots;
         m_assembly = setup->assembly;
         pipeline = m_pipeline;
     }
+    if (m_stop) {
+        shots->cancel(); // stop() came while the source was opening
+    }
     QMetaObject::invokeMethod(this,
-        [this, d = QString::fromStdString(m_source->description()), a = setup->assembly, g = config.grid,
+        [this, d = QString::fromStdString(shots->description()), a = setup->assembly, g = config.grid,
             v = setup->values] {
             emit runStarted(d, a, g);
             emit valuesInEffect(v);
@@ -180,38 +189,32 @@ void EngineController::readerLoop(RunConfig config)
     };
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(
         m_polarDumpPath.empty() ? nullptr : std::fopen(m_polarDumpPath.c_str(), "wb"), &std::fclose);
-    while (!m_stop) {
+    // The engine's shot pipeline reads ahead and works on several frames at once; shots arrive here in order.
+    const Status ran = shots->run([&](PipelineShot& shot) {
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait(lock, [this] { return !m_paused || m_stop; });
         }
-        auto next = m_source->next();
-        if (!next) {
-            failure = QString::fromStdString(next.error().message);
-            break;
+        if (m_stop) {
+            return false;
         }
-        if (!next->has_value()) {
-            break;
-        }
-        if (config.lastShot >= 0 && (*next)->shotIndex > config.lastShot) {
-            break; // the end of the range asked for
-        }
-        auto frame = std::make_shared<const Frame>(std::move(**next));
         const double readAt = clockS();
         ++m_framesRead;
-        auto remapped = remapper->remap(*frame);
-        if (!remapped) {
-            failure = QString::fromStdString(remapped.error().message);
-            break;
+        if (shot.outcome == ShotOutcome::Refused) { // a bad frame changes nothing; the ledger says why
+            ledger.shotIndex.push_back(shot.shotIndex);
+            ledger.accepted.push_back(0);
+            ledger.reason.push_back("refused: " + shot.refusal);
+            const std::lock_guard lock(m_mutex);
+            m_scalars.push_back({ shot.shotIndex, readAt, std::nan(""), false, false, ShotStats {} });
+            return true;
         }
-        auto polar = std::make_shared<const PolarFrame>(std::move(*remapped));
-        const auto stats = ShotStats::compute(*frame, validMask, statsOptions);
-        const double mean = stats ? stats->mean : std::nan("");
-        const bool hit = stats && stats->hitScore >= kMonitorHitScore;
+        auto polar = std::make_shared<const PolarFrame>(std::move(shot.polar));
+        const ShotStats& stats = shot.stats;
+        const bool hit = stats.hitScore >= kMonitorHitScore;
         followRules();
-        const VetoDecision verdict = stats ? rules.decide(*stats) : VetoDecision {};
+        const VetoDecision verdict = rules.decide(stats);
         const bool accepted = verdict.accepted && pipeline->push(*polar);
-        ledger.shotIndex.push_back(frame->shotIndex);
+        ledger.shotIndex.push_back(shot.shotIndex);
         ledger.accepted.push_back(accepted ? 1 : 0);
         ledger.seriesId.push_back(frame->meta.seriesId); // a detector stream's series / train and frame numbers
         ledger.frameNumber.push_back(frame->meta.frameNumber);
@@ -219,9 +222,7 @@ void EngineController::readerLoop(RunConfig config)
                 : !verdict.accepted         ? verdict.reason
                                             : "refused by the C2 pipeline (stopped)");
         kept.keep(*polar, accepted);
-        if (stats) {
-            keptStats[frame->shotIndex] = *stats;
-        }
+        keptStats[shot.shotIndex] = stats;
         if (keptStats.size() > 2 * kept.size() + 64) {
             std::erase_if(keptStats, [&](const auto& kv) { return kv.first < kept.oldestShot(); });
         }
@@ -237,10 +238,14 @@ void EngineController::readerLoop(RunConfig config)
             if (m_raw) {
                 ++m_droppedDisplay; // the preparer had not taken the previous one: latest wins
             }
-            m_raw = std::make_shared<RawFrame>(RawFrame { frame, polar, readAt });
-            m_scalars.push_back({ frame->shotIndex, readAt, mean, hit, accepted, stats ? *stats : ShotStats {} });
+            m_raw = std::make_shared<RawFrame>(RawFrame { shot.frame, polar, readAt });
+            m_scalars.push_back({ shot.shotIndex, readAt, stats.mean, hit, accepted, stats });
         }
         m_wake.notify_all();
+        return true;
+    });
+    if (!ran) {
+        failure = QString::fromStdString(ran.message());
     }
     followRules(); // a change made during the last shots
     pipeline->close();

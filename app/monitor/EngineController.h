@@ -11,6 +11,7 @@
 #include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/frames/FrameSource.h>
+#include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/sources/StreamCounts.h>
 #endif
@@ -55,7 +56,8 @@ struct EngineCounters {
 };
 
 /// Runs source → remap → C2Pipeline on worker threads; the GUI polls take() from its timer.
-/// Threads: a reader (source, remap, push: backpressure from the pipeline), a display preparer (assembly,
+/// Threads: a reader (the engine's ShotPipeline: read ahead, validate, remap, statistics on its own workers; this
+/// thread takes the shots in order, vetoes them and pushes them: backpressure from the C2 pipeline), a display preparer (assembly,
 /// percentiles: latest-wins, replaced items are counted as dropped) and a snapshotter (C2 every interval).
 class EngineController : public QObject {
     Q_OBJECT
@@ -129,7 +131,7 @@ private:
     std::string m_vetoStateJson; ///< rules and sample changes, for the results file
     std::condition_variable m_wake;
     std::shared_ptr<C2Pipeline> m_pipeline;
-    std::shared_ptr<FrameSource> m_source;
+    std::shared_ptr<ShotPipeline> m_shots; ///< the run's shot path (stop() cancels it)
     std::shared_ptr<const widgets::ImageAssembly> m_assembly;
     widgets::RenderRequest m_request;
     std::shared_ptr<RawFrame> m_raw; ///< newest frame waiting for the display preparer

@@ -5,9 +5,11 @@
 #include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/InputIdentity.h>
+#include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/polar/PolarRemapper.h>
 #include <fxs/simulation/Simulator.h>
 #include <fxs/simulation/SimulatorPixels.h>
+#include <fxs/simulation/SimulatorSource.h>
 
 namespace fxs::remote {
 
@@ -38,39 +40,6 @@ Status sinkPolar(PolarFrame&& polar, const StatsPlan& stats, const std::function
     return sink(std::move(shot));
 }
 
-// Detector frames (CXI stack, simulated detector): remapped onto the job's grid, statistics of the detector frame
-// over its valid pixels, as `fxs correlate` computes them.
-class DetectorRemap {
-public:
-    DetectorRemap(PolarRemapper remapper, std::vector<std::uint8_t> valid, StatsPlan stats)
-        : m_remapper(std::move(remapper))
-        , m_valid(std::move(valid))
-        , m_stats(stats)
-    {
-    }
-    Status operator()(const Frame& frame, const std::function<Status(ProvidedShot&&)>& sink) const
-    {
-        ProvidedShot shot;
-        if (auto st = m_remapper.remapInto(frame, shot.polar); !st) {
-            return Error { "shot " + std::to_string(frame.shotIndex) + ": " + st.message() };
-        }
-        shot.polar.shotIndex = frame.shotIndex;
-        if (m_stats.wants(frame.shotIndex)) {
-            auto stats = ShotStats::compute(frame, m_valid, m_stats.options);
-            if (!stats) {
-                return stats.error();
-            }
-            shot.stats = *stats;
-        }
-        return sink(std::move(shot));
-    }
-
-private:
-    PolarRemapper m_remapper;
-    std::vector<std::uint8_t> m_valid;
-    StatsPlan m_stats;
-};
-
 // The geometry with the job's values: the user's (JobSpec GeometryValues) win, then the .geom file's numbers,
 // then the values it names as HDF5 paths in `dataFile` (their first frame's).
 Result<DetectorGeometry> workerGeometry(const WorkerConfig& cfg, const std::string& dataFile, const std::string& field)
@@ -94,15 +63,75 @@ Result<DetectorGeometry> workerGeometry(const WorkerConfig& cfg, const std::stri
     return std::move(r->geometry);
 }
 
-Result<DetectorRemap> detectorRemap(const DetectorGeometry& geometry, const WorkerConfig& cfg)
+// Detector frames (CXI stack, simulated detector) through the engine's shot pipeline (fxs/pipeline/ShotPipeline.h):
+// read ahead, validated, remapped onto the job's grid, statistics of the detector frame over its valid pixels, as
+// `fxs correlate` and the monitor compute them. A refused frame reaches the sink with its reason.
+class PipelineProvider final : public ShotProvider {
+public:
+    PipelineProvider(std::unique_ptr<ShotPipeline> pipeline, double lambdaA, StatsPlan stats)
+        : m_pipeline(std::move(pipeline))
+        , m_lambdaA(lambdaA)
+        , m_stats(stats)
+    {
+    }
+    Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
+    {
+        if (auto st = m_pipeline->seek(first); !st) {
+            return st;
+        }
+        m_pipeline->config().maxShots = last - first;
+        std::int64_t next = first;
+        Status failed;
+        auto st = m_pipeline->run([&](PipelineShot& s) {
+            ProvidedShot shot;
+            shot.polar = std::move(s.polar);
+            shot.polar.shotIndex = s.shotIndex;
+            if (s.outcome == ShotOutcome::Refused) {
+                shot.refusal = s.refusal;
+            } else if (m_stats.wants(s.shotIndex)) {
+                shot.stats = s.stats;
+            }
+            next = s.shotIndex + 1;
+            failed = sink(std::move(shot));
+            return failed.ok();
+        });
+        if (!st) {
+            return Error { m_pipeline->description() + ": " + st.message() };
+        }
+        if (!failed) {
+            return failed;
+        }
+        if (next < last) {
+            return Error { "the input ended at shot " + std::to_string(next) + " (" + m_pipeline->description() + ")" };
+        }
+        return {};
+    }
+    double wavelengthA() const override { return m_lambdaA; }
+
+private:
+    std::unique_ptr<ShotPipeline> m_pipeline;
+    double m_lambdaA;
+    StatsPlan m_stats;
+};
+
+// The pipeline from `source` onto the job's grid: one worker thread (ranks share the node's cores) beside the
+// reader.
+Result<std::unique_ptr<ShotProvider>> pipelineProvider(
+    std::unique_ptr<FrameSource> source, const DetectorGeometry& geometry, const WorkerConfig& cfg)
 {
     RemapOptions remap;
-    remap.threads = 1; // ranks share the node's cores
+    remap.threads = 1;
     auto remapper = PolarRemapper::create(geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, remap);
     if (!remapper) {
         return remapper.error();
     }
-    return DetectorRemap(std::move(*remapper), geometry.validMask(), statsFor(cfg));
+    ShotPipelineConfig pc;
+    pc.threads = 1;
+    pc.stats = cfg.statsOptions;
+    pc.memoryBudgetBytes = std::size_t(256) << 20;
+    return std::unique_ptr<ShotProvider>(std::make_unique<PipelineProvider>(
+        std::make_unique<ShotPipeline>(std::move(source), std::move(*remapper), geometry.validMask(), pc),
+        geometry.wavelengthA(), statsFor(cfg)));
 }
 
 class SyntheticProvider final : public ShotProvider {
@@ -128,14 +157,12 @@ private:
     StatsPlan m_stats;
 };
 
-// Shot s is Simulator::polarFrame / detectorFrame(pixels, s): a function of (seed, s) alone.
+// Shot s is Simulator::polarFrame(pixels, s): a function of (seed, s) alone.
 class SimulatorProvider final : public ShotProvider {
 public:
-    SimulatorProvider(
-        Simulator sim, SimulatorPixels pixels, std::optional<DetectorRemap> remap, double lambdaA, StatsPlan stats)
+    SimulatorProvider(Simulator sim, SimulatorPixels pixels, double lambdaA, StatsPlan stats)
         : m_sim(std::move(sim))
         , m_pixels(std::move(pixels))
-        , m_remap(std::move(remap))
         , m_lambdaA(lambdaA)
         , m_stats(stats)
     {
@@ -143,9 +170,7 @@ public:
     Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
     {
         for (std::int64_t s = first; s < last; ++s) {
-            const Status st = m_remap ? (*m_remap)(m_sim.detectorFrame(m_pixels, s), sink)
-                                      : sinkPolar(m_sim.polarFrame(m_pixels, s), m_stats, sink);
-            if (!st) {
+            if (auto st = sinkPolar(m_sim.polarFrame(m_pixels, s), m_stats, sink); !st) {
                 return st;
             }
         }
@@ -156,44 +181,8 @@ public:
 private:
     Simulator m_sim;
     SimulatorPixels m_pixels;
-    std::optional<DetectorRemap> m_remap;
     double m_lambdaA;
     StatsPlan m_stats;
-};
-
-class CxiProvider final : public ShotProvider {
-public:
-    CxiProvider(std::unique_ptr<CxiFileSource> source, DetectorRemap remap, double lambdaA)
-        : m_source(std::move(source))
-        , m_remap(std::move(remap))
-        , m_lambdaA(lambdaA)
-    {
-    }
-    Status produce(std::int64_t first, std::int64_t last, const std::function<Status(ProvidedShot&&)>& sink) override
-    {
-        if (auto st = m_source->seek(first); !st) {
-            return st;
-        }
-        for (std::int64_t s = first; s < last; ++s) {
-            auto frame = m_source->next();
-            if (!frame) {
-                return frame.error();
-            }
-            if (!*frame) {
-                return Error { "the stack ended at shot " + std::to_string(s) + " (" + m_source->description() + ")" };
-            }
-            if (auto st = m_remap(**frame, sink); !st) {
-                return Error { m_source->description() + ": " + st.message() };
-            }
-        }
-        return {};
-    }
-    double wavelengthA() const override { return m_lambdaA; }
-
-private:
-    std::unique_ptr<CxiFileSource> m_source;
-    DetectorRemap m_remap;
-    double m_lambdaA;
 };
 
 Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
@@ -217,20 +206,26 @@ Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
         if (!pixels) {
             return Error { "simulator.wavelength_angstrom: " + pixels.error().message };
         }
-        return std::unique_ptr<ShotProvider>(std::make_unique<SimulatorProvider>(
-            std::move(*sim), std::move(*pixels), std::nullopt, cfg.wavelengthA, statsFor(cfg)));
+        return std::unique_ptr<ShotProvider>(
+            std::make_unique<SimulatorProvider>(std::move(*sim), std::move(*pixels), cfg.wavelengthA, statsFor(cfg)));
     }
     auto geometry = workerGeometry(cfg, {}, "simulator");
     if (!geometry) {
         return Error { "simulator.geometry_path: " + geometry.error().message };
     }
-    auto pixels = SimulatorPixels::detector(*geometry);
-    auto remap = detectorRemap(*geometry, cfg);
-    if (!pixels || !remap) {
-        return Error { "simulator.geometry_path: " + (!pixels ? pixels.error() : remap.error()).message };
+    // Shot s of the stream is Simulator::detectorFrame for s: any rank can produce any unit.
+    SimulatorSourceOptions so;
+    so.frames = cfg.shots;
+    so.photonEnergyEv = geometry->photonEnergyEv();
+    auto source = SimulatorSource::create(std::make_shared<const Simulator>(std::move(*sim)), *geometry, so);
+    if (!source) {
+        return Error { "simulator.geometry_path: " + source.error().message };
     }
-    return std::unique_ptr<ShotProvider>(std::make_unique<SimulatorProvider>(
-        std::move(*sim), std::move(*pixels), std::move(*remap), geometry->wavelengthA(), statsFor(cfg)));
+    auto provider = pipelineProvider(std::move(*source), *geometry, cfg);
+    if (!provider) {
+        return Error { "simulator.geometry_path: " + provider.error().message };
+    }
+    return provider;
 }
 
 Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
@@ -238,6 +233,7 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     CxiSourceOptions options;
     options.datasetPath = cfg.cxiDataset;
     options.validate = rank == 0; // rank 0 ran fxs-probe before the others got here
+    options.deferDecode = true; // the shot pipeline decodes LZ4 / bitshuffle-LZ4 chunks on its worker
     auto source = CxiFileSource::open(cfg.cxiPath, options);
     if (!source) {
         return source.error();
@@ -245,10 +241,6 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     auto geometry = workerGeometry(cfg, cfg.cxiPath, "cxi"); // after rank 0 validated the file
     if (!geometry) {
         return geometry.error();
-    }
-    auto remap = detectorRemap(*geometry, cfg);
-    if (!remap) {
-        return remap.error();
     }
     auto total = (*source)->totalFrames();
     auto data = InputIdentity::of(cfg.cxiPath);
@@ -259,8 +251,7 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     cfg.shots = *total;
     cfg.inputIdentity = std::to_string(data->sizeBytes) + ":" + data->sha256FirstMiB + "/"
         + std::to_string(geom->sizeBytes) + ":" + geom->sha256FirstMiB;
-    return std::unique_ptr<ShotProvider>(
-        std::make_unique<CxiProvider>(std::move(*source), std::move(*remap), geometry->wavelengthA()));
+    return pipelineProvider(std::move(*source), *geometry, cfg);
 }
 
 // Every rank opens its own; all must succeed (a rank that cannot simulate would hang the others' reductions).

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mpi.h>
 #include <optional>
+#include <string>
 
 namespace fxs::remote {
 
@@ -17,10 +18,11 @@ namespace fxs::remote {
 struct ProvidedShot {
     PolarFrame polar;
     std::optional<ShotStats> stats; ///< of the detector frame (cxi, simulator on a detector) or of the polar image
+    std::optional<std::string> refusal; ///< set when the frame was refused (NaN/inf, wrong size): why, naming the shot
 };
 
 /// Where a rank's polar frames come from, by shot index, so that any rank can do any work unit:
-/// the synthetic generator, the simulator, or a CXI stack (seek + read + PolarRemapper onto the job's grid).
+/// the synthetic generator, the simulator, or a CXI stack (detector frames through the engine's ShotPipeline).
 class ShotProvider {
 public:
     virtual ~ShotProvider() = default;

@@ -11,74 +11,115 @@ namespace fxs::remote {
 
 namespace {
 
-void reduceDoubles(double* data, std::size_t count, int root, MPI_Comm comm)
+constexpr std::size_t kPiece = std::size_t { 1 } << 26; // doubles per MPI call, far below INT_MAX
+
+// Copies the lower triangles (q ≥ q') of every frequency's matrix between `a` and `packed` (at `cursor`, advanced),
+// as pairs of doubles.
+void packLower(const C2Sums& s, std::vector<std::complex<double>>& a, int freqs, std::vector<double>& packed,
+    std::size_t& cursor, bool toPacked)
 {
-    int rank = 0;
-    MPI_Comm_rank(comm, &rank);
-    constexpr std::size_t kPiece = std::size_t { 1 } << 26; // 512 MiB of doubles, far below INT_MAX
-    for (std::size_t off = 0; off < count; off += kPiece) {
-        const int n = static_cast<int>(std::min(kPiece, count - off));
-        if (rank == root) {
-            MPI_Reduce(MPI_IN_PLACE, data + off, n, MPI_DOUBLE, MPI_SUM, root, comm);
-        } else {
-            MPI_Reduce(data + off, nullptr, n, MPI_DOUBLE, MPI_SUM, root, comm);
+    for (int n = 0; n < freqs; ++n) {
+        for (int q = 0; q < s.nQ; ++q) {
+            // std::complex<double> is layout-compatible with double[2] (the standard guarantees it).
+            double* row = reinterpret_cast<double*>(a.data() + s.at(n, q, 0));
+            double* p = packed.data() + cursor;
+            const std::size_t count = 2 * (static_cast<std::size_t>(q) + 1);
+            toPacked ? std::copy(row, row + count, p) : std::copy(p, p + count, row);
+            cursor += count;
         }
     }
 }
 
-void reduceComplex(std::vector<std::complex<double>>& v, int root, MPI_Comm comm)
+void copyDoubles(std::vector<double>& v, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
 {
-    // std::complex<double> is layout-compatible with double[2] (the standard guarantees it).
-    reduceDoubles(reinterpret_cast<double*>(v.data()), v.size() * 2, root, comm);
+    toPacked ? std::copy(v.begin(), v.end(), packed.begin() + static_cast<std::ptrdiff_t>(cursor))
+             : std::copy(packed.begin() + static_cast<std::ptrdiff_t>(cursor),
+                   packed.begin() + static_cast<std::ptrdiff_t>(cursor + v.size()), v.begin());
+    cursor += v.size();
 }
 
-// Copies the lower triangles (q ≥ q') of every frequency's matrix between `a` and `packed` (at `cursor`, advanced).
-void packLower(const C2Sums& s, std::vector<std::complex<double>>& a, int freqs,
-    std::vector<std::complex<double>>& packed, std::size_t& cursor, bool toPacked)
+// Everything a reduction sums, in one order: only the lower triangles of the signal and mask matrices hold sums
+// (C2Sums), about half of the arrays' bytes and of the reduction's time; then the image sums and the shot counts.
+void pack(C2Sums& s, std::vector<double>& packed, bool toPacked)
 {
-    for (int n = 0; n < freqs; ++n) {
-        for (int q = 0; q < s.nQ; ++q) {
-            std::complex<double>* row = a.data() + s.at(n, q, 0);
-            std::complex<double>* p = packed.data() + cursor;
-            toPacked ? std::copy(row, row + q + 1, p) : std::copy(p, p + q + 1, row);
-            cursor += static_cast<std::size_t>(q) + 1;
-        }
+    const std::size_t triangle = static_cast<std::size_t>(s.nQ) * (s.nQ + 1) / 2;
+    if (toPacked) {
+        packed.resize(4 * triangle * static_cast<std::size_t>(s.nFreq() + s.nFreqMask()) + s.weightedIntensity.size()
+            + s.weightSum.size() + 2);
+    }
+    std::size_t cursor = 0;
+    for (int h = 0; h < 2; ++h) {
+        packLower(s, s.signal[h], s.nFreq(), packed, cursor, toPacked);
+        packLower(s, s.mask[h], s.nFreqMask(), packed, cursor, toPacked);
+    }
+    copyDoubles(s.weightedIntensity, packed, cursor, toPacked);
+    copyDoubles(s.weightSum, packed, cursor, toPacked);
+    // Shot counts as doubles: exact up to 2^53 shots.
+    if (toPacked) {
+        packed[cursor] = static_cast<double>(s.shots[0]);
+        packed[cursor + 1] = static_cast<double>(s.shots[1]);
+    } else {
+        s.shots[0] = static_cast<std::int64_t>(packed[cursor]);
+        s.shots[1] = static_cast<std::int64_t>(packed[cursor + 1]);
     }
 }
 
 } // namespace
 
+SumsReduction::SumsReduction(const C2Sums& sums, int root, MPI_Comm comm)
+    : m_sums(sums)
+    , m_root(root)
+{
+    MPI_Comm_rank(comm, &m_rank);
+    pack(m_sums, m_send, true);
+    if (m_rank == m_root) {
+        m_receive.resize(m_send.size());
+    }
+    for (std::size_t off = 0; off < m_send.size(); off += kPiece) {
+        const int n = static_cast<int>(std::min(kPiece, m_send.size() - off));
+        MPI_Request r = MPI_REQUEST_NULL;
+        MPI_Ireduce(m_send.data() + off, m_rank == m_root ? m_receive.data() + off : nullptr, n, MPI_DOUBLE, MPI_SUM,
+            root, comm, &r);
+        m_requests.push_back(r);
+    }
+}
+
+SumsReduction::~SumsReduction()
+{
+    if (!m_requests.empty()) {
+        MPI_Waitall(static_cast<int>(m_requests.size()), m_requests.data(), MPI_STATUSES_IGNORE);
+    }
+}
+
+bool SumsReduction::progress()
+{
+    int done = 1;
+    if (!m_requests.empty()) {
+        MPI_Testall(static_cast<int>(m_requests.size()), m_requests.data(), &done, MPI_STATUSES_IGNORE);
+    }
+    return done != 0;
+}
+
+C2Sums SumsReduction::finish()
+{
+    MPI_Waitall(static_cast<int>(m_requests.size()), m_requests.data(), MPI_STATUSES_IGNORE);
+    m_requests.clear();
+    if (m_rank == m_root) {
+        pack(m_sums, m_receive, false);
+    }
+    m_send = {};
+    m_receive = {};
+    return std::move(m_sums);
+}
+
 void reduceSums(C2Sums& sums, int root, MPI_Comm comm)
 {
     int rank = 0;
     MPI_Comm_rank(comm, &rank);
-    // MPI_Reduce only reads the send buffer: non-root ranks keep their own sums unchanged.
-    C2Sums& s = sums;
-    // Only the lower triangles (q ≥ q') of the signal and mask matrices hold sums (C2Sums), so those are packed
-    // and reduced: about half of the arrays' bytes, and the reduction's time with them.
-    const std::size_t triangle = static_cast<std::size_t>(s.nQ) * (s.nQ + 1) / 2;
-    std::vector<std::complex<double>> packed(2 * triangle * static_cast<std::size_t>(s.nFreq() + s.nFreqMask()));
-    const auto pack = [&](bool toPacked) {
-        std::size_t cursor = 0;
-        for (int h = 0; h < 2; ++h) {
-            packLower(s, s.signal[h], s.nFreq(), packed, cursor, toPacked);
-            packLower(s, s.mask[h], s.nFreqMask(), packed, cursor, toPacked);
-        }
-    };
-    pack(true);
-    reduceComplex(packed, root, comm);
+    SumsReduction r(sums, root, comm);
+    C2Sums total = r.finish();
     if (rank == root) {
-        pack(false);
-    }
-    reduceDoubles(s.weightedIntensity.data(), s.weightedIntensity.size(), root, comm);
-    reduceDoubles(s.weightSum.data(), s.weightSum.size(), root, comm);
-    std::int64_t shots[2] = { s.shots[0], s.shots[1] };
-    if (rank == root) {
-        MPI_Reduce(MPI_IN_PLACE, shots, 2, MPI_INT64_T, MPI_SUM, root, comm);
-        s.shots[0] = shots[0];
-        s.shots[1] = shots[1];
-    } else {
-        MPI_Reduce(shots, nullptr, 2, MPI_INT64_T, MPI_SUM, root, comm);
+        sums = std::move(total);
     }
 }
 
@@ -111,22 +152,12 @@ void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& 
     }
 }
 
-std::vector<std::int64_t> gatherCounts(std::int64_t mine, int root, MPI_Comm comm)
+void gatherIds(std::vector<std::int64_t>& mine, std::vector<std::int64_t>& out, int root, MPI_Comm comm)
 {
     int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    std::vector<std::int64_t> all(rank == root ? size : 0);
-    MPI_Gather(&mine, 1, MPI_INT64_T, all.data(), 1, MPI_INT64_T, root, comm);
-    return all;
-}
-
-std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, int root, MPI_Comm comm)
-{
-    int rank = 0, size = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    const int len = static_cast<int>(mine.size());
+    int len = static_cast<int>(mine.size());
     std::vector<int> lens(rank == root ? size : 0), offsets(lens.size());
     MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, comm);
     std::vector<std::int64_t> all;
@@ -137,6 +168,14 @@ std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, in
         all.resize(static_cast<std::size_t>(offsets.empty() ? 0 : offsets.back() + lens.back()));
     }
     MPI_Gatherv(mine.data(), len, MPI_INT64_T, all.data(), lens.data(), offsets.data(), MPI_INT64_T, root, comm);
+    mine.clear();
+    out.insert(out.end(), all.begin(), all.end());
+}
+
+std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, int root, MPI_Comm comm)
+{
+    std::vector<std::int64_t> copy = mine, all;
+    gatherIds(copy, all, root, comm);
     return all;
 }
 

@@ -7,6 +7,30 @@
 
 namespace fxs::remote {
 
+/// A reduction of every rank's sums to `root` that runs while the ranks go on accumulating: the constructor packs a
+/// copy of the sums (the lower triangles of the signal and mask matrices, which hold the sums, the image sums and the
+/// shot counts, as doubles) and starts MPI_Ireduce; progress() between shots lets MPI move the data; finish() waits
+/// and gives the total on the root. Collective: every rank starts one with sums of the same shape, in the same order.
+class SumsReduction {
+public:
+    SumsReduction(const C2Sums& sums, int root, MPI_Comm comm);
+    SumsReduction(const SumsReduction&) = delete;
+    SumsReduction& operator=(const SumsReduction&) = delete;
+    ~SumsReduction(); ///< waits for what is still in flight (MPI must not write into freed memory)
+
+    /// Lets MPI progress; true once the reduction is complete.
+    bool progress();
+    /// Waits for the reduction; on the root the summed sums, elsewhere the sums this rank gave.
+    C2Sums finish();
+
+private:
+    C2Sums m_sums; ///< this rank's copy (its shape, and the total on the root after finish)
+    std::vector<double> m_send, m_receive;
+    std::vector<MPI_Request> m_requests;
+    int m_root = 0;
+    int m_rank = 0;
+};
+
 /// Sums every rank's C2Sums into rank `root`'s copy (MPI_Reduce with MPI_SUM on the double arrays, in pieces
 /// below MPI's int count limit; of the signal and mask matrices only the lower triangles, which hold the sums).
 /// Collective: every rank calls it with sums of the same shape. On the root `sums` becomes the total; elsewhere it
@@ -16,8 +40,8 @@ void reduceSums(C2Sums& sums, int root, MPI_Comm comm);
 /// Gathers every rank's rejected shots to `root` (collective), appended to `out` there; `mine` is cleared.
 void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& out, int root, MPI_Comm comm);
 
-/// Gathers one int64 from every rank to `root` (collective); the values by rank there, empty elsewhere.
-std::vector<std::int64_t> gatherCounts(std::int64_t mine, int root, MPI_Comm comm);
+/// Gathers every rank's int64 values to `root` (collective), appended to `out` there; `mine` is cleared.
+void gatherIds(std::vector<std::int64_t>& mine, std::vector<std::int64_t>& out, int root, MPI_Comm comm);
 
 /// Gathers every rank's int64 values to `root` (collective), concatenated in rank order there; empty elsewhere.
 std::vector<std::int64_t> gatherValues(const std::vector<std::int64_t>& mine, int root, MPI_Comm comm);

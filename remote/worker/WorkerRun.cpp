@@ -14,6 +14,9 @@
 #include <fxs/shots/VetoRules.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -78,16 +81,56 @@ Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, 
     return plan;
 }
 
-// A rank's share of the pending units: every size-th from its rank on. Each rank works through its share in order,
-// so the units done by a rank are a prefix of its share and one count per rank tells rank 0 which ones.
-std::vector<std::int64_t> shareOf(const std::vector<std::int64_t>& pending, int rank, int size)
-{
-    std::vector<std::int64_t> share;
-    for (std::size_t i = static_cast<std::size_t>(rank); i < pending.size(); i += static_cast<std::size_t>(size)) {
-        share.push_back(pending[i]);
+// The pending units handed out one at a time (dynamic assignment): a shared index on rank 0 that each rank
+// advances with an atomic fetch-and-add (MPI one-sided, passive target) when it wants another unit. A faster rank
+// (fewer vetoes, a less loaded node) takes more, so no rank waits at the end for a slower one's fixed share.
+class UnitDealer {
+public:
+    UnitDealer(const std::vector<std::int64_t>& pending, MPI_Comm comm)
+        : m_pending(pending)
+    {
+        MPI_Comm_rank(comm, &m_rank);
+        MPI_Win_allocate(m_rank == 0 ? sizeof(std::int64_t) : 0, sizeof(std::int64_t), MPI_INFO_NULL, comm, &m_base,
+            &m_win);
+        if (m_rank == 0) {
+            *m_base = 0;
+        }
+        MPI_Barrier(comm); // the index is zero before anyone takes from it
+        MPI_Win_lock_all(0, m_win);
     }
-    return share;
-}
+    UnitDealer(const UnitDealer&) = delete;
+    UnitDealer& operator=(const UnitDealer&) = delete;
+    ~UnitDealer()
+    {
+        MPI_Win_unlock_all(m_win);
+        MPI_Win_free(&m_win); // collective: every rank gets here once the rounds are over
+    }
+
+    /// The next unit to do, or none when every pending unit has been handed out.
+    std::optional<std::int64_t> next()
+    {
+        if (m_exhausted) {
+            return std::nullopt;
+        }
+        const std::int64_t one = 1;
+        std::int64_t index = 0;
+        MPI_Fetch_and_op(&one, &index, MPI_INT64_T, 0, 0, MPI_SUM, m_win);
+        MPI_Win_flush(0, m_win);
+        if (index >= static_cast<std::int64_t>(m_pending.size())) {
+            m_exhausted = true;
+            return std::nullopt;
+        }
+        return m_pending[static_cast<std::size_t>(index)];
+    }
+    bool exhausted() const { return m_exhausted; }
+
+private:
+    const std::vector<std::int64_t>& m_pending;
+    int m_rank = 0;
+    std::int64_t* m_base = nullptr;
+    MPI_Win m_win = MPI_WIN_NULL;
+    bool m_exhausted = false;
+};
 
 // One rank's accumulation: shots of its units through the vetoes into its pipeline.
 struct RankWork {
@@ -99,6 +142,8 @@ struct RankWork {
     std::vector<RejectedShot> rejected; ///< since the last reduction
     std::int64_t rejectedTotal = 0;
     std::int64_t unitsDone = 0;
+    std::vector<std::int64_t> unitsSinceReduce; ///< ids of the units this rank finished since the last reduction
+    std::function<void()> progress; ///< lets MPI move a reduction in flight (and answer other ranks' requests)
     std::int64_t statShots = 0, hits = 0; ///< this attempt's shots with statistics, and the hits among them
     double meanIntensitySum = 0.0;
 
@@ -111,6 +156,12 @@ struct RankWork {
 
     Status shot(ProvidedShot&& s)
     {
+        if (s.refusal) { // a bad frame changes nothing; it is reported like a vetoed one
+            rejected.push_back({ s.polar.shotIndex, "refused: " + *s.refusal });
+            ++rejectedTotal;
+            report();
+            return {};
+        }
         if (s.stats) { // every shot with statistics, vetoed or not: what the beamline delivers
             ++statShots;
             hits += s.stats->hitScore >= cfg.hitScoreMin ? 1 : 0;
@@ -127,6 +178,9 @@ struct RankWork {
             }
         }
         pipeline.push(std::move(s.polar));
+        if (progress) {
+            progress();
+        }
         if (cfg.slowdownPerShotS > 0) {
             std::this_thread::sleep_for(std::chrono::duration<double>(cfg.slowdownPerShotS));
         }
@@ -140,22 +194,10 @@ struct RankWork {
         const std::int64_t last = std::min(cfg.shots, first + cfg.shotsPerUnit);
         auto st = provider.produce(first, last, [this](ProvidedShot&& s) { return shot(std::move(s)); });
         ++unitsDone;
+        unitsSinceReduce.push_back(u);
         return st;
     }
 };
-
-// Units in the checkpoint: the plan's, plus each rank's share up to its count.
-std::vector<std::int64_t> unitsDone(const Plan& plan, const std::vector<std::int64_t>& counts)
-{
-    std::vector<std::int64_t> done = plan.done;
-    const int size = static_cast<int>(counts.size());
-    for (int k = 0; k < size; ++k) {
-        const auto share = shareOf(plan.pending, k, size);
-        done.insert(done.end(), share.begin(), share.begin() + static_cast<std::ptrdiff_t>(counts[k]));
-    }
-    std::sort(done.begin(), done.end());
-    return done;
-}
 
 // Threads for rank 0's work after the last reduction, when the other ranks only wait.
 int finalThreads(const WorkerConfig& cfg, int size)
@@ -184,8 +226,10 @@ double nextInterval(const WorkerConfig& cfg, double lastCostS, MPI_Comm comm)
     return std::max(cfg.reduceIntervalS, worst * (1.0 - checkpointShare) / checkpointShare);
 }
 
-// Rounds of accumulation of about cfg.reduceIntervalS each, every one ended by a reduction to rank 0, which writes
-// the checkpoint (sums, units done, rejected shots) and a snapshot; the last also the result.
+// Rounds of accumulation of about cfg.reduceIntervalS each, the units dealt out one at a time (UnitDealer). At a
+// round's end the ranks start a reduction of their sums to rank 0 and go straight on with the next round while it
+// travels (SumsReduction, moved along between shots); at the next round's end it is finished and rank 0 hands it to
+// the checkpoint writer (sums, units done, rejected shots) with a snapshot. The last round's reduction is the result.
 Result<RoundsOutcome> runRounds(
     RankWork& work, const Plan& plan, const C2Sums& base, CheckpointWriter& writer, MPI_Comm comm)
 {
@@ -193,59 +237,98 @@ Result<RoundsOutcome> runRounds(
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     const WorkerConfig& cfg = work.cfg;
-    const auto mine = shareOf(plan.pending, rank, size);
-    std::size_t cursor = 0;
-    std::vector<RejectedShot> rejectedAll = plan.rejected;
+    auto dealer = std::make_unique<UnitDealer>(plan.pending, comm);
+    std::unique_ptr<SumsReduction> inFlight; // the previous round's reduction, still travelling
+    std::vector<std::int64_t> unitsAll = plan.done, inFlightUnits; // rank 0: units in the sums reduced so far
+    std::vector<RejectedShot> rejectedAll = plan.rejected, inFlightRejected;
+    work.progress = [&inFlight] {
+        if (inFlight) {
+            inFlight->progress();
+        }
+    };
+    // On an error the caller aborts every rank: collective clean-ups (freeing the window, waiting for a reduction)
+    // would wait for ranks that never come, so they are left to the abort.
+    const auto fail = [&](const std::string& message) -> Result<RoundsOutcome> {
+        work.progress = nullptr;
+        (void)dealer.release();
+        (void)inFlight.release();
+        return Error { message };
+    };
     RoundsOutcome out;
     out.lastIntervalS = cfg.reduceIntervalS;
+    // Rank 0: reduced sums, with the units and rejected shots they hold, to the checkpoint writer.
+    const auto handOff = [&](C2Sums sums, std::vector<std::int64_t> units, std::vector<RejectedShot> rejected,
+                             bool final) -> Status {
+        if (rank != 0) {
+            return {};
+        }
+        // A resumed attempt adds the checkpoint's sums; a first attempt's base holds nothing to add.
+        if (base.totalShots() > 0) {
+            if (auto st = sums.merge(base); !st) {
+                return st;
+            }
+        }
+        std::sort(units.begin(), units.end());
+        std::sort(rejected.begin(), rejected.end(), [](auto& a, auto& b) { return a.shot < b.shot; });
+        SumsFile cp;
+        cp.sums = std::move(sums);
+        cp.computationHash = cfg.computationHash();
+        cp.unitsDone = std::move(units);
+        cp.rejected = std::move(rejected);
+        if (final) {
+            out.final = cp;
+        }
+        // The last snapshot is the only thing left to wait for: every rank's cores are free for it.
+        return writer.submit(std::move(cp), final, final ? finalThreads(cfg, size) : 1);
+    };
     for (;; ++out.rounds) {
         work.heart.setPhase("accumulating");
         const auto start = Clock::now();
-        for (int n = 0; cursor < mine.size() && (cfg.unitsPerReduce == 0 || n < cfg.unitsPerReduce)
-             && secondsSince(start) < out.lastIntervalS;
-             ++n, ++cursor) {
-            if (auto st = work.unit(mine[cursor]); !st) {
-                return Error { st.message() };
+        for (int n = 0; (cfg.unitsPerReduce == 0 || n < cfg.unitsPerReduce) && secondsSince(start) < out.lastIntervalS;
+             ++n) {
+            const auto u = dealer->next();
+            if (!u) {
+                break;
+            }
+            if (auto st = work.unit(*u); !st) {
+                return fail(st.message());
             }
         }
         work.pipeline.wait(); // every queued frame is in the sums before they are reduced
         work.report();
         work.heart.setPhase("reducing");
         const auto tr = Clock::now();
-        std::int64_t left = static_cast<std::int64_t>(mine.size() - cursor), leftAll = 0;
-        MPI_Allreduce(&left, &leftAll, 1, MPI_INT64_T, MPI_SUM, comm); // where a faster rank waits
+        // Once one rank found no unit left, every rank ends with this round (each finished the unit it held).
+        int mine = dealer->exhausted() ? 1 : 0, last = 0;
+        MPI_Allreduce(&mine, &last, 1, MPI_INT, MPI_MAX, comm); // where a faster rank waits for a slower one's unit
         out.waitS += secondsSince(tr);
-        C2Sums sums = work.pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
-        reduceSums(sums, 0, comm);
-        gatherRejected(work.rejected, rejectedAll, 0, comm);
-        const auto counts = gatherCounts(static_cast<std::int64_t>(cursor), 0, comm);
-        if (rank == 0) {
-            // A resumed attempt adds the checkpoint's sums; a first attempt's base holds nothing to add.
-            if (base.totalShots() > 0) {
-                if (auto st = sums.merge(base); !st) {
-                    return Error { st.message() };
-                }
-            }
-            std::sort(rejectedAll.begin(), rejectedAll.end(), [](auto& a, auto& b) { return a.shot < b.shot; });
-            SumsFile cp;
-            cp.sums = std::move(sums);
-            cp.computationHash = cfg.computationHash();
-            cp.unitsDone = unitsDone(plan, counts);
-            cp.rejected = rejectedAll;
-            if (leftAll == 0) {
-                out.final = cp;
-            }
-            // The last snapshot is the only thing left to wait for: every rank's cores are free for it.
-            const int threads = leftAll == 0 ? finalThreads(cfg, size) : 1;
-            if (auto st = writer.submit(std::move(cp), leftAll == 0, threads); !st) {
-                return Error { st.message() };
+        if (inFlight) {
+            C2Sums sums = inFlight->finish(); // it had a whole round to travel
+            inFlight.reset();
+            if (auto st = handOff(std::move(sums), inFlightUnits, inFlightRejected, false); !st) {
+                return fail(st.message());
             }
         }
-        const double costS = secondsSince(tr);
-        out.reduceS += costS;
-        if (leftAll == 0) {
+        // This round's units and rejected shots (small) travel now, so that each checkpoint names exactly the units
+        // its sums hold.
+        gatherIds(work.unitsSinceReduce, unitsAll, 0, comm);
+        gatherRejected(work.rejected, rejectedAll, 0, comm);
+        if (last) {
+            C2Sums sums = work.pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
+            reduceSums(sums, 0, comm);
+            if (auto st = handOff(std::move(sums), unitsAll, rejectedAll, true); !st) {
+                return fail(st.message());
+            }
+            out.reduceS += secondsSince(tr);
+            work.progress = nullptr;
+            dealer.reset(); // collective, like the window's creation
             return out;
         }
+        inFlight = std::make_unique<SumsReduction>(work.pipeline.sums(), 0, comm);
+        inFlightUnits = unitsAll;
+        inFlightRejected = rejectedAll;
+        const double costS = secondsSince(tr);
+        out.reduceS += costS;
         out.lastIntervalS = nextInterval(cfg, costS, comm);
     }
 }
@@ -327,7 +410,7 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
 
     const auto t0 = Clock::now();
     CheckpointWriter writer(files);
-    RankWork work { *cfg, **provider, pipeline, heart, std::move(veto), {}, 0, 0 };
+    RankWork work { *cfg, **provider, pipeline, heart, std::move(veto), {}, 0, 0, {}, {} };
     auto rounds = runRounds(work, *plan, base, writer, comm);
     if (!rounds) {
         return rounds.error();

@@ -2,6 +2,7 @@
 // photon energy from the data file: values missing everywhere stop the run naming the key and the option;
 // --clen / --photon-energy / --config supply them; the results file records each value and its source; a camera
 // length that changes per frame moves the remap with it (the ring stays in its q bin); --mask masks pixels.
+#include "ProgramRunner.h"
 #include "PythonRunner.h"
 
 #include <QJsonArray>
@@ -11,26 +12,8 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray err;
-};
-
-Run runFxs(const QStringList& args)
-{
-    QProcess p;
-    p.start(qEnvironmentVariable("FXS_BIN_DIR") + "/fxs", args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "fxs timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.err = p.readAllStandardError();
-    return r;
-}
+using Run = fxs::test::ProgramRun;
+using fxs::test::runFxs;
 
 // A 64 × 64 panel of 100 µm pixels; its camera length is the LCLS encoder value (mm), its energy the LCLS one.
 const char* kGeom = "res = 10000\nclen = /LCLS/detector_1/EncoderValue\nphoton_energy = /LCLS/photon_energy_eV\n"

@@ -1,6 +1,7 @@
 // fxs-bench cxi-read: frames/s of CxiFileSource on a 1 Mpx uint16 CXI stack (plain and LZ4) against the in-process
 // reference of plain POSIX reads of the same file (page cache warm), plus the cost of validating it with fxs-probe.
 #include "BenchRegistry.h"
+#include "PhotonFrames.h"
 
 #include <chrono>
 #include <cstdio>
@@ -24,21 +25,6 @@ struct Options {
     int frames = 64;
 };
 
-// Photon-like content (mostly small counts) so that LZ4 sees realistic, not trivial, data.
-fxs::Frame frame(int side, std::int64_t i)
-{
-    fxs::Frame f = fxs::Frame::zeros(side, side, fxs::PixelType::UInt16);
-    std::uint32_t x = static_cast<std::uint32_t>(i) * 2654435761u + 1u;
-    for (auto& v : f.as<std::uint16_t>()) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        v = static_cast<std::uint16_t>((x & 0xff) < 200 ? 0 : (x >> 24) & 0x3f);
-    }
-    f.shotIndex = i;
-    return f;
-}
-
 double posixReadSeconds(const std::string& path)
 {
     std::vector<char> buf(std::size_t { 64 } << 20);
@@ -61,7 +47,7 @@ Measured measure(const Options& o, bool lz4, const std::string& path)
     wo.lz4 = lz4;
     std::vector<fxs::Frame> pool; // made before the clock starts: the writer is measured, not the generator
     for (int i = 0; i < 8; ++i) {
-        pool.push_back(frame(o.side, i));
+        pool.push_back(fxs::bench::photonLikeFrame(o.side, o.side, i));
     }
     auto t0 = Clock::now();
     auto w = fxs::CxiWriter::create(path, { o.side, o.side, fxs::PixelType::UInt16 }, wo);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <string>
 
 namespace {
 
@@ -15,6 +16,19 @@ void usage()
     for (const auto& [name, entry] : fxs::bench::registry()) {
         std::cout << "  " << name << "  " << entry.description << "\n";
     }
+}
+
+// One benchmark; whatever it throws becomes a message and exit status 1, never an abort.
+int runOne(const std::string& name, const fxs::bench::BenchEntry& entry, const fxs::bench::BenchArgs& args)
+{
+    try {
+        return entry.run(args);
+    } catch (const std::exception& e) {
+        std::cerr << "fxs-bench " << name << ": failed: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "fxs-bench " << name << ": failed with an unknown exception\n";
+    }
+    return 1;
 }
 
 } // namespace
@@ -43,7 +57,7 @@ int main(int argc, char** argv)
         int rc = 0;
         for (const auto& [n, entry] : reg) {
             std::cerr << "== fxs-bench " << n << "\n";
-            rc |= entry.run(args);
+            rc |= runOne(n, entry, args);
         }
         return rc;
     }
@@ -53,5 +67,5 @@ int main(int argc, char** argv)
         usage();
         return 2;
     }
-    return it->second.run(args);
+    return runOne(name, it->second, args);
 }

@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <complex>
+#include <fxs/correlation/C2Sums.h>
 #include <fxs/polar/PolarFrame.h>
+#include <algorithm>
 #include <numbers>
 #include <random>
 #include <vector>
@@ -101,6 +103,36 @@ inline std::vector<PolarFrame> randomFrames(
         frames.push_back(std::move(f));
     }
     return frames;
+}
+
+/// The largest deviation of each half's numerator in `sums` (the inverse DFT of its spectra, by a direct sum) from
+/// the brute-force half sums, relative to the largest brute-force value.
+inline double halfSumsError(const C2Sums& sums, const test::BruteC2& ref)
+{
+    const int N = sums.nPhi;
+    double worst = 0, scale = 0;
+    for (int h = 0; h < 2; ++h) {
+        for (int q = 0; q < sums.nQ; ++q) {
+            for (int qp = 0; qp < sums.nQ; ++qp) {
+                for (int k = 0; k < N; ++k) {
+                    double v = 0;
+                    for (int n = 0; n < N; ++n) {
+                        const int m = n <= N / 2 ? n : N - n;
+                        std::complex<double> s = q >= qp ? sums.signal[h][sums.at(m, q, qp)]
+                                                         : std::conj(sums.signal[h][sums.at(m, qp, q)]);
+                        if (n > N / 2) {
+                            s = std::conj(s);
+                        }
+                        v += (s * std::polar(1.0, 2 * std::numbers::pi * n * k / N)).real() / N;
+                    }
+                    const double r = ref.num[h][ref.at(q, qp, k)];
+                    worst = std::max(worst, std::abs(v - r));
+                    scale = std::max(scale, std::abs(r));
+                }
+            }
+        }
+    }
+    return worst / std::max(scale, 1e-300);
 }
 
 } // namespace fxs::test

@@ -70,7 +70,8 @@ def vector(text):
     return v
 
 
-def reference_q(case):
+def reference_lab(case):
+    """Lab x, y, z (metres) of every pixel centre in slab order (NaN outside the panels) and the wavelength (Å)."""
     glob, panels = read_geom(case["geom"])
     data, frame = case.get("data"), case.get("frame", 0)
     if case.get("energy") is not None:
@@ -80,7 +81,7 @@ def reference_q(case):
     lam = HC_EV_A / e
     n_slow = max(int(float(p["max_ss"])) for _, p in panels) + 1
     n_fast = max(int(float(p["max_fs"])) for _, p in panels) + 1
-    q = np.full((n_slow, n_fast), np.nan)
+    lab = np.full((3, n_slow, n_fast), np.nan)
     for name, p in panels:
         for k in p:
             if re.fullmatch(r"dim[0-9]+", k) and re.fullmatch(r"[0-9]+", p[k]):
@@ -98,9 +99,14 @@ def reference_q(case):
         x = (float(p["corner_x"]) + gf * fs[0] + gs * ss[0]) / res
         y = (float(p["corner_y"]) + gf * fs[1] + gs * ss[1]) / res
         z = clen + coffset + (gf * fs[2] + gs * ss[2]) / res
-        two_theta = np.arctan2(np.hypot(x, y), z)
-        q[min_ss : max_ss + 1, min_fs : max_fs + 1] = 4.0 * np.pi * np.sin(two_theta / 2.0) / lam
-    return q
+        lab[:, min_ss : max_ss + 1, min_fs : max_fs + 1] = x, y, z
+    return lab, lam
+
+
+def reference_q(case):
+    (x, y, z), lam = reference_lab(case)
+    two_theta = np.arctan2(np.hypot(x, y), z)
+    return 4.0 * np.pi * np.sin(two_theta / 2.0) / lam
 
 
 def main():

@@ -29,36 +29,6 @@ C2Snapshot run(const std::vector<PolarFrame>& frames, C2Config c, const Snapshot
 
 // ‖C − C_ref‖ / ‖C_ref‖ over the elements valid in the snapshot; also checks that the snapshot masks exactly
 // the elements whose reference mask correlation is below its threshold.
-// The largest deviation of each half's numerator — the IFFT of its spectra, by a direct sum — from the brute-force
-// half sums, relative to the largest brute-force value.
-double halfSumsError(const C2Sums& sums, const test::BruteC2& ref)
-{
-    const int N = sums.nPhi;
-    double worst = 0, scale = 0;
-    for (int h = 0; h < 2; ++h) {
-        for (int q = 0; q < sums.nQ; ++q) {
-            for (int qp = 0; qp < sums.nQ; ++qp) {
-                for (int k = 0; k < N; ++k) {
-                    double v = 0;
-                    for (int n = 0; n < N; ++n) {
-                        const int m = n <= N / 2 ? n : N - n;
-                        std::complex<double> s = q >= qp ? sums.signal[h][sums.at(m, q, qp)]
-                                                         : std::conj(sums.signal[h][sums.at(m, qp, q)]);
-                        if (n > N / 2) {
-                            s = std::conj(s);
-                        }
-                        v += (s * std::polar(1.0, 2 * std::numbers::pi * n * k / N)).real() / N;
-                    }
-                    const double r = ref.num[h][ref.at(q, qp, k)];
-                    worst = std::max(worst, std::abs(v - r));
-                    scale = std::max(scale, std::abs(r));
-                }
-            }
-        }
-    }
-    return worst / std::max(scale, 1e-300);
-}
-
 double relativeError(const C2Snapshot& s, const test::BruteC2& ref, int* compared = nullptr)
 {
     double d2 = 0, r2 = 0;
@@ -159,7 +129,7 @@ private slots:
         const C2Sums& sums = acc.sums();
         QCOMPARE(sums.shots[0], qint64(21));
         QCOMPARE(sums.shots[1], qint64(20));
-        const double err = halfSumsError(sums, test::bruteForce(frames, true));
+        const double err = test::halfSumsError(sums, test::bruteForce(frames, true));
         QVERIFY2(err <= 1e-9, qPrintable(QString("half sums off by %1 (relative)").arg(err)));
     }
 
@@ -197,7 +167,7 @@ private slots:
         const C2Sums mid = p.sums();
         QCOMPARE(mid.shots[0] + mid.shots[1], qint64(150));
         QCOMPARE(mid.shots[0], qint64(75));
-        const double errMid = halfSumsError(mid, test::bruteForce(first, true));
+        const double errMid = test::halfSumsError(mid, test::bruteForce(first, true));
         QVERIFY2(errMid <= 1e-5, qPrintable(QString("after 150 shots: %1").arg(errMid)));
         const double c2Mid = relativeError(C2Snapshot::compute(mid, {}), test::bruteForce(first, true));
         QVERIFY2(c2Mid <= 1e-5, qPrintable(QString("C2 after 150 shots: %1").arg(c2Mid)));
@@ -207,7 +177,7 @@ private slots:
         const C2Sums end = p.sums();
         QCOMPARE(end.shots[0], qint64(200));
         QCOMPARE(end.shots[1], qint64(200));
-        const double errEnd = halfSumsError(end, test::bruteForce(frames, true));
+        const double errEnd = test::halfSumsError(end, test::bruteForce(frames, true));
         QVERIFY2(errEnd <= 1e-5, qPrintable(QString("after 400 shots: %1").arg(errEnd)));
         const double c2End = relativeError(C2Snapshot::compute(end, {}), test::bruteForce(frames, true));
         QVERIFY2(c2End <= 1e-5, qPrintable(QString("C2 after 400 shots: %1").arg(c2End)));

@@ -14,7 +14,7 @@ const char* kWriter = R"(
 import sys, h5py, numpy as np
 out = sys.argv[1]
 N, M, SS, FS = 5, 2, 3, 4
-for dt in ['uint16', 'int16', 'int32', 'float32', 'float64']:
+for dt in ['uint16', 'int16', 'int32', 'uint32', 'float32', 'float64']:
     for rank in [3, 4]:
         for comp in ['none', 'lz4', 'bitshuffle']:
             fid = {'none': None, 'lz4': 32004, 'bitshuffle': 32008}[comp]
@@ -33,7 +33,7 @@ for dt in ['uint16', 'int16', 'int32', 'float32', 'float64']:
                 kw = dict(compression=32008, compression_opts=(0, 2))
             with h5py.File('%s/%s_%d_%s.cxi' % (out, dt, rank, comp), 'w') as h:
                 h.create_dataset('/entry_1/data_1/data', data=v, chunks=(2,) + v.shape[1:], **kw)
-                h.create_dataset('/entry_1/data_1/u32', data=np.zeros((2, 3, 4), 'uint32'))
+                h.create_dataset('/entry_1/data_1/u64', data=np.zeros((2, 3, 4), 'uint64'))
                 h.create_dataset('/entry_1/data_1/flat', data=np.zeros((3, 4), 'float32'))
 )";
 
@@ -77,7 +77,7 @@ private slots:
         QTest::addColumn<int>("blockBytes");
         const std::pair<const char*, PixelType> types[]
             = { { "uint16", PixelType::UInt16 }, { "int16", PixelType::Int16 }, { "int32", PixelType::Int32 },
-                  { "float32", PixelType::Float32 }, { "float64", PixelType::Float64 } };
+                  { "uint32", PixelType::UInt32 }, { "float32", PixelType::Float32 }, { "float64", PixelType::Float64 } };
         for (const auto& [name, t] : types) {
             for (int rank : { 3, 4 }) {
                 for (const char* comp : { "none", "lz4", "bitshuffle" }) {
@@ -187,8 +187,8 @@ with h5py.File(sys.argv[1], 'w') as f:
                                       << "/entry_1/data_1/data" << 0 << "No such file";
         QTest::newRow("missing dataset") << "uint16_3_none.cxi"
                                          << "/entry_1/data_2/data" << 0 << "no dataset";
-        QTest::newRow("uint32") << "uint16_3_none.cxi"
-                                << "/entry_1/data_1/u32" << 0 << "unsigned 32-bit";
+        QTest::newRow("uint64") << "uint16_3_none.cxi"
+                                << "/entry_1/data_1/u64" << 0 << "unsigned 64-bit";
         QTest::newRow("2-D") << "uint16_3_none.cxi"
                              << "/entry_1/data_1/flat" << 0 << "2 dimensions";
         QTest::newRow("geometry") << "uint16_4_none.cxi"

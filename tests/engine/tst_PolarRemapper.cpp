@@ -51,6 +51,9 @@ Frame randomFrame(PixelType type, std::uint32_t seed)
         case PixelType::Int32:
             f.as<std::int32_t>()[i] = v - 1000;
             break;
+        case PixelType::UInt32:
+            f.as<std::uint32_t>()[i] = static_cast<std::uint32_t>(v) + 70000u; // beyond uint16
+            break;
         default:
             f.as<float>()[i] = v * 0.37f;
         }
@@ -89,6 +92,7 @@ private slots:
         QTest::addColumn<double>("qMax");
         QTest::newRow("split uint16") << RemapMode::Split << PixelType::UInt16 << true << 2.0;
         QTest::newRow("split int32 raw") << RemapMode::Split << PixelType::Int32 << false << 2.0;
+        QTest::newRow("split uint32") << RemapMode::Split << PixelType::UInt32 << true << 2.0;
         QTest::newRow("split float32") << RemapMode::Split << PixelType::Float32 << true << 2.0;
         QTest::newRow("nearest uint16") << RemapMode::Nearest << PixelType::UInt16 << true << 2.0;
         QTest::newRow("nearest clipped grid") << RemapMode::Nearest << PixelType::Float32 << true << 0.8;

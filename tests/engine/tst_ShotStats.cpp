@@ -20,6 +20,9 @@ Frame ramp(PixelType type)
         case PixelType::Int32:
             f.as<std::int32_t>()[i] = 10 * i;
             break;
+        case PixelType::UInt32:
+            f.as<std::uint32_t>()[i] = static_cast<std::uint32_t>(10 * i);
+            break;
         case PixelType::Float64:
             f.as<double>()[i] = 10 * i;
             break;
@@ -41,6 +44,7 @@ private slots:
         QTest::addColumn<PixelType>("type");
         QTest::newRow("uint16") << PixelType::UInt16;
         QTest::newRow("int32") << PixelType::Int32;
+        QTest::newRow("uint32") << PixelType::UInt32;
         QTest::newRow("float32") << PixelType::Float32;
         QTest::newRow("float64") << PixelType::Float64;
     }

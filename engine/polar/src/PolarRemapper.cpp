@@ -72,13 +72,18 @@ void applyBlock(const RemapTable& t, const T* px, std::uint32_t b0, std::uint32_
     }
 }
 
-template <class T> void applyAll(const RemapTable& t, RemapWorkers& workers, const Frame& f, PolarFrame& out)
+// `workers` null: every block on the calling thread.
+template <class T> void applyAll(const RemapTable& t, RemapWorkers* workers, const Frame& f, PolarFrame& out)
 {
     const T* px = reinterpret_cast<const T*>(f.pixels.data());
     float* o = out.intensity.data();
     float* w = out.weight.data();
+    if (workers == nullptr) {
+        applyBlock(t, px, 0, static_cast<std::uint32_t>(t.grid.size()), o, w);
+        return;
+    }
     const int nBlocks = static_cast<int>(t.blockStart.size()) - 1;
-    workers.run(nBlocks, [&](int k) { applyBlock(t, px, t.blockStart[k], t.blockStart[k + 1], o, w); });
+    workers->run(nBlocks, [&](int k) { applyBlock(t, px, t.blockStart[k], t.blockStart[k + 1], o, w); });
 }
 
 } // namespace
@@ -145,6 +150,16 @@ Result<PolarFrame> PolarRemapper::remap(const Frame& frame) const
 
 Status PolarRemapper::remapInto(const Frame& frame, PolarFrame& out) const
 {
+    return remapWith(frame, out, m_workers.get());
+}
+
+Status PolarRemapper::remapIntoAlone(const Frame& frame, PolarFrame& out) const
+{
+    return remapWith(frame, out, nullptr);
+}
+
+Status PolarRemapper::remapWith(const Frame& frame, PolarFrame& out, RemapWorkers* workers) const
+{
     const RemapTable& t = *m_table;
     if (frame.nSlow != t.nSlow || frame.nFast != t.nFast
         || frame.pixels.size() != frame.size() * pixelSize(frame.type)) {
@@ -158,23 +173,7 @@ Status PolarRemapper::remapInto(const Frame& frame, PolarFrame& out) const
     out.nPhi = t.grid.nPhi;
     out.intensity.resize(nBins);
     out.weight.resize(nBins);
-    switch (frame.type) {
-    case PixelType::UInt16:
-        applyAll<std::uint16_t>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Int16:
-        applyAll<std::int16_t>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Int32:
-        applyAll<std::int32_t>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Float32:
-        applyAll<float>(t, *m_workers, frame, out);
-        break;
-    case PixelType::Float64:
-        applyAll<double>(t, *m_workers, frame, out);
-        break;
-    }
+    withPixelType(frame.type, [&](auto v) { applyAll<decltype(v)>(t, workers, frame, out); });
     return {};
 }
 

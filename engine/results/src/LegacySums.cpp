@@ -1,43 +1,15 @@
 #include "LegacySums.h"
 
+#include <fxs/results/Fxs1Container.h>
+
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace fxs::detail {
 
-namespace {
-
-template <class T> bool readArray(std::ifstream& in, std::vector<T>& v)
-{
-    return static_cast<bool>(in.read(reinterpret_cast<char*>(v.data()), std::streamsize(v.size() * sizeof(T))));
-}
-
-Result<nlohmann::json> readJsonHeader(std::ifstream& in, const std::filesystem::path& path)
-{
-    char m[8] = {};
-    std::uint32_t len = 0;
-    if (!in.read(m, 8) || std::memcmp(m, kFxs1SumsMagic, 8) != 0) {
-        return Error { path.string() + " is not an FXS1 sums file (wrong magic bytes)" };
-    }
-    if (!in.read(reinterpret_cast<char*>(&len), 4) || len > (1u << 30)) {
-        return Error { path.string() + ": truncated or corrupt header" };
-    }
-    std::string header(len, '\0');
-    if (!in.read(header.data(), len)) {
-        return Error { path.string() + ": truncated header" };
-    }
-    auto j = nlohmann::json::parse(header, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        return Error { path.string() + ": the header is not a JSON object" };
-    }
-    return j;
-}
-
-} // namespace
-
 Result<SumsFile> readFxs1Sums(std::ifstream& in, const std::filesystem::path& path, bool arrays)
 {
-    auto h = readJsonHeader(in, path);
+    auto h = fxs1::readHeader(in, kFxs1SumsMagic, "sums", path);
     if (!h) {
         return h.error();
     }
@@ -72,12 +44,12 @@ Result<SumsFile> readFxs1Sums(std::ifstream& in, const std::filesystem::path& pa
     }
     bool ok = true;
     for (int k = 0; k < 2; ++k) {
-        ok = ok && readArray(in, f.sums.signal[k]);
+        ok = ok && fxs1::readArray(in, f.sums.signal[k]);
     }
     for (int k = 0; k < 2; ++k) {
-        ok = ok && readArray(in, f.sums.mask[k]);
+        ok = ok && fxs1::readArray(in, f.sums.mask[k]);
     }
-    ok = ok && readArray(in, f.sums.weightedIntensity) && readArray(in, f.sums.weightSum);
+    ok = ok && fxs1::readArray(in, f.sums.weightedIntensity) && fxs1::readArray(in, f.sums.weightSum);
     if (!ok || in.peek() != std::char_traits<char>::eof()) {
         return Error { path.string() + ": the file size does not match the shape in its header (truncated?)" };
     }

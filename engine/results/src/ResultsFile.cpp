@@ -298,22 +298,22 @@ Status ResultsFile::writeLedger(const LedgerColumns& l)
     if (Status st = m->write("/ledger/accepted", H5T_STD_U8LE, H5T_NATIVE_UINT8, { n }, l.accepted.data()); !st) {
         return st;
     }
-    // Stream input: where each shot sat in the publisher's numbering, so that gaps and resumes can be traced.
-    const auto known = [](const std::vector<std::int64_t>& v) {
-        return std::any_of(v.begin(), v.end(), [](std::int64_t x) { return x >= 0; });
+    // Streams and facility files: where each shot sat in the source's numbering, so that gaps and resumes can be
+    // traced and a shot found again in the facility's records. Each column only when some shot has a value.
+    const std::pair<const char*, const std::vector<std::int64_t>*> ids[] = {
+        { "/ledger/series_id", &l.seriesId },
+        { "/ledger/frame_number", &l.frameNumber },
+        { "/ledger/pulse_id", &l.pulseId },
     };
-    if (known(l.seriesId) || known(l.frameNumber)) {
-        if (l.seriesId.size() != n || l.frameNumber.size() != n) {
-            return Error { m->path + ": ledger stream columns differ in length from its " + std::to_string(n)
-                + " shots" };
+    for (const auto& [name, column] : ids) {
+        if (std::none_of(column->begin(), column->end(), [](std::int64_t x) { return x >= 0; })) {
+            continue;
         }
-        if (Status st = m->write("/ledger/series_id", H5T_STD_I64LE, H5T_NATIVE_INT64, { n }, l.seriesId.data());
-            !st) {
-            return st;
+        if (column->size() != n) {
+            return Error { m->path + ": ledger column " + name + " has " + std::to_string(column->size())
+                + " values for " + std::to_string(n) + " shots" };
         }
-        if (Status st
-            = m->write("/ledger/frame_number", H5T_STD_I64LE, H5T_NATIVE_INT64, { n }, l.frameNumber.data());
-            !st) {
+        if (Status st = m->write(name, H5T_STD_I64LE, H5T_NATIVE_INT64, { n }, column->data()); !st) {
             return st;
         }
     }

@@ -1,6 +1,10 @@
 #include <fxs/shots/ShotLedger.h>
 
+#include <array>
 #include <cmath>
+#include <functional>
+#include <type_traits>
+#include <utility>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -26,6 +30,17 @@ std::string csvField(const std::string& s)
         out += c == '"' ? std::string("\"\"") : std::string(1, c);
     }
     return out + "\"";
+}
+
+// The source's ids of a shot with their JSON/CSV names (ShotStats: -1 when the source gave none).
+template <class Stats> auto sourceIds(Stats& s)
+{
+    using Id = std::conditional_t<std::is_const_v<Stats>, const std::int64_t, std::int64_t>;
+    return std::array<std::pair<const char*, std::reference_wrapper<Id>>, 3> { {
+        { "series_id", std::ref(s.seriesId) },
+        { "frame_number", std::ref(s.frameNumber) },
+        { "pulse_id", std::ref(s.pulseId) },
+    } };
 }
 
 } // namespace
@@ -129,6 +144,12 @@ nlohmann::json ShotLedger::toJson() const
             { "rules", e.decision.rules }, { "sum", s.sum }, { "mean", s.mean }, { "max", s.max },
             { "saturated", s.saturated }, { "masked_fraction", s.maskedFraction }, { "hit_score", s.hitScore },
             { "particles", finiteOrNull(s.particles) }, { "valid_pixels", s.validPixels } });
+        // The source's own numbering, only where it gave one (files and streams from facilities).
+        for (const auto& [key, value] : sourceIds(s)) {
+            if (value.get() >= 0) {
+                shots.back()[key] = value.get();
+            }
+        }
     }
     return { { "shots", shots } };
 }
@@ -157,6 +178,9 @@ Result<ShotLedger> ShotLedger::fromJson(const nlohmann::json& j)
         s.hitScore = numberOr(e, "hit_score", 0.0);
         s.particles = numberOr(e, "particles", std::numeric_limits<double>::quiet_NaN());
         s.validPixels = static_cast<std::int64_t>(numberOr(e, "valid_pixels", 0.0));
+        for (auto& [key, value] : sourceIds(s)) {
+            value.get() = e.contains(key) && e[key].is_number_integer() ? e[key].get<std::int64_t>() : -1;
+        }
         VetoDecision d { e["accepted"].get<bool>(), e["reason"].get<std::string>(), {} };
         if (e.contains("rules") && e["rules"].is_array()) {
             for (const auto& r : e["rules"]) {
@@ -174,12 +198,17 @@ std::string ShotLedger::toCsv() const
 {
     std::ostringstream out;
     out.precision(10);
-    out << "shot,accepted,reason,sum,mean,max,saturated,masked_fraction,hit_score,particles\n";
+    out << "shot,accepted,reason,sum,mean,max,saturated,masked_fraction,hit_score,particles,series_id,frame_number,"
+           "pulse_id\n";
     for (const auto& e : entries()) {
         const ShotStats& s = e.stats;
         out << s.shotIndex << ',' << (e.decision.accepted ? 1 : 0) << ',' << csvField(e.decision.reason) << ',' << s.sum
             << ',' << s.mean << ',' << s.max << ',' << s.saturated << ',' << s.maskedFraction << ',' << s.hitScore
-            << ',' << (std::isfinite(s.particles) ? std::to_string(s.particles) : std::string()) << '\n';
+            << ',' << (std::isfinite(s.particles) ? std::to_string(s.particles) : std::string());
+        for (const auto& [key, value] : sourceIds(s)) {
+            out << ',' << (value.get() >= 0 ? std::to_string(value.get()) : std::string());
+        }
+        out << '\n';
     }
     return out.str();
 }

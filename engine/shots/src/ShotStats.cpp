@@ -113,25 +113,11 @@ Result<ShotStats> ShotStats::compute(const Frame& frame, std::span<const std::ui
         return Error { "shot " + std::to_string(frame.shotIndex) + ": mask or saturation map does not have the frame's "
             + std::to_string(n) + " pixels" };
     }
-    Sums s;
-    switch (frame.type) {
-    case PixelType::UInt16:
-        s = accumulate<std::uint16_t>(frame, validMask, options, saturationPerPixel);
-        break;
-    case PixelType::Int16:
-        s = accumulate<std::int16_t>(frame, validMask, options, saturationPerPixel);
-        break;
-    case PixelType::Int32:
-        s = accumulate<std::int32_t>(frame, validMask, options, saturationPerPixel);
-        break;
-    case PixelType::Float32:
-        s = accumulate<float>(frame, validMask, options, saturationPerPixel);
-        break;
-    case PixelType::Float64:
-        s = accumulate<double>(frame, validMask, options, saturationPerPixel);
-        break;
-    }
-    return finish(s, n, frame.shotIndex, options);
+    const Sums s = withPixelType(
+        frame.type, [&](auto v) { return accumulate<decltype(v)>(frame, validMask, options, saturationPerPixel); });
+    ShotStats stats = finish(s, n, frame.shotIndex, options);
+    stats.takeIds(frame.meta);
+    return stats;
 }
 
 double ShotStats::get(ShotStatistic s) const

@@ -311,4 +311,25 @@ std::vector<std::byte> BitshuffleLz4::encode(
     return out;
 }
 
+Status decodePixels(Frame& frame)
+{
+    if (frame.encoding == PixelEncoding::Plain) {
+        return {};
+    }
+    const std::size_t bytes = frame.size() * pixelSize(frame.type);
+    const Status st = frame.encoding == PixelEncoding::Lz4
+        ? BitshuffleLz4::decodeLz4(frame.encoded, bytes, frame.pixels)
+        : BitshuffleLz4::decode(frame.encoded, pixelSize(frame.type), bytes, frame.pixels);
+    if (!st) {
+        return Error { "compressed chunk: " + st.message() };
+    }
+    if (frame.pixels.size() != bytes) {
+        return Error { "compressed chunk holds "
+            + std::to_string(frame.pixels.size()) + " bytes, the frame " + std::to_string(bytes) };
+    }
+    frame.encoding = PixelEncoding::Plain;
+    frame.encoded = {};
+    return {};
+}
+
 } // namespace fxs

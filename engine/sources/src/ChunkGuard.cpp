@@ -9,12 +9,31 @@
 
 namespace fxs::detail {
 
+namespace {
+
+// The name of the file that holds the dataset's storage: the data file of a NeXus master file's external link
+// (`/entry/data/data_000001`), not the master that was opened; `fallback` when HDF5 cannot say.
+std::string storageFileOf(hid_t dset, const std::string& fallback)
+{
+    h5::Handle file = h5::file(H5Iget_file_id(dset));
+    const ssize_t n = file ? H5Fget_name(file.get(), nullptr, 0) : -1;
+    if (n <= 0) {
+        return fallback;
+    }
+    std::string name(static_cast<std::size_t>(n) + 1, '\0');
+    H5Fget_name(file.get(), name.data(), name.size());
+    name.resize(static_cast<std::size_t>(n));
+    return name;
+}
+
+} // namespace
+
 ChunkGuard::ChunkGuard(hid_t file, hid_t dset, const StackInfo& info, const StackLimits& limits)
     : m_dset(dset)
     , m_file(file)
     , m_limit(limits.maxChunkBytes)
     , m_at(info.path + ":" + info.dataset)
-    , m_path(info.path)
+    , m_path(storageFileOf(dset, info.path))
 {
     for (std::int64_t d : info.dims) {
         m_dims.push_back(static_cast<hsize_t>(d));
@@ -86,7 +105,9 @@ void ChunkGuard::refreshFileSize() const
     if (::stat(m_path.c_str(), &st) == 0) {
         m_fileSize = static_cast<hsize_t>(st.st_size);
     } else {
-        H5Fget_filesize(m_file, &m_fileSize); // in-memory images have no path
+        // In-memory images have no path; the dataset's own file (an external link's target) holds the chunks.
+        h5::Handle own = h5::file(H5Iget_file_id(m_dset));
+        H5Fget_filesize(own ? own.get() : m_file, &m_fileSize);
     }
 }
 

@@ -6,8 +6,39 @@
 #include <fxs/sources/StackCheck.h>
 
 #include <algorithm>
+#include <limits>
+#include <type_traits>
 
 namespace fxs {
+
+namespace {
+
+bool maskedOut(std::uint32_t v, std::uint32_t good, std::uint32_t bad)
+{
+    return good == 0 && bad == 0 ? v != 0 : (v & good) != good || (v & bad) != 0;
+}
+
+// The frame as float32 (or float64) with the pixels its mask marks bad set to NaN.
+template <class T> void maskPixels(Frame& f, const std::uint32_t* mask, std::uint32_t good, std::uint32_t bad)
+{
+    constexpr bool floating = std::is_floating_point_v<T>;
+    using Out = std::conditional_t<floating, T, float>;
+    std::vector<std::byte> converted;
+    if constexpr (!floating) {
+        converted.resize(f.size() * sizeof(float));
+    }
+    const T* in = reinterpret_cast<const T*>(f.pixels.data());
+    Out* out = floating ? reinterpret_cast<Out*>(f.pixels.data()) : reinterpret_cast<Out*>(converted.data());
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        out[i] = maskedOut(mask[i], good, bad) ? std::numeric_limits<Out>::quiet_NaN() : static_cast<Out>(in[i]);
+    }
+    if constexpr (!floating) {
+        f.pixels = std::move(converted);
+        f.type = PixelType::Float32;
+    }
+}
+
+} // namespace
 
 struct CxiFileSource::Impl {
     std::string path;
@@ -21,7 +52,38 @@ struct CxiFileSource::Impl {
     std::int64_t cursor = 0;
     std::optional<Error> failure; ///< sticky: after an error, next() keeps reporting it
     std::vector<double> energiesEv; ///< photon energy per frame, one for all, or none (CXI source_1/energy)
+    detail::CxiMetadata::SourceIds ids; ///< train/pulse ids per frame (European XFEL), or none
     std::unique_ptr<detail::ChunkGuard> guard; ///< checks chunks the probe did not decode before HDF5 reads them
+    h5::Handle frameMask; ///< the per-frame mask dataset (options.frameMaskDataset), when given
+    std::vector<std::uint32_t> maskBlock; ///< its values for the frames of `block`
+
+    Status openFrameMask()
+    {
+        const std::string& name = options.frameMaskDataset;
+        const std::string at = path + ":" + name;
+        frameMask = h5::dataset(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT));
+        h5::Handle type = h5::type(frameMask ? H5Dget_type(frameMask.get()) : H5I_INVALID_HID);
+        if (!frameMask || !type || H5Tget_class(type.get()) != H5T_INTEGER) {
+            return Error { "the mask per frame " + at + " is not a readable integer dataset" };
+        }
+        std::vector<std::int64_t> dims;
+        for (hsize_t d : h5::dims(frameMask.get())) {
+            dims.push_back(static_cast<std::int64_t>(d));
+        }
+        if (dims != info.dims) {
+            auto text = [](const std::vector<std::int64_t>& v) {
+                std::string t;
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    t += (i ? " x " : "") + std::to_string(v[i]);
+                }
+                return t;
+            };
+            return Error { "the mask per frame " + at + " is " + text(dims) + ", the data " + text(info.dims)
+                + "; they must match" };
+        }
+        return {};
+    }
+    PixelEncoding rawEncoding = PixelEncoding::Plain; ///< not Plain: frames are read as raw chunks of this encoding
 
     Status openChecked(const StackInfo& validated)
     {
@@ -50,7 +112,100 @@ struct CxiFileSource::Impl {
             return Error { path + ": " + energies.error().message };
         }
         energiesEv = std::move(*energies);
+        auto ids = detail::CxiMetadata::sourceIds(file.get(), info.frames);
+        if (!ids) {
+            return Error { path + ": " + ids.error().message };
+        }
+        this->ids = std::move(*ids);
+        if (!options.frameMaskDataset.empty()) {
+            return openFrameMask(); // the mask applies to decoded pixels: HDF5 decodes, as for any layout
+        }
+        if (options.deferDecode) {
+            rawEncoding = rawChunkEncoding();
+        }
         return {};
+    }
+
+    // The encoding of the stack's chunks when each holds exactly one frame compressed by LZ4 (32004) or by
+    // bitshuffle with LZ4 (32008), the only filter; Plain otherwise (HDF5 then reads as usual).
+    PixelEncoding rawChunkEncoding() const
+    {
+        const h5::Handle dcpl = h5::plist(H5Dget_create_plist(data.get()));
+        if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 1) {
+            return PixelEncoding::Plain;
+        }
+        std::vector<hsize_t> chunk(info.dims.size());
+        if (H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size())
+            || chunk[0] != 1) {
+            return PixelEncoding::Plain;
+        }
+        for (std::size_t d = 1; d < chunk.size(); ++d) {
+            if (chunk[d] != static_cast<hsize_t>(info.dims[d])) {
+                return PixelEncoding::Plain;
+            }
+        }
+        unsigned flags = 0;
+        std::size_t nValues = 8;
+        unsigned values[8] = {};
+        unsigned config = 0;
+        const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), 0, &flags, &nValues, values, 0, nullptr, &config);
+        if (id == 32004) {
+            return PixelEncoding::Lz4;
+        }
+        // Bitshuffle's values: version (2), element size, block size, compression (2 = LZ4).
+        if (id == 32008 && nValues >= 5 && values[4] == 2) {
+            return PixelEncoding::BitshuffleLz4;
+        }
+        return PixelEncoding::Plain;
+    }
+
+    // Frame `i` as its stored chunk (no decoding here: the caller's threads do it).
+    Status readRawChunk(std::int64_t i, Frame& f)
+    {
+        std::vector<hsize_t> offset(info.dims.size(), 0);
+        offset[0] = static_cast<hsize_t>(i);
+        hsize_t stored = 0;
+        const std::size_t bytes = info.slab.bytes();
+        if (H5Dget_chunk_storage_size(data.get(), offset.data(), &stored) < 0 || stored == 0
+            || stored > 2 * bytes + (std::size_t(1) << 20)) {
+            return Error { path + ": frame " + std::to_string(i) + ": no readable chunk (" + std::to_string(stored)
+                + " bytes stored)" };
+        }
+        f.encoded.resize(static_cast<std::size_t>(stored));
+        std::uint32_t skipped = 0;
+        if (H5Dread_chunk(data.get(), H5P_DEFAULT, offset.data(), &skipped, f.encoded.data()) < 0) {
+            return Error { path + ": frame " + std::to_string(i) + ": cannot read its chunk (" + h5::lastError()
+                + ")" };
+        }
+        if (skipped != 0) { // the writer stored this chunk uncompressed
+            f.pixels = std::move(f.encoded);
+            f.encoded = {};
+            f.encoding = PixelEncoding::Plain;
+            if (f.pixels.size() != bytes) {
+                return Error { path + ": frame " + std::to_string(i) + ": uncompressed chunk of "
+                    + std::to_string(f.pixels.size()) + " bytes" };
+            }
+            return {};
+        }
+        f.encoding = rawEncoding;
+        return {};
+    }
+
+    // The frame's origin, photon energy and the facility's ids.
+    void describe(Frame& f) const
+    {
+        const auto at = static_cast<std::size_t>(f.shotIndex);
+        f.meta.origin = path + ":" + options.datasetPath + "[" + std::to_string(f.shotIndex) + "]";
+        if (!energiesEv.empty()) {
+            f.meta.photonEnergyEv = energiesEv[energiesEv.size() == 1 ? 0 : at];
+        }
+        if (!ids.series.empty()) {
+            f.meta.seriesId = ids.series[at];
+            f.meta.frameNumber = ids.frameNumber[at];
+        }
+        if (!ids.pulse.empty()) {
+            f.meta.pulseId = ids.pulse[at];
+        }
     }
 
     Status fillBlock(std::int64_t first)
@@ -66,6 +221,16 @@ struct CxiFileSource::Impl {
         block.resize(static_cast<std::size_t>(count) * slabBytes);
         if (Status s = detail::readFrames(data.get(), info, first, count, block.data()); !s) {
             return s;
+        }
+        if (frameMask) {
+            maskBlock.resize(static_cast<std::size_t>(count) * info.slab.pixels());
+            StackInfo maskInfo = info;
+            maskInfo.dataset = options.frameMaskDataset;
+            if (Status s = detail::readFrames(frameMask.get(), maskInfo, first, count,
+                    reinterpret_cast<std::byte*>(maskBlock.data()), H5T_NATIVE_UINT32);
+                !s) {
+                return s;
+            }
         }
         blockStart = first;
         blockFrames = count;
@@ -118,6 +283,20 @@ Result<std::optional<Frame>> CxiFileSource::next()
     if (m->cursor >= m->info.frames) {
         return std::optional<Frame> {};
     }
+    if (m->rawEncoding != PixelEncoding::Plain) {
+        Frame f;
+        f.shotIndex = m->cursor;
+        f.nSlow = m->info.slab.nSlow;
+        f.nFast = m->info.slab.nFast;
+        f.type = m->info.slab.type;
+        if (Status s = m->readRawChunk(m->cursor, f); !s) {
+            m->failure = Error { s.message() };
+            return *m->failure;
+        }
+        m->describe(f);
+        ++m->cursor;
+        return std::optional<Frame> { std::move(f) };
+    }
     if (m->cursor < m->blockStart || m->cursor >= m->blockStart + m->blockFrames) {
         if (Status s = m->fillBlock(m->cursor); !s) {
             m->failure = Error { s.message() };
@@ -132,15 +311,25 @@ Result<std::optional<Frame>> CxiFileSource::next()
     const std::size_t bytes = m->info.slab.bytes();
     const auto* from = m->block.data() + static_cast<std::size_t>(m->cursor - m->blockStart) * bytes;
     f.pixels.assign(from, from + bytes);
-    f.meta.origin = m->path + ":" + m->options.datasetPath + "[" + std::to_string(m->cursor) + "]";
-    if (!m->energiesEv.empty()) {
-        f.meta.photonEnergyEv = m->energiesEv[m->energiesEv.size() == 1 ? 0 : static_cast<std::size_t>(m->cursor)];
+    if (m->frameMask) {
+        const std::uint32_t* mask
+            = m->maskBlock.data() + static_cast<std::size_t>(m->cursor - m->blockStart) * f.size();
+        const auto good = m->options.frameMaskGood, bad = m->options.frameMaskBad;
+        withPixelType(f.type, [&](auto v) { maskPixels<decltype(v)>(f, mask, good, bad); });
     }
+    m->describe(f);
     ++m->cursor;
     return std::optional<Frame> { std::move(f) };
 }
 
-SlabShape CxiFileSource::shape() const { return m->info.slab; }
+SlabShape CxiFileSource::shape() const
+{
+    SlabShape s = m->info.slab;
+    if (m->frameMask && s.type != PixelType::Float64) {
+        s.type = PixelType::Float32; // masked pixels are NaN
+    }
+    return s;
+}
 
 std::optional<std::int64_t> CxiFileSource::totalFrames() const { return m->info.frames; }
 
@@ -165,5 +354,7 @@ Status CxiFileSource::seek(std::int64_t shotIndex)
 }
 
 const StackInfo& CxiFileSource::info() const { return m->info; }
+
+bool CxiFileSource::defersDecode() const { return m->rawEncoding != PixelEncoding::Plain; }
 
 } // namespace fxs

@@ -113,7 +113,9 @@ bool collect(int fd, std::chrono::steady_clock::time_point deadline, std::string
     }
 }
 
-Result<StackInfo> interpret(int status, const std::string& out, const std::string& exe, const std::string& path)
+// The verdict line of a finished probe (its last line; anything before it is noise from libraries), or what
+// went wrong with the process.
+Result<std::string> verdictLine(int status, const std::string& out, const std::string& exe, const std::string& path)
 {
     if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
@@ -124,7 +126,6 @@ Result<StackInfo> interpret(int status, const std::string& out, const std::strin
     if (code == 127 && out.empty()) {
         return Error { "cannot run the file validator " + exe + " (is fxs-probe installed next to this program?)" };
     }
-    // The verdict is the last line; anything before it is noise from libraries.
     std::string line = out;
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
         line.pop_back();
@@ -134,7 +135,39 @@ Result<StackInfo> interpret(int status, const std::string& out, const std::strin
         return Error { "fxs-probe stopped without a verdict on " + path + " (exit code " + std::to_string(code)
             + "): probably out of memory; the file may be damaged or need a higher memory limit" };
     }
-    return StackInspector::fromJson(line);
+    return line;
+}
+
+// Runs fxs-probe with `args` on `path` (a regular file) under the options' limits; its verdict line.
+Result<std::string> runProbe(const std::string& exe, const std::vector<std::string>& args, const std::string& path,
+    const ProbeOptions& options)
+{
+    struct stat st { };
+    if (::stat(path.c_str(), &st) != 0) {
+        return Error { "cannot open " + path + ": " + std::strerror(errno) };
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return Error { path + " is not a regular file" };
+    }
+    const Child child = spawn(args, options.memoryLimitBytes);
+    if (child.pid < 0) {
+        return Error { "cannot start the file validator " + exe + ": " + std::strerror(errno) };
+    }
+    const auto deadline = std::chrono::steady_clock::now()
+        + std::chrono::milliseconds(static_cast<long long>(options.timeLimitS * 1000.0));
+    std::string out;
+    const bool inTime = collect(child.out, deadline, out);
+    ::close(child.out);
+    if (!inTime) {
+        ::kill(child.pid, SIGKILL);
+    }
+    int status = 0;
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) { }
+    if (!inTime) {
+        return Error { "validating " + path + " took longer than " + std::to_string(options.timeLimitS)
+            + " s; fxs-probe was stopped (the file may be damaged, or the disk very slow)" };
+    }
+    return verdictLine(status, out, exe, path);
 }
 
 } // namespace
@@ -168,37 +201,26 @@ std::string FileProbe::findExecutable(const ProbeOptions& options)
 
 Result<StackInfo> FileProbe::validate(const std::string& path, const std::string& dataset, const ProbeOptions& options)
 {
-    struct stat st { };
-    if (::stat(path.c_str(), &st) != 0) {
-        return Error { "cannot open " + path + ": " + std::strerror(errno) };
-    }
-    if (!S_ISREG(st.st_mode)) {
-        return Error { path + " is not a regular file" };
-    }
     const std::string exe = findExecutable(options);
-    const Child child = spawn(arguments(exe, path, dataset, options), options.memoryLimitBytes);
-    if (child.pid < 0) {
-        return Error { "cannot start the file validator " + exe + ": " + std::strerror(errno) };
+    auto line = runProbe(exe, arguments(exe, path, dataset, options), path, options);
+    if (!line) {
+        return line.error();
     }
-    const auto deadline = std::chrono::steady_clock::now()
-        + std::chrono::milliseconds(static_cast<long long>(options.timeLimitS * 1000.0));
-    std::string out;
-    const bool inTime = collect(child.out, deadline, out);
-    ::close(child.out);
-    if (!inTime) {
-        ::kill(child.pid, SIGKILL);
-    }
-    int status = 0;
-    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) { }
-    if (!inTime) {
-        return Error { "validating " + path + " took longer than " + std::to_string(options.timeLimitS)
-            + " s; fxs-probe was stopped (the file may be damaged, or the disk very slow)" };
-    }
-    auto verdict = interpret(status, out, exe, path);
+    auto verdict = StackInspector::fromJson(*line);
     if (verdict && (verdict->path != path || verdict->dataset != dataset)) {
         return Error { "fxs-probe answered about " + verdict->path + ":" + verdict->dataset + " instead of " + path };
     }
     return verdict;
+}
+
+Result<NexusLinks> FileProbe::nexusDataLinks(const std::string& path, const ProbeOptions& options)
+{
+    const std::string exe = findExecutable(options);
+    auto line = runProbe(exe, { exe, "--nexus-links", "--", path }, path, options);
+    if (!line) {
+        return line.error();
+    }
+    return NexusLinks::fromJson(*line);
 }
 
 } // namespace fxs

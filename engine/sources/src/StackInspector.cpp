@@ -55,17 +55,17 @@ Result<PixelType> pixelTypeOf(hid_t dtype, const std::string& at)
         if (size == 2) {
             return isSigned ? PixelType::Int16 : PixelType::UInt16;
         }
-        if (size == 4 && isSigned) {
-            return PixelType::Int32;
+        if (size == 4) {
+            return isSigned ? PixelType::Int32 : PixelType::UInt32;
         }
         return Error { at + ": pixels are " + (isSigned ? "signed" : "unsigned") + " " + std::to_string(size * 8)
-            + "-bit integers; supported are uint16, int16, int32, float32 and float64" };
+            + "-bit integers; supported are uint16, int16, uint32, int32, float32 and float64" };
     }
     if (cls == H5T_FLOAT && (size == 4 || size == 8)) {
         return size == 4 ? PixelType::Float32 : PixelType::Float64;
     }
     return Error { at + ": pixels are of an unsupported HDF5 type (class " + std::to_string(static_cast<int>(cls))
-        + ", " + std::to_string(size) + " bytes); supported are uint16, int16, int32, float32 and float64" };
+        + ", " + std::to_string(size) + " bytes); supported are uint16, int16, uint32, int32, float32 and float64" };
 }
 
 std::string dimsText(const std::vector<std::int64_t>& d)
@@ -232,6 +232,8 @@ hid_t memoryType(PixelType type)
         return H5T_NATIVE_INT16;
     case PixelType::Int32:
         return H5T_NATIVE_INT32;
+    case PixelType::UInt32:
+        return H5T_NATIVE_UINT32;
     case PixelType::Float32:
         return H5T_NATIVE_FLOAT;
     case PixelType::Float64:
@@ -288,7 +290,8 @@ Result<StackInfo> checkDataset(
     return info;
 }
 
-Status readFrames(hid_t dset, const StackInfo& info, std::int64_t first, std::int64_t count, std::byte* out)
+Status readFrames(
+    hid_t dset, const StackInfo& info, std::int64_t first, std::int64_t count, std::byte* out, hid_t memType)
 {
     const std::size_t rank = info.dims.size();
     std::vector<hsize_t> start(rank, 0), n(rank);
@@ -303,7 +306,9 @@ Status readFrames(hid_t dset, const StackInfo& info, std::int64_t first, std::in
     h5::Handle memSpace = h5::space(H5Screate_simple(static_cast<int>(rank), n.data(), nullptr));
     if (!fileSpace || !memSpace
         || H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, n.data(), nullptr) < 0
-        || H5Dread(dset, detail::memoryType(info.slab.type), memSpace.get(), fileSpace.get(), H5P_DEFAULT, out) < 0) {
+        || H5Dread(dset, memType != H5I_INVALID_HID ? memType : detail::memoryType(info.slab.type), memSpace.get(),
+               fileSpace.get(), H5P_DEFAULT, out)
+            < 0) {
         return Error { where(info.path, info.dataset) + ": cannot read frames " + std::to_string(first) + "…"
             + std::to_string(first + count - 1) + " (" + h5::lastError() + ")" };
     }
@@ -376,7 +381,8 @@ Result<StackInfo> StackInspector::fromJson(const std::string& text)
         const std::string type = j.at("type").get<std::string>();
         bool known = false;
         for (PixelType t :
-            { PixelType::UInt16, PixelType::Int16, PixelType::Int32, PixelType::Float32, PixelType::Float64 }) {
+            { PixelType::UInt16, PixelType::Int16, PixelType::Int32, PixelType::UInt32, PixelType::Float32,
+                PixelType::Float64 }) {
             if (type == pixelTypeName(t)) {
                 i.slab.type = t;
                 known = true;

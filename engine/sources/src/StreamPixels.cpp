@@ -107,6 +107,9 @@ void convertPixels(std::span<const std::byte> raw, const ElementType& t, Frame& 
                 ? -1
                 : bitsAs<std::int32_t, std::uint32_t>(v);
             break;
+        case PixelType::UInt32:
+            f.as<std::uint32_t>()[i] = static_cast<std::uint32_t>(v);
+            break;
         case PixelType::Float32:
             f.as<float>()[i] = bitsAs<float, std::uint32_t>(v);
             break;

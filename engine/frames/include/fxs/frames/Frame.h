@@ -10,23 +10,37 @@
 namespace fxs {
 
 /// Pixel types that detector stacks come in.
-enum class PixelType { UInt16, Int16, Int32, Float32, Float64 };
+enum class PixelType { UInt16, Int16, Int32, Float32, Float64, UInt32 };
+
+/// Calls `f(T{})` with T the C++ type of the pixel type `t` (one switch for every typed kernel), returning its value.
+template <class F> constexpr decltype(auto) withPixelType(PixelType t, F&& f)
+{
+    switch (t) {
+    case PixelType::UInt16:
+        return f(std::uint16_t {});
+    case PixelType::Int16:
+        return f(std::int16_t {});
+    case PixelType::Int32:
+        return f(std::int32_t {});
+    case PixelType::UInt32:
+        return f(std::uint32_t {});
+    case PixelType::Float64:
+        return f(double {});
+    case PixelType::Float32:
+        break;
+    }
+    return f(float {});
+}
 
 /// Bytes per pixel of a PixelType.
 constexpr std::size_t pixelSize(PixelType t)
 {
-    switch (t) {
-    case PixelType::UInt16:
-    case PixelType::Int16:
-        return 2;
-    case PixelType::Int32:
-    case PixelType::Float32:
-        return 4;
-    case PixelType::Float64:
-        return 8;
-    }
-    return 0;
+    return withPixelType(t, [](auto v) { return sizeof(v); });
 }
+
+/// How a frame's pixels are held: decoded, or still as the compressed chunk (a source asked to leave decoding to
+/// the caller's threads: CxiSourceOptions::deferDecode; fxs::decodePixels in <fxs/sources/BitshuffleLz4.h> decodes).
+enum class PixelEncoding { Plain, Lz4, BitshuffleLz4 };
 
 /// What a source knows about a shot besides its pixels.
 struct FrameMetadata {
@@ -46,6 +60,8 @@ struct Frame {
     int nFast = 0; ///< columns of the slab (fs)
     PixelType type = PixelType::Float32;
     std::vector<std::byte> pixels; ///< nSlow · nFast pixels of `type`
+    PixelEncoding encoding = PixelEncoding::Plain; ///< not Plain: `encoded` holds the chunk and `pixels` is empty
+    std::vector<std::byte> encoded; ///< the compressed chunk while encoding is not Plain
     FrameMetadata meta;
 
     /// Number of pixels.
@@ -61,19 +77,7 @@ struct Frame {
     /// Pixel i converted to double, whatever the stored type.
     double value(std::size_t i) const
     {
-        switch (type) {
-        case PixelType::UInt16:
-            return as<std::uint16_t>()[i];
-        case PixelType::Int16:
-            return as<std::int16_t>()[i];
-        case PixelType::Int32:
-            return as<std::int32_t>()[i];
-        case PixelType::Float32:
-            return as<float>()[i];
-        case PixelType::Float64:
-            return as<double>()[i];
-        }
-        return 0.0;
+        return withPixelType(type, [&](auto v) { return static_cast<double>(as<decltype(v)>()[i]); });
     }
 
     /// A zeroed frame of the given shape and type.

@@ -65,6 +65,8 @@ constexpr const char* pixelTypeName(PixelType t)
         return "int16";
     case PixelType::Int32:
         return "int32";
+    case PixelType::UInt32:
+        return "uint32";
     case PixelType::Float32:
         return "float32";
     case PixelType::Float64:

@@ -57,6 +57,8 @@ public:
     Result<PolarFrame> remap(const Frame& frame) const;
     /// Same, into an existing PolarFrame (reused storage: no allocation once it has the right size).
     Status remapInto(const Frame& frame, PolarFrame& out) const;
+    /// Same, on the calling thread alone (callers that already run one frame per thread, e.g. ShotPipeline).
+    Status remapIntoAlone(const Frame& frame, PolarFrame& out) const;
 
     /// The polar grid.
     const PolarGrid& grid() const;
@@ -82,6 +84,7 @@ public:
 
 private:
     PolarRemapper() = default; // only create() makes one, so every remapper has a table
+    Status remapWith(const Frame& frame, PolarFrame& out, RemapWorkers* workers) const;
 
     std::shared_ptr<const RemapTable> m_table;
     std::shared_ptr<RemapWorkers> m_workers;

@@ -19,8 +19,9 @@ struct LedgerColumns {
     std::vector<std::int64_t> shotIndex; ///< shot index in the run
     std::vector<std::uint8_t> accepted; ///< 1 when the shot went into C2
     std::vector<std::string> reason; ///< why a shot was refused ("" when accepted)
-    std::vector<std::int64_t> seriesId; ///< detector streams: series / train id per shot (-1 unknown); empty: none
-    std::vector<std::int64_t> frameNumber; ///< detector streams: image id / pulse index per shot; empty: none
+    std::vector<std::int64_t> seriesId; ///< series / train id per shot (streams, EuXFEL files; -1 unknown); empty: none
+    std::vector<std::int64_t> frameNumber; ///< image id / pulse index in the train per shot; empty: none
+    std::vector<std::int64_t> pulseId; ///< facility pulse id per shot (-1 unknown); empty: none
 };
 
 /// The HDF5 results file of one run; layout and meaning in docs/RESULTS_SCHEMA.md (attribute `schema_version`).

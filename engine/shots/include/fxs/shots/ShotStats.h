@@ -35,6 +35,19 @@ struct ShotStats {
     double hitScore = 0.0; ///< fraction of valid pixels above the photon threshold (lit-pixel hit finding)
     double particles = std::numeric_limits<double>::quiet_NaN(); ///< (sum − background) / one particle's sum
     std::int64_t validPixels = 0; ///< pixels that entered the statistics
+    // Where the shot came from, as the source numbered it (FrameMetadata; -1 when the source does not say): kept in
+    // the ledger so that a shot can be found again in the facility's own records.
+    std::int64_t seriesId = -1; ///< DECTRIS series id or European XFEL train id
+    std::int64_t frameNumber = -1; ///< DECTRIS image id or the pulse's index in its train
+    std::int64_t pulseId = -1; ///< facility pulse id
+
+    /// Copies the source's ids (series/train, frame number, pulse) from a frame's metadata.
+    void takeIds(const FrameMetadata& meta)
+    {
+        seriesId = meta.seriesId;
+        frameNumber = meta.frameNumber;
+        pulseId = meta.pulseId;
+    }
 
     /// Computes the statistics; `validMask` (empty = all valid) has one entry per pixel, nonzero = usable.
     /// `saturationPerPixel` (optional, e.g. DetectorGeometry::saturationAdu()) overrides options.saturationAdu.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <fxs/core/Result.h>
+#include <fxs/frames/Frame.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -34,5 +35,9 @@ public:
     /// Bit-transposes one block of `n` elements (n a multiple of 8), the inverse of untransposeBlock.
     static void transposeBlock(const std::byte* in, std::byte* out, std::size_t n, std::size_t elementSize);
 };
+
+/// Decodes a frame whose pixels a source left compressed (Frame::encoding not Plain) into Frame::pixels; a plain
+/// frame is left as it is. Fails when the chunk is damaged or does not hold the frame's bytes.
+Status decodePixels(Frame& frame);
 
 } // namespace fxs

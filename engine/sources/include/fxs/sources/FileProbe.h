@@ -1,6 +1,7 @@
 #pragma once
 
 #include <fxs/core/Result.h>
+#include <fxs/sources/NexusMaster.h>
 #include <fxs/sources/StackInspector.h>
 
 #include <cstddef>
@@ -26,6 +27,9 @@ public:
     /// (at most timeLimitS): call it from a worker thread, never the GUI thread. Thread-safe.
     static Result<StackInfo> validate(
         const std::string& path, const std::string& dataset, const ProbeOptions& options = {});
+    /// The data links of a DECTRIS NeXus master file (NexusMaster::dataLinks), listed by fxs-probe in its own
+    /// process: empty when `path` is not a master file.
+    static Result<NexusLinks> nexusDataLinks(const std::string& path, const ProbeOptions& options = {});
     /// The fxs-probe executable that validate() would run for `options`.
     static std::string findExecutable(const ProbeOptions& options = {});
 };

@@ -15,7 +15,9 @@ Result<StackInfo> checkDataset(
     hid_t dset, const std::string& path, const std::string& dataset, const StackLimits& limits);
 /// The native memory type to read a PixelType into.
 hid_t memoryType(PixelType type);
-/// Reads frames [first, first + count) of a checked stack into `out` (count · slab bytes, already sized).
-Status readFrames(hid_t dset, const StackInfo& info, std::int64_t first, std::int64_t count, std::byte* out);
+/// Reads frames [first, first + count) of a checked stack into `out` (count · slab bytes, already sized), as
+/// `memType` (default: the native type of the stack's pixel type).
+Status readFrames(hid_t dset, const StackInfo& info, std::int64_t first, std::int64_t count, std::byte* out,
+    hid_t memType = H5I_INVALID_HID);
 
 } // namespace fxs::detail

@@ -1,0 +1,377 @@
+// fxs-bench pipeline: the path a user runs (`fxs correlate`), file → C2 300 × 256, on 2.2 Mpx 16-panel uint16
+// frames (the ePix10k 2M size), plain and LZ4-compressed, and on a polar 300 × 256 stack; in the same run each
+// stage alone on the same data (read + decode, remap + statistics, C2), one thread each, from which the bound
+// (cores ÷ the stages' CPU seconds per frame) follows. Everything it needs is generated: it runs from any folder.
+#include "BenchRegistry.h"
+#include "PhotonFrames.h"
+
+#include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/pipeline/C2Pipeline.h>
+#include <fxs/pipeline/ShotPipeline.h>
+#include <fxs/pipeline/ShotRun.h>
+#include <fxs/polar/PolarRemapper.h>
+#include <fxs/results/CxiWriter.h>
+#include <fxs/shots/ShotStats.h>
+#include <fxs/sources/CxiFileSource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+constexpr int kModules = 16;
+constexpr int kModuleSs = 352;
+constexpr int kModuleFs = 384;
+const fxs::PolarGrid kGrid { 300, 256, 0.1, 2.4 };
+
+struct Options {
+    int threads = 0; // 0: every core
+    int frames = 192; // through the path per run (the file holds at most kFileFrames, replayed from the page cache)
+    int polarFrames = 0; // 0: 4 × frames
+};
+
+constexpr int kFileFrames = 32;
+
+// The stack read `passes` times over, shot indices continuing: a long run from a file in the page cache, without
+// gigabytes of disk.
+class ReplayedSource final : public fxs::FrameSource {
+public:
+    ReplayedSource(std::unique_ptr<fxs::FrameSource> inner, std::int64_t frames)
+        : m_inner(std::move(inner))
+        , m_frames(frames)
+    {
+    }
+    fxs::Result<std::optional<fxs::Frame>> next() override
+    {
+        if (m_next >= m_frames) {
+            return std::optional<fxs::Frame> {};
+        }
+        auto f = m_inner->next();
+        if (f && !f->has_value() && m_next > 0) { // the end of one pass
+            if (auto st = m_inner->seek(0); !st) {
+                return fxs::Error { st.message() };
+            }
+            f = m_inner->next();
+        }
+        if (f && f->has_value()) {
+            (*f)->shotIndex = m_next++;
+        }
+        return f;
+    }
+    fxs::SlabShape shape() const override { return m_inner->shape(); }
+    std::optional<std::int64_t> totalFrames() const override { return m_frames; }
+    std::string description() const override { return m_inner->description() + " (replayed)"; }
+
+private:
+    std::unique_ptr<fxs::FrameSource> m_inner;
+    std::int64_t m_frames;
+    std::int64_t m_next = 0;
+};
+
+// 16 modules of 352 × 384 pixels (100 µm) on a 4 × 4 grid with 10-pixel gaps, 120 mm from the sample, 9.5 keV.
+fxs::Result<fxs::DetectorGeometry> epixLike()
+{
+    std::vector<fxs::DetectorPanel> panels;
+    const int gap = 10;
+    for (int m = 0; m < kModules; ++m) {
+        fxs::DetectorPanel p;
+        p.name = "m" + std::to_string(m);
+        p.minFs = 0;
+        p.maxFs = kModuleFs - 1;
+        p.minSs = m * kModuleSs;
+        p.maxSs = (m + 1) * kModuleSs - 1;
+        p.cornerXPx = (m % 4 - 2) * (kModuleFs + gap) + gap / 2.0;
+        p.cornerYPx = (m / 4 - 2) * (kModuleSs + gap) + gap / 2.0;
+        p.cameraLengthM = 0.12;
+        panels.push_back(p);
+    }
+    return fxs::DetectorGeometry::fromPanels(std::move(panels), 9500.0);
+}
+
+fxs::Status writeStack(const std::string& path, const std::vector<fxs::Frame>& pool, int frames, bool lz4)
+{
+    fxs::CxiWriterOptions wo;
+    wo.lz4 = lz4;
+    wo.flushEachFrame = false;
+    const auto& f0 = pool.front();
+    auto w = fxs::CxiWriter::create(path, { f0.nSlow, f0.nFast, f0.type }, wo);
+    if (!w) {
+        return fxs::Error { w.error().message };
+    }
+    for (int i = 0; i < frames; ++i) {
+        if (auto st = (*w)->append(pool[static_cast<std::size_t>(i) % pool.size()]); !st) {
+            return st;
+        }
+    }
+    return (*w)->close();
+}
+
+fxs::Result<std::unique_ptr<fxs::FrameSource>> openStack(const std::string& path, bool deferDecode)
+{
+    fxs::CxiSourceOptions so;
+    so.validate = false; // the benchmark wrote it; fxs-probe's cost is `fxs-bench cxi-read`'s
+    so.deferDecode = deferDecode; // as `fxs correlate` opens it
+    auto s = fxs::CxiFileSource::open(path, so);
+    if (!s) {
+        return s.error();
+    }
+    return std::unique_ptr<fxs::FrameSource>(std::move(*s));
+}
+
+fxs::ShotRunSettings runSettings(int threads)
+{
+    fxs::ShotRunSettings rs;
+    rs.pipeline.accumulator.nQ = kGrid.nQ;
+    rs.pipeline.accumulator.nPhi = kGrid.nPhi;
+    rs.pipeline.threads = threads;
+    rs.convergencePoints = 0; // one sample, at the end (outside the measured stream)
+    rs.checkpointEveryS = 1e9;
+    return rs;
+}
+
+// Frames/s of the whole path: the file read ahead, worked on by `threads` pipeline threads, C2 on `threads`.
+fxs::Result<double> endToEnd(const std::string& path, const fxs::PolarRemapper* remapper,
+    const std::vector<std::uint8_t>& valid, int threads, int frames)
+{
+    auto file = openStack(path, true);
+    if (!file) {
+        return file.error();
+    }
+    std::unique_ptr<fxs::FrameSource> src = std::make_unique<ReplayedSource>(std::move(*file), frames);
+    fxs::ShotPipelineConfig pc;
+    pc.threads = threads;
+    std::unique_ptr<fxs::ShotPipeline> pipe = remapper
+        ? std::make_unique<fxs::ShotPipeline>(std::move(src), *remapper, valid, pc)
+        : std::make_unique<fxs::ShotPipeline>(std::move(src), std::vector<float> {}, nullptr, pc);
+    auto run = fxs::runShots(*pipe, runSettings(threads));
+    if (!run) {
+        return run.error();
+    }
+    if (run->accepted != frames) {
+        return fxs::Error { path + ": " + std::to_string(run->accepted) + " of " + std::to_string(frames)
+            + " frames reached C2" };
+    }
+    // From the first read to the last shot in C2; the setup of the 300 x 256 accumulators (~1.5 GB of sums,
+    // seconds of page faults on this machine) and the final copies of the sums are per run, not per frame.
+    return frames / run->streamSeconds;
+}
+
+// One thread reading (and decoding, by HDF5 and its filters) the whole stack.
+fxs::Result<double> readAlone(const std::string& path, int frames)
+{
+    auto src = openStack(path, false);
+    if (!src) {
+        return src.error();
+    }
+    const auto t0 = Clock::now();
+    int n = 0;
+    for (auto f = (*src)->next(); f.ok() && f->has_value(); f = (*src)->next()) {
+        ++n;
+    }
+    if (n != frames) {
+        return fxs::Error { path + ": read " + std::to_string(n) + " of " + std::to_string(frames) + " frames" };
+    }
+    return frames / seconds(t0);
+}
+
+// C2 alone on polar frames in memory, `threads` workers; frames/s including the final flush.
+double c2Alone(const std::vector<fxs::PolarFrame>& pool, int threads, int frames)
+{
+    fxs::C2PipelineConfig c;
+    c.accumulator.nQ = kGrid.nQ;
+    c.accumulator.nPhi = kGrid.nPhi;
+    c.threads = threads;
+    fxs::C2Pipeline p(c);
+    const auto t0 = Clock::now();
+    for (int i = 0; i < frames; ++i) {
+        fxs::PolarFrame f = pool[static_cast<std::size_t>(i) % pool.size()];
+        f.shotIndex = i;
+        p.push(std::move(f));
+    }
+    p.close();
+    p.wait();
+    p.flush();
+    return frames / seconds(t0);
+}
+
+struct Measured {
+    int threads = 1;
+    int cores = 1;
+    double e2e = 0, e2eCompressed = 0, polarE2e = 0;
+    double read = 0, readCompressed = 0, remap = 0, c2 = 0, c2Engine = 0;
+    std::map<int, double> scaling;
+    /// Cores the run may use ÷ the stages' CPU seconds per frame (each measured alone on one thread).
+    double bound() const { return std::min(threads, cores) / (1.0 / read + 1.0 / remap + 1.0 / c2); }
+};
+
+fxs::Result<Measured> measure(const Options& o, const std::string& dir)
+{
+    Measured m;
+    m.cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    m.threads = o.threads > 0 ? o.threads : m.cores;
+    auto geometry = epixLike();
+    if (!geometry) {
+        return geometry.error();
+    }
+    fxs::RemapOptions ro;
+    ro.threads = m.threads;
+    auto remapper = fxs::PolarRemapper::create(*geometry, kGrid, ro);
+    if (!remapper) {
+        return remapper.error();
+    }
+    const auto valid = geometry->validMask();
+    std::vector<fxs::Frame> pool;
+    for (int i = 0; i < 8; ++i) {
+        pool.push_back(fxs::bench::photonLikeFrame(kModules * kModuleSs, kModuleFs, i));
+    }
+    const std::string plain = dir + "/plain.cxi", lz4 = dir + "/lz4.cxi", polar = dir + "/polar.cxi";
+    for (const auto& [path, compressed] : { std::pair { plain, false }, std::pair { lz4, true } }) {
+        if (auto st = writeStack(path, pool, std::min(o.frames, kFileFrames), compressed); !st) {
+            return fxs::Error { path + ": " + st.message() };
+        }
+    }
+    // Remap + statistics alone, one thread, frames in memory.
+    std::vector<fxs::PolarFrame> polarPool(pool.size());
+    auto t0 = Clock::now();
+    for (int i = 0; i < std::min(o.frames, kFileFrames); ++i) {
+        const auto k = static_cast<std::size_t>(i) % pool.size();
+        auto st = fxs::ShotStats::compute(pool[k], valid);
+        if (!st || !remapper->remapIntoAlone(pool[k], polarPool[k])) {
+            return fxs::Error { "remap of frame " + std::to_string(i) + " failed" };
+        }
+    }
+    m.remap = std::min(o.frames, kFileFrames) / seconds(t0);
+    // The polar stack: the remapped frames as float32 (N, 300, 256).
+    std::vector<fxs::Frame> polarFrames;
+    for (const auto& p : polarPool) {
+        fxs::Frame f = fxs::Frame::zeros(p.nQ, p.nPhi, fxs::PixelType::Float32);
+        std::copy(p.intensity.begin(), p.intensity.end(), f.as<float>().begin());
+        polarFrames.push_back(std::move(f));
+    }
+    const int nPolar = o.polarFrames > 0 ? o.polarFrames : 4 * o.frames;
+    if (auto st = writeStack(polar, polarFrames, std::min(nPolar, 8 * kFileFrames), false); !st) {
+        return fxs::Error { polar + ": " + st.message() };
+    }
+    // Stages alone: read (+ decode), C2 on one thread and on the run's threads (the engine's figure).
+    for (auto* r : { &m.read, &m.readCompressed }) {
+        auto v = readAlone(r == &m.read ? plain : lz4, std::min(o.frames, kFileFrames));
+        if (!v) {
+            return v.error();
+        }
+        *r = *v;
+    }
+    m.c2 = c2Alone(polarPool, 1, o.frames); // as many as the detector runs: the same folds per frame
+    m.c2Engine = c2Alone(polarPool, m.threads, nPolar);
+    // The real path.
+    for (int t = 1; t < m.cores; t *= 2) {
+        auto v = endToEnd(plain, &*remapper, valid, t, o.frames);
+        if (!v) {
+            return v.error();
+        }
+        m.scaling[t] = *v;
+    }
+    auto e2e = endToEnd(plain, &*remapper, valid, m.threads, o.frames);
+    auto compressed = endToEnd(lz4, &*remapper, valid, m.threads, o.frames);
+    auto polarE2e = endToEnd(polar, nullptr, {}, m.threads, nPolar);
+    for (const auto* r : { &e2e, &compressed, &polarE2e }) {
+        if (!*r) {
+            return r->error();
+        }
+    }
+    m.e2e = *e2e;
+    m.e2eCompressed = *compressed;
+    m.polarE2e = *polarE2e;
+    m.scaling[m.threads] = m.e2e;
+    if (m.cores > m.threads) {
+        auto all = endToEnd(plain, &*remapper, valid, m.cores, o.frames);
+        if (all) {
+            m.scaling[m.cores] = *all;
+        }
+    }
+    return m;
+}
+
+int run(const fxs::bench::BenchArgs& a)
+{
+    Options o;
+    for (std::size_t i = 0; i + 1 < a.args.size(); i += 2) {
+        try {
+            if (a.args[i] == "--threads") {
+                o.threads = std::stoi(a.args[i + 1]);
+            } else if (a.args[i] == "--frames") {
+                o.frames = std::stoi(a.args[i + 1]);
+            } else if (a.args[i] == "--polar-frames") {
+                o.polarFrames = std::stoi(a.args[i + 1]);
+            } else {
+                std::fprintf(stderr, "pipeline: unknown option %s (--threads N, --frames N, --polar-frames N)\n",
+                    a.args[i].c_str());
+                return 2;
+            }
+        } catch (const std::exception&) {
+            std::fprintf(stderr, "pipeline: %s needs a number, got '%s'\n", a.args[i].c_str(), a.args[i + 1].c_str());
+            return 2;
+        }
+    }
+    if (o.frames < 1 || o.threads < 0) {
+        std::fprintf(stderr, "pipeline: --frames must be at least 1 and --threads at least 0\n");
+        return 2;
+    }
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/fxs-bench-pipeline-XXXXXX";
+    if (!::mkdtemp(pattern.data())) {
+        std::fprintf(stderr, "pipeline: cannot create a folder under %s for the benchmark files\n",
+            tmp && *tmp ? tmp : "/tmp");
+        return 1;
+    }
+    auto m = measure(o, pattern);
+    std::error_code ec;
+    std::filesystem::remove_all(pattern, ec);
+    if (!m) {
+        std::fprintf(stderr, "pipeline: %s\n", m.error().message.c_str());
+        return 1;
+    }
+    const double bound = m->bound();
+    std::string scaling;
+    for (const auto& [t, v] : m->scaling) {
+        scaling += (scaling.empty() ? "" : ",") + ("\"" + std::to_string(t) + "\":" + std::to_string(v));
+    }
+    if (!a.json) {
+        std::printf("pipeline: %d x %d uint16 frames (%d) -> C2 %d x %d, %d threads of %d cores\n"
+                    "  end to end     %7.1f frames/s plain, %7.1f LZ4 | polar stack %7.1f shots/s\n"
+                    "  stages alone   read %7.1f (LZ4 %7.1f) | remap+stats %7.1f | C2 %7.1f frames/s (1 thread)\n"
+                    "  bound          %7.1f frames/s (cores / stages' CPU s per frame), ratio %.2f; "
+                    "polar / C2 engine (%.1f) %.2f\n",
+            kModules * kModuleSs, kModuleFs, o.frames, kGrid.nQ, kGrid.nPhi, m->threads, m->cores, m->e2e,
+            m->e2eCompressed, m->polarE2e, m->read, m->readCompressed, m->remap, m->c2, bound, m->e2e / bound,
+            m->c2Engine, m->polarE2e / m->c2Engine);
+        return 0;
+    }
+    std::printf("{\"benchmark\":\"pipeline\",\"frames\":%d,\"pixels\":%d,\"grid\":[%d,%d],\"threads\":%d,\"cores\":%d,"
+                "\"end_to_end_frames_per_s\":%.2f,\"end_to_end_frames_per_s_compressed\":%.2f,"
+                "\"polar_end_to_end_shots_per_s\":%.2f,\"stage_read_frames_per_s\":%.2f,"
+                "\"stage_read_frames_per_s_compressed\":%.2f,\"stage_remap_frames_per_s\":%.2f,"
+                "\"stage_c2_frames_per_s\":%.2f,\"c2_engine_frames_per_s\":%.2f,\"bound_frames_per_s\":%.2f,"
+                "\"ratio_vs_bound\":%.3f,\"polar_ratio_vs_engine\":%.3f,\"scaling\":{%s}}\n",
+        o.frames, kModules * kModuleSs * kModuleFs, kGrid.nQ, kGrid.nPhi, m->threads, m->cores, m->e2e,
+        m->e2eCompressed, m->polarE2e, m->read, m->readCompressed, m->remap, m->c2, m->c2Engine, bound,
+        m->e2e / bound, m->polarE2e / m->c2Engine, scaling.c_str());
+    return 0;
+}
+
+} // namespace
+
+static fxs::bench::Registrar reg { "pipeline",
+    "the shot pipeline end to end (file -> C2 300x256, 2.2 Mpx uint16, plain/LZ4, polar stack) vs each stage alone",
+    &run };
