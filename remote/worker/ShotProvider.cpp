@@ -274,13 +274,35 @@ Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::stri
     if (!geometry) {
         return Error { field + ".geometry_path: " + geometry.error().message };
     }
-    auto remap = detectorRemap(*geometry, cfg);
-    if (!remap) {
-        return Error { field + ".geometry_path: " + remap.error().message };
+    RemapOptions options;
+    options.threads = 1; // ranks share the node's cores
+    auto remapper
+        = PolarRemapper::create(*geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, options);
+    if (!remapper) {
+        return Error { field + ".geometry_path: " + remapper.error().message };
     }
-    auto shared = std::make_shared<const DetectorRemap>(std::move(*remap));
+    // Frame by frame (a stream's arrive one at a time): remapped, with the detector frame's statistics over its
+    // valid pixels as the shot pipeline computes them for a CXI stack.
+    struct Remap {
+        PolarRemapper remapper;
+        std::vector<std::uint8_t> valid;
+        StatsPlan stats;
+    };
+    auto shared = std::make_shared<const Remap>(Remap { std::move(*remapper), geometry->validMask(), statsFor(cfg) });
     return DetectorInput { [shared](const Frame& f, const std::function<Status(ProvidedShot&&)>& sink) {
-                              return (*shared)(f, sink);
+                              ProvidedShot shot;
+                              if (auto st = shared->remapper.remapInto(f, shot.polar); !st) {
+                                  return Status { Error { "shot " + std::to_string(f.shotIndex) + ": " + st.message() } };
+                              }
+                              shot.polar.shotIndex = f.shotIndex;
+                              if (shared->stats.wants(f.shotIndex)) {
+                                  auto stats = ShotStats::compute(f, shared->valid, shared->stats.options);
+                                  if (!stats) {
+                                      return Status { stats.error() };
+                                  }
+                                  shot.stats = *stats;
+                              }
+                              return sink(std::move(shot));
                           },
         geometry->nSlow(), geometry->nFast(), geometry->wavelengthA() };
 }
