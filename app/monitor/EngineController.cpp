@@ -44,6 +44,7 @@ void EngineController::start(const RunConfig& config)
         m_snapshotNew = false;
         m_scalars.clear();
         m_shots.reset();
+        m_stream = nullptr;
         m_streamCounts.reset();
         C2PipelineConfig pc;
         pc.accumulator.nQ = config.grid.nQ;
@@ -141,12 +142,15 @@ void EngineController::readerLoop(RunConfig config)
     shotConfig.stats = monitorShotStatsOptions();
     shotConfig.keepFrames = true; // the detector view shows them
     shotConfig.lastShot = config.lastShot;
+    // The stream's counts stay readable through the shot pipeline's lifetime (it owns the source).
+    const auto* stream = dynamic_cast<const DetectorStreamSource*>(setup->source.get());
     auto shots = std::make_shared<ShotPipeline>(
         std::move(setup->source), std::move(*remapper), setup->geometry.validMask(), shotConfig);
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);
         m_shots = shots;
+        m_stream = stream;
         m_assembly = setup->assembly;
         pipeline = m_pipeline;
     }
@@ -200,13 +204,13 @@ void EngineController::readerLoop(RunConfig config)
         }
         const double readAt = clockS();
         ++m_framesRead;
+        ledger.seriesId.push_back(shot.meta.seriesId); // a detector stream's series / train and frame numbers
+        ledger.frameNumber.push_back(shot.meta.frameNumber);
+        ledger.pulseId.push_back(shot.meta.pulseId);
         if (shot.outcome == ShotOutcome::Refused) { // a bad frame changes nothing; the ledger says why
             ledger.shotIndex.push_back(shot.shotIndex);
             ledger.accepted.push_back(0);
             ledger.reason.push_back("refused: " + shot.refusal);
-            ledger.seriesId.push_back(shot.meta.seriesId);
-            ledger.frameNumber.push_back(shot.meta.frameNumber);
-            ledger.pulseId.push_back(shot.meta.pulseId);
             const std::lock_guard lock(m_mutex);
             m_scalars.push_back({ shot.shotIndex, readAt, std::nan(""), false, false, ShotStats {} });
             return true;
@@ -219,9 +223,6 @@ void EngineController::readerLoop(RunConfig config)
         const bool accepted = verdict.accepted && pipeline->push(*polar);
         ledger.shotIndex.push_back(shot.shotIndex);
         ledger.accepted.push_back(accepted ? 1 : 0);
-        ledger.seriesId.push_back(shot.meta.seriesId); // a detector stream's series / train and frame numbers
-        ledger.frameNumber.push_back(shot.meta.frameNumber);
-        ledger.pulseId.push_back(shot.meta.pulseId);
         ledger.reason.emplace_back(accepted ? ""
                 : !verdict.accepted         ? verdict.reason
                                             : "refused by the C2 pipeline (stopped)");
@@ -385,8 +386,8 @@ EngineCounters EngineController::counters() const
 std::optional<StreamCounts> EngineController::streamCounts() const
 {
     const std::lock_guard lock(m_mutex);
-    if (const auto* stream = m_shots ? dynamic_cast<const DetectorStreamSource*>(&m_shots->source()) : nullptr) {
-        return stream->counts();
+    if (m_shots && m_stream != nullptr) {
+        return m_stream->counts();
     }
     return m_streamCounts;
 }

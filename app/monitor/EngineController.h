@@ -26,6 +26,10 @@
 #include <thread>
 #include <vector>
 
+namespace fxs {
+class DetectorStreamSource;
+}
+
 namespace fxs::monitor {
 
 /// Per-shot figures, delivered losslessly to the strip charts.
@@ -132,6 +136,7 @@ private:
     std::condition_variable m_wake;
     std::shared_ptr<C2Pipeline> m_pipeline;
     std::shared_ptr<ShotPipeline> m_shots; ///< the run's shot path (stop() cancels it)
+    const DetectorStreamSource* m_stream = nullptr; ///< its source when a detector stream (owned by m_shots)
     std::shared_ptr<const widgets::ImageAssembly> m_assembly;
     widgets::RenderRequest m_request;
     std::shared_ptr<RawFrame> m_raw; ///< newest frame waiting for the display preparer

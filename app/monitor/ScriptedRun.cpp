@@ -20,6 +20,16 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
     connect(window, &MainWindow::runEnded, this, &ScriptedRun::onRunEnded);
     if (options.stopAtShots > 0) {
         connect(window->remoteJob(), &RemoteJobController::statusChanged, this, &ScriptedRun::onRemoteStatus);
+        // A local run (a detector stream that never ends by itself) is stopped once that many shots are in C2.
+        auto* watch = new QTimer(this);
+        connect(watch, &QTimer::timeout, this, [this, watch] {
+            if (!m_window->remoteJob()->running() && m_window->engine()->running()
+                && m_window->shotsDone() >= m_options.stopAtShots) {
+                watch->stop();
+                m_window->stopRun(false);
+            }
+        });
+        watch->start(50);
     }
     if (options.screenshotsPolled() && !options.screenshotDir.isEmpty()) {
         m_launched.start();

@@ -52,7 +52,9 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
     const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
     const QCommandLineOption stopAt(QStringLiteral("stop-at-shots"),
-        QStringLiteral("Stop the run (cancel a remote job) once this many shots are done"), QStringLiteral("n"));
+        QStringLiteral("Stop the run (cancel a remote job) once this many shots are done (at least: a stream may have "
+                       "more on their way)"),
+        QStringLiteral("n"));
     const QCommandLineOption ranks(QStringLiteral("dump-ranks"),
         QStringLiteral("Write the remote job's Ranks table as JSON when it ends"), QStringLiteral("file"));
     const QCommandLineOption geometry(

@@ -12,6 +12,7 @@
 #include <QList>
 #include <QProcess>
 #include <QtGlobal>
+#include <fxs/geometry/DetectorGeometry.h>
 
 namespace fxs::test {
 
@@ -120,6 +121,27 @@ print(json.dumps({'series': f['ledger/series_id'][()].tolist(), 'frames': f['led
         qWarning() << r.err;
     }
     return QJsonDocument::fromJson(r.out).object();
+}
+
+/// The 48 × 48 detector of the stream tests as a .geom file (200 µm pixels, 0.1 m, 9 keV, centred on the beam)…
+inline const char* smallDetectorGeom()
+{
+    return "photon_energy = 9000\nclen = 0.1\nres = 5000\np/min_fs = 0\np/max_fs = 47\np/min_ss = 0\np/max_ss = 47\n"
+           "p/corner_x = -24\np/corner_y = -24\n";
+}
+
+/// … and the flat panel it describes, built from those numbers (the oracle's geometry).
+inline fxs::SinglePanelSpec smallDetectorPanel()
+{
+    fxs::SinglePanelSpec panel;
+    panel.nSlow = 48;
+    panel.nFast = 48;
+    panel.pixelSizeM = 200e-6;
+    panel.beamCentreFastPx = 24.0;
+    panel.beamCentreSlowPx = 24.0;
+    panel.distanceM = 0.1;
+    panel.photonEnergyEv = 9000.0;
+    return panel;
 }
 
 /// A JSON array of numbers as integers.

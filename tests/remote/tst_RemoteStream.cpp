@@ -16,9 +16,6 @@ namespace {
 
 constexpr int kFrames = 60;
 
-const char* kGeom = "photon_energy = 9000\nclen = 0.1\nres = 5000\n"
-                    "p/min_fs = 0\np/max_fs = 47\np/min_ss = 0\np/max_ss = 47\np/corner_x = -24\np/corner_y = -24\n";
-
 // 60 frames of 48 × 48: rings with an anisotropic part that turns from frame to frame.
 const char* kWriter = R"(
 import h5py, sys, numpy as np
@@ -64,15 +61,7 @@ class tst_RemoteStream : public QObject {
     // The file's frames through the job's detector, accumulated with the shot index the job's ledger gives each.
     fxs::C2Sums fileSums(const QMap<qint64, qint64>& shotOfFrame) const
     {
-        fxs::SinglePanelSpec panel;
-        panel.nSlow = 48;
-        panel.nFast = 48;
-        panel.pixelSizeM = 200e-6;
-        panel.beamCentreFastPx = 24.0;
-        panel.beamCentreSlowPx = 24.0;
-        panel.distanceM = 0.1;
-        panel.photonEnergyEv = 9000.0;
-        auto geometry = fxs::DetectorGeometry::singlePanel(panel);
+        auto geometry = fxs::DetectorGeometry::singlePanel(smallDetectorPanel());
         fxs::RemapOptions ro;
         ro.threads = 1;
         auto remap = fxs::PolarRemapper::create(*geometry, fxs::PolarGrid { 8, 32, 0.01, 0.08 }, ro);
@@ -137,7 +126,7 @@ private slots:
         QVERIFY(runPython(kWriter, { QString::fromStdString(m_cxi) }).ok());
         QFile g(QString::fromStdString(m_geom));
         QVERIFY(g.open(QIODevice::WriteOnly));
-        g.write(kGeom);
+        g.write(smallDetectorGeom());
         g.close();
         QString error;
         m_server = startServer(error);

@@ -476,8 +476,6 @@ std::optional<std::int64_t> ShotPipeline::totalFrames() const { return m_impl->s
 
 std::string ShotPipeline::description() const { return m_impl->source->description(); }
 
-const FrameSource& ShotPipeline::source() const { return *m_impl->source; }
-
 std::vector<float> ShotPipeline::meanDetector() const
 {
     std::vector<double> sum;

@@ -90,8 +90,6 @@ public:
     std::optional<std::int64_t> totalFrames() const;
     /// What is read, for messages.
     std::string description() const;
-    /// The input (e.g. to read a detector stream's counts, which are thread-safe, while the pipeline runs).
-    const FrameSource& source() const;
     /// Worker threads used.
     int threads() const;
     /// Mean of every accepted detector frame (slab order), empty unless keepMean.
