@@ -372,8 +372,9 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     p.geometryValues = geo->valuesJson;
     p.geometry = geo->geometry;
     p.stream = stream;
-    p.feed = std::make_unique<ShotPipeline>(
-        std::move(*src), std::move(*remapper), geo->mask, pipelineConfig(o, !o.figures.empty()));
+    ShotPipelineConfig pc = pipelineConfig(o, !o.figures.empty());
+    pc.nonFiniteMasked = geo->frameMask.has_value(); // the source marks each frame's own bad pixels NaN
+    p.feed = std::make_unique<ShotPipeline>(std::move(*src), std::move(*remapper), geo->mask, pc);
     if (geo->perFrame) {
         // The first file's per-frame values index its frames; a chain of files would need each file's own.
         if (o.inputs.size() > 1) {

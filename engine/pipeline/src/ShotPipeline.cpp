@@ -18,34 +18,21 @@ namespace {
 // Calls fn(span<const T>) with the frame's pixels in their stored type: the kernels below are compiled per type.
 template <class Fn> decltype(auto) withPixels(const Frame& f, Fn&& fn)
 {
-    switch (f.type) {
-    case PixelType::UInt16:
-        return fn(f.as<std::uint16_t>());
-    case PixelType::Int16:
-        return fn(f.as<std::int16_t>());
-    case PixelType::Int32:
-        return fn(f.as<std::int32_t>());
-    case PixelType::Float32:
-        return fn(f.as<float>());
-    case PixelType::Float64:
-        break;
-    }
-    return fn(f.as<double>());
+    return withPixelType(f.type, [&](auto v) -> decltype(auto) { return fn(f.as<decltype(v)>()); });
 }
 
 std::string shotPrefix(std::int64_t shot) { return "shot " + std::to_string(shot) + ": "; }
 
 // The first valid pixel whose value a frame may not hold (NaN/inf; below 0 when asked), or an empty string.
 template <class T>
-std::string firstBadPixel(std::span<const T> px, std::span<const std::uint8_t> mask, bool refuseNegative)
+std::string firstBadPixel(
+    std::span<const T> px, std::span<const std::uint8_t> mask, bool refuseNegative, bool refuseNonFinite)
 {
     if constexpr (std::is_unsigned_v<T>) {
         return {};
     } else {
-        if constexpr (std::is_integral_v<T>) {
-            if (!refuseNegative) {
-                return {};
-            }
+        if (!refuseNegative && (std::is_integral_v<T> || !refuseNonFinite)) {
+            return {};
         }
         // Branch-free scan first (vectorised), the position only when something is wrong.
         bool bad = false;
@@ -53,7 +40,7 @@ std::string firstBadPixel(std::span<const T> px, std::span<const std::uint8_t> m
             const bool valid = mask.empty() || mask[i] != 0;
             bool wrong = refuseNegative && px[i] < T(0);
             if constexpr (std::is_floating_point_v<T>) {
-                wrong = wrong || !(px[i] - px[i] == T(0)); // NaN or inf
+                wrong = wrong || (refuseNonFinite && !(px[i] - px[i] == T(0))); // NaN or inf
             }
             bad |= valid && wrong;
         }
@@ -65,7 +52,7 @@ std::string firstBadPixel(std::span<const T> px, std::span<const std::uint8_t> m
                 continue;
             }
             const double v = static_cast<double>(px[i]);
-            if (!std::isfinite(v) || (refuseNegative && v < 0.0)) {
+            if ((refuseNonFinite && !std::isfinite(v)) || (refuseNegative && v < 0.0)) {
                 return (std::isnan(v) ? std::string("NaN") : std::to_string(v)) + " at valid pixel " + std::to_string(i);
             }
         }
@@ -73,9 +60,19 @@ std::string firstBadPixel(std::span<const T> px, std::span<const std::uint8_t> m
     }
 }
 
-template <class T> void addInto(std::span<const T> px, std::vector<double>& sum)
+// Adds a frame to the mean image; pixels masked for this frame alone (NaN) add nothing.
+template <class T>
+void addInto(std::span<const T> px, std::span<const std::uint8_t> mask, std::vector<double>& sum)
 {
     double* s = sum.data();
+    if constexpr (std::is_floating_point_v<T>) {
+        if (!mask.empty()) {
+            for (std::size_t i = 0; i < px.size(); ++i) {
+                s[i] += std::isfinite(px[i]) ? static_cast<double>(px[i]) : 0.0;
+            }
+            return;
+        }
+    }
     for (std::size_t i = 0; i < px.size(); ++i) {
         s[i] += static_cast<double>(px[i]);
     }
@@ -264,8 +261,10 @@ struct ShotPipeline::Impl {
             return;
         }
         const std::span<const std::uint8_t> mask(valid);
-        const std::string bad
-            = withPixels(f, [&](auto px) { return firstBadPixel(px, mask, config.refuseNegative); });
+        // With a source's mask per frame (European XFEL's), its bad pixels hold NaN: masked for that shot only
+        // (statistics leave them out, their bins get weight 0), not a reason to refuse the frame.
+        const std::string bad = withPixels(
+            f, [&](auto px) { return firstBadPixel(px, mask, config.refuseNegative, !config.nonFiniteMasked); });
         if (!bad.empty()) {
             refuse(job, bad);
             return;
@@ -283,7 +282,7 @@ struct ShotPipeline::Impl {
         job.shot.stats.shotIndex = job.shot.shotIndex;
         if (config.keepMean) {
             mean.sum.resize(f.size(), 0.0);
-            withPixels(f, [&](auto px) { addInto(px, mean.sum); });
+            withPixels(f, [&](auto px) { addInto(px, mask, mean.sum); });
             ++mean.frames;
         }
     }

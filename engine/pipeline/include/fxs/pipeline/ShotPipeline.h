@@ -42,6 +42,9 @@ struct ShotPipelineConfig {
     bool keepMean = false; ///< sum every accepted detector frame for meanDetector()
     bool keepFrames = false; ///< hand each detector frame to the consumer (PipelineShot::frame)
     bool refuseNegative = false; ///< a valid pixel below 0 refuses the frame (off: calibrated data may dip below 0)
+    /// NaN/inf at a valid pixel masks it for that shot instead of refusing the frame: the source marks its mask
+    /// per frame that way (CxiSourceOptions::frameMaskDataset, European XFEL's `mask`).
+    bool nonFiniteMasked = false;
     std::int64_t maxShots = -1; ///< read at most this many shots, skipped ones included (−1: no limit)
     std::int64_t lastShot = -1; ///< stop after the shot with this index (−1: no limit)
     /// Shots not to read (their outcome is Skipped): the reader seeks past them. Called on the reader thread.
