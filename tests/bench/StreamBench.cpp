@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fxs/sources/BitshuffleLz4.h>
 #include <fxs/pipeline/C2Pipeline.h>
+#include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/sources/DetectorStreamSource.h>
 #include <fxs/polar/PolarRemapper.h>
@@ -279,18 +280,30 @@ Rate endToEnd(const Options& o, const Messages& m, const fxs::PolarRemapper& rem
     pc.accumulator.nPhi = remapper.grid().nPhi;
     pc.threads = o.threads;
     fxs::C2Pipeline pipeline(pc);
-    (void)(*src)->next();
+    auto first = (*src)->next(); // the clock starts once the publisher is connected
+    if (!first.ok() || !first->has_value()) {
+        std::fprintf(stderr, "stream: no first frame\n");
+        return {};
+    }
+    // The path `fxs correlate tcp://… --stream` runs: the engine's ShotPipeline (remap + statistics on its
+    // workers, in shot order) into the C2 pipeline.
+    fxs::ShotPipelineConfig sc;
+    sc.threads = o.threads;
+    fxs::ShotPipeline shots(std::move(*src), remapper, valid, sc);
     const auto t0 = Clock::now();
     const double c0 = cpuSeconds();
     int n = 0;
-    for (auto f = (*src)->next(); f.ok() && f->has_value(); f = (*src)->next()) {
-        fxs::PolarFrame p;
-        if (!remapper.remapInto(**f, p) || !fxs::ShotStats::compute(**f, valid)) {
-            std::fprintf(stderr, "stream: frame %d did not remap\n", n);
-            return {};
+    const fxs::Status st = shots.run([&](fxs::PipelineShot& shot) {
+        if (shot.outcome != fxs::ShotOutcome::Ready) {
+            return false;
         }
-        pipeline.push(std::move(p));
+        pipeline.push(std::move(shot.polar));
         ++n;
+        return true;
+    });
+    if (!st || n == 0) {
+        std::fprintf(stderr, "stream: %s\n", st ? "no frame reached C2" : st.message().c_str());
+        return {};
     }
     pipeline.close();
     pipeline.wait();
