@@ -3,7 +3,8 @@
 # `fxs-server --launcher slurm` by hand: munge, slurmctld and slurmd as root, no systemd, no cgroups.
 #
 #   scripts/slurm-local.sh start    # prints `export SLURM_CONF=…`; exit 0 once the node is idle
-#   scripts/slurm-local.sh stop     # stops the daemons this script started (by their pid files)
+#   scripts/slurm-local.sh stop     # cancels its jobs, stops the daemons this script started (by their pid files)
+#   scripts/slurm-local.sh clear    # cancels every job (allocations left behind by killed servers)
 #   scripts/slurm-local.sh status
 #
 # Everything lives under $FXS_SLURM_DIR (default /tmp/fxs-slurm): slurm.conf, state, spool, logs, pid files.
@@ -72,7 +73,9 @@ start() {
     return 0
   fi
   write_conf
-  running slurmctld || slurmctld -f "$CONF" || cannot "slurmctld does not start; see $DIR/slurmctld.log"
+  # -c: a fresh controller forgets the jobs of an earlier one (allocations left by killed servers would hold the
+  # node's CPUs and leave the next jobs pending for ever).
+  running slurmctld || slurmctld -c -f "$CONF" || cannot "slurmctld does not start; see $DIR/slurmctld.log"
   running slurmd || slurmd -f "$CONF" || cannot "slurmd does not start; see $DIR/slurmd.log"
   for _ in $(seq 150); do
     state=$(sinfo -h -o %T 2>/dev/null | head -1)
@@ -83,7 +86,16 @@ start() {
   cannot "the node did not become idle within 30 s (sinfo: ${state:-nothing}); see $DIR/slurmctld.log and $DIR/slurmd.log"
 }
 
+# Cancels every job of this Slurm (leftovers of killed servers), so that the node is free again.
+clear_jobs() {
+  export SLURM_CONF=$CONF
+  running slurmctld || return 0
+  squeue -h -o %i 2>/dev/null | xargs -r scancel 2>/dev/null
+  for _ in $(seq 100); do [[ -z $(squeue -h -o %i 2>/dev/null) ]] && return 0; sleep 0.1; done
+}
+
 stop() {
+  clear_jobs
   for d in slurmd slurmctld; do
     if running "$d"; then
       pid=$(cat "$DIR/$d.pid"); kill "$pid"
@@ -95,7 +107,8 @@ stop() {
 
 case "${1:-}" in
   start) start ;;
+  clear) clear_jobs ;;
   stop) stop ;;
   status) export SLURM_CONF=$CONF; sinfo && squeue ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|clear|status" >&2; exit 2 ;;
 esac
