@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace fxs::remote {
 
@@ -66,8 +67,8 @@ void pack(C2Sums& s, std::vector<double>& packed, bool toPacked)
 
 } // namespace
 
-SumsReduction::SumsReduction(const C2Sums& sums, int root, MPI_Comm comm)
-    : m_sums(sums)
+SumsReduction::SumsReduction(C2Sums sums, int root, MPI_Comm comm)
+    : m_sums(std::move(sums))
     , m_root(root)
 {
     MPI_Comm_rank(comm, &m_rank);
@@ -114,13 +115,9 @@ C2Sums SumsReduction::finish()
 
 void reduceSums(C2Sums& sums, int root, MPI_Comm comm)
 {
-    int rank = 0;
-    MPI_Comm_rank(comm, &rank);
-    SumsReduction r(sums, root, comm);
-    C2Sums total = r.finish();
-    if (rank == root) {
-        sums = std::move(total);
-    }
+    // finish() gives the total on the root and the sums handed in elsewhere: `sums` stays unchanged off the root.
+    SumsReduction r(std::move(sums), root, comm);
+    sums = r.finish();
 }
 
 void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& out, int root, MPI_Comm comm)

@@ -13,7 +13,7 @@ namespace fxs::remote {
 /// and gives the total on the root. Collective: every rank starts one with sums of the same shape, in the same order.
 class SumsReduction {
 public:
-    SumsReduction(const C2Sums& sums, int root, MPI_Comm comm);
+    SumsReduction(C2Sums sums, int root, MPI_Comm comm); ///< takes the sums: no copy beyond the packed one
     SumsReduction(const SumsReduction&) = delete;
     SumsReduction& operator=(const SumsReduction&) = delete;
     ~SumsReduction(); ///< waits for what is still in flight (MPI must not write into freed memory)
