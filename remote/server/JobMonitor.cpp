@@ -222,8 +222,14 @@ void pollJob(Job& job, const ServerOptions& options)
     }
     job.touch();
     if (waitStatus) {
-        // Whatever the launcher left behind (a rank it did not kill) goes too.
+        // Whatever the launcher left behind (a rank it did not kill) goes too; and an allocation whose salloc is
+        // gone without releasing it (killed, or lost with an earlier server) would hold its nodes until its time
+        // limit: it is cancelled (scancel of an ended job is a no-op).
         killSession(job.pid, rankPids(beats), false);
+        if (!job.status.slurm_job_id().empty() && (*waitStatus == -1 || WIFSIGNALED(*waitStatus))
+            && !slurm::cancel(job.status.slurm_job_id())) {
+            spdlog::warn("job {}: Slurm job {} still runs 10 s after scancel", job.id, job.status.slurm_job_id());
+        }
         const bool exitedOk = *waitStatus == -1 || (WIFEXITED(*waitStatus) && WEXITSTATUS(*waitStatus) == 0);
         if (exitedOk && std::filesystem::exists(job.files.result())) {
             finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED, "");

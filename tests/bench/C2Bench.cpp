@@ -12,6 +12,7 @@
 #include <fftw3.h>
 #include <fxs/pipeline/C2Pipeline.h>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -27,6 +28,10 @@ using Clock = std::chrono::steady_clock;
 double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+// Threads of the engine and of the reference's FFTW and OpenBLAS (--threads; default every core).
+int g_threads = 0;
+int threads() { return g_threads > 0 ? g_threads : cores(); }
 
 std::vector<fxs::PolarFrame> makeFrames(int nQ, int nPhi, int shots, int maskMode, unsigned seed)
 {
@@ -64,7 +69,7 @@ double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi) // frame
     fxs::C2PipelineConfig pc;
     pc.accumulator.nQ = nQ;
     pc.accumulator.nPhi = nPhi;
-    pc.threads = cores();
+    pc.threads = threads();
     const std::int64_t n = static_cast<std::int64_t>(frames.size());
     // Set-up (allocating and first touching the totals) happens once per run: timed apart, like the reference's.
     const auto tBuild = Clock::now();
@@ -110,9 +115,9 @@ double runReference(const std::vector<fxs::PolarFrame>& frames, int nQ, int nPhi
     float* in = fftwf_alloc_real(rows * nPhi);
     auto* out = reinterpret_cast<std::complex<float>*>(fftwf_alloc_complex(slab * nF));
     std::vector<std::complex<float>> c2(static_cast<std::size_t>(nF) * nQ * nQ);
-    openblas_set_num_threads(cores());
+    openblas_set_num_threads(threads());
     static const bool threadsReady = fftwf_init_threads() != 0;
-    fftwf_plan_with_nthreads(threadsReady ? cores() : 1);
+    fftwf_plan_with_nthreads(threadsReady ? threads() : 1);
     int n = nPhi;
     fftwf_plan plan = fftwf_plan_many_dft_r2c(1, &n, static_cast<int>(rows), in, nullptr, 1, nPhi,
         reinterpret_cast<fftwf_complex*>(out), nullptr, static_cast<int>(slab), 1, FFTW_ESTIMATE);
@@ -141,7 +146,13 @@ double runReference(const std::vector<fxs::PolarFrame>& frames, int nQ, int nPhi
 
 double runSeedNumpy(int shots, int nQ, int nPhi)
 {
-    const std::string cmd = "/usr/bin/python3 " FXS_BENCH_DIR "/seed_numpy.py --shots " + std::to_string(shots)
+    const std::string script = fxs::bench::dataFile("seed_numpy.py");
+    if (script.empty()) {
+        std::cerr << "c2: seed_numpy.py is neither beside fxs-bench (../share/fxs-monitor/bench) nor in the sources: "
+                     "the seed's numpy figure is left out\n";
+        return 0.0;
+    }
+    const std::string cmd = "/usr/bin/python3 " + script + " --shots " + std::to_string(shots)
         + " --nq " + std::to_string(nQ) + " --nphi " + std::to_string(nPhi) + " 2>/dev/null";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     if (!pipe) {
@@ -177,14 +188,58 @@ Figures measure(int shots, int nQ, int nPhi, int repeats)
     return f;
 }
 
+// --threads 1,2,4,...: the engine alone (best of three runs of `shots`) at each thread count, and how much faster
+// the most threads are than two; the reference runs at the same counts, so that what caps both (memory bandwidth
+// of the rank-k updates) shows as the same flattening.
+int threadScaling(const std::vector<int>& counts, int shots, int nQ, int nPhi, bool json)
+{
+    const auto frames = makeFrames(nQ, nPhi, shots, 0, 1);
+    std::ostringstream engine, reference;
+    std::map<int, double> rates;
+    for (int t : counts) {
+        g_threads = t;
+        double e = 0, r = 0;
+        for (int rep = 0; rep < 3; ++rep) {
+            e = std::max(e, runEngine(frames, nQ, nPhi));
+            r = std::max(r, runReference(frames, nQ, nPhi, false));
+        }
+        rates[t] = e;
+        std::cerr << "c2: " << t << " threads: engine " << e << " shots/s, reference " << r << "\n";
+        engine << (engine.tellp() > 0 ? "," : "") << "\"" << t << "\":" << e;
+        reference << (reference.tellp() > 0 ? "," : "") << "\"" << t << "\":" << r;
+    }
+    const int most = rates.rbegin()->first;
+    const double vsTwo = rates.count(2) ? rates[most] / rates[2] : 0.0;
+    std::ostringstream js;
+    js << "{\"benchmark\":\"c2\",\"n_q\":" << nQ << ",\"n_phi\":" << nPhi << ",\"shots\":" << shots
+       << ",\"cores\":" << cores() << ",\"thread_scaling\":{" << engine.str() << "},\"reference_thread_scaling\":{"
+       << reference.str() << "},\"speedup_most_vs_2_threads\":" << vsTwo << "}";
+    std::cout << (json ? js.str() : "speedup " + std::to_string(most) + " vs 2 threads: " + std::to_string(vsTwo))
+              << std::endl;
+    return 0;
+}
+
 int runC2(const fxs::bench::BenchArgs& args)
 {
     int nQ = 300, nPhi = 256, small = 100, large = 2000;
     std::string only; // --only engine|reference: that side alone, N = --shots, five runs (for profilers)
+    std::vector<int> threadCounts;
     for (std::size_t i = 0; i + 1 < args.args.size(); i += 2) {
         const std::string& k = args.args[i];
         if (k == "--only") {
             only = args.args[i + 1];
+            continue;
+        }
+        if (k == "--threads") {
+            std::stringstream list(args.args[i + 1]);
+            for (std::string item; std::getline(list, item, ',');) {
+                const int t = std::atoi(item.c_str());
+                if (t < 1) {
+                    std::cerr << "c2: --threads wants a thread count or a list, e.g. 8 or 1,2,4,8,16\n";
+                    return 2;
+                }
+                threadCounts.push_back(t);
+            }
             continue;
         }
         const int v = std::stoi(args.args[i + 1]);
@@ -196,7 +251,13 @@ int runC2(const fxs::bench::BenchArgs& args)
             large = v;
         }
     }
-    std::cerr << "c2: " << nQ << " x " << nPhi << ", " << cores() << " cores\n";
+    if (threadCounts.size() > 1) {
+        return threadScaling(threadCounts, large, nQ, nPhi, args.json);
+    }
+    if (threadCounts.size() == 1) {
+        g_threads = threadCounts.front();
+    }
+    std::cerr << "c2: " << nQ << " x " << nPhi << ", " << cores() << " cores, " << threads() << " threads\n";
     if (only == "engine" || only == "reference") {
         const auto frames = makeFrames(nQ, nPhi, large, 0, 1);
         for (int r = 0; r < 5; ++r) {
@@ -219,7 +280,7 @@ int runC2(const fxs::bench::BenchArgs& args)
     std::cerr << "seed numpy (N=" << small << ", best of C/F order): " << seed << " shots/s\n";
     std::ostringstream js;
     js << "{\"benchmark\":\"c2\",\"n_q\":" << nQ << ",\"n_phi\":" << nPhi << ",\"shots\":" << large
-       << ",\"cores\":" << cores() << ",\"engine_shots_per_s\":" << l.engine
+       << ",\"cores\":" << cores() << ",\"threads\":" << threads() << ",\"engine_shots_per_s\":" << l.engine
        << ",\"engine_masked_shots_per_s\":" << l.masked << ",\"engine_random_masks_shots_per_s\":" << l.randomMasks
        << ",\"reference_shots_per_s\":" << l.reference << ",\"reference_padded_shots_per_s\":" << l.referencePadded
        << ",\"seed_numpy_shots_per_s\":" << seed << ",\"ratio_vs_reference\":" << l.engine / l.reference
@@ -237,6 +298,11 @@ int runC2(const fxs::bench::BenchArgs& args)
     return 0;
 }
 
-fxs::bench::Registrar reg { "c2", "C2 engine vs batched FFTW+cherk reference and the seed's numpy kernels", &runC2 };
+fxs::bench::Registrar reg { "c2", "C2 engine vs batched FFTW+cherk reference and the seed's numpy kernels", &runC2,
+    "  --nq N, --nphi N   grid (default 300 x 256)\n"
+    "  --shots N          shots of the large run (default 2000)\n"
+    "  --threads N        engine and reference threads (default every core); a list (1,2,4,8,16) measures the\n"
+    "                     engine's scaling over those thread counts instead\n"
+    "  --only engine|reference   that side alone, five runs (for profilers)\n" };
 
 } // namespace

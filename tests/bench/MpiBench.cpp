@@ -203,6 +203,11 @@ int runMpi(const fxs::bench::BenchArgs& a)
 }
 
 static fxs::bench::Registrar reg { "mpi", "fxs-worker on 1 vs 2 MPI ranks: speedup and reduce/checkpoint share",
-    &runMpi };
+    &runMpi,
+    "  --shots N              synthetic polar shots (default 16384)\n"
+    "  --nq N, --nphi N       grid (default 100 x 256)\n"
+    "  --ranks 1,2,4,...      a scaling curve over these rank counts instead of 1 vs 2\n"
+    "  --reduce-interval S    seconds between reductions (default 5)\n"
+    "  --units-per-reduce N   units per round instead of a time interval\n" };
 
 } // namespace

@@ -87,7 +87,13 @@ std::string runPyFai(double distM, double wavelengthA, double qMin, double qMax,
     }
     std::ostringstream cmd;
     // 1536 × 1408 = 2 162 688 pixels of 100 µm: the ePix10k2M's pixel count on one flat panel.
-    cmd << python() << " " << FXS_BENCH_DIR << "/remap_pyfai.py 1536 1408 1e-4 " << distM << " " << wavelengthA << " "
+    const std::string script = fxs::bench::dataFile("remap_pyfai.py");
+    if (script.empty()) {
+        std::cerr << "remap: remap_pyfai.py is neither beside fxs-bench (../share/fxs-monitor/bench) nor in the "
+                     "sources: no pyFAI reference\n";
+        return {};
+    }
+    cmd << python() << " " << script << " 1536 1408 1e-4 " << distM << " " << wavelengthA << " "
         << qMin << " " << qMax << " " << seconds << " 2>/dev/null";
     std::string line;
     if (FILE* p = popen(cmd.str().c_str(), "r")) {
@@ -112,7 +118,12 @@ double jsonNumber(const std::string& json, const std::string& key)
 int runRemap(const fxs::bench::BenchArgs& args)
 {
     const Settings s = parseArgs(args);
-    const std::string geomPath = std::string(FXS_BENCH_DIR) + "/../../resources/geometry/epix10k2m-like.geom";
+    const std::string geomPath = fxs::bench::dataFile("epix10k2m-like.geom");
+    if (geomPath.empty()) {
+        std::cerr << "remap: epix10k2m-like.geom is neither beside fxs-bench (../share/fxs-monitor/bench) nor in the "
+                     "sources it was built from\n";
+        return 1;
+    }
     auto geom = fxs::GeomParser::parseFile(geomPath);
     if (!geom) {
         std::cerr << geom.error().message << "\n";

@@ -369,6 +369,8 @@ int run(const fxs::bench::BenchArgs& a)
 }
 
 static fxs::bench::Registrar reg { "stream",
-    "DECTRIS stream (2.2 Mpx uint16, raw and bitshuffle-LZ4) to C2 300x256 vs bare receive", &run };
+    "DECTRIS stream (2.2 Mpx uint16, raw and bitshuffle-LZ4) to C2 300x256 vs bare receive", &run,
+    "  --frames N    frames the loopback publisher sends per run (default 300)\n"
+    "  --threads N   pipeline and C2 threads (default: every core)\n" };
 
 } // namespace

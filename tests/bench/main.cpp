@@ -67,5 +67,15 @@ int main(int argc, char** argv)
         usage();
         return 2;
     }
+    for (const auto& a : args.args) {
+        if (a == "--help" || a == "-h") { // says what it would run, and runs nothing
+            std::cout << "usage: fxs-bench " << name << " [--json] [options]\n\n" << it->second.description << "\n";
+            if (!it->second.options.empty()) {
+                std::cout << "\noptions:\n" << it->second.options;
+            }
+            std::cout << "\n  --json   print one JSON object of the figures as the last line\n";
+            return 0;
+        }
+    }
     return runOne(name, it->second, args);
 }

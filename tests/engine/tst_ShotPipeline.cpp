@@ -17,6 +17,7 @@
 #include <cmath>
 #include <hdf5.h>
 #include <numbers>
+#include <filesystem>
 #include <optional>
 #include <random>
 #include <set>
@@ -60,9 +61,11 @@ std::vector<float> framePixels(int s)
 }
 
 // How the test file's chunks are compressed (by the HDF5 library and its filter plugins, not by fxs).
-enum class Compression { Deflate, Lz4, BitshuffleLz4 };
+// None: unfiltered chunks of one frame; Contiguous: one contiguous block (both read in place, with pread);
+// BigEndian: contiguous float32 big-endian (HDF5 converts it, so it is not read in place).
+enum class Compression { Deflate, Lz4, BitshuffleLz4, None, Contiguous, BigEndian };
 
-// The stack as a CXI file, (N, ss, fs) float32 in compressed chunks of one frame.
+// The stack as a CXI file, (N, ss, fs) float32 in chunks of one frame (compressed or not) or contiguous.
 bool writeCxi(const std::string& path, Compression compression)
 {
     const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -75,8 +78,12 @@ bool writeCxi(const std::string& path, Compression compression)
     const hsize_t chunk[3] = { 1, kSlow, kFast };
     const hid_t space = H5Screate_simple(3, dims, nullptr);
     const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl, 3, chunk);
-    if (compression == Compression::Deflate) {
+    const bool contiguous = compression == Compression::Contiguous || compression == Compression::BigEndian;
+    if (!contiguous) {
+        H5Pset_chunk(dcpl, 3, chunk);
+    }
+    if (contiguous || compression == Compression::None) {
+    } else if (compression == Compression::Deflate) {
         H5Pset_deflate(dcpl, 4);
     } else if (compression == Compression::Lz4) {
         H5Pset_filter(dcpl, 32004, H5Z_FLAG_MANDATORY, 0, nullptr);
@@ -84,7 +91,8 @@ bool writeCxi(const std::string& path, Compression compression)
         const unsigned values[2] = { 0, 2 }; // automatic block size, LZ4
         H5Pset_filter(dcpl, 32008, H5Z_FLAG_MANDATORY, 2, values);
     }
-    const hid_t ds = H5Dcreate2(file, "/entry_1/data_1/data", H5T_IEEE_F32LE, space, lcpl, dcpl, H5P_DEFAULT);
+    const hid_t fileType = compression == Compression::BigEndian ? H5T_IEEE_F32BE : H5T_IEEE_F32LE;
+    const hid_t ds = H5Dcreate2(file, "/entry_1/data_1/data", fileType, space, lcpl, dcpl, H5P_DEFAULT);
     std::vector<float> all;
     for (int s = 0; s < kShots; ++s) {
         const auto f = framePixels(s);
@@ -166,8 +174,12 @@ class TestShotPipeline : public QObject {
             qFatal("%s", src.error().message.c_str());
         }
         // LZ4 and bitshuffle-LZ4 chunks are read raw and decoded on the pipeline's workers; deflate by HDF5.
-        if ((*src)->defersDecode() != ((*src)->info().filters.front() != 1)) {
-            qFatal("%s: raw chunk reading not chosen as expected", (*src)->description().c_str());
+        // Uncompressed little-endian frames (unfiltered chunks, contiguous) are read in place by the workers.
+        const auto& filters = (*src)->info().filters;
+        const std::string name = file.empty() ? m_file : file;
+        const bool inPlace = name.find("/plain") != std::string::npos || name.find("/contiguous") != std::string::npos;
+        if ((*src)->defersDecode() != (!filters.empty() && filters.front() != 1) || (*src)->readsInPlace() != inPlace) {
+            qFatal("%s: raw chunk or in-place reading not chosen as expected", (*src)->description().c_str());
         }
         const DetectorGeometry g = geometry();
         auto remapper = PolarRemapper::create(g, kGrid);
@@ -188,6 +200,12 @@ private slots:
         m_file = m_dir.filePath("deflate.cxi").toStdString();
         QVERIFY(writeCxi(m_file, Compression::Deflate));
         m_files.emplace_back("deflate", m_file);
+        for (const auto& [what, c] : { std::pair { "plain", Compression::None },
+                 std::pair { "contiguous", Compression::Contiguous }, std::pair { "big-endian", Compression::BigEndian } }) {
+            const std::string path = m_dir.filePath(QString(what) + ".cxi").toStdString();
+            QVERIFY(writeCxi(path, c));
+            m_files.emplace_back(what, path);
+        }
         // The LZ4 and bitshuffle filters come from Debian's hdf5-filter-plugin (packaging/install-deps).
         for (const auto& [what, c, id] : { std::tuple { "lz4", Compression::Lz4, 32004 },
                  std::tuple { "bitshuffle-lz4", Compression::BitshuffleLz4, 32008 } }) {
@@ -268,6 +286,42 @@ private slots:
                 QCOMPARE(run->ledger.reason, first->ledger.reason);
             }
         }
+    }
+
+    void fileTruncatedWhileReadRefusesTheFramesItLost()
+    {
+        // A contiguous stack read in place whose file loses its tail after opening (a disk or a copy gone wrong):
+        // the frames still there are taken, each lost one is refused with its shot index, and nothing crashes.
+        const std::string path = m_dir.filePath("contiguous-cut.cxi").toStdString();
+        QVERIFY(writeCxi(path, Compression::Contiguous));
+        haddr_t dataAt = HADDR_UNDEF; // where HDF5 put the pixels, asked of HDF5 itself
+        {
+            const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+            const hid_t d = H5Dopen2(f, "/entry_1/data_1/data", H5P_DEFAULT);
+            dataAt = H5Dget_offset(d);
+            H5Dclose(d);
+            H5Fclose(f);
+        }
+        QVERIFY(dataAt != HADDR_UNDEF);
+        constexpr int kKept = 9;
+        auto pipe = open(2, false, path);
+        std::filesystem::resize_file(path, dataAt + std::uintmax_t(kKept) * kSlow * kFast * sizeof(float) + 100);
+        auto run = runShots(*pipe, settings());
+        QVERIFY2(run.ok(), run.ok() ? "" : run.error().message.c_str());
+        QCOMPARE(run->ledger.shotIndex.size(), std::size_t(kShots));
+        for (int s = kKept; s < kShots; ++s) {
+            const std::string& why = run->ledger.reason[static_cast<std::size_t>(s)];
+            QVERIFY2(!run->ledger.accepted[static_cast<std::size_t>(s)], why.c_str());
+            QVERIFY2(why.find("shot " + std::to_string(s)) != std::string::npos
+                    && why.find("short") != std::string::npos && why.find(path) != std::string::npos,
+                why.c_str());
+        }
+        // Shots 0..8: all but the NaN one, the dim one (3, 8) are judged as usual.
+        std::int64_t expectedIn = 0;
+        for (int s = 0; s < kKept; ++s) {
+            expectedIn += (s != kNaNShot && !kDim.count(s) && !kManual.count(s)) ? 1 : 0;
+        }
+        QCOMPARE(run->accepted, expectedIn);
     }
 
     void resumedRunEndsWhereOneRunEnds()

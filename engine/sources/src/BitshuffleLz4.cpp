@@ -1,4 +1,5 @@
 #include <fxs/sources/BitshuffleLz4.h>
+#include <fxs/sources/FileExtent.h>
 
 #include <algorithm>
 #include <cstring>
@@ -317,6 +318,19 @@ Status decodePixels(Frame& frame)
         return {};
     }
     const std::size_t bytes = frame.size() * pixelSize(frame.type);
+    if (frame.encoding == PixelEncoding::InFile) {
+        if (!frame.file) {
+            return Error { "frame " + std::to_string(frame.shotIndex) + " names no file to read its pixels from" };
+        }
+        frame.pixels.resize(bytes);
+        if (Status st = frame.file->readAt(frame.fileOffset, frame.pixels); !st) {
+            frame.pixels = {};
+            return Error { "frame " + std::to_string(frame.shotIndex) + ": " + st.message() };
+        }
+        frame.encoding = PixelEncoding::Plain;
+        frame.file.reset();
+        return {};
+    }
     const Status st = frame.encoding == PixelEncoding::Lz4
         ? BitshuffleLz4::decodeLz4(frame.encoded, bytes, frame.pixels)
         : BitshuffleLz4::decode(frame.encoded, pixelSize(frame.type), bytes, frame.pixels);

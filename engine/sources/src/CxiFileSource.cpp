@@ -3,6 +3,7 @@
 #include "ChunkGuard.h"
 #include "CxiMetadata.h"
 #include <fxs/hdf5/Hdf5Util.h>
+#include <fxs/sources/FileExtent.h>
 #include <fxs/sources/StackCheck.h>
 
 #include <algorithm>
@@ -84,6 +85,10 @@ struct CxiFileSource::Impl {
         return {};
     }
     PixelEncoding rawEncoding = PixelEncoding::Plain; ///< not Plain: frames are read as raw chunks of this encoding
+    /// Frames read in place (PixelEncoding::InFile): the file holding the dataset, opened for positioned reads.
+    std::shared_ptr<const OpenFile> inPlace;
+    H5D_layout_t inPlaceLayout = H5D_LAYOUT_ERROR; ///< contiguous: frame i at inPlaceBase + i · slab bytes
+    std::uint64_t inPlaceBase = 0; ///< contiguous: the data's offset; chunked: the file's user block
 
     Status openChecked(const StackInfo& validated)
     {
@@ -122,8 +127,113 @@ struct CxiFileSource::Impl {
         }
         if (options.deferDecode) {
             rawEncoding = rawChunkEncoding();
+            if (rawEncoding == PixelEncoding::Plain) {
+                prepareInPlace();
+            }
         }
         return {};
+    }
+
+    // Where the pixels lie uncompressed in the file in native byte order (contiguous storage, or one unfiltered
+    // chunk per frame), frames are handed out as positions in the file (PixelEncoding::InFile) that the caller's
+    // threads read with pread, in parallel and outside the HDF5 library. Any other layout is read by HDF5.
+    void prepareInPlace()
+    {
+        const h5::Handle dcpl = h5::plist(H5Dget_create_plist(data.get()));
+        if (!dcpl) {
+            return;
+        }
+        const H5D_layout_t layout = H5Pget_layout(dcpl.get());
+        if (layout == H5D_CONTIGUOUS) {
+            if (H5Pget_external_count(dcpl.get()) != 0) {
+                return;
+            }
+        } else if (layout != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 0 || !oneFramePerChunk(dcpl.get())) {
+            return;
+        }
+        const h5::Handle fileType = h5::type(H5Dget_type(data.get()));
+        if (!fileType || H5Tequal(fileType.get(), detail::memoryType(info.slab.type)) <= 0) {
+            return; // another byte order or width: HDF5 converts
+        }
+        // The file that holds the dataset: the one opened, or an external link's target (NeXus masters).
+        const h5::Handle owner = h5::file(H5Iget_file_id(data.get()));
+        const ssize_t nameLength = owner ? H5Fget_name(owner.get(), nullptr, 0) : -1;
+        if (nameLength <= 0) {
+            return;
+        }
+        std::string name(static_cast<std::size_t>(nameLength), '\0');
+        H5Fget_name(owner.get(), name.data(), name.size() + 1);
+        const h5::Handle fcpl = h5::plist(H5Fget_create_plist(owner.get()));
+        hsize_t userBlock = 0;
+        if (!fcpl || H5Pget_userblock(fcpl.get(), &userBlock) < 0) {
+            return;
+        }
+        auto opened = OpenFile::open(name);
+        if (!opened) {
+            return; // HDF5 reads it as usual
+        }
+        if (layout == H5D_CONTIGUOUS) {
+            const haddr_t at = H5Dget_offset(data.get());
+            const std::uint64_t end = userBlock + at + static_cast<std::uint64_t>(info.frames) * info.slab.bytes();
+            if (at == HADDR_UNDEF || end > (*opened)->size()) {
+                return; // not written (fill values) or shorter than its frames: HDF5 says what it finds
+            }
+            inPlaceBase = userBlock + at;
+        } else {
+            inPlaceBase = userBlock;
+        }
+        inPlace = std::move(*opened);
+        inPlaceLayout = layout;
+    }
+
+    bool oneFramePerChunk(hid_t dcpl) const
+    {
+        std::vector<hsize_t> chunk(info.dims.size());
+        if (H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size())
+            || chunk[0] != 1) {
+            return false;
+        }
+        for (std::size_t d = 1; d < chunk.size(); ++d) {
+            if (chunk[d] != static_cast<hsize_t>(info.dims[d])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // Frame `i` as its position in the file; false when its chunk was never written (HDF5 then gives the fill
+    // value).
+    Result<bool> locateInPlace(std::int64_t i, Frame& f)
+    {
+        if (Status s = guard->check(i); !s) {
+            return Error { s.message() };
+        }
+        const std::uint64_t bytes = info.slab.bytes();
+        if (inPlaceLayout == H5D_CONTIGUOUS) {
+            f.fileOffset = inPlaceBase + static_cast<std::uint64_t>(i) * bytes;
+        } else {
+            std::vector<hsize_t> offset(info.dims.size(), 0);
+            offset[0] = static_cast<hsize_t>(i);
+            unsigned filterMask = 0;
+            haddr_t at = HADDR_UNDEF;
+            hsize_t stored = 0;
+            if (H5Dget_chunk_info_by_coord(data.get(), offset.data(), &filterMask, &at, &stored) < 0) {
+                return Error { path + ": frame " + std::to_string(i) + ": cannot locate its chunk ("
+                    + h5::lastError() + ")" };
+            }
+            if (at == HADDR_UNDEF) {
+                return false;
+            }
+            if (stored != bytes || inPlaceBase + at + bytes > inPlace->size()) {
+                return Error { path + ": frame " + std::to_string(i) + ": its chunk of " + std::to_string(stored)
+                    + " bytes at " + std::to_string(at) + " does not hold the frame's " + std::to_string(bytes)
+                    + " bytes inside the file" };
+            }
+            f.fileOffset = inPlaceBase + at;
+        }
+        f.file = inPlace;
+        f.encoding = PixelEncoding::InFile;
+        return true;
     }
 
     // The encoding of the stack's chunks when each holds exactly one frame compressed by LZ4 (32004) or by
@@ -131,18 +241,9 @@ struct CxiFileSource::Impl {
     PixelEncoding rawChunkEncoding() const
     {
         const h5::Handle dcpl = h5::plist(H5Dget_create_plist(data.get()));
-        if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 1) {
+        if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 1
+            || !oneFramePerChunk(dcpl.get())) {
             return PixelEncoding::Plain;
-        }
-        std::vector<hsize_t> chunk(info.dims.size());
-        if (H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size())
-            || chunk[0] != 1) {
-            return PixelEncoding::Plain;
-        }
-        for (std::size_t d = 1; d < chunk.size(); ++d) {
-            if (chunk[d] != static_cast<hsize_t>(info.dims[d])) {
-                return PixelEncoding::Plain;
-            }
         }
         unsigned flags = 0;
         std::size_t nValues = 8;
@@ -283,6 +384,24 @@ Result<std::optional<Frame>> CxiFileSource::next()
     if (m->cursor >= m->info.frames) {
         return std::optional<Frame> {};
     }
+    if (m->inPlace) {
+        Frame f;
+        f.shotIndex = m->cursor;
+        f.nSlow = m->info.slab.nSlow;
+        f.nFast = m->info.slab.nFast;
+        f.type = m->info.slab.type;
+        auto located = m->locateInPlace(m->cursor, f);
+        if (!located) {
+            m->failure = located.error();
+            return *m->failure;
+        }
+        if (*located) {
+            m->describe(f);
+            ++m->cursor;
+            return std::optional<Frame> { std::move(f) };
+        }
+        // A chunk never written: HDF5 reads its fill value below.
+    }
     if (m->rawEncoding != PixelEncoding::Plain) {
         Frame f;
         f.shotIndex = m->cursor;
@@ -356,5 +475,7 @@ Status CxiFileSource::seek(std::int64_t shotIndex)
 const StackInfo& CxiFileSource::info() const { return m->info; }
 
 bool CxiFileSource::defersDecode() const { return m->rawEncoding != PixelEncoding::Plain; }
+
+bool CxiFileSource::readsInPlace() const { return m->inPlace != nullptr; }
 
 } // namespace fxs

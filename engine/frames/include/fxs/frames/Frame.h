@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,9 +39,14 @@ constexpr std::size_t pixelSize(PixelType t)
     return withPixelType(t, [](auto v) { return sizeof(v); });
 }
 
-/// How a frame's pixels are held: decoded, or still as the compressed chunk (a source asked to leave decoding to
-/// the caller's threads: CxiSourceOptions::deferDecode; fxs::decodePixels in <fxs/sources/BitshuffleLz4.h> decodes).
-enum class PixelEncoding { Plain, Lz4, BitshuffleLz4 };
+/// How a frame's pixels are held: decoded; still as the compressed chunk; or still in the file, at a known offset
+/// (InFile: uncompressed pixels in native byte order). A source leaves this to the caller's threads when asked
+/// (CxiSourceOptions::deferDecode); fxs::decodePixels in <fxs/sources/BitshuffleLz4.h> decodes or reads them.
+enum class PixelEncoding { Plain, Lz4, BitshuffleLz4, InFile };
+
+/// An open file that frames are read from at known offsets (PixelEncoding::InFile); defined in
+/// <fxs/sources/FileExtent.h>, closed when its last frame goes.
+struct OpenFile;
 
 /// What a source knows about a shot besides its pixels.
 struct FrameMetadata {
@@ -60,8 +66,10 @@ struct Frame {
     int nFast = 0; ///< columns of the slab (fs)
     PixelType type = PixelType::Float32;
     std::vector<std::byte> pixels; ///< nSlow · nFast pixels of `type`
-    PixelEncoding encoding = PixelEncoding::Plain; ///< not Plain: `encoded` holds the chunk and `pixels` is empty
-    std::vector<std::byte> encoded; ///< the compressed chunk while encoding is not Plain
+    PixelEncoding encoding = PixelEncoding::Plain; ///< not Plain: `pixels` is empty until decodePixels()
+    std::vector<std::byte> encoded; ///< the compressed chunk while encoding is Lz4 or BitshuffleLz4
+    std::shared_ptr<const OpenFile> file; ///< encoding InFile: the file holding the pixels, from `fileOffset`
+    std::uint64_t fileOffset = 0; ///< encoding InFile: byte offset of the frame's pixels in `file`
     FrameMetadata meta;
 
     /// Number of pixels.

@@ -36,8 +36,9 @@ public:
     static void transposeBlock(const std::byte* in, std::byte* out, std::size_t n, std::size_t elementSize);
 };
 
-/// Decodes a frame whose pixels a source left compressed (Frame::encoding not Plain) into Frame::pixels; a plain
-/// frame is left as it is. Fails when the chunk is damaged or does not hold the frame's bytes.
+/// Decodes a frame whose pixels a source left compressed, or reads those it left in the file (Frame::encoding not
+/// Plain), into Frame::pixels; a plain frame is left as it is. Fails when the chunk is damaged or does not hold the
+/// frame's bytes, or the file is shorter than the frame.
 Status decodePixels(Frame& frame);
 
 } // namespace fxs

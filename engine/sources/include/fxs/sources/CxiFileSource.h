@@ -25,8 +25,10 @@ struct CxiSourceOptions {
     std::uint32_t frameMaskBad = 0;
     /// Where each frame is one LZ4 or bitshuffle-LZ4 chunk, next() returns the chunk as stored (H5Dread_chunk:
     /// Frame::encoding set, `pixels` empty) so that the caller decodes it on its own threads (fxs::decodePixels),
-    /// outside the HDF5 library; other layouts are read and decoded by HDF5 as usual, and so is every frame when a
-    /// mask per frame is given (it applies to decoded pixels).
+    /// outside the HDF5 library. Where the pixels lie uncompressed in native byte order (contiguous, or one
+    /// unfiltered chunk per frame), next() returns the frame's position in the file instead (Frame::encoding
+    /// InFile), read by fxs::decodePixels with pread on the caller's threads. Other layouts are read and decoded by
+    /// HDF5 as usual, and so is every frame when a mask per frame is given (it applies to decoded pixels).
     bool deferDecode = false;
 };
 
@@ -47,6 +49,8 @@ public:
     Status seek(std::int64_t shotIndex) override;
     /// True when next() returns frames still compressed (deferDecode and a layout that allows it).
     bool defersDecode() const;
+    /// True when next() returns positions of uncompressed frames in the file (deferDecode and a layout that allows it).
+    bool readsInPlace() const;
     /// What validation found (dims, filters, frames).
     const StackInfo& info() const;
 
