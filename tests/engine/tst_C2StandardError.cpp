@@ -277,6 +277,8 @@ private slots:
             cPred += spread.cPredictedVar[i] / runs;
         }
         const double cRatio = std::sqrt(cEmp / cPred);
+        qInfo("spread over runs / predicted: q != q' %.3f, diagonal %.3f, C_n %.3f; %d of %d elements within 20 %%",
+            std::sqrt(emp[0] / pred[0]), std::sqrt(emp[1] / pred[1]), cRatio, inside, elements);
         QVERIFY2(std::abs(cRatio - 1) < 0.1, qPrintable(QStringLiteral("C_n: spread / predicted = %1").arg(cRatio)));
     }
 };
