@@ -134,11 +134,11 @@ private slots:
         QVERIFY2(view.bandHigh()->name().contains("no error bars"), qPrintable(view.bandHigh()->name()));
     }
 
-    // docs/screenshots/monitor-c2-error-bands.png: a simulated run of 400 shots (a 2- and 6-fold pattern at random
-    // angles with Poisson counts and a detector gap) in the explorer with its band.
+    // docs/screenshots/monitor-c2-error-bands.png: an early moment of a simulated run, 150 shots of a weak 2- and
+    // 6-fold pattern at random angles with Poisson counts of a few photons and a detector gap, in the explorer.
     void errorBandScreenshot()
     {
-        const int nQ = 24, nPhi = 90, shots = 400;
+        const int nQ = 24, nPhi = 90, shots = 150;
         fxs::C2Config c;
         c.nQ = nQ;
         c.nPhi = nPhi;
@@ -151,8 +151,8 @@ private slots:
             for (int q = 0; q < nQ; ++q) {
                 for (int p = 0; p < nPhi; ++p) {
                     const double phi = 2 * std::numbers::pi * p / nPhi - alpha;
-                    const double mean = 60.0 * std::exp(-q / 10.0)
-                        * (1 + 0.4 * std::cos(2 * phi + 0.2 * q) + 0.25 * std::cos(6 * phi));
+                    const double mean = 8.0 * std::exp(-q / 10.0)
+                        * (1 + 0.3 * std::cos(2 * phi + 0.2 * q) + 0.2 * std::cos(6 * phi));
                     f.intensity[f.at(q, p)] = float(std::poisson_distribution<int>(mean)(rng));
                     f.weight[f.at(q, p)] = (p >= 40 && p < 46) ? 0.0f : 1.0f; // a panel gap
                 }
@@ -166,7 +166,7 @@ private slots:
         view.resize(900, 760);
         view.setGrid({ nQ, nPhi, 0.1, 0.7 });
         view.setSnapshot(snap);
-        view.setCursor({ 6, 9, 20 });
+        view.setCursor({ 10, 12, 20 });
         const QString shotError = fxs::test::saveWidgetScreenshot(view, QStringLiteral("monitor-c2-error-bands.png"));
         QVERIFY2(shotError.isEmpty(), qPrintable(shotError));
     }
