@@ -73,6 +73,18 @@ C2SliceView::C2SliceView(QWidget* parent)
     m_diffGraph = m_curvePlot->addGraph();
     m_diffGraph->setName(tr("difference C2 − C2(mean image)"));
     m_diffGraph->setPen(QPen(QColor(220, 120, 20), 1.4));
+    // The ± 1 standard error band, on a layer below the curves so that they are drawn over it.
+    m_curvePlot->addLayer(QStringLiteral("band"), m_curvePlot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
+    m_bandLow = m_curvePlot->addGraph();
+    m_bandHigh = m_curvePlot->addGraph();
+    for (QCPGraph* g : { m_bandLow, m_bandHigh }) {
+        g->setLayer(QStringLiteral("band"));
+        g->setPen(QPen(QColor(30, 90, 200, 90), 0.8));
+    }
+    m_bandHigh->setBrush(QColor(30, 90, 200, 60));
+    m_bandHigh->setChannelFillGraph(m_bandLow);
+    m_bandHigh->setName(tr("C2 ± 1 standard error"));
+    m_bandLow->removeFromLegend();
     m_curvePlot->legend->setVisible(true);
     m_curvePlot->legend->setFont(QFont(font().family(), 8));
     m_curveDelta = makeLine(m_curvePlot);
@@ -195,6 +207,7 @@ void C2SliceView::refreshCurve()
     const C2Curve c = C2Slices::versusDelta(*m_snapshot, m_cursor.q, m_cursor.qp);
     const QVector<double> keys(c.deltaDeg.begin(), c.deltaDeg.end());
     m_c2Graph->setData(keys, QVector<double>(c.c2.begin(), c.c2.end()), true);
+    refreshBand(c);
     if (c.difference.empty()) {
         m_diffGraph->data()->clear(); // a snapshot without the inter-shot term (a remote job's live C2)
     } else {
@@ -204,9 +217,9 @@ void C2SliceView::refreshCurve()
     m_curvePlot->xAxis->setRange(0.0, 360.0);
     bool found = false;
     QCPRange range = m_c2Graph->getValueRange(found);
-    if (m_diffGraph->visible()) {
+    for (QCPGraph* g : { m_diffGraph, m_bandLow, m_bandHigh }) {
         bool found2 = false;
-        const QCPRange r2 = m_diffGraph->getValueRange(found2);
+        const QCPRange r2 = g->visible() ? g->getValueRange(found2) : QCPRange();
         range = found ? (found2 ? QCPRange(std::min(range.lower, r2.lower), std::max(range.upper, r2.upper)) : range)
                       : r2;
         found = found || found2;
@@ -216,6 +229,30 @@ void C2SliceView::refreshCurve()
         m_curvePlot->yAxis->setRange(range.lower - pad, range.upper + pad);
     }
     m_curvePlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+// C2 ± 1 standard error as a filled band; without standard errors (a GPU run, sums from an older file, fewer than two
+// shots) no band, and the legend says so rather than drawing a band of zero width.
+void C2SliceView::refreshBand(const C2Curve& c)
+{
+    const bool has = !c.stdError.empty();
+    m_bandLow->setVisible(has);
+    m_bandHigh->setVisible(has);
+    if (!has) {
+        m_bandLow->data()->clear();
+        m_bandHigh->data()->clear();
+        m_bandHigh->setName(tr("no error bars (these sums keep no variance)"));
+        return;
+    }
+    QVector<double> keys, low, high;
+    for (std::size_t k = 0; k < c.c2.size(); ++k) {
+        keys.push_back(c.deltaDeg[k]);
+        low.push_back(c.c2[k] - c.stdError[k]); // NaN stays NaN: a gap in the band where C2 has one
+        high.push_back(c.c2[k] + c.stdError[k]);
+    }
+    m_bandLow->setData(keys, low, true);
+    m_bandHigh->setData(keys, high, true);
+    m_bandHigh->setName(tr("C2 ± 1 standard error (%1 shots)").arg(Format::count(m_snapshot->shots)));
 }
 
 void C2SliceView::refreshMaps()

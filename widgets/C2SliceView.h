@@ -42,6 +42,9 @@ public:
     C2Cursor cursor() const { return m_cursor; }
     /// Chooses what the maps show (C2 or the difference correlation).
     void setMapQuantity(C2Quantity quantity);
+    /// The ± 1 standard error band around C2 against Δ: its lower and upper edges (tests).
+    QCPGraph* bandLow() const { return m_bandLow; }
+    QCPGraph* bandHigh() const { return m_bandHigh; }
     /// The curve plot (tests, export).
     QCustomPlot* curvePlot() const { return m_curvePlot; }
     /// The (q, q') map plot.
@@ -59,6 +62,7 @@ signals:
 
 private:
     void refreshCurve();
+    void refreshBand(const C2Curve& curve);
     void refreshMaps();
     void refreshCursorItems();
     void onPairClick(QMouseEvent* event);
@@ -76,6 +80,8 @@ private:
     QCustomPlot* m_diagPlot = nullptr;
     QCPGraph* m_c2Graph = nullptr;
     QCPGraph* m_diffGraph = nullptr;
+    QCPGraph* m_bandLow = nullptr; // C2 − 1 standard error (no legend entry)
+    QCPGraph* m_bandHigh = nullptr; // C2 + 1 standard error, filled down to m_bandLow; its legend entry names the band
     QCPColorMap* m_pairMap = nullptr;
     QCPColorMap* m_diagMap = nullptr;
     QCPGraph* m_pairMarker = nullptr;

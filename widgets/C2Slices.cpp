@@ -35,6 +35,9 @@ C2Curve C2Slices::versusDelta(const C2Snapshot& s, int q, int qp)
             c.difference.push_back(value(s, q, qp, k, C2Quantity::Difference));
             c.inter.push_back(value(s, q, qp, k, C2Quantity::Inter));
         }
+        if (s.hasStdError()) {
+            c.stdError.push_back(std::isnan(c.c2.back()) ? c.c2.back() : s.c2StdError[s.at(q, qp, k)]);
+        }
     }
     return c;
 }

@@ -18,6 +18,7 @@ struct C2Curve {
     std::vector<double> c2;
     std::vector<double> difference; ///< empty when the snapshot has no inter-shot term
     std::vector<double> inter;
+    std::vector<double> stdError; ///< standard error of c2 (NaN where c2 is); empty when the snapshot has none
 };
 
 /// Slices of a C2Snapshot for display: pure functions, no Qt.

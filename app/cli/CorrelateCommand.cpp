@@ -49,6 +49,7 @@ struct CorrelateOptions {
     std::string checkpoint;
     double checkpointEveryS = 30.0;
     bool resume = false;
+    bool noErrorBars = false;
     std::int64_t maxShots = -1;
     double rateHz = 0.0;
     bool live = false;
@@ -461,6 +462,8 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     sub->add_flag("--resume", o.resume, "Continue from the checkpoint (shots already in it are skipped)");
+    sub->add_flag("--no-error-bars", o.noErrorBars,
+        "Skip the sums behind C2's standard errors (faster; fxs-bench c2 reports their cost)");
     sub->add_option("--max-shots", o.maxShots, "Stop after this many shots (-1: all)")->capture_default_str();
     sub->add_option("--rate", o.rateHz, "Replay the input at this many shots per second (0: full speed)")
         ->check(CLI::NonNegativeNumber);
@@ -502,6 +505,7 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     RunSettings rs;
     rs.pipeline.accumulator.nQ = prep->grid.nQ;
     rs.pipeline.accumulator.nPhi = prep->grid.nPhi;
+    rs.pipeline.accumulator.variance = !o.noErrorBars;
     rs.pipeline.threads = o.threads;
     rs.pipeline.backend = o.backend == "gpu" ? C2Backend::Gpu : o.backend == "auto" ? C2Backend::Auto : C2Backend::Cpu;
     rs.pipeline.gpuDevice = o.gpuDevice;

@@ -131,6 +131,14 @@ Status readSums(hid_t file, const std::string& f, C2Sums& sums)
     }
     sums.weightedIntensity = std::move(wi->values);
     sums.weightSum = std::move(ws->values);
+    // Schema 2: the squares behind the standard errors; files of schema 1 have none (sums without error bars).
+    if (h5::linkExists(file, "/sums/squares")) {
+        auto sq = readDoubles(file, "/sums/squares", f);
+        if (!sq || sq->values.size() != sums.signal[0].size()) {
+            return Error { f + ": /sums/squares does not match n_q, n_max of /sums" };
+        }
+        sums.squares = std::move(sq->values);
+    }
     return {};
 }
 

@@ -84,6 +84,8 @@ class Snapshot:
     difference_c2: npt.NDArray[np.float64]
     split_half_cc_per_q: npt.NDArray[np.float64]
     fourier: npt.NDArray[np.complex128]
+    c2_std_error: npt.NDArray[np.float64]
+    fourier_std_error: npt.NDArray[np.float64]
 
 class Sums:
     """The additive state of a C2 run (double precision), mergeable by addition."""
@@ -97,6 +99,7 @@ class Sums:
     mask: Tuple[npt.NDArray[np.complex128], npt.NDArray[np.complex128]]
     weighted_intensity: npt.NDArray[np.float64]
     weight_sum: npt.NDArray[np.float64]
+    squares: npt.NDArray[np.float64]
     def snapshot(self, split_half: bool = True, inter_shot: bool = True, fourier: bool = True, threads: int = 0,
                  mask_relative_threshold: float = 1e-4) -> Snapshot: ...
     def merge(self, other: Sums) -> None: ...
@@ -106,7 +109,8 @@ class Sums:
 class C2Accumulator:
     """Streams polar frames into C2 on worker threads; snapshots at any time."""
     def __init__(self, n_q: int, n_phi: int, n_max: int = -1, precision: str = "single",
-                 subtract_ring_mean: bool = True, threads: int = 0, batch_shots: int = 256) -> None: ...
+                 subtract_ring_mean: bool = True, threads: int = 0, batch_shots: int = 256,
+                 variance: bool = True) -> None: ...
     def add(self, polar: npt.ArrayLike, weights: Optional[npt.ArrayLike] = None,
             shot_index: Union[None, int, Sequence[int], npt.NDArray[np.int64]] = None) -> None: ...
     def flush(self) -> None: ...

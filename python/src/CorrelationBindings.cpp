@@ -40,7 +40,8 @@ struct Accumulator {
     {
         workers.clear();
         sink = std::make_unique<C2Sink>();
-        sink->sums = C2Sums::zeros(config.nQ, config.nPhi, config.effectiveNMax(), config.subtractRingMean);
+        sink->sums = C2Sums::zeros(
+            config.nQ, config.nPhi, config.effectiveNMax(), config.subtractRingMean, config.variance);
         for (int t = 0; t < threads; ++t) {
             workers.push_back(std::make_unique<C2Accumulator>(config, *sink));
         }
@@ -185,7 +186,7 @@ void bindAccumulator(py::module_& m)
         "frequency, on `threads` threads (0: all cores) for a stack. Shots go to the even or odd half by the parity "
         "of their index.")
         .def(py::init([](int nQ, int nPhi, int nMax, const std::string& precision, bool subtractRingMean, int threads,
-                          int batchShots) {
+                          int batchShots, bool variance) {
             if (nQ <= 0 || nPhi < 4) {
                 throw py::value_error("C2Accumulator: need n_q > 0 and n_phi ≥ 4 (got " + std::to_string(nQ) + ", "
                     + std::to_string(nPhi) + ")");
@@ -197,11 +198,13 @@ void bindAccumulator(py::module_& m)
             c.precision = precisionOf(precision);
             c.subtractRingMean = subtractRingMean;
             c.batchShots = std::max(1, batchShots);
+            c.variance = variance;
             py::gil_scoped_release release;
             return std::make_unique<Accumulator>(c, threads);
         }),
             py::arg("n_q"), py::arg("n_phi"), py::arg("n_max") = -1, py::arg("precision") = "single",
-            py::arg("subtract_ring_mean") = true, py::arg("threads") = 0, py::arg("batch_shots") = 256)
+            py::arg("subtract_ring_mean") = true, py::arg("threads") = 0, py::arg("batch_shots") = 256,
+            py::arg("variance") = true)
         .def("add", &add, py::arg("polar"), py::arg("weights") = py::none(), py::arg("shot_index") = py::none(),
             "Adds one polar frame (n_q, n_phi) or a stack (n, n_q, n_phi); weights in [0, 1] of the same shape "
             "(default 1; 0 = masked, where the intensity may be NaN). shot_index: the first shot's index (default: "
@@ -287,7 +290,15 @@ void bindSnapshot(py::module_& m)
             const auto& s = self.cast<const S&>();
             const py::ssize_t n = s.fourier.empty() ? 0 : s.nMax + 1;
             return viewArray(s.fourier, { n, s.nQ, s.nQ }, self);
-        }, "C_n(q, q') for n = 0 … n_max, (n_max + 1, n_q, n_q) complex128: c2 = Σ_n C_n e^{i n Δ}.");
+        }, "C_n(q, q') for n = 0 … n_max, (n_max + 1, n_q, n_q) complex128: c2 = Σ_n C_n e^{i n Δ}.")
+        .def_property_readonly("c2_std_error", c2View(&S::c2StdError),
+            "Standard error of c2, like c2 (0 where masked); empty when the sums keep no squares "
+            "(C2Snapshot::c2StdError says which estimator and assumptions).")
+        .def_property_readonly("fourier_std_error", [](py::object self) {
+            const auto& s = self.cast<const S&>();
+            const py::ssize_t n = s.fourierStdError.empty() ? 0 : s.nMax + 1;
+            return viewArray(s.fourierStdError, { n, s.nQ, s.nQ }, self);
+        }, "Standard error √E|δC_n|² of each C_n, (n_max + 1, n_q, n_q) float64; empty without squares.");
 }
 
 void bindSums(py::module_& m)
@@ -321,6 +332,12 @@ void bindSums(py::module_& m)
             const auto& s = self.cast<const S&>();
             return viewArray(s.weightSum, { s.nQ, s.nPhi }, self);
         }, "Σ_j w, (n_q, n_phi).")
+        .def_property_readonly("squares", [](py::object self) {
+            const auto& s = self.cast<const S&>();
+            const py::ssize_t n = s.squares.empty() ? 0 : s.nFreq();
+            return viewArray(s.squares, { n, s.nQ, s.nQ }, self);
+        }, "Σ_j |A_j(q, n)|² |A_j(q', n)|² over both halves, (n_max + 1, n_q, n_q) float64, lower triangle: what the "
+           "standard errors need; empty when the run kept none.")
         .def("snapshot", [](const S& s, bool sh, bool is, bool f, int t, double thr) {
             return snapshotOf(s, snapshotOptions(sh, is, f, t, thr));
         },

@@ -20,7 +20,7 @@ namespace {
 /// fxs.Results: what a results file or a sums file holds.
 struct Results {
     std::string path;
-    std::string format; ///< "hdf5" or the sums layout ("FXSCKPT 2", ...)
+    std::string format; ///< "hdf5" or the sums layout ("FXSCKPT 3", ...)
     std::shared_ptr<C2Sums> sums;
     std::optional<PolarGrid> grid;
     double wavelengthA = 0.0;
@@ -120,7 +120,8 @@ void bindResultsClass(py::module_& m)
         "A results file (HDF5, docs/RESULTS_SCHEMA.md) or a sums file read back: the C2 sums and what the run "
         "stored beside them. snapshot() recomputes the normalised C2 (the same function that wrote /c2).")
         .def_readonly("path", &Results::path)
-        .def_readonly("format", &Results::format, "'hdf5', or the sums file layout ('FXSCKPT 2', 'FXS1SUMS').")
+        .def_readonly("format", &Results::format,
+            "'hdf5', or the sums file layout ('FXSCKPT 3', older 'FXSCKPT 2', 'FXS1SUMS').")
         .def_readonly("sums", &Results::sums, "The C2 sums (fxs.Sums).")
         .def_readonly("grid", &Results::grid, "The polar grid (None for a sums file).")
         .def_readonly("wavelength", &Results::wavelengthA, "Wavelength in Å (0: unknown).")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import fxs
-from oracles import brute_c2, normalised, random_frames
+from oracles import brute_c2, delta_i, normalised, random_frames
 
 N_Q, N_PHI = 5, 12
 
@@ -81,3 +81,68 @@ def test_bad_files_raise_naming_what_is_wrong(run, tmp_path):
     damaged.write_bytes(bytes(data))
     with pytest.raises(fxs.FxsError, match="damaged.fxs1"):
         fxs.open_results(str(damaged))
+
+
+def numpy_standard_errors(intensity, weight, mask_c2, flags, n_max):
+    """The squares Σ_j |A_j(q,n)|² |A_j(q',n)|² from numpy's FFT of δI, and the standard errors of C_n and c2 by the
+    estimator C2Snapshot documents (V_n = N/(N−1) (Σ|P|² − |ΣP|²/N); c2: √(U(Δ) / (M̄ M(Δ))) / n_phi)."""
+    n_phi = intensity.shape[-1]
+    a = np.fft.rfft(delta_i(intensity, weight), axis=-1)[..., : n_max + 1]  # (shots, q, n)
+    p = np.conj(a)[:, :, None, :] * a[:, None, :, :]  # P_jn(q, q')
+    squares = (np.abs(p) ** 2).sum(0)
+    shots = intensity.shape[0]
+    v = np.maximum(0, (squares - np.abs(p.sum(0)) ** 2 / shots) * shots / (shots - 1))
+    mult = np.array([1.0 if n in (0, n_phi // 2) else 2.0 for n in range(n_max + 1)])
+    delta = 2 * np.pi * np.arange(n_phi) / n_phi
+    u = np.broadcast_to((v * mult).sum(-1)[..., None], mask_c2.shape).copy()
+    inner = [n for n in range(1, n_max + 1) if 2 * n != n_phi]
+    for q in range(u.shape[0]):
+        u[q, q] += 2 * sum(v[q, q, n] * np.cos(2 * n * delta) for n in inner)
+    valid = flags != 1
+    mean_m = mask_c2.mean(-1, keepdims=True)
+    se = np.where(valid, np.sqrt(np.maximum(u, 0) / (mean_m * np.where(valid, mask_c2, 1))) / n_phi, 0.0)
+    inv_m = np.where(valid, 1 / np.where(valid, mask_c2, 1), 0).mean(-1)
+    fourier_se = np.sqrt(v) * inv_m[..., None] / n_phi
+    return np.moveaxis(squares, -1, 0), se, np.moveaxis(fourier_se, -1, 0)
+
+
+def test_schema_2_stores_standard_errors_that_numpy_recomputes(run, tmp_path):
+    intensity, weight, sums = run
+    path = str(tmp_path / "run2.h5")
+    fxs.write_results(path, sums, fxs.PolarGrid(N_Q, N_PHI, 0.1, 0.6))
+    with h5py.File(path, "r") as f:
+        assert f.attrs["schema_version"] == 2
+        flags, mask_c2 = f["/c2/flags"][()], f["/c2/mask_correlation"][()]
+        squares, se, fse = numpy_standard_errors(intensity, weight, mask_c2, flags, N_PHI // 2)
+        lower = np.tril(np.ones((N_Q, N_Q), bool))[None]  # the sums keep the lower triangle q ≥ q'
+        np.testing.assert_allclose(f["/sums/squares"][()][np.broadcast_to(lower, squares.shape)],
+                                   squares[np.broadcast_to(lower, squares.shape)], rtol=1e-9,
+                                   atol=1e-12 * squares.max())  # n = 0: rounding residue of A_0 = 0
+        np.testing.assert_allclose(f["/c2/c2_std_error"][()], se, rtol=1e-7, atol=1e-12)
+        np.testing.assert_allclose(f["/c2/fourier_std_error"][()], fse, rtol=1e-7, atol=1e-12)
+    r = fxs.open_results(path)
+    np.testing.assert_allclose(r.snapshot().c2_std_error, se, rtol=1e-7, atol=1e-12)
+
+
+def test_schema_1_file_is_read_without_standard_errors(run, tmp_path):
+    """A results file in the layout of schema 1, written here by h5py: read as before, no squares, no error bars."""
+    _, _, sums = run
+    path = str(tmp_path / "v1.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["schema_version"] = 1
+        f.attrs["format"] = "fxs-results"
+        g = f.create_group("sums")
+        for key, value in (("n_q", N_Q), ("n_phi", N_PHI), ("n_max", sums.n_max), ("shots_even", 5),
+                           ("shots_odd", 4), ("ring_mean_subtracted", 1)):
+            g.attrs[key] = np.int64(value)
+        for h, name in enumerate(("even", "odd")):
+            g["signal_" + name] = np.asarray(sums.signal[h])
+            g["mask_" + name] = np.asarray(sums.mask[h])
+        g["weighted_intensity"] = np.asarray(sums.weighted_intensity)
+        g["weight_sum"] = np.asarray(sums.weight_sum)
+        f["/analysis/polar_grid"] = np.array([N_Q, N_PHI, 0.1, 0.6, 1.3])
+    r = fxs.open_results(path)
+    assert r.sums.shots_half == (5, 4) and r.sums.squares.size == 0
+    snap = r.snapshot()
+    assert snap.c2_std_error.size == 0 and snap.fourier_std_error.size == 0
+    np.testing.assert_array_equal(snap.c2, sums.snapshot().c2)

@@ -277,7 +277,8 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
         }
         veto = std::move(*rules);
     }
-    C2Sums base = C2Sums::zeros(cfg.nQ, cfg.nPhi, cfg.accumulatorConfig().effectiveNMax(), cfg.ringMeanSubtracted);
+    const C2Config acc = cfg.accumulatorConfig();
+    C2Sums base = C2Sums::zeros(cfg.nQ, cfg.nPhi, acc.effectiveNMax(), cfg.ringMeanSubtracted, acc.variance);
     auto resume = resumeFrom(cfg, files, rank, comm, base);
     if (!resume) {
         return resume.error();

@@ -31,6 +31,24 @@ void packLower(const C2Sums& s, std::vector<std::complex<double>>& a, int freqs,
     }
 }
 
+// The same for the real squares (C2Sums::squares); sums without them give (and, after the reduction, take) zeros.
+void packSquares(C2Sums& s, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
+{
+    for (int n = 0; n < s.nFreq(); ++n) {
+        for (int q = 0; q < s.nQ; ++q) {
+            const std::size_t count = static_cast<std::size_t>(q) + 1;
+            double* p = packed.data() + cursor;
+            if (!s.squares.empty()) {
+                double* row = s.squares.data() + s.at(n, q, 0);
+                toPacked ? std::copy(row, row + count, p) : std::copy(p, p + count, row);
+            } else if (toPacked) {
+                std::fill(p, p + count, 0.0);
+            }
+            cursor += count;
+        }
+    }
+}
+
 void copyDoubles(std::vector<double>& v, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
 {
     toPacked ? std::copy(v.begin(), v.end(), packed.begin() + static_cast<std::ptrdiff_t>(cursor))
@@ -40,28 +58,38 @@ void copyDoubles(std::vector<double>& v, std::vector<double>& packed, std::size_
 }
 
 // Everything a reduction sums, in one order: only the lower triangles of the signal and mask matrices hold sums
-// (C2Sums), about half of the arrays' bytes and of the reduction's time; then the image sums and the shot counts.
+// (C2Sums), about half of the arrays' bytes and of the reduction's time; then the squares' lower triangles, the image
+// sums, the shot counts and the number of shots whose sums came without squares. Every rank packs the squares (zeros
+// when it has none), so that the buffers agree whatever each rank holds; the total keeps them only when no rank's
+// shots lacked them (C2Sums::merge's rule).
 void pack(C2Sums& s, std::vector<double>& packed, bool toPacked)
 {
     const std::size_t triangle = static_cast<std::size_t>(s.nQ) * (s.nQ + 1) / 2;
     if (toPacked) {
-        packed.resize(4 * triangle * static_cast<std::size_t>(s.nFreq() + s.nFreqMask()) + s.weightedIntensity.size()
-            + s.weightSum.size() + 2);
+        packed.resize(4 * triangle * static_cast<std::size_t>(s.nFreq() + s.nFreqMask())
+            + triangle * static_cast<std::size_t>(s.nFreq()) + s.weightedIntensity.size() + s.weightSum.size() + 3);
+    } else if (s.squares.empty()) {
+        s.squares.assign(static_cast<std::size_t>(s.nFreq()) * s.nQ * s.nQ, 0.0);
     }
     std::size_t cursor = 0;
     for (int h = 0; h < 2; ++h) {
         packLower(s, s.signal[h], s.nFreq(), packed, cursor, toPacked);
         packLower(s, s.mask[h], s.nFreqMask(), packed, cursor, toPacked);
     }
+    packSquares(s, packed, cursor, toPacked);
     copyDoubles(s.weightedIntensity, packed, cursor, toPacked);
     copyDoubles(s.weightSum, packed, cursor, toPacked);
     // Shot counts as doubles: exact up to 2^53 shots.
     if (toPacked) {
         packed[cursor] = static_cast<double>(s.shots[0]);
         packed[cursor + 1] = static_cast<double>(s.shots[1]);
+        packed[cursor + 2] = s.hasVariance() ? 0.0 : static_cast<double>(s.totalShots());
     } else {
         s.shots[0] = static_cast<std::int64_t>(packed[cursor]);
         s.shots[1] = static_cast<std::int64_t>(packed[cursor + 1]);
+        if (packed[cursor + 2] > 0.0) {
+            s.squares = {}; // some rank's shots have no squares: no standard errors for the total
+        }
     }
 }
 

@@ -8,8 +8,8 @@
 namespace fxs::remote {
 
 /// A reduction of every rank's sums to `root` that runs while the ranks go on accumulating: the constructor packs a
-/// copy of the sums (the lower triangles of the signal and mask matrices, which hold the sums, the image sums and the
-/// shot counts, as doubles) and starts MPI_Ireduce; progress() between shots lets MPI move the data; finish() waits
+/// copy of the sums (the lower triangles of the signal, mask and squares matrices, which hold the sums, the image sums
+/// and the shot counts, as doubles) and starts MPI_Ireduce; progress() between shots lets MPI move the data; finish() waits
 /// and gives the total on the root. Collective: every rank starts one with sums of the same shape, in the same order.
 class SumsReduction {
 public:

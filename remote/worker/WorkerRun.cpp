@@ -399,7 +399,7 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     }
 
     const int nMax = cfg->accumulatorConfig().effectiveNMax();
-    C2Sums base = C2Sums::zeros(cfg->nQ, cfg->nPhi, nMax, cfg->ringMeanSubtracted);
+    C2Sums base = C2Sums::zeros(cfg->nQ, cfg->nPhi, nMax, cfg->ringMeanSubtracted, cfg->accumulatorConfig().variance);
     auto plan = makePlan(*cfg, files, rank, comm, base);
     if (!plan) {
         return plan.error();

@@ -1,5 +1,6 @@
 // fxs-bench c2: the C2 engine against an in-process reference (one batched FFTW r2c over all shots + one
-// cblas_cherk per frequency, OpenBLAS threads, no masks, no pipeline) and the seed paper's numpy kernels.
+// cblas_cherk per frequency, OpenBLAS threads, no masks, no pipeline) and the seed paper's numpy kernels; and the
+// engine with and without the variance's squares (variance_cost_ratio: how many times slower they make it).
 #include "BenchRegistry.h"
 
 #include <algorithm>
@@ -64,11 +65,13 @@ std::vector<fxs::PolarFrame> makeFrames(int nQ, int nPhi, int shots, int maskMod
     return frames;
 }
 
-double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi) // frames copied: the pipeline takes them
+// `variance`: also the squares behind the standard errors (C2Config::variance, on by default).
+double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi, bool variance = true) // frames: copied
 {
     fxs::C2PipelineConfig pc;
     pc.accumulator.nQ = nQ;
     pc.accumulator.nPhi = nPhi;
+    pc.accumulator.variance = variance;
     pc.threads = threads();
     const std::int64_t n = static_cast<std::int64_t>(frames.size());
     // Set-up (allocating and first touching the totals) happens once per run: timed apart, like the reference's.
@@ -169,6 +172,7 @@ double runSeedNumpy(int shots, int nQ, int nPhi)
 
 struct Figures {
     double engine = 0, masked = 0, randomMasks = 0, reference = 0, referencePadded = 0;
+    double engineNoVariance = 0; ///< the engine without the squares (C2Config::variance off)
 };
 
 // Best of `repeats` runs of each, alternating, so that a hiccup of the shared machine hits neither side alone.
@@ -182,6 +186,7 @@ Figures measure(int shots, int nQ, int nPhi, int repeats)
         f.reference = std::max(f.reference, runReference(plain, nQ, nPhi, false));
         f.referencePadded = std::max(f.referencePadded, runReference(plain, nQ, nPhi, true));
         f.engine = std::max(f.engine, runEngine(plain, nQ, nPhi));
+        f.engineNoVariance = std::max(f.engineNoVariance, runEngine(plain, nQ, nPhi, false));
         f.masked = std::max(f.masked, runEngine(masked, nQ, nPhi));
     }
     f.randomMasks = runEngine(random, nQ, nPhi);
@@ -260,8 +265,11 @@ int runC2(const fxs::bench::BenchArgs& args)
     std::cerr << "c2: " << nQ << " x " << nPhi << ", " << cores() << " cores, " << threads() << " threads\n";
     if (only == "engine" || only == "reference") {
         const auto frames = makeFrames(nQ, nPhi, large, 0, 1);
+        const char* off = std::getenv("FXS_BENCH_NO_VARIANCE"); // set and not empty: the engine without the squares
+        const bool noVariance = off && *off;
         for (int r = 0; r < 5; ++r) {
-            const double rate = only == "engine" ? runEngine(frames, nQ, nPhi) : runReference(frames, nQ, nPhi, false);
+            const double rate = only == "engine" ? runEngine(frames, nQ, nPhi, !noVariance)
+                                                 : runReference(frames, nQ, nPhi, false);
             std::cerr << "N=" << large << ": " << only << " " << rate << " shots/s\n";
         }
         return 0;
@@ -274,7 +282,9 @@ int runC2(const fxs::bench::BenchArgs& args)
     std::cerr << "N=" << small << ": engine " << s.engine << " shots/s, masked " << s.masked << ", random masks "
               << s.randomMasks << ", reference " << s.reference << "\n";
     const Figures l = measure(large, nQ, nPhi, 3);
-    std::cerr << "N=" << large << ": engine " << l.engine << " shots/s, masked " << l.masked << ", random masks "
+    std::cerr << "N=" << large << ": engine " << l.engine << " shots/s (without the variance's squares "
+              << l.engineNoVariance << ", cost ratio " << l.engineNoVariance / l.engine << "), masked " << l.masked
+              << ", random masks "
               << l.randomMasks << ", reference " << l.reference << " (padded " << l.referencePadded << ")\n";
     const double seed = runSeedNumpy(small, nQ, nPhi);
     std::cerr << "seed numpy (N=" << small << ", best of C/F order): " << seed << " shots/s\n";
@@ -287,6 +297,9 @@ int runC2(const fxs::bench::BenchArgs& args)
        << ",\"ratio_masked_vs_reference\":" << l.masked / l.reference
        << ",\"ratio_vs_reference_padded\":" << l.engine / l.referencePadded
        << ",\"ratio_vs_seed\":" << (seed > 0 ? l.engine / seed : 0.0)
+       << ",\"engine_no_variance_shots_per_s\":" << l.engineNoVariance
+       << ",\"variance_cost_ratio\":" << l.engineNoVariance / l.engine
+       << ",\"n100_variance_cost_ratio\":" << s.engineNoVariance / s.engine
        << ",\"n100\":{\"engine_shots_per_s\":" << s.engine << ",\"engine_masked_shots_per_s\":" << s.masked
        << ",\"reference_shots_per_s\":" << s.reference << "}}";
     if (args.json) {

@@ -93,13 +93,13 @@ import sys, hashlib, json, struct
 b = open(sys.argv[1], 'rb').read()
 magic, version, _, hlen = struct.unpack('<8sIIQ', b[:24])
 h = json.loads(b[24:24 + hlen])
-payload = 2 * 16 * (h['nSignal'] + h['nMask']) + 2 * 8 * h['nImage'] + 8 * h['nShotsDone']
+payload = 2 * 16 * (h['nSignal'] + h['nMask']) + 8 * h['nSquares'] + 2 * 8 * h['nImage'] + 8 * h['nShotsDone']
 print(magic == b'FXSCKPT\0', version, len(b) == 24 + hlen + payload + 32, hashlib.sha256(b[:-32]).digest() == b[-32:],
       h['nSignal'], h['nMask'], h['nShotsDone'])
 )";
         const auto py = fxs::test::runPython(script, { m_path });
         QVERIFY2(py.ok(), py.err.constData());
-        QCOMPARE(py.out.trimmed(), QByteArray("True 2 True True 64 112 13"));
+        QCOMPARE(py.out.trimmed(), QByteArray("True 3 True True 64 112 13"));
     }
 
     void refusesDamage_data()

@@ -32,6 +32,7 @@ fxs::C2Snapshot snapshot()
         s.flags.push_back(static_cast<std::uint8_t>(i % 3));
         s.c2Inter.push_back(0.001 * double(i));
         s.c2Difference.push_back(s.c2.back() - s.c2Inter.back());
+        s.c2StdError.push_back(0.01 * double(i) + 0.5);
     }
     for (std::size_t i = 0; i < nQ * nPhi; ++i) {
         s.meanImage.push_back(std::cos(double(i)));
@@ -41,6 +42,7 @@ fxs::C2Snapshot snapshot()
     }
     for (std::size_t i = 0; i < std::size_t(nMax + 1) * nQ * nQ; ++i) {
         s.fourier.emplace_back(double(i), -0.5 * double(i));
+        s.fourierStdError.push_back(0.25 * double(i));
     }
     return s;
 }
@@ -66,6 +68,9 @@ fxs::C2Sums sums()
         s.weightedIntensity.push_back(3.0 * double(i));
         s.weightSum.push_back(double(i % 5));
     }
+    for (std::size_t i = 0; i < std::size_t(nMax + 1) * nQ * nQ; ++i) {
+        s.squares.push_back(4.0 * double(i) + 1.0);
+    }
     return s;
 }
 
@@ -88,6 +93,9 @@ err('/c2/mean_image', np.cos(np.arange(nq * nphi).reshape(nq, nphi)))
 err('/c2/split_half_cc_per_q', 0.1 * np.arange(nq))
 k = np.arange((nmax + 1) * nq * nq).reshape(nmax + 1, nq, nq).astype(float)
 err('/c2/fourier', k - 0.5j * k)
+err('/c2/c2_std_error', 0.01 * i + 0.5)
+err('/c2/fourier_std_error', 0.25 * k)
+err('/sums/squares', 4 * k + 1)
 for h, name in enumerate(['even', 'odd']):
     err('/sums/signal_' + name, (k + h) + 1j * (h - k))
     km = np.arange((nphi // 2 + 1) * nq * nq).reshape(nphi // 2 + 1, nq, nq).astype(float)
@@ -157,7 +165,8 @@ private slots:
             { "/c2/fourier", { 3, 3, 3 } }, { "/sums/signal_even", { 3, 3, 3 } }, { "/sums/signal_odd", { 3, 3, 3 } },
             { "/sums/mask_even", { 5, 3, 3 } }, { "/sums/mask_odd", { 5, 3, 3 } },
             { "/sums/weighted_intensity", { 3, 8 } }, { "/sums/weight_sum", { 3, 8 } },
-            { "/analysis/invariants/B_l", { 2, 3 } } };
+            { "/analysis/invariants/B_l", { 2, 3 } }, { "/c2/c2_std_error", { 3, 3, 8 } },
+            { "/c2/fourier_std_error", { 3, 3, 3 } }, { "/sums/squares", { 3, 3, 3 } } };
         for (const auto& [name, shape] : shapes) {
             const QJsonArray e = o[name].toArray();
             QList<int> got;
@@ -176,7 +185,7 @@ private slots:
         QCOMPARE(c2["mask_threshold"].toDouble(), 0.125);
         QCOMPARE(o["attrs_sums"].toObject()["ring_mean_subtracted"].toInt(), 0);
         QCOMPARE(o["attrs_sums"].toObject()["shots_odd"].toInt(), 5);
-        QCOMPARE(o["schema_version"].toInt(), fxs::ResultsFile::kSchemaVersion);
+        QCOMPARE(o["schema_version"].toInt(), 2); // the standard errors came with schema 2
         QCOMPARE(o["software_version"].toString().toStdString(), std::string(fxs::versionString()));
         QCOMPARE(o["description"].toString(), QString("Kam invariants"));
         QCOMPARE(o["ledger"].toArray(),
@@ -204,6 +213,31 @@ private slots:
         }
         QVERIFY2(size[1] <= size[0] + 4096,
             qPrintable(QStringLiteral("%1 bytes after 1 write, %2 after 6").arg(size[0]).arg(size[1])));
+    }
+
+    // A refresh whose sums lost their squares (merged with sums that had none) must not leave the earlier standard
+    // errors in the file as if current.
+    void standardErrorsLostInARefreshAreRemoved()
+    {
+        const std::string path = (m_dir.path() + "/stale.h5").toStdString();
+        auto rf = fxs::ResultsFile::create(path);
+        QVERIFY(rf.ok());
+        QVERIFY((*rf)->writeSnapshot(snapshot()).ok() && (*rf)->writeSums(sums()).ok());
+        fxs::C2Snapshot s = snapshot();
+        s.c2StdError.clear();
+        s.fourierStdError.clear();
+        fxs::C2Sums u = sums();
+        u.squares.clear();
+        QVERIFY((*rf)->writeSnapshot(s).ok() && (*rf)->writeSums(u).ok());
+        QVERIFY((*rf)->close().ok());
+        const auto py = fxs::test::runPython(R"(
+import sys, h5py
+f = h5py.File(sys.argv[1], 'r')
+print(sorted(k for k in ('c2/c2_std_error', 'c2/fourier_std_error', 'sums/squares', 'c2/c2') if k in f))
+)",
+            { QString::fromStdString(path) });
+        QVERIFY2(py.ok(), py.err.constData());
+        QCOMPARE(py.out.trimmed(), QByteArray("['c2/c2']"));
     }
 
     void refusesInconsistentInput()

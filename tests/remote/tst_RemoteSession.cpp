@@ -92,6 +92,19 @@ private slots:
         QCOMPARE(remote->sums.totalShots(), qint64(shots));
         const double err = sumsError(remote->sums, local);
         QVERIFY2(err <= 1e-12, qPrintable(QString("relative error %1").arg(err)));
+        // The squares behind the standard errors travel through the MPI reduction like the other sums.
+        QVERIFY(remote->sums.hasVariance() && local.hasVariance());
+        double worst = 0, scale = 0;
+        for (int n = 0; n <= local.nMax; ++n) {
+            for (int q = 0; q < local.nQ; ++q) {
+                for (int qp = 0; qp <= q; ++qp) {
+                    const std::size_t i = local.at(n, q, qp);
+                    worst = std::max(worst, std::abs(remote->sums.squares[i] - local.squares[i]));
+                    scale = std::max(scale, local.squares[i]);
+                }
+            }
+        }
+        QVERIFY2(worst <= 1e-12 * scale, qPrintable(QString("squares: relative error %1").arg(worst / scale)));
         QCOMPARE(qint64(remote->unitsDone.size()), qint64((shots + 7) / 8));
 
         // The last snapshot a watcher assembled is the normalised C2 of the final sums.

@@ -21,7 +21,10 @@ SumsFile randomSums(int nQ, int nPhi, int nMax, unsigned seed)
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> n;
     SumsFile f;
-    f.sums = fxs::C2Sums::zeros(nQ, nPhi, nMax, true);
+    f.sums = fxs::C2Sums::zeros(nQ, nPhi, nMax, true, true);
+    for (auto& v : f.sums.squares) {
+        v = n(rng);
+    }
     for (int h = 0; h < 2; ++h) {
         for (auto& v : f.sums.signal[h]) {
             v = { n(rng), n(rng) };
@@ -76,11 +79,12 @@ private slots:
         }
         QVERIFY(b->sums.weightedIntensity == a.sums.weightedIntensity);
         QVERIFY(b->sums.weightSum == a.sums.weightSum);
+        QVERIFY(b->sums.hasVariance() && b->sums.squares == a.sums.squares);
         QCOMPARE(b->computationHash, a.computationHash);
         QVERIFY(b->unitsDone == a.unitsDone);
         QCOMPARE(b->rejected.size(), a.rejected.size());
         QCOMPARE(b->rejected[1].reason, a.rejected[1].reason);
-        QCOMPARE(b->format, std::string("FXSCKPT 2"));
+        QCOMPARE(b->format, std::string("FXSCKPT 3"));
         auto h = SumsFile::readHeader(path);
         QVERIFY(h.ok() && h->sums.signal[0].empty() && h->sums.totalShots() == 201 && h->unitsDone == a.unitsDone);
     }
@@ -99,22 +103,61 @@ private slots:
 import json, struct, sys, numpy as np
 b = open(sys.argv[1], 'rb').read()
 magic, version, _, n = struct.unpack('<8sIIQ', b[:24])
-assert magic == b'FXSCKPT\0' and version == 2
+h_ok = lambda b, n: json.loads(b[24:24 + n])['nSquares'] == (json.loads(b[24:24 + n])['nMax'] + 1) * 36
+assert magic == b'FXSCKPT\0' and version == 3 and h_ok(b, n)
 h = json.loads(b[24:24 + n])
 nq, nf, nm = h['nQ'], h['nMax'] + 1, h['nPhi'] // 2 + 1
 a = np.frombuffer(b[24 + n:-32], dtype='<f8')
 sig = 2 * nf * nq * nq * 2
 mask1 = a[sig + nm * nq * nq * 2: sig + 2 * nm * nq * nq * 2].view('<c16').reshape(nm, nq, nq)
-print(repr(mask1[2, 4, 1].real), repr(mask1[2, 4, 1].imag), h['shotsOdd'])
+sq = a[sig + 2 * nm * nq * nq * 2: sig + 2 * nm * nq * nq * 2 + nf * nq * nq].reshape(nf, nq, nq)
+print(repr(mask1[2, 4, 1].real), repr(mask1[2, 4, 1].imag), h['shotsOdd'], repr(sq[3, 5, 2]))
 )";
         const auto r = fxs::test::runPython(script, { path });
         QVERIFY2(r.ok(), r.err.constData());
         const auto parts = r.out.trimmed().split(' ');
-        QCOMPARE(parts.size(), 3);
+        QCOMPARE(parts.size(), 4);
         const auto expected = a.sums.mask[1][a.sums.at(2, 4, 1)];
         QCOMPARE(parts[0].toDouble(), expected.real());
         QCOMPARE(parts[1].toDouble(), expected.imag());
         QCOMPARE(parts[2].toLongLong(), a.sums.shots[1]);
+        QCOMPARE(parts[3].toDouble(), a.sums.squares[a.sums.at(3, 5, 2)]);
+    }
+
+    // A version-2 file (before the squares), written here by Python from the documented layout: read without an
+    // error, every value as written, and no squares (so no standard errors rather than zeros).
+    void version2IsReadWithoutSquares()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("v2.fxsckpt");
+        const QString script = R"(
+import hashlib, json, struct, sys
+nq, nphi, nmax = 3, 8, 2
+h = {'nQ': nq, 'nPhi': nphi, 'nMax': nmax, 'ringMeanSubtracted': True, 'shotsEven': 5, 'shotsOdd': 4,
+     'nSignal': (nmax + 1) * nq * nq, 'nMask': (nphi // 2 + 1) * nq * nq, 'nImage': nq * nphi, 'nShotsDone': 2,
+     'configuration': '{}', 'softwareVersion': 'v2-writer', 'computationHash': 7, 'unitsDone': [1], 'rejected': []}
+t = json.dumps(h).encode()
+b = b'FXSCKPT\0' + struct.pack('<IIQ', 2, 0, len(t)) + t
+for half in range(2):
+    b += b''.join(struct.pack('<dd', i + half, -i) for i in range(h['nSignal']))
+for half in range(2):
+    b += b''.join(struct.pack('<dd', 0.5 * i, half) for i in range(h['nMask']))
+b += b''.join(struct.pack('<d', 2.0 * i) for i in range(h['nImage']))
+b += b''.join(struct.pack('<d', 1.0) for i in range(h['nImage']))
+b += struct.pack('<qq', 3, 8)
+open(sys.argv[1], 'wb').write(b + hashlib.sha256(b).digest())
+)";
+        const auto py = fxs::test::runPython(script, { path });
+        QVERIFY2(py.ok(), py.err.constData());
+        auto f = SumsFile::read(path.toStdString());
+        QVERIFY2(f.ok(), f ? "" : f.error().message.c_str());
+        QCOMPARE(f->format, std::string("FXSCKPT 2"));
+        QVERIFY(!f->sums.hasVariance());
+        QCOMPARE(f->sums.signal[1][5], std::complex<double>(6.0, -5.0));
+        QCOMPARE(f->sums.mask[1][7], std::complex<double>(3.5, 1.0));
+        QCOMPARE(f->sums.weightedIntensity[4], 8.0);
+        QVERIFY(f->shotsDone == (std::vector<std::int64_t> { 3, 8 }));
+        QCOMPARE(f->computationHash, std::uint64_t { 7 });
     }
 
     void damagedFilesAreRefused_data()

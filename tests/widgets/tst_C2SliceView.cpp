@@ -1,8 +1,12 @@
-// C2SliceView: slices against direct indexing of the snapshot arrays; the shared cursor.
+// C2SliceView: slices against direct indexing of the snapshot arrays; the shared cursor; the standard error band.
 #include <C2SliceView.h>
 #include <QtTest>
+#include <WidgetScreenshot.h>
 #include <cmath>
+#include <fxs/correlation/C2Accumulator.h>
+#include <numbers>
 #include <qcustomplot.h>
+#include <random>
 
 using namespace fxs::widgets;
 
@@ -93,6 +97,78 @@ private slots:
         QCOMPARE(view.diagonalMap()->data()->cell(9, 3), 3000.0 + 30.0 + 0.09);
         view.setCursor({ 99, -3, 40 }); // clamped to the grid
         QCOMPARE(view.cursor(), (C2Cursor { 5, 0, 15 }));
+    }
+
+    // The band is C2 ± the snapshot's standard error at every Δ, with a gap where C2 is masked, and its legend
+    // entry says what it is; a snapshot without standard errors shows no band and says so.
+    void bandIsOneStandardErrorAroundC2()
+    {
+        auto s = codedSnapshot(6, 16);
+        s.c2StdError.resize(s.c2.size());
+        for (std::size_t i = 0; i < s.c2.size(); ++i) {
+            s.c2StdError[i] = 0.5 + double(i % 16) / 10.0;
+        }
+        C2SliceView view;
+        view.resize(800, 700);
+        view.setGrid({ 6, 16, 0.1, 0.7 });
+        view.setSnapshot(std::make_shared<fxs::C2Snapshot>(s));
+        view.setCursor({ 2, 3, 1 });
+        const auto low = view.bandLow()->data(), high = view.bandHigh()->data();
+        QCOMPARE(high->size(), 16);
+        for (int k = 0; k < 16; ++k) {
+            const double c2 = 2000.0 + 30.0 + k / 100.0, se = 0.5 + k / 10.0;
+            if (k == 5) {
+                QVERIFY(std::isnan(low->at(k)->value) && std::isnan(high->at(k)->value)); // masked: a gap
+            } else {
+                QCOMPARE(low->at(k)->value, c2 - se);
+                QCOMPARE(high->at(k)->value, c2 + se);
+            }
+        }
+        QVERIFY(view.bandHigh()->visible());
+        QVERIFY(view.curvePlot()->legend->hasItemWithPlottable(view.bandHigh()));
+        QVERIFY(!view.curvePlot()->legend->hasItemWithPlottable(view.bandLow()));
+        QVERIFY2(view.bandHigh()->name().contains("± 1 standard error") && view.bandHigh()->name().contains("12,345"),
+            qPrintable(view.bandHigh()->name()));
+        view.setSnapshot(std::make_shared<fxs::C2Snapshot>(codedSnapshot(6, 16)));
+        QVERIFY(!view.bandHigh()->visible() && view.bandHigh()->data()->isEmpty());
+        QVERIFY2(view.bandHigh()->name().contains("no error bars"), qPrintable(view.bandHigh()->name()));
+    }
+
+    // docs/screenshots/monitor-c2-error-bands.png: an early moment of a simulated run, 150 shots of a weak 2- and
+    // 6-fold pattern at random angles with Poisson counts of a few photons and a detector gap, in the explorer.
+    void errorBandScreenshot()
+    {
+        const int nQ = 24, nPhi = 90, shots = 150;
+        fxs::C2Config c;
+        c.nQ = nQ;
+        c.nPhi = nPhi;
+        fxs::C2Accumulator acc(c);
+        std::mt19937_64 rng(7);
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        for (int j = 0; j < shots; ++j) {
+            const double alpha = 2 * std::numbers::pi * u(rng);
+            fxs::PolarFrame f = fxs::PolarFrame::zeros(nQ, nPhi, j);
+            for (int q = 0; q < nQ; ++q) {
+                for (int p = 0; p < nPhi; ++p) {
+                    const double phi = 2 * std::numbers::pi * p / nPhi - alpha;
+                    const double mean = 8.0 * std::exp(-q / 10.0)
+                        * (1 + 0.3 * std::cos(2 * phi + 0.2 * q) + 0.2 * std::cos(6 * phi));
+                    f.intensity[f.at(q, p)] = float(std::poisson_distribution<int>(mean)(rng));
+                    f.weight[f.at(q, p)] = (p >= 40 && p < 46) ? 0.0f : 1.0f; // a panel gap
+                }
+            }
+            QVERIFY(acc.add(f).ok());
+        }
+        acc.flush();
+        auto snap = std::make_shared<fxs::C2Snapshot>(fxs::C2Snapshot::compute(acc.sums()));
+        QVERIFY(snap->hasStdError());
+        C2SliceView view;
+        view.resize(900, 760);
+        view.setGrid({ nQ, nPhi, 0.1, 0.7 });
+        view.setSnapshot(snap);
+        view.setCursor({ 10, 12, 20 });
+        const QString shotError = fxs::test::saveWidgetScreenshot(view, QStringLiteral("monitor-c2-error-bands.png"));
+        QVERIFY2(shotError.isEmpty(), qPrintable(shotError));
     }
 };
 

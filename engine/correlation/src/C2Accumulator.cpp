@@ -42,6 +42,8 @@ struct C2Accumulator::Impl {
     virtual void flushBatches() = 0;
     /// Single precision: the float partial sums of half h not yet folded (lower triangles, [n][q][q]), else null.
     virtual const std::complex<float>* pendingSignal(int h) const = 0;
+    /// Single precision: the float partial squares not yet folded, else null.
+    virtual const float* pendingSquares() const = 0;
     /// Everything a fold moves besides the signal sums; the caller holds the sink's gate and has folded those.
     /// `spareThreads`: the caller's other threads are idle, so the mask halves may be updated side by side.
     virtual void foldRest(bool spareThreads) = 0;
@@ -75,6 +77,7 @@ public:
         , m_out(static_cast<std::size_t>(c.nMax + 1) * m_slab)
         , m_transform(c.nQ, c.nPhi, m_pad, c.nMax + 1, m_in.data())
         , m_masks(c.nQ, c.nPhi, std::min(m_b, 64))
+        , m_power(c.variance ? static_cast<std::size_t>(m_b) * m_nQ : 0)
     {
         config = c;
         if (sink) {
@@ -85,8 +88,10 @@ public:
             sums.nMax = c.nMax;
             sums.ringMeanSubtracted = c.subtractRingMean;
         } else {
-            sums = C2Sums::zeros(c.nQ, c.nPhi, c.nMax, c.subtractRingMean);
+            sums = C2Sums::zeros(c.nQ, c.nPhi, c.nMax, c.subtractRingMean, c.variance);
         }
+        // Squares only where the totals keep them (a sink made without them has no room, and no error bars).
+        m_variance = c.variance && target->hasVariance();
         m_ring.resize(static_cast<std::size_t>(c.nQ));
         m_meanNum.assign(static_cast<std::size_t>(c.nQ) * c.nPhi, 0.0);
         m_meanDen.assign(static_cast<std::size_t>(c.nQ) * c.nPhi, 0.0);
@@ -96,6 +101,11 @@ public:
                 acc.reserve(n);
                 detail::adviseHugePages(acc.data(), n * sizeof(Complex));
                 acc.resize(n);
+            }
+            if (m_variance) {
+                m_accSquares.reserve(n);
+                detail::adviseHugePages(m_accSquares.data(), n * sizeof(Real));
+                m_accSquares.resize(n);
             }
         }
     }
@@ -150,9 +160,19 @@ public:
         }
     }
 
+    const float* pendingSquares() const override
+    {
+        if constexpr (std::is_same_v<Real, float>) {
+            return (m_freshSquares || !m_variance) ? nullptr : m_accSquares.data();
+        } else {
+            return nullptr;
+        }
+    }
+
     void reset() override
     {
         m_count[0] = m_count[1] = 0;
+        m_freshSquares = true;
         m_masks.reset();
         for (int h = 0; h < 2; ++h) {
             m_fresh[h] = true;
@@ -199,6 +219,35 @@ private:
         }
     }
 
+    Real* squaresTarget(int n)
+    {
+        const std::size_t off = static_cast<std::size_t>(n) * m_nQ * m_nQ;
+        if constexpr (std::is_same_v<Real, float>) {
+            return m_accSquares.data() + off;
+        } else {
+            return target->squares.data() + off;
+        }
+    }
+
+    // The variance's real rank-k update per frequency over both halves' rows: Q_n += Bᵀ B with B = |A_n|² (rows of
+    // shots), whose (q, q') element is Σ_j |A_j(q, n)|² |A_j(q', n)|² (C2Sums::squares). A quarter of the flops of
+    // the two halves' complex updates. The halves' rows are packed together first: a partial batch leaves a gap.
+    void squaresBatch()
+    {
+        const int c0 = m_count[0], c1 = m_count[1];
+        const Real beta = (std::is_same_v<Real, float> && m_freshSquares) ? Real(0) : Real(1);
+        m_freshSquares = false;
+        const std::size_t lead = static_cast<std::size_t>(c0) * m_nQ;
+        for (int n = 0; n <= config.nMax; ++n) {
+            const Complex* slab = m_out.data() + n * m_slab;
+            detail::squaredMagnitudes(slab, lead, m_power.data());
+            detail::squaredMagnitudes(slab + static_cast<std::size_t>(m_b - c1) * m_nQ,
+                static_cast<std::size_t>(c1) * m_nQ, m_power.data() + lead);
+            auto lock = std::is_same_v<Real, double> ? lockFrequency(n) : std::unique_lock<std::mutex>();
+            K::syrk(m_nQ, c0 + c1, m_power.data(), beta, squaresTarget(n));
+        }
+    }
+
     // Single precision sums a few batches in float before folding into double; double goes straight in.
     Complex* herkTarget(int h, int n)
     {
@@ -231,6 +280,9 @@ private:
         }
         // Double precision updates the totals directly, so it holds the sink's gate for the updates.
         auto gate = std::is_same_v<Real, double> ? openGate() : std::shared_lock<std::shared_mutex>();
+        if (m_variance) {
+            squaresBatch();
+        }
         for (int h = 0; h < 2; ++h) {
             if (m_count[h] == 0) {
                 continue;
@@ -277,6 +329,9 @@ private:
                         detail::foldLowerTriangle(&src, 1, t.signal[h].data(), t.at(n, 0, 0), m_nQ);
                     }
                 }
+                if (const float* src = pendingSquares()) {
+                    detail::foldLowerTriangle(&src, 1, t.squares.data(), t.at(n, 0, 0), m_nQ);
+                }
             }
         }
         foldRest(false);
@@ -293,6 +348,7 @@ private:
     {
         C2Sums& t = *target;
         m_fresh[0] = m_fresh[1] = true;
+        m_freshSquares = true;
         endWeightRun();
         m_masks.flush(t, sink, spareThreads); // under the sink's mask stripes
         auto lock = lockTarget();
@@ -315,6 +371,10 @@ private:
     detail::MaskSpectra m_masks;
     int m_count[2] = { 0, 0 };
     std::vector<Complex> m_accSignal[2];
+    std::vector<Real> m_accSquares; // single precision: the squares since the last fold, like m_accSignal
+    std::vector<Real> m_power; // one frequency's |A|² of the batch's rows (the variance's rank-k update)
+    bool m_variance = false; // squares accumulated (config.variance, and the totals keep them)
+    bool m_freshSquares = true;
     std::int64_t m_accShots[2] = { 0, 0 };
     bool m_fresh[2] = { true, true }; // no update since the last fold: the float sums hold nothing
     std::vector<detail::RingSums> m_ring; // the frame being added: Σ w and Σ w I per ring
@@ -390,6 +450,7 @@ void C2Accumulator::flushTogether(const std::vector<C2Accumulator*>& accumulator
     const auto nF = static_cast<std::size_t>(joint.front()->config.nMax + 1);
     detail::parallelChunks(nF, threads, [&](std::size_t, std::size_t begin, std::size_t end) {
         std::vector<const std::complex<float>*> sources;
+        std::vector<const float*> squares;
         for (std::size_t n = begin; n < end; ++n) {
             std::lock_guard lock(sink.stripe(static_cast<int>(n)));
             for (int h = 0; h < 2; ++h) {
@@ -403,6 +464,16 @@ void C2Accumulator::flushTogether(const std::vector<C2Accumulator*>& accumulator
                     detail::foldLowerTriangle(sources.data(), static_cast<int>(sources.size()), totals.signal[h].data(),
                         totals.at(static_cast<int>(n), 0, 0), nQ);
                 }
+            }
+            squares.clear();
+            for (Impl* impl : joint) {
+                if (const float* s = impl->pendingSquares()) {
+                    squares.push_back(s);
+                }
+            }
+            if (!squares.empty()) {
+                detail::foldLowerTriangle(squares.data(), static_cast<int>(squares.size()), totals.squares.data(),
+                    totals.at(static_cast<int>(n), 0, 0), nQ);
             }
         }
     });

@@ -87,6 +87,10 @@ C2Snapshot emptySnapshot(const C2Sums& s, const SnapshotOptions& o)
     if (o.fourier) {
         snap.fourier.assign(static_cast<std::size_t>(s.nFreq()) * s.nQ * s.nQ, {});
     }
+    if (o.stdError && s.hasVariance() && s.totalShots() >= 2) {
+        snap.c2StdError.assign(total, 0.0);
+        snap.fourierStdError.assign(static_cast<std::size_t>(s.nFreq()) * s.nQ * s.nQ, 0.0);
+    }
     snap.splitHalfCCPerQ.assign(s.nQ, 0.0);
     return snap;
 }
@@ -99,13 +103,21 @@ void mirrorFourier(const C2Sums& s, int threads, C2Snapshot& snap)
     detail::parallelChunks(
         static_cast<std::size_t>(s.nMax + 1), threads, [&](std::size_t, std::size_t b, std::size_t e) {
             for (std::size_t n = b; n < e; ++n) {
-                cd* f = snap.fourier.data() + snap.atFourier(static_cast<int>(n), 0, 0);
+                const std::size_t at = snap.atFourier(static_cast<int>(n), 0, 0);
+                cd* f = snap.fourier.empty() ? nullptr : snap.fourier.data() + at;
+                double* e = snap.fourierStdError.empty() ? nullptr : snap.fourierStdError.data() + at;
                 for (int q0 = 0; q0 < s.nQ; q0 += tile) {
                     for (int p0 = 0; p0 <= q0; p0 += tile) {
                         for (int q = q0; q < std::min(q0 + tile, s.nQ); ++q) {
                             for (int qp = p0; qp < std::min({ p0 + tile, q, s.nQ }); ++qp) {
-                                f[static_cast<std::size_t>(qp) * s.nQ + q]
-                                    = std::conj(f[static_cast<std::size_t>(q) * s.nQ + qp]);
+                                const std::size_t to = static_cast<std::size_t>(qp) * s.nQ + q;
+                                const std::size_t from = static_cast<std::size_t>(q) * s.nQ + qp;
+                                if (f) {
+                                    f[to] = std::conj(f[from]);
+                                }
+                                if (e) {
+                                    e[to] = e[from];
+                                }
                             }
                         }
                     }
@@ -160,7 +172,7 @@ C2Snapshot C2Snapshot::compute(const C2Sums& s, const SnapshotOptions& o)
     for (auto& t : pool) {
         t.join();
     }
-    if (o.fourier) {
+    if (o.fourier || snap.hasStdError()) {
         mirrorFourier(s, threads, snap);
     }
     splitHalf(rowsPerThread, snap);

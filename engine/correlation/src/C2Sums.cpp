@@ -18,7 +18,7 @@ template <class T> void zeroed(std::vector<T>& v, std::size_t n)
 }
 } // namespace
 
-C2Sums C2Sums::zeros(int nQ, int nPhi, int nMax, bool ringMeanSubtracted)
+C2Sums C2Sums::zeros(int nQ, int nPhi, int nMax, bool ringMeanSubtracted, bool variance)
 {
     C2Sums s;
     s.nQ = nQ;
@@ -29,6 +29,9 @@ C2Sums C2Sums::zeros(int nQ, int nPhi, int nMax, bool ringMeanSubtracted)
     for (int h = 0; h < 2; ++h) {
         zeroed(s.signal[h], mat * s.nFreq());
         zeroed(s.mask[h], mat * s.nFreqMask());
+    }
+    if (variance) {
+        zeroed(s.squares, mat * s.nFreq());
     }
     s.weightedIntensity.assign(static_cast<std::size_t>(nQ) * nPhi, 0.0);
     s.weightSum.assign(static_cast<std::size_t>(nQ) * nPhi, 0.0);
@@ -55,6 +58,15 @@ Status C2Sums::merge(const C2Sums& o)
             + std::to_string(o.nMax) + ") into sums of " + std::to_string(nQ) + " x " + std::to_string(nPhi)
             + " (n_max " + std::to_string(nMax) + ")" };
     }
+    // The squares stay only if every shot of the result has them; sums without a shot are neutral.
+    if (hasVariance() && o.hasVariance()) {
+        addInto(squares, o.squares);
+    } else if (o.hasVariance() && totalShots() == 0) {
+        squares = o.squares;
+    } else if (hasVariance() && o.totalShots() > 0) {
+        squares.clear();
+        squares.shrink_to_fit();
+    }
     for (int h = 0; h < 2; ++h) {
         addInto(signal[h], o.signal[h]);
         addInto(mask[h], o.mask[h]);
@@ -74,6 +86,7 @@ void C2Sums::clear()
     }
     std::fill(weightedIntensity.begin(), weightedIntensity.end(), 0.0);
     std::fill(weightSum.begin(), weightSum.end(), 0.0);
+    std::fill(squares.begin(), squares.end(), 0.0);
 }
 
 } // namespace fxs

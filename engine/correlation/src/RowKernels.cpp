@@ -88,21 +88,59 @@ FXS_CLONES void addWidened2(const float* a, const float* b, double* dst, int n)
 }
 } // namespace
 
+namespace {
+// The lower triangle's rows of `count` float matrices (`width` floats per element) added into double totals.
+void foldRows(const float* const* src, int count, double* dst, std::size_t base, int nQ, int width)
+{
+    for (int r = 0; r < nQ; ++r) {
+        const std::size_t off = (base + static_cast<std::size_t>(r) * nQ) * width;
+        double* out = dst + off;
+        const int n = width * (r + 1);
+        int s = 0;
+        for (; s + 1 < count; s += 2) {
+            addWidened2(src[s] + off, src[s + 1] + off, out, n);
+        }
+        if (s < count) {
+            addWidened1(src[s] + off, out, n);
+        }
+    }
+}
+
+// Up to 64 sources at once (flushTogether's workers), as float pointers.
+template <class T> std::vector<const float*> asFloats(const T* const* src, int count)
+{
+    std::vector<const float*> f(static_cast<std::size_t>(count));
+    for (int s = 0; s < count; ++s) {
+        f[static_cast<std::size_t>(s)] = reinterpret_cast<const float*>(src[s]);
+    }
+    return f;
+}
+} // namespace
+
 void foldLowerTriangle(
     const std::complex<float>* const* src, int count, std::complex<double>* dst, std::size_t base, int nQ)
 {
-    for (int r = 0; r < nQ; ++r) {
-        const std::size_t off = base + static_cast<std::size_t>(r) * nQ;
-        double* out = reinterpret_cast<double*>(dst + off);
-        const int n = 2 * (r + 1);
-        int s = 0;
-        for (; s + 1 < count; s += 2) {
-            addWidened2(
-                reinterpret_cast<const float*>(src[s] + off), reinterpret_cast<const float*>(src[s + 1] + off), out, n);
-        }
-        if (s < count) {
-            addWidened1(reinterpret_cast<const float*>(src[s] + off), out, n);
-        }
+    foldRows(asFloats(src, count).data(), count, reinterpret_cast<double*>(dst), base, nQ, 2);
+}
+
+void foldLowerTriangle(const float* const* src, int count, double* dst, std::size_t base, int nQ)
+{
+    foldRows(src, count, dst, base, nQ, 1);
+}
+
+FXS_CLONES void squaredMagnitudes(const std::complex<float>* a, std::size_t n, float* out)
+{
+    const auto* f = reinterpret_cast<const float*>(a);
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = f[2 * i] * f[2 * i] + f[2 * i + 1] * f[2 * i + 1];
+    }
+}
+
+FXS_CLONES void squaredMagnitudes(const std::complex<double>* a, std::size_t n, double* out)
+{
+    const auto* f = reinterpret_cast<const double*>(a);
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = f[2 * i] * f[2 * i] + f[2 * i + 1] * f[2 * i + 1];
     }
 }
 

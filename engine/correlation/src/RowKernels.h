@@ -35,6 +35,13 @@ void addWeights(const float* weight, double count, double* dst, std::size_t n);
 void foldLowerTriangle(
     const std::complex<float>* const* src, int count, std::complex<double>* dst, std::size_t base, int nQ);
 
+/// The same for a real matrix (the squares of C2Sums).
+void foldLowerTriangle(const float* const* src, int count, double* dst, std::size_t base, int nQ);
+
+/// out[i] = |a[i]|², the power of `n` spectrum values (the rows of the variance's rank-k update).
+void squaredMagnitudes(const std::complex<float>* a, std::size_t n, float* out);
+void squaredMagnitudes(const std::complex<double>* a, std::size_t n, double* out);
+
 /// Bitwise equality of two weight maps (a repeated detector mask).
 bool sameBits(const std::vector<float>& a, const std::vector<float>& b);
 

@@ -1,6 +1,7 @@
 #include "SnapshotPairWorker.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace fxs::detail {
 
@@ -19,6 +20,11 @@ SnapshotPairWorker::SnapshotPairWorker(
     , m_coeff(m_nF)
     , m_rows(static_cast<std::size_t>(s.nQ))
 {
+    if (snap.hasStdError()) {
+        m_blockSq.resize(static_cast<std::size_t>(kBlock) * m_nF);
+        m_variance.resize(m_nF);
+        m_diagonal.resize(m_n);
+    }
     for (int h = 0; h < 2; ++h) {
         m_sig[h].resize(m_n);
         m_msk[h].resize(m_n);
@@ -52,6 +58,9 @@ void SnapshotPairWorker::pair(int q, int qp)
     if (m_o.fourier) {
         fourier(q, qp, base);
     }
+    if (m_snap.hasStdError()) {
+        stdError(q, qp, inBlock, base);
+    }
     m_rows[static_cast<std::size_t>(q)].add(split);
     if (qp != q) {
         m_rows[static_cast<std::size_t>(qp)].add(split); // the mirror pair has the same split-half pairs
@@ -72,6 +81,12 @@ void SnapshotPairWorker::gatherBlock(int q, int qp)
             for (int j = 0; j < count; ++j) {
                 m_blockSig[h][static_cast<std::size_t>(j) * m_nF + n] = srcSig ? srcSig[j] : zero;
                 m_blockMsk[h][static_cast<std::size_t>(j) * m_nF + n] = srcMsk[j];
+            }
+        }
+        if (!m_blockSq.empty()) {
+            const double* src = n <= m_s.nMax ? m_s.squares.data() + m_s.at(n, q, qp) : nullptr;
+            for (int j = 0; j < count; ++j) {
+                m_blockSq[static_cast<std::size_t>(j) * m_nF + n] = src ? src[j] : 0.0;
             }
         }
     }
@@ -142,6 +157,48 @@ void SnapshotPairWorker::fourier(int q, int qp, std::size_t base)
     }
 }
 
+// Standard errors of the pair's C_n and c2 (the estimator and its assumptions: C2Snapshot::c2StdError).
+void SnapshotPairWorker::stdError(int q, int qp, int inBlock, std::size_t base)
+{
+    const double shots = static_cast<double>(m_s.totalShots());
+    const std::size_t row = static_cast<std::size_t>(inBlock) * m_nF;
+    double u = 0.0; // Σ_n mult_n V_n: the variance of nPhi Σ_j X_j(Δ) for phase-symmetric products
+    for (int n = 0; n < m_nF; ++n) {
+        const cd sum = m_blockSig[0][row + n] + m_blockSig[1][row + n];
+        const double v = std::max(0.0, (m_blockSq[row + n] - std::norm(sum) / shots) * shots / (shots - 1.0));
+        m_variance[static_cast<std::size_t>(n)] = v;
+        u += (n == 0 || 2 * n == m_n) ? v : 2.0 * v;
+    }
+    // Mean mask correlation over every Δ (M̄), and ⟨1/M⟩ over Δ with masked bins as 0 (they are 0 in c2).
+    double meanMask = 0.0, meanInverse = 0.0;
+    for (int k = 0; k < m_n; ++k) {
+        const double m = m_snap.maskCorrelation[base + k];
+        meanMask += m;
+        meanInverse += m_snap.flags[base + k] == C2Snapshot::Masked ? 0.0 : 1.0 / m;
+    }
+    meanMask /= m_n;
+    meanInverse /= m_n;
+    for (int n = 0; n <= m_s.nMax; ++n) {
+        m_snap.fourierStdError[m_snap.atFourier(n, q, qp)] = std::sqrt(m_variance[static_cast<std::size_t>(n)])
+            * meanInverse / m_n;
+    }
+    if (q == qp) {
+        // Real products: Var Re(P_n e^{inΔ}) = V_n cos² nΔ = V_n (1 + cos 2nΔ) / 2. inverse() gives
+        // (2/nPhi) Σ_{0<n<nPhi/2} V_n cos nΔ', read at Δ' = 2Δ.
+        const std::vector<double>& v = m_variance;
+        m_fft.inverse([&](int n) { return (n == 0 || 2 * n == m_n) ? cd {} : cd(v[static_cast<std::size_t>(n)]); },
+            m_diagonal.data());
+    }
+    for (int k = 0; k < m_n; ++k) {
+        if (m_snap.flags[base + k] == C2Snapshot::Masked) {
+            continue;
+        }
+        const double uk = q == qp ? u + m_n * m_diagonal[static_cast<std::size_t>((2 * k) % m_n)] : u;
+        const double pairs = meanMask * m_snap.maskCorrelation[base + k];
+        m_snap.c2StdError[base + k] = std::sqrt(std::max(0.0, uk) / pairs) / m_n;
+    }
+}
+
 // C2(q', q, Δ) = C2(q, q', −Δ) for real intensities.
 void SnapshotPairWorker::mirror(int q, int qp, std::size_t base)
 {
@@ -156,6 +213,9 @@ void SnapshotPairWorker::mirror(int q, int qp, std::size_t base)
         if (m_o.interShot) {
             snap.c2Inter[to] = snap.c2Inter[from];
             snap.c2Difference[to] = snap.c2Difference[from];
+        }
+        if (snap.hasStdError()) {
+            snap.c2StdError[to] = snap.c2StdError[from];
         }
     }
 }

@@ -40,6 +40,7 @@ private:
     void interShotTerm(int q, int qp);
     Pearson normalise(int q, int qp, std::size_t base);
     void fourier(int q, int qp, std::size_t base);
+    void stdError(int q, int qp, int inBlock, std::size_t base);
     void mirror(int q, int qp, std::size_t base);
 
     const C2Sums& m_s;
@@ -53,6 +54,9 @@ private:
     std::vector<double> m_interNum, m_interDen; // the mean image's correlation and its validity's, over Δ
     std::vector<cd> m_coeff;
     std::vector<cd> m_blockSig[2], m_blockMsk[2]; // the spectra of kBlock pairs of a row
+    std::vector<double> m_blockSq; // their squares (C2Sums::squares), when standard errors are wanted
+    std::vector<double> m_variance; // the pair's V_n, n = 0 … nPhi/2 (0 past nMax)
+    std::vector<double> m_diagonal; // q = q': the inverse transform of V_n (0 < n < nPhi/2) over Δ
     std::vector<Pearson> m_rows;
 };
 

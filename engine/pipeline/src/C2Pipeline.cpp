@@ -120,7 +120,7 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
     openblas_set_num_threads(std::max(1, hardwareThreads() / n));
     const C2Config& c = config.accumulator;
     const int nMax = c.effectiveNMax();
-    m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean);
+    m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean, c.variance);
     std::string gpuProblem;
     if (config.backend != C2Backend::Cpu && c.precision == C2Precision::Double) {
         gpuProblem = "the GPU backend is single precision; double precision runs on the CPU";
@@ -131,6 +131,11 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
         auto gpu = GpuC2Accumulator::create(g);
         if (gpu) {
             m_impl->description = "GPU " + std::to_string(config.gpuDevice) + " (" + (*gpu)->stats().deviceName + ")";
+            // The CUDA backend forms no squares: its sums say so (no squares, so no standard errors), never zeros.
+            if (m_impl->sink.sums.hasVariance()) {
+                m_impl->sink.sums.squares = {};
+                m_impl->description += ", no C2 error bars on the GPU";
+            }
             m_impl->workers.push_back(std::make_unique<Worker>(std::move(*gpu), m_impl->sink));
         } else {
             gpuProblem = gpu.error().message;

@@ -40,7 +40,7 @@ struct Run {
     C2Sums zeros() const
     {
         const auto& a = settings.pipeline.accumulator;
-        return C2Sums::zeros(a.nQ, a.nPhi, a.effectiveNMax(), a.subtractRingMean);
+        return C2Sums::zeros(a.nQ, a.nPhi, a.effectiveNMax(), a.subtractRingMean, a.variance);
     }
 
     // Waits until every pushed shot is accumulated, so that the sums match `accepted` exactly.

@@ -104,6 +104,16 @@ struct ResultsFile::Impl {
         return {};
     }
 
+    // Drops a dataset an earlier refresh wrote that the run no longer has (e.g. standard errors lost in a merge
+    // with sums that had no squares): it must not stay behind as if current.
+    Status remove(const std::string& name)
+    {
+        if (file && h5::linkExists(file.get(), name) && H5Ldelete(file.get(), name.c_str(), H5P_DEFAULT) < 0) {
+            return fail("cannot remove the stale " + name);
+        }
+        return {};
+    }
+
     Status doubles(const std::string& name, const std::vector<double>& v, const Dims& dims)
     {
         if (v.empty()) {
@@ -196,9 +206,16 @@ Status ResultsFile::writeSnapshot(const C2Snapshot& s)
 {
     const auto nQ = static_cast<hsize_t>(s.nQ), nPhi = static_cast<hsize_t>(s.nPhi);
     const Dims cube { nQ, nQ, nPhi }, image { nQ, nPhi };
+    for (const char* name : { "/c2/c2_std_error", "/c2/fourier_std_error" }) {
+        if (Status st = s.hasStdError() ? Status {} : m->remove(name); !st) {
+            return st;
+        }
+    }
     for (const auto& [name, v, dims] : { std::tuple { "/c2/c2", &s.c2, cube },
              { "/c2/mask_correlation", &s.maskCorrelation, cube }, { "/c2/mean_image", &s.meanImage, image },
              { "/c2/c2_inter", &s.c2Inter, cube }, { "/c2/c2_difference", &s.c2Difference, cube },
+             { "/c2/c2_std_error", &s.c2StdError, cube },
+             { "/c2/fourier_std_error", &s.fourierStdError, Dims { static_cast<hsize_t>(s.nMax + 1), nQ, nQ } },
              { "/c2/split_half_cc_per_q", &s.splitHalfCCPerQ, Dims { nQ } } }) {
         if (Status st = m->doubles(name, *v, dims); !st) {
             return st;
@@ -241,6 +258,11 @@ Status ResultsFile::writeSums(const C2Sums& s)
         if (Status st = m->complexes(std::string("/sums/mask_") + halves[h], s.mask[h], maskSpectra); !st) {
             return st;
         }
+    }
+    const Status squares
+        = s.hasVariance() ? m->doubles("/sums/squares", s.squares, spectra) : m->remove("/sums/squares");
+    if (Status st = squares; !st) {
+        return st;
     }
     if (Status st = m->doubles("/sums/weighted_intensity", s.weightedIntensity, image); !st) {
         return st;

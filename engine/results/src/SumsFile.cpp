@@ -14,7 +14,7 @@ namespace fxs {
 namespace {
 
 constexpr char kMagic[8] = { 'F', 'X', 'S', 'C', 'K', 'P', 'T', '\0' };
-constexpr std::uint32_t kFormatVersion = 2;
+constexpr std::uint32_t kFormatVersion = 3;
 constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t { 1 } << 30; // a million rejected shots with reasons fit
 constexpr std::uint64_t kPreamble = 8 + 4 + 4 + 8; // magic, version, reserved, header length
 constexpr std::uint64_t kDigestBytes = 32;
@@ -57,6 +57,7 @@ std::string headerOf(const C2Sums& s, const SumsFile& f)
     nlohmann::json h { { "nQ", s.nQ }, { "nPhi", s.nPhi }, { "nMax", s.nMax },
         { "ringMeanSubtracted", s.ringMeanSubtracted }, { "shotsEven", s.shots[0] }, { "shotsOdd", s.shots[1] },
         { "nSignal", s.signal[0].size() }, { "nMask", s.mask[0].size() }, { "nImage", s.weightSum.size() },
+        { "nSquares", s.squares.size() },
         { "nShotsDone", f.shotsDone.size() }, { "configuration", f.configuration },
         { "softwareVersion", std::string(versionString()) }, { "computationHash", f.computationHash },
         { "unitsDone", f.unitsDone }, { "rejected", nlohmann::json::array() } };
@@ -67,8 +68,8 @@ std::string headerOf(const C2Sums& s, const SumsFile& f)
 }
 
 struct Counts {
-    std::uint64_t signal = 0, mask = 0, image = 0, shots = 0;
-    std::uint64_t payloadBytes() const { return 2 * 16 * (signal + mask) + 2 * 8 * image + 8 * shots; }
+    std::uint64_t signal = 0, mask = 0, image = 0, shots = 0, squares = 0;
+    std::uint64_t payloadBytes() const { return 2 * 16 * (signal + mask) + 8 * squares + 2 * 8 * image + 8 * shots; }
 };
 
 // Checks the header's numbers before anything is allocated; fills everything but the arrays.
@@ -91,10 +92,12 @@ Result<Counts> parseHeader(const nlohmann::json& h, std::uint32_t version, SumsF
         }
     }
     Counts c { h.at("nSignal").get<std::uint64_t>(), h.at("nMask").get<std::uint64_t>(),
-        h.at("nImage").get<std::uint64_t>(), h.at("nShotsDone").get<std::uint64_t>() };
+        h.at("nImage").get<std::uint64_t>(), h.at("nShotsDone").get<std::uint64_t>(),
+        version >= 3 ? h.at("nSquares").get<std::uint64_t>() : 0 }; // versions 1 and 2: no squares
     if (s.nQ < 1 || s.nQ > 100000 || s.nPhi < 1 || s.nPhi > 100000 || s.nMax < 0 || s.nMax > s.nPhi / 2
         || c.signal != std::uint64_t(s.nFreq()) * s.nQ * s.nQ || c.mask != std::uint64_t(s.nFreqMask()) * s.nQ * s.nQ
-        || c.image != std::uint64_t(s.nQ) * s.nPhi || c.shots > (std::uint64_t { 1 } << 40)) {
+        || c.image != std::uint64_t(s.nQ) * s.nPhi || c.shots > (std::uint64_t { 1 } << 40)
+        || (c.squares != 0 && c.squares != c.signal)) {
         return Error { "inconsistent sizes in its header" };
     }
     return c;
@@ -106,7 +109,7 @@ Result<SumsFile> readCurrent(std::ifstream& in, std::uint64_t size, const std::s
     char magic[8];
     std::uint32_t version[2];
     std::uint64_t headerBytes = 0;
-    if (!r.read(magic, 8) || !r.read(version, sizeof version) || (version[0] != 1 && version[0] != kFormatVersion)
+    if (!r.read(magic, 8) || !r.read(version, sizeof version) || version[0] < 1 || version[0] > kFormatVersion
         || !r.read(&headerBytes, 8) || headerBytes > kMaxHeaderBytes || headerBytes > size - kPreamble - kDigestBytes) {
         return Error { refused + "unknown format version or damaged header" };
     }
@@ -135,7 +138,7 @@ Result<SumsFile> readCurrent(std::ifstream& in, std::uint64_t size, const std::s
     C2Sums& s = d.sums;
     std::array<unsigned char, kDigestBytes> stored {};
     const bool ok = r.vec(s.signal[0], counts->signal) && r.vec(s.signal[1], counts->signal)
-        && r.vec(s.mask[0], counts->mask) && r.vec(s.mask[1], counts->mask)
+        && r.vec(s.mask[0], counts->mask) && r.vec(s.mask[1], counts->mask) && r.vec(s.squares, counts->squares)
         && r.vec(s.weightedIntensity, counts->image) && r.vec(s.weightSum, counts->image)
         && r.vec(d.shotsDone, counts->shots) && r.read(stored.data(), stored.size(), false);
     if (!ok || stored != r.sha.finish()) {
@@ -185,6 +188,7 @@ Status SumsFile::write(const std::filesystem::path& path, const C2Sums& sums, co
         for (int k = 0; k < 2; ++k) {
             w.vec(sums.mask[k]);
         }
+        w.vec(sums.squares);
         w.vec(sums.weightedIntensity);
         w.vec(sums.weightSum);
         w.vec(meta.shotsDone);

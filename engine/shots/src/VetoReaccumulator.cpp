@@ -22,6 +22,9 @@ void subtract(C2Sums& into, const C2Sums& minus)
         into.weightedIntensity[i] -= minus.weightedIntensity[i];
         into.weightSum[i] -= minus.weightSum[i];
     }
+    for (std::size_t i = 0; i < into.squares.size() && i < minus.squares.size(); ++i) {
+        into.squares[i] -= minus.squares[i]; // the vetoed shots leave the variance's sums too
+    }
 }
 }
 

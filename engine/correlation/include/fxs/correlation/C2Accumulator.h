@@ -26,6 +26,9 @@ struct C2Config {
     int batchShots = 256; ///< shots per batch, about half of them per half's rank-k update (≥ 64 keeps BLAS busy)
     int foldShots = 4096; ///< single mode: shots summed in float before folding into the double totals
     bool subtractRingMean = true; ///< correlate δI = w (I − ring mean) rather than w I
+    /// Also accumulate C2Sums::squares (one real rank-k update of |A|² per frequency beside the complex one), so that
+    /// snapshots carry standard errors; `fxs-bench c2` reports its cost (variance_cost_ratio).
+    bool variance = true;
 
     /// n_max with −1 (or a value past the Nyquist frequency) resolved to nPhi / 2.
     int effectiveNMax() const { return (nMax < 0 || nMax > nPhi / 2) ? nPhi / 2 : nMax; }
@@ -50,7 +53,8 @@ struct C2Sink {
 };
 
 /// Streams polar frames into C2Sums: per shot the ring means and δI, then per batch one r2c FFT over φ
-/// and one Hermitian rank-k update (?herk) per frequency, for the signal and for the weights.
+/// and one Hermitian rank-k update (?herk) per frequency, for the signal and for the weights, and (config.variance)
+/// one real rank-k update (?syrk) of the spectra's |A|² per frequency for the squares.
 /// Not thread-safe: use one per thread and merge (C2Pipeline does).
 class C2Accumulator {
 public:

@@ -13,6 +13,7 @@ struct SnapshotOptions {
     bool splitHalf = true; ///< split-half correlation coefficients (convergence figure)
     bool interShot = true; ///< inter-shot term from the mean image and the difference correlation
     bool fourier = true; ///< Fourier coefficients C_n(q, q') for the invariants
+    bool stdError = true; ///< standard errors of c2 and of C_n (when the sums keep squares and hold ≥ 2 shots)
     int threads = 0; ///< 0: all cores
     /// An element is Masked when its mask correlation is below this fraction of the largest one: single-precision
     /// sums carry rounding noise of ~1e-6 of the largest value where the exact answer is 0.
@@ -51,6 +52,22 @@ struct C2Snapshot {
     /// (masked elements counted as 0): c2(q, q', Δ) = Σ_{n=−nPhi/2+1}^{nPhi/2} C_n(q, q') e^{i n Δ},
     /// C_{−n} = conj C_n, C_n(q', q) = conj C_n(q, q').
     std::vector<std::complex<double>> fourier;
+
+    /// Standard errors, empty when the sums keep no squares (C2Sums::hasVariance) or hold fewer than 2 shots.
+    /// From the per-shot products P_jn = conj A_j(q, n) A_j(q', n) of S_n: V_n = N/(N−1) (Σ_j |P_jn|² − |Σ_j P_jn|²/N),
+    /// the unbiased sample variance of P_n times N, i.e. the variance of the sum S_n over N equally weighted shots.
+    /// `fourierStdError` (like `fourier`): √(E|C_n − E C_n|²) = √V_n · ⟨1/M⟩_Δ / nPhi, exact for a mask correlation M
+    /// flat in Δ (⟨1/M⟩ over all Δ bins, masked ones as 0; leakage between frequencies through the mask ignored).
+    /// `c2StdError` (like `c2`, 0 where masked): √(U(Δ) / (M̄ M(Δ))) / nPhi, propagated from the V_n assuming the
+    /// products independent across n and, for q ≠ q', phase-symmetric (circular), so that every frequency adds 2 V_n
+    /// (1 for n = 0 and nPhi/2): U = Σ_n mult_n V_n; for q = q' the products are real and U(Δ) gains
+    /// 2 Σ_{0<n<nPhi/2} V_n cos 2nΔ. M̄ is the mean of M over Δ: the variance of Σ_j X_j(Δ) is taken proportional to
+    /// its number of pixel pairs M(Δ). Shot-to-shot fluctuations common to all frequencies (fluence) or of a fixed
+    /// phase break these assumptions at single Δ (up to √2 either way) while the Δ-average stays right.
+    std::vector<double> c2StdError;
+    std::vector<double> fourierStdError;
+    /// True when the standard errors are present.
+    bool hasStdError() const { return !c2StdError.empty(); }
 
     /// Computes a snapshot from sums (a pure function of them).
     static C2Snapshot compute(const C2Sums& sums, const SnapshotOptions& options = {});

@@ -66,6 +66,10 @@ template <> struct Kernels<float> {
     {
         cblas_cherk(CblasColMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, n, beta, c, n);
     }
+    static void syrk(int n, int k, const float* a, float beta, float* c)
+    {
+        cblas_ssyrk(CblasColMajor, CblasUpper, CblasNoTrans, n, k, 1.0f, a, n, beta, c, n);
+    }
 };
 
 template <> struct Kernels<double> {
@@ -87,6 +91,10 @@ template <> struct Kernels<double> {
     static void herk(int n, int k, double alpha, const Complex* a, double beta, Complex* c)
     {
         cblas_zherk(CblasColMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, n, beta, c, n);
+    }
+    static void syrk(int n, int k, const double* a, double beta, double* c)
+    {
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, n, k, 1.0, a, n, beta, c, n);
     }
 };
 

@@ -29,7 +29,7 @@ struct LedgerColumns {
 class ResultsFile {
 public:
     /// The version of the layout this code writes (root attribute `schema_version`).
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2; // 2: standard errors (/c2/*_std_error, /sums/squares)
 
     /// Creates (truncates) `path` and writes the root attributes (schema and software version, creation time).
     static Result<std::unique_ptr<ResultsFile>> create(const std::string& path);
@@ -38,9 +38,11 @@ public:
     ResultsFile& operator=(const ResultsFile&) = delete;
 
     /// Writes /c2: normalised C2, mask correlation, flags, mean image, inter-shot and difference C2, split-half
-    /// coefficients and the Fourier coefficients C_n (complex: compound {r, i}).
+    /// coefficients and the Fourier coefficients C_n (complex: compound {r, i}), and the standard errors of c2 and C_n
+    /// when the snapshot has them.
     Status writeSnapshot(const C2Snapshot& snapshot);
-    /// Writes /sums: the even/odd half-sums (complex spectra), the mean-image sums and the shot counts.
+    /// Writes /sums: the even/odd half-sums (complex spectra), the squares (when kept), the mean-image sums and the
+    /// shot counts.
     Status writeSums(const C2Sums& sums);
     /// Writes a float64 array /analysis/<name> (e.g. "invariants/B_l", "density") of the given dimensions.
     Status writeArray(const std::string& name, std::span<const double> values, const std::vector<std::int64_t>& dims,

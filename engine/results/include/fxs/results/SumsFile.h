@@ -17,11 +17,11 @@ struct RejectedShot {
 };
 
 /// C2 sums on disk: the one format of checkpoints and sums files, written by the CLI, the monitor and the MPI worker
-/// (layout in docs/RESULTS_SCHEMA.md, "Sums files"): "FXSCKPT\0", uint32 version 2, uint32 0, uint64 header length, a
-/// JSON header, the arrays as little-endian values (signal[0], signal[1], mask[0], mask[1] complex128; the weighted
-/// intensity and weight sums float64; the shots done int64), then a SHA-256 of everything before it. Written
-/// atomically (temporary file, fsync, rename, fsync of the folder). Readers also take the two formats of earlier
-/// versions: version 1 of this layout (checkpoints of fxs correlate) and "FXS1SUMS" (fxs-worker's sums files).
+/// (layout in docs/RESULTS_SCHEMA.md, "Sums files"): "FXSCKPT\0", uint32 version 3, uint32 0, uint64 header length, a
+/// JSON header, the arrays as little-endian values (signal[0], signal[1], mask[0], mask[1] complex128; the squares,
+/// the weighted intensity and weight sums float64; the shots done int64), then a SHA-256 of everything before it.
+/// Written atomically (temporary file, fsync, rename, fsync of the folder). Readers also take the formats of earlier
+/// versions: versions 1 and 2 of this layout (no squares: sums without standard errors) and "FXS1SUMS".
 struct SumsFile {
     C2Sums sums; ///< the additive state
     std::vector<std::int64_t> shotsDone; ///< indices of the shots in `sums` (local runs)
@@ -30,7 +30,7 @@ struct SumsFile {
     std::string configuration; ///< the configuration (JSON) the run was started with, if it keeps one
     std::uint64_t computationHash = 0; ///< WorkerConfig::computationHash of the job that made it (remote jobs)
     std::string softwareVersion; ///< fxs::versionString() of the writer ("" in FXS1SUMS files)
-    std::string format; ///< the layout it was read from: "FXSCKPT 2", "FXSCKPT 1" or "FXS1SUMS"
+    std::string format; ///< the layout it was read from: "FXSCKPT 3", "FXSCKPT 2", "FXSCKPT 1" or "FXS1SUMS"
 
     /// Writes atomically in the current layout.
     Status write(const std::filesystem::path& path) const { return write(path, sums, *this); }
