@@ -123,9 +123,10 @@ void LiveDisplay::showRemoteSnapshot(std::shared_ptr<const C2Snapshot> snapshot)
 void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid)
 {
     m_remote = false;
-    // Keep ~256 MB of history: an image costs its float values and its coloured copy (8 bytes a pixel).
-    const double bytesPerShot = 8.0 * std::max(1, assembly->width()) * std::max(1, assembly->height());
-    m_v.history->setCapacity(int(std::clamp(256e6 / bytesPerShot, 8.0, 64.0)));
+    // History sized by memory (the bar's budget, 1 GB by default): an image costs its float values and its coloured
+    // copy (8 bytes a pixel), its polar frame intensities and weights (8 bytes a bin).
+    m_v.history->setBytesPerShot(8.0 * std::max(1, assembly->width()) * std::max(1, assembly->height())
+        + 8.0 * double(std::max<long long>(1, grid.size())));
     m_v.detector->setAssembly(std::move(assembly));
     m_v.polar->setGrid(grid);
     m_v.c2->setGrid(grid);
