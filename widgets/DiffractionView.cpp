@@ -116,6 +116,7 @@ void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
     m_assembly = std::move(assembly);
     m_image.reset();
     m_pixmap->setVisible(false); // until the first image of this geometry
+    m_maskPixmap->setPixmap(QPixmap()); // no geometry (a source being opened): nothing of the last one stays
     if (m_assembly && m_assembly->width() > 0) {
         const int w = m_assembly->width();
         const int h = m_assembly->height();

@@ -9,6 +9,7 @@
 
 #include <C2SliceView.h>
 #include <DiffractionView.h>
+#include <Format.h>
 #include <FrameHistory.h>
 #include <HealthBar.h>
 #include <PlotExport.h>
@@ -22,6 +23,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QScreen>
 #include <QMimeData>
 #include <QScrollArea>
 #include <QSettings>
@@ -82,6 +85,21 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     });
     connect(m_engine, &EngineController::valuesInEffect, m_runPanel, &RunControlPanel::showValuesInEffect);
     restoreSettings();
+    fitToScreen();
+    m_detector->setFocusPolicy(Qt::StrongFocus);
+    m_detector->setFocus(); // Space and the arrows step the display, not a text box
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!s) {
+        return;
+    }
+    // Never past the screen: long texts wrap or are cut (their tooltips hold them), the window does not grow.
+    const QRect avail = s->availableGeometry();
+    setMaximumSize(avail.size());
+    resize(size().boundedTo(avail.size()));
 }
 
 MainWindow::~MainWindow() { m_engine->stop(); }
@@ -198,12 +216,23 @@ void MainWindow::startRun()
         m_runPanel->setStatus(
             tr("Opening %1…").arg(c.source == SourceKind::Simulated ? tr("the simulated run") : c.path));
     }
+    m_live->clearViews(c.grid); // nothing of the previous source stays on screen, even when this one fails to open
+    m_decide->beginRun(c.grid);
     m_engine->start(c);
     m_runPanel->setRunning(true);
 }
 
 void MainWindow::openFile(const QString& path)
 {
+    if (m_engine->running()) { // a live run is never stopped behind the scientist's back
+        const auto answer = QMessageBox::question(this, tr("Stop the run and open a file?"),
+            tr("A run is going on (%1 shots in C2). Stop it, write its results file and open %2?")
+                .arg(widgets::Format::count(shotsDone()), QFileInfo(path).fileName()),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            return;
+        }
+    }
     RunConfig c = m_runPanel->config();
     c.source = SourceKind::CxiFile;
     c.path = path;

@@ -1,12 +1,17 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
 #include "DecisionDocks.h"
+#include "MessageBar.h"
 #include "MainWindow.h"
 #include "MonitorSession.h"
 #include "RanksPanel.h"
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
+#include <ConvergenceView.h>
 #include <DiffractionView.h>
+#include <FrameHistory.h>
+#include <HealthBar.h>
+#include <StripChart.h>
 #include <PolarView.h>
 #include <QCoreApplication>
 #include <QDir>
@@ -14,6 +19,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
 #include <cmath>
@@ -199,6 +205,37 @@ bool MainWindow::dumpC2View(const QString& path) const
         }
     }
     o[QStringLiteral("pairMapAtK")] = pair;
+    return writeJson(path, o);
+}
+
+void MainWindow::setDisplayPaused(bool paused) { m_history->setPaused(paused); }
+
+std::int64_t MainWindow::shownShot() const { return m_detector->image() ? m_detector->image()->shotIndex : -1; }
+
+bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
+{
+    QJsonObject o = extra;
+    const QRect screenArea = screen() ? screen()->availableGeometry() : QRect();
+    o[QStringLiteral("windowWidth")] = frameGeometry().width();
+    o[QStringLiteral("windowHeight")] = frameGeometry().height();
+    o[QStringLiteral("screenWidth")] = screenArea.width();
+    o[QStringLiteral("screenHeight")] = screenArea.height();
+    o[QStringLiteral("shownShot")] = double(shownShot());
+    o[QStringLiteral("historyShot")] = double(m_history->current().shotIndex);
+    o[QStringLiteral("historyKept")] = m_history->size();
+    o[QStringLiteral("historyText")] = m_history->text();
+    o[QStringLiteral("displayPaused")] = m_history->isPaused();
+    o[QStringLiteral("c2Shots")] = double(m_c2->snapshot() ? m_c2->snapshot()->shots : 0);
+    const auto* convergence = findChild<widgets::ConvergenceView*>();
+    o[QStringLiteral("convergencePoints")] = convergence ? int(convergence->points().size()) : -1;
+    int chartPoints = 0;
+    for (const auto* chart : m_charts) {
+        chartPoints += int(chart->points().size());
+    }
+    o[QStringLiteral("stripChartPoints")] = chartPoints;
+    o[QStringLiteral("health")] = m_health->text();
+    o[QStringLiteral("message")] = m_messages->text();
+    o[QStringLiteral("shotsDone")] = double(shotsDone());
     return writeJson(path, o);
 }
 
