@@ -28,8 +28,11 @@ ConvergenceView::ConvergenceView(QWidget* parent)
     big.setPointSizeF(big.pointSizeF() * 1.6);
     big.setBold(true);
     m_headline->setFont(big);
+    m_headline->setWordWrap(true);
+    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // wraps, never widens the dock
     m_detail = new QLabel(this);
     m_detail->setWordWrap(true);
+    m_detail->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_targetBox = new QDoubleSpinBox(this);
     m_targetBox->setRange(0.05, 0.999);
     m_targetBox->setDecimals(3);
