@@ -4,6 +4,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSlider>
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolButton>
@@ -55,6 +56,15 @@ FrameHistory::FrameHistory(QWidget* parent)
         applyBudget();
         emit memoryBudgetChanged(memoryBudget());
     });
+    m_runSlider = new QSlider(Qt::Horizontal, this);
+    m_runSlider->setToolTip(tr("Any shot of the file: read back from it (pauses the display)"));
+    m_runSlider->setMinimumWidth(120);
+    m_runSlider->hide();
+    m_sliderPause = new QTimer(this);
+    m_sliderPause->setSingleShot(true);
+    m_sliderPause->setInterval(120); // a drag asks for the shot it rests on, not for every shot it passes
+    connect(m_runSlider, &QSlider::valueChanged, m_sliderPause, qOverload<>(&QTimer::start));
+    connect(m_sliderPause, &QTimer::timeout, this, [this] { emit runShotRequested(m_runSlider->value()); });
     m_label = new QLabel(this);
     m_label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // never widens the window
     connect(back, &QToolButton::clicked, this, &FrameHistory::stepBack);
@@ -64,7 +74,7 @@ FrameHistory::FrameHistory(QWidget* parent)
     connect(m_jump, &QSpinBox::valueChanged, this, [this](int v) { jumpTo(v); });
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(2, 0, 2, 0);
-    for (QWidget* w : std::initializer_list<QWidget*> { m_pauseButton, back, fwd, play, m_jump, m_budget }) {
+    for (QWidget* w : std::initializer_list<QWidget*> { m_pauseButton, back, fwd, play, m_jump, m_budget, m_runSlider }) {
         layout->addWidget(w);
     }
     layout->addWidget(m_label, 1);
@@ -207,6 +217,32 @@ void FrameHistory::play(double framesPerSecond)
 
 HistoryItem FrameHistory::current() const { return m_shown; }
 
+void FrameHistory::setRunLength(std::int64_t frames)
+{
+    const QSignalBlocker quiet(m_runSlider);
+    m_runSlider->setRange(0, int(std::clamp<std::int64_t>(frames - 1, 0, std::numeric_limits<int>::max())));
+    m_runSlider->setVisible(frames > 0);
+}
+
+void FrameHistory::showRunShot(const HistoryItem& item)
+{
+    setPaused(true);
+    m_shown = item;
+    {
+        const QSignalBlocker quiet(m_runSlider);
+        m_runSlider->setValue(int(item.shotIndex));
+    }
+    m_notice = tr("read from the file");
+    updateLabel();
+    emit itemSelected(m_shown);
+}
+
+void FrameHistory::setNotice(const QString& notice)
+{
+    m_notice = notice;
+    updateLabel();
+}
+
 QString FrameHistory::text() const { return m_label->text(); }
 
 void FrameHistory::show(std::size_t position)
@@ -220,17 +256,19 @@ void FrameHistory::show(std::size_t position)
 
 void FrameHistory::updateLabel()
 {
-    if (m_items.empty()) {
-        m_label->setText(tr("no shots yet"));
+    if (m_items.empty() && m_shown.shotIndex < 0) {
+        m_label->setText(m_notice.isEmpty() ? tr("no shots yet") : m_notice);
         return;
     }
-    const bool kept = m_shown.shotIndex >= m_items.front().shotIndex;
-    QString where = m_shown.shotIndex < 0 ? tr("%1 shots kept").arg(m_items.size())
-        : kept ? tr("shot %1 (%2 of %3 kept)")
-                               .arg(Format::count(m_shown.shotIndex))
-                               .arg(m_position + 1)
-                               .arg(m_items.size())
-                         : tr("shot %1 (no longer kept; %2 kept)").arg(Format::count(m_shown.shotIndex)).arg(m_items.size());
+    const bool kept = m_position < m_items.size() && m_items[m_position].shotIndex == m_shown.shotIndex;
+    QString where;
+    if (m_shown.shotIndex < 0) {
+        where = tr("%1 shots kept").arg(m_items.size());
+    } else if (kept) {
+        where = tr("shot %1 (%2 of %3 kept)").arg(Format::count(m_shown.shotIndex)).arg(m_position + 1).arg(m_items.size());
+    } else {
+        where = tr("shot %1 (not among the %2 kept)").arg(Format::count(m_shown.shotIndex)).arg(m_items.size());
+    }
     if (!m_notice.isEmpty()) {
         where += QStringLiteral(" · ") + m_notice;
     }

@@ -8,6 +8,7 @@
 #include <memory>
 
 class QLabel;
+class QSlider;
 class QSpinBox;
 class QTimer;
 class QToolButton;
@@ -65,6 +66,12 @@ public:
     HistoryItem current() const;
     /// The bar's text: live or paused, the shot shown, what is kept (tests).
     QString text() const;
+    /// A file run of `frames` shots: a slider over all of them asks for any shot (runShotRequested); 0 hides it.
+    void setRunLength(std::int64_t frames);
+    /// Shows a shot read back from the file (pauses).
+    void showRunShot(const HistoryItem& item);
+    /// A remark after the shot shown ("shot 12 could not be read: …").
+    void setNotice(const QString& notice);
 
 signals:
     /// A shot should be displayed.
@@ -73,6 +80,8 @@ signals:
     void pausedChanged(bool paused);
     /// The user changed the memory budget (bytes).
     void memoryBudgetChanged(double bytes);
+    /// The run slider asks for a shot of the file.
+    void runShotRequested(std::int64_t shotIndex);
 
 private:
     void show(std::size_t position);
@@ -90,6 +99,8 @@ private:
     QToolButton* m_pauseButton = nullptr;
     QSpinBox* m_jump = nullptr;
     QSpinBox* m_budget = nullptr; ///< MB
+    QSlider* m_runSlider = nullptr; ///< every shot of a file run
+    QTimer* m_sliderPause = nullptr; ///< asks for the slider's shot once it rests
     QLabel* m_label = nullptr;
 };
 

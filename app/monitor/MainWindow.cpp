@@ -2,6 +2,7 @@
 
 #include "DecisionDocks.h"
 #include "EngineController.h"
+#include "FileFrameReader.h"
 #include "LiveDisplay.h"
 #include "MessageBar.h"
 #include "RemoteJobController.h"
@@ -74,8 +75,19 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     connect(m_engine, &EngineController::runStarted, this,
         [this](const QString& d, std::shared_ptr<const widgets::ImageAssembly> a, PolarGrid g) {
             m_live->beginRun(std::move(a), g);
+            m_fileFrames->setRun(m_runPanel->config()); // a file's every frame behind the history's slider
             onRunStarted(d);
         });
+    m_fileFrames = new FileFrameReader(this);
+    connect(m_fileFrames, &FileFrameReader::opened, m_history, &widgets::FrameHistory::setRunLength);
+    connect(m_history, &widgets::FrameHistory::runShotRequested, m_fileFrames, &FileFrameReader::request);
+    connect(m_fileFrames, &FileFrameReader::frameRead, this,
+        [this](std::int64_t shot, std::shared_ptr<const widgets::AssembledImage> image) {
+            m_history->showRunShot({ shot, std::move(image), nullptr });
+        });
+    connect(m_fileFrames, &FileFrameReader::readFailed, this, [this](std::int64_t shot, const QString& why) {
+        m_history->setNotice(tr("shot %1 could not be read: %2").arg(widgets::Format::count(shot), why));
+    });
     connect(m_engine, &EngineController::runFinished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_engine, &EngineController::runFailed, this, [this](const QString& m) { onRunEnded(m, true); });
     // Values missing everywhere: the window asks for them instead of assuming any.
@@ -217,6 +229,7 @@ void MainWindow::startRun()
             tr("Opening %1…").arg(c.source == SourceKind::Simulated ? tr("the simulated run") : c.path));
     }
     m_live->clearViews(c.grid); // nothing of the previous source stays on screen, even when this one fails to open
+    m_history->setRunLength(0);
     m_decide->beginRun(c.grid);
     m_engine->start(c);
     m_runPanel->setRunning(true);

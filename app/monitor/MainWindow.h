@@ -26,6 +26,7 @@ namespace fxs::monitor {
 
 class DecisionDocks;
 class EngineController;
+class FileFrameReader;
 class LiveDisplay;
 class MessageBar;
 class RanksPanel;
@@ -72,6 +73,8 @@ public:
     void setDisplayPaused(bool paused);
     /// The shot the detector view shows (−1: none).
     std::int64_t shownShot() const;
+    /// Shows any shot of a file run, read back from the file (as the history's slider does).
+    void showFileShot(std::int64_t shotIndex);
 
 signals:
     /// A run (local or remote) ended and the window shows how; scripted runs (ScriptedRun) act on it.
@@ -102,6 +105,7 @@ private:
 
     MonitorOptions m_options;
     EngineController* m_engine = nullptr;
+    FileFrameReader* m_fileFrames = nullptr;
     LiveDisplay* m_live = nullptr;
     MessageBar* m_messages = nullptr;
     RunControlPanel* m_runPanel = nullptr;

@@ -1,7 +1,8 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
 #include "DecisionDocks.h"
-#include "MessageBar.h"
+#include "FileFrameReader.h"
 #include "MainWindow.h"
+#include "MessageBar.h"
 #include "MonitorSession.h"
 #include "RanksPanel.h"
 #include "RunControlPanel.h"
@@ -11,7 +12,6 @@
 #include <DiffractionView.h>
 #include <FrameHistory.h>
 #include <HealthBar.h>
-#include <StripChart.h>
 #include <PolarView.h>
 #include <QCoreApplication>
 #include <QDir>
@@ -22,6 +22,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
+#include <StripChart.h>
 #include <cmath>
 #include <memory>
 #include <qcustomplot.h>
@@ -210,6 +211,8 @@ bool MainWindow::dumpC2View(const QString& path) const
 
 void MainWindow::setDisplayPaused(bool paused) { m_history->setPaused(paused); }
 
+void MainWindow::showFileShot(std::int64_t shotIndex) { m_fileFrames->request(shotIndex); }
+
 std::int64_t MainWindow::shownShot() const { return m_detector->image() ? m_detector->image()->shotIndex : -1; }
 
 bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
@@ -221,6 +224,13 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("screenWidth")] = screenArea.width();
     o[QStringLiteral("screenHeight")] = screenArea.height();
     o[QStringLiteral("shownShot")] = double(shownShot());
+    double shownSum = 0.0; // the pixels of the image shown (tests compare with the file's frame)
+    if (const auto image = m_detector->image()) {
+        for (const float v : image->values) {
+            shownSum += std::isfinite(v) ? double(v) : 0.0;
+        }
+    }
+    o[QStringLiteral("shownSum")] = shownSum;
     o[QStringLiteral("historyShot")] = double(m_history->current().shotIndex);
     o[QStringLiteral("historyKept")] = m_history->size();
     o[QStringLiteral("historyText")] = m_history->text();

@@ -86,6 +86,21 @@ void ScriptedRun::onRunEnded(const QString& message, bool failed)
         QTimer::singleShot(0, m_window, [this] { m_window->openFile(m_options.thenOpenPath); });
         return;
     }
+    if (m_options.showFileShot >= 0 && !m_fileShotAsked) { // read back from the file, then the dumps
+        m_fileShotAsked = true;
+        m_window->showFileShot(m_options.showFileShot);
+        auto* watch = new QTimer(this);
+        QElapsedTimer waited;
+        waited.start();
+        connect(watch, &QTimer::timeout, this, [this, watch, waited, message, failed] {
+            if (m_window->shownShot() == m_options.showFileShot || waited.elapsed() > 20000) {
+                watch->stop();
+                onRunEnded(message, failed);
+            }
+        });
+        watch->start(50);
+        return;
+    }
     if (!m_options.screenshotDir.isEmpty() && !m_options.screenshotsPolled()) {
         m_window->saveScreenshots(m_options.screenshotDir);
     }

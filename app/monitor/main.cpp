@@ -78,7 +78,9 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("Pause the display (not the run) once this many shots are done"), QStringLiteral("n"));
     const QCommandLineOption thenOpen(QStringLiteral("then-open"),
         QStringLiteral("When the first run ends, open this detector stack"), QStringLiteral("file"));
-    p.addOptions({ windowDump, pauseAt, thenOpen });
+    const QCommandLineOption fileShot(QStringLiteral("show-file-shot"),
+        QStringLiteral("When a file run ends, show this shot read back from the file"), QStringLiteral("n"));
+    p.addOptions({ windowDump, pauseAt, thenOpen, fileShot });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
         polar, results, open, first, last, quit, start, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
         stopAtEnd });
@@ -108,6 +110,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.windowDumpPath = p.value(windowDump);
     o.pauseDisplayAtShots = p.value(pauseAt).toLongLong();
     o.thenOpenPath = p.value(thenOpen);
+    o.showFileShot = p.isSet(fileShot) ? p.value(fileShot).toLongLong() : -1;
     o.geometryPath = p.value(geometry);
     const double nan = std::nan("");
     o.clenM = p.isSet(clen) ? p.value(clen).toDouble() : nan;

@@ -2,6 +2,7 @@
 // compared with a brute-force float64 C2 (seed eq. 1, masked and ring-mean subtracted) of the very polar
 // frames it pushed into the engine.
 #include <H5pyResults.h>
+#include <PythonRunner.h>
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -359,6 +360,37 @@ private slots:
         QCOMPARE(files.size(), 1);
         QVERIFY2(files.first().startsWith(QStringLiteral("fxs-run-")) && files.first().endsWith(QStringLiteral("-simulated.h5")),
             qPrintable(files.first()));
+    }
+
+    // Any shot of a file run can be shown again after the run, read back from the file (the history's slider),
+    // although the history kept only some: its pixels are the file's (numpy's sum of that frame).
+    void anyFileShotIsReadBack()
+    {
+        QTemporaryDir dir;
+        const QString cxi = dir.filePath("run.cxi");
+        const auto written = fxs::test::runPython(QStringLiteral(R"(
+import h5py, sys, numpy as np
+rng = np.random.default_rng(11)
+data = rng.poisson(3.0, (60, 48, 48)).astype(np.float32)
+with h5py.File(sys.argv[1], 'w') as f:
+    f['/entry_1/data_1/data'] = data
+print(repr(float(data[17].astype(np.float64).sum())))
+)"),
+            { cxi });
+        QVERIFY2(written.ok(), written.err.constData());
+        const double expected = written.out.trimmed().toDouble();
+        const QJsonObject w = runWindow(dir,
+            { QStringLiteral("--fresh"), QStringLiteral("--open"), cxi, QStringLiteral("--clen"),
+                QStringLiteral("0.1"), QStringLiteral("--photon-energy"), QStringLiteral("9000"),
+                QStringLiteral("--pixel-size"), QStringLiteral("1e-4"), QStringLiteral("--nq"), QStringLiteral("4"),
+                QStringLiteral("--nphi"), QStringLiteral("16"), QStringLiteral("--show-file-shot"),
+                QStringLiteral("17") });
+        QVERIFY(!w.isEmpty());
+        QCOMPARE(w["shownShot"].toInteger(), 17);
+        QVERIFY2(std::abs(w["shownSum"].toDouble() - expected) <= 1e-6 * expected,
+            qPrintable(QStringLiteral("shown %1, numpy %2").arg(w["shownSum"].toDouble()).arg(expected)));
+        QVERIFY2(w["historyText"].toString().contains(QStringLiteral("read from the file")),
+            qPrintable(w["historyText"].toString()));
     }
 
     void badFileGivesAMessageAndNoCrash()
