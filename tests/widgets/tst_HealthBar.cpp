@@ -2,6 +2,7 @@
 #include <Format.h>
 #include <HealthBar.h>
 #include <QtTest>
+#include <cmath>
 
 using namespace fxs::widgets;
 
