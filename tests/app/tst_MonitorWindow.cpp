@@ -96,6 +96,14 @@ BruteC2 bruteForce(const std::vector<Polar>& frames)
     return b;
 }
 
+// A small simulated run: `shots` at `rateHz` (0: flat out) on a 64 × 64 detector and a 4 × 16 grid.
+QStringList smallSimulatedRun(int shots, int rateHz)
+{
+    return { QStringLiteral("--fresh"), QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--rate"),
+        QString::number(rateHz), QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--nq"),
+        QStringLiteral("4"), QStringLiteral("--nphi"), QStringLiteral("16") };
+}
+
 // Runs fxs-monitor offscreen on a screen of `screen` pixels with `args` plus --dump-window and --quit-when-done;
 // returns what the window showed when its run ended (empty when it did not finish).
 QJsonObject runWindow(const QTemporaryDir& dir, QStringList args, QSize screen = { 1920, 1080 }, int timeoutMs = 90000)
@@ -320,10 +328,8 @@ private slots:
     {
         QTemporaryDir dir;
         const QJsonObject w = runWindow(dir,
-            { QStringLiteral("--fresh"), QStringLiteral("--shots"), QStringLiteral("400"), QStringLiteral("--rate"),
-                QStringLiteral("100"), QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--nq"),
-                QStringLiteral("4"), QStringLiteral("--nphi"), QStringLiteral("16"), QStringLiteral("--pause-display-at"),
-                QStringLiteral("30") });
+            smallSimulatedRun(400, 100)
+                + QStringList { QStringLiteral("--pause-display-at"), QStringLiteral("30") });
         QVERIFY(!w.isEmpty());
         const qint64 paused = w["pausedShot"].toInteger();
         QVERIFY2(paused >= 0, "the display was never paused with a shot on it");
@@ -341,10 +347,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QJsonObject w = runWindow(dir,
-            { QStringLiteral("--fresh"), QStringLiteral("--shots"), QStringLiteral("40"), QStringLiteral("--rate"),
-                QStringLiteral("0"), QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--nq"),
-                QStringLiteral("4"), QStringLiteral("--nphi"), QStringLiteral("16"), QStringLiteral("--then-open"),
-                dir.filePath("absent/missing.cxi") });
+            smallSimulatedRun(40, 0) + QStringList { QStringLiteral("--then-open"), dir.filePath("absent/missing.cxi") });
         QVERIFY(!w.isEmpty());
         QVERIFY2(w["message"].toString().contains(QStringLiteral("missing.cxi")), qPrintable(w["message"].toString()));
         QCOMPARE(w["shownShot"].toInteger(), -1);
