@@ -58,6 +58,7 @@ void MainWindow::restoreSettings()
         MonitorSession::remoteFromJson(
             QJsonDocument::fromJson(s->value(QStringLiteral("run/remote")).toByteArray()).object(), &c.remote);
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
+        m_history->setMemoryBudget(s->value(QStringLiteral("display/historyBytes"), m_history->memoryBudget()).toDouble());
         if (!restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray())) {
             resize(1600, 1000); // settings written by hand or by a script: no saved window yet
         }
@@ -134,6 +135,7 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("run/remote"),
         QJsonDocument(MonitorSession::remoteToJson(c.remote)).toJson(QJsonDocument::Compact));
     s->setValue(QStringLiteral("recentFiles"), m_recent);
+    s->setValue(QStringLiteral("display/historyBytes"), m_history->memoryBudget());
     s->setValue(QStringLiteral("window/geometry"), saveGeometry());
     s->setValue(QStringLiteral("window/state"), saveState());
     if (const auto* decide = findChild<DecisionDocks*>()) {
