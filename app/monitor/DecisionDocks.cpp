@@ -134,6 +134,8 @@ void DecisionDocks::beginRun(const PolarGrid& grid)
     m_grid = grid;
     m_lastShots = -1;
     m_convergence->setGrid(grid);
+    m_invariants->clear(); // nothing of the last source stays on screen
+    m_lastInvariants = {};
     m_veto->clearShots();
 }
 
