@@ -25,8 +25,8 @@
 #include <QJsonObject>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QScreen>
 #include <QMimeData>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
