@@ -83,9 +83,10 @@ ConvergenceView::ConvergenceView(QWidget* parent)
     controls->addWidget(m_qFrom);
     controls->addWidget(new QLabel(tr("to"), this));
     controls->addWidget(m_qTo);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Also draw q (Å⁻¹)"), this));
-    controls->addWidget(m_qEdit, 1);
+    controls->addStretch();
+    auto* also = new QHBoxLayout; // a second row: the panel stays narrow enough to share a screen
+    also->addWidget(new QLabel(tr("Also draw q (Å⁻¹)"), this));
+    also->addWidget(m_qEdit, 1);
     auto* plots = new QHBoxLayout;
     plots->addWidget(m_plot, 3);
     plots->addWidget(m_mapPlot, 2);
@@ -94,6 +95,7 @@ ConvergenceView::ConvergenceView(QWidget* parent)
     layout->addWidget(m_headline);
     layout->addWidget(m_detail);
     layout->addLayout(controls);
+    layout->addLayout(also);
     layout->addLayout(plots, 1);
     setGrid(m_grid);
     connect(m_targetBox, &QDoubleSpinBox::valueChanged, this, [this] { refresh(); });
