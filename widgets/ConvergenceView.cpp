@@ -57,7 +57,9 @@ ConvergenceView::ConvergenceView(QWidget* parent)
     m_plot->yAxis->setLabel(tr("split-half correlation"));
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    // Right, half-way up: the converged curves run along the top, a slow q along the bottom.
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignVCenter | Qt::AlignRight);
+    m_plot->xAxis->ticker()->setTickCount(4); // shot counts are wide numbers
     auto* measured = m_plot->addGraph();
     measured->setName(tr("split-half CC"));
     measured->setPen(QPen(QColor(30, 90, 200), 1.5));
@@ -183,6 +185,7 @@ void ConvergenceView::setPairMap(const std::vector<double>& values, int nQ)
         }
     }
     m_mapPlot->rescaleAxes();
+    m_mapPlot->setVisible(true);
     m_mapPlot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -207,7 +210,7 @@ void ConvergenceView::clear()
     m_points.clear();
     m_perQ.clear();
     m_map->data()->clear();
-    m_mapPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_mapPlot->setVisible(false); // until a snapshot brings the pairs (a remote job's do not)
     refresh();
 }
 
@@ -360,7 +363,7 @@ void ConvergenceView::refreshHeadline()
     const double t = target();
     const ConvergencePoint& last = m_points.back();
     const QString overall = tr("overall split-half %1 after %2 shots")
-                                .arg(Format::value(last.splitHalfCC), Format::count(last.shots));
+                                .arg(QString::number(last.splitHalfCC, 'f', 2), Format::count(last.shots));
     const SlowestQ slow = slowest();
     if (slow.bin >= 0) { // per-q values: the headline is the slowest q of the range of interest
         const QString range = tr("q of interest %1–%2 Å⁻¹").arg(m_qFrom->value(), 0, 'f', 2).arg(m_qTo->value(), 0, 'f', 2);
@@ -373,8 +376,8 @@ void ConvergenceView::refreshHeadline()
                                     .arg(Format::count(std::llround(*slow.shotsToGo)), qText(slow.bin)));
         }
         m_detail->setText(tr("slowest %1: split-half %2, reliability %3 (target %4) · %5 · %6")
-                              .arg(qText(slow.bin), Format::value(slow.splitHalfCC),
-                                  Format::value(ConvergenceModel::fullReliability(slow.splitHalfCC)),
+                              .arg(qText(slow.bin), QString::number(slow.splitHalfCC, 'f', 2),
+                                  QString::number(ConvergenceModel::fullReliability(slow.splitHalfCC), 'f', 2),
                                   QString::number(t), range, overall));
         return;
     }

@@ -116,7 +116,9 @@ void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
     m_assembly = std::move(assembly);
     m_image.reset();
     m_pixmap->setVisible(false); // until the first image of this geometry
-    m_maskPixmap->setPixmap(QPixmap()); // no geometry (a source being opened): nothing of the last one stays
+    QPixmap none(1, 1); // no geometry (a source being opened): nothing of the last one's mask stays
+    none.fill(Qt::transparent);
+    m_maskPixmap->setPixmap(none);
     if (m_assembly && m_assembly->width() > 0) {
         const int w = m_assembly->width();
         const int h = m_assembly->height();
