@@ -248,6 +248,13 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("health")] = m_health->text();
     o[QStringLiteral("message")] = m_messages->text();
     o[QStringLiteral("shotsDone")] = double(shotsDone());
+    QJsonObject minWidths; // what holds the window's width up: each dock's and the centre's minimum
+    for (const QDockWidget* d : findChildren<QDockWidget*>()) {
+        minWidths[d->objectName()] = d->minimumSizeHint().width();
+    }
+    minWidths[QStringLiteral("centre")] = centralWidget()->minimumSizeHint().width();
+    minWidths[QStringLiteral("window")] = minimumSizeHint().width();
+    o[QStringLiteral("minimumWidths")] = minWidths;
     return writeJson(path, o);
 }
 
