@@ -266,6 +266,8 @@ void FrameHistory::updateLabel()
         where = tr("%1 shots kept").arg(m_items.size());
     } else if (kept) {
         where = tr("shot %1 (%2 of %3 kept)").arg(Format::count(m_shown.shotIndex)).arg(m_position + 1).arg(m_items.size());
+    } else if (m_items.empty()) {
+        where = tr("shot %1").arg(Format::count(m_shown.shotIndex));
     } else {
         where = tr("shot %1 (not among the %2 kept)").arg(Format::count(m_shown.shotIndex)).arg(m_items.size());
     }
