@@ -8,6 +8,7 @@
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolButton>
+#include <QVBoxLayout>
 #include <algorithm>
 
 namespace fxs::widgets {
@@ -72,12 +73,17 @@ FrameHistory::FrameHistory(QWidget* parent)
     connect(play, &QToolButton::clicked, this, [this] { this->play(); });
     connect(m_pauseButton, &QToolButton::toggled, this, &FrameHistory::setPaused);
     connect(m_jump, &QSpinBox::valueChanged, this, [this](int v) { jumpTo(v); });
-    auto* layout = new QHBoxLayout(this);
+    // The shot shown on a line of its own: beside the controls a narrow centre would leave it no room.
+    auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 0, 2, 0);
-    for (QWidget* w : std::initializer_list<QWidget*> { m_pauseButton, back, fwd, play, m_jump, m_budget, m_runSlider }) {
-        layout->addWidget(w);
+    layout->setSpacing(0);
+    auto* row = new QHBoxLayout;
+    for (QWidget* w : std::initializer_list<QWidget*> { m_pauseButton, back, fwd, play, m_jump, m_budget }) {
+        row->addWidget(w);
     }
-    layout->addWidget(m_label, 1);
+    row->addWidget(m_runSlider, 1);
+    layout->addWidget(m_label);
+    layout->addLayout(row);
     updateLabel();
 }
 
