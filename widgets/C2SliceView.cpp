@@ -160,6 +160,12 @@ void C2SliceView::setSnapshot(std::shared_ptr<const C2Snapshot> snapshot)
         m_grid.nQ = m_snapshot->nQ; // keep the q range, follow the shape: the axes stay meaningful
         m_grid.nPhi = m_snapshot->nPhi;
     }
+    if (!m_snapshot) { // a new source: nothing of the last run's C2 stays on screen
+        m_c2Graph->data()->clear();
+        m_diffGraph->data()->clear();
+        m_pairMap->data()->clear();
+        m_diagMap->data()->clear();
+    }
     setCursor(m_cursor);
     refreshMaps();
 }

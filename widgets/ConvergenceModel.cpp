@@ -43,4 +43,35 @@ std::optional<double> ConvergenceModel::shotsToGo(const std::vector<ConvergenceP
     return std::max(0.0, needed - static_cast<double>(points.back().shots));
 }
 
+SlowestQ ConvergenceModel::slowestBin(const std::vector<ConvergencePoint>& points,
+    const std::vector<std::vector<double>>& perQ, int firstBin, int lastBin, double target)
+{
+    SlowestQ worst;
+    if (points.empty() || perQ.size() != points.size()) {
+        return worst;
+    }
+    const auto& newest = perQ.back();
+    lastBin = std::min(lastBin, static_cast<int>(newest.size()) - 1);
+    for (int b = std::max(0, firstBin); b <= lastBin; ++b) {
+        const double now = newest[static_cast<std::size_t>(b)];
+        if (now == 0.0 || !std::isfinite(now)) {
+            continue;
+        }
+        std::vector<ConvergencePoint> history;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            if (static_cast<std::size_t>(b) < perQ[i].size()) {
+                history.push_back({ points[i].shots, perQ[i][static_cast<std::size_t>(b)] });
+            }
+        }
+        const auto togo = shotsToGo(history, target);
+        const bool slower = worst.bin < 0 || (!togo && (worst.shotsToGo || now < worst.splitHalfCC))
+            || (togo && worst.shotsToGo
+                && (*togo > *worst.shotsToGo || (*togo == *worst.shotsToGo && now < worst.splitHalfCC)));
+        if (slower) {
+            worst = { b, togo, now };
+        }
+    }
+    return worst;
+}
+
 } // namespace fxs::widgets

@@ -12,6 +12,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QCPColorMap;
 class QCPItemStraightLine;
 class QDoubleSpinBox;
 class QLabel;
@@ -19,8 +20,9 @@ class QLineEdit;
 
 namespace fxs::widgets {
 
-/// Convergence: the split-half C2 correlation against shots (overall and for chosen q), the model's fit and the
-/// Spearman–Brown full-data reliability, and in large type the shots still needed to reach a target reliability.
+/// Convergence: the split-half C2 correlation against shots (overall, the slowest q and chosen q), the model's fit
+/// and the Spearman–Brown full-data reliability, in large type the shots still needed for the slowest q of the q
+/// range of interest to reach a target reliability, and a q × q′ map of the newest split-half correlation.
 class ConvergenceView : public QWidget {
     Q_OBJECT
 public:
@@ -32,6 +34,16 @@ public:
     void addSnapshot(const C2Snapshot& snapshot);
     /// Adds one overall measurement with per-q values (one per q bin, may be empty).
     void addPoint(std::int64_t shots, double splitHalfCC, const std::vector<double>& perQ = {});
+    /// Shows the split-half correlation of each pair (q, q′) (nQ × nQ, row-major) as the map.
+    void setPairMap(const std::vector<double>& values, int nQ);
+    /// The q range of interest (Å⁻¹): the headline follows its slowest q (default: the whole grid, bins with data).
+    void setQRange(double fromInvA, double toInvA);
+    /// The q range of interest (Å⁻¹).
+    std::pair<double, double> qRange() const;
+    /// The slowest q bin of the range (the headline's).
+    SlowestQ slowest() const;
+    /// The q × q′ map (tests).
+    QCPColorMap* pairMap() const { return m_map; }
     /// Removes every measurement.
     void clear();
     /// Target full-data reliability (0 … 1, default 0.9).
@@ -53,7 +65,12 @@ public:
 
 private:
     void refresh();
+    void refreshCurves();
+    void refreshHeadline();
+    QVector<double> addQCurve(int bin, const QString& name, const QPen& pen);
     int binOf(double qInvA) const;
+    QString qText(int bin) const;
+    void buildMap();
 
     PolarGrid m_grid;
     std::vector<ConvergencePoint> m_points;
@@ -63,6 +80,10 @@ private:
     QCPItemStraightLine* m_targetLine = nullptr;
     QDoubleSpinBox* m_targetBox = nullptr;
     QLineEdit* m_qEdit = nullptr;
+    QDoubleSpinBox* m_qFrom = nullptr;
+    QDoubleSpinBox* m_qTo = nullptr;
+    QCustomPlot* m_mapPlot = nullptr;
+    QCPColorMap* m_map = nullptr;
     QLabel* m_headline = nullptr;
     QLabel* m_detail = nullptr;
 };

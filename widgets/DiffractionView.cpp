@@ -42,6 +42,10 @@ DiffractionView::DiffractionView(QWidget* parent)
     beam->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QColor(255, 80, 80), 14));
     beam->addData(0.0, 0.0);
     connect(m_plot, &QCustomPlot::mouseMove, this, &DiffractionView::onMouseMove);
+    // Square pixels drawn square at every widget size: the ranges are fixed after each layout, before drawing.
+    connect(m_plot, &QCustomPlot::afterLayout, this, &DiffractionView::keepSquarePixels);
+    connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_fitWhole = false; });
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_fitWhole = false; });
     PlotExport::install(
         m_plot,
         [this] {
@@ -112,6 +116,9 @@ void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
     m_assembly = std::move(assembly);
     m_image.reset();
     m_pixmap->setVisible(false); // until the first image of this geometry
+    QPixmap none(1, 1); // no geometry (a source being opened): nothing of the last one's mask stays
+    none.fill(Qt::transparent);
+    m_maskPixmap->setPixmap(none);
     if (m_assembly && m_assembly->width() > 0) {
         const int w = m_assembly->width();
         const int h = m_assembly->height();
@@ -313,6 +320,9 @@ PixelReadout DiffractionView::readoutAt(double xMm, double yMm) const
     r.qInvA = layout.qInvA(i);
     r.resolutionA = r.qInvA > 0.0 ? 2.0 * std::numbers::pi / r.qInvA : std::numeric_limits<double>::infinity();
     r.phiDeg = layout.phiRad(i) * 180.0 / std::numbers::pi;
+    if (r.phiDeg < 0.0) { // one convention in the window: 0 … 360°, as the polar view and the C2 Δ
+        r.phiDeg += 360.0;
+    }
     const std::size_t p = layout.panel.empty() ? 0 : layout.panel[i];
     r.panel = p < layout.panelNames.size() ? layout.panelNames[p] : QString::number(p);
     if (m_image && m_image->width == m_assembly->width()) {
@@ -348,15 +358,33 @@ void DiffractionView::onMouseMove(QMouseEvent* event)
 
 void DiffractionView::resetZoom()
 {
-    if (m_assembly && m_assembly->width() > 0) {
-        const double x0 = m_assembly->x0M() * 1e3;
-        const double y0 = m_assembly->y0M() * 1e3;
-        const double step = m_assembly->stepM() * 1e3;
-        m_plot->xAxis->setRange(x0 - step, x0 + m_assembly->width() * step);
-        m_plot->yAxis->setRange(y0 - step, y0 + m_assembly->height() * step);
-        m_plot->yAxis->setScaleRatio(m_plot->xAxis, 1.0);
-    }
+    m_fitWhole = true;
+    keepSquarePixels();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+// Equal millimetres per screen pixel in x and y (rings of constant q are circles): the whole detector centred
+// in the axis rect, or, once the user zoomed or panned, y follows x's scale around its centre.
+void DiffractionView::keepSquarePixels()
+{
+    const QRect rect = m_plot->axisRect()->rect();
+    if (!m_assembly || m_assembly->width() <= 0 || rect.width() <= 0 || rect.height() <= 0) {
+        return;
+    }
+    if (!m_fitWhole) {
+        m_plot->yAxis->setScaleRatio(m_plot->xAxis, 1.0);
+        return;
+    }
+    const double step = m_assembly->stepM() * 1e3;
+    const double left = m_assembly->x0M() * 1e3 - step;
+    const double bottom = m_assembly->y0M() * 1e3 - step;
+    const double widthMm = (m_assembly->width() + 1) * step;
+    const double heightMm = (m_assembly->height() + 1) * step;
+    const double mmPerPixel = std::max(widthMm / rect.width(), heightMm / rect.height());
+    const double cx = left + widthMm / 2.0;
+    const double cy = bottom + heightMm / 2.0;
+    m_plot->xAxis->setRange(cx, mmPerPixel * rect.width(), Qt::AlignCenter);
+    m_plot->yAxis->setRange(cy, mmPerPixel * rect.height(), Qt::AlignCenter);
 }
 
 } // namespace fxs::widgets

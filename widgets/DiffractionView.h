@@ -27,7 +27,7 @@ struct PixelReadout {
     double value = 0.0; ///< intensity as stored
     double qInvA = 0.0; ///< momentum transfer (Å⁻¹)
     double resolutionA = 0.0; ///< d = 2π / q (Å)
-    double phiDeg = 0.0; ///< azimuth (degrees, −180 … 180)
+    double phiDeg = 0.0; ///< azimuth (degrees, 0 … 360 from +x towards +y, as the polar grid's φ)
     QString panel; ///< panel name
 };
 
@@ -94,6 +94,7 @@ private:
     void applyLevels(bool recompute);
     void updateHistogram(bool force);
     void onMouseMove(QMouseEvent* event);
+    void keepSquarePixels();
     Levels computeAutoLevels() const;
 
     std::shared_ptr<const ImageAssembly> m_assembly;
@@ -110,6 +111,7 @@ private:
     std::vector<double> m_ringsQ;
     Levels m_levels;
     bool m_locked = false;
+    bool m_fitWhole = true; ///< the whole detector is shown (until the user zooms or pans)
     double m_pLow = 1.0;
     double m_pHigh = 99.5;
     ColorMap m_colorMap = ColorMap::Viridis;

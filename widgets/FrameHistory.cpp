@@ -4,9 +4,11 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSlider>
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolButton>
+#include <QVBoxLayout>
 #include <algorithm>
 
 namespace fxs::widgets {
@@ -42,18 +44,46 @@ FrameHistory::FrameHistory(QWidget* parent)
     m_jump->setRange(0, std::numeric_limits<int>::max());
     m_jump->setPrefix(tr("jump to shot "));
     m_jump->setKeyboardTracking(false);
+    m_budget = new QSpinBox(this);
+    m_budget->setRange(64, 1 << 20);
+    m_budget->setSingleStep(256);
+    m_budget->setValue(1024);
+    m_budget->setPrefix(tr("keep "));
+    m_budget->setSuffix(tr(" MB"));
+    m_budget->setKeyboardTracking(false);
+    m_budget->setToolTip(tr("Memory for the shots kept for stepping back (images and polar frames); the run itself "
+                            "keeps every shot in C2"));
+    connect(m_budget, &QSpinBox::valueChanged, this, [this] {
+        applyBudget();
+        emit memoryBudgetChanged(memoryBudget());
+    });
+    m_runSlider = new QSlider(Qt::Horizontal, this);
+    m_runSlider->setToolTip(tr("Any shot of the file: read back from it (pauses the display)"));
+    m_runSlider->setMinimumWidth(120);
+    m_runSlider->hide();
+    m_sliderPause = new QTimer(this);
+    m_sliderPause->setSingleShot(true);
+    m_sliderPause->setInterval(120); // a drag asks for the shot it rests on, not for every shot it passes
+    connect(m_runSlider, &QSlider::valueChanged, m_sliderPause, qOverload<>(&QTimer::start));
+    connect(m_sliderPause, &QTimer::timeout, this, [this] { emit runShotRequested(m_runSlider->value()); });
     m_label = new QLabel(this);
+    m_label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // never widens the window
     connect(back, &QToolButton::clicked, this, &FrameHistory::stepBack);
     connect(fwd, &QToolButton::clicked, this, &FrameHistory::stepForward);
     connect(play, &QToolButton::clicked, this, [this] { this->play(); });
     connect(m_pauseButton, &QToolButton::toggled, this, &FrameHistory::setPaused);
     connect(m_jump, &QSpinBox::valueChanged, this, [this](int v) { jumpTo(v); });
-    auto* layout = new QHBoxLayout(this);
+    // The shot shown on a line of its own: beside the controls a narrow centre would leave it no room.
+    auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 0, 2, 0);
-    for (QWidget* w : std::initializer_list<QWidget*> { m_pauseButton, back, fwd, play, m_jump, m_label }) {
-        layout->addWidget(w);
+    layout->setSpacing(0);
+    auto* row = new QHBoxLayout;
+    for (QWidget* w : std::initializer_list<QWidget*> { m_pauseButton, back, fwd, play, m_jump, m_budget }) {
+        row->addWidget(w);
     }
-    layout->addStretch();
+    row->addWidget(m_runSlider, 1);
+    layout->addWidget(m_label);
+    layout->addLayout(row);
     updateLabel();
 }
 
@@ -65,6 +95,28 @@ void FrameHistory::setCapacity(int capacity)
         m_position = m_position > 0 ? m_position - 1 : 0;
     }
     updateLabel();
+}
+
+void FrameHistory::setBytesPerShot(double bytesPerShot)
+{
+    m_bytesPerShot = bytesPerShot;
+    applyBudget();
+}
+
+void FrameHistory::setMemoryBudget(double bytes)
+{
+    const QSignalBlocker quiet(m_budget);
+    m_budget->setValue(int(std::clamp(bytes / 1e6, double(m_budget->minimum()), double(m_budget->maximum()))));
+    applyBudget();
+}
+
+double FrameHistory::memoryBudget() const { return m_budget->value() * 1e6; }
+
+void FrameHistory::applyBudget()
+{
+    if (m_bytesPerShot > 0.0) {
+        setCapacity(int(std::clamp(memoryBudget() / m_bytesPerShot, 8.0, 1e6)));
+    }
 }
 
 void FrameHistory::push(HistoryItem item)
@@ -86,6 +138,8 @@ void FrameHistory::clear()
 {
     m_items.clear();
     m_position = 0;
+    m_shown = {};
+    m_notice.clear();
     updateLabel();
 }
 
@@ -147,14 +201,18 @@ bool FrameHistory::jumpTo(std::int64_t shotIndex)
         return false;
     }
     setPaused(true);
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < m_items.size(); ++i) {
-        if (std::llabs(m_items[i].shotIndex - shotIndex) < std::llabs(m_items[best].shotIndex - shotIndex)) {
-            best = i;
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        if (m_items[i].shotIndex == shotIndex) {
+            show(i);
+            return true;
         }
     }
-    show(best);
-    return true;
+    // Another shot in its place would be read as this one: say so and keep what is shown.
+    m_notice = tr("shot %1 is not kept (kept: %2 … %3)")
+                   .arg(Format::count(shotIndex), Format::count(m_items.front().shotIndex),
+                       Format::count(m_items.back().shotIndex));
+    updateLabel();
+    return false;
 }
 
 void FrameHistory::play(double framesPerSecond)
@@ -163,25 +221,65 @@ void FrameHistory::play(double framesPerSecond)
     m_playTimer->start(int(1000.0 / std::max(0.1, framesPerSecond)));
 }
 
-HistoryItem FrameHistory::current() const { return m_items.empty() ? HistoryItem {} : m_items[m_position]; }
+HistoryItem FrameHistory::current() const { return m_shown; }
+
+void FrameHistory::setRunLength(std::int64_t frames)
+{
+    const QSignalBlocker quiet(m_runSlider);
+    m_runSlider->setRange(0, int(std::clamp<std::int64_t>(frames - 1, 0, std::numeric_limits<int>::max())));
+    m_runSlider->setVisible(frames > 0);
+}
+
+void FrameHistory::showRunShot(const HistoryItem& item)
+{
+    setPaused(true);
+    m_shown = item;
+    {
+        const QSignalBlocker quiet(m_runSlider);
+        m_runSlider->setValue(int(item.shotIndex));
+    }
+    m_notice = tr("read from the file");
+    updateLabel();
+    emit itemSelected(m_shown);
+}
+
+void FrameHistory::setNotice(const QString& notice)
+{
+    m_notice = notice;
+    updateLabel();
+}
+
+QString FrameHistory::text() const { return m_label->text(); }
 
 void FrameHistory::show(std::size_t position)
 {
     m_position = std::min(position, m_items.size() - 1);
+    m_shown = m_items[m_position];
+    m_notice.clear();
     updateLabel();
-    emit itemSelected(m_items[m_position]);
+    emit itemSelected(m_shown);
 }
 
 void FrameHistory::updateLabel()
 {
-    if (m_items.empty()) {
-        m_label->setText(tr("no shots yet"));
+    if (m_items.empty() && m_shown.shotIndex < 0) {
+        m_label->setText(m_notice.isEmpty() ? tr("no shots yet") : m_notice);
         return;
     }
-    const QString where = tr("shot %1 (%2 of %3 kept)")
-                              .arg(Format::count(m_items[m_position].shotIndex))
-                              .arg(m_position + 1)
-                              .arg(m_items.size());
+    const bool kept = m_position < m_items.size() && m_items[m_position].shotIndex == m_shown.shotIndex;
+    QString where;
+    if (m_shown.shotIndex < 0) {
+        where = tr("%1 shots kept").arg(m_items.size());
+    } else if (kept) {
+        where = tr("shot %1 (%2 of %3 kept)").arg(Format::count(m_shown.shotIndex)).arg(m_position + 1).arg(m_items.size());
+    } else if (m_items.empty()) {
+        where = tr("shot %1").arg(Format::count(m_shown.shotIndex));
+    } else {
+        where = tr("shot %1 (not among the %2 kept)").arg(Format::count(m_shown.shotIndex)).arg(m_items.size());
+    }
+    if (!m_notice.isEmpty()) {
+        where += QStringLiteral(" · ") + m_notice;
+    }
     m_label->setText(m_paused ? tr("<b style='color:#c07000'>DISPLAY PAUSED</b> — %1 · the run goes on").arg(where)
                               : tr("live — %1").arg(where));
 }

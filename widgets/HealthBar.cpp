@@ -69,7 +69,7 @@ QString HealthBar::describe(const HealthFigures& f)
     if (!f.detail.isEmpty()) {
         return state + QStringLiteral(" · ") + f.detail;
     }
-    return tr("%1 · %2in %3 · processed %4 · latency %5 · display dropped %6 · shots %7 · memory %8")
+    return tr("%1 · %2in %3 · processed %4 · latency %5 · display frames skipped %6 · shots %7 · memory %8")
         .arg(state, f.source.isEmpty() ? QString() : f.source + QStringLiteral(" · "), Format::rateHz(f.inputHz),
             Format::rateHz(f.processedHz), Format::durationMs(f.latencyMs), Format::count(f.droppedDisplayFrames),
             Format::count(f.shotsDone), Format::bytes(f.memoryBytes));
@@ -85,11 +85,13 @@ void HealthBar::setFigures(const HealthFigures& f)
     m_text->setText(
         QStringLiteral("<b style='color:%1'>%2</b>%3").arg(stateColor(f.state).name(), state, text.mid(state.size())));
     m_text->setToolTip(describe(f) + QStringLiteral("\n\n")
-        + (f.toolTip.isEmpty() ? tr("Display dropped: images the display skipped to show the latest (every shot is "
-                                    "still accumulated)")
+        + (f.toolTip.isEmpty() ? tr("Display frames skipped: images the display did not draw so as to show the newest "
+                                    "one. No data is lost: every shot is still read, judged and accumulated in C2.")
                                : f.toolTip));
 }
 
 QString HealthBar::text() const { return describe(m_figures); }
+
+QString HealthBar::toolTipText() const { return m_text->toolTip(); }
 
 } // namespace fxs::widgets

@@ -16,7 +16,7 @@ struct HealthFigures {
     double inputHz = 0.0; ///< frames read from the source per second
     double processedHz = 0.0; ///< frames accumulated per second
     double latencyMs = 0.0; ///< source read to display, latest frame
-    std::int64_t droppedDisplayFrames = 0; ///< images replaced before the display took them (latest-wins)
+    std::int64_t droppedDisplayFrames = 0; ///< images the display skipped for a newer one (latest-wins; no data lost)
     std::int64_t shotsDone = 0; ///< shots accumulated
     double memoryBytes = 0.0; ///< resident memory of the process
     RunState state = RunState::Idle;
@@ -37,6 +37,8 @@ public:
     void setFigures(const HealthFigures& figures);
     /// The text shown (tests read it).
     QString text() const;
+    /// The tooltip over the figures (tests read it).
+    QString toolTipText() const;
     /// The text for a set of figures.
     static QString describe(const HealthFigures& f);
     /// Colour of the state dot.

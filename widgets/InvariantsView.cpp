@@ -82,6 +82,15 @@ void InvariantsView::setInvariants(const KamInvariants& invariants)
     showMap();
 }
 
+void InvariantsView::clear()
+{
+    m_invariants = {};
+    m_shownOnce = false; // the next run's first invariants show l = 2 again
+    showMap();
+    setSaxs({}, {});
+    m_info->setText(tr("No invariants yet (they follow each C2 snapshot)"));
+}
+
 void InvariantsView::setL(int l) { m_l->setValue(l); }
 
 int InvariantsView::l() const { return m_l->value(); }

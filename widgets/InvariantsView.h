@@ -27,6 +27,8 @@ public:
     void setInvariants(const KamInvariants& invariants);
     /// Shows a SAXS curve (q in Å⁻¹, intensity in ADU per shot).
     void setSaxs(const std::vector<double>& qInvA, const std::vector<double>& intensity);
+    /// Shows nothing (a new source): no map, no SAXS curve.
+    void clear();
     /// The SAXS curve of a snapshot: the mean image averaged over φ where it was ever valid.
     static std::pair<std::vector<double>, std::vector<double>> saxsFromSnapshot(
         const C2Snapshot& snapshot, const PolarGrid& grid);

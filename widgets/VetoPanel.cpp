@@ -3,6 +3,7 @@
 #include "Format.h"
 #include "PlotExport.h"
 #include "ShotHistogram.h"
+#include "StatisticNames.h"
 
 #include <QComboBox>
 #include <QDoubleValidator>
@@ -30,7 +31,7 @@ enum ItemKind { Threshold = 0, Range = 1, Change = 2 };
 
 QString thresholdText(const VetoThreshold& t)
 {
-    const QString name = QString::fromLatin1(ShotStats::name(t.statistic));
+    const QString name = StatisticNames::name(t.statistic);
     if (!std::isfinite(t.max)) {
         return QObject::tr("keep %1 ≥ %2").arg(name, Format::value(t.min));
     }
@@ -125,7 +126,7 @@ QLayout* VetoPanel::buildThresholdRow()
 {
     m_statistic = new QComboBox(this);
     for (ShotStatistic s : kStatistics) {
-        m_statistic->addItem(QString::fromLatin1(ShotStats::name(s)), int(s));
+        m_statistic->addItem(StatisticNames::label(s), int(s));
     }
     m_min = new QLineEdit(this);
     m_max = new QLineEdit(this);
@@ -292,7 +293,7 @@ void VetoPanel::clearThreshold(ShotStatistic statistic)
 {
     VetoState after = m_state;
     after.rules = withoutThreshold(m_state.rules, statistic);
-    push(tr("Clear threshold on %1").arg(QString::fromLatin1(ShotStats::name(statistic))), after);
+    push(tr("Clear threshold on %1").arg(StatisticNames::name(statistic)), after);
 }
 
 bool VetoPanel::vetoRange(std::int64_t first, std::int64_t last, const QString& reason, QString* error)
@@ -429,7 +430,7 @@ void VetoPanel::refreshNow()
     m_vetoed->setWidth(h.width);
     m_accepted->setData(x, QVector<double>(h.accepted.begin(), h.accepted.end()), true);
     m_vetoed->setData(x, QVector<double>(h.vetoed.begin(), h.vetoed.end()), true);
-    m_plot->xAxis->setLabel(QString::fromLatin1(ShotStats::name(statistic)));
+    m_plot->xAxis->setLabel(StatisticNames::label(statistic));
     m_plot->xAxis->setRange(h.lo, h.lo + h.width * double(h.centres.size()));
     double top = 1.0;
     for (std::size_t i = 0; i < h.centres.size(); ++i) {

@@ -15,6 +15,7 @@
 #include <QFileDialog>
 #include <QMainWindow>
 #include <QMenu>
+#include <QScrollArea>
 #include <QSettings>
 #include <QUndoStack>
 #include <ReconstructionView.h>
@@ -53,8 +54,13 @@ DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std:
     m_invariants = new widgets::InvariantsView(window);
     m_reconstruction = new widgets::ReconstructionView(window);
     m_runner = new ReconstructionRunner(this);
-    addDock(
-        window, tr("Vetoes"), QStringLiteral("vetoes"), m_veto, Qt::LeftDockWidgetArea, QStringLiteral("runControl"));
+    // Scrolls rather than widening the window past a 1,600 px screen (the panel wants ~620 px).
+    auto* vetoScroll = new QScrollArea(window);
+    vetoScroll->setWidget(m_veto);
+    vetoScroll->setWidgetResizable(true);
+    vetoScroll->setFrameShape(QFrame::NoFrame);
+    addDock(window, tr("Vetoes"), QStringLiteral("vetoes"), vetoScroll, Qt::LeftDockWidgetArea,
+        QStringLiteral("runControl"));
     // The live window may already have a convergence plot of its own: then this one is not added twice.
     if (!window->findChild<QDockWidget*>(QStringLiteral("convergence"))) {
         addDock(window, tr("Convergence"), QStringLiteral("convergence"), m_convergence, Qt::RightDockWidgetArea,
@@ -134,6 +140,8 @@ void DecisionDocks::beginRun(const PolarGrid& grid)
     m_grid = grid;
     m_lastShots = -1;
     m_convergence->setGrid(grid);
+    m_invariants->clear(); // nothing of the last source stays on screen
+    m_lastInvariants = {};
     m_veto->clearShots();
 }
 
@@ -270,7 +278,11 @@ void DecisionDocks::saveScreenshots(const QString& dir)
     const std::pair<QWidget*, const char*> panels[] = { { m_veto, "vetoes" }, { m_convergence, "convergence" },
         { m_invariants, "invariants" }, { m_reconstruction, "reconstruction" } };
     for (const auto& [panel, name] : panels) {
-        auto* dock = qobject_cast<QDockWidget*>(panel->parentWidget());
+        QWidget* up = panel->parentWidget(); // the dock, or a scroll area inside it
+        while (up && !qobject_cast<QDockWidget*>(up)) {
+            up = up->parentWidget();
+        }
+        auto* dock = qobject_cast<QDockWidget*>(up);
         if (!dock) {
             continue; // not docked (the convergence plot when the window has its own)
         }

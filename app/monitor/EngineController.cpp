@@ -3,6 +3,7 @@
 #include "RunResults.h"
 #include "SourceFactory.h"
 
+#include <Format.h>
 #include <fxs/shots/VetoReaccumulator.h>
 #include <cmath>
 #include <cstdio>
@@ -266,15 +267,20 @@ void EngineController::readerLoop(RunConfig config)
         vetoState = m_vetoStateJson;
     }
     const auto counts = streamCounts();
-    const auto written = RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline, ledger,
-        vetoState, &setup->values, counts ? &*counts : nullptr);
-    const QString where = written ? tr("results in %1").arg(QString::fromStdString(*written))
-                                  : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
+    // A run that put no shot into C2 has nothing to keep: no empty results file.
+    const auto written = done > 0 ? RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline,
+                                        ledger, vetoState, &setup->values, counts ? &*counts : nullptr)
+                                  : Result<std::string>(Error { "" });
+    const QString where = done <= 0 ? tr("no results file (no shot reached C2)")
+        : written ? tr("results in %1").arg(QString::fromStdString(*written))
+                  : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
     QMetaObject::invokeMethod(this, [this, failure, done, where, frames = m_framesRead.load()] {
         if (failure.isEmpty()) {
-            emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2; %3").arg(frames).arg(done).arg(where));
+            emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2; %3")
+                                 .arg(widgets::Format::count(frames), widgets::Format::count(done), where));
         } else {
-            emit runFailed(tr("%1 — the %2 shots accumulated so far are kept; %3").arg(failure).arg(done).arg(where));
+            emit runFailed(tr("%1 — the %2 shots accumulated so far are kept; %3")
+                               .arg(failure, widgets::Format::count(done), where));
         }
     });
 }

@@ -45,8 +45,10 @@ vetoed the others. To veto a stretch by hand, give first and last shot and a rea
 change can be undone. Every shot, accepted or not, is in the shot ledger with its reason.</p>
 <h3>Deciding a sample change</h3>
 <p>The <b>Convergence</b> panel plots the split-half correlation of the C2 against shots and, in large type, the
-shots still needed for the target reliability. When it says <i>Target reached</i>, or the estimate stops
-falling, the sample has given what it can: change it, then mark <i>Sample change at first</i> with a reason.</p>
+shots still needed for the target reliability at the <i>slowest</i> q of the q range of interest, which it names
+(the overall correlation is dominated by low q and would flatter high q); the q × q′ map shows which pairs have
+converged. When it says <i>Target reached at every q of interest</i>, or the estimate stops falling, the sample
+has given what it can: change it, then mark <i>Sample change at first</i> with a reason.</p>
 <h3>Reconstruction</h3>
 <p>The <b>Invariants</b> panel shows B<sub>l</sub>(q, q') for the chosen l and the SAXS curve. In
 <b>Reconstruction</b>, choose the grid and starts and press <i>Reconstruct</i>: the error curves and the

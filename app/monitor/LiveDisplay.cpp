@@ -120,13 +120,9 @@ void LiveDisplay::showRemoteSnapshot(std::shared_ptr<const C2Snapshot> snapshot)
     emit snapshotShown(std::move(snapshot));
 }
 
-void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid)
+void LiveDisplay::clearViews(const PolarGrid& grid)
 {
-    m_remote = false;
-    // Keep ~256 MB of history: an image costs its float values and its coloured copy (8 bytes a pixel).
-    const double bytesPerShot = 8.0 * std::max(1, assembly->width()) * std::max(1, assembly->height());
-    m_v.history->setCapacity(int(std::clamp(256e6 / bytesPerShot, 8.0, 64.0)));
-    m_v.detector->setAssembly(std::move(assembly));
+    m_v.detector->setAssembly(nullptr);
     m_v.polar->setGrid(grid);
     m_v.c2->setGrid(grid);
     m_v.c2->setSnapshot(nullptr);
@@ -139,6 +135,20 @@ void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembl
     m_windowShots = m_windowHits = m_windowAccepted = 0;
     m_lastRatePointS = 0.0;
     m_imagesShown = 0;
+    m_health = {};
+    m_runState = widgets::RunState::Idle;
+    m_v.health->setFigures(m_health);
+}
+
+void LiveDisplay::beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid)
+{
+    m_remote = false;
+    clearViews(grid);
+    // History sized by memory (the bar's budget, 1 GB by default): an image costs its float values and its coloured
+    // copy (8 bytes a pixel), its polar frame intensities and weights (8 bytes a bin).
+    m_v.history->setBytesPerShot(8.0 * std::max(1, assembly->width()) * std::max(1, assembly->height())
+        + 8.0 * double(std::max<long long>(1, grid.size())));
+    m_v.detector->setAssembly(std::move(assembly));
     // Rings every 0.1 Å⁻¹ inside the grid: a scale the eye can read resolution from.
     std::vector<double> rings;
     for (double q = 0.1; q < grid.qMaxInvA; q += 0.1) {

@@ -46,6 +46,8 @@ public:
 
     /// Clears the views for a new run on this pixel map and grid.
     void beginRun(std::shared_ptr<const widgets::ImageAssembly> assembly, const PolarGrid& grid);
+    /// Empties every view and the health bar (a new source, before it opens: a failed open leaves nothing stale).
+    void clearViews(const PolarGrid& grid);
     /// The state the health bar shows.
     void setState(widgets::RunState state);
     /// Takes and shows whatever is new now (the timer calls it; tests call it to flush).

@@ -2,6 +2,7 @@
 
 #include "DecisionDocks.h"
 #include "EngineController.h"
+#include "FileFrameReader.h"
 #include "LiveDisplay.h"
 #include "MessageBar.h"
 #include "RemoteJobController.h"
@@ -9,6 +10,7 @@
 
 #include <C2SliceView.h>
 #include <DiffractionView.h>
+#include <Format.h>
 #include <FrameHistory.h>
 #include <HealthBar.h>
 #include <PlotExport.h>
@@ -22,7 +24,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
@@ -71,8 +75,19 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     connect(m_engine, &EngineController::runStarted, this,
         [this](const QString& d, std::shared_ptr<const widgets::ImageAssembly> a, PolarGrid g) {
             m_live->beginRun(std::move(a), g);
+            m_fileFrames->setRun(m_runPanel->config()); // a file's every frame behind the history's slider
             onRunStarted(d);
         });
+    m_fileFrames = new FileFrameReader(this);
+    connect(m_fileFrames, &FileFrameReader::opened, m_history, &widgets::FrameHistory::setRunLength);
+    connect(m_history, &widgets::FrameHistory::runShotRequested, m_fileFrames, &FileFrameReader::request);
+    connect(m_fileFrames, &FileFrameReader::frameRead, this,
+        [this](std::int64_t shot, std::shared_ptr<const widgets::AssembledImage> image) {
+            m_history->showRunShot({ shot, std::move(image), nullptr });
+        });
+    connect(m_fileFrames, &FileFrameReader::readFailed, this, [this](std::int64_t shot, const QString& why) {
+        m_history->setNotice(tr("shot %1 could not be read: %2").arg(widgets::Format::count(shot), why));
+    });
     connect(m_engine, &EngineController::runFinished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_engine, &EngineController::runFailed, this, [this](const QString& m) { onRunEnded(m, true); });
     // Values missing everywhere: the window asks for them instead of assuming any.
@@ -82,6 +97,21 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     });
     connect(m_engine, &EngineController::valuesInEffect, m_runPanel, &RunControlPanel::showValuesInEffect);
     restoreSettings();
+    fitToScreen();
+    m_detector->setFocusPolicy(Qt::StrongFocus);
+    m_detector->setFocus(); // Space and the arrows step the display, not a text box
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!s) {
+        return;
+    }
+    // Never past the screen: long texts wrap or are cut (their tooltips hold them), the window does not grow.
+    const QRect avail = s->availableGeometry();
+    setMaximumSize(avail.size());
+    resize(size().boundedTo(avail.size()));
 }
 
 MainWindow::~MainWindow() { m_engine->stop(); }
@@ -198,12 +228,24 @@ void MainWindow::startRun()
         m_runPanel->setStatus(
             tr("Opening %1…").arg(c.source == SourceKind::Simulated ? tr("the simulated run") : c.path));
     }
+    m_live->clearViews(c.grid); // nothing of the previous source stays on screen, even when this one fails to open
+    m_history->setRunLength(0);
+    m_decide->beginRun(c.grid);
     m_engine->start(c);
     m_runPanel->setRunning(true);
 }
 
 void MainWindow::openFile(const QString& path)
 {
+    if (m_engine->running()) { // a live run is never stopped behind the scientist's back
+        const auto answer = QMessageBox::question(this, tr("Stop the run and open a file?"),
+            tr("A run is going on (%1 shots in C2). Stop it, write its results file and open %2?")
+                .arg(widgets::Format::count(shotsDone()), QFileInfo(path).fileName()),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            return;
+        }
+    }
     RunConfig c = m_runPanel->config();
     c.source = SourceKind::CxiFile;
     c.path = path;

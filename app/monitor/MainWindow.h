@@ -26,6 +26,7 @@ namespace fxs::monitor {
 
 class DecisionDocks;
 class EngineController;
+class FileFrameReader;
 class LiveDisplay;
 class MessageBar;
 class RanksPanel;
@@ -65,6 +66,15 @@ public:
     bool dumpC2View(const QString& path) const;
     /// Writes the remote job's Ranks table as JSON (scripted runs, tests).
     bool dumpRanks(const QString& path) const;
+    /// Writes what the window shows as JSON: its size and the screen's, the shot shown, what each view holds
+    /// (scripted runs, tests); `extra` is added as is.
+    bool dumpWindow(const QString& path, const QJsonObject& extra) const;
+    /// Pauses or resumes the display (never the run), as Space does.
+    void setDisplayPaused(bool paused);
+    /// The shot the detector view shows (−1: none).
+    std::int64_t shownShot() const;
+    /// Shows any shot of a file run, read back from the file (as the history's slider does).
+    void showFileShot(std::int64_t shotIndex);
 
 signals:
     /// A run (local or remote) ended and the window shows how; scripted runs (ScriptedRun) act on it.
@@ -80,6 +90,7 @@ private:
     void buildDocks();
     void buildMenus();
     void buildShortcuts();
+    void fitToScreen();
     void restoreSettings();
     void saveSettings() const;
     void onRunStarted(const QString& description);
@@ -94,6 +105,7 @@ private:
 
     MonitorOptions m_options;
     EngineController* m_engine = nullptr;
+    FileFrameReader* m_fileFrames = nullptr;
     LiveDisplay* m_live = nullptr;
     MessageBar* m_messages = nullptr;
     RunControlPanel* m_runPanel = nullptr;

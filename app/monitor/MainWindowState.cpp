@@ -1,12 +1,17 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
 #include "DecisionDocks.h"
+#include "FileFrameReader.h"
 #include "MainWindow.h"
+#include "MessageBar.h"
 #include "MonitorSession.h"
 #include "RanksPanel.h"
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
+#include <ConvergenceView.h>
 #include <DiffractionView.h>
+#include <FrameHistory.h>
+#include <HealthBar.h>
 #include <PolarView.h>
 #include <QCoreApplication>
 #include <QDir>
@@ -14,8 +19,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
+#include <StripChart.h>
 #include <cmath>
 #include <memory>
 #include <qcustomplot.h>
@@ -51,6 +58,7 @@ void MainWindow::restoreSettings()
         MonitorSession::remoteFromJson(
             QJsonDocument::fromJson(s->value(QStringLiteral("run/remote")).toByteArray()).object(), &c.remote);
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
+        m_history->setMemoryBudget(s->value(QStringLiteral("display/historyBytes"), m_history->memoryBudget()).toDouble());
         if (!restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray())) {
             resize(1600, 1000); // settings written by hand or by a script: no saved window yet
         }
@@ -127,6 +135,7 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("run/remote"),
         QJsonDocument(MonitorSession::remoteToJson(c.remote)).toJson(QJsonDocument::Compact));
     s->setValue(QStringLiteral("recentFiles"), m_recent);
+    s->setValue(QStringLiteral("display/historyBytes"), m_history->memoryBudget());
     s->setValue(QStringLiteral("window/geometry"), saveGeometry());
     s->setValue(QStringLiteral("window/state"), saveState());
     if (const auto* decide = findChild<DecisionDocks*>()) {
@@ -199,6 +208,53 @@ bool MainWindow::dumpC2View(const QString& path) const
         }
     }
     o[QStringLiteral("pairMapAtK")] = pair;
+    return writeJson(path, o);
+}
+
+void MainWindow::setDisplayPaused(bool paused) { m_history->setPaused(paused); }
+
+void MainWindow::showFileShot(std::int64_t shotIndex) { m_fileFrames->request(shotIndex); }
+
+std::int64_t MainWindow::shownShot() const { return m_detector->image() ? m_detector->image()->shotIndex : -1; }
+
+bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
+{
+    QJsonObject o = extra;
+    const QRect screenArea = screen() ? screen()->availableGeometry() : QRect();
+    o[QStringLiteral("windowWidth")] = frameGeometry().width();
+    o[QStringLiteral("windowHeight")] = frameGeometry().height();
+    o[QStringLiteral("screenWidth")] = screenArea.width();
+    o[QStringLiteral("screenHeight")] = screenArea.height();
+    o[QStringLiteral("shownShot")] = double(shownShot());
+    double shownSum = 0.0; // the pixels of the image shown (tests compare with the file's frame)
+    if (const auto image = m_detector->image()) {
+        for (const float v : image->values) {
+            shownSum += std::isfinite(v) ? double(v) : 0.0;
+        }
+    }
+    o[QStringLiteral("shownSum")] = shownSum;
+    o[QStringLiteral("historyShot")] = double(m_history->current().shotIndex);
+    o[QStringLiteral("historyKept")] = m_history->size();
+    o[QStringLiteral("historyText")] = m_history->text();
+    o[QStringLiteral("displayPaused")] = m_history->isPaused();
+    o[QStringLiteral("c2Shots")] = double(m_c2->snapshot() ? m_c2->snapshot()->shots : 0);
+    const auto* convergence = findChild<widgets::ConvergenceView*>();
+    o[QStringLiteral("convergencePoints")] = convergence ? int(convergence->points().size()) : -1;
+    int chartPoints = 0;
+    for (const auto* chart : m_charts) {
+        chartPoints += int(chart->points().size());
+    }
+    o[QStringLiteral("stripChartPoints")] = chartPoints;
+    o[QStringLiteral("health")] = m_health->text();
+    o[QStringLiteral("message")] = m_messages->text();
+    o[QStringLiteral("shotsDone")] = double(shotsDone());
+    QJsonObject minWidths; // what holds the window's width up: each dock's and the centre's minimum
+    for (const QDockWidget* d : findChildren<QDockWidget*>()) {
+        minWidths[d->objectName()] = d->minimumSizeHint().width();
+    }
+    minWidths[QStringLiteral("centre")] = centralWidget()->minimumSizeHint().width();
+    minWidths[QStringLiteral("window")] = minimumSizeHint().width();
+    o[QStringLiteral("minimumWidths")] = minWidths;
     return writeJson(path, o);
 }
 

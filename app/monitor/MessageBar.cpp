@@ -14,6 +14,10 @@ MessageBar::MessageBar(QWidget* parent)
     m_label = new QLabel(this);
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long message (a path without spaces) wraps or is cut at the window's edge, never widens the window; the
+    // tooltip holds all of it.
+    m_label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_label->setMinimumWidth(0);
     auto* close = new QToolButton(this);
     close->setText(QStringLiteral("✕"));
     close->setAutoRaise(true);
@@ -30,6 +34,7 @@ void MessageBar::showMessage(const QString& text, Level level)
     static const char* colours[] = { "#dcebfa", "#fff1c9", "#f9d3d0" };
     setStyleSheet(QStringLiteral("background:%1;").arg(colours[int(level)]));
     m_label->setText(QStringLiteral("%1  %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), text));
+    m_label->setToolTip(text);
     show();
 }
 

@@ -34,6 +34,10 @@ struct MonitorOptions {
     bool autoStart = true; ///< start the run on launch
     std::int64_t stopAtShots = 0; ///< > 0: stop the run (cancel a remote job, unasked) once this many shots are done
     QString ranksDumpPath; ///< write the Ranks table (JSON) when a remote job ends
+    QString windowDumpPath; ///< write what the window shows (JSON) when the run ends
+    std::int64_t pauseDisplayAtShots = 0; ///< > 0: pause the display (not the run) once this many shots are done
+    QString thenOpenPath; ///< when the first run ends, open this detector stack (a change of source)
+    std::int64_t showFileShot = -1; ///< ≥ 0: when a file run ends, show this shot read back from the file
     QString geometryPath; ///< CrystFEL .geom for the run, empty: the saved setting
     double clenM = std::nan(""); ///< camera length the user gives (NaN: the saved setting)
     double photonEnergyEv = std::nan(""); ///< photon energy the user gives

@@ -179,6 +179,8 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     buttons->addWidget(m_reset, 1, 1);
     m_status = new QLabel(tr("Not running"), this);
     m_status->setWordWrap(true);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a long path never widens the dock
+    m_status->setMinimumWidth(0);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_remote);
@@ -290,7 +292,11 @@ void RunControlPanel::setPaused(bool paused)
     m_pause->setChecked(paused);
 }
 
-void RunControlPanel::setStatus(const QString& text) { m_status->setText(text); }
+void RunControlPanel::setStatus(const QString& text)
+{
+    m_status->setText(text);
+    m_status->setToolTip(text);
+}
 
 void RunControlPanel::setRemoteIdentity(const RemoteIdentity& identity)
 {

@@ -2,6 +2,8 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <functional>
 #include <fxs/geometry/GeomParser.h>
 #include <nlohmann/json.hpp>
@@ -75,7 +77,18 @@ std::string RunResults::pathFor(const RunConfig& config)
     const QString dir
         = config.resultsDir.isEmpty() ? QDir::home().filePath(QStringLiteral("fxs-results")) : config.resultsDir;
     const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    return QDir(dir).filePath(QStringLiteral("fxs-run-%1.h5").arg(stamp)).toStdString();
+    // Named after the run (its start and its source) and never over an earlier run's file.
+    QString source = config.source == SourceKind::Simulated ? QStringLiteral("simulated")
+        : config.source == SourceKind::DetectorStream       ? QStringLiteral("stream")
+                                                            : QFileInfo(config.path).completeBaseName();
+    source.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("_"));
+    const QString base = source.isEmpty() ? QStringLiteral("fxs-run-%1").arg(stamp)
+                                          : QStringLiteral("fxs-run-%1-%2").arg(stamp, source.left(80));
+    QString path = QDir(dir).filePath(base + QStringLiteral(".h5"));
+    for (int n = 2; QFileInfo::exists(path); ++n) {
+        path = QDir(dir).filePath(QStringLiteral("%1-%2.h5").arg(base).arg(n));
+    }
+    return path.toStdString();
 }
 
 Result<std::string> RunResults::write(const std::string& path, const RunConfig& config,

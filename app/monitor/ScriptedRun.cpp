@@ -7,6 +7,7 @@
 #include "RemoteJobController.h"
 
 #include <QApplication>
+#include <QJsonObject>
 #include <QTimer>
 #include <cstdio>
 
@@ -30,6 +31,18 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
             }
         });
         watch->start(50);
+    }
+    if (options.pauseDisplayAtShots > 0) {
+        auto* watch = new QTimer(this);
+        connect(watch, &QTimer::timeout, this, [this, watch] {
+            if (m_window->shotsDone() >= m_options.pauseDisplayAtShots) {
+                watch->stop();
+                m_window->live()->tick(); // the newest image first, then hold it
+                m_window->setDisplayPaused(true);
+                m_pausedShot = m_window->shownShot();
+            }
+        });
+        watch->start(20);
     }
     if (options.screenshotsPolled() && !options.screenshotDir.isEmpty()) {
         m_launched.start();
@@ -68,11 +81,35 @@ void ScriptedRun::onRemoteStatus(const RemoteJobStatus& s)
 
 void ScriptedRun::onRunEnded(const QString& message, bool failed)
 {
+    if (!m_options.thenOpenPath.isEmpty() && !m_reopened) { // a change of source: the dumps are of the second run
+        m_reopened = true;
+        QTimer::singleShot(0, m_window, [this] { m_window->openFile(m_options.thenOpenPath); });
+        return;
+    }
+    if (m_options.showFileShot >= 0 && !m_fileShotAsked) { // read back from the file, then the dumps
+        m_fileShotAsked = true;
+        m_window->showFileShot(m_options.showFileShot);
+        auto* watch = new QTimer(this);
+        QElapsedTimer waited;
+        waited.start();
+        connect(watch, &QTimer::timeout, this, [this, watch, waited, message, failed] {
+            if (m_window->shownShot() == m_options.showFileShot || waited.elapsed() > 20000) {
+                watch->stop();
+                onRunEnded(message, failed);
+            }
+        });
+        watch->start(50);
+        return;
+    }
     if (!m_options.screenshotDir.isEmpty() && !m_options.screenshotsPolled()) {
         m_window->saveScreenshots(m_options.screenshotDir);
     }
     if (!m_options.dumpPath.isEmpty() && !m_window->dumpC2View(m_options.dumpPath)) {
         m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.dumpPath));
+    }
+    if (!m_options.windowDumpPath.isEmpty()
+        && !m_window->dumpWindow(m_options.windowDumpPath, { { QStringLiteral("pausedShot"), double(m_pausedShot) } })) {
+        m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.windowDumpPath));
     }
     if (!m_options.ranksDumpPath.isEmpty() && !m_window->dumpRanks(m_options.ranksDumpPath)) {
         m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.ranksDumpPath));

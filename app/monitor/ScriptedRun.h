@@ -32,6 +32,9 @@ private:
     bool m_screenshotsTaken = false; ///< the polled screenshots were taken
     QElapsedTimer m_launched; ///< since the window was set up (--screenshots-at-seconds)
     QString m_stoppedJob; ///< the remote job --stop-at-shots stopped
+    std::int64_t m_pausedShot = -1; ///< the shot shown when --pause-display-at paused the display
+    bool m_reopened = false; ///< --then-open was done
+    bool m_fileShotAsked = false; ///< --show-file-shot was asked for
 };
 
 } // namespace fxs::monitor

@@ -72,6 +72,15 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("protocol"));
     const QCommandLineOption stopAtEnd(
         QStringLiteral("stop-at-end"), QStringLiteral("DECTRIS stream: the series' end message ends the run"));
+    const QCommandLineOption windowDump(QStringLiteral("dump-window"),
+        QStringLiteral("Write what the window shows (JSON) when the run ends"), QStringLiteral("file"));
+    const QCommandLineOption pauseAt(QStringLiteral("pause-display-at"),
+        QStringLiteral("Pause the display (not the run) once this many shots are done"), QStringLiteral("n"));
+    const QCommandLineOption thenOpen(QStringLiteral("then-open"),
+        QStringLiteral("When the first run ends, open this detector stack"), QStringLiteral("file"));
+    const QCommandLineOption fileShot(QStringLiteral("show-file-shot"),
+        QStringLiteral("When a file run ends, show this shot read back from the file"), QStringLiteral("n"));
+    p.addOptions({ windowDump, pauseAt, thenOpen, fileShot });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
         polar, results, open, first, last, quit, start, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
         stopAtEnd });
@@ -98,6 +107,10 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.autoStart = !p.isSet(start);
     o.stopAtShots = p.value(stopAt).toLongLong();
     o.ranksDumpPath = p.value(ranks);
+    o.windowDumpPath = p.value(windowDump);
+    o.pauseDisplayAtShots = p.value(pauseAt).toLongLong();
+    o.thenOpenPath = p.value(thenOpen);
+    o.showFileShot = p.isSet(fileShot) ? p.value(fileShot).toLongLong() : -1;
     o.geometryPath = p.value(geometry);
     const double nan = std::nan("");
     o.clenM = p.isSet(clen) ? p.value(clen).toDouble() : nan;

@@ -2,6 +2,7 @@
 // compared with a brute-force float64 C2 (seed eq. 1, masked and ring-mean subtracted) of the very polar
 // frames it pushed into the engine.
 #include <H5pyResults.h>
+#include <PythonRunner.h>
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -93,6 +94,51 @@ BruteC2 bruteForce(const std::vector<Polar>& frames)
         }
     }
     return b;
+}
+
+// A small simulated run: `shots` at `rateHz` (0: flat out) on a 64 × 64 detector and a 4 × 16 grid.
+QStringList smallSimulatedRun(int shots, int rateHz)
+{
+    return { QStringLiteral("--fresh"), QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--rate"),
+        QString::number(rateHz), QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--nq"),
+        QStringLiteral("4"), QStringLiteral("--nphi"), QStringLiteral("16") };
+}
+
+// Runs fxs-monitor offscreen on a screen of `screen` pixels with `args` plus --dump-window and --quit-when-done;
+// returns what the window showed when its run ended (empty when it did not finish).
+QJsonObject runWindow(const QTemporaryDir& dir, QStringList args, QSize screen = { 1920, 1080 }, int timeoutMs = 90000)
+{
+    QFile config(dir.filePath("screen.json"));
+    if (!config.open(QIODevice::WriteOnly)) {
+        return {};
+    }
+    config.write(QStringLiteral(R"({"windowFrameMargins": false, "screens": [{"name": "control-room", "x": 0, "y": 0,
+        "width": %1, "height": %2, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]})")
+                     .arg(screen.width())
+                     .arg(screen.height())
+                     .toUtf8());
+    config.close();
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen:configfile=") + config.fileName());
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    args << QStringLiteral("--settings") << dir.filePath("s.ini") << QStringLiteral("--results")
+         << dir.filePath("results") << QStringLiteral("--dump-window") << dir.filePath("window.json")
+         << QStringLiteral("--quit-when-done");
+    p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"), args);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        qWarning("fxs-monitor did not finish");
+        return {};
+    }
+    QFile dump(dir.filePath("window.json"));
+    if (!dump.open(QIODevice::ReadOnly)) {
+        qWarning("no window dump: %s", p.readAll().constData());
+        return {};
+    }
+    return QJsonDocument::fromJson(dump.readAll()).object();
 }
 
 } // namespace
@@ -248,6 +294,106 @@ private slots:
                            "print(v['sample_changes'][0]['shot'], v['sample_changes'][0]['reason'])\n"
                            "print(sum(1 for a in f['/ledger/accepted'][()] if not a))\n"));
         QVERIFY2(out.startsWith("30 sample changed to B\n10"), qPrintable(out));
+    }
+
+    // A very long message (a missing file deep in a folder tree, its path without spaces) does not widen the window
+    // past the screen.
+    void windowStaysOnTheScreen_data()
+    {
+        QTest::addColumn<QSize>("screen");
+        QTest::newRow("1920 × 1080") << QSize(1920, 1080);
+        QTest::newRow("1600 × 900") << QSize(1600, 900);
+    }
+    void windowStaysOnTheScreen()
+    {
+        QFETCH(QSize, screen);
+        QTemporaryDir dir;
+        QString path = dir.path();
+        for (int i = 0; i < 12; ++i) {
+            path += QStringLiteral("/run_0042_detector_stack_from_the_night_shift_%1").arg(i);
+        }
+        path += QStringLiteral("/missing.cxi");
+        const QJsonObject w = runWindow(dir, { QStringLiteral("--fresh"), QStringLiteral("--open"), path }, screen);
+        QVERIFY(!w.isEmpty());
+        QCOMPARE(w["screenWidth"].toInt(), screen.width());
+        QVERIFY2(w["message"].toString().contains(QStringLiteral("missing.cxi")), qPrintable(w["message"].toString()));
+        QVERIFY2(w["windowWidth"].toInt() <= screen.width(),
+            qPrintable(QStringLiteral("window %1 px wide on a %2 px screen").arg(w["windowWidth"].toInt()).arg(screen.width())));
+        QVERIFY2(w["windowHeight"].toInt() <= screen.height(),
+            qPrintable(QStringLiteral("window %1 px tall on a %2 px screen").arg(w["windowHeight"].toInt()).arg(screen.height())));
+    }
+
+    // Pausing the display during a run holds the shot shown (detector and history) while the run goes on.
+    void pausedDisplayHoldsItsShot()
+    {
+        QTemporaryDir dir;
+        const QJsonObject w = runWindow(dir,
+            smallSimulatedRun(400, 100)
+                + QStringList { QStringLiteral("--pause-display-at"), QStringLiteral("30") });
+        QVERIFY(!w.isEmpty());
+        const qint64 paused = w["pausedShot"].toInteger();
+        QVERIFY2(paused >= 0, "the display was never paused with a shot on it");
+        QCOMPARE(w["shotsDone"].toInteger(), 400); // ~3.7 s of run after the pause
+        QVERIFY(w["displayPaused"].toBool());
+        QCOMPARE(w["shownShot"].toInteger(), paused);
+        QCOMPARE(w["historyShot"].toInteger(), paused);
+        QVERIFY2(w["historyText"].toString().contains(QStringLiteral("shot %1").arg(paused)),
+            qPrintable(w["historyText"].toString()));
+    }
+
+    // A change of source that fails to open leaves nothing of the previous run on screen, and writes no results
+    // file of its own.
+    void sourceChangeClearsEveryView()
+    {
+        QTemporaryDir dir;
+        const QJsonObject w = runWindow(dir,
+            smallSimulatedRun(40, 0) + QStringList { QStringLiteral("--then-open"), dir.filePath("absent/missing.cxi") });
+        QVERIFY(!w.isEmpty());
+        QVERIFY2(w["message"].toString().contains(QStringLiteral("missing.cxi")), qPrintable(w["message"].toString()));
+        QCOMPARE(w["shownShot"].toInteger(), -1);
+        QCOMPARE(w["historyKept"].toInt(), 0);
+        QCOMPARE(w["c2Shots"].toInteger(), 0);
+        QCOMPARE(w["convergencePoints"].toInt(), 0);
+        QCOMPARE(w["stripChartPoints"].toInt(), 0);
+        const QString health = w["health"].toString();
+        QVERIFY2(health.startsWith(QStringLiteral("FAILED")) && health.contains(QStringLiteral("shots 0")),
+            qPrintable(health));
+        // One results file: the simulated run's, named after it.
+        const QStringList files = QDir(dir.filePath("results")).entryList({ QStringLiteral("*.h5") });
+        QCOMPARE(files.size(), 1);
+        QVERIFY2(files.first().startsWith(QStringLiteral("fxs-run-")) && files.first().endsWith(QStringLiteral("-simulated.h5")),
+            qPrintable(files.first()));
+    }
+
+    // Any shot of a file run can be shown again after the run, read back from the file (the history's slider),
+    // although the history kept only some: its pixels are the file's (numpy's sum of that frame).
+    void anyFileShotIsReadBack()
+    {
+        QTemporaryDir dir;
+        const QString cxi = dir.filePath("run.cxi");
+        const auto written = fxs::test::runPython(QStringLiteral(R"(
+import h5py, sys, numpy as np
+rng = np.random.default_rng(11)
+data = rng.poisson(3.0, (60, 48, 48)).astype(np.float32)
+with h5py.File(sys.argv[1], 'w') as f:
+    f['/entry_1/data_1/data'] = data
+print(repr(float(data[17].astype(np.float64).sum())))
+)"),
+            { cxi });
+        QVERIFY2(written.ok(), written.err.constData());
+        const double expected = written.out.trimmed().toDouble();
+        const QJsonObject w = runWindow(dir,
+            { QStringLiteral("--fresh"), QStringLiteral("--open"), cxi, QStringLiteral("--clen"),
+                QStringLiteral("0.1"), QStringLiteral("--photon-energy"), QStringLiteral("9000"),
+                QStringLiteral("--pixel-size"), QStringLiteral("1e-4"), QStringLiteral("--nq"), QStringLiteral("4"),
+                QStringLiteral("--nphi"), QStringLiteral("16"), QStringLiteral("--show-file-shot"),
+                QStringLiteral("17") });
+        QVERIFY(!w.isEmpty());
+        QCOMPARE(w["shownShot"].toInteger(), 17);
+        QVERIFY2(std::abs(w["shownSum"].toDouble() - expected) <= 1e-6 * expected,
+            qPrintable(QStringLiteral("shown %1, numpy %2").arg(w["shownSum"].toDouble()).arg(expected)));
+        QVERIFY2(w["historyText"].toString().contains(QStringLiteral("read from the file")),
+            qPrintable(w["historyText"].toString()));
     }
 
     void badFileGivesAMessageAndNoCrash()

@@ -410,11 +410,13 @@ private slots:
         // Split-half correlation: Pearson between the two halves' brute-force C2 on valid, non-self elements,
         // over all of them and over each q's row (every q', both orders of a pair computed here directly).
         const auto ref = test::bruteForce(frames, true);
-        const auto pearson = [&](int onlyQ) {
+        const auto pearson = [&](int onlyQ, int onlyQp = -1) {
             double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
             for (std::size_t i = 0; i < s.c2.size(); ++i) {
                 const int q = int(i / (std::size_t(nQ) * N));
-                if ((onlyQ >= 0 && q != onlyQ) || s.flags[i] != C2Snapshot::Valid || ref.den[0][i] <= 0
+                const int qp = int(i / std::size_t(N)) % nQ;
+                if ((onlyQ >= 0 && q != onlyQ) || (onlyQp >= 0 && qp != onlyQp) || s.flags[i] != C2Snapshot::Valid
+                    || ref.den[0][i] <= 0
                     || ref.den[1][i] <= 0) {
                     continue;
                 }
@@ -429,6 +431,12 @@ private slots:
             const double row = pearson(q);
             QVERIFY2(std::abs(s.splitHalfCCPerQ[q] - row) < 1e-9,
                 qPrintable(QString("q %1: %2 vs %3").arg(q).arg(s.splitHalfCCPerQ[q]).arg(row)));
+            // Each pair (q, q') over Δ: the convergence view's q × q' map.
+            for (int qp = 0; qp < nQ; ++qp) {
+                const double cell = pearson(q, qp);
+                QVERIFY2(std::abs(s.splitHalfCCPerPair[std::size_t(q) * nQ + qp] - cell) < 1e-9,
+                    qPrintable(QString("(%1, %2): %3 vs %4").arg(q).arg(qp).arg(s.splitHalfCCPerPair[q * nQ + qp]).arg(cell)));
+            }
         }
         // Fourier coefficients: the direct DFT of c2 over Δ.
         for (int q = 0; q < nQ; ++q) {

@@ -111,9 +111,13 @@ private slots:
         }
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         QVERIFY2(s >= 0.099, qPrintable(QString::number(s))); // 5 intervals of 20 ms after the first frame
+        // The rate as people write it (the window's status line shows this description).
+        const std::string d = (*paced)->description();
+        QVERIFY2(d.ends_with(", 50 Hz") && d.find("50.0") == std::string::npos, d.c_str());
 
         auto slow = SimulatorSource::create(sim, geom, { -1, 0.5, 0, 0.0 });
         QVERIFY(slow.ok() && !(*slow)->totalFrames().has_value());
+        QVERIFY2((*slow)->description().ends_with(", 0.5 Hz"), (*slow)->description().c_str());
         QVERIFY((*slow)->next()->has_value());
         std::thread canceller([&] {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -122,7 +122,9 @@ private slots:
         const double q = 4.0 * std::numbers::pi * std::sin(twoTheta / 2.0) / lambda;
         QVERIFY(std::abs(r.qInvA - q) < 1e-6 * q);
         QVERIFY(std::abs(r.resolutionA - 2.0 * std::numbers::pi / q) < 1e-5 * (2.0 * std::numbers::pi / q));
-        QVERIFY(std::abs(r.phiDeg - std::atan2(y, x) * 180.0 / std::numbers::pi) < 1e-4);
+        const double phi = std::atan2(y, x) * 180.0 / std::numbers::pi; // the window's φ is 0 … 360°
+        QVERIFY2(std::abs(r.phiDeg - (phi < 0.0 ? phi + 360.0 : phi)) < 1e-4, qPrintable(QString::number(r.phiDeg)));
+        QVERIFY(r.phiDeg >= 0.0 && r.phiDeg < 360.0);
         QCOMPARE(r.value, double(slab[std::size_t(slow) * 64 + fast]));
         QCOMPARE(r.panel, QStringLiteral("detector"));
         QVERIFY(!view.readoutAt(1e3, 1e3).valid); // a metre away: outside
@@ -197,6 +199,46 @@ private slots:
                 }
                 QVERIFY2(best <= 3, qPrintable(QStringLiteral("value %1").arg(x)));
             }
+        }
+    }
+
+    void squarePixelsAtAnyWidgetShape_data()
+    {
+        QTest::addColumn<QSize>("first");
+        QTest::addColumn<QSize>("second");
+        QTest::newRow("wide, then tall") << QSize(900, 420) << QSize(420, 800);
+        QTest::newRow("tall, then wide") << QSize(380, 760) << QSize(1000, 360);
+    }
+
+    void squarePixelsAtAnyWidgetShape()
+    {
+        QFETCH(QSize, first);
+        QFETCH(QSize, second);
+        // A square 200 × 200 detector of 100 µm pixels at 0.1 m, λ = 1 Å, beam in the middle.
+        auto assembly = std::make_shared<ImageAssembly>(PixelLayout::flat(200, 200, 100e-6, 0.1, 99.5, 99.5, 1.0));
+        DiffractionView view;
+        view.resize(first);
+        view.show();
+        view.setAssembly(assembly);
+        const double q = 0.4;
+        // Closed form: 2θ = 2 asin(qλ / 4π), radius on a flat detector = L tan 2θ.
+        const double rMm = 0.1 * std::tan(2.0 * std::asin(q * 1.0 / (4.0 * std::numbers::pi))) * 1e3;
+        for (const QSize size : { first, second }) {
+            view.resize(size);
+            QCoreApplication::processEvents();
+            view.plot()->replot();
+            view.plot()->replot(); // tick labels may change the margins once
+            const QCPAxis* x = view.plot()->xAxis;
+            const QCPAxis* y = view.plot()->yAxis;
+            const double dx = std::abs(x->coordToPixel(rMm) - x->coordToPixel(-rMm));
+            const double dy = std::abs(y->coordToPixel(rMm) - y->coordToPixel(-rMm));
+            QVERIFY2(std::abs(dx - dy) <= 0.01 * dx,
+                qPrintable(QStringLiteral("%1 × %2: ring %3 px wide, %4 px tall").arg(size.width()).arg(size.height()).arg(dx).arg(dy)));
+            // And the whole detector (±10 mm) is in view.
+            QVERIFY2(x->range().contains(-10.0) && x->range().contains(10.0) && y->range().contains(-10.0)
+                    && y->range().contains(10.0),
+                qPrintable(QStringLiteral("x %1 … %2, y %3 … %4")
+                        .arg(x->range().lower).arg(x->range().upper).arg(y->range().lower).arg(y->range().upper)));
         }
     }
 

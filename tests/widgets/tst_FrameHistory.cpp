@@ -74,28 +74,68 @@ private slots:
         QCOMPARE(spy.count(), 0);
         QCOMPARE(h.current().shotIndex, 2);
         h.push(item(5));
-        h.push(item(6)); // drops 1 and 2: stays on the oldest kept, 3
-        QCOMPARE(h.current().shotIndex, 3);
+        h.push(item(6)); // drops 1 and 2: shot 2 stays shown although no longer kept
+        QCOMPARE(spy.count(), 0);
+        QCOMPARE(h.current().shotIndex, 2);
+        QVERIFY2(h.text().contains(QStringLiteral("shot 2 (not among the 4 kept)")), qPrintable(h.text()));
+        for (int i = 7; i < 200; ++i) { // a long pause during a fast run: the shown shot never changes
+            h.push(item(i));
+            QCOMPARE(h.current().shotIndex, 2);
+        }
+        QCOMPARE(spy.count(), 0);
         h.setPaused(false); // back to live: newest
-        QCOMPARE(h.current().shotIndex, 6);
+        QCOMPARE(h.current().shotIndex, 199);
         QCOMPARE(spy.count(), 1);
     }
 
-    void jumpFindsNearestShot()
+    void jumpShowsOnlyTheShotAsked()
     {
         FrameHistory h;
         h.setCapacity(50);
         for (int i = 0; i < 20; ++i) {
             h.push(item(10 * i));
         }
-        QVERIFY(h.jumpTo(74));
+        QVERIFY(h.jumpTo(70));
         QCOMPARE(h.current().shotIndex, 70);
-        QVERIFY(h.jumpTo(76));
-        QCOMPARE(h.current().shotIndex, 80);
-        QVERIFY(h.jumpTo(100000));
-        QCOMPARE(h.current().shotIndex, 190);
+        QSignalSpy spy(&h, &FrameHistory::itemSelected);
+        // Shot 74 was never kept (every 10th): nothing else is shown in its place, and the bar says so.
+        QVERIFY(!h.jumpTo(74));
+        QCOMPARE(h.current().shotIndex, 70);
+        QCOMPARE(spy.count(), 0);
+        QVERIFY2(h.text().contains(QStringLiteral("shot 74 is not kept (kept: 0 … 190)")), qPrintable(h.text()));
+        QVERIFY(!h.jumpTo(100000));
+        QVERIFY(h.text().contains(QStringLiteral("shot 100,000 is not kept")));
+        QVERIFY(h.jumpTo(190));
+        QCOMPARE(spy.count(), 1);
         FrameHistory empty;
         QVERIFY(!empty.jumpTo(3));
+    }
+
+    void capacityFollowsTheMemoryBudget_data()
+    {
+        QTest::addColumn<double>("budgetBytes");
+        QTest::addColumn<double>("bytesPerShot");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("1 GB default, 4 Mpx × 8 B") << 0.0 << 32e6 << 32; // 1,024 MB / 32 MB
+        QTest::newRow("1 GB default, 1 Mpx × 8 B") << 0.0 << 8e6 << 128; // past the old cap of 64
+        QTest::newRow("4 GB, 1 Mpx") << 4096e6 << 8e6 << 512;
+        QTest::newRow("small budget: at least 8") << 64e6 << 32e6 << 8;
+    }
+    void capacityFollowsTheMemoryBudget()
+    {
+        QFETCH(double, budgetBytes);
+        QFETCH(double, bytesPerShot);
+        QFETCH(int, expected);
+        FrameHistory h;
+        if (budgetBytes > 0.0) {
+            h.setMemoryBudget(budgetBytes);
+        }
+        h.setBytesPerShot(bytesPerShot);
+        QCOMPARE(h.capacity(), expected);
+        for (int i = 0; i < 1000; ++i) {
+            h.push(item(i));
+        }
+        QCOMPARE(h.size(), expected);
     }
 
     void playReachesNewestAndStops()

@@ -2,6 +2,7 @@
 #include <Format.h>
 #include <HealthBar.h>
 #include <QtTest>
+#include <cmath>
 
 using namespace fxs::widgets;
 
@@ -42,11 +43,38 @@ private slots:
         f.state = RunState::Running;
         bar.setFigures(f);
         const QString t = bar.text();
-        for (const char* part : { "RUNNING", "in 120 Hz", "processed 120 Hz", "latency 35 ms", "display dropped 4,321",
-                 "shots 12,000", "memory 1.2 GB" }) {
+        for (const char* part : { "RUNNING", "in 120 Hz", "processed 120 Hz", "latency 35 ms",
+                 "display frames skipped 4,321", "shots 12,000", "memory 1.2 GB" }) {
             QVERIFY2(t.contains(QString::fromUtf8(part)), qPrintable(t));
         }
+        // Skipped display frames are not lost data, and the bar says so: no bare "dropped", a tooltip that explains.
+        QVERIFY2(!t.contains(QStringLiteral("dropped")), qPrintable(t));
+        QVERIFY2(bar.toolTipText().contains(QStringLiteral("No data is lost")), qPrintable(bar.toolTipText()));
         QVERIFY(HealthBar::stateColor(RunState::Failed) != HealthBar::stateColor(RunState::Running));
+    }
+
+    void ratesAndCountsForPeople_data()
+    {
+        QTest::addColumn<double>("hz");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("20") << 20.0 << "20 Hz";
+        QTest::newRow("119.6") << 119.6 << "120 Hz";
+        QTest::newRow("0.5") << 0.5 << "0.5 Hz";
+        QTest::newRow("1500") << 1500.0 << "1.5 kHz";
+        QTest::newRow("NaN") << std::nan("") << "– Hz";
+    }
+    void ratesAndCountsForPeople()
+    {
+        QFETCH(double, hz);
+        QFETCH(QString, expected);
+        QCOMPARE(Format::rateHz(hz), expected);
+        HealthBar bar;
+        HealthFigures f;
+        f.inputHz = hz;
+        f.shotsDone = 1234567;
+        bar.setFigures(f);
+        QVERIFY2(bar.text().contains(QStringLiteral("in ") + expected), qPrintable(bar.text()));
+        QVERIFY2(bar.text().contains(QStringLiteral("shots 1,234,567")), qPrintable(bar.text()));
     }
 };
 

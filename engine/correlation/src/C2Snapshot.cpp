@@ -92,6 +92,7 @@ C2Snapshot emptySnapshot(const C2Sums& s, const SnapshotOptions& o)
         snap.fourierStdError.assign(static_cast<std::size_t>(s.nFreq()) * s.nQ * s.nQ, 0.0);
     }
     snap.splitHalfCCPerQ.assign(s.nQ, 0.0);
+    snap.splitHalfCCPerPair.assign(static_cast<std::size_t>(s.nQ) * s.nQ, 0.0);
     return snap;
 }
 

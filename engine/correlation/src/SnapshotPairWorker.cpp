@@ -62,6 +62,9 @@ void SnapshotPairWorker::pair(int q, int qp)
         stdError(q, qp, inBlock, base);
     }
     m_rows[static_cast<std::size_t>(q)].add(split);
+    const double pairCC = split.value();
+    m_snap.splitHalfCCPerPair[static_cast<std::size_t>(q) * m_s.nQ + qp] = pairCC;
+    m_snap.splitHalfCCPerPair[static_cast<std::size_t>(qp) * m_s.nQ + q] = pairCC;
     if (qp != q) {
         m_rows[static_cast<std::size_t>(qp)].add(split); // the mirror pair has the same split-half pairs
         mirror(q, qp, base);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 
 namespace fxs {
@@ -108,8 +109,10 @@ std::string SimulatorSource::description() const
         + std::to_string(m->pixels.nFast) + " " + pixelTypeName(c.outputType) + ", "
         + (m->options.frames < 0 ? std::string("endless") : std::to_string(m->options.frames) + " frames") + ", seed "
         + std::to_string(c.seed);
-    if (m->options.rateHz > 0.0) {
-        d += ", " + std::to_string(m->options.rateHz) + " Hz";
+    if (m->options.rateHz > 0.0) { // "20 Hz", "0.5 Hz": as people write rates, not "20.000000 Hz"
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "%.4g", m->options.rateHz);
+        d += ", " + std::string(rate) + " Hz";
     }
     return d;
 }

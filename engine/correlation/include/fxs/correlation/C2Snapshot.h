@@ -47,6 +47,7 @@ struct C2Snapshot {
 
     double splitHalfCC = 0.0; ///< Pearson correlation of the even and odd halves' C2 over valid elements
     std::vector<double> splitHalfCCPerQ; ///< the same restricted to each q (over q', Δ)
+    std::vector<double> splitHalfCCPerPair; ///< the same for each pair (over Δ), nQ × nQ, symmetric
 
     /// C_n(q, q') for n = 0 … nMax, row-major (nMax + 1) × nQ × nQ, the discrete Fourier coefficients of c2 over Δ
     /// (masked elements counted as 0): c2(q, q', Δ) = Σ_{n=−nPhi/2+1}^{nPhi/2} C_n(q, q') e^{i n Δ},
