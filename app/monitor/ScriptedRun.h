@@ -15,7 +15,8 @@ struct RemoteJobStatus;
 
 /// What fxs-monitor's scripted-run options do to a window (scripts/screenshots*.sh, tests/app, tests/remote):
 /// screenshots at a shot count or at a remote reconstruction's progress (polled), or when the run ends; the C2
-/// view and Ranks dumps; stopping at a shot count; quitting when the run ends. None of it is part of the window,
+/// view and Ranks dumps; stopping at a shot count; pressing Resume once when a remote job ended cancelled or failed;
+/// the same dumps (and the compare plots') once results files are shown for review; quitting when the run ends. None of it is part of the window,
 /// which only says when a run ended; main() adds this beside it.
 class ScriptedRun : public QObject {
 public:
@@ -32,6 +33,7 @@ private:
     bool m_screenshotsTaken = false; ///< the polled screenshots were taken
     QElapsedTimer m_launched; ///< since the window was set up (--screenshots-at-seconds)
     QString m_stoppedJob; ///< the remote job --stop-at-shots stopped
+    bool m_resumePressed = false; ///< --press-resume pressed Resume already
 };
 
 } // namespace fxs::monitor
