@@ -76,8 +76,7 @@ void MainWindow::startOnLaunch()
                              .arg(c.remote.ranks);
     m_runPanel->setStatus(note);
     m_ranks->setNote(note);
-    m_tabs->setCurrentWidget(m_ranks);
-    m_remoteJob->probe(c.remote); // who we are there (read-only): Start shows whether this token may submit
+    m_tabs->setCurrentWidget(m_ranks); // the panel already asked the server who this token is (read-only)
 }
 
 void MainWindow::resumeRemote()
