@@ -439,7 +439,7 @@ private slots:
     void resumeContinuesACancelledJob()
     {
         QTemporaryDir dir;
-        const int shots = 120000;
+        const int shots = 1000000; // ~40 s on 2 ranks: the first checkpoint (after 5 s) comes well before the end
         const int nQ = 8;
         const int nPhi = 32;
         const auto before = m_server->session->list();
@@ -454,18 +454,24 @@ private slots:
                 QStringLiteral("--nphi"), QString::number(nPhi), QStringLiteral("--press-resume") });
         // Cancel from outside (a colleague, `fxs remote cancel`) once the job has a checkpoint and is not done.
         std::string id;
+        QString seen = QStringLiteral("no new job");
         const auto checkpointed = [&] {
             auto jobs = m_server->session->list();
             for (const auto& j : jobs ? *jobs : std::vector<fxs::v1::JobStatus> {}) {
                 if (!old.contains(QString::fromStdString(j.job_id()))) {
                     id = j.job_id();
+                    seen = QStringLiteral("job %1 state %2, %3 shots, checkpoint %4")
+                               .arg(QString::fromStdString(id))
+                               .arg(int(j.state()))
+                               .arg(j.shots_done())
+                               .arg(j.checkpoint_shots());
                     return j.state() == fxs::v1::JOB_STATE_RUNNING && j.checkpoint_shots() > 0
-                        && j.checkpoint_shots() < shots / 2;
+                        && j.checkpoint_shots() < shots;
                 }
             }
             return false;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(checkpointed(), 60000);
+        QTRY_VERIFY2_WITH_TIMEOUT(checkpointed(), qPrintable(seen + "; " + p.readAll()), 60000);
         const auto cancelled = m_server->session->cancel(id);
         QVERIFY(cancelled.ok());
         QCOMPARE(int(cancelled->state()), int(fxs::v1::JOB_STATE_CANCELLED));
