@@ -16,6 +16,7 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QTabWidget>
+#include <QTimer>
 
 namespace fxs::monitor {
 
@@ -107,7 +108,8 @@ void MainWindow::reviewResults(const QString& path, const QString& compareWith)
         message = tr("Comparing %1 (A) with %2 (B)").arg(run->path, m_review->runB()->path);
     }
     m_messages->showMessage(message, MessageBar::Level::Info);
-    emit reviewShown(message, false);
+    // After the plots' queued replots: what is said to be shown (screenshots, dumps) is drawn by then.
+    QTimer::singleShot(0, this, [this, message] { emit reviewShown(message, false); });
 }
 
 bool MainWindow::compareResults(const QString& path, QString* why)

@@ -2,6 +2,7 @@
 
 #include <Format.h>
 #include <QFile>
+#include <QDir>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -25,6 +26,24 @@ namespace {
 const QColor kColorA(30, 90, 200); // run A: blue, as the live curves
 const QColor kColorB(220, 110, 20); // run B: orange (distinct in colour-blind palettes)
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// What a refusal was for, without its numbers: "sum 145506 < 151056" → "sum …", so that a threshold's refusals add up
+// in one row; a hand-vetoed range's reason ("beam drop") stays as it is.
+std::string reasonKind(const char* reason)
+{
+    std::string r = reason != nullptr ? reason : "";
+    const auto digit = r.find_first_of("0123456789");
+    if (digit != std::string::npos && digit > 0) {
+        std::string head = r.substr(0, digit);
+        while (!head.empty() && std::string(" <>=-+.,:(").find(head.back()) != std::string::npos) {
+            head.pop_back();
+        }
+        if (!head.empty()) {
+            r = head + " …";
+        }
+    }
+    return r.empty() ? "(no reason given)" : r;
+}
 
 // The /ledger of a results file in counts: every shot, the accepted, the refused by reason (absent: present false).
 Result<LedgerSummary> readLedger(const std::string& path)
@@ -57,7 +76,7 @@ Result<LedgerSummary> readLedger(const std::string& path)
         }
         for (std::size_t i = 0; i < reasons.size(); ++i) {
             if (accepted->values[i] == 0.0) {
-                ++l.refusedBy[reasons[i] && *reasons[i] ? reasons[i] : "(no reason given)"];
+                ++l.refusedBy[reasonKind(reasons[i])];
             }
             H5free_memory(reasons[i]);
         }
@@ -294,6 +313,14 @@ void ReviewPanel::refreshLedger()
     }
 }
 
+QString ReviewPanel::label(const ReviewedRun& run) const
+{
+    // Two runs' files often share a name (demo_results.h5 in two folders): then the folder tells them apart.
+    const QFileInfo f(run.path);
+    const bool clash = m_a && m_b && QFileInfo(m_a->path).fileName() == QFileInfo(m_b->path).fileName();
+    return clash ? f.dir().dirName() + QLatin1Char('/') + f.fileName() : f.fileName();
+}
+
 void ReviewPanel::refresh()
 {
     refreshHeader();
@@ -315,7 +342,7 @@ void ReviewPanel::refresh()
                              .arg(g.qCentre(qp), 0, 'f', 3);
     const std::vector<double> sa = sliceOf(a, q, qp);
     setCurve(m_slice->graph(0), delta, sa);
-    m_slice->graph(0)->setName(tr("A: %1").arg(QFileInfo(m_a->path).fileName()));
+    m_slice->graph(0)->setName(tr("A: %1").arg(label(*m_a)));
     std::vector<double> diff(sa.size(), kNaN);
     if (m_b) {
         const std::vector<double> sb = sliceOf(*m_b->snapshot, q, qp);
@@ -323,7 +350,7 @@ void ReviewPanel::refresh()
             diff[k] = sa[k] - sb[k]; // NaN where either is masked
         }
         setCurve(m_slice->graph(1), delta, sb);
-        m_slice->graph(1)->setName(tr("B: %1").arg(QFileInfo(m_b->path).fileName()));
+        m_slice->graph(1)->setName(tr("B: %1").arg(label(*m_b)));
     } else {
         m_slice->graph(1)->data()->clear();
     }
@@ -340,7 +367,7 @@ void ReviewPanel::refresh()
         QCPGraph* c = m_convergence->graph(i);
         if (runs[i]) {
             setCurve(c, runs[i]->stored.convergenceShots, runs[i]->stored.convergenceCC);
-            c->setName(tr("%1: %2").arg(i == 0 ? tr("A") : tr("B"), QFileInfo(runs[i]->path).fileName()));
+            c->setName(tr("%1: %2").arg(i == 0 ? tr("A") : tr("B"), label(*runs[i])));
             c->addToLegend();
         } else {
             c->data()->clear();

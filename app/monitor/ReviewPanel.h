@@ -61,6 +61,8 @@ public:
 
 private:
     void refresh();
+    /// The file's name for legends (with its folder when A and B share a name).
+    QString label(const ReviewedRun& run) const;
     void refreshHeader();
     void refreshLedger();
 

@@ -128,7 +128,7 @@ private slots:
         const QString b = dir.filePath("run-b.h5");
         const std::vector<double> convShotsA { 10, 20, 40 }, convA { 0.25, 0.5, 0.75 };
         const std::vector<double> convShotsB { 10, 30 }, convB { 0.125, 0.375 };
-        const Written wa = writeRun(a, 40, 11, kNPhi, convShotsA, convA, { { "beam drop", 5 }, { "too dim", 3 } });
+        const Written wa = writeRun(a, 40, 11, kNPhi, convShotsA, convA, { { "beam drop", 5 }, { "too dim", 3 }, { "sum 12 < 100", 1 }, { "sum 7.5 < 100", 2 } });
         const Written wb = writeRun(b, 25, 12, kNPhi, convShotsB, convB, { { "beam drop", 2 } });
         const Monitor m = runMonitor(dir,
             { "--review", a, "--compare", b, "--dump-c2", dir.filePath("c2.json"), "--dump-compare",
@@ -218,10 +218,12 @@ private slots:
             const QJsonArray r = row.toArray();
             ledger[r[0].toString()] = { r[1].toString(), r[2].toString() };
         }
-        QCOMPARE(ledger.value("read"), (QStringList { "48", "27" }));
+        QCOMPARE(ledger.value("read"), (QStringList { "51", "27" }));
         QCOMPARE(ledger.value("in C2"), (QStringList { "40", "25" }));
         QCOMPARE(ledger.value("refused: beam drop"), (QStringList { "5", "2" }));
         QCOMPARE(ledger.value("refused: too dim"), (QStringList { "3", "–" }));
+        QCOMPARE(ledger.value("refused: sum …"), (QStringList { "3", "–" })); // one threshold, whatever each shot's sum
+        QCOMPARE(ledger.size(), 5);
         QVERIFY(QFileInfo(dir.filePath("png/monitor-review-compare.png")).size() > 5000);
     }
 
