@@ -439,9 +439,12 @@ private slots:
     void resumeContinuesACancelledJob()
     {
         QTemporaryDir dir;
-        const int shots = 1000000; // ~40 s on 2 ranks: the first checkpoint (after 5 s) comes well before the end
-        const int nQ = 8;
-        const int nPhi = 32;
+        // The first checkpoint comes after 5 s (the job's reduction interval): the job must run well past that, yet
+        // end in the test's time. On 8 × 32 bins 1 M shots took under 5 s on a quiet machine; 16 × 64 costs ~16× a
+        // shot, so 300 k take ~25 s there (and ~2 min on 2 busy cores).
+        const int shots = 300000;
+        const int nQ = 16;
+        const int nPhi = 64;
         const auto before = m_server->session->list();
         QVERIFY(before.ok());
         QSet<QString> old;
