@@ -128,9 +128,12 @@ void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
                         .arg(s.owner, me.tokenName, me.role));
     m_ranks->resumeButton()->setEnabled(m_remoteJob->resumable() && mayResume);
     if (m_remoteJob->resumable()) {
+        // Before its first checkpoint (a few seconds in) a job has nothing kept: say so rather than "0 shots".
         m_ranks->resumeButton()->setText(QStringLiteral("⟳ ")
-            + tr("Resume job %1 from its checkpoint (%2 shots)")
-                  .arg(s.jobId, QLocale().toString(qlonglong(s.checkpointShots))));
+            + (s.checkpointShots > 0 ? tr("Resume job %1 from its checkpoint (%2 shots)")
+                                           .arg(s.jobId, QLocale().toString(qlonglong(s.checkpointShots)))
+                                     : tr("Resume job %1 (no checkpoint yet: it starts again from shot 0)")
+                                           .arg(s.jobId)));
     }
     m_runPanel->setRemoteJobOwner(s.owner);
     const bool failed = s.state == QLatin1String("FAILED");
