@@ -439,10 +439,10 @@ private slots:
     void resumeContinuesACancelledJob()
     {
         QTemporaryDir dir;
-        // The first checkpoint comes after 5 s (the job's reduction interval): the job must run well past that, yet
-        // end in the test's time. On 8 × 32 bins 1 M shots took under 5 s on a quiet machine; 16 × 64 costs ~16× a
-        // shot, so 300 k take ~25 s there (and ~2 min on 2 busy cores).
-        const int shots = 300000;
+        // The first checkpoint comes after 5 s or more (the job's reduction interval): the job must run well past
+        // that, yet end in the test's time. 300 k shots on 16 × 64 bins ended before one on a quiet machine (and
+        // took a minute on busy cores); 1 M take about 15 s there.
+        const int shots = 1000000;
         const int nQ = 16;
         const int nPhi = 64;
         const auto before = m_server->session->list();
