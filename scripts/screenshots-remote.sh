@@ -38,7 +38,7 @@ qMin=0.02
 qMax=0.5
 INI
 xvfb-run -a -s "-screen 0 1920x1200x24" "$bin/fxs-monitor" --settings "$tmp/fxs-monitor.ini" --shots 2000 \
-    --nq 32 --nphi 128 --screenshots "$tmp/png" --screenshots-at-reconstruction 0.4 --results "$tmp/results" \
+    --nq 32 --nphi 128 --submit --screenshots "$tmp/png" --screenshots-at-reconstruction 0.4 --results "$tmp/results" \
     --quit-when-done
 mkdir -p "$out"
 cp "$tmp/png/monitor-remote-main.png" "$out/monitor-remote-reconstructing.png"

@@ -273,6 +273,31 @@ void DecisionDocks::showDensity(int n, const std::vector<float>& density, const 
     }
 }
 
+void DecisionDocks::review(const PolarGrid& grid, double wavelengthA, std::shared_ptr<const C2Snapshot> snapshot,
+    const std::vector<double>& convergenceShots, const std::vector<double>& convergenceCC,
+    const std::optional<KamInvariants>& invariants)
+{
+    m_solver.discard(); // a live run's solve in flight is not this file's
+    beginRun(grid);
+    m_wavelengthA = wavelengthA > 0.0 ? wavelengthA : m_wavelengthA;
+    for (std::size_t i = 0; i < convergenceShots.size() && i < convergenceCC.size(); ++i) {
+        m_convergence->addPoint(static_cast<std::int64_t>(convergenceShots[i]), convergenceCC[i]);
+    }
+    if (convergenceShots.empty()) { // a file without the curve: its final point
+        m_convergence->addSnapshot(*snapshot);
+    }
+    m_lastShots = snapshot->shots;
+    const auto [q, saxs] = widgets::InvariantsView::saxsFromSnapshot(*snapshot, m_grid);
+    m_invariants->setSaxs(q, saxs);
+    if (invariants) {
+        m_lastInvariants = *invariants;
+        m_invariants->setInvariants(*invariants);
+        m_reconstruction->setInvariantsAvailable(true);
+    } else {
+        solveInvariants(snapshot);
+    }
+}
+
 void DecisionDocks::saveScreenshots(const QString& dir)
 {
     const std::pair<QWidget*, const char*> panels[] = { { m_veto, "vetoes" }, { m_convergence, "convergence" },

@@ -13,6 +13,7 @@
 #include <QObject>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QMainWindow;
 class QMenu;
@@ -65,6 +66,11 @@ public:
     void restoreSettings(QSettings& settings);
     /// Saves PNGs of the decision panels (each raised in its tab first) into a folder, as monitor-live-<panel>.png.
     void saveScreenshots(const QString& dir);
+    /// Shows a finished run read back from its results file: its convergence points (shots, split-half CC), its C2
+    /// (SAXS curve) and its invariants (solved from the C2 when the file holds none).
+    void review(const PolarGrid& grid, double wavelengthA, std::shared_ptr<const C2Snapshot> snapshot,
+        const std::vector<double>& convergenceShots, const std::vector<double>& convergenceCC,
+        const std::optional<KamInvariants>& invariants);
     /// Shows a density reconstructed elsewhere (a remote job's) in the Reconstruction dock and brings it to the front.
     void showDensity(int n, const std::vector<float>& density, const QString& status);
     /// The veto panel (tests, screenshots).

@@ -67,6 +67,7 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
         [this] { return m_runPanel->config(); }, [this](const RunConfig& c) { m_runPanel->setConfig(c); });
     buildRemote();
     buildMenus();
+    buildReview();
     decide->addActions(menuBar()->addMenu(tr("&Session")));
     buildShortcuts();
     m_live = new LiveDisplay(m_engine,

@@ -31,6 +31,7 @@ class LiveDisplay;
 class MessageBar;
 class RanksPanel;
 class RemoteJobController;
+class ReviewPanel;
 class RunControlPanel;
 struct RemoteJobStatus;
 
@@ -46,6 +47,21 @@ public:
     void startRun();
     /// Opens a detector stack (menu, recent files, drag and drop) and computes C2 over it.
     void openFile(const QString& path);
+    /// What launch does with the restored settings: a local source starts; a remote job is not submitted (settings
+    /// are restored, never actions) unless --submit asked for it.
+    void startOnLaunch();
+    /// Resumes the remote job followed last (failed or cancelled) from its checkpoint, and follows it again.
+    void resumeRemote();
+    /// Opens a results file for review (C2 explorer, convergence, invariants, density, ledger) and, when `compareWith`
+    /// is given, overlays a second one on it; reviewShown follows (also on failure).
+    void reviewResults(const QString& path, const QString& compareWith = {});
+    /// Overlays a second results file on the one reviewed (C2 slices, convergence, A − B); false with `error`
+    /// (also in the message bar) when it cannot be read or compared.
+    bool compareResults(const QString& path, QString* error = nullptr);
+    /// The Remote job tab (tests, scripted runs).
+    RanksPanel* ranksPanel() const { return m_ranks; }
+    /// The Review tab (tests, scripted runs).
+    ReviewPanel* reviewPanel() const { return m_review; }
     /// The message bar (tests).
     MessageBar* messageBar() const { return m_messages; }
     /// The C2 explorer (tests).
@@ -79,6 +95,8 @@ public:
 signals:
     /// A run (local or remote) ended and the window shows how; scripted runs (ScriptedRun) act on it.
     void runEnded(QString message, bool failed);
+    /// Results files were opened for review (or could not be): scripted runs act on it as on runEnded.
+    void reviewShown(QString message, bool failed);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -102,6 +120,8 @@ private:
     void startRemote(const RunConfig& config);
     void onRemoteStatus(const RemoteJobStatus& status);
     static bool writeJson(const QString& path, const QJsonObject& json);
+    // Review and compare of results files (MainWindowReview.cpp).
+    void buildReview();
 
     MonitorOptions m_options;
     EngineController* m_engine = nullptr;
@@ -119,6 +139,7 @@ private:
     DecisionDocks* m_decide = nullptr;
     RemoteJobController* m_remoteJob = nullptr;
     RanksPanel* m_ranks = nullptr;
+    ReviewPanel* m_review = nullptr;
     QMenu* m_recentMenu = nullptr;
     QStringList m_recent;
 };

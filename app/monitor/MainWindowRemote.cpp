@@ -1,4 +1,4 @@
-// MainWindow: the remote job (fxs-server) — start, watch, stop, and the Ranks dock.
+// MainWindow: the remote job (fxs-server) — start, watch, stop, resume, and the Ranks dock.
 #include "DecisionDocks.h"
 #include "EngineController.h"
 #include "LiveDisplay.h"
@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QTabWidget>
 #include <VetoPanel.h>
 #include <cstdio>
@@ -50,6 +51,7 @@ void MainWindow::buildRemote()
             std::fprintf(stderr, "fxs-monitor: %s\n", qPrintable(note));
         }
     });
+    connect(m_ranks, &RanksPanel::resumeRequested, this, &MainWindow::resumeRemote);
     connect(m_remoteJob, &RemoteJobController::finished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_remoteJob, &RemoteJobController::failed, this, [this](const QString& m) {
         const QString& server = m_remoteJob->lastStatus().message; // already in the tab's header
@@ -60,12 +62,49 @@ void MainWindow::buildRemote()
     });
 }
 
+void MainWindow::startOnLaunch()
+{
+    const RunConfig c = m_runPanel->config();
+    if (c.source != SourceKind::RemoteJob || m_options.submitRemote) {
+        startRun();
+        return;
+    }
+    // Restoring a session restores settings, never actions: a remote job costs the cluster, so it waits for Start.
+    const QString note = tr("Remote-job settings restored (fxs-server at %1, %2 ranks). Nothing was submitted: press "
+                            "Start to submit a job.")
+                             .arg(c.remote.address)
+                             .arg(c.remote.ranks);
+    m_runPanel->setStatus(note);
+    m_ranks->setNote(note);
+    m_tabs->setCurrentWidget(m_ranks); // the panel already asked the server who this token is (read-only)
+}
+
+void MainWindow::resumeRemote()
+{
+    if (!m_remoteJob->resumable()) {
+        m_messages->showMessage(tr("No failed or cancelled remote job to resume"));
+        return;
+    }
+    const RemoteJobStatus s = m_remoteJob->lastStatus();
+    m_ranks->setResumable(false);
+    m_remoteJob->resume();
+    m_live->beginRemote(m_runPanel->config().grid);
+    m_runPanel->setRunning(true);
+    const QString note = tr("Resuming job %1 on %2 from its checkpoint (%3 shots)…")
+                             .arg(s.jobId, s.server, QLocale().toString(qlonglong(s.checkpointShots)));
+    m_runPanel->setStatus(note);
+    m_ranks->setNote(note);
+    m_live->showRemoteStatus(m_remoteJob->lastStatus(), widgets::RunState::Running, tr("resuming"));
+    m_tabs->setCurrentWidget(m_ranks);
+}
+
 void MainWindow::startRemote(const RunConfig& config)
 {
     if (m_remoteJob->running()) { // Ctrl+R while a job is followed: one job at a time from this window
         m_messages->showMessage(tr("A remote job is already running; stop it (Ctrl+.) before submitting another"));
         return;
     }
+    m_ranks->setResumable(false);
     m_remoteJob->start(config, m_decide->vetoPanel()->rules());
     m_live->beginRemote(config.grid);
     m_decide->beginRun(config.grid);
@@ -79,6 +118,23 @@ void MainWindow::startRemote(const RunConfig& config)
 void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
 {
     m_ranks->setStatus(s);
+    const RemoteIdentity& me = m_runPanel->remoteIdentity();
+    const bool mayResume = !me.known() || me.mayCancel(s.owner); // the server checks again
+    m_ranks->setResumable(m_remoteJob->resumable(),
+        mayResume ? tr("Continue job %1 on %2 from its last checkpoint (%3 shots): shots already in it are not read "
+                       "again (role operate; admin for another token's job)")
+                        .arg(s.jobId, s.server, QLocale().toString(qlonglong(s.checkpointShots)))
+                  : tr("The job belongs to '%1'; the token '%2' has the role %3: resuming it needs the role admin")
+                        .arg(s.owner, me.tokenName, me.role));
+    m_ranks->resumeButton()->setEnabled(m_remoteJob->resumable() && mayResume);
+    if (m_remoteJob->resumable()) {
+        // Before its first checkpoint (a few seconds in) a job has nothing kept: say so rather than "0 shots".
+        m_ranks->resumeButton()->setText(QStringLiteral("⟳ ")
+            + (s.checkpointShots > 0 ? tr("Resume job %1 from its checkpoint (%2 shots)")
+                                           .arg(s.jobId, QLocale().toString(qlonglong(s.checkpointShots)))
+                                     : tr("Resume job %1 (no checkpoint yet: it starts again from shot 0)")
+                                           .arg(s.jobId)));
+    }
     m_runPanel->setRemoteJobOwner(s.owner);
     const bool failed = s.state == QLatin1String("FAILED");
     const auto state = !s.terminal ? widgets::RunState::Running
@@ -129,7 +185,8 @@ bool MainWindow::dumpRanks(const QString& path) const
     for (const RankRow& r : s.ranks) {
         ranks.append(
             QJsonObject { { "rank", r.rank }, { "host", r.host }, { "pid", double(r.pid) }, { "device", r.device },
-                { "phase", r.phase }, { "shots_done", double(r.shotsDone) }, { "health", healthName(r.health) } });
+                { "phase", r.phase }, { "shots_done", double(r.shotsDone) },
+                { "health", shownHealth(s.state, r.health) } }); // as the table shows it
     }
     const QJsonObject o { { "job_id", s.jobId }, { "state", s.state }, { "message", s.message },
         { "shots_done", double(s.shotsDone) }, { "shots_accepted", double(s.shotsAccepted) },
@@ -137,7 +194,11 @@ bool MainWindow::dumpRanks(const QString& path) const
         { "reconstruction_progress", s.reconstructionProgress },
         { "reconstruction_bar_percent", m_ranks->reconstructionPercent() }, { "owner", s.owner },
         { "slurm_job_id", s.slurmJobId }, { "identity", m_runPanel->remoteIdentity().describe() },
-        { "start_enabled", m_runPanel->startEnabled() }, { "start_tooltip", m_runPanel->startToolTip() } };
+        { "start_enabled", m_runPanel->startEnabled() }, { "start_tooltip", m_runPanel->startToolTip() },
+        { "attempt", s.attempt }, { "checkpoint_shots", double(s.checkpointShots) },
+        { "shots_total", double(s.shotsTotal) }, { "resumed_from_shots", double(m_remoteJob->resumedFromShots()) },
+        { "resume_visible", !m_ranks->resumeButton()->isHidden() },
+        { "resume_enabled", m_ranks->resumeButton()->isEnabled() } };
     return writeJson(path, o);
 }
 

@@ -5,6 +5,7 @@
 #include "MessageBar.h"
 #include "MonitorSession.h"
 #include "RanksPanel.h"
+#include "ReviewPanel.h"
 #include "RunControlPanel.h"
 
 #include <C2SliceView.h>
@@ -155,6 +156,11 @@ void MainWindow::saveScreenshots(const QString& dir)
         save(this, QStringLiteral("monitor-remote-main.png"));
         save(m_ranks, QStringLiteral("monitor-remote-ranks.png"));
     }
+    if (m_review->runA()) { // a results file reviewed (and compared): the window with its Review tab in front
+        m_tabs->setCurrentWidget(m_review);
+        save(this, QStringLiteral("monitor-review-main.png"));
+        save(m_review, QStringLiteral("monitor-review-compare.png"));
+    }
     m_tabs->setCurrentWidget(m_detector);
     save(this, QStringLiteral("monitor-main.png"));
     save(m_detector, QStringLiteral("monitor-detector.png"));
@@ -162,7 +168,9 @@ void MainWindow::saveScreenshots(const QString& dir)
     save(m_runPanel, QStringLiteral("monitor-run-control.png"));
     m_tabs->setCurrentWidget(m_polar);
     save(m_polar, QStringLiteral("monitor-polar.png"));
-    m_tabs->setCurrentWidget(remote ? static_cast<QWidget*>(m_ranks) : m_detector);
+    m_tabs->setCurrentWidget(remote ? static_cast<QWidget*>(m_ranks)
+            : m_review->runA()      ? static_cast<QWidget*>(m_review)
+                                    : m_detector);
     if (auto* decide = findChild<DecisionDocks*>()) {
         decide->saveScreenshots(dir); // issue 9's panels, as monitor-live-*.png
     }

@@ -31,7 +31,14 @@ struct MonitorOptions {
     std::int64_t firstShot = -1; ///< shot range override, −1: the saved setting
     std::int64_t lastShot = -2; ///< last shot override, −2: the saved setting, −1: to the end
     bool quitWhenDone = false; ///< quit after the run ends (and screenshots / dumps are written)
-    bool autoStart = true; ///< start the run on launch
+    bool autoStart = true; ///< start the run on launch (a restored remote job only with submitRemote)
+    /// Submit the restored remote job on launch (scripts): without it, restoring a remote job's settings submits
+    /// nothing until Start is pressed.
+    bool submitRemote = false;
+    bool pressResume = false; ///< scripts: when the remote job ends cancelled or failed, press Resume (once)
+    QString reviewPath; ///< open this results file for review at launch (no run starts)
+    QString comparePath; ///< with reviewPath: overlay this second results file (compare A with B)
+    QString compareDumpPath; ///< write what the Review tab's compare plots show (JSON) once the files are shown
     std::int64_t stopAtShots = 0; ///< > 0: stop the run (cancel a remote job, unasked) once this many shots are done
     QString ranksDumpPath; ///< write the Ranks table (JSON) when a remote job ends
     QString windowDumpPath; ///< write what the window shows (JSON) when the run ends

@@ -4,6 +4,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -45,9 +46,14 @@ RanksPanel::RanksPanel(QWidget* parent)
     m_table->horizontalHeaderItem(Rate)->setToolTip(
         tr("Shots per second the rank reads while it accumulates; “–” while it reduces, reconstructs or waits"));
     m_table->horizontalHeaderItem(Heartbeat)->setToolTip(tr("Seconds since the rank last reported (4× a second)"));
+    m_resume = new QPushButton(QStringLiteral("⟳ ") + tr("Resume job from its checkpoint"), this);
+    m_resume->setFont(big);
+    m_resume->hide();
+    connect(m_resume, &QPushButton::clicked, this, &RanksPanel::resumeRequested);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
     layout->addWidget(m_note);
+    layout->addWidget(m_resume, 0, Qt::AlignLeft);
     layout->addWidget(m_reconstruction);
     layout->addWidget(m_table, 1);
 }
@@ -69,6 +75,13 @@ QColor RanksPanel::healthColor(RankHealthKind health)
         break;
     }
     return QColor(180, 180, 180);
+}
+
+void RanksPanel::setResumable(bool resumable, const QString& toolTip)
+{
+    m_resume->setVisible(resumable);
+    m_resume->setEnabled(resumable);
+    m_resume->setToolTip(toolTip);
 }
 
 int RanksPanel::reconstructionPercent() const { return m_reconstruction->isHidden() ? -1 : m_reconstruction->value(); }
@@ -121,7 +134,8 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
         const RankRow& r = s.ranks[std::size_t(i)];
         // Between reduction rounds a rank reads no shots for a moment: a rate of 0 Hz there would read as a stall.
         const bool readsShots = r.phase == QLatin1String("accumulating") || r.shotsPerSecond > 0.0;
-        const QString cells[ColumnCount] = { QString::number(r.rank), healthName(r.health), r.phase,
+        const bool cancelled = shownHealth(s.state, r.health) == QLatin1String("CANCELLED");
+        const QString cells[ColumnCount] = { QString::number(r.rank), shownHealth(s.state, r.health), r.phase,
             widgets::Format::count(r.shotsDone), widgets::Format::count(r.shotsRejected),
             readsShots ? widgets::Format::rateHz(r.shotsPerSecond) : QStringLiteral("–"),
             QStringLiteral("%1 s").arg(r.heartbeatAgeS, 0, 'f', 1) };
@@ -144,7 +158,8 @@ void RanksPanel::setStatus(const RemoteJobStatus& s)
         m_table->setSpan(row + 1, Health, 1, ColumnCount - Health);
         // The health word, white and bold on its colour: readable across the control room.
         QTableWidgetItem* h = m_table->item(row, Health);
-        h->setBackground(healthColor(r.health));
+        // A cancelled job's ranks were stopped on purpose: grey like DONE, not the red of a rank that died.
+        h->setBackground(cancelled ? healthColor(RankHealthKind::Done) : healthColor(r.health));
         h->setForeground(Qt::white);
         QFont bold = h->font();
         bold.setBold(true);

@@ -27,6 +27,8 @@ struct RemoteJobController::Job {
 #endif
     std::mutex mutex; ///< guards jobId and session
     std::string jobId;
+    std::string resumeId; ///< non-empty: resume this job instead of submitting the spec
+    QString resumedFrom; ///< the state it is resumed from (shown again when the resume itself fails)
     std::atomic<bool> cancelRequested { false };
 };
 
@@ -76,26 +78,69 @@ void RemoteJobController::detach()
 
 void RemoteJobController::start(const RunConfig& config, const VetoRules& rules)
 {
+    auto job = std::make_shared<Job>();
+    job->config = config;
+    job->server = config.remote.address;
+#ifdef FXS_HAVE_REMOTE
+    job->spec = RemoteJobSpec::build(config, rules);
+#else
+    (void)rules;
+#endif
+    m_last = RemoteJobStatus {};
+    m_last.server = job->server;
+    m_last.state = QStringLiteral("SUBMITTING");
+    begin(job);
+}
+
+bool RemoteJobController::resumable() const
+{
+    std::shared_ptr<Job> job;
+    {
+        const std::lock_guard lock(m_mutex);
+        job = m_job;
+    }
+    return job && !m_running && m_last.terminal && m_last.resumable && !m_last.jobId.isEmpty();
+}
+
+bool RemoteJobController::resume()
+{
+    if (!resumable()) {
+        return false;
+    }
+    std::shared_ptr<Job> previous;
+    {
+        const std::lock_guard lock(m_mutex);
+        previous = m_job;
+    }
+    // The same job, as it was sent (its spec names the results), resumed on the same server.
+    auto job = std::make_shared<Job>();
+    job->config = previous->config;
+    job->server = previous->server;
+#ifdef FXS_HAVE_REMOTE
+    job->spec = previous->spec;
+#endif
+    job->resumeId = m_last.jobId.toStdString();
+    job->resumedFrom = m_last.state;
+    m_last.state = QStringLiteral("RESUMING");
+    m_last.terminal = false;
+    m_last.resumable = false;
+    begin(job);
+    return true;
+}
+
+void RemoteJobController::begin(const std::shared_ptr<Job>& job)
+{
     detach();
     // The previous job's thread ends within one call's deadline once detached. It is waited for before the hand-off
     // slots are reset: a late snapshot of it would otherwise sit in m_snapshot and hold back the new job's.
     m_jobs.wait();
-    auto job = std::make_shared<Job>();
-    job->config = config;
-    job->server = config.remote.address;
     {
         const std::lock_guard lock(m_mutex);
         m_job = job;
         m_snapshot.reset();
     }
-    m_last = RemoteJobStatus {};
-    m_last.server = job->server;
-    m_last.state = QStringLiteral("SUBMITTING");
 #ifdef FXS_HAVE_REMOTE
-    job->spec = RemoteJobSpec::build(config, rules);
     m_last.reconstructs = job->spec.reconstruction().enabled();
-#else
-    (void)rules;
 #endif
     m_running = true;
     m_jobs.start([this, job](const Tracked& tracked) { run(job, tracked); }, [] {});
@@ -175,6 +220,7 @@ RemoteJobStatus toStatus(const fxs::v1::JobStatus& s, const QString& server, con
     r.slurmJobId = QString::fromStdString(s.slurm_job_id());
     r.terminal = s.state() == fxs::v1::JOB_STATE_SUCCEEDED || s.state() == fxs::v1::JOB_STATE_FAILED
         || s.state() == fxs::v1::JOB_STATE_CANCELLED;
+    r.resumable = r.terminal && s.state() != fxs::v1::JOB_STATE_SUCCEEDED && s.resumable();
     for (const auto& k : s.ranks()) {
         RankRow row;
         row.rank = k.rank();
@@ -290,9 +336,13 @@ RemoteIdentity RemoteJobController::whoIs(const RemoteJobSettings& settings)
 void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tracked)
 {
     const RemoteJobSettings& r = job->config.remote;
-    const auto fail = [this, &tracked](const QString& m) {
-        tracked.post([this, m] {
+    const auto fail = [this, &tracked, job](const QString& m) {
+        tracked.post([this, m, job] {
             m_running = false;
+            if (!job->resumeId.empty() && m_last.state == QLatin1String("RESUMING")) { // the resume itself failed
+                m_last.state = job->resumedFrom;
+                m_last.terminal = m_last.resumable = true;
+            }
             emit failed(m);
         });
     };
@@ -318,12 +368,14 @@ void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tr
         QMetaObject::invokeMethod(this, [this, id] { emit identityKnown(id); });
         if (!id.mayOperate()) {
             fail(tr("The token '%1' has the role %2 on fxs-server at %3: it may list, watch and fetch jobs, but "
-                    "submitting one needs the role operate")
-                     .arg(id.tokenName, id.role, job->server));
+                    "%4 one needs the role operate")
+                     .arg(id.tokenName, id.role, job->server,
+                         job->resumeId.empty() ? tr("submitting") : tr("resuming")));
             return;
         }
     }
-    auto submitted = session->submit(job->spec);
+    // A resume continues the job from its checkpoint (same id, attempt + 1); the rest is the same watch.
+    auto submitted = job->resumeId.empty() ? session->submit(job->spec) : session->resume(job->resumeId);
     if (!submitted) {
         fail(explain(submitted.error().message));
         return;
@@ -333,8 +385,9 @@ void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tr
         job->jobId = submitted->job_id();
     }
     const auto first = toStatus(*submitted, job->server, job->spec);
-    tracked.post([this, first] {
+    tracked.post([this, first, resumed = !job->resumeId.empty()] {
         m_last = first;
+        m_resumedFromShots = resumed ? first.checkpointShots : -1;
         emit this->submitted(first.jobId); // `submitted` alone is the reply above
         emit statusChanged(first);
     });

@@ -40,10 +40,17 @@ public:
     void probe(const RemoteJobSettings& settings);
     /// Asks the server to cancel the job (off the GUI thread); the watch then ends with CANCELLED.
     void cancel();
+    /// Resumes the job followed last, which ended FAILED or CANCELLED, from its checkpoint on the server (units
+    /// already done are skipped), and follows it again as start() would; false when there is no such job.
+    bool resume();
+    /// True when the job followed last ended FAILED or CANCELLED and may be resumed (resume() would do it).
+    bool resumable() const;
     /// Stops following the job without cancelling it (it keeps running on the server).
     void detach();
     /// True from start() until the job ended or could not be followed.
     bool running() const { return m_running; }
+    /// Shots in the checkpoint the last resume continued from (the server's reply to ResumeJob); −1: no resume.
+    std::int64_t resumedFromShots() const { return m_resumedFromShots; }
     /// The last status received.
     const RemoteJobStatus& lastStatus() const { return m_last; }
     /// The newest C2 snapshot not yet taken (latest wins), or null.
@@ -74,6 +81,7 @@ private:
     /// WhoAmI with the settings' token (blocking; a short deadline).
     static RemoteIdentity whoIs(const RemoteJobSettings& settings);
     using Tracked = widgets::JobTracker::Job;
+    void begin(const std::shared_ptr<Job>& job);
     void run(const std::shared_ptr<Job>& job, const Tracked& tracked);
     void finish(const std::shared_ptr<Job>& job, const Tracked& tracked, const RemoteJobStatus& end);
 
@@ -83,7 +91,8 @@ private:
     std::atomic<bool> m_running { false };
     RemoteJobStatus m_last;
     RemoteDensity m_density; ///< GUI thread
-    std::mutex m_mutex; ///< guards the members below
+    std::int64_t m_resumedFromShots = -1; ///< GUI thread
+    mutable std::mutex m_mutex; ///< guards the members below
     std::shared_ptr<Job> m_job;
     std::shared_ptr<const C2Snapshot> m_snapshot;
 };

@@ -43,6 +43,7 @@ struct RemoteJobStatus {
     double meanIntensitySum = 0.0;
     int attempt = 1;
     bool terminal = false; ///< SUCCEEDED, FAILED or CANCELLED
+    bool resumable = false; ///< FAILED or CANCELLED: the server can resume it from its last checkpoint
     bool reconstructs = false; ///< the job was submitted with a reconstruction on the server
     double reconstructionProgress = 0.0; ///< 0 … 1, rank 0's M-TIP once the C2 is complete
     QString owner; ///< the token name that submitted the job
@@ -102,6 +103,14 @@ inline QString healthName(RankHealthKind h)
 {
     static const char* const names[] = { "?", "STARTING", "OK", "STALE", "GONE", "DONE" };
     return QString::fromLatin1(names[int(h)]);
+}
+
+/// A rank's health as the window shows it in a job of state `jobState`: the ranks of a cancelled job were stopped on
+/// purpose, so the watchdog's GONE (its processes are gone) reads "CANCELLED" there, not as a failure.
+inline QString shownHealth(const QString& jobState, RankHealthKind h)
+{
+    const bool stoppedOnPurpose = jobState == QLatin1String("CANCELLED") && h != RankHealthKind::Done;
+    return stoppedOnPurpose ? QStringLiteral("CANCELLED") : healthName(h);
 }
 
 } // namespace fxs::monitor

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <cmath>
 #include <functional>
 #include <fxs/geometry/GeomParser.h>
 #include <nlohmann/json.hpp>
@@ -98,8 +99,14 @@ Result<std::string> RunResults::write(const std::string& path, const RunConfig& 
     const C2Sums sums = pipeline.sums();
     return writeFile(path, sums, C2Snapshot::compute(sums), configurationJson(config, vetoStateJson, values),
         [&](ResultsFile& file) {
+            // The grid as `fxs correlate` writes it: the window reviews its own results files (File → Open results…).
+            const bool energy = values != nullptr && std::isfinite(values->photonEnergyEv) && values->photonEnergyEv > 0;
+            const double grid[5] = { double(config.grid.nQ), double(config.grid.nPhi), config.grid.qMinInvA,
+                config.grid.qMaxInvA, energy ? 12398.419843320026 / values->photonEnergyEv : config.wavelengthA };
             for (const Status& s :
-                { check(file.writeLedger(ledger), "writing /ledger to " + path),
+                { check(file.writeArray("polar_grid", grid, { 5 }, "n_q, n_phi, q_min (1/A), q_max (1/A), wavelength (A)"),
+                      "writing /analysis/polar_grid to " + path),
+                    check(file.writeLedger(ledger), "writing /ledger to " + path),
                     check(file.writeGeometry(GeomParser::toGeomText(geometry)), "writing /run/geometry to " + path),
                     stream != nullptr ? check(file.writeStreamCounts(*stream), "writing the stream counts to " + path)
                                       : Status {} }) {

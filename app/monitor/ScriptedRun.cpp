@@ -4,10 +4,13 @@
 #include "LiveDisplay.h"
 #include "MainWindow.h"
 #include "MessageBar.h"
+#include "RanksPanel.h"
 #include "RemoteJobController.h"
+#include "ReviewPanel.h"
 
 #include <QApplication>
 #include <QJsonObject>
+#include <QPushButton>
 #include <QTimer>
 #include <cstdio>
 
@@ -19,6 +22,7 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
     , m_options(options)
 {
     connect(window, &MainWindow::runEnded, this, &ScriptedRun::onRunEnded);
+    connect(window, &MainWindow::reviewShown, this, &ScriptedRun::onRunEnded);
     if (options.stopAtShots > 0) {
         connect(window->remoteJob(), &RemoteJobController::statusChanged, this, &ScriptedRun::onRemoteStatus);
         // A local run (a detector stream that never ends by itself) is stopped once that many shots are in C2.
@@ -100,6 +104,16 @@ void ScriptedRun::onRunEnded(const QString& message, bool failed)
         });
         watch->start(50);
         return;
+    }
+    QPushButton* resume = m_window->ranksPanel()->resumeButton();
+    if (m_options.pressResume && !m_resumePressed && !resume->isHidden() && resume->isEnabled()) {
+        m_resumePressed = true; // as a user would: the button the window offers, once
+        std::fprintf(stderr, "fxs-monitor: %s; pressing %s\n", qPrintable(message), qPrintable(resume->text()));
+        QTimer::singleShot(0, resume, &QPushButton::click);
+        return;
+    }
+    if (!m_options.compareDumpPath.isEmpty() && !m_window->reviewPanel()->dumpCompare(m_options.compareDumpPath)) {
+        m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.compareDumpPath));
     }
     if (!m_options.screenshotDir.isEmpty() && !m_options.screenshotsPolled()) {
         m_window->saveScreenshots(m_options.screenshotDir);

@@ -15,7 +15,8 @@ struct RemoteJobStatus;
 
 /// What fxs-monitor's scripted-run options do to a window (scripts/screenshots*.sh, tests/app, tests/remote):
 /// screenshots at a shot count or at a remote reconstruction's progress (polled), or when the run ends; the C2
-/// view and Ranks dumps; stopping at a shot count; quitting when the run ends. None of it is part of the window,
+/// view and Ranks dumps; stopping at a shot count; pressing Resume once when a remote job ended cancelled or failed;
+/// the same dumps (and the compare plots') once results files are shown for review; quitting when the run ends. None of it is part of the window,
 /// which only says when a run ended; main() adds this beside it.
 class ScriptedRun : public QObject {
 public:
@@ -35,6 +36,7 @@ private:
     std::int64_t m_pausedShot = -1; ///< the shot shown when --pause-display-at paused the display
     bool m_reopened = false; ///< --then-open was done
     bool m_fileShotAsked = false; ///< --show-file-shot was asked for
+    bool m_resumePressed = false; ///< --press-resume pressed Resume already
 };
 
 } // namespace fxs::monitor

@@ -51,6 +51,17 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("last"), QStringLiteral("Last shot to correlate (-1: to the end)"), QStringLiteral("n"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the run ends"));
     const QCommandLineOption start(QStringLiteral("no-start"), QStringLiteral("Do not start the run on launch"));
+    const QCommandLineOption submit(QStringLiteral("submit"),
+        QStringLiteral("Submit the restored remote job on launch (without it, restored remote settings wait for Start)"));
+    const QCommandLineOption pressResume(QStringLiteral("press-resume"),
+        QStringLiteral("Scripts: when the remote job ends cancelled or failed, press Resume once"));
+    const QCommandLineOption review(QStringLiteral("review"),
+        QStringLiteral("Open a results file (.h5) for review: C2, convergence, invariants, density, ledger"),
+        QStringLiteral("file"));
+    const QCommandLineOption compare(QStringLiteral("compare"),
+        QStringLiteral("With --review: overlay a second results file on it (A − B)"), QStringLiteral("file"));
+    const QCommandLineOption dumpCompare(QStringLiteral("dump-compare"),
+        QStringLiteral("Write the compare plots as JSON once the files are shown"), QStringLiteral("file"));
     const QCommandLineOption stopAt(QStringLiteral("stop-at-shots"),
         QStringLiteral("Stop the run (cancel a remote job) once this many shots are done (at least: a stream may have "
                        "more on their way)"),
@@ -82,7 +93,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("When a file run ends, show this shot read back from the file"), QStringLiteral("n"));
     p.addOptions({ windowDump, pauseAt, thenOpen, fileShot });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
-        polar, results, open, first, last, quit, start, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
+        polar, results, open, first, last, quit, start, submit, pressResume, review, compare, dumpCompare, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
         stopAtEnd });
     p.process(app);
     fxs::monitor::MonitorOptions o;
@@ -105,6 +116,11 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.firstShot = p.isSet(first) ? p.value(first).toLongLong() : -1;
     o.lastShot = p.isSet(last) ? p.value(last).toLongLong() : -2;
     o.autoStart = !p.isSet(start);
+    o.submitRemote = p.isSet(submit);
+    o.pressResume = p.isSet(pressResume);
+    o.reviewPath = p.value(review);
+    o.comparePath = p.value(compare);
+    o.compareDumpPath = p.value(dumpCompare);
     o.stopAtShots = p.value(stopAt).toLongLong();
     o.ranksDumpPath = p.value(ranks);
     o.windowDumpPath = p.value(windowDump);
@@ -135,10 +151,12 @@ int main(int argc, char** argv)
     fxs::monitor::MainWindow window(options);
     new fxs::monitor::ScriptedRun(&window, options); // screenshots, dumps, stop and quit that options ask for
     window.show();
-    if (!options.openPath.isEmpty()) {
+    if (!options.reviewPath.isEmpty()) { // a finished run, read back: nothing starts
+        QTimer::singleShot(0, &window, [&window, &options] { window.reviewResults(options.reviewPath, options.comparePath); });
+    } else if (!options.openPath.isEmpty()) {
         QTimer::singleShot(0, &window, [&window, &options] { window.openFile(options.openPath); });
-    } else if (options.autoStart) { // first start: the simulated run, already streaming
-        QTimer::singleShot(0, &window, [&window] { window.startRun(); });
+    } else if (options.autoStart) { // first start: the simulated run, already streaming; settings, never actions
+        QTimer::singleShot(0, &window, [&window] { window.startOnLaunch(); });
     }
     return app.exec();
 }

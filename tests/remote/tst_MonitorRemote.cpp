@@ -1,7 +1,9 @@
 // fxs-monitor's remote jobs, end to end: the window (offscreen) submits to a real fxs-server on 127.0.0.1 that runs
 // real mpirun + fxs-worker ranks. The C2 the window shows equals the brute-force C2 (seed eq. 1, float64 φ-loop) of
 // the same synthetic shots; the Ranks table ends with both ranks DONE; a bad token or a closed port gives a message
-// naming the server and the cause; a cancel from the window ends the job CANCELLED with no fxs-worker left.
+// naming the server and the cause; a cancel from the window ends the job CANCELLED with no fxs-worker left and its
+// ranks shown CANCELLED; restarting the window on saved remote settings submits nothing; Resume continues a cancelled
+// job from its checkpoint to sums equal to an uninterrupted run's.
 #include "RemoteFixture.h"
 
 #include <C2BruteForce.h>
@@ -26,9 +28,11 @@ struct MonitorRun {
 };
 
 // Remote-job settings as the window keeps them, then fxs-monitor started on them (it quits when the job ends).
-// `remoteExtra` replaces or adds keys of the remote settings, `settingsExtra` sets other keys ("grid/qMax").
+// `remoteExtra` replaces or adds keys of the remote settings, `settingsExtra` sets other keys ("grid/qMax"). With
+// `submit` (--submit) the window submits the job on launch; without it, it only restores the settings.
 void startMonitor(QProcess& p, const QTemporaryDir& dir, const QString& address, const QString& tokenFile,
-    const QStringList& extra, const QJsonObject& remoteExtra = {}, const QVariantMap& settingsExtra = {})
+    const QStringList& extra, const QJsonObject& remoteExtra = {}, const QVariantMap& settingsExtra = {},
+    bool submit = true)
 {
     {
         QSettings s(dir.filePath("s.ini"), QSettings::IniFormat);
@@ -49,7 +53,7 @@ void startMonitor(QProcess& p, const QTemporaryDir& dir, const QString& address,
         QStringList { QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--results"),
             dir.filePath("results"), QStringLiteral("--dump-ranks"), dir.filePath("ranks.json"),
             QStringLiteral("--quit-when-done") }
-            + extra);
+            + (submit ? QStringList { QStringLiteral("--submit") } : QStringList {}) + extra);
 }
 
 // Waits for fxs-monitor to end; its exit code (−1 for a crash or a hang), output and Ranks table.
@@ -392,12 +396,117 @@ private slots:
             }
         }
         QVERIFY(seen);
-        for (const auto r : run.ranks.value("ranks").toArray()) {
+        const QJsonArray ranks = run.ranks.value("ranks").toArray();
+        QVERIFY(!ranks.isEmpty());
+        for (const auto r : ranks) {
             const qint64 pid = qint64(r.toObject().value("pid").toDouble());
             QVERIFY2(pid <= 0 || !alive(pid), qPrintable(QStringLiteral("rank pid %1 still alive").arg(pid)));
+            // Stopped on purpose: the table says so rather than the watchdog's GONE of a rank that died.
+            QCOMPARE(r.toObject().value("health").toString(), QStringLiteral("CANCELLED"));
         }
+        // A cancelled job offers Resume (its checkpoint stays on the server).
+        QCOMPARE(run.ranks.value("resume_visible").toBool(), true);
         QVERIFY2(
             workersUnder(m_server->stateDir()).isEmpty(), qPrintable(workersUnder(m_server->stateDir()).join("\n")));
+    }
+
+    // Restarting fxs-monitor after a remote run restores its settings, never its actions: nothing is submitted
+    // (it used to submit a new MPI job 1–2 s after start-up with nothing pressed).
+    void restartSubmitsNothing()
+    {
+        QTemporaryDir dir;
+        const auto before = m_server->session->list();
+        QVERIFY(before.ok());
+        QProcess p;
+        startMonitor(p, dir, address(), m_server->tokenFile(), { QStringLiteral("--shots"), QStringLiteral("64") }, {},
+            {}, false);
+        QVERIFY(p.waitForStarted());
+        QTest::qWait(6000); // a loaded machine takes seconds to start the window; the old submit came 1–2 s later
+        const auto after = m_server->session->list();
+        QVERIFY(after.ok());
+        QVERIFY2(p.state() == QProcess::Running, p.readAll().constData()); // it waits for Start, not crashed
+        p.terminate();
+        if (!p.waitForFinished(10000)) {
+            p.kill();
+            p.waitForFinished();
+        }
+        QCOMPARE(after->size(), before->size()); // the server's job list is unchanged
+    }
+
+    // Resume in the window: a job cancelled on the server after a checkpoint is resumed with the Resume button
+    // (pressed by --press-resume as a user would) and continues from its checkpoint: the same job, attempt 2, from
+    // the checkpoint's shots, to every shot; its fetched sums equal an uninterrupted accumulation of every shot.
+    void resumeContinuesACancelledJob()
+    {
+        QTemporaryDir dir;
+        // The first checkpoint comes after 5 s or more (the job's reduction interval): the job must run well past
+        // that, yet end in the test's time. 300 k shots on 16 × 64 bins ended before one on a quiet machine (and
+        // took a minute on busy cores); 1 M take about 15 s there.
+        const int shots = 1000000;
+        const int nQ = 16;
+        const int nPhi = 64;
+        const auto before = m_server->session->list();
+        QVERIFY(before.ok());
+        QSet<QString> old;
+        for (const auto& j : *before) {
+            old.insert(QString::fromStdString(j.job_id()));
+        }
+        QProcess p;
+        startMonitor(p, dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--nq"), QString::number(nQ),
+                QStringLiteral("--nphi"), QString::number(nPhi), QStringLiteral("--press-resume") });
+        // Cancel from outside (a colleague, `fxs remote cancel`) once the job has a checkpoint and is not done.
+        std::string id;
+        QString seen = QStringLiteral("no new job");
+        const auto checkpointed = [&] {
+            auto jobs = m_server->session->list();
+            for (const auto& j : jobs ? *jobs : std::vector<fxs::v1::JobStatus> {}) {
+                if (!old.contains(QString::fromStdString(j.job_id()))) {
+                    id = j.job_id();
+                    seen = QStringLiteral("job %1 state %2, %3 shots, checkpoint %4")
+                               .arg(QString::fromStdString(id))
+                               .arg(int(j.state()))
+                               .arg(j.shots_done())
+                               .arg(j.checkpoint_shots());
+                    return j.state() == fxs::v1::JOB_STATE_RUNNING && j.checkpoint_shots() > 0
+                        && j.checkpoint_shots() < shots;
+                }
+            }
+            return false;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(checkpointed(), qPrintable(seen + "; " + p.readAll()), 60000);
+        const auto cancelled = m_server->session->cancel(id);
+        QVERIFY(cancelled.ok());
+        QCOMPARE(int(cancelled->state()), int(fxs::v1::JOB_STATE_CANCELLED));
+        const std::int64_t checkpoint = cancelled->checkpoint_shots();
+        QVERIFY(checkpoint > 0 && checkpoint < shots);
+
+        const MonitorRun run = finishMonitor(p, dir, 240000);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(QStringLiteral("pressing ⟳ Resume job ") + QString::fromStdString(id)),
+            qPrintable(run.output));
+        QCOMPARE(run.ranks.value("job_id").toString(), QString::fromStdString(id)); // the same job, not a new one
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        QCOMPARE(run.ranks.value("attempt").toInt(), 2);
+        QCOMPARE(qint64(run.ranks.value("resumed_from_shots").toDouble()), checkpoint); // not from shot 0
+        QCOMPARE(run.ranks.value("shots_done").toInt(), shots);
+        const auto after = m_server->session->list();
+        QVERIFY(after.ok());
+        QCOMPARE(after->size(), before->size() + 1); // Resume submitted nothing new
+
+        // The oracle: every shot accumulated once, in this process, without MPI, checkpoint or resume.
+        auto fetched = fxs::SumsFile::read(dir.filePath("results/fxs-remote-%1.fxs1").arg(QString::fromStdString(id)).toStdString());
+        QVERIFY2(fetched.ok(), fetched.ok() ? "" : fetched.error().message.c_str());
+        fxs::v1::JobSpec spec;
+        spec.mutable_synthetic()->set_shots(shots);
+        spec.mutable_synthetic()->set_seed(kSeed);
+        spec.mutable_grid()->set_n_q(nQ);
+        spec.mutable_grid()->set_n_phi(nPhi);
+        spec.set_ring_mean_subtracted(true);
+        const fxs::C2Sums expected = localSums(spec);
+        QCOMPARE(fetched->sums.totalShots(), std::int64_t(shots));
+        const double error = sumsError(fetched->sums, expected);
+        QVERIFY2(error < 1e-10, qPrintable(QStringLiteral("resumed sums differ from an uninterrupted run by %1").arg(error)));
     }
 };
 

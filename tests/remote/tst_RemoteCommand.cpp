@@ -1,6 +1,11 @@
 // `fxs remote` against a real fxs-server on 127.0.0.1: every subcommand says who it acts as (the token file's
-// entry, written here), and a role that does not allow an action ends with exit code 3 and the server's word.
+// entry, written here), and a role that does not allow an action ends with exit code 3 and the server's word;
+// `watch` prints progress lines until the job ends and `fetch` brings its results file home (read with h5py) and
+// its sums (equal to an accumulation of the same shots in this process).
 #include "RemoteFixture.h"
+
+#include <H5pyResults.h>
+#include <QRegularExpression>
 
 using namespace fxs::test;
 
@@ -91,6 +96,78 @@ private slots:
         QVERIFY2(r.out.contains("signed in as eve (watch)")
                 && r.out.contains("PERMISSION_DENIED: CancelJob needs the role operate; the token 'eve' has the role watch"),
             qPrintable(r.out));
+    }
+
+    void watchFollowsAJobToItsEnd()
+    {
+        const fxs::v1::JobSpec spec = smallSpec(2, 4000, 16, 64);
+        auto st = m_server->sessionWith("bob-token-0123456789ab")->submit(spec);
+        QVERIFY(st.ok());
+        const QString id = QString::fromStdString(st->job_id());
+        const Run r = fxsRemote(
+            QStringList { "watch", id, "--interval", "0" } + common(tokenFile("eve", "eve-token-0123456789ab")));
+        QVERIFY2(r.code == 0, qPrintable(r.out));
+        QVERIFY2(r.out.contains("signed in as eve (watch)"), qPrintable(r.out));
+        // Progress lines: "[   1.2 s] ID  STATE  done/total shots ...", shots never going back, the last one complete.
+        static const QRegularExpression line(R"(^\[\s*([0-9.]+) s\] (\S+)  ([A-Z]+)  (\d+)/(\d+) shots)");
+        qint64 last = -1;
+        QString lastState;
+        int lines = 0;
+        for (const QString& l : r.out.split('\n')) {
+            const auto m = line.match(l);
+            if (!m.hasMatch()) {
+                continue;
+            }
+            QCOMPARE(m.captured(2), id);
+            QCOMPARE(m.captured(5).toLongLong(), qint64(4000));
+            QVERIFY2(m.captured(4).toLongLong() >= last, qPrintable(r.out));
+            last = m.captured(4).toLongLong();
+            lastState = m.captured(3);
+            ++lines;
+        }
+        QVERIFY2(lines >= 2, qPrintable(r.out)); // at least one while it ran (or the first status) and the end
+        QCOMPARE(lastState, QStringLiteral("SUCCEEDED"));
+        QCOMPARE(last, qint64(4000));
+        QVERIFY2(r.out.contains(id + "  SUCCEEDED  4000/4000 shots  owner bob"), qPrintable(r.out));
+    }
+
+    void fetchBringsTheResultsHome()
+    {
+        QTemporaryDir dir;
+        const QString eve = tokenFile("eve", "eve-token-0123456789ab");
+        const QString id = QString::fromStdString(m_job); // smallSpec(1, 16), finished in initTestCase
+        const Run results = fxsRemote(QStringList { "fetch", id, "--out", dir.filePath("run.h5") } + common(eve));
+        QVERIFY2(results.code == 0, qPrintable(results.out));
+        QVERIFY2(results.out.contains("fetched the results of job " + id + " into " + dir.filePath("run.h5")),
+            qPrintable(results.out));
+        const Run sums = fxsRemote(
+            QStringList { "fetch", id, "--kind", "sums", "--out", dir.filePath("run.fxs1") } + common(eve));
+        QVERIFY2(sums.code == 0, qPrintable(sums.out));
+        const Run bad = fxsRemote(QStringList { "fetch", id, "--kind", "pictures", "--out", dir.filePath("x") } + common(eve));
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.out.contains("--kind pictures: expected results, sums, density, checkpoint or log"), qPrintable(bad.out));
+
+        // The oracle: the same 16 shots accumulated here, without MPI or the server.
+        const fxs::C2Sums expected = localSums(smallSpec(1, 16));
+        auto fetched = fxs::SumsFile::read(dir.filePath("run.fxs1").toStdString());
+        QVERIFY(fetched.ok());
+        QVERIFY(sumsError(fetched->sums, expected) < 1e-12);
+        // h5py reads the results file: 16 shots, the grid, and the sums' signal as accumulated here.
+        double norm = 0.0;
+        for (int h = 0; h < 2; ++h) {
+            for (const auto& v : expected.signal[h]) {
+                norm += std::abs(v);
+            }
+        }
+        const QString out = fxs::test::h5pyOnResults(dir.filePath("run.h5"),
+            QStringLiteral("import numpy as np\n"
+                           "s = f['/sums']\n"
+                           "print(int(s.attrs['shots_even']) + int(s.attrs['shots_odd']), f['/c2/c2'].shape, "
+                           "repr(float(np.abs(s['signal_even'][()]).sum() + np.abs(s['signal_odd'][()]).sum())))\n"))
+                                .trimmed();
+        const QStringList parts = out.split(' ');
+        QVERIFY2(out.startsWith("16 (16, 16, 32) "), qPrintable(out));
+        QVERIFY2(std::abs(parts.last().toDouble() - norm) <= 1e-9 * norm, qPrintable(out + " vs " + QString::number(norm, 'g', 17)));
     }
 };
 
