@@ -15,6 +15,8 @@ class QLabel;
 
 namespace fxs::widgets {
 
+class ShotCountsModel;
+
 /// The cursor shared by the three C2 views: a (q, q') pair and a Δ bin.
 struct C2Cursor {
     int q = 0;
@@ -42,6 +44,10 @@ public:
     C2Cursor cursor() const { return m_cursor; }
     /// Chooses what the maps show (C2 or the difference correlation).
     void setMapQuantity(C2Quantity quantity);
+    /// Shows the run's shot count from this model (the Vetoes panel and the health bar show the same).
+    void setCountsModel(const ShotCountsModel* model);
+    /// The title line (cursor and shots; tests read it).
+    QString title() const;
     /// The curve plot (tests, export).
     QCustomPlot* curvePlot() const { return m_curvePlot; }
     /// The (q, q') map plot.
@@ -59,6 +65,8 @@ signals:
 
 private:
     void refreshCurve();
+    void refreshTitle();
+    QString shotsText() const;
     void refreshMaps();
     void refreshCursorItems();
     void onPairClick(QMouseEvent* event);
@@ -69,6 +77,7 @@ private:
 
     PolarGrid m_grid;
     std::shared_ptr<const C2Snapshot> m_snapshot;
+    const ShotCountsModel* m_counts = nullptr; ///< the run's shot counts (null: the snapshot's)
     C2Cursor m_cursor;
     C2Quantity m_mapQuantity = C2Quantity::C2;
     QCustomPlot* m_curvePlot = nullptr;

@@ -2,6 +2,7 @@
 // fxs-monitor: the live monitoring window.
 #include "MainWindow.h"
 #include "ScriptedRun.h"
+#include "VetoScript.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -72,6 +73,15 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("protocol"));
     const QCommandLineOption stopAtEnd(
         QStringLiteral("stop-at-end"), QStringLiteral("DECTRIS stream: the series' end message ends the run"));
+    const QCommandLineOption vetoScript(QStringLiteral("veto-script"),
+        QStringLiteral("Pause at a shot, change the vetoes as a JSON script says, resume (tests, screenshots)"),
+        QStringLiteral("file"));
+    const QCommandLineOption countsLog(QStringLiteral("counts-log"),
+        QStringLiteral("Append the shot counts the window shows, one JSON line per change (tests)"),
+        QStringLiteral("file"));
+    const QCommandLineOption polarEvery(QStringLiteral("dump-polar-every-shot"),
+        QStringLiteral("--dump-polar writes every remapped shot, vetoed ones too (tests)"));
+    p.addOptions({ vetoScript, countsLog, polarEvery });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
         polar, results, open, first, last, quit, start, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
         stopAtEnd });
@@ -106,6 +116,9 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.streamEndpoint = p.value(streamAt);
     o.streamProtocol = p.value(stream);
     o.streamStopAtEnd = p.isSet(stopAtEnd);
+    o.vetoScriptPath = p.value(vetoScript);
+    o.countsLogPath = p.value(countsLog);
+    o.polarDumpEveryShot = p.isSet(polarEvery);
     return o;
 }
 
@@ -121,6 +134,12 @@ int main(int argc, char** argv)
     const auto options = parse(app);
     fxs::monitor::MainWindow window(options);
     new fxs::monitor::ScriptedRun(&window, options); // screenshots, dumps, stop and quit that options ask for
+    if (!options.vetoScriptPath.isEmpty() || !options.countsLogPath.isEmpty()) {
+        new fxs::monitor::VetoScript(&window, options.vetoScriptPath, options.countsLogPath);
+    }
+    if (options.polarDumpEveryShot) {
+        window.engine()->setPolarDumpPath(options.polarDumpPath.toStdString(), true);
+    }
     window.show();
     if (!options.openPath.isEmpty()) {
         QTimer::singleShot(0, &window, [&window, &options] { window.openFile(options.openPath); });
