@@ -2,9 +2,9 @@
 
 #include "ColorMaps.h"
 #include "Format.h"
-#include "ShotCountsModel.h"
 #include "ImageLevels.h"
 #include "PlotExport.h"
+#include "ShotCountsModel.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

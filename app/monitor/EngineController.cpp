@@ -4,10 +4,10 @@
 #include "RunVetoes.h"
 #include "SourceFactory.h"
 
-#include <fxs/pipeline/VetoReevaluator.h>
 #include <cmath>
 #include <cstdio>
 #include <fxs/pipeline/ShotPipeline.h>
+#include <fxs/pipeline/VetoReevaluator.h>
 #include <fxs/polar/PolarRemapper.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/shots/VetoRules.h>
@@ -219,7 +219,7 @@ void EngineController::readerLoop(RunConfig config)
         if (dump && m_polarDumpEveryShot) {
             RunVetoes::dumpPolar(dump.get(), *polar);
         }
-        const auto [verdict, accepted] = vetoes->take(stats, *polar);
+        const auto [verdict, accepted] = vetoes->take(stats, polar);
         ledger.shotIndex.push_back(shot.shotIndex);
         ledger.accepted.push_back(accepted ? 1 : 0);
         ledger.reason.emplace_back(accepted ? ""

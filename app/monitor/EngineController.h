@@ -8,9 +8,9 @@
 #include <FrameHistory.h>
 #include <ImageLevels.h>
 #include <ImageRenderer.h>
-#include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/frames/FrameSource.h>
+#include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/pipeline/VetoCounts.h>
 #include <fxs/shots/ShotStats.h>

@@ -27,7 +27,7 @@ ShotRereader RunVetoes::rereader(const RunConfig& config)
     if (config.source != SourceKind::CxiFile && config.source != SourceKind::LiveFile) {
         return {}; // a simulated run or a detector stream cannot be read again: only the spool holds its shots
     }
-    return [config](const std::vector<std::int64_t>& shots, const std::function<bool(PolarFrame&&)>& each) -> Status {
+    return [config](const std::vector<std::int64_t>& shots, const std::function<bool(PolarFrame &&)>& each) -> Status {
         // The same path as the run: the file validated again, the same geometry, remap and statistics.
         auto setup = SourceFactory::open(config);
         if (!setup) {
@@ -70,8 +70,8 @@ void RunVetoes::finalVerdicts(const VetoReevaluator& vetoes, LedgerColumns& ledg
                 ? ""
                 : "vetoed (" + decision.reason + ") but still in C2: its frame could not be read again";
         } else {
-            ledger.reason[i] = decision.accepted ? "accepted but not in C2: its frame could not be read again"
-                                                 : decision.reason;
+            ledger.reason[i]
+                = decision.accepted ? "accepted but not in C2: its frame could not be read again" : decision.reason;
         }
     }
 }
@@ -80,7 +80,8 @@ QString RunVetoes::endNote(const VetoCounts& c)
 {
     QString note;
     if (c.pending > 0) {
-        note += QObject::tr("; %1 shots were still being re-evaluated and keep their earlier place in C2").arg(c.pending);
+        note += QObject::tr("; %1 shots were still being re-evaluated and keep their earlier place in C2")
+                    .arg(c.pending);
     }
     if (c.unreachable > 0) {
         note += QObject::tr("; %1 shots whose verdict changed could not be reached again (polar spool too small) and "

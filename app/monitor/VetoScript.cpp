@@ -77,7 +77,8 @@ bool VetoScript::applyChanges()
             ok = panel->vetoRange(range.at(0).toInteger(), range.at(1).toInteger(),
                 change.value(QStringLiteral("reason")).toString(), &error);
         } else {
-            const auto statistic = ShotStats::fromName(change.value(QStringLiteral("statistic")).toString().toStdString());
+            const auto statistic
+                = ShotStats::fromName(change.value(QStringLiteral("statistic")).toString().toStdString());
             const double inf = std::numeric_limits<double>::infinity();
             const QJsonValue min = change.value(QStringLiteral("min"));
             const QJsonValue max = change.value(QStringLiteral("max"));
@@ -86,8 +87,9 @@ bool VetoScript::applyChanges()
                     *statistic, min.isDouble() ? min.toDouble() : -inf, max.isDouble() ? max.toDouble() : inf, &error);
         }
         if (!ok) {
-            m_window->messageBar()->showMessage(tr("Veto script: %1 refused: %2")
-                                                    .arg(QString::fromUtf8(QJsonDocument(change).toJson(QJsonDocument::Compact)), error));
+            m_window->messageBar()->showMessage(
+                tr("Veto script: %1 refused: %2")
+                    .arg(QString::fromUtf8(QJsonDocument(change).toJson(QJsonDocument::Compact)), error));
             return false;
         }
     }

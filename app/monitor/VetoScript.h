@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QObject>
 #include <QString>
+#include <cstdint>
 
 class QTimer;
 

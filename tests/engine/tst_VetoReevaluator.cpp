@@ -48,7 +48,8 @@ C2PipelineConfig pipelineConfig()
     return p;
 }
 
-std::vector<PolarFrame> accepted(const std::vector<PolarFrame>& frames, const std::function<bool(const PolarFrame&)>& keep)
+std::vector<PolarFrame> accepted(
+    const std::vector<PolarFrame>& frames, const std::function<bool(const PolarFrame&)>& keep)
 {
     std::vector<PolarFrame> out;
     for (const auto& f : frames) {
@@ -86,22 +87,23 @@ private slots:
         const double low = sorted[20]; // the first rule vetoes the 20 lowest means
         const double high = sorted[70]; // the second keeps mean ≤ the 71st, and vetoes shots 10–29 by hand
         int rereads = 0;
-        ShotRereader rereader = [&](const std::vector<std::int64_t>& shots, const std::function<bool(PolarFrame&&)>& each) {
-            for (std::int64_t s : shots) {
-                ++rereads;
-                PolarFrame copy = frames[std::size_t(s)];
-                if (!each(std::move(copy))) {
-                    break;
-                }
-            }
-            return Status {};
-        };
+        ShotRereader rereader
+            = [&](const std::vector<std::int64_t>& shots, const std::function<bool(PolarFrame &&)>& each) {
+                  for (std::int64_t s : shots) {
+                      ++rereads;
+                      PolarFrame copy = frames[std::size_t(s)];
+                      if (!each(std::move(copy))) {
+                          break;
+                      }
+                  }
+                  return Status {};
+              };
         C2Pipeline pipeline(pipelineConfig());
         VetoRules first;
         QVERIFY(first.addThreshold({ ShotStatistic::Mean, low, std::numeric_limits<double>::infinity() }).ok());
         VetoReevaluator re(pipeline, config(dir, spoolShots, 4), first, reread ? rereader : ShotRereader {});
         for (const auto& f : frames) {
-            re.take(statsOf(f), f);
+            re.take(statsOf(f), std::make_shared<const PolarFrame>(f));
         }
         VetoRules second;
         QVERIFY(second.addThreshold({ ShotStatistic::Mean, -std::numeric_limits<double>::infinity(), high }).ok());
@@ -137,7 +139,7 @@ private slots:
         C2Pipeline pipeline(pipelineConfig());
         VetoReevaluator re(pipeline, config(dir, 5, 2), VetoRules {}); // a live source: no re-read
         for (const auto& f : frames) {
-            re.take(statsOf(f), f);
+            re.take(statsOf(f), std::make_shared<const PolarFrame>(f));
         }
         VetoRules rules;
         QVERIFY(rules.addRange(0, 9, "detector glitch").ok()); // older than the ring (2) and the spool (5)
@@ -170,7 +172,7 @@ private slots:
                 re.recordRefused(f.shotIndex);
                 ++refused;
             } else {
-                re.take(statsOf(f), f);
+                re.take(statsOf(f), std::make_shared<const PolarFrame>(f));
             }
             const VetoCounts c = re.counts();
             QCOMPARE(c.read, f.shotIndex + 1);

@@ -1,7 +1,6 @@
-#include <fxs/pipeline/VetoReevaluator.h>
-
 #include <algorithm>
 #include <cmath>
+#include <fxs/pipeline/VetoReevaluator.h>
 #include <unordered_set>
 
 namespace fxs {
@@ -124,10 +123,9 @@ void VetoReevaluator::recordRefused(std::int64_t shotIndex)
     m_records.push_back(std::move(r));
 }
 
-std::pair<VetoDecision, bool> VetoReevaluator::take(const ShotStats& stats, PolarFrame frame)
+std::pair<VetoDecision, bool> VetoReevaluator::take(const ShotStats& stats, std::shared_ptr<const PolarFrame> kept)
 {
     // Kept before it is recorded: a rule change that comes next finds its frame.
-    auto kept = std::make_shared<const PolarFrame>(std::move(frame));
     if (m_spool) {
         if (const Status s = m_spool->append(*kept); !s) {
             const std::lock_guard lock(m_mutex);

@@ -1,5 +1,3 @@
-#include <fxs/polar/PolarSpool.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -7,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <fxs/polar/PolarSpool.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -73,8 +72,8 @@ Result<std::unique_ptr<PolarSpool>> PolarSpool::create(int nQ, int nPhi, const P
         return Error { "polar spool: the grid is empty (" + std::to_string(nQ) + " × " + std::to_string(nPhi) + ")" };
     }
     std::error_code ec;
-    const std::filesystem::path parent
-        = options.parentDir.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(options.parentDir);
+    const std::filesystem::path parent = options.parentDir.empty() ? std::filesystem::temp_directory_path(ec)
+                                                                   : std::filesystem::path(options.parentDir);
     std::unique_ptr<PolarSpool> s(new PolarSpool);
     s->m_nQ = nQ;
     s->m_nPhi = nPhi;
@@ -88,7 +87,8 @@ Result<std::unique_ptr<PolarSpool>> PolarSpool::create(int nQ, int nPhi, const P
     std::uint64_t bound = options.maxBytes;
     const auto space = std::filesystem::space(s->m_folder, ec);
     if (!ec) {
-        const std::uint64_t room = space.available > options.freeMarginBytes ? space.available - options.freeMarginBytes : 0;
+        const std::uint64_t room
+            = space.available > options.freeMarginBytes ? space.available - options.freeMarginBytes : 0;
         if (room < bound) {
             s->m_note = "the polar spool is limited to " + gigabytes(room) + " instead of " + gigabytes(bound)
                 + ": the filesystem of " + parent.string() + " has " + gigabytes(space.available) + " free and "
@@ -128,8 +128,9 @@ PolarSpool::~PolarSpool()
 Status PolarSpool::append(const PolarFrame& frame)
 {
     if (frame.nQ != m_nQ || frame.nPhi != m_nPhi) {
-        return Error { "polar spool: shot " + std::to_string(frame.shotIndex) + " is " + std::to_string(frame.nQ) + " × "
-            + std::to_string(frame.nPhi) + ", the spool holds " + std::to_string(m_nQ) + " × " + std::to_string(m_nPhi) };
+        return Error { "polar spool: shot " + std::to_string(frame.shotIndex) + " is " + std::to_string(frame.nQ)
+            + " × " + std::to_string(frame.nPhi) + ", the spool holds " + std::to_string(m_nQ) + " × "
+            + std::to_string(m_nPhi) };
     }
     if (m_capacityShots == 0) {
         return {};
@@ -179,14 +180,15 @@ Result<PolarFrame> PolarSpool::read(std::int64_t shotIndex) const
     }
     const std::string where = " (bytes " + std::to_string(offset) + "–" + std::to_string(offset + m_recordBytes) + ")";
     if (got < record.size()) {
-        return Error { "polar spool " + m_path + " is truncated: shot " + std::to_string(shotIndex) + "'s record" + where
-            + " lies past its end (" + std::to_string(offset + got) + " bytes)" };
+        return Error { "polar spool " + m_path + " is truncated: shot " + std::to_string(shotIndex) + "'s record"
+            + where + " lies past its end (" + std::to_string(offset + got) + " bytes)" };
     }
     std::int64_t shot = 0;
     std::uint64_t sum = 0;
     std::memcpy(&shot, record.data(), 8);
     std::memcpy(&sum, record.data() + 8, 8);
-    if (shot != shotIndex || sum != checksum(shot, record.data() + kRecordHeaderBytes, record.size() - kRecordHeaderBytes)) {
+    if (shot != shotIndex
+        || sum != checksum(shot, record.data() + kRecordHeaderBytes, record.size() - kRecordHeaderBytes)) {
         return Error { "polar spool " + m_path + " is damaged: shot " + std::to_string(shotIndex) + "'s record" + where
             + " does not match its checksum" };
     }

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
 #include <fxs/correlation/C2Accumulator.h>
 #include <fxs/correlation/C2Sums.h>
 #include <fxs/pipeline/C2Pipeline.h>
@@ -8,16 +12,13 @@
 #include <fxs/polar/PolarSpool.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/shots/VetoRules.h>
-
-#include <condition_variable>
-#include <cstdint>
-#include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace fxs {
@@ -45,8 +46,8 @@ struct VetoReevaluatorConfig {
 class VetoReevaluator {
 public:
     /// Corrects `pipeline` (which must outlive this); `rules` are in force from the first shot.
-    VetoReevaluator(C2Pipeline& pipeline, const VetoReevaluatorConfig& config, const VetoRules& rules,
-        ShotRereader rereader = {});
+    VetoReevaluator(
+        C2Pipeline& pipeline, const VetoReevaluatorConfig& config, const VetoRules& rules, ShotRereader rereader = {});
     ~VetoReevaluator(); ///< stops the corrections (what was merged stays) and closes the spool
     VetoReevaluator(const VetoReevaluator&) = delete;
     VetoReevaluator& operator=(const VetoReevaluator&) = delete;
@@ -55,7 +56,7 @@ public:
     void recordRefused(std::int64_t shotIndex);
     /// Judges a shot with the rules in force, keeps its frame and pushes it into the C2 when accepted (waiting while
     /// the C2 queue is full). Returns the decision and whether the frame went into the C2. Shots come in shot order.
-    std::pair<VetoDecision, bool> take(const ShotStats& stats, PolarFrame frame);
+    std::pair<VetoDecision, bool> take(const ShotStats& stats, std::shared_ptr<const PolarFrame> frame);
     /// New rules: every shot is judged again at once; the C2 is corrected for the changed ones in the background.
     void setRules(const VetoRules& rules);
     /// Blocks until no correction is pending (or stop()).
@@ -114,7 +115,6 @@ private:
     std::unordered_map<std::int64_t, std::shared_ptr<const PolarFrame>> m_ringIndex;
     std::size_t m_ringUsed = 0;
     VetoCounts m_counts;
-    std::uint64_t m_rulesVersion = 0;
     bool m_stop = false;
     bool m_busy = false; ///< the corrector is working on a pass
 

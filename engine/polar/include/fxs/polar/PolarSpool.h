@@ -1,9 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <fxs/core/Result.h>
 #include <fxs/polar/PolarFrame.h>
-
-#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
