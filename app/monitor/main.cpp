@@ -1,6 +1,7 @@
 #include <cmath>
 // fxs-monitor: the live monitoring window.
 #include "MainWindow.h"
+#include "EngineController.h"
 #include "ScriptedRun.h"
 #include "VetoScript.h"
 
