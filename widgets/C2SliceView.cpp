@@ -4,6 +4,7 @@
 #include "Format.h"
 #include "ImageLevels.h"
 #include "PlotExport.h"
+#include "ShotCountsModel.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -197,16 +198,47 @@ void C2SliceView::setMapQuantity(C2Quantity quantity)
     refreshMaps();
 }
 
-void C2SliceView::refreshCurve()
+void C2SliceView::setCountsModel(const ShotCountsModel* model)
+{
+    m_counts = model;
+    connect(model, &ShotCountsModel::changed, this, &C2SliceView::refreshTitle);
+    refreshTitle();
+}
+
+QString C2SliceView::title() const { return m_title->text(); }
+
+QString C2SliceView::shotsText() const
+{
+    const std::int64_t drawn = m_snapshot ? m_snapshot->shots : 0;
+    if (!m_counts) {
+        return tr("%1 shots").arg(Format::count(drawn));
+    }
+    // The run's count (the one the Vetoes panel and the health bar show); the curves and maps are drawn from the
+    // newest snapshot, which may be a moment older.
+    QString text = m_counts->inC2Text();
+    if (m_snapshot && drawn != m_counts->counts().inC2) {
+        text += tr(" (drawn from %1)").arg(Format::count(drawn));
+    }
+    if (m_counts->counts().pending > 0) {
+        text += tr(" · re-evaluating %1").arg(Format::count(m_counts->counts().pending));
+    }
+    return text;
+}
+
+void C2SliceView::refreshTitle()
 {
     const double q = m_grid.qCentre(m_cursor.q);
     const double qp = m_grid.qCentre(m_cursor.qp);
-    const QString shots = m_snapshot ? Format::count(m_snapshot->shots) : QStringLiteral("0");
-    m_title->setText(tr("<b>C2(q, q′, Δ)</b> at q = %1 Å⁻¹, q′ = %2 Å⁻¹ · Δ = %3° · %4 shots")
+    m_title->setText(tr("<b>C2(q, q′, Δ)</b> at q = %1 Å⁻¹, q′ = %2 Å⁻¹ · Δ = %3° · %4")
                          .arg(q, 0, 'f', 3)
                          .arg(qp, 0, 'f', 3)
                          .arg(m_cursor.k * 360.0 / std::max(1, m_grid.nPhi), 0, 'f', 1)
-                         .arg(shots));
+                         .arg(shotsText()));
+}
+
+void C2SliceView::refreshCurve()
+{
+    refreshTitle();
     if (!m_snapshot || m_snapshot->c2.empty()) {
         return;
     }

@@ -15,6 +15,8 @@ class QLabel;
 
 namespace fxs::widgets {
 
+class ShotCountsModel;
+
 /// The cursor shared by the three C2 views: a (q, q') pair and a Δ bin.
 struct C2Cursor {
     int q = 0;
@@ -45,6 +47,10 @@ public:
     /// The ± 1 standard error band around C2 against Δ: its lower and upper edges (tests).
     QCPGraph* bandLow() const { return m_bandLow; }
     QCPGraph* bandHigh() const { return m_bandHigh; }
+    /// Shows the run's shot count from this model (the Vetoes panel and the health bar show the same).
+    void setCountsModel(const ShotCountsModel* model);
+    /// The title line (cursor and shots; tests read it).
+    QString title() const;
     /// The curve plot (tests, export).
     QCustomPlot* curvePlot() const { return m_curvePlot; }
     /// The (q, q') map plot.
@@ -63,6 +69,8 @@ signals:
 private:
     void refreshCurve();
     void refreshBand(const C2Curve& curve);
+    void refreshTitle();
+    QString shotsText() const;
     void refreshMaps();
     void refreshCursorItems();
     void onPairClick(QMouseEvent* event);
@@ -73,6 +81,7 @@ private:
 
     PolarGrid m_grid;
     std::shared_ptr<const C2Snapshot> m_snapshot;
+    const ShotCountsModel* m_counts = nullptr; ///< the run's shot counts (null: the snapshot's)
     C2Cursor m_cursor;
     C2Quantity m_mapQuantity = C2Quantity::C2;
     QCustomPlot* m_curvePlot = nullptr;

@@ -1,6 +1,7 @@
 #include "HealthBar.h"
 
 #include "Format.h"
+#include "ShotCountsModel.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -63,16 +64,33 @@ QString HealthBar::stateName(RunState state)
     return tr("idle");
 }
 
-QString HealthBar::describe(const HealthFigures& f)
+QString HealthBar::describe(const HealthFigures& f, const ShotCountsModel* counts)
 {
     const QString state = (f.stateText.isEmpty() ? stateName(f.state) : f.stateText).toUpper();
     if (!f.detail.isEmpty()) {
         return state + QStringLiteral(" · ") + f.detail;
     }
-    return tr("%1 · %2in %3 · processed %4 · latency %5 · display frames skipped %6 · shots %7 · memory %8")
+    QString shots = tr("shots %1").arg(Format::count(f.shotsDone));
+    if (counts) { // the run's one model of the counts, as the Vetoes panel and the C2 explorer show it
+        const VetoCounts& c = counts->counts();
+        shots = tr("read %1 · %2").arg(Format::count(c.read), counts->inC2Text());
+        if (c.pending > 0) {
+            shots += QStringLiteral(" · ") + counts->reevaluationText();
+        } else if (c.unreachable > 0) {
+            shots += tr(" · %1 unreachable").arg(Format::count(c.unreachable));
+        }
+    }
+    return tr("%1 · %2in %3 · processed %4 · latency %5 · display frames skipped %6 · %7 · memory %8")
         .arg(state, f.source.isEmpty() ? QString() : f.source + QStringLiteral(" · "), Format::rateHz(f.inputHz),
             Format::rateHz(f.processedHz), Format::durationMs(f.latencyMs), Format::count(f.droppedDisplayFrames),
-            Format::count(f.shotsDone), Format::bytes(f.memoryBytes));
+            shots, Format::bytes(f.memoryBytes));
+}
+
+void HealthBar::setCountsModel(const ShotCountsModel* model)
+{
+    m_counts = model;
+    connect(model, &ShotCountsModel::changed, this, [this] { setFigures(m_figures); });
+    setFigures(m_figures);
 }
 
 void HealthBar::setFigures(const HealthFigures& f)
@@ -80,17 +98,17 @@ void HealthBar::setFigures(const HealthFigures& f)
     m_figures = f;
     m_dot->setText(QStringLiteral("<span style='color:%1; font-size:16pt'>●</span>").arg(stateColor(f.state).name()));
     // The state word in its colour and bold: the one thing to read from across the control room.
-    const QString text = describe(f).toHtmlEscaped();
+    const QString text = describe(f, m_counts).toHtmlEscaped();
     const QString state = (f.stateText.isEmpty() ? stateName(f.state) : f.stateText).toUpper();
     m_text->setText(
         QStringLiteral("<b style='color:%1'>%2</b>%3").arg(stateColor(f.state).name(), state, text.mid(state.size())));
-    m_text->setToolTip(describe(f) + QStringLiteral("\n\n")
+    m_text->setToolTip(describe(f, m_counts) + QStringLiteral("\n\n")
         + (f.toolTip.isEmpty() ? tr("Display frames skipped: images the display did not draw so as to show the newest "
                                     "one. No data is lost: every shot is still read, judged and accumulated in C2.")
                                : f.toolTip));
 }
 
-QString HealthBar::text() const { return describe(m_figures); }
+QString HealthBar::text() const { return describe(m_figures, m_counts); }
 
 QString HealthBar::toolTipText() const { return m_text->toolTip(); }
 

@@ -8,6 +8,8 @@ class QLabel;
 
 namespace fxs::widgets {
 
+class ShotCountsModel;
+
 /// State of the run, as the coloured dot shows it.
 enum class RunState { Idle, Running, Paused, Finished, Failed, Waiting };
 
@@ -35,12 +37,15 @@ public:
 
     /// Shows new figures.
     void setFigures(const HealthFigures& figures);
+    /// Shows the run's shot counts from this model (read, in C2, re-evaluation) instead of `shotsDone`; the Vetoes
+    /// panel and the C2 explorer show the same model.
+    void setCountsModel(const ShotCountsModel* model);
     /// The text shown (tests read it).
     QString text() const;
     /// The tooltip over the figures (tests read it).
     QString toolTipText() const;
-    /// The text for a set of figures.
-    static QString describe(const HealthFigures& f);
+    /// The text for a set of figures (and the run's counts when a model is given).
+    static QString describe(const HealthFigures& f, const ShotCountsModel* counts = nullptr);
     /// Colour of the state dot.
     static QColor stateColor(RunState state);
     /// Word for the state.
@@ -50,6 +55,7 @@ private:
     QLabel* m_dot = nullptr;
     QLabel* m_text = nullptr;
     HealthFigures m_figures;
+    const ShotCountsModel* m_counts = nullptr;
 };
 
 } // namespace fxs::widgets

@@ -2,6 +2,7 @@
 
 #include "Format.h"
 #include "PlotExport.h"
+#include "ShotCountsModel.h"
 #include "ShotHistogram.h"
 #include "StatisticNames.h"
 
@@ -104,6 +105,9 @@ void VetoPanel::buildUi()
     bold.setBold(true);
     m_summary->setFont(bold);
     m_summary->setWordWrap(true);
+    m_reevaluation = new QLabel(this);
+    m_reevaluation->setWordWrap(true);
+    m_reevaluation->setVisible(false);
     QLayout* handGrid = buildHandVetoes();
     m_list = new QListWidget(this);
     m_list->setMaximumHeight(110);
@@ -114,6 +118,7 @@ void VetoPanel::buildUi()
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_summary);
+    layout->addWidget(m_reevaluation);
     layout->addLayout(thresholdRow);
     layout->addWidget(m_plot, 1);
     layout->addLayout(handGrid);
@@ -445,20 +450,48 @@ void VetoPanel::refreshNow()
     m_maxLine->point2->setCoords(tMax, 1.0);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 
-    const std::int64_t total = m_ledger.size();
-    const std::int64_t accepted = m_ledger.acceptedCount();
-    QString text = tr("Accepted %1 of %2 shots").arg(Format::count(accepted), Format::count(total));
-    if (total > 0) {
-        text += QStringLiteral(" (%1)").arg(Format::percent(double(accepted) / double(total)));
+    updateSummary();
+}
+
+void VetoPanel::setCountsModel(const ShotCountsModel* model)
+{
+    m_counts = model;
+    connect(model, &ShotCountsModel::changed, this, &VetoPanel::updateSummary);
+    updateSummary();
+}
+
+QString VetoPanel::reevaluation() const { return m_reevaluation->text(); }
+
+void VetoPanel::updateSummary()
+{
+    if (!m_counts) { // a panel on its own (no run): its ledger's figures
+        const std::int64_t total = m_ledger.size();
+        const std::int64_t accepted = m_ledger.acceptedCount();
+        QString text = tr("Accepted %1 of %2 shots").arg(Format::count(accepted), Format::count(total));
+        if (total > 0) {
+            text += QStringLiteral(" (%1)").arg(Format::percent(double(accepted) / double(total)));
+        }
+        m_summary->setText(text);
+        return;
     }
-    QStringList reasons;
-    for (const auto& [rule, count] : m_ledger.vetoCounts()) {
-        reasons << QStringLiteral("%1: %2").arg(QString::fromStdString(rule), Format::count(count));
+    const VetoCounts& c = m_counts->counts();
+    QString text = tr("Accepted %1 of %2 shots").arg(Format::count(c.accepted()), Format::count(c.read));
+    if (c.read > 0) {
+        text += QStringLiteral(" (%1)").arg(Format::percent(double(c.accepted()) / double(c.read)));
     }
-    if (!reasons.isEmpty()) {
-        text += QStringLiteral(" · vetoed by ") + reasons.join(QStringLiteral(", "));
+    text += QStringLiteral(" · ") + m_counts->inC2Text();
+    text += tr(" · vetoed by hand %1, by rule %2").arg(Format::count(c.vetoedByHand), Format::count(c.vetoedByRule));
+    if (c.refused > 0) {
+        text += tr(" · refused %1").arg(Format::count(c.refused));
     }
     m_summary->setText(text);
+    const QString state = m_counts->reevaluationText();
+    m_reevaluation->setText(state);
+    m_reevaluation->setVisible(!state.isEmpty());
+    // Amber while the C2 is being corrected, red when shots could not be reached, green once it is exact.
+    const char* colour = c.pending > 0 ? "#a86400" : (c.unreachable > 0 ? "#b00000" : "#207a30");
+    m_reevaluation->setStyleSheet(QStringLiteral("color: %1; font-weight: bold").arg(QLatin1String(colour)));
+    m_reevaluation->setToolTip(QString::fromStdString(c.problem));
 }
 
 QString VetoPanel::histogramCsv() const

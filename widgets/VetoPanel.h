@@ -24,6 +24,8 @@ class QUndoStack;
 
 namespace fxs::widgets {
 
+class ShotCountsModel;
+
 /// Vetoes: a live threshold on any shot statistic with that statistic's histogram (accepted and vetoed shots
 /// stacked, the limits drawn), shot ranges vetoed by hand and sample changes marked, each with a reason, all
 /// undoable. Every shot and decision is in the ShotLedger; a rule change re-decides every shot at once.
@@ -70,8 +72,13 @@ public:
     QCustomPlot* histogram() const { return m_plot; }
     /// CSV of the histogram: bin centre, accepted, vetoed.
     QString histogramCsv() const;
-    /// The summary line ("Accepted 8,512 of 10,000 shots (85.1 %)").
+    /// The summary line ("Accepted 8,512 of 10,000 shots (85.1 %) · 8,512 shots in C2 · vetoed by hand 12, by rule
+    /// 1,476"); its figures come from the counts model when one is set (the run's), else from the ledger.
     QString summary() const;
+    /// Shows the run's counts (the model the health bar and the C2 explorer show too) and the re-evaluation state.
+    void setCountsModel(const ShotCountsModel* model);
+    /// The re-evaluation line ("Re-evaluating 1,234 shots… 45 %"; empty when nothing was re-evaluated).
+    QString reevaluation() const;
 
     /// {"rules": VetoRules::toJson(), "sample_changes": [{"shot", "reason"}]} as compact JSON text.
     QByteArray toJson() const;
@@ -94,6 +101,7 @@ private:
     void scheduleRefresh();
     void updateList();
     void fillThresholdEdits();
+    void updateSummary();
     ShotStatistic currentStatistic() const;
 
     VetoState m_state;
@@ -109,6 +117,8 @@ private:
     QCPItemStraightLine* m_minLine = nullptr;
     QCPItemStraightLine* m_maxLine = nullptr;
     QLabel* m_summary = nullptr;
+    QLabel* m_reevaluation = nullptr; ///< "Re-evaluating N shots… P %", then "C2 exact again"
+    const ShotCountsModel* m_counts = nullptr;
     QLineEdit* m_first = nullptr;
     QLineEdit* m_last = nullptr;
     QLineEdit* m_reason = nullptr;

@@ -47,6 +47,8 @@ DecisionDocks::DecisionDocks(QMainWindow* window, EngineController* engine, std:
     , m_notify(std::move(notify))
 {
     m_veto = new widgets::VetoPanel(window);
+    // The polar spool is smaller than asked (little free disk) or missing: shots past it cannot be re-evaluated.
+    connect(engine, &EngineController::vetoNotice, this, [this](const QString& m) { m_notify(m, false); });
     // The engine judges shots by the panel's rules and corrects the running C2 when they change.
     connect(m_veto, &widgets::VetoPanel::rulesChanged, this,
         [this] { m_engine->setVetoRules(m_veto->rules(), m_veto->state().toJson().toStdString()); });
@@ -220,6 +222,7 @@ void DecisionDocks::applySession(const MonitorSession& session)
 
 void DecisionDocks::follow(LiveDisplay* live)
 {
+    m_veto->setCountsModel(live->counts()); // the run's counts, as the health bar and the C2 explorer show them
     connect(live, &LiveDisplay::scalarsArrived, this, [this](const std::vector<ShotScalars>& scalars) {
         std::vector<ShotStats> stats;
         stats.reserve(scalars.size());

@@ -1,13 +1,14 @@
 #include "EngineController.h"
 
 #include "RunResults.h"
+#include "RunVetoes.h"
 #include "SourceFactory.h"
 
 #include <Format.h>
-#include <fxs/shots/VetoReaccumulator.h>
 #include <cmath>
 #include <cstdio>
 #include <fxs/pipeline/ShotPipeline.h>
+#include <fxs/pipeline/VetoReevaluator.h>
 #include <fxs/polar/PolarRemapper.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/shots/VetoRules.h>
@@ -47,6 +48,7 @@ void EngineController::start(const RunConfig& config)
         m_shots.reset();
         m_stream = nullptr;
         m_streamCounts.reset();
+        m_finalShots = {};
         C2PipelineConfig pc;
         pc.accumulator.nQ = config.grid.nQ;
         pc.accumulator.nPhi = config.grid.nPhi;
@@ -166,32 +168,22 @@ void EngineController::readerLoop(RunConfig config)
         });
     QString failure;
     LedgerColumns ledger;
-    // Veto rules: shots they veto stay out of the C2; when the rules change, the kept recent shots are
-    // re-judged and the C2 corrected (fxs/shots/VetoReaccumulator.h says how; older shots keep their verdict).
+    // Exact vetoes over the whole run: every shot's frame is kept (memory, then the polar spool) and a rule change
+    // corrects the C2 for every shot it touches, off this thread (fxs/pipeline/VetoReevaluator.h).
     VetoRules rules;
-    std::uint64_t rulesVersion = ~std::uint64_t(0);
-    C2Config c2Config;
-    c2Config.nQ = config.grid.nQ;
-    c2Config.nPhi = config.grid.nPhi;
-    VetoReaccumulator kept(c2Config, std::size_t(256) << 20);
-    std::unordered_map<std::int64_t, ShotStats> keptStats;
-    auto followRules = [&] {
-        {
-            const std::lock_guard lock(m_mutex);
-            if (m_vetoRulesVersion == rulesVersion) {
-                return;
-            }
-            rules = m_vetoRules;
-            rulesVersion = m_vetoRulesVersion;
-        }
-        auto correction = kept.correction([&](std::int64_t shot) {
-            const auto it = keptStats.find(shot);
-            return it == keptStats.end() || rules.decide(it->second).accepted;
-        });
-        if (correction) {
-            pipeline->mergeSums(*correction);
-        }
-    };
+    {
+        const std::lock_guard lock(m_mutex);
+        rules = m_vetoRules;
+    }
+    auto vetoes = RunVetoes::make(config, *pipeline, rules);
+    if (!vetoes->spoolNote().empty()) {
+        QMetaObject::invokeMethod(
+            this, [this, m = QString::fromStdString(vetoes->spoolNote())] { emit vetoNotice(m); });
+    }
+    {
+        const std::lock_guard lock(m_mutex);
+        m_vetoes = vetoes;
+    }
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(
         m_polarDumpPath.empty() ? nullptr : std::fopen(m_polarDumpPath.c_str(), "wb"), &std::fclose);
     // The engine's shot pipeline reads ahead and works on several frames at once; shots arrive here in order.
@@ -203,6 +195,11 @@ void EngineController::readerLoop(RunConfig config)
         if (m_stop) {
             return false;
         }
+        if (shot.shotIndex == m_pauseAtShot) { // scripted runs: the scientist pauses here
+            m_paused = true;
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return !m_paused || m_stop; });
+        }
         const double readAt = clockS();
         ++m_framesRead;
         ledger.seriesId.push_back(shot.meta.seriesId); // a detector stream's series / train and frame numbers
@@ -212,6 +209,7 @@ void EngineController::readerLoop(RunConfig config)
             ledger.shotIndex.push_back(shot.shotIndex);
             ledger.accepted.push_back(0);
             ledger.reason.push_back("refused: " + shot.refusal);
+            vetoes->recordRefused(shot.shotIndex);
             const std::lock_guard lock(m_mutex);
             m_scalars.push_back({ shot.shotIndex, readAt, std::nan(""), false, false, ShotStats {} });
             return true;
@@ -219,25 +217,17 @@ void EngineController::readerLoop(RunConfig config)
         auto polar = std::make_shared<const PolarFrame>(std::move(shot.polar));
         const ShotStats& stats = shot.stats;
         const bool hit = stats.hitScore >= kMonitorHitScore;
-        followRules();
-        const VetoDecision verdict = rules.decide(stats);
-        const bool accepted = verdict.accepted && pipeline->push(*polar);
+        if (dump && m_polarDumpEveryShot) {
+            RunVetoes::dumpPolar(dump.get(), *polar);
+        }
+        const auto [verdict, accepted] = vetoes->take(stats, polar);
         ledger.shotIndex.push_back(shot.shotIndex);
         ledger.accepted.push_back(accepted ? 1 : 0);
         ledger.reason.emplace_back(accepted ? ""
                 : !verdict.accepted         ? verdict.reason
                                             : "refused by the C2 pipeline (stopped)");
-        kept.keep(*polar, accepted);
-        keptStats[shot.shotIndex] = stats;
-        if (keptStats.size() > 2 * kept.size() + 64) {
-            std::erase_if(keptStats, [&](const auto& kv) { return kv.first < kept.oldestShot(); });
-        }
-        if (dump && accepted) {
-            const std::int32_t shape[2] = { polar->nQ, polar->nPhi };
-            std::fwrite(&polar->shotIndex, sizeof(std::int64_t), 1, dump.get());
-            std::fwrite(shape, sizeof(shape), 1, dump.get());
-            std::fwrite(polar->intensity.data(), sizeof(float), polar->intensity.size(), dump.get());
-            std::fwrite(polar->weight.data(), sizeof(float), polar->weight.size(), dump.get());
+        if (dump && accepted && !m_polarDumpEveryShot) {
+            RunVetoes::dumpPolar(dump.get(), *polar);
         }
         {
             const std::lock_guard lock(m_mutex);
@@ -253,13 +243,24 @@ void EngineController::readerLoop(RunConfig config)
     if (!ran) {
         failure = QString::fromStdString(ran.message());
     }
-    followRules(); // a change made during the last shots
+    if (!m_stop) {
+        vetoes->waitExact(); // the source ended: the C2 is made exact before it is written
+    }
+    vetoes->stop(); // Stop pressed: shots still pending keep their place (the message says how many)
     pipeline->close();
     pipeline->wait();
+    const VetoCounts shotCounts = vetoes->counts();
+    RunVetoes::finalVerdicts(*vetoes, ledger);
+    {
+        const std::lock_guard lock(m_mutex);
+        m_finalShots = shotCounts;
+        m_vetoes.reset();
+    }
+    vetoes.reset(); // removes the polar spool unless it is kept
     m_stop = true;
     m_wake.notify_all();
     publishSnapshot();
-    const auto done = pipeline->progress().shotsDone;
+    const auto done = shotCounts.inC2;
     // Whatever ended the run, what was accumulated goes to disk and the message says where.
     std::string vetoState;
     {
@@ -274,10 +275,11 @@ void EngineController::readerLoop(RunConfig config)
     const QString where = done <= 0 ? tr("no results file (no shot reached C2)")
         : written ? tr("results in %1").arg(QString::fromStdString(*written))
                   : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
-    QMetaObject::invokeMethod(this, [this, failure, done, where, frames = m_framesRead.load()] {
+    const QString exactness = RunVetoes::endNote(shotCounts);
+    QMetaObject::invokeMethod(this, [this, failure, done, where, exactness, frames = m_framesRead.load()] {
         if (failure.isEmpty()) {
-            emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2; %3")
-                                 .arg(widgets::Format::count(frames), widgets::Format::count(done), where));
+            emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2%3; %4")
+                                 .arg(widgets::Format::count(frames), widgets::Format::count(done), exactness, where));
         } else {
             emit runFailed(tr("%1 — the %2 shots accumulated so far are kept; %3")
                                .arg(failure, widgets::Format::count(done), where));
@@ -386,6 +388,7 @@ EngineCounters EngineController::counters() const
     c.nowS = clockS();
     const std::lock_guard lock(m_mutex);
     c.shotsDone = m_pipeline ? m_pipeline->progress().shotsDone : 0;
+    c.shots = m_vetoes ? m_vetoes->counts() : m_finalShots;
     return c;
 }
 
@@ -410,10 +413,17 @@ namespace fxs::monitor {
 
 void EngineController::setVetoRules(const VetoRules& rules, const std::string& stateJson)
 {
-    const std::lock_guard lock(m_mutex);
-    m_vetoRules = rules;
-    m_vetoStateJson = stateJson;
-    ++m_vetoRulesVersion;
+    std::shared_ptr<VetoReevaluator> vetoes;
+    {
+        const std::lock_guard lock(m_mutex);
+        m_vetoRules = rules;
+        m_vetoStateJson = stateJson;
+        ++m_vetoRulesVersion;
+        vetoes = m_vetoes;
+    }
+    if (vetoes) {
+        vetoes->setRules(rules); // judges every shot again now; the C2 follows on the re-evaluator's thread
+    }
 }
 
 } // namespace fxs::monitor

@@ -8,10 +8,11 @@
 #include <FrameHistory.h>
 #include <ImageLevels.h>
 #include <ImageRenderer.h>
-#include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/frames/FrameSource.h>
+#include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/pipeline/ShotPipeline.h>
+#include <fxs/pipeline/VetoCounts.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/sources/StreamCounts.h>
 #endif
@@ -28,6 +29,7 @@
 
 namespace fxs {
 class DetectorStreamSource;
+class VetoReevaluator;
 }
 
 namespace fxs::monitor {
@@ -57,6 +59,7 @@ struct EngineCounters {
     std::int64_t shotsDone = 0;
     std::int64_t droppedDisplay = 0;
     double nowS = 0.0; ///< run clock
+    VetoCounts shots; ///< the one model of the shot counts (read, vetoed, in C2, pending), taken at one moment
 };
 
 /// Runs source → remap → C2Pipeline on worker threads; the GUI polls take() from its timer.
@@ -83,10 +86,20 @@ public:
     EngineCounters counters() const;
     /// How the detector view wants its images coloured (the preparer colours them off the GUI thread).
     void setRenderRequest(const widgets::RenderRequest& request);
-    /// Tests: append every polar frame pushed into C2 to this file (int64 shot, int32 nQ, nPhi, floats I, w).
-    void setPolarDumpPath(const std::string& path) { m_polarDumpPath = path; }
-    /// The veto rules shots are judged by from now on; a running C2 is corrected for the shots still kept
-    /// (VetoReaccumulator: newly vetoed shots are subtracted, newly accepted ones added). Thread-safe.
+    /// Tests: append every polar frame pushed into C2 to this file (int64 shot, int32 nQ, nPhi, floats I, w); with
+    /// `everyShot`, every remapped shot's frame whatever its verdict.
+    void setPolarDumpPath(const std::string& path, bool everyShot = false)
+    {
+        m_polarDumpPath = path;
+        m_polarDumpEveryShot = everyShot;
+    }
+    /// Scripted runs: pause the run when the shot with this index arrives (before it is judged); −1: never.
+    void pauseAtShot(std::int64_t shot) { m_pauseAtShot = shot; }
+    /// True while the run is paused (by setPaused() or pauseAtShot()).
+    bool paused() const { return m_paused; }
+    /// The veto rules shots are judged by from now on. Every shot of the run is judged again and the C2 corrected
+    /// for each one whose verdict changed, off this thread (VetoReevaluator: frames from memory, the polar spool or
+    /// the file). Thread-safe.
     /// `stateJson` (the veto panel's rules and sample changes) goes into the results file's configuration.
     void setVetoRules(const VetoRules& rules, const std::string& stateJson = {});
     /// The snapshot made last (kept after the run ends).
@@ -103,6 +116,9 @@ signals:
     void runFinished(QString message);
     /// The source failed; what was accumulated stays.
     void runFailed(QString message);
+    /// Something about the exact vetoes the scientist should know (the polar spool is smaller than asked, or
+    /// missing).
+    void vetoNotice(QString message);
     /// The run could not start: values it needs (keys "clen", "photon_energy", "pixel_size") are missing
     /// everywhere; `message` says why and where to enter them.
     void valuesNeeded(QStringList keys, QString message);
@@ -128,6 +144,8 @@ private:
     std::atomic<std::int64_t> m_droppedDisplay { 0 };
     std::chrono::steady_clock::time_point m_t0;
     std::string m_polarDumpPath;
+    bool m_polarDumpEveryShot = false;
+    std::atomic<std::int64_t> m_pauseAtShot { -1 };
 
     mutable std::mutex m_mutex; ///< guards every member below
     VetoRules m_vetoRules; ///< the rules in force
@@ -136,6 +154,8 @@ private:
     std::condition_variable m_wake;
     std::shared_ptr<C2Pipeline> m_pipeline;
     std::shared_ptr<ShotPipeline> m_shots; ///< the run's shot path (stop() cancels it)
+    std::shared_ptr<VetoReevaluator> m_vetoes; ///< the run's exact vetoes and shot counts
+    VetoCounts m_finalShots; ///< the counts when the last run ended
     const DetectorStreamSource* m_stream = nullptr; ///< its source when a detector stream (owned by m_shots)
     std::shared_ptr<const widgets::ImageAssembly> m_assembly;
     widgets::RenderRequest m_request;

@@ -22,6 +22,9 @@ LiveDisplay::LiveDisplay(EngineController* engine, const LiveViews& views, QObje
     , m_engine(engine)
     , m_v(views)
 {
+    m_counts = new widgets::ShotCountsModel(this);
+    m_v.health->setCountsModel(m_counts);
+    m_v.c2->setCountsModel(m_counts);
     m_timer = new QTimer(this);
     m_timer->setInterval(kTickMs);
     connect(m_timer, &QTimer::timeout, this, &LiveDisplay::tick);
@@ -50,6 +53,7 @@ void LiveDisplay::beginRemote(const PolarGrid& grid)
         s->clear();
     }
     m_health = {};
+    m_counts->setCounts({});
     m_remoteClock.invalidate();
     m_remoteStatShots = m_remoteHits = 0;
     m_remoteMeanSum = 0.0;
@@ -78,6 +82,11 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
         }
     }
     m_health.shotsDone = s.shotsDone;
+    VetoCounts counts; // what a remote job reports: shots done, of which accepted into its C2 and rejected
+    counts.read = s.shotsDone;
+    counts.inC2 = s.shotsAccepted;
+    counts.vetoedByRule = s.shotsRejected;
+    m_counts->setCounts(counts);
     m_health.detail
         = tr("job %1 on %2 · shots %3%4 · accepted %5 · rejected %6 · %7 · ranks %8 ok%9")
               .arg(s.jobId.isEmpty() ? QStringLiteral("—") : s.jobId, s.server, widgets::Format::count(s.shotsDone),
@@ -204,6 +213,7 @@ void LiveDisplay::tick()
     }
     DisplayUpdate u = m_engine->take();
     const EngineCounters c = m_engine->counters();
+    m_counts->setCounts(c.shots); // every view showing a count redraws from this one model, now
     if (u.image) {
         ++m_imagesShown;
         if (!m_v.history->isPaused()) {

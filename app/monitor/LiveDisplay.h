@@ -6,6 +6,7 @@
 #include "RemoteJobStatus.h"
 
 #include <HealthBar.h>
+#include <ShotCountsModel.h>
 #endif
 
 #include <QElapsedTimer>
@@ -62,6 +63,8 @@ public:
     void showRemoteSnapshot(std::shared_ptr<const C2Snapshot> snapshot);
     /// Images shown so far.
     std::int64_t imagesShown() const { return m_imagesShown; }
+    /// The one model of the run's shot counts: the health bar, the C2 explorer and the Vetoes panel show it.
+    widgets::ShotCountsModel* counts() const { return m_counts; }
 
 signals:
     /// Every shot's scalars, once per tick (lossless): veto panels and histograms follow them.
@@ -78,6 +81,7 @@ private:
     EngineController* m_engine;
     LiveViews m_v;
     QTimer* m_timer = nullptr;
+    widgets::ShotCountsModel* m_counts = nullptr;
     widgets::HealthFigures m_health;
     widgets::RunState m_runState = widgets::RunState::Idle; ///< as setState() said (a stalled stream shows Waiting)
     std::int64_t m_streamFrames = -1; ///< a detector stream's frames at m_streamFrameS

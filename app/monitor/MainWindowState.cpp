@@ -56,6 +56,10 @@ void MainWindow::restoreSettings()
         c.grid.nPhi = s->value(QStringLiteral("grid/nPhi"), c.grid.nPhi).toInt();
         c.grid.qMinInvA = s->value(QStringLiteral("grid/qMin"), c.grid.qMinInvA).toDouble();
         c.grid.qMaxInvA = s->value(QStringLiteral("grid/qMax"), c.grid.qMaxInvA).toDouble();
+        c.spoolGb = s->value(QStringLiteral("run/spoolGb"), c.spoolGb).toDouble();
+        c.spoolDir = s->value(QStringLiteral("run/spoolDir")).toString();
+        c.keepSpool = s->value(QStringLiteral("run/keepSpool"), false).toBool();
+        c.vetoRingMb = s->value(QStringLiteral("run/vetoRingMb"), c.vetoRingMb).toDouble();
         MonitorSession::remoteFromJson(
             QJsonDocument::fromJson(s->value(QStringLiteral("run/remote")).toByteArray()).object(), &c.remote);
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
@@ -133,6 +137,10 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("grid/nPhi"), c.grid.nPhi);
     s->setValue(QStringLiteral("grid/qMin"), c.grid.qMinInvA);
     s->setValue(QStringLiteral("grid/qMax"), c.grid.qMaxInvA);
+    s->setValue(QStringLiteral("run/spoolGb"), c.spoolGb);
+    s->setValue(QStringLiteral("run/spoolDir"), c.spoolDir);
+    s->setValue(QStringLiteral("run/keepSpool"), c.keepSpool);
+    s->setValue(QStringLiteral("run/vetoRingMb"), c.vetoRingMb);
     s->setValue(QStringLiteral("run/remote"),
         QJsonDocument(MonitorSession::remoteToJson(c.remote)).toJson(QJsonDocument::Compact));
     s->setValue(QStringLiteral("recentFiles"), m_recent);

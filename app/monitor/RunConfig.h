@@ -98,6 +98,10 @@ struct RunConfig {
     QString streamProtocol = QStringLiteral("dectris"); ///< detector stream: "dectris" (V2), "dectris1" or "karabo"
     bool streamStopAtEnd = false; ///< DECTRIS stream: the series' end message ends the run (else only Stop does)
     RemoteJobSettings remote; ///< the job sent when source is RemoteJob
+    double spoolGb = 20.0; ///< bound of the run's polar spool on disk (exact vetoes), GB; 0: no spool
+    QString spoolDir; ///< where the run's spool folder goes; empty: the system's temporary folder
+    bool keepSpool = false; ///< keep the spool folder after the run
+    double vetoRingMb = 256.0; ///< recent polar frames kept in memory for re-evaluation, MB
 };
 
 } // namespace fxs::monitor

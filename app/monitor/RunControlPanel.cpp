@@ -116,6 +116,14 @@ RunControlPanel::RunControlPanel(QWidget* parent)
         s->setSingleStep(0.01);
         s->setSuffix(QStringLiteral(" Å⁻¹"));
     }
+    m_spoolGb = new QDoubleSpinBox(this);
+    m_spoolGb->setRange(0.0, 100000.0);
+    m_spoolGb->setDecimals(1);
+    m_spoolGb->setSuffix(QStringLiteral(" GB"));
+    m_spoolGb->setSpecialValueText(tr("off"));
+    m_spoolGb->setToolTip(tr("Disk kept for every shot's polar frame, so that a veto change corrects the C2 for every "
+                             "shot of the run (files are read again when needed; a live source's shots past this "
+                             "bound cannot be corrected). Clamped to the free disk space."));
     auto* form = m_form = new QFormLayout;
     form->addRow(tr("Source"), m_source);
     form->addRow(tr("Endpoint"), m_endpoint);
@@ -149,6 +157,7 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     }());
     form->addRow(tr("q from"), m_qMin);
     form->addRow(tr("q to"), m_qMax);
+    form->addRow(tr("Veto spool"), m_spoolGb);
 
     m_start = new QPushButton(QStringLiteral("▶ ") + tr("Start"), this);
     m_start->setToolTip(tr("Start a run with these settings (Ctrl+R)"));
@@ -208,6 +217,9 @@ RunConfig RunControlPanel::config() const
     c.grid.qMinInvA = m_qMin->value();
     c.grid.qMaxInvA = m_qMax->value();
     c.remote = m_remote->settings();
+    // A bound finer than the box shows (a settings file's) is kept unless the box was changed.
+    const bool spoolEdited = std::abs(m_spoolGb->value() - std::round(m_config.spoolGb * 10.0) / 10.0) > 1e-9;
+    c.spoolGb = spoolEdited ? m_spoolGb->value() : m_config.spoolGb;
     c.userClenM = fieldValue(m_clen, 1.0);
     c.userPhotonEnergyEv = fieldValue(m_energy, 1.0);
     c.userPixelSizeM = fieldValue(m_pixel, 1e6);
@@ -237,6 +249,7 @@ void RunControlPanel::setConfig(const RunConfig& c)
     m_qMin->setValue(c.grid.qMinInvA);
     m_qMax->setValue(c.grid.qMaxInvA);
     m_remote->setSettings(c.remote);
+    m_spoolGb->setValue(c.spoolGb);
     m_clen->setText(fieldText(c.userClenM, 1.0));
     m_energy->setText(fieldText(c.userPhotonEnergyEv, 1.0));
     m_pixel->setText(fieldText(c.userPixelSizeM, 1e6));

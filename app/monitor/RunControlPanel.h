@@ -87,6 +87,7 @@ private:
     QSpinBox* m_last = nullptr;
     QDoubleSpinBox* m_qMin = nullptr;
     QDoubleSpinBox* m_qMax = nullptr;
+    QDoubleSpinBox* m_spoolGb = nullptr; ///< bound of the polar spool (exact vetoes)
     QPushButton* m_start = nullptr;
     QPushButton* m_pause = nullptr;
     QPushButton* m_stop = nullptr;

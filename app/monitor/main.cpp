@@ -1,7 +1,9 @@
 #include <cmath>
 // fxs-monitor: the live monitoring window.
 #include "MainWindow.h"
+#include "EngineController.h"
 #include "ScriptedRun.h"
+#include "VetoScript.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -92,6 +94,15 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     const QCommandLineOption fileShot(QStringLiteral("show-file-shot"),
         QStringLiteral("When a file run ends, show this shot read back from the file"), QStringLiteral("n"));
     p.addOptions({ windowDump, pauseAt, thenOpen, fileShot });
+    const QCommandLineOption vetoScript(QStringLiteral("veto-script"),
+        QStringLiteral("Pause at a shot, change the vetoes as a JSON script says, resume (tests, screenshots)"),
+        QStringLiteral("file"));
+    const QCommandLineOption countsLog(QStringLiteral("counts-log"),
+        QStringLiteral("Append the shot counts the window shows, one JSON line per change (tests)"),
+        QStringLiteral("file"));
+    const QCommandLineOption polarEvery(QStringLiteral("dump-polar-every-shot"),
+        QStringLiteral("--dump-polar writes every remapped shot, vetoed ones too (tests)"));
+    p.addOptions({ vetoScript, countsLog, polarEvery });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
         polar, results, open, first, last, quit, start, submit, pressResume, review, compare, dumpCompare, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
         stopAtEnd });
@@ -135,6 +146,9 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.streamEndpoint = p.value(streamAt);
     o.streamProtocol = p.value(stream);
     o.streamStopAtEnd = p.isSet(stopAtEnd);
+    o.vetoScriptPath = p.value(vetoScript);
+    o.countsLogPath = p.value(countsLog);
+    o.polarDumpEveryShot = p.isSet(polarEvery);
     return o;
 }
 
@@ -150,6 +164,12 @@ int main(int argc, char** argv)
     const auto options = parse(app);
     fxs::monitor::MainWindow window(options);
     new fxs::monitor::ScriptedRun(&window, options); // screenshots, dumps, stop and quit that options ask for
+    if (!options.vetoScriptPath.isEmpty() || !options.countsLogPath.isEmpty()) {
+        new fxs::monitor::VetoScript(&window, options.vetoScriptPath, options.countsLogPath);
+    }
+    if (options.polarDumpEveryShot) {
+        window.engine()->setPolarDumpPath(options.polarDumpPath.toStdString(), true);
+    }
     window.show();
     if (!options.reviewPath.isEmpty()) { // a finished run, read back: nothing starts
         QTimer::singleShot(0, &window, [&window, &options] { window.reviewResults(options.reviewPath, options.comparePath); });

@@ -1,0 +1,404 @@
+#include <algorithm>
+#include <cmath>
+#include <fxs/pipeline/VetoReevaluator.h>
+#include <unordered_set>
+
+namespace fxs {
+
+namespace {
+
+constexpr std::size_t kCommitEvery = 64; // frames per merge: the C2 converges to exact in visible steps
+
+std::size_t bytesOf(const PolarFrame& f) { return (f.intensity.size() + f.weight.size()) * sizeof(float); }
+
+C2Config inDouble(C2Config c)
+{
+    // Differences of large sums lose digits: the correction is accumulated in double precision.
+    c.precision = C2Precision::Double;
+    return c;
+}
+
+void subtract(C2Sums& into, const C2Sums& minus)
+{
+    for (int h = 0; h < 2; ++h) {
+        for (std::size_t i = 0; i < into.signal[h].size(); ++i) {
+            into.signal[h][i] -= minus.signal[h][i];
+        }
+        for (std::size_t i = 0; i < into.mask[h].size(); ++i) { // every array C2Sums::merge adds
+            into.mask[h][i] -= minus.mask[h][i];
+        }
+        into.shots[h] -= minus.shots[h];
+    }
+    for (std::size_t i = 0; i < into.weightedIntensity.size(); ++i) {
+        into.weightedIntensity[i] -= minus.weightedIntensity[i];
+        into.weightSum[i] -= minus.weightSum[i];
+    }
+    for (std::size_t i = 0; i < into.squares.size() && i < minus.squares.size(); ++i) {
+        into.squares[i] -= minus.squares[i]; // the vetoed shots leave the variance's sums too
+    }
+}
+
+} // namespace
+
+VetoReevaluator::VetoReevaluator(
+    C2Pipeline& pipeline, const VetoReevaluatorConfig& config, const VetoRules& rules, ShotRereader rereader)
+    : m_pipeline(pipeline)
+    , m_config(config)
+    , m_rereader(std::move(rereader))
+    , m_rules(rules)
+    , m_plus(inDouble(config.c2))
+    , m_minus(inDouble(config.c2))
+{
+    if (config.spool) {
+        auto spool = PolarSpool::create(config.c2.nQ, config.c2.nPhi, config.spoolOptions);
+        if (spool) {
+            m_spool = std::move(*spool);
+            m_spoolNote = m_spool->note();
+            m_counts.spoolCapacityBytes = m_spool->capacityBytes();
+        } else {
+            m_spoolNote = spool.error().message;
+        }
+    }
+    m_corrector = std::thread([this] { correctorLoop(); });
+}
+
+VetoReevaluator::~VetoReevaluator()
+{
+    stop();
+    if (m_corrector.joinable()) {
+        m_corrector.join();
+    }
+}
+
+void VetoReevaluator::stop()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+}
+
+VetoReevaluator::Verdict VetoReevaluator::verdictOf(const VetoDecision& d)
+{
+    if (d.accepted) {
+        return Verdict::Accepted;
+    }
+    return std::find(d.rules.begin(), d.rules.end(), "manual") != d.rules.end() ? Verdict::Hand : Verdict::Rule;
+}
+
+VetoReevaluator::Record* VetoReevaluator::find(std::int64_t shot)
+{
+    auto it = std::lower_bound(
+        m_records.begin(), m_records.end(), shot, [](const Record& r, std::int64_t s) { return r.shot < s; });
+    return it != m_records.end() && it->shot == shot ? &*it : nullptr;
+}
+
+const VetoReevaluator::Record* VetoReevaluator::find(std::int64_t shot) const
+{
+    return const_cast<VetoReevaluator*>(this)->find(shot);
+}
+
+// Every count follows from the records' states: a record's contribution is added (+1) or taken back (−1) around
+// each change, so the counts stay the sums over the records without a scan.
+void VetoReevaluator::tally(const Record& r, int sign)
+{
+    VetoCounts& c = m_counts;
+    c.read += sign;
+    if (r.verdict == Verdict::Refused) {
+        c.refused += sign;
+        return;
+    }
+    c.vetoedByHand += r.verdict == Verdict::Hand ? sign : 0;
+    c.vetoedByRule += r.verdict == Verdict::Rule ? sign : 0;
+    c.inC2 += r.inC2 ? sign : 0;
+    if ((r.verdict == Verdict::Accepted) != r.inC2) {
+        (r.lost ? c.unreachable : c.pending) += sign;
+    }
+}
+
+void VetoReevaluator::recordRefused(std::int64_t shotIndex)
+{
+    const std::lock_guard lock(m_mutex);
+    Record r;
+    r.shot = shotIndex;
+    tally(r, +1);
+    m_records.push_back(std::move(r));
+}
+
+std::pair<VetoDecision, bool> VetoReevaluator::take(const ShotStats& stats, std::shared_ptr<const PolarFrame> kept)
+{
+    // Kept before it is recorded: a rule change that comes next finds its frame.
+    if (m_spool) {
+        if (const Status s = m_spool->append(*kept); !s) {
+            const std::lock_guard lock(m_mutex);
+            m_counts.problem = s.message();
+        }
+    }
+    keepInRing(kept);
+    VetoDecision d;
+    {
+        const std::lock_guard lock(m_mutex);
+        d = m_rules.decide(stats);
+        Record r;
+        r.shot = kept->shotIndex;
+        r.stats = stats;
+        r.verdict = verdictOf(d);
+        r.inC2 = d.accepted;
+        tally(r, +1);
+        if (m_records.empty() || m_records.back().shot < r.shot) {
+            m_records.push_back(std::move(r));
+        } else if (Record* same = find(r.shot)) { // a shot seen again replaces its record
+            tally(*same, -1);
+            *same = std::move(r);
+        } else {
+            m_records.insert(std::lower_bound(m_records.begin(), m_records.end(), r.shot,
+                                 [](const Record& a, std::int64_t s) { return a.shot < s; }),
+                std::move(r));
+        }
+        if (m_spool) {
+            m_counts.spoolBytes = m_spool->fileBytes();
+        }
+    }
+    const bool pushed = d.accepted && m_pipeline.push(*kept);
+    if (d.accepted && !pushed) { // the C2 pipeline was stopped: the shot is not in it
+        const std::lock_guard lock(m_mutex);
+        if (Record* r = find(kept->shotIndex)) {
+            tally(*r, -1);
+            r->inC2 = false;
+            tally(*r, +1);
+        }
+    }
+    return { d, pushed };
+}
+
+void VetoReevaluator::keepInRing(std::shared_ptr<const PolarFrame> frame)
+{
+    const std::lock_guard lock(m_mutex);
+    m_ringUsed += bytesOf(*frame);
+    m_ringIndex[frame->shotIndex] = frame;
+    m_ring.push_back(std::move(frame));
+    while (m_ringUsed > m_config.ringBytes && !m_ring.empty()) {
+        m_ringUsed -= bytesOf(*m_ring.front());
+        m_ringIndex.erase(m_ring.front()->shotIndex);
+        m_ring.pop_front();
+    }
+}
+
+void VetoReevaluator::setRules(const VetoRules& rules)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_rules = rules;
+        for (Record& r : m_records) {
+            if (r.verdict == Verdict::Refused) {
+                continue;
+            }
+            const Verdict v = verdictOf(rules.decide(r.stats));
+            if (v != r.verdict) {
+                tally(r, -1);
+                r.verdict = v;
+                tally(r, +1);
+            }
+        }
+    }
+    m_wake.notify_all();
+}
+
+std::vector<std::int64_t> VetoReevaluator::mismatched() const
+{
+    std::vector<std::int64_t> shots;
+    for (const Record& r : m_records) {
+        if (r.verdict != Verdict::Refused && !r.lost && (r.verdict == Verdict::Accepted) != r.inC2) {
+            shots.push_back(r.shot);
+        }
+    }
+    return shots;
+}
+
+void VetoReevaluator::correctorLoop()
+{
+    while (true) {
+        std::vector<std::int64_t> shots;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stop || m_counts.pending > 0; });
+            if (m_stop) {
+                return;
+            }
+            shots = mismatched();
+            m_counts.passTotal = std::int64_t(shots.size());
+            m_counts.passDone = 0;
+            m_busy = true;
+        }
+        correct(shots);
+        {
+            const std::lock_guard lock(m_mutex);
+            m_counts.lastPassShots = m_counts.passDone;
+            m_counts.passTotal = m_counts.passDone = 0;
+            m_busy = false;
+        }
+        m_wake.notify_all();
+    }
+}
+
+bool VetoReevaluator::correct(const std::vector<std::int64_t>& shots)
+{
+    std::vector<std::int64_t> rest = fromMemoryOrSpool(shots);
+    commit();
+    std::unordered_set<std::int64_t> reread;
+    if (!rest.empty() && m_rereader) {
+        const Status s = m_rereader(rest, [&](PolarFrame&& frame) {
+            reread.insert(frame.shotIndex);
+            addToCorrection(frame);
+            if (m_batch.size() >= kCommitEvery) {
+                commit();
+            }
+            const std::lock_guard lock(m_mutex);
+            return !m_stop;
+        });
+        commit();
+        if (!s) {
+            const std::lock_guard lock(m_mutex);
+            m_counts.problem = s.message();
+        }
+    }
+    const std::lock_guard lock(m_mutex);
+    if (m_stop) {
+        return false;
+    }
+    for (std::int64_t shot : rest) {
+        Record* r = find(shot);
+        if (r && !reread.count(shot)) { // neither kept nor read again: it keeps its old place in the C2
+            tally(*r, -1);
+            r->lost = true;
+            tally(*r, +1);
+            ++m_counts.passDone;
+        }
+    }
+    return true;
+}
+
+std::vector<std::int64_t> VetoReevaluator::fromMemoryOrSpool(const std::vector<std::int64_t>& shots)
+{
+    std::vector<std::int64_t> rest;
+    for (std::int64_t shot : shots) {
+        std::shared_ptr<const PolarFrame> frame;
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_stop) {
+                break;
+            }
+            if (const auto it = m_ringIndex.find(shot); it != m_ringIndex.end()) {
+                frame = it->second;
+            }
+        }
+        if (frame) {
+            addToCorrection(*frame);
+        } else if (m_spool && m_spool->contains(shot)) {
+            auto read = m_spool->read(shot);
+            if (read) {
+                addToCorrection(*read);
+            } else {
+                const std::lock_guard lock(m_mutex);
+                m_counts.problem = read.error().message;
+                rest.push_back(shot);
+            }
+        } else {
+            rest.push_back(shot);
+        }
+        if (m_batch.size() >= kCommitEvery) {
+            commit();
+        }
+    }
+    return rest;
+}
+
+void VetoReevaluator::addToCorrection(const PolarFrame& frame)
+{
+    bool toC2 = false;
+    {
+        const std::lock_guard lock(m_mutex);
+        const Record* r = find(frame.shotIndex);
+        if (!r || r->verdict == Verdict::Refused) {
+            return;
+        }
+        toC2 = r->verdict == Verdict::Accepted;
+        if (toC2 == r->inC2) { // the rules changed back meanwhile: nothing to correct
+            ++m_counts.passDone;
+            return;
+        }
+    }
+    if (const Status added = (toC2 ? m_plus : m_minus).add(frame); added) {
+        m_batch.push_back({ frame.shotIndex, toC2 });
+    } else {
+        markLost(frame.shotIndex, added.message());
+    }
+}
+
+void VetoReevaluator::markLost(std::int64_t shot, const std::string& why)
+{
+    const std::lock_guard lock(m_mutex);
+    if (Record* r = find(shot)) {
+        tally(*r, -1);
+        r->lost = true;
+        tally(*r, +1);
+    }
+    ++m_counts.passDone;
+    m_counts.problem = why;
+}
+
+void VetoReevaluator::commit()
+{
+    if (m_batch.empty()) {
+        return;
+    }
+    m_plus.flush();
+    m_minus.flush();
+    C2Sums correction = m_plus.sums();
+    subtract(correction, m_minus.sums());
+    const Status merged = m_pipeline.mergeSums(correction);
+    m_plus.reset();
+    m_minus.reset();
+    const std::lock_guard lock(m_mutex);
+    if (!merged) {
+        m_counts.problem = merged.message();
+    }
+    for (const Change& c : m_batch) {
+        if (Record* r = find(c.shot)) {
+            tally(*r, -1);
+            if (merged) {
+                r->inC2 = c.toC2;
+            } else {
+                r->lost = true; // a refused merge must not be retried for ever
+            }
+            tally(*r, +1);
+        }
+        ++m_counts.passDone;
+    }
+    m_batch.clear();
+}
+
+void VetoReevaluator::waitExact()
+{
+    std::unique_lock lock(m_mutex);
+    m_wake.wait(lock, [this] { return m_stop || (!m_busy && m_counts.pending == 0); });
+}
+
+VetoCounts VetoReevaluator::counts() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_counts;
+}
+
+std::optional<std::pair<bool, VetoDecision>> VetoReevaluator::verdict(std::int64_t shotIndex) const
+{
+    const std::lock_guard lock(m_mutex);
+    const Record* r = find(shotIndex);
+    if (!r || r->verdict == Verdict::Refused) {
+        return std::nullopt;
+    }
+    return std::make_pair(r->inC2, m_rules.decide(r->stats));
+}
+
+} // namespace fxs
