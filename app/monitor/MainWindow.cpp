@@ -28,6 +28,7 @@
 #include <QMimeData>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QStatusBar>
@@ -146,6 +147,8 @@ void MainWindow::buildDocks()
     scroll->setWidget(m_runPanel);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // Scrolling lets the dock shrink to nothing: keep the panel's fields on screen (labels and their inputs).
+    scroll->setMinimumWidth(m_runPanel->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
     addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), scroll));
     addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
     auto* charts = new QWidget(this);
