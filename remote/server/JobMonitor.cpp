@@ -180,13 +180,23 @@ void finishJob(Job& job, fxs::v1::JobState state, const std::string& message)
     (void)job.persist();
 }
 
+namespace {
+
+// scancel of the job's Slurm allocation, when it has one (a no-op for an allocation that has ended).
+void cancelAllocation(const Job& job)
+{
+    if (!job.status.slurm_job_id().empty() && !slurm::cancel(job.status.slurm_job_id())) {
+        spdlog::warn("job {}: Slurm job {} still runs 10 s after scancel", job.id, job.status.slurm_job_id());
+    }
+}
+
+} // namespace
+
 void endRunningJob(Job& job, fxs::v1::JobState state, const std::string& reason)
 {
     // Under Slurm the ranks are children of slurmstepd on the allocation's nodes, not of our launcher: Slurm
     // ends them (and frees the nodes); the local salloc and srun go with the session below.
-    if (!job.status.slurm_job_id().empty() && !slurm::cancel(job.status.slurm_job_id())) {
-        spdlog::warn("job {}: Slurm job {} still runs 10 s after scancel", job.id, job.status.slurm_job_id());
-    }
+    cancelAllocation(job);
     const auto beats = RankHeartbeat::readAll(job.files.ranksDir());
     killSession(job.pid, rankPids(beats), !job.adopted);
     updateRanks(job, RankHeartbeat::readAll(job.files.ranksDir()), unixNowS());
@@ -226,9 +236,8 @@ void pollJob(Job& job, const ServerOptions& options)
         // gone without releasing it (killed, or lost with an earlier server) would hold its nodes until its time
         // limit: it is cancelled (scancel of an ended job is a no-op).
         killSession(job.pid, rankPids(beats), false);
-        if (!job.status.slurm_job_id().empty() && (*waitStatus == -1 || WIFSIGNALED(*waitStatus))
-            && !slurm::cancel(job.status.slurm_job_id())) {
-            spdlog::warn("job {}: Slurm job {} still runs 10 s after scancel", job.id, job.status.slurm_job_id());
+        if (*waitStatus == -1 || WIFSIGNALED(*waitStatus)) {
+            cancelAllocation(job);
         }
         const bool exitedOk = *waitStatus == -1 || (WIFEXITED(*waitStatus) && WEXITSTATUS(*waitStatus) == 0);
         if (exitedOk && std::filesystem::exists(job.files.result())) {

@@ -292,6 +292,17 @@ struct CxiFileSource::Impl {
         return {};
     }
 
+    // Frame `i` of the stack's shape and pixel type, without pixels yet.
+    Frame emptyFrame(std::int64_t i) const
+    {
+        Frame f;
+        f.shotIndex = i;
+        f.nSlow = info.slab.nSlow;
+        f.nFast = info.slab.nFast;
+        f.type = info.slab.type;
+        return f;
+    }
+
     // The frame's origin, photon energy and the facility's ids.
     void describe(Frame& f) const
     {
@@ -385,11 +396,7 @@ Result<std::optional<Frame>> CxiFileSource::next()
         return std::optional<Frame> {};
     }
     if (m->inPlace) {
-        Frame f;
-        f.shotIndex = m->cursor;
-        f.nSlow = m->info.slab.nSlow;
-        f.nFast = m->info.slab.nFast;
-        f.type = m->info.slab.type;
+        Frame f = m->emptyFrame(m->cursor);
         auto located = m->locateInPlace(m->cursor, f);
         if (!located) {
             m->failure = located.error();
@@ -403,11 +410,7 @@ Result<std::optional<Frame>> CxiFileSource::next()
         // A chunk never written: HDF5 reads its fill value below.
     }
     if (m->rawEncoding != PixelEncoding::Plain) {
-        Frame f;
-        f.shotIndex = m->cursor;
-        f.nSlow = m->info.slab.nSlow;
-        f.nFast = m->info.slab.nFast;
-        f.type = m->info.slab.type;
+        Frame f = m->emptyFrame(m->cursor);
         if (Status s = m->readRawChunk(m->cursor, f); !s) {
             m->failure = Error { s.message() };
             return *m->failure;
@@ -422,11 +425,7 @@ Result<std::optional<Frame>> CxiFileSource::next()
             return *m->failure;
         }
     }
-    Frame f;
-    f.shotIndex = m->cursor;
-    f.nSlow = m->info.slab.nSlow;
-    f.nFast = m->info.slab.nFast;
-    f.type = m->info.slab.type;
+    Frame f = m->emptyFrame(m->cursor);
     const std::size_t bytes = m->info.slab.bytes();
     const auto* from = m->block.data() + static_cast<std::size_t>(m->cursor - m->blockStart) * bytes;
     f.pixels.assign(from, from + bytes);
