@@ -10,39 +10,22 @@
 #include <C2BruteForce.h>
 #include <H5pyResults.h>
 #include <PythonRunner.h>
+#include <ProgramRunner.h>
 #include <QtTest>
 #include <fxs/shots/VetoRules.h>
 #include <nlohmann/json.hpp>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString err;
-};
-
-Run monitor(const QTemporaryDir& dir, const QStringList& args)
+fxs::test::ProgramRun monitor(const QTemporaryDir& dir, const QStringList& args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    p.setProcessEnvironment(env);
-    p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+    return fxs::test::runMonitor(
         QStringList { "--settings", dir.filePath("s.ini"), "--results", dir.filePath("results"), "--dump-c2",
             dir.filePath("c2.json"), "--dump-polar", dir.filePath("polar.bin"), "--dump-polar-every-shot",
             "--veto-script", dir.filePath("script.json"), "--counts-log", dir.filePath("counts.jsonl"),
             "--quit-when-done" }
-            + args);
-    Run r;
-    if (!p.waitForFinished(240000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "fxs-monitor did not finish";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+            + args,
+        240000);
 }
 
 // The window's settings: the run's source, the spool and memory ring, and the rules in force at the start.
@@ -225,10 +208,10 @@ print(' '.join(str(float(v)) for v in d.reshape(300, -1).max(axis=1)))
         writeSettings(dir, 1, (64 + 60 * record) * 1e-9, 40 * 8.0 * nQ * nPhi * 1e-6, false, first);
         writeScript(dir, R"({"pause_at_shot": 200, "changes": [{"statistic": "max", "min": null, "max": 2000},
                              {"veto": [20, 119], "reason": "beam dump"}]})");
-        const Run r = monitor(dir,
+        const auto r = monitor(dir,
             { "--open", cxi, "--clen", "0.03", "--photon-energy", "9100", "--pixel-size", "1e-4", "--nq",
                 QString::number(nQ), "--nphi", QString::number(nPhi) });
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
 
         // (a) The accepted shots by the final rules, from numpy's maxima: max ≤ 2,000 and not in 20–119.
         std::vector<fxs::PolarFrame> accepted;
@@ -277,10 +260,10 @@ print(' '.join(str(float(v)) for v in d.reshape(300, -1).max(axis=1)))
         const std::uint64_t bound = 64 + 30 * record + record / 2; // 30 records
         writeSettings(dir, 0, double(bound) * 1e-9, 3 * 8.0 * nQ * nPhi * 1e-6, true, fxs::VetoRules {});
         writeScript(dir, R"({"pause_at_shot": 200, "changes": [{"veto": [10, 59], "reason": "detector glitch"}]})");
-        const Run r = monitor(dir,
+        const auto r = monitor(dir,
             { "--shots", "260", "--rate", "0", "--size", "64", "--nq", QString::number(nQ), "--nphi",
                 QString::number(nPhi) });
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         // (c) The spool file on disk stayed within its bound (it wrapped: exactly 30 records).
         const QStringList spools = QDir(dir.filePath("spool")).entryList({ "fxs-spool-*" }, QDir::Dirs);
         QCOMPARE(spools.size(), 1);
@@ -299,7 +282,7 @@ print(' '.join(str(float(v)) for v in d.reshape(300, -1).max(axis=1)))
         const Shown n = shown(last);
         QCOMPARE(n.accepted, qint64(210));
         QCOMPARE(n.vetoInC2, qint64(260));
-        QVERIFY2(r.err.contains("50 shots whose verdict changed could not be reached again"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("50 shots whose verdict changed could not be reached again"), r.err.constData());
         const auto frames = readPolar(dir.filePath("polar.bin"));
         QCOMPARE(int(frames.size()), 260);
         const QString c2 = compareC2(dir.filePath("c2.json"), frames); // every shot is still in the C2

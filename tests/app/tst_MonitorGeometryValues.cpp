@@ -6,35 +6,18 @@
 #include "PythonRunner.h"
 
 #include <QDir>
+#include <ProgramRunner.h>
 #include <QtTest>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString err;
-};
-
-Run monitor(const QTemporaryDir& dir, const QStringList& args)
+fxs::test::ProgramRun monitor(const QTemporaryDir& dir, const QStringList& args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    p.setProcessEnvironment(env);
-    p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+    return fxs::test::runMonitor(
         QStringList { "--fresh", "--settings", dir.filePath("s.ini"), "--results", dir.filePath("results"), "--nq", "8",
             "--nphi", "16", "--quit-when-done" }
-            + args);
-    Run r;
-    if (!p.waitForFinished(90000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "fxs-monitor did not finish";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+            + args,
+        90000);
 }
 
 // Four 64 × 64 frames; with `lcls`, the LCLS per-event camera length (mm) and photon energy (eV) beside them.
@@ -61,10 +44,10 @@ private slots:
         QTemporaryDir dir;
         const QString cxi = dir.filePath("plain.cxi");
         QVERIFY(fxs::test::runPython(kWriter, { cxi, "plain" }).ok());
-        const Run r = monitor(dir, { "--open", cxi });
+        const auto r = monitor(dir, { "--open", cxi });
         QCOMPARE(r.exitCode, 1);
         for (const char* what : { "camera length", "photon energy", "pixel size", "Detector values" }) {
-            QVERIFY2(r.err.contains(what), qPrintable(r.err));
+            QVERIFY2(r.err.contains(what), r.err.constData());
         }
         QVERIFY2(resultsFiles(dir).isEmpty(), "a run started on assumed values");
     }
@@ -74,9 +57,9 @@ private slots:
         QTemporaryDir dir;
         const QString cxi = dir.filePath("plain.cxi");
         QVERIFY(fxs::test::runPython(kWriter, { cxi, "plain" }).ok());
-        const Run r
+        const auto r
             = monitor(dir, { "--open", cxi, "--clen", "0.2", "--photon-energy", "9100", "--pixel-size", "1e-4" });
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto files = resultsFiles(dir);
         QCOMPARE(files.size(), 1);
         const QString out = fxs::test::h5pyOnResults(dir.filePath("results/" + files.first()),
@@ -97,8 +80,8 @@ private slots:
                    "photon_energy = /LCLS/photon_energy_eV\n"
                    "p/min_fs = 0\np/max_fs = 63\np/min_ss = 0\np/max_ss = 63\np/corner_x = -32\np/corner_y = -32\n");
         geom.close();
-        Run r = monitor(dir, { "--open", cxi, "--geometry", geom.fileName() });
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto r = monitor(dir, { "--open", cxi, "--geometry", geom.fileName() });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto files = resultsFiles(dir);
         QCOMPARE(files.size(), 1);
         const QString out = fxs::test::h5pyOnResults(dir.filePath("results/" + files.first()),

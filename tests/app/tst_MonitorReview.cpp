@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <ProgramRunner.h>
 #include <QtTest>
 #include <cmath>
 #include <fxs/correlation/C2Accumulator.h>
@@ -80,26 +81,10 @@ Written writeRun(const QString& path, int shots, unsigned seed, int nPhi, const 
     return w;
 }
 
-struct Monitor {
-    int exitCode = -1;
-    QString err;
-};
-
-Monitor runMonitor(const QTemporaryDir& dir, const QStringList& args)
+fxs::test::ProgramRun monitor(const QTemporaryDir& dir, const QStringList& args)
 {
-    QProcess p;
-    p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
-        QStringList { "--fresh", "--settings", dir.filePath("s.ini"), "--quit-when-done" } + args);
-    Monitor m;
-    if (!p.waitForFinished(90000)) {
-        p.kill();
-        p.waitForFinished();
-        m.err = "fxs-monitor did not finish";
-        return m;
-    }
-    m.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    m.err = QString::fromUtf8(p.readAllStandardError());
-    return m;
+    return fxs::test::runMonitor(
+        QStringList { "--fresh", "--settings", dir.filePath("s.ini"), "--quit-when-done" } + args, 90000);
 }
 
 QJsonObject readJson(const QString& path)
@@ -130,10 +115,10 @@ private slots:
         const std::vector<double> convShotsB { 10, 30 }, convB { 0.125, 0.375 };
         const Written wa = writeRun(a, 40, 11, kNPhi, convShotsA, convA, { { "beam drop", 5 }, { "too dim", 3 }, { "sum 12 < 100", 1 }, { "sum 7.5 < 100", 2 } });
         const Written wb = writeRun(b, 25, 12, kNPhi, convShotsB, convB, { { "beam drop", 2 } });
-        const Monitor m = runMonitor(dir,
+        const auto m = monitor(dir,
             { "--review", a, "--compare", b, "--dump-c2", dir.filePath("c2.json"), "--dump-compare",
                 dir.filePath("compare.json"), "--screenshots", dir.filePath("png") });
-        QVERIFY2(m.exitCode == 0, qPrintable(m.err));
+        QVERIFY2(m.exitCode == 0, m.err.constData());
 
         // The C2 explorer shows A: its curve at the cursor against the brute force over A's frames.
         const QJsonObject c2 = readJson(dir.filePath("c2.json"));
@@ -234,16 +219,16 @@ private slots:
         QVERIFY(junk.open(QIODevice::WriteOnly));
         junk.write("not HDF5 at all\n");
         junk.close();
-        Monitor m = runMonitor(dir, { "--review", junk.fileName() });
+        auto m = monitor(dir, { "--review", junk.fileName() });
         QCOMPARE(m.exitCode, 1);
-        QVERIFY2(m.err.contains(junk.fileName()) && m.err.contains("not an HDF5 file"), qPrintable(m.err));
+        QVERIFY2(m.err.contains(junk.fileName().toUtf8()) && m.err.contains("not an HDF5 file"), m.err.constData());
 
         const QString a = dir.filePath("a.h5"), c = dir.filePath("c.h5");
         writeRun(a, 8, 1, kNPhi, { 8 }, { 0.5 }, {});
         writeRun(c, 8, 2, 2 * kNPhi, { 8 }, { 0.5 }, {});
-        m = runMonitor(dir, { "--review", a, "--compare", c });
+        m = monitor(dir, { "--review", a, "--compare", c });
         QCOMPARE(m.exitCode, 1);
-        QVERIFY2(m.err.contains("Cannot compare a.h5 with c.h5: their polar grids differ"), qPrintable(m.err));
+        QVERIFY2(m.err.contains("Cannot compare a.h5 with c.h5: their polar grids differ"), m.err.constData());
     }
 };
 

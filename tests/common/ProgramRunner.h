@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -40,6 +41,17 @@ inline ProgramRun runProgram(const QString& program, const QStringList& args, in
 {
     QProcess p;
     p.start(binPath(program), args);
+    return finishProgram(p, timeoutMs);
+}
+
+/// Runs the fxs-monitor window offscreen (QT_QPA_PLATFORM=offscreen) with `args` to the end.
+inline ProgramRun runMonitor(const QStringList& args, int timeoutMs = 120000)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(env);
+    p.start(binPath("fxs-monitor"), args);
     return finishProgram(p, timeoutMs);
 }
 
