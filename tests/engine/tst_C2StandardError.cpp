@@ -18,51 +18,6 @@ using fxs::PolarFrame;
 
 namespace {
 
-// Σ_j |A_j(q, n)|² |A_j(q', n)|² with A_j the direct DFT (no FFT) of the float64 δI of each shot.
-std::vector<double> directSquares(const std::vector<PolarFrame>& frames, int nMax)
-{
-    const int nQ = frames.front().nQ, nPhi = frames.front().nPhi;
-    std::vector<double> out(static_cast<std::size_t>(nMax + 1) * nQ * nQ, 0.0);
-    std::vector<double> power(static_cast<std::size_t>(nQ) * (nMax + 1));
-    for (const auto& f : frames) {
-        const auto d = fxs::test::deltaI(f, true);
-        for (int q = 0; q < nQ; ++q) {
-            for (int n = 0; n <= nMax; ++n) {
-                std::complex<double> a;
-                for (int p = 0; p < nPhi; ++p) {
-                    a += d[f.at(q, p)] * std::polar(1.0, -2 * std::numbers::pi * n * p / nPhi);
-                }
-                power[static_cast<std::size_t>(q) * (nMax + 1) + n] = std::norm(a);
-            }
-        }
-        for (int n = 0; n <= nMax; ++n) {
-            for (int q = 0; q < nQ; ++q) {
-                for (int qp = 0; qp < nQ; ++qp) {
-                    out[(static_cast<std::size_t>(n) * nQ + q) * nQ + qp]
-                        += power[static_cast<std::size_t>(q) * (nMax + 1) + n]
-                        * power[static_cast<std::size_t>(qp) * (nMax + 1) + n];
-                }
-            }
-        }
-    }
-    return out;
-}
-
-// Largest deviation over the stored lower triangle, relative to the largest value.
-double lowerTriangleError(const C2Sums& s, const std::vector<double>& want)
-{
-    double worst = 0, scale = 0;
-    for (int n = 0; n <= s.nMax; ++n) {
-        for (int q = 0; q < s.nQ; ++q) {
-            for (int qp = 0; qp <= q; ++qp) {
-                worst = std::max(worst, std::abs(s.squares[s.at(n, q, qp)] - want[s.at(n, q, qp)]));
-                scale = std::max(scale, want[s.at(n, q, qp)]);
-            }
-        }
-    }
-    return worst / scale;
-}
-
 // A simulated shot: an anisotropic ring pattern (2- and 6-fold) at a random in-plane angle, times a fluence drawn
 // uniformly in [1 − spread, 1 + spread], with Poisson counts; rings 1 and 3 have a gap (a static detector mask).
 PolarFrame simulatedShot(int nQ, int nPhi, std::int64_t shot, double spread, std::mt19937_64& rng)
@@ -171,7 +126,7 @@ private slots:
         }
         QVERIFY(got.hasVariance());
         QCOMPARE(got.totalShots(), std::int64_t(shots));
-        const double err = lowerTriangleError(got, directSquares(frames, c.effectiveNMax()));
+        const double err = fxs::test::squaresError(got, fxs::test::directSquares(frames, c.effectiveNMax()));
         QVERIFY2(err < (doublePrecision ? 1e-11 : 1e-5), qPrintable(QString::number(err)));
     }
 

@@ -127,6 +127,10 @@ private slots:
         QCOMPARE(sums.totalShots(), std::int64_t(keep.size()));
         const double err = test::halfSumsError(sums, test::bruteForce(keep, true));
         QVERIFY2(err < 1e-5, qPrintable(QString("relative error %1").arg(err)));
+        // The variance's squares follow the vetoes too: those of exactly the accepted shots, by direct DFT.
+        QVERIFY(sums.hasVariance());
+        const double sqErr = test::squaresError(sums, test::directSquares(keep, sums.nMax));
+        QVERIFY2(sqErr < 1e-5, qPrintable(QString("squares: relative error %1").arg(sqErr)));
         QCOMPARE(rereads > 0, reread && spoolShots < 80);
         int changed = 0; // shots whose verdict differs between the two rules: the re-evaluation's work
         for (const auto& f : frames) {

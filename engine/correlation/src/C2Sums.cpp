@@ -49,6 +49,23 @@ template <class T> void addInto(std::vector<T>& dst, const std::vector<T>& src)
 {
     std::transform(dst.begin(), dst.end(), src.begin(), dst.begin(), [](const T& a, const T& b) { return a + b; });
 }
+
+template <class T> void subtractFrom(std::vector<T>& dst, const std::vector<T>& src)
+{
+    std::transform(dst.begin(), dst.end(), src.begin(), dst.begin(), [](const T& a, const T& b) { return a - b; });
+}
+
+// Every additive array and count of `a` combined with `b`'s by `combine` (the squares apart: their rule differs).
+template <class Combine> void combineSums(C2Sums& a, const C2Sums& b, Combine combine, int shotSign)
+{
+    for (int h = 0; h < 2; ++h) {
+        combine(a.signal[h], b.signal[h]);
+        combine(a.mask[h], b.mask[h]);
+        a.shots[h] += shotSign * b.shots[h];
+    }
+    combine(a.weightedIntensity, b.weightedIntensity);
+    combine(a.weightSum, b.weightSum);
+}
 } // namespace
 
 Status C2Sums::merge(const C2Sums& o)
@@ -67,13 +84,21 @@ Status C2Sums::merge(const C2Sums& o)
         squares.clear();
         squares.shrink_to_fit();
     }
-    for (int h = 0; h < 2; ++h) {
-        addInto(signal[h], o.signal[h]);
-        addInto(mask[h], o.mask[h]);
-        shots[h] += o.shots[h];
+    combineSums(*this, o, [](auto& dst, const auto& src) { addInto(dst, src); }, +1);
+    return {};
+}
+
+Status C2Sums::subtract(const C2Sums& o)
+{
+    if (!compatible(o)) {
+        return Error { "cannot subtract C2 sums of " + std::to_string(o.nQ) + " x " + std::to_string(o.nPhi)
+            + " (n_max " + std::to_string(o.nMax) + ") from sums of " + std::to_string(nQ) + " x "
+            + std::to_string(nPhi) + " (n_max " + std::to_string(nMax) + ")" };
     }
-    addInto(weightedIntensity, o.weightedIntensity);
-    addInto(weightSum, o.weightSum);
+    if (hasVariance() && o.hasVariance()) {
+        subtractFrom(squares, o.squares); // the shots taken out leave the variance's sums too
+    }
+    combineSums(*this, o, [](auto& dst, const auto& src) { subtractFrom(dst, src); }, -1);
     return {};
 }
 

@@ -18,26 +18,6 @@ C2Config inDouble(C2Config c)
     return c;
 }
 
-void subtract(C2Sums& into, const C2Sums& minus)
-{
-    for (int h = 0; h < 2; ++h) {
-        for (std::size_t i = 0; i < into.signal[h].size(); ++i) {
-            into.signal[h][i] -= minus.signal[h][i];
-        }
-        for (std::size_t i = 0; i < into.mask[h].size(); ++i) { // every array C2Sums::merge adds
-            into.mask[h][i] -= minus.mask[h][i];
-        }
-        into.shots[h] -= minus.shots[h];
-    }
-    for (std::size_t i = 0; i < into.weightedIntensity.size(); ++i) {
-        into.weightedIntensity[i] -= minus.weightedIntensity[i];
-        into.weightSum[i] -= minus.weightSum[i];
-    }
-    for (std::size_t i = 0; i < into.squares.size() && i < minus.squares.size(); ++i) {
-        into.squares[i] -= minus.squares[i]; // the vetoed shots leave the variance's sums too
-    }
-}
-
 } // namespace
 
 VetoReevaluator::VetoReevaluator(
@@ -356,8 +336,10 @@ void VetoReevaluator::commit()
     m_plus.flush();
     m_minus.flush();
     C2Sums correction = m_plus.sums();
-    subtract(correction, m_minus.sums());
-    const Status merged = m_pipeline.mergeSums(correction);
+    Status merged = correction.subtract(m_minus.sums()); // same config: refused only if that ever changed
+    if (merged) {
+        merged = m_pipeline.mergeSums(correction);
+    }
     m_plus.reset();
     m_minus.reset();
     const std::lock_guard lock(m_mutex);

@@ -50,6 +50,9 @@ struct C2Sums {
     /// Adds `other` into this (merging by addition); refused, changing nothing, when not compatible(). Sums without
     /// squares (an older file, a GPU run) make the result lose its squares, unless they hold no shot.
     Status merge(const C2Sums& other);
+    /// Takes `other` out of this (shots that left the run, e.g. vetoed afterwards); refused, changing nothing, when
+    /// not compatible(). The squares are subtracted when both sums have them.
+    Status subtract(const C2Sums& other);
     /// Sets every sum and count to zero, keeping the shape.
     void clear();
 };
