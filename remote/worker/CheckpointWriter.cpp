@@ -23,20 +23,22 @@ Status writeAll(const SumsFile& cp, bool final, int threads, const JobFiles& fil
         return st;
     }
     if (final) {
-        if (auto st = linkResult(cp, files); !st) {
-            return st;
-        }
+        return linkResult(cp, files); // the final analysis writes the last snapshot
     }
     SnapshotOptions opt;
     opt.interShot = false;
     opt.fourier = false;
     opt.threads = threads;
-    const C2Snapshot snap = C2Snapshot::compute(cp.sums, opt);
-    const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
-    return s.write(files.snapshot());
+    return writeSnapshotFile(C2Snapshot::compute(cp.sums, opt), files);
 }
 
 } // namespace
+
+Status writeSnapshotFile(const C2Snapshot& snap, const JobFiles& files)
+{
+    const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
+    return s.write(files.snapshot());
+}
 
 CheckpointWriter::CheckpointWriter(JobFiles files)
     : m_files(std::move(files))
@@ -45,13 +47,13 @@ CheckpointWriter::CheckpointWriter(JobFiles files)
 
 CheckpointWriter::~CheckpointWriter() { (void)wait(); }
 
-Status CheckpointWriter::submit(SumsFile cp, bool final, int snapshotThreads)
+Status CheckpointWriter::submit(std::shared_ptr<const SumsFile> cp, bool final, int snapshotThreads)
 {
     if (auto st = wait(); !st) {
         return st;
     }
     m_thread = std::thread([this, cp = std::move(cp), final, snapshotThreads] {
-        m_status = writeAll(cp, final, snapshotThreads, m_files);
+        m_status = writeAll(*cp, final, snapshotThreads, m_files);
     });
     return {};
 }

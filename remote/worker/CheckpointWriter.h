@@ -1,9 +1,11 @@
 #pragma once
 
 #include "JobFiles.h"
+#include <fxs/correlation/C2Snapshot.h>
 #include <fxs/results/SumsFile.h>
 #include <fxs/core/Result.h>
 
+#include <memory>
 #include <thread>
 
 namespace fxs::remote {
@@ -17,8 +19,10 @@ public:
     ~CheckpointWriter(); ///< waits for the write in flight
 
     /// Waits for the previous write (returning its failure, if any), then starts writing `cp` as the checkpoint
-    /// and a snapshot of it (computed with `snapshotThreads`), and as the result too when `final`.
-    Status submit(SumsFile cp, bool final, int snapshotThreads = 1);
+    /// and a snapshot of it (computed with `snapshotThreads`). When `final` it is the result too, and no snapshot is
+    /// computed: the final analysis computes the full one anyway and writes it (writeSnapshotFile), so the job's
+    /// last wait holds only the disk write.
+    Status submit(std::shared_ptr<const SumsFile> cp, bool final, int snapshotThreads = 1);
     /// Waits for the write in flight; its outcome.
     Status wait();
 
@@ -27,5 +31,8 @@ private:
     std::thread m_thread;
     Status m_status;
 };
+
+/// The progress snapshot the server streams (files.snapshot()), from a snapshot of the sums.
+Status writeSnapshotFile(const C2Snapshot& snapshot, const JobFiles& files);
 
 } // namespace fxs::remote

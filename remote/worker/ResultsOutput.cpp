@@ -1,4 +1,5 @@
 #include "ResultsOutput.h"
+#include "CheckpointWriter.h"
 
 #include <fxs/results/AtomicFile.h>
 #include <fxs/results/MrcWriter.h>
@@ -62,6 +63,10 @@ Result<FinalAnalysis> analyse(const FinalProducts& p, const C2Sums& sums, const 
     SnapshotOptions so;
     so.threads = p.threads;
     FinalAnalysis a { C2Snapshot::compute(sums, so), std::nullopt, std::nullopt };
+    // The job's last progress snapshot (the checkpoint writer leaves the final one to this full computation).
+    if (auto st = writeSnapshotFile(a.snapshot, p.files); !st) {
+        return Error { "snapshot: " + st.message() };
+    }
     if (!p.cfg.reconstruct) {
         return a;
     }

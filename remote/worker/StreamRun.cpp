@@ -298,7 +298,7 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
     std::vector<RejectedShot> rejectedAll = resume->rejected; // rank 0
     std::vector<std::int64_t> shotsDone = resume->shotsDone; // rank 0
     StreamLedger& ledger = resume->ledger; // rank 0
-    SumsFile final;
+    std::shared_ptr<const SumsFile> final; // rank 0: the last checkpoint, shared with the writer
     const auto t0 = Clock::now();
     auto lastFrame = Clock::now();
     std::int64_t local = 0; // frames this rank took in this attempt
@@ -388,15 +388,15 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
             if (auto st = writeTextAtomically(files.streamLedger(), ledger.toJson()); !st) {
                 return Error { st.message() };
             }
-            SumsFile cp;
-            cp.sums = std::move(sums);
-            cp.computationHash = cfg.computationHash();
-            cp.shotsDone = shotsDone;
-            cp.rejected = rejectedAll;
+            auto cp = std::make_shared<SumsFile>();
+            cp->sums = std::move(sums);
+            cp->computationHash = cfg.computationHash();
+            cp->shotsDone = shotsDone;
+            cp->rejected = rejectedAll;
             if (last) {
                 final = cp;
             }
-            if (auto st = writer.submit(std::move(cp), last, last ? size * cfg.threadsPerRank : 1); !st) {
+            if (auto st = writer.submit(std::move(cp), last); !st) {
                 return Error { st.message() };
             }
         }
@@ -416,11 +416,14 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
         const LedgerColumns columns = ledger.columns(rejectedAll);
         const StreamCounts counts = fromArray(ledger.total());
         const FinalProducts p { cfg, files, input->wavelengthA, size * cfg.threadsPerRank, &columns, &counts };
-        auto a = analyse(p, final.sums, [](double) {});
+        if (!final) {
+            return Error { "rank 0 ended the stream without its last checkpoint" };
+        }
+        auto a = analyse(p, final->sums, [](double) {});
         if (!a) {
             return a.error();
         }
-        if (auto st = writeResultsFile(p, final, *a); !st) {
+        if (auto st = writeResultsFile(p, *final, *a); !st) {
             return st;
         }
     }

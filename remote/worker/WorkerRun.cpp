@@ -206,7 +206,7 @@ int finalThreads(const WorkerConfig& cfg, int size)
 }
 
 struct RoundsOutcome {
-    SumsFile final; ///< rank 0: the sums and ledger of the whole job
+    std::shared_ptr<const SumsFile> final; ///< rank 0: the sums and ledger of the whole job (shared with the writer)
     double reduceS = 0.0; ///< reductions + hand-off to the writer: the price of fault tolerance
     double waitS = 0.0; ///< of which waiting at the round's end for the slowest rank (load imbalance)
     double lastIntervalS = 0.0; ///< the round length the checkpoint policy arrived at
@@ -270,16 +270,15 @@ Result<RoundsOutcome> runRounds(
         }
         std::sort(units.begin(), units.end());
         std::sort(rejected.begin(), rejected.end(), [](auto& a, auto& b) { return a.shot < b.shot; });
-        SumsFile cp;
-        cp.sums = std::move(sums);
-        cp.computationHash = cfg.computationHash();
-        cp.unitsDone = std::move(units);
-        cp.rejected = std::move(rejected);
+        auto cp = std::make_shared<SumsFile>();
+        cp->sums = std::move(sums);
+        cp->computationHash = cfg.computationHash();
+        cp->unitsDone = std::move(units);
+        cp->rejected = std::move(rejected);
         if (final) {
-            out.final = cp;
+            out.final = cp; // shared, not copied: the writer and the final analysis only read it
         }
-        // The last snapshot is the only thing left to wait for: every rank's cores are free for it.
-        return writer.submit(std::move(cp), final, final ? finalThreads(cfg, size) : 1);
+        return writer.submit(std::move(cp), final);
     };
     for (;; ++out.rounds) {
         work.heart.setPhase("accumulating");
@@ -425,7 +424,7 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     if (rank == 0) {
         // The other ranks only wait from here on (sleeping): their cores are rank 0's.
         if (auto st = writeFinalProducts(
-                *cfg, files, rounds->final, (*provider)->wavelengthA(), finalThreads(*cfg, size), heart);
+                *cfg, files, *rounds->final, (*provider)->wavelengthA(), finalThreads(*cfg, size), heart);
             !st) {
             return st;
         }
