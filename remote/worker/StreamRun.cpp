@@ -409,23 +409,24 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
             rank, static_cast<long long>(left));
     }
     stream.cancel();
+    if (rank != 0) {
+        return writer.wait();
+    }
+    const LedgerColumns columns = ledger.columns(rejectedAll);
+    const StreamCounts counts = fromArray(ledger.total());
+    const FinalProducts p { cfg, files, input->wavelengthA, size * cfg.threadsPerRank, &columns, &counts };
+    if (!final) {
+        return Error { "rank 0 ended the stream without its last checkpoint" };
+    }
+    auto a = analyse(p, final->sums, [](double) {}); // while the writer puts the result on disk
     if (auto st = writer.wait(); !st) {
         return st;
     }
-    if (rank == 0) {
-        const LedgerColumns columns = ledger.columns(rejectedAll);
-        const StreamCounts counts = fromArray(ledger.total());
-        const FinalProducts p { cfg, files, input->wavelengthA, size * cfg.threadsPerRank, &columns, &counts };
-        if (!final) {
-            return Error { "rank 0 ended the stream without its last checkpoint" };
-        }
-        auto a = analyse(p, final->sums, [](double) {});
-        if (!a) {
-            return a.error();
-        }
-        if (auto st = writeResultsFile(p, *final, *a); !st) {
-            return st;
-        }
+    if (!a) {
+        return a.error();
+    }
+    if (auto st = writeResultsFile(p, *final, *a); !st) {
+        return st;
     }
     return {};
 }

@@ -332,9 +332,11 @@ Result<RoundsOutcome> runRounds(
     }
 }
 
-// Rank 0, after the result is on disk: the results file, with the reconstruction when asked for.
+// Rank 0, once the last reduction is in: the analysis (snapshot, and the reconstruction when asked for) runs while
+// the writer puts the result on disk; then the results file. `diskWaitS`: how long the analysis left it waiting for
+// the disk.
 Status writeFinalProducts(const WorkerConfig& cfg, const JobFiles& files, const SumsFile& final, double wavelengthA,
-    int threads, HeartbeatThread& heart)
+    int threads, HeartbeatThread& heart, CheckpointWriter& writer, double& diskWaitS)
 {
     const FinalProducts p { cfg, files, wavelengthA, threads };
     if (cfg.reconstruct) {
@@ -342,6 +344,12 @@ Status writeFinalProducts(const WorkerConfig& cfg, const JobFiles& files, const 
         heart.setPhase("reconstructing");
     }
     auto a = analyse(p, final.sums, [&heart](double f) { heart.setReconstructionProgress(f); });
+    const auto tw = Clock::now();
+    auto written = writer.wait();
+    diskWaitS = secondsSince(tw);
+    if (!written) {
+        return written;
+    }
     if (!a) {
         return a.error();
     }
@@ -414,24 +422,21 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     if (!rounds) {
         return rounds.error();
     }
-    const auto tw = Clock::now();
-    if (auto st = writer.wait(); !st) { // the result is on disk before any rank says done
-        return st;
-    }
-    const double finalWaitS = secondsSince(tw);
     const double c2S = secondsSince(t0);
     const auto tf = Clock::now();
+    double finalWaitS = 0.0; // rank 0 waiting for the result's write after its analysis
     if (rank == 0) {
-        // The other ranks only wait from here on (sleeping): their cores are rank 0's.
-        if (auto st = writeFinalProducts(
-                *cfg, files, *rounds->final, (*provider)->wavelengthA(), finalThreads(*cfg, size), heart);
+        // The other ranks only wait from here on (sleeping): their cores are rank 0's. The result is on disk
+        // before any rank says done.
+        if (auto st = writeFinalProducts(*cfg, files, *rounds->final, (*provider)->wavelengthA(),
+                finalThreads(*cfg, size), heart, writer, finalWaitS);
             !st) {
             return st;
         }
     } else {
         heart.setPhase("waiting");
     }
-    const double finalS = secondsSince(tf);
+    const double finalS = secondsSince(tf) - finalWaitS;
     sleepingBarrier(comm);
     if (rank == 0) {
         const double reduceS = rounds->reduceS + finalWaitS;
