@@ -1,4 +1,5 @@
-// A 2-rank remote job on a live DECTRIS Stream V2 publisher (tests/app/stream_peer.py on 127.0.0.1) through a real
+// A 2-rank remote job on a live DECTRIS Stream V2 publisher (tests/app/stream_peer.py on 127.0.0.1), and on Debian's
+// Karabo bridge (karabo_bridge.ServerInThread in the same script), through a real
 // fxs-server, mpirun and fxs-worker: every rank a consumer, the publisher's PUSH spreading the images over them.
 // Oracles: what the publisher says it sent against the job's ledger (h5py), and the same frames read from the file
 // (h5py wrote it) by the test, remapped through the detector the job's geometry describes (built here from its
@@ -30,7 +31,7 @@ const char* kLedger = R"(
 import h5py, json, sys
 f = h5py.File(sys.argv[1], 'r')
 print(json.dumps({'shots': f['ledger/shot_index'][()].tolist(), 'frames': f['ledger/frame_number'][()].tolist(),
-  'counts': f['analysis/stream_counts'][()].tolist()}))
+  'series': f['ledger/series_id'][()].tolist(), 'counts': f['analysis/stream_counts'][()].tolist()}))
 )";
 
 } // namespace
@@ -180,6 +181,54 @@ private slots:
         QCOMPARE(counts[2], qint64(0));
         QCOMPARE(counts[3], qint64(0));
         QCOMPARE(counts[5], qint64(1));
+
+        auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
+        QVERIFY(remote.ok());
+        QCOMPARE(remote->sums.totalShots(), qint64(kFrames));
+        const double err = sumsError(remote->sums, fileSums(shotOfFrame));
+        QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // Two ranks on Debian's Karabo bridge (karabo_bridge.ServerInThread: REP, protocol 2.2, 4 pulses per train in the
+    // online layout (fs, ss, pulses)), each rank with one request in flight, the job ending at its shot count: every
+    // pulse of every train once in the ledger (train id as series, pulse index as frame), both ranks took trains,
+    // and the sums are the file's over the same frames.
+    void twoRanksOnAKaraboBridge()
+    {
+        if (!pythonHas("karabo_bridge")) {
+            QSKIP("python3 module karabo_bridge is missing (packaging/install-deps)");
+        }
+        StreamPeer peer({ "karabo", "0", QString::fromStdString(m_cxi), "--pulses", "4", "--online", "--linger", "5" });
+        const int port = peer.port();
+        QVERIFY(port > 0);
+        fxs::v1::JobSpec spec = streamSpec(port);
+        spec.mutable_stream()->set_protocol("karabo");
+        spec.mutable_stream()->set_stop_at_end(false);
+        spec.mutable_stream()->set_max_shots(kFrames);
+        spec.mutable_stream()->set_idle_timeout_s(30);
+        auto st = m_server->session->submit(spec);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        auto end = m_server->session->watch(st->job_id(), {}, {});
+        QVERIFY(end.ok());
+        QVERIFY2(end->state() == fxs::v1::JOB_STATE_SUCCEEDED, end->message().c_str());
+        QCOMPARE(peer.summary().value("trains").toInt(), kFrames / 4);
+
+        QTemporaryDir out;
+        const QJsonObject l = fetchLedger(end->job_id(), out);
+        const QList<qint64> shots = jsonInts(l["shots"]);
+        const QList<qint64> trains = jsonInts(l["series"]);
+        const QList<qint64> pulses = jsonInts(l["frames"]);
+        QCOMPARE(shots.size(), kFrames);
+        QCOMPARE(trains.size(), kFrames);
+        QMap<qint64, qint64> shotOfFrame; // file frame (train − 1000) · 4 + pulse → the job's shot index
+        for (int i = 0; i < kFrames; ++i) {
+            QVERIFY(trains[i] >= 1000 && trains[i] < 1000 + kFrames / 4 && pulses[i] >= 0 && pulses[i] < 4);
+            shotOfFrame.insert((trains[i] - 1000) * 4 + pulses[i], shots[i]);
+        }
+        QCOMPARE(shotOfFrame.size(), kFrames); // each pulse once, whichever rank took its train
+        const auto byRank1 = std::count_if(shots.begin(), shots.end(), [](qint64 s) { return s % 2 == 1; });
+        qInfo() << "rank 0 took" << kFrames - byRank1 << "pulses, rank 1" << byRank1;
+        QVERIFY(byRank1 > 0 && byRank1 < kFrames);
 
         auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
         QVERIFY(remote.ok());
