@@ -10,7 +10,7 @@
 namespace fxs::monitor {
 
 namespace {
-const char* const kRemoteInputs[] = { "synthetic", "cxi", "simulator" };
+const char* const kRemoteInputs[] = { "synthetic", "cxi", "simulator", "stream" };
 
 QJsonObject runFieldsToJson(const RunConfig& c);
 
@@ -107,7 +107,9 @@ QJsonObject MonitorSession::remoteToJson(const RemoteJobSettings& r)
         { "seed", QString::number(r.seed) }, { "server_cxi_path", r.serverCxiPath },
         { "server_geometry_path", r.serverGeometryPath }, { "model", r.model }, { "wavelength_a", r.wavelengthA },
         { "peak_photons", r.peakPhotons }, { "mean_particles", r.meanParticles }, { "n_max", r.nMax },
-        { "double_precision", r.doublePrecision },
+        { "double_precision", r.doublePrecision }, { "stream_endpoint", r.streamEndpoint },
+        { "stream_protocol", r.streamProtocol }, { "stream_stop_at_end", r.streamStopAtEnd },
+        { "stream_max_shots", double(r.streamMaxShots) }, { "stream_idle_timeout_s", r.streamIdleTimeoutS },
         { "reconstruction",
             QJsonObject { { "enabled", r.reconstruction.enabled }, { "grid_size", r.reconstruction.gridSize },
                 { "particle_diameter_a", r.reconstruction.particleDiameterA }, { "starts", r.reconstruction.starts },
@@ -137,6 +139,11 @@ void MonitorSession::remoteFromJson(const QJsonObject& j, RemoteJobSettings* r)
     r->meanParticles = j.value("mean_particles").toDouble(r->meanParticles);
     r->nMax = j.value("n_max").toInt(r->nMax);
     r->doublePrecision = j.value("double_precision").toBool(r->doublePrecision);
+    r->streamEndpoint = j.value("stream_endpoint").toString(r->streamEndpoint);
+    r->streamProtocol = j.value("stream_protocol").toString(r->streamProtocol);
+    r->streamStopAtEnd = j.value("stream_stop_at_end").toBool(r->streamStopAtEnd);
+    r->streamMaxShots = static_cast<std::int64_t>(j.value("stream_max_shots").toDouble(double(r->streamMaxShots)));
+    r->streamIdleTimeoutS = j.value("stream_idle_timeout_s").toDouble(r->streamIdleTimeoutS);
     const QJsonObject rec = j.value("reconstruction").toObject();
     RemoteReconstruction& m = r->reconstruction;
     m.enabled = rec.value("enabled").toBool(m.enabled);

@@ -1,5 +1,6 @@
 #include "RemoteJobForm.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -81,13 +82,30 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     m_backend->setToolTip(tr("gpu: each rank binds a GPU, or falls back to the CPU and says so in Ranks"));
     m_input = new QComboBox(this);
     m_input->addItems(
-        { tr("Synthetic shots (test)"), tr("CXI file on the server"), tr("Simulated particle (on the server)") });
+        { tr("Synthetic shots (test)"), tr("CXI file on the server"), tr("Simulated particle (on the server)"),
+            tr("Detector stream (every rank connects)") });
     m_shots = new QSpinBox(this);
     m_shots->setRange(1, std::numeric_limits<int>::max());
     m_shots->setGroupSeparatorShown(true);
     m_serverFile = new QLineEdit(this);
     m_serverFile->setPlaceholderText(tr("path on the server"));
     m_serverGeometry = new QLineEdit(this);
+    m_streamEndpoint = new QLineEdit(this);
+    m_streamEndpoint->setPlaceholderText(QStringLiteral("tcp://host:port"));
+    m_streamEndpoint->setToolTip(tr("The publisher as the server's worker nodes reach it (not necessarily as this "
+                                    "computer does); every rank connects and the shots are shared between them"));
+    m_streamProtocol = new QComboBox(this);
+    m_streamProtocol->addItem(tr("DECTRIS Stream V2"), QStringLiteral("dectris"));
+    m_streamProtocol->addItem(tr("DECTRIS Stream V1"), QStringLiteral("dectris1"));
+    m_streamProtocol->addItem(tr("Karabo bridge"), QStringLiteral("karabo"));
+    m_streamStopAtEnd = new QCheckBox(tr("series end ends the job"), this);
+    m_streamStopAtEnd->setToolTip(tr("DECTRIS: the series' end message ends the job (else the limits below or Stop)"));
+    m_streamMaxShots = integer(this, 0, std::numeric_limits<int>::max(), tr("no limit"));
+    m_streamMaxShots->setGroupSeparatorShown(true);
+    m_streamMaxShots->setSuffix(tr(" shots"));
+    m_streamIdle = number(this, 0.0, 86400.0, 0, tr(" s idle"));
+    m_streamIdle->setSpecialValueText(tr("never idle"));
+    m_streamIdle->setToolTip(tr("The job ends after this long without a frame on any rank"));
     // The particle models of a local simulated run and `fxs simulate`; a JSON model file on the server may be typed.
     m_model = new QComboBox(this);
     m_model->setEditable(true);
@@ -143,6 +161,9 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     form->addRow(tr("Input"), m_input);
     form->addRow(tr("Shots"), m_shots);
     form->addRow(tr("File (server)"), m_serverFile);
+    form->addRow(tr("Stream"), m_streamEndpoint);
+    form->addRow(tr("Protocol"), pair(m_streamProtocol, {}, m_streamStopAtEnd));
+    form->addRow(tr("Ends after"), pair(m_streamMaxShots, tr("or"), m_streamIdle));
     form->addRow(tr("Geometry (server)"), m_serverGeometry);
     form->addRow(tr("Particle"), m_model);
     form->addRow(tr("Wavelength"), m_wavelength);
@@ -150,6 +171,7 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     form->addRow(tr("Particles / shot"), m_particles);
     form->addRow(tr("n max, precision"), pair(m_nMax, QStringLiteral(","), m_precision));
     form->addRow(m_reconstruct);
+    connect(m_streamProtocol, &QComboBox::currentIndexChanged, this, &RemoteJobForm::updateEnabled);
     connect(m_input, &QComboBox::currentIndexChanged, this, [this] {
         updateEnabled();
         emit inputChanged();
@@ -170,6 +192,11 @@ RemoteJobSettings RemoteJobForm::settings() const
     s.syntheticShots = m_shots->value();
     s.serverCxiPath = m_serverFile->text().trimmed();
     s.serverGeometryPath = m_serverGeometry->text().trimmed();
+    s.streamEndpoint = m_streamEndpoint->text().trimmed();
+    s.streamProtocol = m_streamProtocol->currentData().toString();
+    s.streamStopAtEnd = m_streamStopAtEnd->isChecked();
+    s.streamMaxShots = m_streamMaxShots->value();
+    s.streamIdleTimeoutS = m_streamIdle->value();
     s.model = m_model->currentText().trimmed();
     s.wavelengthA = m_wavelength->value();
     s.peakPhotons = m_photons->value();
@@ -200,6 +227,11 @@ void RemoteJobForm::setSettings(const RemoteJobSettings& s)
     m_shots->setValue(int(std::min<std::int64_t>(s.syntheticShots, std::numeric_limits<int>::max())));
     m_serverFile->setText(s.serverCxiPath);
     m_serverGeometry->setText(s.serverGeometryPath);
+    m_streamEndpoint->setText(s.streamEndpoint);
+    m_streamProtocol->setCurrentIndex(std::max(0, m_streamProtocol->findData(s.streamProtocol)));
+    m_streamStopAtEnd->setChecked(s.streamStopAtEnd);
+    m_streamMaxShots->setValue(int(std::min<std::int64_t>(s.streamMaxShots, std::numeric_limits<int>::max())));
+    m_streamIdle->setValue(s.streamIdleTimeoutS);
     m_model->setCurrentText(s.model);
     m_wavelength->setValue(s.wavelengthA);
     m_photons->setValue(s.peakPhotons);
@@ -222,19 +254,28 @@ void RemoteJobForm::updateEnabled()
     const auto input = RemoteInput(m_input->currentIndex());
     const bool cxi = input == RemoteInput::Cxi;
     const bool sim = input == RemoteInput::Simulator;
-    m_form->setRowVisible(m_shots, !cxi);
+    const bool stream = input == RemoteInput::Stream;
+    m_form->setRowVisible(m_shots, !cxi && !stream);
     m_form->setRowVisible(m_serverFile, cxi);
-    m_form->setRowVisible(m_serverGeometry, cxi || sim);
-    m_serverGeometry->setPlaceholderText(
-        sim ? tr("optional .geom on the server: simulate its pixels") : tr(".geom path on the server"));
+    m_form->setRowVisible(m_serverGeometry, cxi || sim || stream);
+    for (QWidget* w : { static_cast<QWidget*>(m_streamEndpoint), m_streamProtocol->parentWidget(),
+             m_streamMaxShots->parentWidget() }) {
+        m_form->setRowVisible(w, stream);
+    }
+    // Only a DECTRIS series has an end message; a Karabo bridge runs until the limits or Stop.
+    m_streamStopAtEnd->setEnabled(m_streamProtocol->currentData().toString() != QLatin1String("karabo"));
+    m_serverGeometry->setPlaceholderText(sim ? tr("optional .geom on the server: simulate its pixels")
+            : stream                         ? tr(".geom path on the server (required: one rank gets the start message)")
+                                             : tr(".geom path on the server"));
     for (QWidget* w : { static_cast<QWidget*>(m_model), static_cast<QWidget*>(m_wavelength),
              static_cast<QWidget*>(m_photons), static_cast<QWidget*>(m_particles) }) {
         m_form->setRowVisible(w, sim);
     }
     // M-TIP needs a wavelength: synthetic shots have none.
-    m_reconstruct->setEnabled(cxi || sim);
+    m_reconstruct->setEnabled(cxi || sim || stream);
     m_reconstruct->setToolTip(input == RemoteInput::Synthetic
-            ? tr("Synthetic shots have no wavelength to reconstruct from: choose a simulated particle or a CXI file")
+            ? tr("Synthetic shots have no wavelength to reconstruct from: choose a simulated particle, a CXI file "
+                 "or a stream")
             : tr("Kam invariants and M-TIP on rank 0 once the C2 is complete; the density comes back as an MRC map "
                  "and is shown in the Reconstruction dock"));
 }

@@ -6,6 +6,7 @@
 
 #include <QGroupBox>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -51,6 +52,11 @@ private:
     QComboBox* m_input = nullptr;
     QSpinBox* m_shots = nullptr;
     QLineEdit* m_serverFile = nullptr;
+    QLineEdit* m_streamEndpoint = nullptr;
+    QComboBox* m_streamProtocol = nullptr;
+    QCheckBox* m_streamStopAtEnd = nullptr;
+    QSpinBox* m_streamMaxShots = nullptr;
+    QDoubleSpinBox* m_streamIdle = nullptr;
     QLineEdit* m_serverGeometry = nullptr;
     QComboBox* m_model = nullptr;
     QDoubleSpinBox* m_wavelength = nullptr;

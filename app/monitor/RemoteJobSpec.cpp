@@ -53,12 +53,23 @@ fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules
         }
         break;
     }
+    case RemoteInput::Stream: {
+        auto* st = s.mutable_stream();
+        st->set_endpoint(r.streamEndpoint.toStdString());
+        st->set_protocol(r.streamProtocol.toStdString());
+        st->set_geometry_path(r.serverGeometryPath.toStdString());
+        setGeometryValues(c, st->mutable_geometry_values());
+        st->set_stop_at_end(r.streamStopAtEnd);
+        st->set_max_shots(r.streamMaxShots);
+        st->set_idle_timeout_s(r.streamIdleTimeoutS);
+        break;
+    }
     case RemoteInput::Synthetic:
         s.mutable_synthetic()->set_shots(r.syntheticShots);
         s.mutable_synthetic()->set_seed(r.seed);
         break;
     }
-    // The server reconstructs only with a wavelength (simulator or CXI input); synthetic shots have none.
+    // The server reconstructs only with a wavelength (simulator, CXI or stream input); synthetic shots have none.
     if (r.reconstruction.enabled && r.input != RemoteInput::Synthetic) {
         const RemoteReconstruction& m = r.reconstruction;
         auto* rec = s.mutable_reconstruction();

@@ -32,7 +32,7 @@ inline const char* sourceKindKey(SourceKind kind)
 constexpr int kSourceKinds = 5;
 
 /// What a remote job reads (fxs.proto JobSpec.input).
-enum class RemoteInput { Synthetic, Cxi, Simulator };
+enum class RemoteInput { Synthetic, Cxi, Simulator, Stream };
 
 /// M-TIP on the server once the job's C2 is complete (fxs.proto ReconstructionOptions); 0 means the server's default.
 struct RemoteReconstruction {
@@ -62,7 +62,12 @@ struct RemoteJobSettings {
     double wavelengthA = 1.5; ///< simulator without geometry: wavelength
     double peakPhotons = 1000.0; ///< simulator: photons of one particle at q = 0 per bin
     double meanParticles = 1.0; ///< simulator: particles per shot
-    RemoteReconstruction reconstruction; ///< simulator and CXI input
+    QString streamEndpoint; ///< stream input: the publisher as the worker nodes reach it (tcp://HOST:PORT)
+    QString streamProtocol = QStringLiteral("dectris"); ///< stream input: "dectris" (V2), "dectris1" or "karabo"
+    bool streamStopAtEnd = true; ///< stream input, DECTRIS: the series' end message ends the job
+    std::int64_t streamMaxShots = 0; ///< stream input: the job ends after this many shots (0: no limit)
+    double streamIdleTimeoutS = 0.0; ///< stream input: the job ends after this long without a frame (0: never)
+    RemoteReconstruction reconstruction; ///< simulator, CXI and stream input
     int nMax = 0; ///< highest angular frequency kept, 0: n_phi / 2
     bool doublePrecision = false; ///< double spectra (slower, exact to 1e-12)
 };

@@ -3,12 +3,14 @@
 // the same synthetic shots; the Ranks table ends with both ranks DONE; a bad token or a closed port gives a message
 // naming the server and the cause; a cancel from the window ends the job CANCELLED with no fxs-worker left and its
 // ranks shown CANCELLED; restarting the window on saved remote settings submits nothing; Resume continues a cancelled
-// job from its checkpoint to sums equal to an uninterrupted run's.
+// job from its checkpoint to sums equal to an uninterrupted run's; a stream job chosen in the form (every rank a
+// consumer of a DECTRIS Stream V2 publisher) ends at the series' end with every image the publisher sent in its ledger.
 #include "RemoteFixture.h"
 
 #include <C2BruteForce.h>
 #include <H5pyResults.h>
 #include <MrcReadBack.h>
+#include <StreamPeer.h>
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -287,6 +289,59 @@ private slots:
             serverH5, QStringLiteral("print(len(f['/ledger/shot_index']), f['/analysis/density'].shape)\n"))
                                 .trimmed();
         QCOMPARE(out, QStringLiteral("%1 (32, 32, 32)").arg(shots));
+    }
+
+    // The form's "Detector stream" input: the window submits a 2-rank stream job on a DECTRIS Stream V2 publisher
+    // (tests/app/stream_peer.py), it ends at the series' end message, and the job's ledger holds every image the
+    // publisher says it sent, once (h5py on the results file the window fetched).
+    void windowRunsAStreamJob()
+    {
+        for (const char* m : { "zmq", "cbor2", "bitshuffle" }) {
+            if (!pythonHas(m)) {
+                QSKIP(qPrintable(QString("python3 module %1 is missing (packaging/install-deps)").arg(m)));
+            }
+        }
+        QTemporaryDir dir;
+        const QString cxi = dir.filePath("frames.cxi"), geom = dir.filePath("det.geom");
+        QVERIFY(runPython("import h5py, sys, numpy as np\n"
+                          "y, x = np.mgrid[0:48, 0:48] - 23.5\n"
+                          "f = [100 + 50 * np.cos(0.5 * np.hypot(x, y)) * (1 + np.cos(2 * np.arctan2(y, x) + j))"
+                          " for j in range(40)]\n"
+                          "h5py.File(sys.argv[1], 'w')['/entry_1/data_1/data'] = np.array(f, dtype=np.float32)\n",
+            { cxi })
+                    .ok());
+        QFile g(geom);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write(smallDetectorGeom());
+        g.close();
+        StreamPeer peer({ "dectris", "0", cxi, "--pace-hz", "50" });
+        const int port = peer.port();
+        QVERIFY(port > 0);
+        const QJsonObject stream { { "input", "stream" },
+            { "stream_endpoint", QStringLiteral("tcp://127.0.0.1:%1").arg(port) }, { "stream_protocol", "dectris" },
+            { "stream_stop_at_end", true }, { "stream_idle_timeout_s", 60.0 }, { "server_geometry_path", geom } };
+        QProcess p;
+        startMonitor(p, dir, address(), m_server->tokenFile(),
+            { QStringLiteral("--nq"), QStringLiteral("8"), QStringLiteral("--nphi"), QStringLiteral("32") }, stream,
+            { { QStringLiteral("grid/qMin"), 0.01 }, { QStringLiteral("grid/qMax"), 0.08 } });
+        const MonitorRun run = finishMonitor(p, dir, 120000);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
+        const QJsonArray sent = peer.summary().value("sent").toArray();
+        QCOMPARE(sent.size(), 40);
+        QCOMPARE(run.ranks.value("shots_done").toInt(), 40);
+
+        const QString serverH5
+            = dir.filePath("results/fxs-remote-%1-server.h5").arg(run.ranks.value("job_id").toString());
+        QVERIFY2(run.output.contains(serverH5), qPrintable(run.output));
+        const QString frames
+            = h5pyOnResults(serverH5, QStringLiteral("print(sorted(int(v) for v in f['/ledger/frame_number'][()]))\n"))
+                  .trimmed();
+        QStringList every;
+        for (const auto& v : sent) {
+            every << QString::number(v.toInt());
+        }
+        QCOMPARE(frames, QStringLiteral("[%1]").arg(every.join(QStringLiteral(", "))));
     }
 
     void serverProblemsAreNamed_data()
