@@ -32,7 +32,9 @@ Status writeAll(const SumsFile& cp, bool final, int threads, const JobFiles& fil
     opt.fourier = false;
     opt.threads = threads;
     const C2Snapshot snap = C2Snapshot::compute(cp.sums, opt);
-    const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
+    // The window's error bands and convergence map need these; a few times c2's size at most.
+    const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2, snap.c2StdError,
+        snap.splitHalfCCPerPair, snap.splitHalfCCPerQ };
     return s.write(files.snapshot());
 }
 
