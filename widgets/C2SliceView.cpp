@@ -86,8 +86,18 @@ C2SliceView::C2SliceView(QWidget* parent)
     m_bandHigh->setChannelFillGraph(m_bandLow);
     m_bandHigh->setName(tr("C2 ± 1 standard error"));
     m_bandLow->removeFromLegend();
+    // The legend sits below the plot, outside the axes: inside them it hid the curve's end (the self-term rise at
+    // Δ → 360°), wherever the data lie.
     m_curvePlot->legend->setVisible(true);
     m_curvePlot->legend->setFont(QFont(font().family(), 8));
+    m_curvePlot->axisRect()->insetLayout()->take(m_curvePlot->legend);
+    m_curvePlot->plotLayout()->addElement(1, 0, m_curvePlot->legend);
+    m_curvePlot->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_curvePlot->plotLayout()->setRowSpacing(0);
+    m_curvePlot->legend->setWrap(2); // two entries a row: the dock is narrow
+    m_curvePlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst); // rearranges the entries by the wrap
+    m_curvePlot->legend->setBorderPen(Qt::NoPen);
+    m_curvePlot->legend->setMargins(QMargins(4, 0, 4, 2));
     m_curveDelta = makeLine(m_curvePlot);
     m_curvePlot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 

@@ -39,6 +39,8 @@ QColor HealthBar::stateColor(RunState state)
         return QColor(40, 110, 200);
     case RunState::Failed:
         return QColor(210, 40, 40);
+    case RunState::Review:
+        return QColor(130, 80, 180);
     case RunState::Idle:
         break;
     }
@@ -58,6 +60,8 @@ QString HealthBar::stateName(RunState state)
         return tr("failed");
     case RunState::Waiting:
         return tr("waiting");
+    case RunState::Review:
+        return tr("review");
     case RunState::Idle:
         break;
     }

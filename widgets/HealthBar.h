@@ -10,8 +10,8 @@ namespace fxs::widgets {
 
 class ShotCountsModel;
 
-/// State of the run, as the coloured dot shows it.
-enum class RunState { Idle, Running, Paused, Finished, Failed, Waiting };
+/// State of the run, as the coloured dot shows it (Review: a results file is shown, nothing runs).
+enum class RunState { Idle, Running, Paused, Finished, Failed, Waiting, Review };
 
 /// The figures the health bar shows.
 struct HealthFigures {

@@ -23,6 +23,12 @@ LiveDisplay::LiveDisplay(EngineController* engine, const LiveViews& views, QObje
     , m_v(views)
 {
     m_counts = new widgets::ShotCountsModel(this);
+    connect(m_counts, &widgets::ShotCountsModel::changed, this, [this] {
+        m_acceptedDirty = true;
+        m_acceptedSawPending = m_acceptedSawPending || m_counts->counts().pending > 0;
+        plotAccepted(); // before anything else shows the new counts (connected first), when its pace allows
+    });
+    m_acceptedClock.start();
     m_v.health->setCountsModel(m_counts);
     m_v.c2->setCountsModel(m_counts);
     m_timer = new QTimer(this);
@@ -42,9 +48,26 @@ LiveDisplay::LiveDisplay(EngineController* engine, const LiveViews& views, QObje
     });
 }
 
+void LiveDisplay::showReview(const QString& fileName, const VetoCounts& counts, const QString& detail)
+{
+    m_reviewing = true;
+    m_remote = false;
+    m_counts->setCounts(counts);
+    for (auto* chart : { m_v.shotRate, m_v.hitRate, m_v.accepted, m_v.meanIntensity }) {
+        chart->clear(); // a file has no rates over time: nothing of an earlier run stays on them
+    }
+    m_health = {};
+    m_health.state = widgets::RunState::Review;
+    m_health.shotsDone = counts.inC2;
+    m_health.detail = detail.isEmpty() ? fileName : fileName + QStringLiteral(" · ") + detail;
+    m_health.toolTip = tr("A results file is shown: nothing runs. Start begins a new run.");
+    m_v.health->setFigures(m_health);
+}
+
 void LiveDisplay::beginRemote(const PolarGrid& grid)
 {
     m_remote = true;
+    m_reviewing = false;
     m_v.polar->setGrid(grid);
     m_v.c2->setGrid(grid);
     m_v.c2->setSnapshot(nullptr);
@@ -55,6 +78,10 @@ void LiveDisplay::beginRemote(const PolarGrid& grid)
     m_health = {};
     m_counts->setCounts({});
     m_remoteClock.invalidate();
+    m_acceptedX = 0.0;
+    m_acceptedSawPending = false;
+    m_lastAcceptedPointS = -1e9;
+    m_acceptedShown = -1.0;
     m_remoteStatShots = m_remoteHits = 0;
     m_remoteMeanSum = 0.0;
 }
@@ -86,6 +113,7 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
     counts.read = s.shotsDone;
     counts.inC2 = s.shotsAccepted;
     counts.vetoedByRule = s.shotsRejected;
+    m_acceptedX = std::max(m_acceptedX, double(s.shotsDone));
     m_counts->setCounts(counts);
     m_health.detail
         = tr("job %1 on %2 · shots %3%4 · accepted %5 · rejected %6 · %7 · ranks %8 ok%9")
@@ -96,7 +124,6 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
               .arg(trouble.isEmpty() ? QString() : QStringLiteral(" · ") + trouble.join(QStringLiteral(", ")))
         + reconstruction;
     m_v.health->setFigures(m_health);
-    const std::int64_t judged = s.shotsAccepted + s.shotsRejected;
     if (s.shotsDone > 0 && (!m_remoteClock.isValid() || m_remoteClock.elapsed() >= 1000 || s.terminal)) {
         m_remoteClock.start(); // a point a second, like a local run's
         m_v.shotRate->append(double(s.shotsDone), s.shotsPerSecond);
@@ -111,10 +138,8 @@ void LiveDisplay::showRemoteStatus(const RemoteJobStatus& s, widgets::RunState s
             m_remoteHits = s.shotsHit;
             m_remoteMeanSum = s.meanIntensitySum;
         }
-        if (judged > 0) {
-            m_v.accepted->append(double(s.shotsDone), 100.0 * double(s.shotsAccepted) / double(judged));
-        }
     }
+    plotAccepted(s.terminal);
 }
 
 void LiveDisplay::showRemoteSnapshot(std::shared_ptr<const C2Snapshot> snapshot)
@@ -141,11 +166,16 @@ void LiveDisplay::clearViews(const PolarGrid& grid)
         s->clear();
     }
     m_samples.clear();
-    m_windowShots = m_windowHits = m_windowAccepted = 0;
+    m_windowShots = m_windowHits = 0;
     m_lastRatePointS = 0.0;
+    m_lastAcceptedPointS = -1e9;
+    m_acceptedShown = -1.0;
+    m_acceptedX = 0.0;
+    m_acceptedSawPending = false;
     m_imagesShown = 0;
     m_health = {};
     m_runState = widgets::RunState::Idle;
+    m_reviewing = false;
     m_v.health->setFigures(m_health);
 }
 
@@ -175,6 +205,9 @@ void LiveDisplay::setState(widgets::RunState state)
     m_health.stateText.clear();
     m_streamFrames = -1;
     m_v.health->setFigures(m_health);
+    if (state == widgets::RunState::Finished || state == widgets::RunState::Failed) {
+        plotAccepted(true); // the run's last word, however recent the last point
+    }
 }
 
 void LiveDisplay::showStream(const StreamCounts& s, double nowS)
@@ -208,8 +241,8 @@ void LiveDisplay::showStream(const StreamCounts& s, double nowS)
 
 void LiveDisplay::tick()
 {
-    if (m_remote) {
-        return; // the remote job's statuses and snapshots arrive through showRemote…()
+    if (m_remote || m_reviewing) {
+        return; // a results file reviewed, or the remote job's statuses and snapshots arrive through showRemote…()
     }
     DisplayUpdate u = m_engine->take();
     const EngineCounters c = m_engine->counters();
@@ -246,8 +279,8 @@ void LiveDisplay::showScalars(const std::vector<ShotScalars>& scalars)
         mean.emplace_back(double(s.shot), s.meanIntensity);
         ++m_windowShots;
         m_windowHits += s.hit ? 1 : 0;
-        m_windowAccepted += s.accepted ? 1 : 0;
         m_lastShot = s.shot;
+        m_acceptedX = std::max(m_acceptedX, double(s.shot));
     }
     if (!mean.empty()) {
         m_v.meanIntensity->append(mean);
@@ -269,10 +302,10 @@ void LiveDisplay::updateHealth(const EngineCounters& c)
     if (c.nowS - m_lastRatePointS >= 1.0 && m_windowShots > 0) { // rates and fractions once a second
         m_v.shotRate->append(double(m_lastShot), m_health.inputHz);
         m_v.hitRate->append(double(m_lastShot), 100.0 * double(m_windowHits) / double(m_windowShots));
-        m_v.accepted->append(double(m_lastShot), 100.0 * double(m_windowAccepted) / double(m_windowShots));
-        m_windowShots = m_windowHits = m_windowAccepted = 0;
+        m_windowShots = m_windowHits = 0;
         m_lastRatePointS = c.nowS;
     }
+    plotAccepted();
     m_health.shotsDone = c.shotsDone;
     m_health.droppedDisplayFrames = c.droppedDisplay;
     m_health.memoryBytes = residentBytes();
@@ -283,6 +316,28 @@ void LiveDisplay::updateHealth(const EngineCounters& c)
         m_health.toolTip.clear();
     }
     m_v.health->setFigures(m_health);
+}
+
+void LiveDisplay::plotAccepted(bool final)
+{
+    const double nowS = double(m_acceptedClock.elapsed()) * 1e-3;
+    const double x = m_acceptedX;
+    const VetoCounts& k = m_counts->counts();
+    // A re-evaluation just ended: its exact fraction goes on the chart now, not a second later (the run may be over).
+    const bool settled = k.pending == 0 && m_acceptedSawPending;
+    if (!m_acceptedDirty || k.read <= 0 || (nowS - m_lastAcceptedPointS < 1.0 && !final && !settled)) {
+        return;
+    }
+    m_acceptedDirty = false;
+    m_acceptedSawPending = k.pending > 0;
+    const double percent = 100.0 * double(k.inC2) / double(k.read);
+    const auto& points = m_v.accepted->points();
+    if (percent == m_acceptedShown && !points.empty() && points.back().first == x) {
+        return;
+    }
+    m_v.accepted->append(points.empty() ? x : std::max(x, points.back().first), percent); // x never decreases
+    m_acceptedShown = percent;
+    m_lastAcceptedPointS = nowS;
 }
 
 double LiveDisplay::residentBytes()

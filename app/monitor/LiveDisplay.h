@@ -61,10 +61,15 @@ public:
     void showRemoteStatus(const RemoteJobStatus& status, widgets::RunState state, const QString& stateText = {});
     /// A remote job's C2 snapshot: the C2 explorer, then snapshotShown (convergence, invariants).
     void showRemoteSnapshot(std::shared_ptr<const C2Snapshot> snapshot);
+    /// A results file reviewed: the health bar says REVIEW, names the file and its shot counts (the counts model
+    /// holds them, so the C2 explorer and the Vetoes panel agree); the engine's counters are not shown until a run.
+    void showReview(const QString& fileName, const VetoCounts& counts, const QString& detail);
     /// Images shown so far.
     std::int64_t imagesShown() const { return m_imagesShown; }
     /// The one model of the run's shot counts: the health bar, the C2 explorer and the Vetoes panel show it.
     widgets::ShotCountsModel* counts() const { return m_counts; }
+    /// The widgets fed (tests and scripts read what they show).
+    const LiveViews& views() const { return m_v; }
 
 signals:
     /// Every shot's scalars, once per tick (lossless): veto panels and histograms follow them.
@@ -76,6 +81,10 @@ private:
     void showScalars(const std::vector<ShotScalars>& scalars);
     void updateHealth(const EngineCounters& c);
     void showStream(const StreamCounts& s, double nowS);
+    /// The accepted strip chart from the counts model: in C2 / read, a point a second at most while they change,
+    /// so a re-evaluation after a rule change shows on the chart as in the Vetoes panel.
+    /// `final`: now, however recent the last point (the run or the job ended).
+    void plotAccepted(bool final = false);
     static double residentBytes();
 
     EngineController* m_engine;
@@ -95,10 +104,16 @@ private:
     std::deque<Sample> m_samples; ///< ~2 s of counters for the rates
     std::int64_t m_windowShots = 0;
     std::int64_t m_windowHits = 0;
-    std::int64_t m_windowAccepted = 0;
+    QElapsedTimer m_acceptedClock; ///< paces the accepted chart
+    double m_acceptedX = 0.0; ///< where its next point goes: the newest shot index (a remote job: shots done)
+    double m_lastAcceptedPointS = -1e9; ///< when the accepted chart last got a point (m_acceptedClock)
+    double m_acceptedShown = -1.0; ///< the percentage it shows (negative: none yet)
+    bool m_acceptedDirty = false; ///< the counts changed since that point
+    bool m_acceptedSawPending = false; ///< a re-evaluation ran since that point
     std::int64_t m_lastShot = 0;
     double m_lastRatePointS = 0.0;
     bool m_remote = false; ///< a remote job feeds the views, not the engine
+    bool m_reviewing = false; ///< a results file is shown, not the engine
     QElapsedTimer m_remoteClock; ///< paces the remote strip-chart points
     // The remote statistics' counters at the last chart point (hit rate and mean intensity are their differences).
     std::int64_t m_remoteStatShots = 0, m_remoteHits = 0;

@@ -14,6 +14,7 @@
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLocale>
 #include <QMenuBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -30,6 +31,26 @@ QMenu* menuTitled(QMenuBar* bar, const QString& title)
     }
     return bar->addMenu(title);
 }
+// A reviewed run's shot counts, from its /ledger (what was read, what is in the C2); without a ledger, the C2's.
+VetoCounts ledgerCounts(const ReviewedRun& run)
+{
+    VetoCounts c;
+    c.inC2 = run.snapshot ? run.snapshot->shots : 0;
+    c.read = run.ledger.present ? run.ledger.seen : c.inC2;
+    c.vetoedByRule = c.read - c.inC2; // every shot of the ledger not in the C2, whatever the reason
+    return c;
+}
+
+QString ledgerText(const ReviewedRun& run)
+{
+    const VetoCounts c = ledgerCounts(run);
+    const QLocale l;
+    return run.ledger.present
+        ? QObject::tr("read %1 · %2 shots in C2 · %3 not in C2").arg(l.toString(qlonglong(c.read)),
+            l.toString(qlonglong(c.inC2)), l.toString(qlonglong(c.read - c.inC2)))
+        : QObject::tr("%1 shots in C2 (no ledger in the file)").arg(l.toString(qlonglong(c.inC2)));
+}
+
 const QString kResultsFilter = QObject::tr("FXS results (*.h5 *.hdf5);;All files (*)");
 } // namespace
 
@@ -100,6 +121,8 @@ void MainWindow::reviewResults(const QString& path, const QString& compareWith)
                           .arg(run->path, QLocale().toString(qlonglong(run->snapshot->shots)));
     m_runPanel->setStatus(message);
     setWindowTitle(tr("FXS Monitor — %1").arg(QFileInfo(run->path).fileName()));
+    // The health bar says what is shown: the file, its counts, and that nothing runs.
+    m_live->showReview(QFileInfo(run->path).fileName(), ledgerCounts(*run), ledgerText(*run) + tr(" · nothing runs"));
     if (!compareWith.isEmpty() && !compareResults(compareWith, &error)) {
         emit reviewShown(error, true);
         return;
@@ -127,6 +150,11 @@ bool MainWindow::compareResults(const QString& path, QString* why)
         return false;
     }
     m_tabs->setCurrentWidget(m_review);
+    if (const auto a = m_review->runA()) {
+        m_live->showReview(QFileInfo(a->path).fileName(), ledgerCounts(*a),
+            tr("compared with %1 · A: %2 · B: %3")
+                .arg(QFileInfo(run->path).fileName(), ledgerText(*a), ledgerText(*run)));
+    }
     m_runPanel->setStatus(tr("Comparing %1 (A) with %2 (B): the Review tab shows both at the C2 explorer's (q, q′)")
                               .arg(m_review->runA()->path, run->path));
     return true;

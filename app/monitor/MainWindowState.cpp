@@ -1,6 +1,7 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
 #include "DecisionDocks.h"
 #include "FileFrameReader.h"
+#include "RemoteJobController.h"
 #include "MainWindow.h"
 #include "MessageBar.h"
 #include "MonitorSession.h"
@@ -215,6 +216,16 @@ bool MainWindow::dumpC2View(const QString& path) const
         o[g == 0 ? QStringLiteral("c2") : QStringLiteral("difference")] = values;
         o[QStringLiteral("deltaDeg")] = keys;
     }
+    QJsonArray stdError; // the band drawn: its upper edge − the curve (empty when no band is shown)
+    if (m_c2->bandHigh()->visible()) {
+        const auto high = m_c2->bandHigh()->data();
+        const auto c2 = m_c2->curvePlot()->graph(0)->data();
+        for (int k = 0; k < high->size() && k < c2->size(); ++k) {
+            const double e = high->at(k)->value - c2->at(k)->value;
+            stdError.append(std::isfinite(e) ? QJsonValue(e) : QJsonValue());
+        }
+    }
+    o[QStringLiteral("stdError")] = stdError;
     QJsonArray pair;
     const QCPColorMapData* d = m_c2->pairMap()->data();
     for (int q = 0; q < d->keySize(); ++q) {
@@ -256,6 +267,28 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("c2Shots")] = double(m_c2->snapshot() ? m_c2->snapshot()->shots : 0);
     const auto* convergence = findChild<widgets::ConvergenceView*>();
     o[QStringLiteral("convergencePoints")] = convergence ? int(convergence->points().size()) : -1;
+    if (convergence) { // the headline's q bin and its latest split-half value; the map's cells that hold a value
+        const widgets::SlowestQ slowest = convergence->slowest();
+        o[QStringLiteral("convergenceSlowestBin")] = slowest.bin;
+        o[QStringLiteral("convergenceSlowestCC")] = slowest.splitHalfCC;
+        QCPColorMapData* d = convergence->pairMap()->data();
+        int cells = 0;
+        for (int a = 0; a < d->keySize(); ++a) {
+            for (int b = 0; b < d->valueSize(); ++b) {
+                cells += std::isfinite(d->cell(a, b)) && d->cell(a, b) != 0.0 ? 1 : 0;
+            }
+        }
+        o[QStringLiteral("convergenceMapCells")] = cells;
+    }
+    if (const auto remote = m_remoteJob->lastWatchedSnapshot()) { // a remote job's last live snapshot, as it came
+        const widgets::C2Cursor cursor = m_c2->cursor();
+        QJsonArray se;
+        for (int k = 0; remote->hasStdError() && k < remote->nPhi; ++k) {
+            se.append(remote->c2StdError[remote->at(cursor.q, cursor.qp, k)]);
+        }
+        o[QStringLiteral("remoteSnapshotShots")] = double(remote->shots);
+        o[QStringLiteral("remoteSnapshotStdError")] = se;
+    }
     int chartPoints = 0;
     for (const auto* chart : m_charts) {
         chartPoints += int(chart->points().size());

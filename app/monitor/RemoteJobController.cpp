@@ -56,6 +56,12 @@ std::shared_ptr<const C2Snapshot> RemoteJobController::takeSnapshot()
     return std::exchange(m_snapshot, nullptr);
 }
 
+std::shared_ptr<const C2Snapshot> RemoteJobController::lastWatchedSnapshot() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_lastWatched;
+}
+
 void RemoteJobController::detach()
 {
     std::shared_ptr<Job> job;
@@ -238,7 +244,8 @@ RemoteJobStatus toStatus(const fxs::v1::JobStatus& s, const QString& server, con
     return r;
 }
 
-// The watch's snapshot carries the normalised C2 only: elements exactly 0 are the ones the server masked.
+// The watch's snapshot carries the normalised C2, its standard errors and the split-half values (per (q, q') pair and
+// per q) when the worker sent them: elements of C2 exactly 0 are the ones the server masked.
 std::shared_ptr<const C2Snapshot> toSnapshot(const remote::RemoteSnapshot& s)
 {
     auto out = std::make_shared<C2Snapshot>();
@@ -247,6 +254,13 @@ std::shared_ptr<const C2Snapshot> toSnapshot(const remote::RemoteSnapshot& s)
     out->shots = s.shots;
     out->splitHalfCC = s.splitHalfCC;
     out->c2 = s.c2;
+    if (s.c2StdError.size() == s.c2.size()) {
+        out->c2StdError = s.c2StdError; // the explorer's error bands
+    }
+    if (s.splitHalfCCPerPair.size() == std::size_t(s.nQ) * s.nQ && s.splitHalfCCPerQ.size() == std::size_t(s.nQ)) {
+        out->splitHalfCCPerPair = s.splitHalfCCPerPair; // the convergence map and per-q curves
+        out->splitHalfCCPerQ = s.splitHalfCCPerQ;
+    }
     out->flags.assign(out->c2.size(), C2Snapshot::Valid);
     for (int q = 0; q < s.nQ; ++q) {
         for (int qp = 0; qp < s.nQ; ++qp) {
@@ -411,6 +425,7 @@ void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tr
             {
                 const std::lock_guard lock(m_mutex);
                 wasEmpty = !m_snapshot;
+                m_lastWatched = snap;
                 m_snapshot = std::move(snap);
             }
             if (wasEmpty) { // one notification per batch: the GUI takes the newest

@@ -55,6 +55,8 @@ public:
     const RemoteJobStatus& lastStatus() const { return m_last; }
     /// The newest C2 snapshot not yet taken (latest wins), or null.
     std::shared_ptr<const C2Snapshot> takeSnapshot();
+    /// The newest snapshot the job's watch brought (not the one computed from the fetched results); null: none.
+    std::shared_ptr<const C2Snapshot> lastWatchedSnapshot() const;
     /// The density fetched from a reconstruction job (after densityReady).
     const RemoteDensity& density() const { return m_density; }
 
@@ -95,6 +97,7 @@ private:
     mutable std::mutex m_mutex; ///< guards the members below
     std::shared_ptr<Job> m_job;
     std::shared_ptr<const C2Snapshot> m_snapshot;
+    std::shared_ptr<const C2Snapshot> m_lastWatched;
 };
 
 } // namespace fxs::monitor

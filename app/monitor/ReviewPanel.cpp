@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QDir>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -109,8 +110,18 @@ QCustomPlot* makePlot(const QString& x, const QString& y, QWidget* parent)
     p->xAxis->setLabel(x);
     p->yAxis->setLabel(y);
     p->setMinimumHeight(160);
+    // The legend above the axes, outside them: inside, it hid the curves' ends.
     p->legend->setVisible(true);
     p->legend->setFont(QFont(p->font().family(), 8));
+    p->axisRect()->insetLayout()->take(p->legend);
+    p->plotLayout()->insertRow(0);
+    p->plotLayout()->addElement(0, 0, p->legend);
+    p->plotLayout()->setRowStretchFactor(0, 0.001);
+    p->plotLayout()->setRowSpacing(0);
+    p->legend->setWrap(2);
+    p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    p->legend->setBorderPen(Qt::NoPen);
+    p->legend->setMargins(QMargins(4, 2, 4, 0));
     return p;
 }
 
@@ -119,6 +130,20 @@ void setCurve(QCPGraph* g, const std::vector<double>& x, const std::vector<doubl
     QVector<double> xs(x.begin(), x.end());
     QVector<double> ys(y.begin(), y.end());
     g->setData(xs, ys, true);
+}
+
+// Blue for A below B, white for no difference, red for A above B; NaN (masked, self-term) left transparent.
+QCPColorGradient divergingGradient()
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.0, QColor(33, 102, 172));
+    g.setColorStopAt(0.25, QColor(146, 197, 222));
+    g.setColorStopAt(0.5, QColor(247, 247, 247));
+    g.setColorStopAt(0.75, QColor(244, 165, 130));
+    g.setColorStopAt(1.0, QColor(178, 24, 43));
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    return g;
 }
 
 QJsonArray jsonArray(const std::vector<double>& v)
@@ -191,6 +216,32 @@ ReviewPanel::ReviewPanel(QWidget* parent)
         }
         plots->addWidget(plot, 1);
     }
+    // The difference over every (q, q′) at the cursor's Δ, beside its curve: where the two runs disagree.
+    m_mapPlot = new QCustomPlot(m_plots);
+    m_mapPlot->setMinimumHeight(160);
+    m_mapPlot->setMinimumWidth(300);
+    m_mapTitle = new QCPTextElement(m_mapPlot, QString(), QFont(m_mapPlot->font().family(), 8));
+    m_mapPlot->plotLayout()->insertRow(0);
+    m_mapPlot->plotLayout()->addElement(0, 0, m_mapTitle);
+    for (QCPAxis* axis : { m_mapPlot->xAxis, m_mapPlot->yAxis }) {
+        axis->ticker()->setTickCount(4); // a narrow plot: few labels, none overlapping
+    }
+    m_mapPlot->xAxis->setLabel(tr("q (Å⁻¹)"));
+    m_mapPlot->yAxis->setLabel(tr("q′ (Å⁻¹)"));
+    m_diffMap = new QCPColorMap(m_mapPlot->xAxis, m_mapPlot->yAxis);
+    m_diffMap->setInterpolate(false);
+    auto* scale = new QCPColorScale(m_mapPlot);
+    scale->setBarWidth(10);
+    m_mapPlot->plotLayout()->addElement(1, 1, scale);
+    m_diffMap->setColorScale(scale);
+    m_diffMap->setGradient(divergingGradient()); // after setColorScale, which imposes its own
+    m_mapPlot->setToolTip(tr("C2 of A − C2 of B over every (q, q′) at the C2 explorer's Δφ; in combined standard "
+                             "errors (A − B) / √(σA² + σB²) when both files hold them. Blue: A below B; red: A above."));
+    auto* differenceRow = new QHBoxLayout;
+    differenceRow->addWidget(m_difference, 1);
+    differenceRow->addWidget(m_mapPlot, 1);
+    plots->insertLayout(1, differenceRow, 1);
+    m_difference->xAxis->ticker()->setTickCount(4); // half a row wide: fewer Δφ labels
     auto* zero = new QCPItemStraightLine(m_difference);
     zero->point1->setCoords(0, 0);
     zero->point2->setCoords(1, 0);
@@ -374,6 +425,7 @@ void ReviewPanel::refresh()
             c->removeFromLegend();
         }
     }
+    refreshDifferenceMap();
     for (QCustomPlot* p : { m_slice, m_difference, m_convergence }) {
         p->rescaleAxes();
         if (p == m_difference || p == m_slice) {
@@ -382,6 +434,65 @@ void ReviewPanel::refresh()
         p->yAxis->scaleRange(1.1, p->yAxis->range().center()); // the curves off the frame's edge
         p->replot();
     }
+}
+
+void ReviewPanel::refreshDifferenceMap()
+{
+    m_mapPlot->setVisible(bool(m_b));
+    m_diffMapValues.clear();
+    if (!m_a || !m_b) {
+        return;
+    }
+    const C2Snapshot& a = *m_a->snapshot;
+    const C2Snapshot& b = *m_b->snapshot;
+    const int n = a.nQ;
+    const int k = std::clamp(m_cursor.k, 0, a.nPhi - 1);
+    m_diffMapInSigma = a.hasStdError() && b.hasStdError();
+    m_diffMapValues.assign(std::size_t(n) * n, kNaN);
+    std::vector<double> sizes; // |A − B| of every cell shown
+    for (int q = 0; q < n; ++q) {
+        for (int qp = 0; qp < n; ++qp) {
+            const std::size_t i = a.at(q, qp, k);
+            if (i >= a.flags.size() || i >= b.flags.size() || a.flags[i] != C2Snapshot::Valid
+                || b.flags[i] != C2Snapshot::Valid) {
+                continue; // masked or the self-term in either run: no value, not a zero
+            }
+            double d = a.c2[i] - b.c2[i];
+            if (m_diffMapInSigma) {
+                const double se = std::hypot(a.c2StdError[i], b.c2StdError[i]);
+                d = se > 0.0 ? d / se : kNaN;
+            }
+            m_diffMapValues[std::size_t(q) * n + qp] = d;
+            if (std::isfinite(d)) {
+                sizes.push_back(std::abs(d));
+            }
+        }
+    }
+    const PolarGrid& g = m_a->stored.grid;
+    m_diffMap->data()->setSize(n, n);
+    m_diffMap->data()->setRange(QCPRange(g.qCentre(0), g.qCentre(n - 1)), QCPRange(g.qCentre(0), g.qCentre(n - 1)));
+    for (int q = 0; q < n; ++q) {
+        for (int qp = 0; qp < n; ++qp) {
+            m_diffMap->data()->setCell(q, qp, m_diffMapValues[std::size_t(q) * n + qp]);
+        }
+    }
+    // Symmetric about 0, so white is no difference, up to the 99th percentile of |A − B| (a few extreme cells beside
+    // the self-term would otherwise wash the rest out); in standard errors at least ±3, so noise stays pale.
+    double typical = 0.0;
+    if (!sizes.empty()) {
+        const auto at = sizes.begin() + std::ptrdiff_t(0.99 * double(sizes.size() - 1));
+        std::nth_element(sizes.begin(), at, sizes.end());
+        typical = *at;
+    }
+    const double half = m_diffMapInSigma ? std::max(3.0, typical) : (typical > 0.0 ? typical : 1.0);
+    m_diffMap->setDataRange(QCPRange(-half, half));
+    const QString delta = QString::number(360.0 * k / a.nPhi, 'f', 1);
+    m_diffMap->colorScale()->axis()->setLabel(m_diffMapInSigma ? tr("(A − B) / σ") : tr("A − B (ADU²)"));
+    m_mapTitle->setText(m_diffMapInSigma
+            ? tr("A − B at Δφ = %1° · σ = √(σA² + σB²)").arg(delta)
+            : tr("A − B at Δφ = %1° (no standard errors)").arg(delta));
+    m_mapPlot->rescaleAxes();
+    m_mapPlot->replot();
 }
 
 bool ReviewPanel::dumpCompare(const QString& path) const
@@ -404,6 +515,10 @@ bool ReviewPanel::dumpCompare(const QString& path) const
     o[QStringLiteral("convergenceA")] = jsonArray(values(m_convergence->graph(0), false));
     o[QStringLiteral("convergenceShotsB")] = jsonArray(values(m_convergence->graph(1), true));
     o[QStringLiteral("convergenceB")] = jsonArray(values(m_convergence->graph(1), false));
+    o[QStringLiteral("differenceMap")] = jsonArray(m_diffMapValues);
+    o[QStringLiteral("differenceMapUnit")]
+        = m_diffMapValues.empty() ? QString() : (m_diffMapInSigma ? QStringLiteral("standard errors") : QStringLiteral("C2"));
+    o[QStringLiteral("differenceMapK")] = m_a ? std::clamp(m_cursor.k, 0, m_a->snapshot->nPhi - 1) : 0;
     o[QStringLiteral("fileA")] = m_a ? m_a->path : QString();
     o[QStringLiteral("fileB")] = m_b ? m_b->path : QString();
     QJsonArray ledger; // [label, A, B] as the table shows them

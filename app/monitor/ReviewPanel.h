@@ -13,6 +13,8 @@
 #include <memory>
 
 class QCustomPlot;
+class QCPColorMap;
+class QCPTextElement;
 class QLabel;
 class QTableWidget;
 
@@ -54,7 +56,8 @@ public:
     /// The runs shown (may be null).
     std::shared_ptr<const ReviewedRun> runA() const { return m_a; }
     std::shared_ptr<const ReviewedRun> runB() const { return m_b; }
-    /// Writes what the compare plots show (JSON: q, q', Δ in degrees, A, B, A − B, both convergence curves).
+    /// Writes what the compare plots show (JSON: q, q', Δ in degrees, A, B, A − B, both convergence curves, and the
+    /// q × q′ difference map at the cursor's Δ: its values row by row (q major), its unit and its Δ bin).
     bool dumpCompare(const QString& path) const;
     /// The compare plots (tests, screenshots).
     QWidget* comparePlots() const { return m_plots; }
@@ -65,6 +68,8 @@ private:
     QString label(const ReviewedRun& run) const;
     void refreshHeader();
     void refreshLedger();
+    /// The q × q′ map of A − B at the cursor's Δ, in combined standard errors when both runs have them.
+    void refreshDifferenceMap();
 
     std::shared_ptr<const ReviewedRun> m_a;
     std::shared_ptr<const ReviewedRun> m_b;
@@ -75,6 +80,11 @@ private:
     QCustomPlot* m_slice = nullptr; ///< C2(q, q', Δ) of A and B
     QCustomPlot* m_difference = nullptr; ///< A − B
     QCustomPlot* m_convergence = nullptr; ///< split-half CC of A and B against shots
+    QCustomPlot* m_mapPlot = nullptr; ///< the q × q′ difference map
+    QCPColorMap* m_diffMap = nullptr;
+    QCPTextElement* m_mapTitle = nullptr; ///< what the map shows: at which Δφ, in which unit
+    std::vector<double> m_diffMapValues; ///< what it shows, [q · nQ + q′], NaN where either run has no value
+    bool m_diffMapInSigma = false; ///< in combined standard errors (else in C2's units)
 };
 
 } // namespace fxs::monitor

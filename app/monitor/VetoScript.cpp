@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
+#include <StripChart.h>
 #include <VetoPanel.h>
 #include <limits>
 
@@ -100,10 +101,14 @@ void VetoScript::logCounts()
 {
     auto* panel = m_window->findChild<widgets::VetoPanel*>();
     auto* health = m_window->findChild<widgets::HealthBar*>();
-    const QJsonObject sample { { QStringLiteral("ms"), double(QDateTime::currentMSecsSinceEpoch()) },
+    QJsonObject sample { { QStringLiteral("ms"), double(QDateTime::currentMSecsSinceEpoch()) },
         { QStringLiteral("veto"), panel->summary() }, { QStringLiteral("reevaluation"), panel->reevaluation() },
         { QStringLiteral("health"), health->text() }, { QStringLiteral("c2"), m_window->c2View()->title() },
         { QStringLiteral("running"), m_window->engine()->running() } };
+    const auto accepted = m_window->live()->views().accepted->points(); // the accepted strip chart's newest point
+    if (!accepted.empty()) {
+        sample[QStringLiteral("accepted_chart_percent")] = accepted.back().second;
+    }
     m_log.write(QJsonDocument(sample).toJson(QJsonDocument::Compact) + '\n');
     m_log.flush();
 }

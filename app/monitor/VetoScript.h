@@ -16,7 +16,8 @@ class MainWindow;
 /// scripts/screenshots): fxs-monitor's `--veto-script FILE` pauses the run at a shot, makes the script's changes
 /// through the Vetoes panel as a scientist would (thresholds, hand-vetoed ranges), resumes, and can take the
 /// screenshots while the C2 is being re-evaluated; `--counts-log FILE` appends, each time the counts change and at
-/// every display tick, what the Vetoes panel, the health bar and the C2 explorer display (one JSON object a line).
+/// every display tick, what the Vetoes panel, the health bar, the C2 explorer and the accepted strip chart
+/// display (one JSON object a line).
 ///
 /// The script: {"pause_at_shot": N, "changes": [{"statistic": "max", "min": null, "max": 2000},
 /// {"veto": [first, last], "reason": "beam dump"}], "screenshots": "DIR"}.

@@ -1,6 +1,7 @@
 // RemoteSession's streaming calls: watch (with reconnects) and fetch (chunked, checksummed).
 #include <fxs/core/Sha256.h>
 #include "fxs/remote/RemoteSession.h"
+#include "SnapshotFile.h"
 
 #include <cstring>
 #include <fstream>
@@ -40,8 +41,21 @@ struct SnapshotAssembler {
         snap.nPhi = c.n_phi();
         snap.shots = c.shots();
         snap.splitHalfCC = c.split_half_cc();
-        snap.c2.resize(bytes.size() / sizeof(double));
-        std::memcpy(snap.c2.data(), bytes.data(), snap.c2.size() * sizeof(double));
+        SnapshotFile f;
+        f.nQ = snap.nQ;
+        f.nPhi = snap.nPhi;
+        if (f.splitPayload(bytes)) { // c2, and its standard errors and split-half values when the worker sent them
+            snap.c2 = std::move(f.c2);
+            snap.c2StdError = std::move(f.c2StdError);
+            snap.splitHalfCCPerPair = std::move(f.splitHalfCCPerPair);
+            snap.splitHalfCCPerQ = std::move(f.splitHalfCCPerQ);
+        } else { // a layout this client does not know: C2 as it comes
+            snap.c2.resize(bytes.size() / sizeof(double));
+            std::memcpy(snap.c2.data(), bytes.data(), snap.c2.size() * sizeof(double));
+            snap.c2StdError.clear();
+            snap.splitHalfCCPerPair.clear();
+            snap.splitHalfCCPerQ.clear();
+        }
         expected = 0;
         bytes.clear();
         return true;

@@ -103,7 +103,7 @@ void updateFiles(Job& job)
             d->nPhi = s->nPhi;
             d->shots = s->shots;
             d->splitHalfCC = s->splitHalfCC;
-            d->bytes.assign(reinterpret_cast<const char*>(s->c2.data()), s->c2.size() * sizeof(double));
+            d->bytes = s->payload(); // c2, then its standard errors and the split-half pair map when the worker wrote them
             job.snapshot = std::move(d);
             job.snapshotTime = snTime;
             job.status.set_snapshot_version(job.snapshot->version);

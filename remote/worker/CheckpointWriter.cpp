@@ -36,7 +36,10 @@ Status writeAll(const SumsFile& cp, bool final, int threads, const JobFiles& fil
 
 Status writeSnapshotFile(const C2Snapshot& snap, const JobFiles& files)
 {
-    const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2 };
+    // The window's error bands and convergence map need the standard errors and split-half values; a few times
+    // c2's size at most.
+    const SnapshotFile s { snap.nQ, snap.nPhi, snap.shots, snap.splitHalfCC, snap.c2, snap.c2StdError,
+        snap.splitHalfCCPerPair, snap.splitHalfCCPerQ };
     return s.write(files.snapshot());
 }
 

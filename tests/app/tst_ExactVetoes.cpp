@@ -4,7 +4,7 @@
 // (a) the C2 the explorer shows equals the brute-force C2 (seed eq. 1, direct φ-sums in float64) of exactly the
 //     shots the new rules accept, whose statistic (the frame's largest pixel) numpy computed from the file;
 // (b) at every sample of what the window displays during the run, the Vetoes panel, the health bar and the C2
-//     explorer show the same shot counts;
+//     explorer show the same shot counts, and the accepted strip chart ends at in C2 / read as numpy counts them;
 // (c) a live (simulated) run's polar spool stays within its bound on disk, and the shots it no longer held are
 //     reported as unreachable (exactly the vetoed shots older than the spool) and keep their place in the C2.
 #include <C2BruteForce.h>
@@ -248,6 +248,13 @@ print(' '.join(str(float(v)) for v in d.reshape(300, -1).max(axis=1)))
         QCOMPARE(last.byHand, qint64(100));
         QVERIFY2(samples.last().value("reevaluation").toString().startsWith("C2 exact again"),
             qPrintable(samples.last().value("reevaluation").toString()));
+        // The accepted strip chart ends at the fraction of the run's shots in the C2 by the final rules (numpy's
+        // count over 300), not at the fraction the shots of its last second were first accepted at.
+        QVERIFY2(samples.last().contains("accepted_chart_percent"), "the accepted chart has no point");
+        const double expectedPercent = 100.0 * double(accepted.size()) / 300.0;
+        const double chartPercent = samples.last().value("accepted_chart_percent").toDouble();
+        QVERIFY2(std::abs(chartPercent - expectedPercent) < 1e-9,
+            qPrintable(QString("accepted chart %1 %, in C2 / read %2 %").arg(chartPercent).arg(expectedPercent)));
         // The spool was not kept: its folder is gone.
         QCOMPARE(QDir(dir.filePath("spool")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size(), 0);
     }

@@ -1,8 +1,9 @@
 // fxs-monitor reviews finished runs from their results files (offscreen): two files written by the engine from known
 // polar frames are opened with --review A --compare B. What the C2 explorer shows of A, the Review tab's curves of A
 // and B and their difference A − B are checked against the brute-force C2 (seed eq. 1, a float64 φ-loop over the
-// very frames) and against numpy over the files' /c2/c2 datasets (h5py); the convergence curves and the ledger
-// against what the files hold. A file that is not a results file, and two runs on different grids, are refused
+// very frames) and against numpy over the files' /c2/c2 datasets (h5py); the q × q′ difference map (in combined
+// standard errors) against numpy over /c2/c2, /c2/c2_std_error and /c2/flags; the convergence curves and the ledger
+// against what the files hold; the health bar's REVIEW line against h5py's count of each file's /ledger. A file that is not a results file, and two runs on different grids, are refused
 // with a message that names them.
 #include <C2BruteForce.h>
 #include <H5pyResults.h>
@@ -180,6 +181,47 @@ private slots:
             }
         }
 
+        // The q × q′ difference map at the explorer's Δ bin, in combined standard errors (both files hold them):
+        // numpy over the files' /c2/c2, /c2/c2_std_error and /c2/flags gives (A − B) / √(σA² + σB²), NaN where
+        // either run is masked or has the self-term.
+        QCOMPARE(cmp.value("differenceMapUnit").toString(), QString("standard errors"));
+        const int mapK = cmp.value("differenceMapK").toInt();
+        QCOMPARE(mapK, c2.value("k").toInt());
+        const QString zNumpy = test::h5pyOnResults(a,
+            QStringLiteral("import numpy as np\n"
+                           "g = h5py.File('%2', 'r')\n"
+                           "d = f['/c2/c2'][:, :, %1] - g['/c2/c2'][:, :, %1]\n"
+                           "s = np.sqrt(f['/c2/c2_std_error'][:, :, %1]**2 + g['/c2/c2_std_error'][:, :, %1]**2)\n"
+                           "z = d / s\n"
+                           "z[(f['/c2/flags'][:, :, %1] != 0) | (g['/c2/flags'][:, :, %1] != 0)] = np.nan\n"
+                           "print(' '.join(repr(float(x)) for x in z.ravel()))\n")
+                .arg(mapK)
+                .arg(b));
+        QVERIFY2(!zNumpy.startsWith("python failed"), qPrintable(zNumpy));
+        const QStringList zs = zNumpy.trimmed().split(' ');
+        const QJsonArray map = cmp.value("differenceMap").toArray();
+        QCOMPARE(map.size(), kNQ * kNQ);
+        QCOMPARE(zs.size(), kNQ * kNQ);
+        int mapped = 0;
+        double largestZ = 0.0;
+        for (int i = 0; i < kNQ * kNQ; ++i) {
+            const double expected = zs[i].toDouble();
+            if (std::isnan(expected)) {
+                QVERIFY2(map[i].isNull(), qPrintable(QString("map cell %1: %2, numpy NaN").arg(i).arg(map[i].toDouble())));
+                continue;
+            }
+            QVERIFY2(std::abs(map[i].toDouble() - expected) <= 1e-7 * (1.0 + std::abs(expected)),
+                qPrintable(QString("map cell (q %1, q′ %2): %3, numpy %4")
+                               .arg(i / kNQ)
+                               .arg(i % kNQ)
+                               .arg(map[i].toDouble())
+                               .arg(expected)));
+            largestZ = std::max(largestZ, std::abs(expected));
+            ++mapped;
+        }
+        QVERIFY(mapped >= kNQ * kNQ - kNQ);
+        QVERIFY(largestZ > 1e-3); // two different runs: not a map of zeros
+
         // Both convergence curves as the files hold them.
         const auto same = [](const QJsonArray& shown, const std::vector<double>& expected) {
             if (shown.size() != int(expected.size())) {
@@ -210,6 +252,38 @@ private slots:
         QCOMPARE(ledger.value("refused: sum …"), (QStringList { "3", "–" })); // one threshold, whatever each shot's sum
         QCOMPARE(ledger.size(), 5);
         QVERIFY(QFileInfo(dir.filePath("png/monitor-review-compare.png")).size() > 5000);
+    }
+
+    // The health bar in review says what is shown: REVIEW, the file's name and its shot counts as its /ledger holds
+    // them (h5py counts the ledger's rows and its accepted shots), not IDLE; with a second file, both.
+    void healthBarSaysWhatIsReviewed()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.filePath("run-a.h5"), b = dir.filePath("run-b.h5");
+        writeRun(a, 30, 5, kNPhi, { 30 }, { 0.5 }, { { "beam drop", 4 }, { "too dim", 3 } });
+        writeRun(b, 20, 6, kNPhi, { 20 }, { 0.25 }, { { "beam drop", 1 } });
+        const auto counts = [](const QString& path) {
+            return test::h5pyOnResults(path,
+                QStringLiteral("a = f['/ledger/accepted'][()]\n"
+                               "print(len(a), int(a.sum()), len(a) - int(a.sum()))\n"))
+                .trimmed()
+                .split(' ');
+        };
+        const QStringList na = counts(a), nb = counts(b);
+        QCOMPARE(na.size(), 3);
+        QCOMPARE(nb.size(), 3);
+        auto m = monitor(dir, { "--review", a, "--dump-window", dir.filePath("w.json") });
+        QVERIFY2(m.exitCode == 0, m.err.constData());
+        const QString expected
+            = QString("REVIEW · run-a.h5 · read %1 · %2 shots in C2 · %3 not in C2 · nothing runs").arg(na[0], na[1], na[2]);
+        QCOMPARE(readJson(dir.filePath("w.json")).value("health").toString(), expected);
+
+        m = monitor(dir, { "--review", a, "--compare", b, "--dump-window", dir.filePath("w2.json") });
+        QVERIFY2(m.exitCode == 0, m.err.constData());
+        QCOMPARE(readJson(dir.filePath("w2.json")).value("health").toString(),
+            QString("REVIEW · run-a.h5 · compared with run-b.h5 · A: read %1 · %2 shots in C2 · %3 not in C2 · B: read "
+                    "%4 · %5 shots in C2 · %6 not in C2")
+                .arg(na[0], na[1], na[2], nb[0], nb[1], nb[2]));
     }
 
     void badFilesAreNamed()

@@ -134,7 +134,8 @@ private slots:
         const MonitorRun run = runMonitor(dir, address(), m_server->tokenFile(),
             { QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--nq"), QString::number(nQ),
                 QStringLiteral("--nphi"), QString::number(nPhi), QStringLiteral("--dump-c2"), dir.filePath("c2.json"),
-                QStringLiteral("--screenshots"), dir.filePath("png") });
+                QStringLiteral("--dump-window"), dir.filePath("window.json"), QStringLiteral("--screenshots"),
+                dir.filePath("png") });
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QVERIFY2(run.output.contains(QStringLiteral("succeeded")), qPrintable(run.output));
 
@@ -212,6 +213,59 @@ private slots:
                                 .trimmed();
         QCOMPARE(out, QStringLiteral("%1 %2 2 SUCCEEDED").arg(address(), run.ranks.value("job_id").toString()));
         QVERIFY(QFileInfo(dir.filePath("png/monitor-remote-ranks.png")).size() > 2000);
+
+        // The live snapshots carry what a local run shows: the standard errors of the job's last live snapshot (all
+        // its shots) at the explorer's cursor are those of the fetched results file (h5py: /c2/c2_std_error), and the
+        // explorer draws them as its band; the convergence view has its per-q curves (the headline's q has the file's
+        // /c2/split_half_cc_per_q there) and its q × q′ map.
+        const QString se = h5pyOnResults(dir.filePath("results/" + h5.first()),
+            QStringLiteral("s = f['/c2/c2_std_error'][%1, %2, :]\n"
+                           "cq = f['/c2/split_half_cc_per_q'][()]\n"
+                           "print(' '.join(repr(float(x)) for x in s))\n"
+                           "print(' '.join(repr(float(x)) for x in cq))\n")
+                .arg(q)
+                .arg(qp))
+                               .trimmed();
+        QVERIFY2(!se.startsWith("python failed"), qPrintable(se));
+        const QStringList lines = se.split('\n');
+        QCOMPARE(lines.size(), 2);
+        const QStringList expectedSe = lines[0].split(' ');
+        QCOMPARE(expectedSe.size(), nPhi);
+        QFile wf(dir.filePath("window.json"));
+        QVERIFY(wf.open(QIODevice::ReadOnly));
+        const QJsonObject w = QJsonDocument::fromJson(wf.readAll()).object();
+        QCOMPARE(w.value("remoteSnapshotShots").toInt(), shots);
+        const QJsonArray liveSe = w.value("remoteSnapshotStdError").toArray();
+        const QJsonArray shownSe = o.value("stdError").toArray();
+        QVERIFY2(liveSe.size() == nPhi, "the last live snapshot has no standard errors");
+        QCOMPARE(shownSe.size(), nPhi);
+        int comparedSe = 0;
+        for (int k = 0; k < nPhi; ++k) {
+            if (curve[k].isNull()) {
+                continue; // the self-term: no band, as no curve
+            }
+            const double e = expectedSe[k].toDouble();
+            QVERIFY2(e > 0.0 && std::abs(liveSe[k].toDouble() - e) <= 1e-9 * e,
+                qPrintable(QStringLiteral("live standard error at Δ bin %1: %2, results file %3")
+                               .arg(k)
+                               .arg(liveSe[k].toDouble())
+                               .arg(e)));
+            QVERIFY2(std::abs(shownSe[k].toDouble() - e) <= 1e-9 * (e + std::abs(curve[k].toDouble())),
+                qPrintable(QStringLiteral("band at Δ bin %1: %2, results file %3").arg(k).arg(shownSe[k].toDouble()).arg(e)));
+            ++comparedSe;
+        }
+        QVERIFY(comparedSe >= nPhi - 1);
+        const QStringList perQ = lines[1].split(' ');
+        QCOMPARE(perQ.size(), nQ);
+        const int bin = w.value("convergenceSlowestBin").toInt();
+        QVERIFY2(bin >= 0 && bin < nQ, qPrintable(QString("headline q bin %1").arg(bin)));
+        QVERIFY2(std::abs(w.value("convergenceSlowestCC").toDouble() - perQ[bin].toDouble()) <= 1e-9,
+            qPrintable(QString("split-half at q bin %1: shown %2, results file %3")
+                           .arg(bin)
+                           .arg(w.value("convergenceSlowestCC").toDouble())
+                           .arg(perQ[bin])));
+        QVERIFY2(w.value("convergenceMapCells").toInt() >= nQ * nQ / 2,
+            qPrintable(QString("%1 cells of the split-half map hold a value").arg(w.value("convergenceMapCells").toInt())));
     }
 
     // A particle simulated on the server, reconstructed there: the window follows the reconstruction to 100 %, brings

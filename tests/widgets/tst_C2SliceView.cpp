@@ -129,6 +129,23 @@ private slots:
         QVERIFY(!view.curvePlot()->legend->hasItemWithPlottable(view.bandLow()));
         QVERIFY2(view.bandHigh()->name().contains("± 1 standard error") && view.bandHigh()->name().contains("12,345"),
             qPrintable(view.bandHigh()->name()));
+        // The legend hides no data: drawn, it lies outside the axes' rectangle, and every entry is on screen.
+        view.show();
+        view.curvePlot()->replot();
+        QCPLegend* legend = view.curvePlot()->legend;
+        const QRect axes = view.curvePlot()->axisRect()->rect();
+        QVERIFY2(!legend->outerRect().intersects(axes),
+            qPrintable(QString("legend (%1, %2, %3 × %4) over the axes (%5, %6, %7 × %8)")
+                           .arg(legend->outerRect().x())
+                           .arg(legend->outerRect().y())
+                           .arg(legend->outerRect().width())
+                           .arg(legend->outerRect().height())
+                           .arg(axes.x())
+                           .arg(axes.y())
+                           .arg(axes.width())
+                           .arg(axes.height())));
+        QVERIFY(view.curvePlot()->rect().contains(legend->outerRect()));
+        QVERIFY(legend->outerRect().height() > 5 && axes.height() > 100);
         view.setSnapshot(std::make_shared<fxs::C2Snapshot>(codedSnapshot(6, 16)));
         QVERIFY(!view.bandHigh()->visible() && view.bandHigh()->data()->isEmpty());
         QVERIFY2(view.bandHigh()->name().contains("no error bars"), qPrintable(view.bandHigh()->name()));

@@ -37,6 +37,9 @@ struct RemoteSnapshot {
     std::int64_t shots = 0;
     double splitHalfCC = 0.0;
     std::vector<double> c2;
+    std::vector<double> c2StdError; ///< like c2; empty when the job's sums keep no squares (or an older server)
+    std::vector<double> splitHalfCCPerPair; ///< nQ × nQ; empty from an older server
+    std::vector<double> splitHalfCCPerQ; ///< nQ; empty exactly when splitHalfCCPerPair is
 };
 
 /// A client of one fxs-server (no Qt: the GUI wraps it). Every call carries the bearer token and a deadline;
