@@ -80,7 +80,7 @@ QString RunVetoes::endNote(const VetoCounts& c)
 {
     QString note;
     if (c.pending > 0) {
-        note += QObject::tr("; %1 shots were still being re-evaluated and keep their earlier place in C2")
+        note += QObject::tr("; %1 shots were still being re-evaluated: the results file is written again once the C2 is exact")
                     .arg(c.pending);
     }
     if (c.unreachable > 0) {
