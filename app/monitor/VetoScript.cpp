@@ -37,6 +37,9 @@ VetoScript::VetoScript(MainWindow* window, const QString& scriptPath, const QStr
         connect(window->engine(), &EngineController::resultsRewritten, this, &VetoScript::onRewritten);
         m_screenshotDir = script.value(QStringLiteral("screenshots")).toString();
         window->engine()->pauseAtShot(m_pauseAt);
+        // The run can reach its pause before the window has handled its start (a queued signal): the panels learn
+        // the detector there, so the changes wait for it.
+        connect(window->engine(), &EngineController::runStarted, this, [this] { m_started = true; });
     }
     if (!countsLogPath.isEmpty()) {
         m_log.setFileName(countsLogPath);
@@ -57,7 +60,7 @@ void VetoScript::poll()
         logCounts();
     }
     EngineController* engine = m_window->engine();
-    if (m_pauseAt >= 0 && !m_applied && engine->running() && engine->paused()) {
+    if (m_pauseAt >= 0 && !m_applied && m_started && engine->running() && engine->paused()) {
         m_applied = true;
         if (applyChanges(m_changes)) {
             engine->setPaused(false);
@@ -168,6 +171,8 @@ bool VetoScript::applyChanges(const QJsonArray& changes)
                     *statistic, min.isDouble() ? min.toDouble() : -inf, max.isDouble() ? max.toDouble() : inf, &error);
         }
         if (!ok) {
+            std::fprintf(stderr, "fxs-monitor: veto script: %s refused: %s\n",
+                QJsonDocument(change).toJson(QJsonDocument::Compact).constData(), qPrintable(error));
             m_window->messageBar()->showMessage(
                 tr("Veto script: %1 refused: %2")
                     .arg(QString::fromUtf8(QJsonDocument(change).toJson(QJsonDocument::Compact)), error));

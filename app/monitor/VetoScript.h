@@ -52,6 +52,7 @@ private:
     QString m_screenshotDir;
     std::int64_t m_pauseAt = -1;
     bool m_applied = false;
+    bool m_started = false; ///< the window has handled the run's start
     bool m_screenshotsTaken = false;
     QFile m_log;
     QTimer* m_timer = nullptr;
