@@ -45,6 +45,10 @@ Result<AppliedMask> applyGeometryMask(const GeomTemplate& t, const DetectorGeome
         return AppliedMask {};
     }
     const bool hdf5 = isHdf5(file);
+    if (!maskSpec.empty() && hdf5 && dataset == t.mask.dataset && !dataset.empty()
+        && maskSpec.size() == file.size() && datasetDims(file, dataset).empty()) {
+        dataset.clear(); // the user's file lacks the geometry's mask dataset: its own default names it
+    }
     const std::string what = hdf5 && !dataset.empty() ? file + ":" + dataset : file;
     const auto dims = hdf5 && !dataset.empty() ? datasetDims(file, dataset) : std::vector<hsize_t> {};
     std::size_t slab = 1;
