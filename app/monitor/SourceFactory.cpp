@@ -3,6 +3,8 @@
 #include <fxs/sources/CxiFileSource.h>
 #include <fxs/sources/DetectorStreamSource.h>
 #include <fxs/sources/LiveFileSource.h>
+#include <fxs/sources/MaskFile.h>
+#include <fxs/geometry/GeomParser.h>
 #include <fxs/simulation/SimulatorSource.h>
 
 namespace fxs::monitor {
@@ -175,8 +177,34 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
         }
         setup.source = std::move(*s);
     }
+    auto mask = pixelMask(config, setup.geometry);
+    if (!mask) {
+        return mask.error();
+    }
+    setup.mask = std::move(*mask);
     setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry));
     return setup;
+}
+
+Result<std::vector<std::uint8_t>> SourceFactory::pixelMask(const RunConfig& config, const DetectorGeometry& geometry)
+{
+    std::vector<std::uint8_t> mask = geometry.validMask();
+    GeomTemplate t; // without a geometry file: no mask key, no mask bits
+    if (!config.geometryPath.isEmpty()) {
+        auto parsed = GeomParser::parseTemplateFile(config.geometryPath.toStdString());
+        if (!parsed) {
+            return parsed.error();
+        }
+        t = std::move(*parsed);
+    }
+    const bool file = config.source == SourceKind::CxiFile || config.source == SourceKind::LiveFile;
+    PerFrameMask perFrame; // a mask per frame is not read by the window's sources: left out, as before
+    auto applied = applyGeometryMask(t, geometry, config.pixelMask.toStdString(),
+        file ? config.path.toStdString() : std::string(), mask, &perFrame, "Pixel mask");
+    if (!applied) {
+        return applied.error();
+    }
+    return mask;
 }
 
 } // namespace fxs::monitor
