@@ -32,7 +32,7 @@ Result<DetectorGeometry> SourceFactory::withBeamstop(const DetectorGeometry& g)
     return DetectorGeometry::fromPanels(g.panels(), g.photonEnergyEv(), bad);
 }
 
-widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g)
+widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g, const std::vector<std::uint8_t>& mask)
 {
     widgets::PixelLayout l;
     l.nSlow = g.nSlow();
@@ -40,7 +40,7 @@ widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g)
     l.wavelengthA = g.wavelengthA();
     l.pixelSizeM = g.panels().empty() ? 100e-6 : 1.0 / g.panels().front().pixelsPerM;
     const auto pos = g.pixelPositionsM();
-    const auto valid = g.validMask();
+    const auto valid = mask.size() == g.pixelCount() ? mask : g.validMask();
     const std::size_t n = g.pixelCount();
     l.xM.resize(n);
     l.yM.resize(n);
@@ -182,7 +182,7 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
         return mask.error();
     }
     setup.mask = std::move(*mask);
-    setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry));
+    setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry, setup.mask));
     return setup;
 }
 

@@ -45,8 +45,8 @@ public:
     /// The run's pixel mask on `geometry`: its valid pixels, less the Pixel mask field's bad pixels (or, without
     /// one, those of the geometry's mask key) as fxs correlate applies them; a bad mask file is an Error naming it.
     static Result<std::vector<std::uint8_t>> pixelMask(const RunConfig& config, const DetectorGeometry& geometry);
-    /// Per-pixel lab positions, panels and mask for the widgets.
-    static widgets::PixelLayout layout(const DetectorGeometry& geometry);
+    /// Per-pixel lab positions, panels and mask (`mask`, 1 = usable, when given; else the geometry's) for the widgets.
+    static widgets::PixelLayout layout(const DetectorGeometry& geometry, const std::vector<std::uint8_t>& mask = {});
 };
 
 } // namespace fxs::monitor
