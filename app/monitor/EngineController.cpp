@@ -130,7 +130,7 @@ void EngineController::readerLoop(RunConfig config)
         m_wake.notify_all();
         return;
     }
-    auto remapper = PolarRemapper::create(setup->geometry, config.grid);
+    auto remapper = PolarRemapper::create(setup->geometry, config.grid, {}, setup->mask);
     if (!remapper) {
         QMetaObject::invokeMethod(
             this, [this, m = QString::fromStdString(remapper.error().message)] { emit runFailed(m); });
@@ -159,7 +159,7 @@ void EngineController::readerLoop(RunConfig config)
     // The stream's counts stay readable through the shot pipeline's lifetime (it owns the source).
     const auto* stream = dynamic_cast<const DetectorStreamSource*>(setup->source.get());
     auto shots = std::make_shared<ShotPipeline>(
-        std::move(setup->source), std::move(*remapper), setup->geometry.validMask(), shotConfig);
+        std::move(setup->source), std::move(*remapper), setup->mask, shotConfig);
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);

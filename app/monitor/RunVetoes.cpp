@@ -33,7 +33,7 @@ ShotRereader RunVetoes::rereader(const RunConfig& config)
         if (!setup) {
             return Error { "cannot read shots of " + config.path.toStdString() + " again: " + setup.error().message };
         }
-        auto remapper = PolarRemapper::create(setup->geometry, config.grid);
+        auto remapper = PolarRemapper::create(setup->geometry, config.grid, {}, setup->mask);
         if (!remapper) {
             return Error { remapper.error().message };
         }
@@ -43,7 +43,7 @@ ShotRereader RunVetoes::rereader(const RunConfig& config)
         pc.stats = monitorShotStatsOptions();
         pc.lastShot = shots.back();
         pc.skipShot = [&wanted](std::int64_t s) { return wanted.count(s) == 0; };
-        ShotPipeline pipe(std::move(setup->source), std::move(*remapper), setup->geometry.validMask(), pc);
+        ShotPipeline pipe(std::move(setup->source), std::move(*remapper), setup->mask, pc);
         if (const Status s = pipe.seek(shots.front()); !s) {
             return s;
         }
