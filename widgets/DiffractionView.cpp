@@ -5,6 +5,7 @@
 #include "PlotExport.h"
 
 #include <QCheckBox>
+#include <cmath>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -29,7 +30,7 @@ DiffractionView::DiffractionView(QWidget* parent)
     m_plot->xAxis->setLabel(tr("x (mm)"));
     m_plot->yAxis->setLabel(tr("y (mm)"));
     // The image is a pixmap coloured off the GUI thread (ImageRenderer); the colour scale stands alone.
-    for (QCPItemPixmap** p : { &m_pixmap, &m_maskPixmap }) {
+    for (QCPItemPixmap** p : { &m_pixmap, &m_maskPixmap, &m_userMaskPixmap }) {
         *p = new QCPItemPixmap(m_plot);
         (*p)->setScaled(true, Qt::IgnoreAspectRatio, Qt::FastTransformation);
         (*p)->setClipToAxisRect(true);
@@ -119,13 +120,14 @@ void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
     QPixmap none(1, 1); // no geometry (a source being opened): nothing of the last one's mask stays
     none.fill(Qt::transparent);
     m_maskPixmap->setPixmap(none);
+    m_userMaskPixmap->setPixmap(none);
     if (m_assembly && m_assembly->width() > 0) {
         const int w = m_assembly->width();
         const int h = m_assembly->height();
         const double step = m_assembly->stepM() * 1e3;
         const double left = m_assembly->x0M() * 1e3 - step / 2.0;
         const double bottom = m_assembly->y0M() * 1e3 - step / 2.0;
-        for (QCPItemPixmap* p : { m_pixmap, m_maskPixmap }) {
+        for (QCPItemPixmap* p : { m_pixmap, m_maskPixmap, m_userMaskPixmap }) {
             p->topLeft->setCoords(left, bottom + h * step);
             p->bottomRight->setCoords(left + w * step, bottom);
         }
@@ -141,6 +143,44 @@ void DiffractionView::setAssembly(std::shared_ptr<const ImageAssembly> assembly)
     }
     setRings(m_ringsQ);
     resetZoom();
+}
+
+void DiffractionView::setUserMask(const std::vector<std::uint8_t>& masked)
+{
+    if (!m_assembly || m_assembly->width() <= 0 || masked.size() != m_assembly->layout().size()) {
+        QPixmap none(1, 1);
+        none.fill(Qt::transparent);
+        m_userMaskPixmap->setPixmap(none);
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    // The same image grid and colouring path as the geometry mask, so both overlays sit on the same cells.
+    const int w = m_assembly->width();
+    const int h = m_assembly->height();
+    std::vector<float> cells(std::size_t(w) * h, std::nanf(""));
+    for (int r = 0; r < h; ++r) {
+        for (int c = 0; c < w; ++c) {
+            const std::int64_t slab = m_assembly->slabIndex(c, r);
+            if (slab >= 0 && masked[std::size_t(slab)]) {
+                cells[std::size_t(r) * w + c] = 1.0f;
+            }
+        }
+    }
+    QImage image = ImageRenderer::render(cells, w, h, { ColorMap::Grey, IntensityScale::Linear, { 0.0, 1.0 } });
+    for (int r = 0; r < h; ++r) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(r));
+        for (int c = 0; c < w; ++c) {
+            line[c] = qAlpha(line[c]) ? qRgba(255, 0, 255, 120) : qRgba(0, 0, 0, 0);
+        }
+    }
+    m_userMaskPixmap->setPixmap(QPixmap::fromImage(image));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DiffractionView::setUserMaskVisible(bool visible)
+{
+    m_userMaskPixmap->setVisible(visible);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void DiffractionView::setImage(std::shared_ptr<const AssembledImage> image, std::optional<Levels> autoLevels)

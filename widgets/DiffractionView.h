@@ -71,6 +71,10 @@ public:
     void setRings(const std::vector<double>& qInvA);
     /// Shows or hides the geometry-mask overlay.
     void setMaskVisible(bool visible);
+    /// Shows the window's own mask (slab order, nonzero = masked; empty: none) as a translucent overlay.
+    void setUserMask(const std::vector<std::uint8_t>& masked);
+    /// Shows or hides the window-mask overlay.
+    void setUserMaskVisible(bool visible);
     /// What lies under lab point (x, y) in millimetres.
     PixelReadout readoutAt(double xMm, double yMm) const;
     /// The readout line shown under the image.
@@ -102,6 +106,7 @@ private:
     QCustomPlot* m_plot = nullptr;
     QCPItemPixmap* m_pixmap = nullptr;
     QCPItemPixmap* m_maskPixmap = nullptr;
+    QCPItemPixmap* m_userMaskPixmap = nullptr; ///< the mask drawn or loaded in the window
     QCPColorScale* m_colorScale = nullptr;
     LevelsPanel* m_levelsPanel = nullptr;
     QLabel* m_readout = nullptr;

@@ -128,13 +128,17 @@ Result<GeometrySetup> loadGeometry(
         }
     }
     PerFrameMask frameMask;
-    auto maskUsed = applyGeometryMask(*t, r->geometry, options.mask, dataFile, s.mask, &frameMask);
+    auto applied = fxs::applyGeometryMask(*t, r->geometry, options.mask, dataFile, s.mask, &frameMask, "--mask");
     if (!frameMask.dataset.empty()) {
         s.frameMask = frameMask;
     }
-    if (!maskUsed) {
-        return maskUsed.error();
+    if (!applied) {
+        return applied.error();
     }
+    if (!applied->warning.empty()) {
+        std::cerr << "fxs: warning: " << applied->warning << "\n";
+    }
+    const std::string* maskUsed = &applied->used;
     std::string text = base ? base->text : std::string();
     if (!builtin) {
         std::ifstream in(spec);

@@ -98,9 +98,17 @@ int runSimulate(const SimulateOptions& o)
     }
     std::cout << "simulate: wrote " << std::filesystem::absolute(o.out).string() << " (dataset /entry_1/data_1/data)"
               << "\n";
+    // The pixels the simulated detector does not measure (gain 0: outside panels, the beamstop, gaps, --mask),
+    // as a NeXus pixel_mask file beside the data that the written geometry names, so that a later run masks them.
+    const std::string maskPath = std::filesystem::absolute(o.out + ".mask.h5").string();
+    if (auto st = writeMaskHdf5(maskPath, { geo->geometry.nSlow(), geo->geometry.nFast(), geo->mask }); !st) {
+        return fail(cmd, kExitProcessing, st.message());
+    }
+    std::cout << "  pixel mask:    " << maskPath << " (/data/mask, nonzero = not measured)\n";
     if (geo->name == "builtin") {
         const std::string geomPath = o.out + ".geom";
-        std::ofstream(geomPath) << geo->text;
+        std::ofstream(geomPath) << geo->text << "\nmask_file = " << maskPath
+                                << "\nmask = /data/mask\nmask_good = 0x0\nmask_bad = 0x1\n";
         std::cout << "  geometry:      " << std::filesystem::absolute(geomPath).string() << "\n";
     }
     return code;

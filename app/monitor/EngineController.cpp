@@ -1,5 +1,6 @@
 #include "EngineController.h"
 
+#include "EndedRun.h"
 #include "RunResults.h"
 #include "RunVetoes.h"
 #include "SourceFactory.h"
@@ -28,7 +29,11 @@ EngineController::EngineController(QObject* parent)
 {
 }
 
-EngineController::~EngineController() { stop(); }
+EngineController::~EngineController()
+{
+    stop();
+    dropEndedRun();
+}
 
 double EngineController::clockS() const
 {
@@ -38,6 +43,7 @@ double EngineController::clockS() const
 void EngineController::start(const RunConfig& config)
 {
     stop();
+    dropEndedRun();
     {
         const std::lock_guard lock(m_mutex);
         m_raw.reset();
@@ -124,13 +130,18 @@ void EngineController::readerLoop(RunConfig config)
         m_wake.notify_all();
         return;
     }
-    auto remapper = PolarRemapper::create(setup->geometry, config.grid);
+    auto remapper = PolarRemapper::create(setup->geometry, config.grid, {}, setup->mask);
     if (!remapper) {
         QMetaObject::invokeMethod(
             this, [this, m = QString::fromStdString(remapper.error().message)] { emit runFailed(m); });
         m_stop = true;
         m_wake.notify_all();
         return;
+    }
+    {
+        const std::lock_guard lock(m_mutex);
+        m_remapper = *remapper;
+        m_geometry = std::make_shared<const DetectorGeometry>(setup->geometry);
     }
     if (config.firstShot > 0) {
         if (const Status s = setup->source->seek(config.firstShot); !s.ok()) {
@@ -148,7 +159,7 @@ void EngineController::readerLoop(RunConfig config)
     // The stream's counts stay readable through the shot pipeline's lifetime (it owns the source).
     const auto* stream = dynamic_cast<const DetectorStreamSource*>(setup->source.get());
     auto shots = std::make_shared<ShotPipeline>(
-        std::move(setup->source), std::move(*remapper), setup->geometry.validMask(), shotConfig);
+        std::move(setup->source), std::move(*remapper), setup->mask, shotConfig);
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);
@@ -183,6 +194,9 @@ void EngineController::readerLoop(RunConfig config)
     {
         const std::lock_guard lock(m_mutex);
         m_vetoes = vetoes;
+        if (!m_pixelMask.empty()) { // the window's mask from the start (a wrong-sized one waits for its detector)
+            vetoes->setBinMask(m_remapper->binsFedBy(m_pixelMask));
+        }
     }
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(
         m_polarDumpPath.empty() ? nullptr : std::fopen(m_polarDumpPath.c_str(), "wb"), &std::fclose);
@@ -246,17 +260,12 @@ void EngineController::readerLoop(RunConfig config)
     if (!m_stop) {
         vetoes->waitExact(); // the source ended: the C2 is made exact before it is written
     }
-    vetoes->stop(); // Stop pressed: shots still pending keep their place (the message says how many)
+    // Stop pressed: shots still pending go on being corrected after the end, and the results are written again then.
     pipeline->close();
     pipeline->wait();
     const VetoCounts shotCounts = vetoes->counts();
+    LedgerColumns asRead = ledger;
     RunVetoes::finalVerdicts(*vetoes, ledger);
-    {
-        const std::lock_guard lock(m_mutex);
-        m_finalShots = shotCounts;
-        m_vetoes.reset();
-    }
-    vetoes.reset(); // removes the polar spool unless it is kept
     m_stop = true;
     m_wake.notify_all();
     publishSnapshot();
@@ -276,6 +285,16 @@ void EngineController::readerLoop(RunConfig config)
         : written ? tr("results in %1").arg(QString::fromStdString(*written))
                   : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
     const QString exactness = RunVetoes::endNote(shotCounts);
+    if (written) { // the re-evaluator and its spool stay: vetoes and masks changed now still correct the C2
+        auto ended = std::make_shared<EndedRun>(EndedRun { config, setup->geometry, setup->values, counts,
+            std::move(asRead), *written, pipeline, vetoes });
+        keepEndedRun(std::move(ended), shotCounts.pending > 0);
+    } else {
+        vetoes->stop();
+        const std::lock_guard lock(m_mutex);
+        m_finalShots = shotCounts;
+        m_vetoes.reset(); // removes the polar spool unless it is kept
+    }
     QMetaObject::invokeMethod(this, [this, failure, done, where, exactness, frames = m_framesRead.load()] {
         if (failure.isEmpty()) {
             emit runFinished(tr("Run ended: %1 frames read, %2 shots in C2%3; %4")
@@ -423,6 +442,120 @@ void EngineController::setVetoRules(const VetoRules& rules, const std::string& s
     }
     if (vetoes) {
         vetoes->setRules(rules); // judges every shot again now; the C2 follows on the re-evaluator's thread
+        requestRewrite();
+    }
+}
+
+int EngineController::setPixelMask(std::vector<std::uint8_t> maskedPixels)
+{
+    std::shared_ptr<VetoReevaluator> vetoes;
+    std::optional<PolarRemapper> remapper;
+    {
+        const std::lock_guard lock(m_mutex);
+        m_pixelMask = maskedPixels;
+        vetoes = m_vetoes;
+        remapper = m_remapper;
+    }
+    if (!remapper) {
+        return -1;
+    }
+    // The remap table (a CSR scan, ~10 ms for 4 Mpx) says which bins the masked pixels feed.
+    const auto bins = maskedPixels.empty() ? std::vector<std::uint8_t> {} : remapper->binsFedBy(maskedPixels);
+    if (!maskedPixels.empty() && bins.empty()) {
+        return -1;
+    }
+    if (vetoes && vetoes->setBinMask(bins)) {
+        requestRewrite();
+    }
+    return int(std::count(bins.begin(), bins.end(), std::uint8_t(1)));
+}
+
+std::shared_ptr<const DetectorGeometry> EngineController::geometry() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_geometry;
+}
+
+void EngineController::keepEndedRun(std::shared_ptr<EndedRun> run, bool rewriteNow)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_ended = run;
+        m_rewriterStop = false;
+        m_rewriteWanted = rewriteNow ? 1 : 0;
+    }
+    m_rewriter = std::thread([this, run] { rewriterLoop(run); });
+}
+
+void EngineController::requestRewrite()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        if (!m_ended) {
+            return; // during a run the results are written at its end
+        }
+        ++m_rewriteWanted;
+    }
+    m_wake.notify_all();
+}
+
+void EngineController::dropEndedRun()
+{
+    std::shared_ptr<EndedRun> ended;
+    {
+        const std::lock_guard lock(m_mutex);
+        ended = std::move(m_ended);
+        m_rewriterStop = true;
+    }
+    if (ended) {
+        ended->vetoes->stop(); // a rewrite waiting for exactness gives up; what was merged stays
+    }
+    m_wake.notify_all();
+    if (m_rewriter.joinable()) {
+        m_rewriter.join();
+    }
+    const std::lock_guard lock(m_mutex);
+    if (ended) {
+        m_finalShots = ended->vetoes->counts();
+    }
+    m_vetoes.reset(); // removes the polar spool unless it is kept
+}
+
+void EngineController::rewriterLoop(std::shared_ptr<EndedRun> run)
+{
+    std::uint64_t done = 0;
+    while (true) {
+        std::uint64_t wanted = 0;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_rewriterStop || m_rewriteWanted != done; });
+            if (m_rewriterStop) {
+                return;
+            }
+            wanted = m_rewriteWanted;
+        }
+        run->vetoes->waitExact();
+        std::string vetoState;
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_rewriterStop) {
+                return;
+            }
+            if (m_rewriteWanted != wanted) {
+                continue; // another change came meanwhile: one rewrite once it is exact too
+            }
+            vetoState = m_vetoStateJson;
+        }
+        publishSnapshot();
+        const auto written = run->rewrite(vetoState);
+        done = wanted;
+        const VetoCounts c = run->vetoes->counts();
+        const QString message = written
+            ? tr("Changed after the run ended: C2 corrected (%1 shots in C2%2); results file written again: %3")
+                  .arg(widgets::Format::count(c.inC2), RunVetoes::endNote(c), QString::fromStdString(*written))
+            : tr("Changed after the run ended: C2 corrected, but the results file could NOT be written again: %1")
+                  .arg(QString::fromStdString(written.error().message));
+        QMetaObject::invokeMethod(this, [this, message] { emit resultsRewritten(message); });
     }
 }
 

@@ -13,6 +13,7 @@
 #include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/pipeline/VetoCounts.h>
+#include <fxs/polar/PolarRemapper.h>
 #include <fxs/shots/ShotStats.h>
 #include <fxs/sources/StreamCounts.h>
 #endif
@@ -33,6 +34,8 @@ class VetoReevaluator;
 }
 
 namespace fxs::monitor {
+
+struct EndedRun;
 
 /// Per-shot figures, delivered losslessly to the strip charts.
 struct ShotScalars {
@@ -102,6 +105,13 @@ public:
     /// the file). Thread-safe.
     /// `stateJson` (the veto panel's rules and sample changes) goes into the results file's configuration.
     void setVetoRules(const VetoRules& rules, const std::string& stateJson = {});
+    /// The window's pixel mask (slab order, nonzero = masked; empty: none). It acts on the C2 at the polar-bin level:
+    /// every bin a masked pixel feeds is dropped for every shot of the run, corrected exactly like a veto change
+    /// (also after the run ended); the next runs start with it. Returns the number of bins dropped, or −1 when no
+    /// run has a remapper yet or the mask's size is not the detector's (it then waits for the next run).
+    int setPixelMask(std::vector<std::uint8_t> maskedPixels);
+    /// The geometry of the run shown (null before the first run opened its source).
+    std::shared_ptr<const DetectorGeometry> geometry() const;
     /// The snapshot made last (kept after the run ends).
     std::shared_ptr<const C2Snapshot> lastSnapshot() const;
     /// The detector stream's counts (connection state, frames, drops, malformed, reconnects) when the run reads
@@ -116,6 +126,9 @@ signals:
     void runFinished(QString message);
     /// The source failed; what was accumulated stays.
     void runFailed(QString message);
+    /// Vetoes or the mask changed after the run ended: the C2 was corrected exactly and the results file written
+    /// again (`message` says where, or why it could not be).
+    void resultsRewritten(QString message);
     /// Something about the exact vetoes the scientist should know (the polar spool is smaller than asked, or
     /// missing).
     void vetoNotice(QString message);
@@ -132,11 +145,16 @@ private:
     void snapshotLoop(double intervalS);
     void publishSnapshot();
     void joinAll();
+    void keepEndedRun(std::shared_ptr<EndedRun> run, bool rewriteNow);
+    void dropEndedRun();
+    void rewriterLoop(std::shared_ptr<EndedRun> run);
+    void requestRewrite();
     double clockS() const;
 
     std::thread m_reader;
     std::thread m_display;
     std::thread m_snapshotter;
+    std::thread m_rewriter; ///< an ended run's: writes the results again after each later correction
     std::atomic<bool> m_running { false };
     std::atomic<bool> m_stop { false };
     std::atomic<bool> m_paused { false };
@@ -167,6 +185,12 @@ private:
     bool m_snapshotNew = false;
     std::vector<ShotScalars> m_scalars;
     std::optional<StreamCounts> m_streamCounts; ///< a detector stream's counts while it waits for its first frame
+    std::vector<std::uint8_t> m_pixelMask; ///< the window's mask (nonzero = masked)
+    std::optional<PolarRemapper> m_remapper; ///< the run's (its table says which bins a pixel feeds)
+    std::shared_ptr<const DetectorGeometry> m_geometry;
+    std::shared_ptr<EndedRun> m_ended; ///< the last run, after its end, until the next one starts
+    std::uint64_t m_rewriteWanted = 0; ///< bumped by each change after the end
+    bool m_rewriterStop = false;
 };
 
 } // namespace fxs::monitor

@@ -4,6 +4,7 @@
 #include "EngineController.h"
 #include "FileFrameReader.h"
 #include "LiveDisplay.h"
+#include "MaskPanel.h"
 #include "MessageBar.h"
 #include "RemoteJobController.h"
 #include "RunControlPanel.h"
@@ -74,6 +75,11 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
     m_live = new LiveDisplay(m_engine,
         { m_detector, m_polar, m_c2, m_history, m_charts[0], m_charts[1], m_charts[2], m_charts[3], m_health }, this);
     decide->follow(m_live); // issue 9: shots into the veto panel, snapshots into convergence and invariants
+    const auto notify = [this](const QString& m, bool error) {
+        m_messages->showMessage(m, error ? MessageBar::Level::Error : MessageBar::Level::Info);
+    };
+    MaskPanel::install(this, m_engine, m_detector, m_live->counts(), notify);
+    connect(m_engine, &EngineController::resultsRewritten, this, [notify](const QString& m) { notify(m, false); });
     connect(m_engine, &EngineController::runStarted, this,
         [this](const QString& d, std::shared_ptr<const widgets::ImageAssembly> a, PolarGrid g) {
             m_live->beginRun(std::move(a), g);

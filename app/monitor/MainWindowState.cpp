@@ -50,6 +50,7 @@ void MainWindow::restoreSettings()
         c.path = s->value(QStringLiteral("run/path")).toString();
         c.dataset = s->value(QStringLiteral("run/dataset"), c.dataset).toString();
         c.geometryPath = s->value(QStringLiteral("run/geometry")).toString();
+        c.pixelMask = s->value(QStringLiteral("run/pixelMask")).toString();
         c.streamEndpoint = s->value(QStringLiteral("run/streamEndpoint")).toString();
         c.streamProtocol = s->value(QStringLiteral("run/streamProtocol"), c.streamProtocol).toString();
         c.streamStopAtEnd = s->value(QStringLiteral("run/streamStopAtEnd"), false).toBool();
@@ -112,6 +113,9 @@ void MainWindow::restoreSettings()
     if (!m_options.geometryPath.isEmpty()) {
         c.geometryPath = m_options.geometryPath;
     }
+    if (!m_options.pixelMask.isEmpty()) {
+        c.pixelMask = m_options.pixelMask;
+    }
     c.userClenM = std::isfinite(m_options.clenM) ? m_options.clenM : c.userClenM;
     c.userPhotonEnergyEv = std::isfinite(m_options.photonEnergyEv) ? m_options.photonEnergyEv : c.userPhotonEnergyEv;
     c.userPixelSizeM = std::isfinite(m_options.pixelSizeM) ? m_options.pixelSizeM : c.userPixelSizeM;
@@ -131,6 +135,7 @@ void MainWindow::saveSettings() const
     s->setValue(QStringLiteral("run/path"), c.path);
     s->setValue(QStringLiteral("run/dataset"), c.dataset);
     s->setValue(QStringLiteral("run/geometry"), c.geometryPath);
+    s->setValue(QStringLiteral("run/pixelMask"), c.pixelMask);
     s->setValue(QStringLiteral("run/streamEndpoint"), c.streamEndpoint);
     s->setValue(QStringLiteral("run/streamProtocol"), c.streamProtocol);
     s->setValue(QStringLiteral("run/streamStopAtEnd"), c.streamStopAtEnd);

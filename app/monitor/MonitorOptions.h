@@ -46,6 +46,7 @@ struct MonitorOptions {
     QString thenOpenPath; ///< when the first run ends, open this detector stack (a change of source)
     std::int64_t showFileShot = -1; ///< ≥ 0: when a file run ends, show this shot read back from the file
     QString geometryPath; ///< CrystFEL .geom for the run, empty: the saved setting
+    QString pixelMask; ///< --mask FILE[:DATASET] or a bad-region file for the run, empty: the saved setting
     double clenM = std::nan(""); ///< camera length the user gives (NaN: the saved setting)
     double photonEnergyEv = std::nan(""); ///< photon energy the user gives
     double pixelSizeM = std::nan(""); ///< pixel size the user gives (a file without a geometry)

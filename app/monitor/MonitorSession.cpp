@@ -37,7 +37,7 @@ QJsonObject runFieldsToJson(const RunConfig& c)
         { "stream",
             QJsonObject { { "endpoint", c.streamEndpoint }, { "protocol", c.streamProtocol },
                 { "stop_at_end", c.streamStopAtEnd } } },
-        { "geometry", c.geometryPath }, { "distance_m", c.distanceM }, { "pixel_size_m", c.pixelSizeM },
+        { "geometry", c.geometryPath }, { "pixel_mask", c.pixelMask }, { "distance_m", c.distanceM }, { "pixel_size_m", c.pixelSizeM },
         { "wavelength_a", c.wavelengthA },
         { "grid",
             QJsonObject { { "n_q", c.grid.nQ }, { "n_phi", c.grid.nPhi }, { "q_min_inv_a", c.grid.qMinInvA },
@@ -68,6 +68,7 @@ bool runFromJson(const QJsonObject& j, RunConfig* c, QString* error)
     c->streamStopAtEnd = stream.value("stop_at_end").toBool(c->streamStopAtEnd);
     c->dataset = j.value("dataset").toString(c->dataset);
     c->geometryPath = j.value("geometry").toString();
+    c->pixelMask = j.value("pixel_mask").toString();
     c->distanceM = j.value("distance_m").toDouble(c->distanceM);
     c->pixelSizeM = j.value("pixel_size_m").toDouble(c->pixelSizeM);
     c->wavelengthA = j.value("wavelength_a").toDouble(c->wavelengthA);

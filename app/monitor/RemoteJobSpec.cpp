@@ -24,6 +24,7 @@ void setGeometryValues(const RunConfig& c, fxs::v1::GeometryValues* v)
     }
     v->set_beam_shift_x_m(c.beamShiftXM);
     v->set_beam_shift_y_m(c.beamShiftYM);
+    v->set_mask(c.pixelMask.toStdString()); // a path on the server, as the geometry's
 }
 } // namespace
 

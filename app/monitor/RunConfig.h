@@ -78,6 +78,9 @@ struct RunConfig {
     QString path; ///< CXI / live file
     QString dataset = QStringLiteral("/entry_1/data_1/data"); ///< stack inside the file
     QString geometryPath; ///< CrystFEL .geom; empty: a single flat panel centred on the beam
+    /// Pixel mask (as fxs --mask): HDF5 FILE[:DATASET] or a CrystFEL bad-region file; a remote job's is a path on the
+    /// server. Empty: the geometry's own mask key, if any.
+    QString pixelMask;
     double distanceM = 0.15; ///< the simulated detector (no geometry): sample to detector
     double pixelSizeM = 200e-6; ///< the simulated detector (no geometry): pixel pitch
     double wavelengthA = 1.5; ///< the simulation's wavelength (no geometry, or a geometry that names no energy)

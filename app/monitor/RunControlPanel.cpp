@@ -77,6 +77,11 @@ RunControlPanel::RunControlPanel(QWidget* parent)
     m_dataset = new QLineEdit(this);
     m_geometry = new QLineEdit(this);
     m_geometry->setPlaceholderText(tr("none: flat panel, beam centred"));
+    m_mask = new QLineEdit(this);
+    m_mask->setPlaceholderText(tr("none: the geometry's own"));
+    m_mask->setToolTip(tr("Pixel mask for the run: an HDF5 file, FILE:DATASET (nonzero = bad, or the geometry's "
+                          "mask_good/mask_bad bits), or a CrystFEL bad-region file (.geom or bad_NAME/min_fs … lines). "
+                          "A remote job reads it as a path on the server."));
     m_clen = new QLineEdit(this);
     m_clen->setPlaceholderText(tr("from the geometry / data file"));
     m_clen->setToolTip(tr("Camera length in metres for every panel; wins over the geometry's clen and the data "
@@ -133,6 +138,8 @@ RunControlPanel::RunControlPanel(QWidget* parent)
         tr("File"), RemoteJobForm::fileRow(m_path, tr("Detector stacks (*.cxi *.h5 *.hdf5 *.nxs);;All files (*)")));
     form->addRow(tr("Dataset"), m_dataset);
     form->addRow(tr("Geometry"), RemoteJobForm::fileRow(m_geometry, tr("CrystFEL geometry (*.geom);;All files (*)")));
+    form->addRow(tr("Pixel mask"),
+        RemoteJobForm::fileRow(m_mask, tr("Masks (*.h5 *.hdf5 *.nxs *.geom *.txt);;All files (*)")));
     form->addRow(tr("Camera length (m)"), valueRow(m_clen, m_clenInEffect));
     form->addRow(tr("Photon energy (eV)"), valueRow(m_energy, m_energyInEffect));
     form->addRow(tr("Pixel size (µm)"), valueRow(m_pixel, m_pixelInEffect));
@@ -207,6 +214,7 @@ RunConfig RunControlPanel::config() const
     c.path = m_path->text().trimmed();
     c.dataset = m_dataset->text().trimmed();
     c.geometryPath = m_geometry->text().trimmed();
+    c.pixelMask = m_mask->text().trimmed();
     c.streamEndpoint = m_endpoint->text().trimmed();
     c.streamProtocol = m_protocol->currentData().toString();
     c.streamStopAtEnd = m_stopAtEnd->isChecked();
@@ -239,6 +247,7 @@ void RunControlPanel::setConfig(const RunConfig& c)
     m_path->setText(c.path);
     m_dataset->setText(c.dataset);
     m_geometry->setText(c.geometryPath);
+    m_mask->setText(c.pixelMask);
     m_endpoint->setText(c.streamEndpoint);
     m_protocol->setCurrentIndex(std::max(0, m_protocol->findData(c.streamProtocol)));
     m_stopAtEnd->setChecked(c.streamStopAtEnd);

@@ -74,6 +74,7 @@ private:
     QCheckBox* m_stopAtEnd = nullptr; ///< detector stream: the series' end message ends the run
     QLineEdit* m_dataset = nullptr;
     QLineEdit* m_geometry = nullptr;
+    QLineEdit* m_mask = nullptr; ///< pixel mask: FILE[:DATASET] or a bad-region file
     QLineEdit* m_clen = nullptr; ///< metres; empty: from the geometry or the data file
     QLineEdit* m_energy = nullptr; ///< eV
     QLineEdit* m_pixel = nullptr; ///< µm (a file read without a geometry)

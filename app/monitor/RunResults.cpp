@@ -24,6 +24,7 @@ std::string configurationJson(const RunConfig& c, const std::string& vetoStateJs
     }
     j["dataset"] = c.dataset.toStdString();
     j["geometry"] = c.geometryPath.toStdString();
+    j["pixel_mask"] = c.pixelMask.toStdString();
     j["grid"] = { { "n_q", c.grid.nQ }, { "n_phi", c.grid.nPhi }, { "q_min_inv_angstrom", c.grid.qMinInvA },
         { "q_max_inv_angstrom", c.grid.qMaxInvA } };
     if (c.source == SourceKind::Simulated) {

@@ -33,7 +33,7 @@ ShotRereader RunVetoes::rereader(const RunConfig& config)
         if (!setup) {
             return Error { "cannot read shots of " + config.path.toStdString() + " again: " + setup.error().message };
         }
-        auto remapper = PolarRemapper::create(setup->geometry, config.grid);
+        auto remapper = PolarRemapper::create(setup->geometry, config.grid, {}, setup->mask);
         if (!remapper) {
             return Error { remapper.error().message };
         }
@@ -43,7 +43,7 @@ ShotRereader RunVetoes::rereader(const RunConfig& config)
         pc.stats = monitorShotStatsOptions();
         pc.lastShot = shots.back();
         pc.skipShot = [&wanted](std::int64_t s) { return wanted.count(s) == 0; };
-        ShotPipeline pipe(std::move(setup->source), std::move(*remapper), setup->geometry.validMask(), pc);
+        ShotPipeline pipe(std::move(setup->source), std::move(*remapper), setup->mask, pc);
         if (const Status s = pipe.seek(shots.front()); !s) {
             return s;
         }
@@ -80,7 +80,7 @@ QString RunVetoes::endNote(const VetoCounts& c)
 {
     QString note;
     if (c.pending > 0) {
-        note += QObject::tr("; %1 shots were still being re-evaluated and keep their earlier place in C2")
+        note += QObject::tr("; %1 shots were still being re-evaluated: the results file is written again once the C2 is exact")
                     .arg(c.pending);
     }
     if (c.unreachable > 0) {

@@ -7,6 +7,7 @@
 #include "RanksPanel.h"
 #include "RemoteJobController.h"
 #include "ReviewPanel.h"
+#include "VetoScript.h"
 
 #include <QApplication>
 #include <QJsonObject>
@@ -85,6 +86,11 @@ void ScriptedRun::onRemoteStatus(const RemoteJobStatus& s)
 
 void ScriptedRun::onRunEnded(const QString& message, bool failed)
 {
+    if (auto* script = m_window->findChild<VetoScript*>(); script && script->holdsEnd()) {
+        // Changes after the end are being made: the dumps and the quit wait for the corrected C2.
+        script->whenDone([this, message, failed] { onRunEnded(message, failed); });
+        return;
+    }
     if (!m_options.thenOpenPath.isEmpty() && !m_reopened) { // a change of source: the dumps are of the second run
         m_reopened = true;
         QTimer::singleShot(0, m_window, [this] { m_window->openFile(m_options.thenOpenPath); });

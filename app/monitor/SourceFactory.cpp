@@ -3,6 +3,8 @@
 #include <fxs/sources/CxiFileSource.h>
 #include <fxs/sources/DetectorStreamSource.h>
 #include <fxs/sources/LiveFileSource.h>
+#include <fxs/sources/MaskFile.h>
+#include <fxs/geometry/GeomParser.h>
 #include <fxs/simulation/SimulatorSource.h>
 
 namespace fxs::monitor {
@@ -30,7 +32,7 @@ Result<DetectorGeometry> SourceFactory::withBeamstop(const DetectorGeometry& g)
     return DetectorGeometry::fromPanels(g.panels(), g.photonEnergyEv(), bad);
 }
 
-widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g)
+widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g, const std::vector<std::uint8_t>& mask)
 {
     widgets::PixelLayout l;
     l.nSlow = g.nSlow();
@@ -38,7 +40,7 @@ widgets::PixelLayout SourceFactory::layout(const DetectorGeometry& g)
     l.wavelengthA = g.wavelengthA();
     l.pixelSizeM = g.panels().empty() ? 100e-6 : 1.0 / g.panels().front().pixelsPerM;
     const auto pos = g.pixelPositionsM();
-    const auto valid = g.validMask();
+    const auto valid = mask.size() == g.pixelCount() ? mask : g.validMask();
     const std::size_t n = g.pixelCount();
     l.xM.resize(n);
     l.yM.resize(n);
@@ -175,8 +177,34 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
         }
         setup.source = std::move(*s);
     }
-    setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry));
+    auto mask = pixelMask(config, setup.geometry);
+    if (!mask) {
+        return mask.error();
+    }
+    setup.mask = std::move(*mask);
+    setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry, setup.mask));
     return setup;
+}
+
+Result<std::vector<std::uint8_t>> SourceFactory::pixelMask(const RunConfig& config, const DetectorGeometry& geometry)
+{
+    std::vector<std::uint8_t> mask = geometry.validMask();
+    GeomTemplate t; // without a geometry file: no mask key, no mask bits
+    if (!config.geometryPath.isEmpty()) {
+        auto parsed = GeomParser::parseTemplateFile(config.geometryPath.toStdString());
+        if (!parsed) {
+            return parsed.error();
+        }
+        t = std::move(*parsed);
+    }
+    const bool file = config.source == SourceKind::CxiFile || config.source == SourceKind::LiveFile;
+    PerFrameMask perFrame; // a mask per frame is not read by the window's sources: left out, as before
+    auto applied = applyGeometryMask(t, geometry, config.pixelMask.toStdString(),
+        file ? config.path.toStdString() : std::string(), mask, &perFrame, "Pixel mask");
+    if (!applied) {
+        return applied.error();
+    }
+    return mask;
 }
 
 } // namespace fxs::monitor

@@ -18,6 +18,7 @@ struct RunSetup {
     DetectorGeometry geometry;
     std::shared_ptr<const widgets::ImageAssembly> assembly; ///< the detector view's pixel map
     GeometryInEffect values; ///< camera length, photon energy, pixel size in effect and their sources
+    std::vector<std::uint8_t> mask; ///< pixels the run uses (1): the geometry's, less the pixel mask's bad ones
 };
 
 /// Opens the source a RunConfig names (through the probe for files) and its geometry.
@@ -41,8 +42,11 @@ public:
     static Result<std::unique_ptr<FrameSource>> simulated(const RunConfig& config, const DetectorGeometry& geometry);
     /// The simulated detector's geometry with a beamstop and its holder masked.
     static Result<DetectorGeometry> withBeamstop(const DetectorGeometry& geometry);
-    /// Per-pixel lab positions, panels and mask for the widgets.
-    static widgets::PixelLayout layout(const DetectorGeometry& geometry);
+    /// The run's pixel mask on `geometry`: its valid pixels, less the Pixel mask field's bad pixels (or, without
+    /// one, those of the geometry's mask key) as fxs correlate applies them; a bad mask file is an Error naming it.
+    static Result<std::vector<std::uint8_t>> pixelMask(const RunConfig& config, const DetectorGeometry& geometry);
+    /// Per-pixel lab positions, panels and mask (`mask`, 1 = usable, when given; else the geometry's) for the widgets.
+    static widgets::PixelLayout layout(const DetectorGeometry& geometry, const std::vector<std::uint8_t>& mask = {});
 };
 
 } // namespace fxs::monitor

@@ -72,6 +72,9 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("Write the remote job's Ranks table as JSON when it ends"), QStringLiteral("file"));
     const QCommandLineOption geometry(
         QStringLiteral("geometry"), QStringLiteral("CrystFEL .geom file for the run"), QStringLiteral("file"));
+    const QCommandLineOption mask(QStringLiteral("mask"),
+        QStringLiteral("Pixel mask: HDF5 FILE[:DATASET] or a CrystFEL bad-region file (as fxs --mask)"),
+        QStringLiteral("file"));
     const QCommandLineOption clen(QStringLiteral("clen"),
         QStringLiteral("Camera length in metres (wins over the geometry and the data file)"), QStringLiteral("m"));
     const QCommandLineOption energy(QStringLiteral("photon-energy"),
@@ -102,7 +105,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("file"));
     const QCommandLineOption polarEvery(QStringLiteral("dump-polar-every-shot"),
         QStringLiteral("--dump-polar writes every remapped shot, vetoed ones too (tests)"));
-    p.addOptions({ vetoScript, countsLog, polarEvery });
+    p.addOptions({ vetoScript, countsLog, polarEvery, mask });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
         polar, results, open, first, last, quit, start, submit, pressResume, review, compare, dumpCompare, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
         stopAtEnd });
@@ -139,6 +142,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.thenOpenPath = p.value(thenOpen);
     o.showFileShot = p.isSet(fileShot) ? p.value(fileShot).toLongLong() : -1;
     o.geometryPath = p.value(geometry);
+    o.pixelMask = p.value(mask);
     const double nan = std::nan("");
     o.clenM = p.isSet(clen) ? p.value(clen).toDouble() : nan;
     o.photonEnergyEv = p.isSet(energy) ? p.value(energy).toDouble() : nan;

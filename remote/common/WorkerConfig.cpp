@@ -215,6 +215,9 @@ nlohmann::json geometryValuesJson(const WorkerConfig& c)
     if (c.beamShiftXM != 0.0 || c.beamShiftYM != 0.0) {
         j["beam_shift_m"] = { c.beamShiftXM, c.beamShiftYM };
     }
+    if (!c.maskPath.empty()) {
+        j["mask"] = c.maskPath; // another mask is another computation
+    }
     return j;
 }
 
@@ -287,6 +290,7 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
         if (const auto g = j.find("geometry_values"); g != j.end() && g->is_object()) {
             c.clenM = g->value("clen_m", c.clenM);
             c.photonEnergyEv = g->value("photon_energy_ev", c.photonEnergyEv);
+            c.maskPath = g->value("mask", c.maskPath);
             if (const auto s = g->find("beam_shift_m"); s != g->end() && s->is_array() && s->size() == 2) {
                 c.beamShiftXM = (*s)[0].get<double>();
                 c.beamShiftYM = (*s)[1].get<double>();

@@ -38,6 +38,7 @@ struct WorkerConfig {
     double photonEnergyEv = std::numeric_limits<double>::quiet_NaN();
     double beamShiftXM = 0.0;
     double beamShiftYM = 0.0;
+    std::string maskPath; ///< pixel mask: HDF5 FILE[:DATASET] or a CrystFEL bad-region file (empty: the geometry's)
     std::string model; ///< simulator: built-in model name or JSON model file
     double wavelengthA = 1.5; ///< simulator on polar bins
     double peakPhotons = 1000.0; ///< simulator

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 namespace fxs::remote {
@@ -33,6 +34,16 @@ Status geometryValues(const fxs::v1::GeometryValues& v, const std::string& field
     }
     c.beamShiftXM = v.beam_shift_x_m();
     c.beamShiftYM = v.beam_shift_y_m();
+    if (!v.mask().empty()) {
+        // FILE:DATASET: the file is what must exist (the worker reads the mask, after the server checked this).
+        const auto colon = v.mask().rfind(':');
+        const bool hasDataset = colon != std::string::npos && colon + 1 < v.mask().size() && v.mask()[colon + 1] == '/';
+        const std::string file = hasDataset ? v.mask().substr(0, colon) : v.mask();
+        if (!std::filesystem::is_regular_file(file)) {
+            return Error { field + ".mask: " + file + " does not exist on the server" };
+        }
+        c.maskPath = v.mask();
+    }
     return {};
 }
 

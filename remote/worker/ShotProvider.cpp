@@ -5,6 +5,7 @@
 #include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/InputIdentity.h>
+#include <fxs/sources/MaskFile.h>
 #include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/polar/PolarRemapper.h>
 #include <fxs/simulation/Simulator.h>
@@ -40,9 +41,16 @@ Status sinkPolar(PolarFrame&& polar, const StatsPlan& stats, const std::function
     return sink(std::move(shot));
 }
 
+// A geometry and the pixels a job uses on it (1 = usable).
+struct WorkerGeometry {
+    DetectorGeometry geometry;
+    std::vector<std::uint8_t> mask;
+};
+
 // The geometry with the job's values: the user's (JobSpec GeometryValues) win, then the .geom file's numbers,
-// then the values it names as HDF5 paths in `dataFile` (their first frame's).
-Result<DetectorGeometry> workerGeometry(const WorkerConfig& cfg, const std::string& dataFile, const std::string& field)
+// then the values it names as HDF5 paths in `dataFile` (their first frame's). The pixel mask is the job's
+// geometry_values.mask, else the geometry's mask key, applied as fxs correlate does (a mask per frame is not).
+Result<WorkerGeometry> workerGeometry(const WorkerConfig& cfg, const std::string& dataFile, const std::string& field)
 {
     auto t = GeomParser::parseTemplateFile(cfg.geometryPath);
     if (!t) {
@@ -60,7 +68,15 @@ Result<DetectorGeometry> workerGeometry(const WorkerConfig& cfg, const std::stri
     if (!r) {
         return Error { r.error().message + " (in a job: " + field + ".geometry_values)" };
     }
-    return std::move(r->geometry);
+    WorkerGeometry w { std::move(r->geometry), {} };
+    w.mask = w.geometry.validMask();
+    PerFrameMask perFrame; // read by no source here: such a mask is left out, as before
+    auto applied = applyGeometryMask(*t, w.geometry, cfg.maskPath, dataFile, w.mask, &perFrame,
+        field + ".geometry_values.mask");
+    if (!applied) {
+        return applied.error();
+    }
+    return w;
 }
 
 // Detector frames (CXI stack, simulated detector) through the engine's shot pipeline (fxs/pipeline/ShotPipeline.h):
@@ -117,11 +133,13 @@ private:
 // The pipeline from `source` onto the job's grid: one worker thread (ranks share the node's cores) beside the
 // reader.
 Result<std::unique_ptr<ShotProvider>> pipelineProvider(
-    std::unique_ptr<FrameSource> source, const DetectorGeometry& geometry, const WorkerConfig& cfg)
+    std::unique_ptr<FrameSource> source, const WorkerGeometry& w, const WorkerConfig& cfg)
 {
+    const DetectorGeometry& geometry = w.geometry;
     RemapOptions remap;
     remap.threads = 1;
-    auto remapper = PolarRemapper::create(geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, remap);
+    auto remapper
+        = PolarRemapper::create(geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, remap, w.mask);
     if (!remapper) {
         return remapper.error();
     }
@@ -130,7 +148,7 @@ Result<std::unique_ptr<ShotProvider>> pipelineProvider(
     pc.stats = cfg.statsOptions;
     pc.memoryBudgetBytes = std::size_t(256) << 20;
     return std::unique_ptr<ShotProvider>(std::make_unique<PipelineProvider>(
-        std::make_unique<ShotPipeline>(std::move(source), std::move(*remapper), geometry.validMask(), pc),
+        std::make_unique<ShotPipeline>(std::move(source), std::move(*remapper), w.mask, pc),
         geometry.wavelengthA(), statsFor(cfg)));
 }
 
@@ -216,8 +234,8 @@ Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
     // Shot s of the stream is Simulator::detectorFrame for s: any rank can produce any unit.
     SimulatorSourceOptions so;
     so.frames = cfg.shots;
-    so.photonEnergyEv = geometry->photonEnergyEv();
-    auto source = SimulatorSource::create(std::make_shared<const Simulator>(std::move(*sim)), *geometry, so);
+    so.photonEnergyEv = geometry->geometry.photonEnergyEv();
+    auto source = SimulatorSource::create(std::make_shared<const Simulator>(std::move(*sim)), geometry->geometry, so);
     if (!source) {
         return Error { "simulator.geometry_path: " + source.error().message };
     }
@@ -277,7 +295,8 @@ Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::stri
     RemapOptions options;
     options.threads = 1; // the ranks are the parallelism of a stream job
     auto remapper
-        = PolarRemapper::create(*geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, options);
+        = PolarRemapper::create(
+            geometry->geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, options, geometry->mask);
     if (!remapper) {
         return Error { field + ".geometry_path: " + remapper.error().message };
     }
@@ -287,7 +306,7 @@ Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::stri
         std::vector<std::uint8_t> valid;
         StatsPlan stats;
     };
-    auto shared = std::make_shared<const Remap>(Remap { std::move(*remapper), geometry->validMask(), statsFor(cfg) });
+    auto shared = std::make_shared<const Remap>(Remap { std::move(*remapper), geometry->mask, statsFor(cfg) });
     return DetectorInput { [shared](const Frame& frame, const std::function<Status(ProvidedShot&&)>& sink) -> Status {
                               ProvidedShot shot;
                               if (auto st = shared->remapper.remapInto(frame, shot.polar); !st) {
@@ -303,7 +322,7 @@ Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::stri
                               }
                               return sink(std::move(shot));
                           },
-        geometry->nSlow(), geometry->nFast(), geometry->wavelengthA() };
+        geometry->geometry.nSlow(), geometry->geometry.nFast(), geometry->geometry.wavelengthA() };
 }
 
 Result<std::unique_ptr<ShotProvider>> openShotProvider(WorkerConfig& cfg, MPI_Comm comm)

@@ -187,6 +187,60 @@ private slots:
         r = runFxs(correlate(in, geom, m_dir.filePath("j.h5")) << "--mask" << mask + ":/nope");
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("/nope"), r.err.constData());
+        // The same 24 columns as a CrystFEL bad region (a snippet of bad_* lines): the same fraction masked.
+        const QString regions = write("left.txt", "bad_left/min_fs = 0\nbad_left/max_fs = 23\nbad_left/min_ss = 0\n"
+                                                  "bad_left/max_ss = 63\nbad_left/panel = p\n");
+        r = runFxs(correlate(in, geom, m_dir.filePath("k.h5")) << "--mask" << regions);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject k = results(m_dir.filePath("k.h5"));
+        QCOMPARE(k["values"].toObject()["mask"].toString(), regions);
+        QCOMPARE(k["masked_fraction"].toArray()[0].toDouble(), 24.0 / 64.0);
+        r = runFxs(correlate(in, geom, m_dir.filePath("l.h5")) << "--mask" << write("junk.txt", "not a mask\n"));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--mask") && r.err.contains("junk.txt:1:"), r.err.constData());
+    }
+
+    // fxs simulate writes the pixels its detector does not measure (the built-in beamstop and gap) as a mask file
+    // that its geometry names: at 1e9 photons every masked pixel holds 0 in every frame and, inside the disc of
+    // radius 150 px about the beam (the simulated signal stops near the corners), no other pixel does (h5py over
+    // the frames); fxs correlate with that geometry masks what the built-in detector masks (another program path).
+    void simulateWritesItsGapsAsMask()
+    {
+        const QString sim = m_dir.filePath("sim.cxi");
+        Run r = fxs::test::runFxs({ "simulate", "--out", sim, "--shots", "3", "--photons", "1e9", "--jitter", "0" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto check = fxs::test::runPython(
+            "import h5py, numpy as np, sys\n"
+            "m = h5py.File(sys.argv[1] + '.mask.h5', 'r')['/data/mask'][()] != 0\n"
+            "d = h5py.File(sys.argv[1], 'r')['/entry_1/data_1/data'][()]\n"
+            "zero = (d == 0).all(axis=0)\n"
+            "ss, fs = np.mgrid[0:256, 0:256]\n"
+            "inner = np.hypot(fs + 0.5 - 128.3, ss + 0.5 - 127.7) < 150\n"
+            "print(int(m.sum()), int((m & ~zero).sum()), int((inner & (zero != m)).sum()))\n",
+            { sim });
+        QVERIFY2(check.ok(), check.err.constData());
+        const auto counts = check.out.trimmed().split(' ');
+        qInfo() << "masked, masked but not 0, differing inside the disc:" << counts;
+        QCOMPARE(counts.size(), 3);
+        QVERIFY(counts[0].toInt() > 1024); // gap rows 140-143 (1024 pixels) and the beamstop
+        QCOMPARE(counts[1], QByteArray("0"));
+        QCOMPARE(counts[2], QByteArray("0"));
+        QStringList args { "correlate", sim, "--n-q", "20", "--n-phi", "16", "--q-min", "0.02", "--q-max", "0.12",
+            "--threads", "2", "--geometry" };
+        r = runFxs(QStringList(args) << sim + ".geom" << "--out" << m_dir.filePath("sim-geom.h5"));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = runFxs(QStringList(args) << "builtin" << "--out" << m_dir.filePath("sim-builtin.h5"));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject viaGeom = results(m_dir.filePath("sim-geom.h5"));
+        const QJsonObject viaBuiltin = results(m_dir.filePath("sim-builtin.h5"));
+        QVERIFY2(viaGeom["values"].toObject()["mask"].toString().endsWith("sim.cxi.mask.h5:/data/mask"),
+            qPrintable(viaGeom["values"].toObject()["mask"].toString()));
+        const auto a = viaGeom["masked_fraction"].toArray(), b = viaBuiltin["masked_fraction"].toArray();
+        QCOMPARE(a.size(), 3);
+        QVERIFY(b[0].toDouble() > 0.0);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(a[i].toDouble(), b[i].toDouble());
+        }
     }
 };
 

@@ -89,6 +89,58 @@ private slots:
             "print(v['clen_m'], v['clen_source'], v['photon_energy_ev'], v['photon_energy_source'], sep='|')\n");
         QCOMPARE(out.trimmed(), QString("0.12|data file|9350.0|data file"));
     }
+
+    // The Pixel mask field (--mask) applied to a file run: the window's C2 sums equal those of fxs correlate --mask
+    // on the same file (another program path); a mask of the wrong shape stops the start naming the file.
+    void pixelMaskGivesTheSameC2AsTheCli()
+    {
+        QTemporaryDir dir;
+        const QString cxi = dir.filePath("plain.cxi");
+        QVERIFY(fxs::test::runPython(kWriter, { cxi, "plain" }).ok());
+        const QString mask = dir.filePath("mask.h5"), wrong = dir.filePath("wrong.h5");
+        QVERIFY(fxs::test::runPython("import h5py, numpy as np, sys\n"
+                                     "m = np.zeros((64, 64), np.uint8); m[:, :20] = 1; m[40:50, 30:] = 2\n"
+                                     "h5py.File(sys.argv[1], 'w')['/data/mask'] = m\n"
+                                     "h5py.File(sys.argv[2], 'w')['/data/mask'] = np.zeros((64, 60), np.uint8)\n",
+            { mask, wrong })
+                    .ok());
+        QFile geom(dir.filePath("p.geom"));
+        QVERIFY(geom.open(QIODevice::WriteOnly));
+        geom.write("res = 10000\nclen = 0.03\nphoton_energy = 9350\n"
+                   "p/min_fs = 0\np/max_fs = 63\np/min_ss = 0\np/max_ss = 63\np/corner_x = -32\np/corner_y = -32\n");
+        geom.close();
+        auto r = monitor(dir, { "--open", cxi, "--geometry", geom.fileName(), "--mask", mask });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto files = resultsFiles(dir);
+        QCOMPARE(files.size(), 1);
+        const QString cli = dir.filePath("cli.h5");
+        const auto c = fxs::test::runFxs({ "correlate", cxi, "--geometry", geom.fileName(), "--mask", mask, "--n-q", "8",
+            "--n-phi", "16", "--q-min", "0.05", "--q-max", "0.7", "--out", cli });
+        QVERIFY2(c.exitCode == 0, c.err.constData());
+        const auto py = fxs::test::runPython("import h5py, numpy as np, sys\n"
+                                             "f, g = h5py.File(sys.argv[1], 'r')['sums'], h5py.File(sys.argv[2], 'r')['sums']\n"
+                                             "worst = 0.0\n"
+                                             "for k in ('weighted_intensity', 'weight_sum', 'signal_even', 'signal_odd',\n"
+                                             "          'mask_even', 'mask_odd'):\n"
+                                             "    a, b = f[k][()], g[k][()]\n"
+                                             "    worst = max(worst, float(np.abs(a - b).max() / np.abs(b).max()))\n"
+                                             "ws = f['weight_sum'][()]\n"
+                                             "print(worst, int((ws == 0).sum()), ws.size)\n",
+            { dir.filePath("results/" + files.first()), cli });
+        QVERIFY2(py.ok(), py.err.constData());
+        const QString out = QString::fromUtf8(py.out);
+        qInfo().noquote() << "window vs fxs correlate: worst relative difference, empty bins, bins:" << out.trimmed();
+        const QStringList v = out.trimmed().split(' ');
+        QCOMPARE(v.size(), 3);
+        QVERIFY2(v[0].toDouble() < 1e-6, qPrintable(out));
+        QVERIFY(v[1].toInt() > 0); // the 20 masked columns empty whole bins
+
+        r = monitor(dir, { "--open", cxi, "--geometry", geom.fileName(), "--mask", wrong });
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("Pixel mask") && r.err.contains("wrong.h5") && r.err.contains("shape 64 x 60"),
+            r.err.constData());
+        QCOMPARE(resultsFiles(dir).size(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_MonitorGeometryValues)

@@ -224,6 +224,41 @@ private slots:
         }
     }
 
+    // The bins a window mask drops: those fed by a masked pixel. Oracle: a second remapper built with the same
+    // pixels masked (the table builder's own mask path); exactly the bins it covers less are the fed ones.
+    void binsFedByMaskedPixels()
+    {
+        const PolarGrid grid { 20, 32, 0.2, 0.7 };
+        std::vector<std::uint8_t> masked(kSlow * kFast, 0), usable(kSlow * kFast, 1);
+        for (int ss = 250; ss < 262; ++ss) { // a 12 × 9 block and one lone pixel
+            for (int fs = 180; fs < 189; ++fs) {
+                masked[ss * kFast + fs] = 1;
+            }
+        }
+        masked[100 * kFast + 40] = 1;
+        for (std::size_t i = 0; i < masked.size(); ++i) {
+            usable[i] = masked[i] ? 0 : 1;
+        }
+        for (RemapMode mode : { RemapMode::Split, RemapMode::Nearest }) {
+            RemapOptions opt;
+            opt.mode = mode;
+            auto full = PolarRemapper::create(panel(), grid, opt);
+            auto less = PolarRemapper::create(panel(), grid, opt, usable);
+            QVERIFY(full.ok() && less.ok());
+            const auto fed = full->binsFedBy(masked);
+            QCOMPARE(int(fed.size()), grid.nQ * grid.nPhi);
+            int n = 0;
+            for (std::size_t b = 0; b < fed.size(); ++b) {
+                const bool dropped = less->binWeight()[b] < full->binWeight()[b];
+                QVERIFY2(bool(fed[b]) == dropped, qPrintable(QString("bin %1: fed %2, weight %3 → %4").arg(b).arg(fed[b])
+                    .arg(full->binWeight()[b]).arg(less->binWeight()[b])));
+                n += fed[b];
+            }
+            QVERIFY(n >= 2); // the block and the lone pixel
+            QVERIFY(full->binsFedBy(std::vector<std::uint8_t>(7, 1)).empty()); // wrong size
+        }
+    }
+
     void splitAgreesWithNearestOnSmoothImage()
     {
         const PolarGrid grid { 25, 32, 0.2, 1.0 };

@@ -1,7 +1,8 @@
 // Exact vetoes over the whole run: after rule and range changes the C2 pipeline's sums equal the brute-force C2
 // (seed eq. 1, direct φ-sums in float64) of exactly the shots the new rules accept, whether a changed shot's frame
 // came from the RAM ring, the spool or a re-read; without a re-read, shots past the spool are counted unreachable
-// and keep their place; the counts always add up.
+// and keep their place; the counts always add up. A bin mask set mid-run acts on every shot already in the C2 (frames
+// from ring, spool or re-read) and on every later one, and its removal restores the unmasked C2.
 #include <C2BruteForce.h>
 #include <QtTest>
 #include <fxs/pipeline/VetoReevaluator.h>
@@ -139,6 +140,93 @@ private slots:
             changed += before != after ? 1 : 0;
         }
         QCOMPARE(c.lastPassShots, std::int64_t(changed));
+    }
+
+    void binMaskActsOnTheWholeRunAndIsUndone_data()
+    {
+        QTest::addColumn<int>("spoolShots");
+        QTest::addColumn<bool>("reread");
+        QTest::newRow("spool holds every shot") << 100 << false;
+        QTest::newRow("spool holds 15, the rest re-read") << 15 << true;
+    }
+    void binMaskActsOnTheWholeRunAndIsUndone()
+    {
+        QFETCH(int, spoolShots);
+        QFETCH(bool, reread);
+        QTemporaryDir dir;
+        const auto frames = test::randomFrames(kQ, kPhi, 60, 23);
+        ShotRereader rereader
+            = [&](const std::vector<std::int64_t>& shots, const std::function<bool(PolarFrame &&)>& each) {
+                  for (std::int64_t s : shots) {
+                      PolarFrame copy = frames[std::size_t(s)];
+                      if (!each(std::move(copy))) {
+                          break;
+                      }
+                  }
+                  return Status {};
+              };
+        C2Pipeline pipeline(pipelineConfig());
+        VetoRules rules;
+        QVERIFY(rules.addRange(5, 9, "glitch").ok());
+        VetoReevaluator re(pipeline, config(dir, spoolShots, 4), rules, reread ? rereader : ShotRereader {});
+        // Bins dropped by the mask: q ring 1 at φ 3–6 and all of q ring 3.
+        std::vector<std::uint8_t> dropped(std::size_t(kQ) * kPhi, 0);
+        for (int p = 3; p <= 6; ++p) {
+            dropped[std::size_t(1 * kPhi + p)] = 1;
+        }
+        for (int p = 0; p < kPhi; ++p) {
+            dropped[std::size_t(3 * kPhi + p)] = 1;
+        }
+        const auto applyMask = [&](PolarFrame f) { // the oracle's own masking: weight 0 and intensity 0
+            for (std::size_t i = 0; i < dropped.size(); ++i) {
+                if (dropped[i]) {
+                    f.weight[i] = 0.0f;
+                    f.intensity[i] = 0.0f;
+                }
+            }
+            return f;
+        };
+        for (int i = 0; i < 40; ++i) {
+            re.take(statsOf(frames[std::size_t(i)]), std::make_shared<const PolarFrame>(frames[std::size_t(i)]));
+        }
+        QVERIFY(!re.setBinMask(std::vector<std::uint8_t>(7, 1))); // wrong size: refused
+        QVERIFY(re.setBinMask(dropped));
+        QVERIFY(re.counts().pending > 0 || re.counts().lastPassShots > 0);
+        for (int i = 40; i < 60; ++i) { // later shots go in with the mask in force
+            re.take(statsOf(frames[std::size_t(i)]), std::make_shared<const PolarFrame>(frames[std::size_t(i)]));
+        }
+        re.waitExact();
+        QTRY_COMPARE_WITH_TIMEOUT(pipeline.progress().shotsDone, std::int64_t(55), 20000); // the queue drained
+        pipeline.flush();
+        std::vector<PolarFrame> keepMasked, keepPlain;
+        for (const auto& f : frames) {
+            if (f.shotIndex < 5 || f.shotIndex > 9) {
+                keepMasked.push_back(applyMask(f));
+                keepPlain.push_back(f);
+            }
+        }
+        VetoCounts c = re.counts();
+        QCOMPARE(c.pending, std::int64_t(0));
+        QCOMPARE(c.unreachable, std::int64_t(0));
+        QCOMPARE(c.lastPassShots, std::int64_t(35)); // the 35 accepted shots taken before the mask
+        C2Sums sums = pipeline.sums();
+        QCOMPARE(sums.totalShots(), std::int64_t(keepMasked.size()));
+        double err = test::halfSumsError(sums, test::bruteForce(keepMasked, true));
+        QVERIFY2(err < 1e-5, qPrintable(QString("masked: relative error %1").arg(err)));
+        const double sqErr = test::squaresError(sums, test::directSquares(keepMasked, sums.nMax));
+        QVERIFY2(sqErr < 1e-5, qPrintable(QString("masked squares: relative error %1").arg(sqErr)));
+
+        QVERIFY(re.setBinMask({})); // removed: every shot back unmasked
+        re.waitExact();
+        pipeline.close();
+        pipeline.wait();
+        c = re.counts();
+        QCOMPARE(c.pending, std::int64_t(0));
+        QCOMPARE(c.lastPassShots, std::int64_t(55));
+        sums = pipeline.sums();
+        QCOMPARE(sums.totalShots(), std::int64_t(keepPlain.size()));
+        err = test::halfSumsError(sums, test::bruteForce(keepPlain, true));
+        QVERIFY2(err < 1e-5, qPrintable(QString("unmasked again: relative error %1").arg(err)));
     }
 
     void unreachableShotsAreCountedAndKeepTheirPlace()

@@ -42,6 +42,71 @@ class tst_RemoteGeometryValues : public QObject {
         return spec;
     }
 
+    // Submits `spec`, waits for it to succeed and fetches its sums.
+    bool runJob(const fxs::v1::JobSpec& spec, fxs::C2Sums& out)
+    {
+        auto st = m_server->session->submit(spec);
+        auto end = st.ok() ? m_server->session->watch(st->job_id(), {}, {}) : st;
+        if (!end.ok() || end->state() != fxs::v1::JOB_STATE_SUCCEEDED) {
+            qWarning() << (end.ok() ? end->message().c_str() : end.error().message.c_str());
+            return false;
+        }
+        QTemporaryDir dir;
+        if (!m_server->session->fetch(end->job_id(), dir.filePath("r").toStdString()).ok()) {
+            return false;
+        }
+        auto sums = fxs::SumsFile::read(dir.filePath("r").toStdString());
+        if (sums.ok()) {
+            out = sums->sums;
+        }
+        return sums.ok();
+    }
+
+    // The stack's frames through a flat panel of the job's numbers (80 mm + 0.02 m, 200 µm, 9000 eV, the beam
+    // `shiftXM` along +x), with `usable` (1 = usable; empty: all) left to the remap, accumulated in double.
+    bool flatPanelSums(const std::string& cxi, double shiftXM, const std::vector<std::uint8_t>& usable, fxs::C2Sums& out)
+    {
+        fxs::SinglePanelSpec panel;
+        panel.nSlow = 48;
+        panel.nFast = 48;
+        panel.pixelSizeM = 200e-6;
+        panel.beamCentreFastPx = 24.0 + shiftXM / 200e-6;
+        panel.beamCentreSlowPx = 24.0;
+        panel.distanceM = 0.08 + 0.02;
+        panel.photonEnergyEv = 9000.0;
+        auto geometry = fxs::DetectorGeometry::singlePanel(panel);
+        fxs::RemapOptions ro;
+        ro.threads = 1;
+        auto remap = fxs::PolarRemapper::create(*geometry, fxs::PolarGrid { 8, 32, 0.01, 0.08 }, ro, usable);
+        fxs::CxiSourceOptions so;
+        so.validate = false;
+        auto src = fxs::CxiFileSource::open(cxi, so);
+        if (!geometry || !remap || !src) {
+            return false;
+        }
+        fxs::C2Config c;
+        c.nQ = 8;
+        c.nPhi = 32;
+        c.precision = fxs::C2Precision::Double;
+        fxs::C2Accumulator acc(c);
+        for (;;) {
+            auto f = (*src)->next();
+            if (!f) {
+                return false;
+            }
+            if (!*f) {
+                break;
+            }
+            auto p = remap->remap(**f);
+            if (!p || !acc.add(*p).ok()) {
+                return false;
+            }
+        }
+        acc.flush();
+        out = acc.sums();
+        return true;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -76,55 +141,74 @@ private slots:
         auto spec = cxiSpec(cxi, geom);
         spec.mutable_cxi()->mutable_geometry_values()->set_photon_energy_ev(9000.0);
         spec.mutable_cxi()->mutable_geometry_values()->set_beam_shift_x_m(0.0004);
-        auto st = m_server->session->submit(spec);
-        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
-        auto end = m_server->session->watch(st->job_id(), {}, {});
-        QVERIFY(end.ok());
-        QVERIFY2(end->state() == fxs::v1::JOB_STATE_SUCCEEDED, end->message().c_str());
-        QTemporaryDir out;
-        QVERIFY(m_server->session->fetch(end->job_id(), out.filePath("r").toStdString()).ok());
-        auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
-        QVERIFY(remote.ok());
+        fxs::C2Sums remoteSums;
+        QVERIFY(runJob(spec, remoteSums));
 
         // The same frames through the detector the job describes, built here from its numbers: 80 mm + 0.02 m,
         // 200 µm pixels, the beam 0.4 mm along +x from the geometry's origin (pixels move by −0.4 mm).
-        fxs::SinglePanelSpec panel;
-        panel.nSlow = 48;
-        panel.nFast = 48;
-        panel.pixelSizeM = 200e-6;
-        panel.beamCentreFastPx = 24.0 + 0.0004 / 200e-6;
-        panel.beamCentreSlowPx = 24.0;
-        panel.distanceM = 0.08 + 0.02;
-        panel.photonEnergyEv = 9000.0;
-        auto geometry = fxs::DetectorGeometry::singlePanel(panel);
-        QVERIFY(geometry.ok());
-        fxs::RemapOptions ro;
-        ro.threads = 1;
-        auto remap = fxs::PolarRemapper::create(*geometry, fxs::PolarGrid { 8, 32, 0.01, 0.08 }, ro);
-        QVERIFY(remap.ok());
-        fxs::CxiSourceOptions so;
-        so.validate = false;
-        auto src = fxs::CxiFileSource::open(cxi, so);
-        QVERIFY(src.ok());
-        fxs::C2Config c;
-        c.nQ = 8;
-        c.nPhi = 32;
-        c.precision = fxs::C2Precision::Double;
-        fxs::C2Accumulator acc(c);
-        for (;;) {
-            auto f = (*src)->next();
-            QVERIFY(f.ok());
-            if (!*f) {
-                break;
-            }
-            auto p = remap->remap(**f);
-            QVERIFY(p.ok());
-            QVERIFY(acc.add(*p).ok());
-        }
-        acc.flush();
-        QCOMPARE(remote->sums.totalShots(), qint64(60));
-        const double err = sumsError(remote->sums, acc.sums());
+        fxs::C2Sums local;
+        QVERIFY(flatPanelSums(cxi, 0.0004, {}, local));
+        QCOMPARE(remoteSums.totalShots(), qint64(60));
+        const double err = sumsError(remoteSums, local);
         QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // geometry_values.mask (a path on the server, HDF5 written by h5py) reaches the worker: its sums equal a local
+    // accumulation whose remap leaves out the pixels numpy marks bad, and differ from one without the mask. A mask
+    // file missing on the server is refused at once; one of the wrong shape fails the job naming the file.
+    void maskReachesTheWorker()
+    {
+        const std::string cxi = m_dir.filePath("m.cxi").toStdString();
+        const std::string geom = m_dir.filePath("m.geom").toStdString();
+        const QString mask = m_dir.filePath("mask.h5");
+        QVERIFY(runPython(kWriter, { QString::fromStdString(cxi) }).ok());
+        QFile g(QString::fromStdString(geom));
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write(kGeom);
+        g.close();
+        const auto w = runPython("import h5py, numpy as np, sys\n"
+                                 "m = np.zeros((48, 48), np.uint8); m[:, :20] = 1; m[30:40, 28:] = 3\n"
+                                 "h5py.File(sys.argv[1], 'w')['/data/mask'] = m\n"
+                                 "h5py.File(sys.argv[2], 'w')['/data/mask'] = np.zeros((40, 48), np.uint8)\n"
+                                 "print(''.join('0' if v else '1' for v in m.ravel()))\n",
+            { mask, m_dir.filePath("wrong.h5") });
+        QVERIFY2(w.ok(), w.err.constData());
+        std::vector<std::uint8_t> usable;
+        for (char c : w.out.trimmed()) {
+            usable.push_back(c == '1');
+        }
+        QCOMPARE(usable.size(), std::size_t(48 * 48));
+
+        auto spec = cxiSpec(cxi, geom);
+        spec.mutable_cxi()->mutable_geometry_values()->set_photon_energy_ev(9000.0);
+        spec.mutable_cxi()->mutable_geometry_values()->set_mask(m_dir.filePath("absent.h5").toStdString());
+        auto refused = m_server->session->submit(spec);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.find("cxi.geometry_values.mask") != std::string::npos
+                && refused.error().message.find("absent.h5") != std::string::npos,
+            refused.error().message.c_str());
+
+        spec.mutable_cxi()->mutable_geometry_values()->set_mask(m_dir.filePath("wrong.h5").toStdString());
+        auto wrong = m_server->session->submit(spec);
+        QVERIFY2(wrong.ok(), wrong.ok() ? "" : wrong.error().message.c_str());
+        auto failed = m_server->session->watch(wrong->job_id(), {}, {});
+        QVERIFY(failed.ok());
+        QCOMPARE(failed->state(), fxs::v1::JOB_STATE_FAILED);
+        QVERIFY2(failed->message().find("wrong.h5") != std::string::npos
+                && failed->message().find("shape 40 x 48") != std::string::npos,
+            failed->message().c_str());
+
+        spec.mutable_cxi()->mutable_geometry_values()->set_mask(mask.toStdString());
+        fxs::C2Sums remoteSums;
+        QVERIFY(runJob(spec, remoteSums));
+        fxs::C2Sums masked, unmasked;
+        QVERIFY(flatPanelSums(cxi, 0.0, usable, masked));
+        QVERIFY(flatPanelSums(cxi, 0.0, {}, unmasked));
+        const double err = sumsError(remoteSums, masked);
+        const double without = sumsError(remoteSums, unmasked);
+        qInfo() << "relative error against the masked local sums" << err << ", against the unmasked" << without;
+        QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+        QVERIFY(without > 1e-3);
     }
 };
 

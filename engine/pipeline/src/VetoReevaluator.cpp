@@ -92,9 +92,54 @@ void VetoReevaluator::tally(const Record& r, int sign)
     c.vetoedByHand += r.verdict == Verdict::Hand ? sign : 0;
     c.vetoedByRule += r.verdict == Verdict::Rule ? sign : 0;
     c.inC2 += r.inC2 ? sign : 0;
-    if ((r.verdict == Verdict::Accepted) != r.inC2) {
+    if (mismatch(r)) {
         (r.lost ? c.unreachable : c.pending) += sign;
     }
+}
+
+// A shot's C2 contribution differs from what the rules and the bin mask in force want.
+bool VetoReevaluator::mismatch(const Record& r) const
+{
+    return r.verdict != Verdict::Refused
+        && ((r.verdict == Verdict::Accepted) != r.inC2 || (r.inC2 && r.maskGen != m_maskGen));
+}
+
+PolarFrame VetoReevaluator::masked(const PolarFrame& frame, const BinMask& dropped)
+{
+    PolarFrame out = frame;
+    if (dropped) {
+        for (std::size_t i = 0; i < dropped->size() && i < out.weight.size(); ++i) {
+            if ((*dropped)[i]) {
+                out.weight[i] = 0.0f;
+                out.intensity[i] = 0.0f;
+            }
+        }
+    }
+    return out;
+}
+
+bool VetoReevaluator::setBinMask(std::vector<std::uint8_t> droppedBins)
+{
+    const bool none = std::none_of(droppedBins.begin(), droppedBins.end(), [](std::uint8_t v) { return v != 0; });
+    if (!none && droppedBins.size() != std::size_t(m_config.c2.nQ) * std::size_t(m_config.c2.nPhi)) {
+        return false;
+    }
+    {
+        const std::lock_guard lock(m_mutex);
+        // Counts follow each record's state against the mask in force: taken back, the mask changed, added again.
+        for (const Record& r : m_records) {
+            tally(r, -1);
+        }
+        ++m_maskGen;
+        if (!none) {
+            m_masks[m_maskGen] = std::make_shared<const std::vector<std::uint8_t>>(std::move(droppedBins));
+        }
+        for (const Record& r : m_records) {
+            tally(r, +1);
+        }
+    }
+    m_wake.notify_all();
+    return true;
 }
 
 void VetoReevaluator::recordRefused(std::int64_t shotIndex)
@@ -117,6 +162,7 @@ std::pair<VetoDecision, bool> VetoReevaluator::take(const ShotStats& stats, std:
     }
     keepInRing(kept);
     VetoDecision d;
+    BinMask mask;
     {
         const std::lock_guard lock(m_mutex);
         d = m_rules.decide(stats);
@@ -125,6 +171,10 @@ std::pair<VetoDecision, bool> VetoReevaluator::take(const ShotStats& stats, std:
         r.stats = stats;
         r.verdict = verdictOf(d);
         r.inC2 = d.accepted;
+        r.maskGen = m_maskGen;
+        if (const auto it = m_masks.find(m_maskGen); it != m_masks.end()) {
+            mask = it->second;
+        }
         tally(r, +1);
         if (m_records.empty() || m_records.back().shot < r.shot) {
             m_records.push_back(std::move(r));
@@ -140,7 +190,7 @@ std::pair<VetoDecision, bool> VetoReevaluator::take(const ShotStats& stats, std:
             m_counts.spoolBytes = m_spool->fileBytes();
         }
     }
-    const bool pushed = d.accepted && m_pipeline.push(*kept);
+    const bool pushed = d.accepted && m_pipeline.push(mask ? masked(*kept, mask) : *kept);
     if (d.accepted && !pushed) { // the C2 pipeline was stopped: the shot is not in it
         const std::lock_guard lock(m_mutex);
         if (Record* r = find(kept->shotIndex)) {
@@ -189,7 +239,7 @@ std::vector<std::int64_t> VetoReevaluator::mismatched() const
 {
     std::vector<std::int64_t> shots;
     for (const Record& r : m_records) {
-        if (r.verdict != Verdict::Refused && !r.lost && (r.verdict == Verdict::Accepted) != r.inC2) {
+        if (!r.lost && mismatch(r)) {
             shots.push_back(r.shot);
         }
     }
@@ -297,20 +347,39 @@ std::vector<std::int64_t> VetoReevaluator::fromMemoryOrSpool(const std::vector<s
 void VetoReevaluator::addToCorrection(const PolarFrame& frame)
 {
     bool toC2 = false;
+    bool fromC2 = false;
+    std::uint32_t gen = 0;
+    BinMask oldMask, newMask;
     {
         const std::lock_guard lock(m_mutex);
         const Record* r = find(frame.shotIndex);
         if (!r || r->verdict == Verdict::Refused) {
             return;
         }
-        toC2 = r->verdict == Verdict::Accepted;
-        if (toC2 == r->inC2) { // the rules changed back meanwhile: nothing to correct
+        if (!mismatch(*r)) { // the rules or the mask changed back meanwhile: nothing to correct
             ++m_counts.passDone;
             return;
         }
+        toC2 = r->verdict == Verdict::Accepted;
+        fromC2 = r->inC2;
+        gen = m_maskGen;
+        const auto maskOf = [this](std::uint32_t g) {
+            const auto it = m_masks.find(g);
+            return it == m_masks.end() ? BinMask {} : it->second;
+        };
+        oldMask = maskOf(r->maskGen);
+        newMask = maskOf(gen);
     }
-    if (const Status added = (toC2 ? m_plus : m_minus).add(frame); added) {
-        m_batch.push_back({ frame.shotIndex, toC2 });
+    // Out with the mask it went in with, in with the mask in force: exact for rule and mask changes alike.
+    Status added;
+    if (fromC2) {
+        added = m_minus.add(oldMask ? masked(frame, oldMask) : frame);
+    }
+    if (added && toC2) {
+        added = m_plus.add(newMask ? masked(frame, newMask) : frame);
+    }
+    if (added) {
+        m_batch.push_back({ frame.shotIndex, toC2, gen });
     } else {
         markLost(frame.shotIndex, added.message());
     }
@@ -351,6 +420,7 @@ void VetoReevaluator::commit()
             tally(*r, -1);
             if (merged) {
                 r->inC2 = c.toC2;
+                r->maskGen = c.maskGen;
             } else {
                 r->lost = true; // a refused merge must not be retried for ever
             }

@@ -183,6 +183,22 @@ int PolarRemapper::nSlow() const { return m_table->nSlow; }
 int PolarRemapper::nFast() const { return m_table->nFast; }
 std::span<const float> PolarRemapper::binWeight() const { return m_table->weight; }
 std::span<const float> PolarRemapper::binPixelCount() const { return m_table->count; }
+std::vector<std::uint8_t> PolarRemapper::binsFedBy(const std::vector<std::uint8_t>& maskedPixels) const
+{
+    const RemapTable& t = *m_table;
+    if (maskedPixels.size() != static_cast<std::size_t>(t.nSlow) * t.nFast) {
+        return {};
+    }
+    const std::size_t nBins = t.rowStart.size() - 1;
+    std::vector<std::uint8_t> fed(nBins, 0);
+    for (std::size_t b = 0; b < nBins; ++b) {
+        for (std::uint32_t k = t.rowStart[b]; k < t.rowStart[b + 1] && !fed[b]; ++k) {
+            fed[b] = maskedPixels[t.pixel[k]] != 0 ? 1 : 0;
+        }
+    }
+    return fed;
+}
+
 std::size_t PolarRemapper::nonZeros() const { return m_table->coef.size(); }
 
 std::size_t PolarRemapper::cacheSize()

@@ -59,6 +59,12 @@ public:
     std::pair<VetoDecision, bool> take(const ShotStats& stats, std::shared_ptr<const PolarFrame> frame);
     /// New rules: every shot is judged again at once; the C2 is corrected for the changed ones in the background.
     void setRules(const VetoRules& rules);
+    /// A window mask at the polar-bin level (`droppedBins`: nQ · nPhi, 1 = dropped; empty = none): every dropped bin
+    /// gets weight 0 and intensity 0 in every shot's C2 contribution. The frames kept stay unmasked, so a change
+    /// (or a removal) makes every shot in the C2 mismatched and it is corrected like a verdict change: subtracted
+    /// with the mask it went in with, added with the new one. New shots get the mask in force. False (nothing
+    /// changed) when the size is wrong.
+    bool setBinMask(std::vector<std::uint8_t> droppedBins);
     /// Blocks until no correction is pending (or stop()).
     void waitExact();
     /// Stops the corrections (shots not yet corrected stay pending).
@@ -82,13 +88,18 @@ private:
         Verdict verdict = Verdict::Refused;
         bool inC2 = false;
         bool lost = false; ///< its frame could not be read again
+        std::uint32_t maskGen = 0; ///< the bin mask its C2 contribution used (setBinMask's generation)
     };
     struct Change {
         std::int64_t shot;
         bool toC2;
+        std::uint32_t maskGen;
     };
+    using BinMask = std::shared_ptr<const std::vector<std::uint8_t>>;
 
     static Verdict verdictOf(const VetoDecision& d);
+    static PolarFrame masked(const PolarFrame& frame, const BinMask& dropped);
+    bool mismatch(const Record& r) const;
     Record* find(std::int64_t shot);
     const Record* find(std::int64_t shot) const;
     void tally(const Record& r, int sign);
@@ -114,6 +125,8 @@ private:
     std::deque<std::shared_ptr<const PolarFrame>> m_ring;
     std::unordered_map<std::int64_t, std::shared_ptr<const PolarFrame>> m_ringIndex;
     std::size_t m_ringUsed = 0;
+    std::uint32_t m_maskGen = 0; ///< the bin mask in force
+    std::unordered_map<std::uint32_t, BinMask> m_masks; ///< every generation still used by a record (0: none)
     VetoCounts m_counts;
     bool m_stop = false;
     bool m_busy = false; ///< the corrector is working on a pass

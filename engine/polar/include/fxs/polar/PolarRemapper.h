@@ -72,6 +72,10 @@ public:
     std::span<const float> binWeight() const;
     /// Σ_p f_bp of every bin: how many (valid, possibly fractional) pixels feed it.
     std::span<const float> binPixelCount() const;
+    /// The bins that any of `maskedPixels` (nSlow · nFast, nonzero = masked) feeds, i.e. whose CSR row holds one of
+    /// them: 1 = fed by a masked pixel (to be dropped), 0 = untouched. Empty when the mask's size is not the
+    /// detector's.
+    std::vector<std::uint8_t> binsFedBy(const std::vector<std::uint8_t>& maskedPixels) const;
     /// Number of stored pixel → bin contributions.
     std::size_t nonZeros() const;
     /// Seconds it took to build the map (0 when it came from the cache).
