@@ -2,7 +2,7 @@
 
 #include "ResultsReader.h"
 
-#include <fxs/hdf5/Hdf5Util.h>
+#include <fxs/sources/DetectorFile.h>
 
 #include <cmath>
 #include <iostream>
@@ -70,22 +70,6 @@ std::string withGeometryValues(const std::string& config, const std::string& val
     return j.dump();
 }
 
-namespace {
-
-// The dimensions of `dataset` in `file`; empty when either cannot be opened.
-std::vector<hsize_t> datasetDims(const std::string& file, const std::string& dataset)
-{
-    h5::quiet();
-    h5::Handle f = h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-    if (!f || !h5::linkExists(f.get(), dataset)) {
-        return {};
-    }
-    h5::Handle d = h5::dataset(H5Dopen2(f.get(), dataset.c_str(), H5P_DEFAULT));
-    return d ? h5::dims(d.get()) : std::vector<hsize_t> {};
-}
-
-} // namespace
-
 Result<std::string> applyGeometryMask(const GeomTemplate& t, const DetectorGeometry& g, const std::string& maskOption,
     const std::string& dataFile, std::vector<std::uint8_t>& mask, PerFrameMask* perFrame)
 {
@@ -98,15 +82,10 @@ Result<std::string> applyGeometryMask(const GeomTemplate& t, const DetectorGeome
         return std::string();
     }
     const std::string what = spec.file + ":" + spec.dataset;
-    const auto dims = datasetDims(spec.file, spec.dataset);
-    std::size_t slab = 1;
-    for (std::size_t i = 1; i < dims.size(); ++i) {
-        slab *= dims[i];
-    }
-    if (dims.size() >= 3 && dims[0] > 1 && slab == g.pixelCount()) {
+    if (const auto frames = maskFramesIn(spec.file, spec.dataset, g.pixelCount()); frames > 0) {
         // One slab per frame: the source reads it with each frame (bad pixels become NaN, masked for that shot).
         if (perFrame == nullptr || spec.file != dataFile) {
-            return Error { what + ": a mask per frame (" + std::to_string(dims[0])
+            return Error { what + ": a mask per frame (" + std::to_string(frames)
                 + " frames) can only be used from the data file itself, by fxs correlate" };
         }
         *perFrame = { spec.dataset, t.mask.goodBits, t.mask.badBits };

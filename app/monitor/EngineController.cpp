@@ -124,14 +124,6 @@ void EngineController::readerLoop(RunConfig config)
         m_wake.notify_all();
         return;
     }
-    auto remapper = PolarRemapper::create(setup->geometry, config.grid);
-    if (!remapper) {
-        QMetaObject::invokeMethod(
-            this, [this, m = QString::fromStdString(remapper.error().message)] { emit runFailed(m); });
-        m_stop = true;
-        m_wake.notify_all();
-        return;
-    }
     if (config.firstShot > 0) {
         if (const Status s = setup->source->seek(config.firstShot); !s.ok()) {
             QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(s.message())] { emit runFailed(m); });
@@ -147,8 +139,14 @@ void EngineController::readerLoop(RunConfig config)
     shotConfig.lastShot = config.lastShot;
     // The stream's counts stay readable through the shot pipeline's lifetime (it owns the source).
     const auto* stream = dynamic_cast<const DetectorStreamSource*>(setup->source.get());
-    auto shots = std::make_shared<ShotPipeline>(
-        std::move(setup->source), std::move(*remapper), setup->geometry.validMask(), shotConfig);
+    auto made = SourceFactory::shotPipeline(*setup, config.grid, shotConfig);
+    if (!made) {
+        QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(made.error().message)] { emit runFailed(m); });
+        m_stop = true;
+        m_wake.notify_all();
+        return;
+    }
+    std::shared_ptr<ShotPipeline> shots = std::move(*made);
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);

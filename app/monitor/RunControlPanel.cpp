@@ -39,6 +39,17 @@ QString inEffect(double v, double perSi, const QString& unit, ValueSource source
     return QObject::tr("in effect: %1 %2 (%3)")
         .arg(QString::number(v * perSi, 'g', 6), unit, QObject::tr(valueSourceName(source)));
 }
+
+// A value the data file gives per frame: its range over the run, and that the remap follows it.
+QString inEffectPerFrame(double v, const ValueRange& range, const QString& unit, ValueSource source)
+{
+    if (!(range.max > range.min)) {
+        return inEffect(v, 1.0, unit, source);
+    }
+    return QObject::tr("per frame: %1–%2 %3 (%4, %5 values; first %6)")
+        .arg(QString::number(range.min, 'g', 6), QString::number(range.max, 'g', 6), unit,
+            QObject::tr(valueSourceName(source)), QString::number(range.distinct), QString::number(v, 'g', 6));
+}
 } // namespace
 
 QWidget* RunControlPanel::valueRow(QLineEdit* field, QLabel* label)
@@ -264,8 +275,11 @@ void RunControlPanel::showValuesInEffect(const GeometryInEffect& v)
     m_clenInEffect->setStyleSheet({});
     m_energyInEffect->setStyleSheet({});
     m_pixelInEffect->setStyleSheet({});
-    m_clenInEffect->setText(inEffect(v.clenM, 1.0, QStringLiteral("m"), v.clenSource));
-    m_energyInEffect->setText(inEffect(v.photonEnergyEv, 1.0, QStringLiteral("eV"), v.energySource));
+    m_clenInEffect->setText(v.perFrame ? inEffectPerFrame(v.clenM, v.clenRangeM, QStringLiteral("m"), v.clenSource)
+                                       : inEffect(v.clenM, 1.0, QStringLiteral("m"), v.clenSource));
+    m_energyInEffect->setText(v.perFrame
+            ? inEffectPerFrame(v.photonEnergyEv, v.energyRangeEv, QStringLiteral("eV"), v.energySource)
+            : inEffect(v.photonEnergyEv, 1.0, QStringLiteral("eV"), v.energySource));
     m_pixelInEffect->setText(inEffect(v.pixelSizeM, 1e6, QStringLiteral("µm"), v.pixelSource));
 }
 

@@ -1,6 +1,8 @@
 #include "SourceFactory.h"
 
+#include <fxs/polar/PolarRemapper.h>
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/DetectorFile.h>
 #include <fxs/sources/DetectorStreamSource.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <fxs/simulation/SimulatorSource.h>
@@ -119,7 +121,33 @@ Error aboutFile(const RunConfig& c, const Error& e)
     }
     return Error { "cannot read " + path + " (dataset " + c.dataset.toStdString() + "): " + e.message };
 }
+// A CXI/HDF5 stack, or a DECTRIS NeXus master file's data links in order; with the geometry's mask per frame.
+Result<std::unique_ptr<FrameSource>> cxiFile(const RunConfig& c, const std::optional<FileGeometry>& geometry)
+{
+    CxiSourceOptions options;
+    options.datasetPath = c.dataset.toStdString();
+    if (geometry) {
+        geometry->applyTo(options);
+    }
+    auto s = openDetectorFile(c.path.toStdString(), options);
+    return s ? std::move(s) : Result<std::unique_ptr<FrameSource>>(aboutFile(c, s.error()));
+}
 } // namespace
+
+Result<std::unique_ptr<ShotPipeline>> SourceFactory::shotPipeline(
+    RunSetup& setup, const PolarGrid& grid, const ShotPipelineConfig& config)
+{
+    auto remapper = PolarRemapper::create(setup.geometry, grid);
+    if (!remapper) {
+        return remapper.error();
+    }
+    auto pipeline = std::make_unique<ShotPipeline>(
+        std::move(setup.source), std::move(*remapper), setup.geometry.validMask(), config);
+    if (setup.file) {
+        setup.file->applyTo(*pipeline, grid);
+    }
+    return pipeline;
+}
 
 Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* missing, const StreamWaiting& waiting)
 {
@@ -127,11 +155,9 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     int nSlow = config.simulatedSize;
     int nFast = config.simulatedSize;
     if (config.source == SourceKind::CxiFile) {
-        CxiSourceOptions options;
-        options.datasetPath = config.dataset.toStdString();
-        auto s = CxiFileSource::open(config.path.toStdString(), options);
+        auto s = cxiFile(config, std::nullopt);
         if (!s) {
-            return aboutFile(config, s.error());
+            return s.error();
         }
         setup.source = std::move(*s);
     } else if (config.source == SourceKind::LiveFile) {
@@ -161,6 +187,15 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     }
     setup.geometry = std::move(g->geometry);
     setup.values = g->values;
+    setup.file = std::move(g->file);
+    if (setup.file && setup.file->frameMask) {
+        // The geometry's mask has one slab per frame in the data file: the source reads it with each frame.
+        auto s = cxiFile(config, setup.file);
+        if (!s) {
+            return s.error();
+        }
+        setup.source = std::move(*s);
+    }
     if (config.source == SourceKind::Simulated && config.geometryPath.isEmpty()) {
         auto withStop = withBeamstop(setup.geometry);
         if (!withStop) {

@@ -6,6 +6,7 @@
 #include <ImageAssembly.h>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/frames/FrameSource.h>
+#include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/sources/StreamCounts.h>
 #include <functional>
 #include <memory>
@@ -18,6 +19,7 @@ struct RunSetup {
     DetectorGeometry geometry;
     std::shared_ptr<const widgets::ImageAssembly> assembly; ///< the detector view's pixel map
     GeometryInEffect values; ///< camera length, photon energy, pixel size in effect and their sources
+    std::optional<FileGeometry> file; ///< a file run's .geom resolved against its data file (values, mask per frame)
 };
 
 /// Opens the source a RunConfig names (through the probe for files) and its geometry.
@@ -41,6 +43,10 @@ public:
     static Result<std::unique_ptr<FrameSource>> simulated(const RunConfig& config, const DetectorGeometry& geometry);
     /// The simulated detector's geometry with a beamstop and its holder masked.
     static Result<DetectorGeometry> withBeamstop(const DetectorGeometry& geometry);
+    /// The run's shot path from `setup` (its source moves into it): remapped onto `grid` with its geometry, frame by
+    /// frame when the data file's values change per frame, each frame's own mask when the file has one per frame.
+    static Result<std::unique_ptr<ShotPipeline>> shotPipeline(
+        RunSetup& setup, const PolarGrid& grid, const ShotPipelineConfig& config);
     /// Per-pixel lab positions, panels and mask for the widgets.
     static widgets::PixelLayout layout(const DetectorGeometry& geometry);
 };

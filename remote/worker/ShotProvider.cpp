@@ -1,7 +1,9 @@
 #include "ShotProvider.h"
 
 #include "SyntheticPolarSource.h"
+#include <fxs/pipeline/FileGeometry.h>
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/DetectorFile.h>
 #include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/InputIdentity.h>
@@ -10,6 +12,8 @@
 #include <fxs/simulation/Simulator.h>
 #include <fxs/simulation/SimulatorPixels.h>
 #include <fxs/simulation/SimulatorSource.h>
+
+#include <iostream>
 
 namespace fxs::remote {
 
@@ -41,26 +45,22 @@ Status sinkPolar(PolarFrame&& polar, const StatsPlan& stats, const std::function
 }
 
 // The geometry with the job's values: the user's (JobSpec GeometryValues) win, then the .geom file's numbers,
-// then the values it names as HDF5 paths in `dataFile` (their first frame's).
-Result<DetectorGeometry> workerGeometry(const WorkerConfig& cfg, const std::string& dataFile, const std::string& field)
+// then the values it names as HDF5 paths in `dataFile` (per frame when they change there; FileGeometry).
+Result<FileGeometry> workerGeometry(const WorkerConfig& cfg, const std::string& dataFile, const std::string& field)
 {
     auto t = GeomParser::parseTemplateFile(cfg.geometryPath);
     if (!t) {
         return t.error();
     }
-    GeomDataValues values;
-    if (!dataFile.empty() && !t->dataPaths().empty()) {
-        auto v = GeomDataReader::read(dataFile, t->dataPaths());
-        if (!v) {
-            return v.error();
-        }
-        values = std::move(*v);
+    auto g = FileGeometry::read(std::move(*t), { cfg.clenM, cfg.photonEnergyEv, cfg.beamShiftXM, cfg.beamShiftYM },
+        dataFile);
+    if (!g) {
+        return g.error();
     }
-    auto r = t->resolve({ cfg.clenM, cfg.photonEnergyEv, cfg.beamShiftXM, cfg.beamShiftYM }, values, 0);
-    if (!r) {
-        return Error { r.error().message + " (in a job: " + field + ".geometry_values)" };
+    if (auto st = g->resolve(0); !st) {
+        return Error { st.message() + " (in a job: " + field + ".geometry_values)" };
     }
-    return std::move(r->geometry);
+    return g;
 }
 
 // Detector frames (CXI stack, simulated detector) through the engine's shot pipeline (fxs/pipeline/ShotPipeline.h):
@@ -116,12 +116,15 @@ private:
 
 // The pipeline from `source` onto the job's grid: one worker thread (ranks share the node's cores) beside the
 // reader.
+// A geometry that changes per frame is followed frame by frame; a mask per frame comes with the source's frames.
 Result<std::unique_ptr<ShotProvider>> pipelineProvider(
-    std::unique_ptr<FrameSource> source, const DetectorGeometry& geometry, const WorkerConfig& cfg)
+    std::unique_ptr<FrameSource> source, const FileGeometry& file, const WorkerConfig& cfg)
 {
+    const DetectorGeometry& geometry = file.resolved.geometry;
     RemapOptions remap;
     remap.threads = 1;
-    auto remapper = PolarRemapper::create(geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, remap);
+    const PolarGrid grid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA };
+    auto remapper = PolarRemapper::create(geometry, grid, remap);
     if (!remapper) {
         return remapper.error();
     }
@@ -129,9 +132,10 @@ Result<std::unique_ptr<ShotProvider>> pipelineProvider(
     pc.threads = 1;
     pc.stats = cfg.statsOptions;
     pc.memoryBudgetBytes = std::size_t(256) << 20;
-    return std::unique_ptr<ShotProvider>(std::make_unique<PipelineProvider>(
-        std::make_unique<ShotPipeline>(std::move(source), std::move(*remapper), geometry.validMask(), pc),
-        geometry.wavelengthA(), statsFor(cfg)));
+    auto pipeline = std::make_unique<ShotPipeline>(std::move(source), std::move(*remapper), geometry.validMask(), pc);
+    file.applyTo(*pipeline, grid, remap);
+    return std::unique_ptr<ShotProvider>(
+        std::make_unique<PipelineProvider>(std::move(pipeline), geometry.wavelengthA(), statsFor(cfg)));
 }
 
 class SyntheticProvider final : public ShotProvider {
@@ -216,8 +220,9 @@ Result<std::unique_ptr<ShotProvider>> openSimulator(const WorkerConfig& cfg)
     // Shot s of the stream is Simulator::detectorFrame for s: any rank can produce any unit.
     SimulatorSourceOptions so;
     so.frames = cfg.shots;
-    so.photonEnergyEv = geometry->photonEnergyEv();
-    auto source = SimulatorSource::create(std::make_shared<const Simulator>(std::move(*sim)), *geometry, so);
+    so.photonEnergyEv = geometry->resolved.geometry.photonEnergyEv();
+    auto source
+        = SimulatorSource::create(std::make_shared<const Simulator>(std::move(*sim)), geometry->resolved.geometry, so);
     if (!source) {
         return Error { "simulator.geometry_path: " + source.error().message };
     }
@@ -234,13 +239,28 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     options.datasetPath = cfg.cxiDataset;
     options.validate = rank == 0; // rank 0 ran fxs-probe before the others got here
     options.deferDecode = true; // the shot pipeline decodes LZ4 / bitshuffle-LZ4 chunks on its worker
-    auto source = CxiFileSource::open(cfg.cxiPath, options);
+    // A CXI stack, or a DECTRIS NeXus master file's data links in order (the rank that validates says so).
+    auto log = [rank](const std::string& line) {
+        if (rank == 0) {
+            std::cerr << "fxs-worker: " << line << "\n";
+        }
+    };
+    auto source = openDetectorFile(cfg.cxiPath, options, log);
     if (!source) {
         return source.error();
     }
     auto geometry = workerGeometry(cfg, cfg.cxiPath, "cxi"); // after rank 0 validated the file
     if (!geometry) {
         return geometry.error();
+    }
+    if (geometry->frameMask) {
+        // The geometry's mask has one slab per frame in the data file: the source reads it with each frame.
+        geometry->applyTo(options);
+        options.validate = false; // validated just above
+        source = openDetectorFile(cfg.cxiPath, options);
+        if (!source) {
+            return source.error();
+        }
     }
     auto total = (*source)->totalFrames();
     auto data = InputIdentity::of(cfg.cxiPath);
@@ -270,10 +290,11 @@ Result<std::unique_ptr<ShotProvider>> openEverywhere(
 
 Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::string& field)
 {
-    auto geometry = workerGeometry(cfg, {}, field);
-    if (!geometry) {
-        return Error { field + ".geometry_path: " + geometry.error().message };
+    auto file = workerGeometry(cfg, {}, field);
+    if (!file) {
+        return Error { field + ".geometry_path: " + file.error().message };
     }
+    const DetectorGeometry* geometry = &file->resolved.geometry;
     RemapOptions options;
     options.threads = 1; // the ranks are the parallelism of a stream job
     auto remapper
