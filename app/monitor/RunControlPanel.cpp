@@ -51,8 +51,8 @@ void showPerFrame(QLabel* label, double v, const ValueRange& range, const QStrin
     label->setText(QObject::tr("per frame %1–%2 %3 (%4)")
                        .arg(QString::number(range.min, 'g', 6), QString::number(range.max, 'g', 6), unit,
                            QObject::tr(valueSourceName(source))));
-    label->setToolTip(QObject::tr("The data file gives this value per frame: %1 distinct values from %2 to %3 %4 "
-                                  "(the first frame's: %5 %4). Each frame is remapped with its own.")
+    label->setToolTip(QObject::tr("The data file gives this value per frame, from %2 to %3 %4 (the first frame's: "
+                                  "%5 %4); %1 distinct geometries in the run. Each frame is remapped with its own.")
                           .arg(range.distinct)
                           .arg(range.min, 0, 'g', 6)
                           .arg(range.max, 0, 'g', 6)

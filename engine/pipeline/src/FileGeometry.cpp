@@ -118,7 +118,7 @@ void FileGeometry::applyTo(ShotPipeline& pipeline, const PolarGrid& grid, const 
 
 std::string FileGeometry::perFrameSummary() const
 {
-    if (!perFrame) {
+    if (!perFrame || cameraLengthM.distinct <= 1) {
         return {};
     }
     std::string s;

@@ -34,7 +34,7 @@ struct FileGeometry {
     std::string dataFile; ///< where the HDF5-path values and a mask per frame are read (empty: none)
     GeomDataValues dataValues; ///< by path: one value, or one per frame
     ResolvedGeometry resolved; ///< the geometry in effect at the frame given to resolve()
-    bool perFrame = false; ///< a value that moves pixels or changes q differs between frames
+    bool perFrame = false; ///< a value that moves pixels or changes q is given per frame (FrameRemappers follow it)
     ValueRange cameraLengthM; ///< the first panel's clen in effect, over the frames
     ValueRange photonEnergyEv; ///< over the frames
     std::optional<PerFrameMask> frameMask; ///< the geometry's mask, when the data file has one slab per frame
@@ -55,7 +55,7 @@ struct FileGeometry {
     /// `options` and `mask` as PolarRemapper::create's.
     void applyTo(ShotPipeline& pipeline, const PolarGrid& grid, const RemapOptions& options = {},
         const std::vector<std::uint8_t>& mask = {}) const;
-    /// "clen = 0.1–0.14 m per frame (data file, 2 values)"-style summary of what changes per frame (empty: nothing).
+    /// "clen 0.1–0.14 m per frame (3 geometries, data file)": what changes between frames (empty: nothing does).
     std::string perFrameSummary() const;
 };
 
