@@ -1,4 +1,3 @@
-#include "ChainedSource.h"
 #include "CliSupport.h"
 #include "Commands.h"
 #include "CorrelationRun.h"
@@ -11,9 +10,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <fxs/sources/ChainedSource.h>
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/DetectorFile.h>
 #include <fxs/sources/DetectorStreamSource.h>
-#include <fxs/sources/FileProbe.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <iostream>
@@ -53,7 +53,7 @@ struct CorrelateOptions {
     std::int64_t maxShots = -1;
     double rateHz = 0.0;
     bool live = false;
-    std::optional<PerFrameMask> frameMask; ///< not an option: the geometry's mask per frame, read by the source
+    const FileGeometry* fileGeometry = nullptr; ///< not an option: the geometry's mask per frame, read by the source
     double idleTimeoutS = 0.0;
     std::string figures;
     std::string stream; ///< "karabo", "dectris" or "dectris1" when the input is a ZeroMQ endpoint
@@ -109,40 +109,15 @@ Result<std::unique_ptr<FrameSource>> openOne(
     CxiSourceOptions co;
     co.datasetPath = dataset;
     co.deferDecode = true; // the shot pipeline decodes LZ4 / bitshuffle-LZ4 chunks on its workers
-    if (o.frameMask && dataset == o.dataset) {
-        co.frameMaskDataset = o.frameMask->dataset;
-        co.frameMaskGood = o.frameMask->goodBits;
-        co.frameMaskBad = o.frameMask->badBits;
+    if (dataset != o.dataset) {
+        auto s = CxiFileSource::open(path, co);
+        return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
     }
-    auto s = CxiFileSource::open(path, co);
-    return s ? Result<std::unique_ptr<FrameSource>>(std::move(*s)) : s.error();
-}
-
-// The stacks of one input: `dataset`, or for a DECTRIS NeXus master file (which holds no pixels) its data links
-// data_000001, data_000002, … in order, each an external link to a data file.
-Result<std::vector<std::string>> stackDatasets(const CorrelateOptions& o, const std::string& path, const std::string& dataset)
-{
-    if (o.live || dataset != o.dataset || !std::filesystem::is_regular_file(path)) {
-        return std::vector<std::string> { dataset };
+    if (o.fileGeometry != nullptr) {
+        o.fileGeometry->applyTo(co);
     }
-    auto nexus = FileProbe::nexusDataLinks(path);
-    if (!nexus) {
-        return Error { path + ": " + nexus.error().message };
-    }
-    if (nexus->links.empty() || std::find(nexus->links.begin(), nexus->links.end(), dataset) != nexus->links.end()) {
-        if (!nexus->missing.empty()) {
-            return Error { path + ": the data file of " + nexus->missing + " is missing" };
-        }
-        return std::vector<std::string> { dataset };
-    }
-    std::cerr << "correlate: " << path << " is a NeXus master file: reading " << nexus->links.size()
-              << " data link(s) " << nexus->links.front() << (nexus->links.size() > 1 ? " … " + nexus->links.back() : "")
-              << "\n";
-    if (!nexus->missing.empty()) {
-        std::cerr << "correlate: warning: the data file of " << nexus->missing
-                  << " is missing; the run stops before it\n";
-    }
-    return nexus->links;
+    // The run's stack, or a DECTRIS NeXus master file's data links in order.
+    return openDetectorFile(path, co, [](const std::string& line) { std::cerr << "correlate: " << line << "\n"; });
 }
 
 Result<std::unique_ptr<FrameSource>> openStream(const CorrelateOptions& o)
@@ -187,17 +162,11 @@ Result<std::unique_ptr<FrameSource>> openSource(const CorrelateOptions& o, const
     }
     std::vector<std::unique_ptr<FrameSource>> parts;
     for (const auto& path : o.inputs) {
-        auto datasets = stackDatasets(o, path, dataset);
-        if (!datasets) {
-            return datasets.error();
+        auto s = openOne(o, path, dataset);
+        if (!s) {
+            return s.error();
         }
-        for (const auto& d : *datasets) {
-            auto s = openOne(o, path, d);
-            if (!s) {
-                return s.error();
-            }
-            parts.push_back(std::move(*s));
-        }
+        parts.push_back(std::move(*s));
     }
     auto src = ChainedSource::create(std::move(parts));
     if (!src) {
@@ -329,12 +298,12 @@ Result<Prepared> prepare(const CorrelateOptions& o)
         return fileGeo.error();
     }
     CorrelateOptions withMask = o;
-    if (fileGeometry && fileGeo->frameMask) {
+    if (fileGeometry && fileGeo->file.frameMask) {
         if (o.inputs.size() > 1 || o.live) {
-            return Error { o.geometry + ": the mask per frame " + fileGeo->frameMask->dataset
+            return Error { o.geometry + ": the mask per frame " + fileGeo->file.frameMask->dataset
                 + " is read with each frame of one closed file; correlate such files one at a time" };
         }
-        withMask.frameMask = fileGeo->frameMask;
+        withMask.fileGeometry = &fileGeo->file;
     }
     auto src = openSource(withMask, o.dataset);
     if (!src) {
@@ -373,18 +342,14 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     p.geometryValues = geo->valuesJson;
     p.geometry = geo->geometry;
     p.stream = stream;
-    ShotPipelineConfig pc = pipelineConfig(o, !o.figures.empty());
-    pc.nonFiniteMasked = geo->frameMask.has_value(); // the source marks each frame's own bad pixels NaN
-    p.feed = std::make_unique<ShotPipeline>(std::move(*src), std::move(*remapper), geo->mask, pc);
-    if (geo->perFrame) {
-        // The first file's per-frame values index its frames; a chain of files would need each file's own.
-        if (o.inputs.size() > 1) {
-            return Error { o.geometry + ": clen or the photon energy changes per frame in " + o.input
-                + "; correlate such files one at a time (or give --clen / --photon-energy)" };
-        }
-        p.feed->setFrameRemappers(std::make_unique<FrameRemappers>(
-            geo->geometryTemplate, geo->overrides, geo->dataValues, p.grid, RemapOptions {}, geo->mask));
+    p.feed = std::make_unique<ShotPipeline>(
+        std::move(*src), std::move(*remapper), geo->mask, pipelineConfig(o, !o.figures.empty()));
+    // The first file's per-frame values index its frames; a chain of files would need each file's own.
+    if (geo->file.perFrame && o.inputs.size() > 1) {
+        return Error { o.geometry + ": clen or the photon energy changes per frame in " + o.input
+            + "; correlate such files one at a time (or give --clen / --photon-energy)" };
     }
+    geo->file.applyTo(*p.feed, p.grid, RemapOptions {}, geo->mask);
     return p;
 }
 

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/simulation/ParticleModel.h>
 #include <iostream>
@@ -105,18 +104,14 @@ Result<GeometrySetup> loadGeometry(
     if (!overrides) {
         return overrides.error();
     }
-    GeomDataValues values;
-    if (!dataFile.empty() && !t->dataPaths().empty()) {
-        auto v = GeomDataReader::read(dataFile, t->dataPaths());
-        if (!v) {
-            return v.error();
-        }
-        values = std::move(*v);
+    auto file = FileGeometry::read(std::move(*t), *overrides, dataFile);
+    if (!file) {
+        return file.error();
     }
-    auto r = t->resolve(*overrides, values, 0);
-    if (!r) {
-        return Error { r.error().message + (dataFile.empty() ? std::string() : " (data file " + dataFile + ")") };
+    if (auto st = file->resolve(0); !st) {
+        return Error { st.message() };
     }
+    const ResolvedGeometry* r = &file->resolved;
     GeometrySetup s;
     s.geometry = r->geometry;
     s.name = builtin ? "builtin" : spec;
@@ -128,9 +123,11 @@ Result<GeometrySetup> loadGeometry(
         }
     }
     PerFrameMask frameMask;
-    auto applied = fxs::applyGeometryMask(*t, r->geometry, options.mask, dataFile, s.mask, &frameMask, "--mask");
+    auto applied = fxs::applyGeometryMask(
+        file->geometryTemplate, r->geometry, options.mask, dataFile, s.mask, &frameMask, "--mask");
+    file->frameMask.reset(); // what the mask option or the geometry's mask turned out to be decides
     if (!frameMask.dataset.empty()) {
-        s.frameMask = frameMask;
+        file->frameMask = fxs::PerFrameMask { frameMask.dataset, frameMask.goodBits, frameMask.badBits };
     }
     if (!applied) {
         return applied.error();
@@ -146,15 +143,10 @@ Result<GeometrySetup> loadGeometry(
         all << in.rdbuf();
         text = all.str();
     }
-    s.geometryTemplate = std::move(*t);
-    s.overrides = *overrides;
-    for (const auto& path : s.geometryTemplate.geometryPaths(s.overrides)) {
-        s.perFrame = s.perFrame || (values.count(path) && values.at(path).size() > 1);
-    }
-    s.dataValues = std::move(values);
-    s.text = header(*r, *maskUsed)
-        + (s.perFrame ? "; fxs: values from the data file change per frame (first shown)\n" : "") + text;
-    s.valuesJson = describe(*r, *maskUsed, s.perFrame);
+    const std::string perFrame = file->perFrameSummary();
+    s.text = header(*r, *maskUsed) + (perFrame.empty() ? "" : "; fxs: " + perFrame + " (first shown)\n") + text;
+    s.valuesJson = describe(*r, *maskUsed, file->perFrame);
+    s.file = std::move(*file);
     return s;
 }
 

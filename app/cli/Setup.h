@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/pipeline/FileGeometry.h>
 #include <fxs/polar/PolarGrid.h>
 #include <fxs/core/Result.h>
 #include <fxs/simulation/Simulator.h>
@@ -21,16 +22,14 @@ struct GeometrySetup {
     std::string name; ///< "builtin" or the file path
     std::vector<std::uint8_t> mask; ///< slab order, 1 = usable (geometry mask and the built-in beamstop)
     std::string valuesJson; ///< clen, photon energy, beam shift and mask in effect, each with its source (JSON)
-    GeomTemplate geometryTemplate; ///< the file as written (HDF5 paths unresolved)
-    GeomOverrides overrides; ///< the user's values
-    GeomDataValues dataValues; ///< values read from the data file (one, or one per frame)
-    bool perFrame = false; ///< some value the geometry takes from the data file changes per frame
-    std::optional<PerFrameMask> frameMask; ///< the geometry's mask has one slab per frame: the source applies it
+    /// The file as written, resolved against the data file (values per frame, a mask per frame: the source and the
+    /// shot pipeline apply them through it).
+    FileGeometry file;
 };
 
 /// "builtin": a 256 × 256 single panel, 300 µm pixels at 0.25 m, 9 keV (the example single-panel.geom binned 4 × 4),
 /// with a beamstop (radius 6 px) and a 4-pixel horizontal gap; otherwise a CrystFEL .geom file. Values the file
-/// gives as HDF5 paths are read from `dataFile` (their first frame's value); the overrides win over both. A value
+/// gives as HDF5 paths are read from `dataFile` (FileGeometry: per frame when they change); the overrides win over both. A value
 /// missing everywhere fails with a message naming the key and the option that supplies it. The geometry's `mask`
 /// dataset (from `mask_file` or the data file) or `--mask` is applied to the pixel mask.
 Result<GeometrySetup> loadGeometry(

@@ -130,6 +130,8 @@ void EngineController::readerLoop(RunConfig config)
         m_wake.notify_all();
         return;
     }
+    // The run's remapper (its table says which bins a pixel feeds, for the window's masks); the shot pipeline's is
+    // the same table, from the process-wide cache (with values per frame, this is the first frame's).
     auto remapper = PolarRemapper::create(setup->geometry, config.grid, {}, setup->mask);
     if (!remapper) {
         QMetaObject::invokeMethod(
@@ -158,8 +160,14 @@ void EngineController::readerLoop(RunConfig config)
     shotConfig.lastShot = config.lastShot;
     // The stream's counts stay readable through the shot pipeline's lifetime (it owns the source).
     const auto* stream = dynamic_cast<const DetectorStreamSource*>(setup->source.get());
-    auto shots = std::make_shared<ShotPipeline>(
-        std::move(setup->source), std::move(*remapper), setup->mask, shotConfig);
+    auto made = SourceFactory::shotPipeline(*setup, config.grid, shotConfig);
+    if (!made) {
+        QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(made.error().message)] { emit runFailed(m); });
+        m_stop = true;
+        m_wake.notify_all();
+        return;
+    }
+    std::shared_ptr<ShotPipeline> shots = std::move(*made);
     std::shared_ptr<C2Pipeline> pipeline;
     {
         const std::lock_guard lock(m_mutex);

@@ -39,6 +39,26 @@ QString inEffect(double v, double perSi, const QString& unit, ValueSource source
     return QObject::tr("in effect: %1 %2 (%3)")
         .arg(QString::number(v * perSi, 'g', 6), unit, QObject::tr(valueSourceName(source)));
 }
+
+// A value the data file gives per frame: its range over the run (the label), and what that means (the tooltip).
+void showPerFrame(QLabel* label, double v, const ValueRange& range, const QString& unit, ValueSource source)
+{
+    if (!(range.max > range.min)) {
+        label->setText(inEffect(v, 1.0, unit, source));
+        label->setToolTip({});
+        return;
+    }
+    label->setText(QObject::tr("per frame %1–%2 %3 (%4)")
+                       .arg(QString::number(range.min, 'g', 6), QString::number(range.max, 'g', 6), unit,
+                           QObject::tr(valueSourceName(source))));
+    label->setToolTip(QObject::tr("The data file gives this value per frame, from %2 to %3 %4 (the first frame's: "
+                                  "%5 %4); %1 distinct geometries in the run. Each frame is remapped with its own.")
+                          .arg(range.distinct)
+                          .arg(range.min, 0, 'g', 6)
+                          .arg(range.max, 0, 'g', 6)
+                          .arg(unit)
+                          .arg(v, 0, 'g', 6));
+}
 } // namespace
 
 QWidget* RunControlPanel::valueRow(QLineEdit* field, QLabel* label)
@@ -273,8 +293,9 @@ void RunControlPanel::showValuesInEffect(const GeometryInEffect& v)
     m_clenInEffect->setStyleSheet({});
     m_energyInEffect->setStyleSheet({});
     m_pixelInEffect->setStyleSheet({});
-    m_clenInEffect->setText(inEffect(v.clenM, 1.0, QStringLiteral("m"), v.clenSource));
-    m_energyInEffect->setText(inEffect(v.photonEnergyEv, 1.0, QStringLiteral("eV"), v.energySource));
+    showPerFrame(m_clenInEffect, v.clenM, v.perFrame ? v.clenRangeM : ValueRange {}, QStringLiteral("m"), v.clenSource);
+    showPerFrame(m_energyInEffect, v.photonEnergyEv, v.perFrame ? v.energyRangeEv : ValueRange {}, QStringLiteral("eV"),
+        v.energySource);
     m_pixelInEffect->setText(inEffect(v.pixelSizeM, 1e6, QStringLiteral("µm"), v.pixelSource));
 }
 

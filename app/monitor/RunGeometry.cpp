@@ -70,45 +70,51 @@ Result<RunGeometry> fromGeometryFile(
     if (!t) {
         return t.error();
     }
-    GeomOverrides o { c.userClenM, c.userPhotonEnergyEv, c.beamShiftXM, c.beamShiftYM };
-    GeomDataValues values;
-    if (isFileRun(c) && !t->dataPaths().empty()) {
-        auto v = GeomDataReader::read(c.path.toStdString(), t->dataPaths());
-        if (!v) {
-            return v.error();
-        }
-        values = std::move(*v);
+    auto file = FileGeometry::read(std::move(*t), { c.userClenM, c.userPhotonEnergyEv, c.beamShiftXM, c.beamShiftYM },
+        isFileRun(c) ? c.path.toStdString() : std::string());
+    if (!file) {
+        return file.error();
     }
+    GeomOverrides& o = file->overrides;
     const bool stream = c.source == SourceKind::DetectorStream;
-    const bool energyFromStart = stream && !std::isfinite(o.photonEnergyEv) && !t->photonEnergy.isNumber()
-        && std::isfinite(startEnergyEv(start));
+    const bool energyFromStart = stream && !std::isfinite(o.photonEnergyEv)
+        && !file->geometryTemplate.photonEnergy.isNumber() && std::isfinite(startEnergyEv(start));
     if (energyFromStart) {
         o.photonEnergyEv = startEnergyEv(start); // a stream: its start message's energy
-    } else if (!isFileRun(c) && !stream && !std::isfinite(o.photonEnergyEv) && !t->photonEnergy.isNumber()) {
+    } else if (!isFileRun(c) && !stream && !std::isfinite(o.photonEnergyEv)
+        && !file->geometryTemplate.photonEnergy.isNumber()) {
         o.photonEnergyEv = kHcEvA / c.wavelengthA; // a simulated run: the simulation's wavelength
     }
-    if (const auto keys = t->missing(o, values); !keys.empty()) {
+    const auto firstFrame = std::max<std::int64_t>(0, c.firstShot);
+    if (const auto keys = file->missing(); !keys.empty()) {
         QStringList k;
         for (const auto& key : keys) {
             k << QString::fromStdString(key);
         }
-        auto r = t->resolve(o, values, std::max<std::int64_t>(0, c.firstShot));
-        return ask(k, QString::fromStdString(r ? std::string() : r.error().message), missing);
+        const Status why = file->resolve(firstFrame);
+        return ask(k, QString::fromStdString(why.ok() ? std::string() : why.message()), missing);
     }
-    auto r = t->resolve(o, values, std::max<std::int64_t>(0, c.firstShot));
-    if (!r) {
-        return r.error();
+    if (const Status st = file->resolve(firstFrame); !st) {
+        return Error { st.message() };
     }
-    if (r->geometry.nSlow() != nSlow || r->geometry.nFast() != nFast) {
-        return Error { "geometry " + path + " describes a " + std::to_string(r->geometry.nSlow()) + " × "
-            + std::to_string(r->geometry.nFast()) + " slab but the frames are " + std::to_string(nSlow) + " × "
+    const ResolvedGeometry& r = file->resolved;
+    if (r.geometry.nSlow() != nSlow || r.geometry.nFast() != nFast) {
+        return Error { "geometry " + path + " describes a " + std::to_string(r.geometry.nSlow()) + " × "
+            + std::to_string(r.geometry.nFast()) + " slab but the frames are " + std::to_string(nSlow) + " × "
             + std::to_string(nFast) };
     }
-    RunGeometry g { r->geometry, {} };
-    g.values = { r->cameraLengthM, r->cameraLengthSource, r->photonEnergyEv, r->photonEnergySource,
-        1.0 / r->geometry.panels().front().pixelsPerM, ValueSource::Geometry };
+    RunGeometry g { r.geometry, {}, std::nullopt };
+    g.values = { r.cameraLengthM, r.cameraLengthSource, r.photonEnergyEv, r.photonEnergySource,
+        1.0 / r.geometry.panels().front().pixelsPerM, ValueSource::Geometry, file->perFrame, file->cameraLengthM,
+        file->photonEnergyEv };
     if (energyFromStart) {
         g.values.energySource = ValueSource::Stream;
+    }
+    if (c.source == SourceKind::CxiFile) {
+        g.file = std::move(*file);
+    } else {
+        // A live file's values per frame grow with it: its run keeps the first frame's geometry.
+        g.values.perFrame = false;
     }
     return g;
 }
@@ -174,7 +180,7 @@ Result<RunGeometry> RunGeometry::resolve(
         return g.error();
     }
     return RunGeometry { std::move(*g),
-        { clen.first, clen.second, energy.first, energy.second, pixel.first, pixel.second } };
+        { clen.first, clen.second, energy.first, energy.second, pixel.first, pixel.second }, std::nullopt };
 }
 
 } // namespace fxs::monitor

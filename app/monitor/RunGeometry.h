@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/geometry/GeomTemplate.h>
+#include <fxs/pipeline/FileGeometry.h>
 #include <fxs/sources/DectrisStreamDecoder.h>
 #include <limits>
 
@@ -19,6 +20,9 @@ struct GeometryInEffect {
     ValueSource energySource = ValueSource::Unset;
     double pixelSizeM = std::numeric_limits<double>::quiet_NaN();
     ValueSource pixelSource = ValueSource::Unset;
+    bool perFrame = false; ///< the data file's values change per frame (the remap follows them)
+    ValueRange clenRangeM; ///< camera length over the frames (min = max when it does not change)
+    ValueRange energyRangeEv; ///< photon energy over the frames
 };
 
 /// What a run needs that neither the geometry, nor the data file, nor the user gave.
@@ -31,9 +35,11 @@ struct MissingValues {
 struct RunGeometry {
     DetectorGeometry geometry;
     GeometryInEffect values;
+    /// A .geom file resolved against a file run's data file (values and mask per frame); empty otherwise.
+    std::optional<FileGeometry> file;
 
     /// The geometry of `config`'s run on an nSlow × nFast slab: the .geom file (HDF5-path values read from the
-    /// data file, the user's values winning) or, without one, a flat panel centred on the beam. A file run never
+    /// data file, per frame when they change there, the user's values winning) or, without one, a flat panel centred on the beam. A file run never
     /// assumes a value: when one is missing everywhere this fails and fills `missing` (when given). A detector
     /// stream's start message (`start`, DECTRIS) gives what the geometry file and the user do not: without a
     /// file, a flat panel at its distance, pixel size, beam centre and energy.

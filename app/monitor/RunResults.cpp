@@ -39,7 +39,12 @@ std::string configurationJson(const RunConfig& c, const std::string& vetoStateJs
         j["geometry_values"] = { { "clen_m", v->clenM }, { "clen_source", valueSourceName(v->clenSource) },
             { "photon_energy_ev", v->photonEnergyEv }, { "photon_energy_source", valueSourceName(v->energySource) },
             { "pixel_size_m", v->pixelSizeM }, { "pixel_size_source", valueSourceName(v->pixelSource) },
-            { "beam_shift_m", { c.beamShiftXM, c.beamShiftYM } } };
+            { "beam_shift_m", { c.beamShiftXM, c.beamShiftYM } }, { "per_frame", v->perFrame } };
+        if (v->perFrame) { // the remap followed the data file's values frame by frame: their ranges
+            j["geometry_values"]["clen_range_m"] = { v->clenRangeM.min, v->clenRangeM.max };
+            j["geometry_values"]["photon_energy_range_ev"] = { v->energyRangeEv.min, v->energyRangeEv.max };
+            j["geometry_values"]["distinct_geometries"] = v->clenRangeM.distinct;
+        }
     }
     j["program"] = "fxs-monitor";
     return j.dump();

@@ -4,7 +4,6 @@
 
 #include <QObject>
 #include <fxs/pipeline/ShotPipeline.h>
-#include <fxs/polar/PolarRemapper.h>
 #include <unordered_set>
 
 namespace fxs::monitor {
@@ -33,21 +32,20 @@ ShotRereader RunVetoes::rereader(const RunConfig& config)
         if (!setup) {
             return Error { "cannot read shots of " + config.path.toStdString() + " again: " + setup.error().message };
         }
-        auto remapper = PolarRemapper::create(setup->geometry, config.grid, {}, setup->mask);
-        if (!remapper) {
-            return Error { remapper.error().message };
-        }
         const std::unordered_set<std::int64_t> wanted(shots.begin(), shots.end());
         ShotPipelineConfig pc;
         pc.threads = 1; // the run's own pipeline keeps the other cores
         pc.stats = monitorShotStatsOptions();
         pc.lastShot = shots.back();
         pc.skipShot = [&wanted](std::int64_t s) { return wanted.count(s) == 0; };
-        ShotPipeline pipe(std::move(setup->source), std::move(*remapper), setup->mask, pc);
-        if (const Status s = pipe.seek(shots.front()); !s) {
+        auto pipe = SourceFactory::shotPipeline(*setup, config.grid, pc);
+        if (!pipe) {
+            return pipe.error();
+        }
+        if (const Status s = (*pipe)->seek(shots.front()); !s) {
             return s;
         }
-        return pipe.run([&](PipelineShot& shot) {
+        return (*pipe)->run([&](PipelineShot& shot) {
             if (shot.outcome != ShotOutcome::Ready || wanted.count(shot.shotIndex) == 0) {
                 return true;
             }

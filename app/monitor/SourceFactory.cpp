@@ -1,6 +1,8 @@
 #include "SourceFactory.h"
 
+#include <fxs/polar/PolarRemapper.h>
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/DetectorFile.h>
 #include <fxs/sources/DetectorStreamSource.h>
 #include <fxs/sources/LiveFileSource.h>
 #include <fxs/sources/MaskFile.h>
@@ -121,7 +123,33 @@ Error aboutFile(const RunConfig& c, const Error& e)
     }
     return Error { "cannot read " + path + " (dataset " + c.dataset.toStdString() + "): " + e.message };
 }
+// A CXI/HDF5 stack, or a DECTRIS NeXus master file's data links in order; with the geometry's mask per frame.
+Result<std::unique_ptr<FrameSource>> cxiFile(const RunConfig& c, const std::optional<FileGeometry>& geometry)
+{
+    CxiSourceOptions options;
+    options.datasetPath = c.dataset.toStdString();
+    if (geometry) {
+        geometry->applyTo(options);
+    }
+    auto s = openDetectorFile(c.path.toStdString(), options);
+    return s ? std::move(s) : Result<std::unique_ptr<FrameSource>>(aboutFile(c, s.error()));
+}
 } // namespace
+
+Result<std::unique_ptr<ShotPipeline>> SourceFactory::shotPipeline(
+    RunSetup& setup, const PolarGrid& grid, const ShotPipelineConfig& config)
+{
+    const std::vector<std::uint8_t> mask = setup.mask.empty() ? setup.geometry.validMask() : setup.mask;
+    auto remapper = PolarRemapper::create(setup.geometry, grid, {}, mask);
+    if (!remapper) {
+        return remapper.error();
+    }
+    auto pipeline = std::make_unique<ShotPipeline>(std::move(setup.source), std::move(*remapper), mask, config);
+    if (setup.file) {
+        setup.file->applyTo(*pipeline, grid, {}, mask);
+    }
+    return pipeline;
+}
 
 Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* missing, const StreamWaiting& waiting)
 {
@@ -129,11 +157,9 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     int nSlow = config.simulatedSize;
     int nFast = config.simulatedSize;
     if (config.source == SourceKind::CxiFile) {
-        CxiSourceOptions options;
-        options.datasetPath = config.dataset.toStdString();
-        auto s = CxiFileSource::open(config.path.toStdString(), options);
+        auto s = cxiFile(config, std::nullopt);
         if (!s) {
-            return aboutFile(config, s.error());
+            return s.error();
         }
         setup.source = std::move(*s);
     } else if (config.source == SourceKind::LiveFile) {
@@ -163,12 +189,34 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     }
     setup.geometry = std::move(g->geometry);
     setup.values = g->values;
+    setup.file = std::move(g->file);
     if (config.source == SourceKind::Simulated && config.geometryPath.isEmpty()) {
         auto withStop = withBeamstop(setup.geometry);
         if (!withStop) {
             return withStop.error();
         }
         setup.geometry = std::move(*withStop);
+    }
+    PerFrameMask perFrame;
+    auto mask = pixelMask(config, setup.geometry, &perFrame);
+    if (!mask) {
+        return mask.error();
+    }
+    setup.mask = std::move(*mask);
+    if (setup.file) {
+        // What the Pixel mask field or the geometry's mask turned out to be decides (as fxs correlate's --mask).
+        setup.file->frameMask.reset();
+        if (!perFrame.dataset.empty()) {
+            setup.file->frameMask = perFrame;
+        }
+    }
+    if (setup.file && setup.file->frameMask) {
+        // The geometry's mask has one slab per frame in the data file: the source reads it with each frame.
+        auto s = cxiFile(config, setup.file);
+        if (!s) {
+            return s.error();
+        }
+        setup.source = std::move(*s);
     }
     if (config.source == SourceKind::Simulated) {
         auto s = simulated(config, setup.geometry);
@@ -177,16 +225,12 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
         }
         setup.source = std::move(*s);
     }
-    auto mask = pixelMask(config, setup.geometry);
-    if (!mask) {
-        return mask.error();
-    }
-    setup.mask = std::move(*mask);
     setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry, setup.mask));
     return setup;
 }
 
-Result<std::vector<std::uint8_t>> SourceFactory::pixelMask(const RunConfig& config, const DetectorGeometry& geometry)
+Result<std::vector<std::uint8_t>> SourceFactory::pixelMask(
+    const RunConfig& config, const DetectorGeometry& geometry, PerFrameMask* perFrame)
 {
     std::vector<std::uint8_t> mask = geometry.validMask();
     GeomTemplate t; // without a geometry file: no mask key, no mask bits
@@ -198,9 +242,9 @@ Result<std::vector<std::uint8_t>> SourceFactory::pixelMask(const RunConfig& conf
         t = std::move(*parsed);
     }
     const bool file = config.source == SourceKind::CxiFile || config.source == SourceKind::LiveFile;
-    PerFrameMask perFrame; // a mask per frame is not read by the window's sources: left out, as before
+    PerFrameMask unused; // without `perFrame`, a mask per frame is left out
     auto applied = applyGeometryMask(t, geometry, config.pixelMask.toStdString(),
-        file ? config.path.toStdString() : std::string(), mask, &perFrame, "Pixel mask");
+        file ? config.path.toStdString() : std::string(), mask, perFrame != nullptr ? perFrame : &unused, "Pixel mask");
     if (!applied) {
         return applied.error();
     }

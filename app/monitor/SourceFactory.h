@@ -6,6 +6,7 @@
 #include <ImageAssembly.h>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/frames/FrameSource.h>
+#include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/sources/StreamCounts.h>
 #include <functional>
 #include <memory>
@@ -19,6 +20,7 @@ struct RunSetup {
     std::shared_ptr<const widgets::ImageAssembly> assembly; ///< the detector view's pixel map
     GeometryInEffect values; ///< camera length, photon energy, pixel size in effect and their sources
     std::vector<std::uint8_t> mask; ///< pixels the run uses (1): the geometry's, less the pixel mask's bad ones
+    std::optional<FileGeometry> file; ///< a file run's .geom resolved against its data file (values, mask per frame)
 };
 
 /// Opens the source a RunConfig names (through the probe for files) and its geometry.
@@ -44,9 +46,16 @@ public:
     static Result<DetectorGeometry> withBeamstop(const DetectorGeometry& geometry);
     /// The run's pixel mask on `geometry`: its valid pixels, less the Pixel mask field's bad pixels (or, without
     /// one, those of the geometry's mask key) as fxs correlate applies them; a bad mask file is an Error naming it.
-    static Result<std::vector<std::uint8_t>> pixelMask(const RunConfig& config, const DetectorGeometry& geometry);
+    /// A geometry mask with one slab per frame in the data file goes to `perFrame` (when given) instead.
+    static Result<std::vector<std::uint8_t>> pixelMask(
+        const RunConfig& config, const DetectorGeometry& geometry, PerFrameMask* perFrame = nullptr);
     /// Per-pixel lab positions, panels and mask (`mask`, 1 = usable, when given; else the geometry's) for the widgets.
     static widgets::PixelLayout layout(const DetectorGeometry& geometry, const std::vector<std::uint8_t>& mask = {});
+    /// The run's shot path from `setup` (its source moves into it): remapped onto `grid` with its geometry and pixel
+    /// mask, frame by frame when the data file's values change per frame, each frame's own mask when the file has one
+    /// per frame.
+    static Result<std::unique_ptr<ShotPipeline>> shotPipeline(
+        RunSetup& setup, const PolarGrid& grid, const ShotPipelineConfig& config);
 };
 
 } // namespace fxs::monitor

@@ -1,7 +1,9 @@
 #include "ShotProvider.h"
 
 #include "SyntheticPolarSource.h"
+#include <fxs/pipeline/FileGeometry.h>
 #include <fxs/sources/CxiFileSource.h>
+#include <fxs/sources/DetectorFile.h>
 #include <fxs/sources/GeomDataReader.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/sources/InputIdentity.h>
@@ -11,6 +13,8 @@
 #include <fxs/simulation/Simulator.h>
 #include <fxs/simulation/SimulatorPixels.h>
 #include <fxs/simulation/SimulatorSource.h>
+
+#include <iostream>
 
 namespace fxs::remote {
 
@@ -41,40 +45,43 @@ Status sinkPolar(PolarFrame&& polar, const StatsPlan& stats, const std::function
     return sink(std::move(shot));
 }
 
-// A geometry and the pixels a job uses on it (1 = usable).
+// A job's geometry resolved against its data file, and the pixels the job uses on it (1 = usable).
 struct WorkerGeometry {
-    DetectorGeometry geometry;
+    FileGeometry file;
+    DetectorGeometry geometry; ///< file.resolved's, at the first frame
     std::vector<std::uint8_t> mask;
 };
 
 // The geometry with the job's values: the user's (JobSpec GeometryValues) win, then the .geom file's numbers,
-// then the values it names as HDF5 paths in `dataFile` (their first frame's). The pixel mask is the job's
-// geometry_values.mask, else the geometry's mask key, applied as fxs correlate does (a mask per frame is not).
+// then the values it names as HDF5 paths in `dataFile` (per frame when they change there; FileGeometry). The pixel
+// mask is the job's geometry_values.mask, else the geometry's mask key, applied as fxs correlate does (a mask per
+// frame in the data file is read by the source with each frame).
 Result<WorkerGeometry> workerGeometry(const WorkerConfig& cfg, const std::string& dataFile, const std::string& field)
 {
     auto t = GeomParser::parseTemplateFile(cfg.geometryPath);
     if (!t) {
         return t.error();
     }
-    GeomDataValues values;
-    if (!dataFile.empty() && !t->dataPaths().empty()) {
-        auto v = GeomDataReader::read(dataFile, t->dataPaths());
-        if (!v) {
-            return v.error();
-        }
-        values = std::move(*v);
+    auto g = FileGeometry::read(std::move(*t), { cfg.clenM, cfg.photonEnergyEv, cfg.beamShiftXM, cfg.beamShiftYM },
+        dataFile);
+    if (!g) {
+        return g.error();
     }
-    auto r = t->resolve({ cfg.clenM, cfg.photonEnergyEv, cfg.beamShiftXM, cfg.beamShiftYM }, values, 0);
-    if (!r) {
-        return Error { r.error().message + " (in a job: " + field + ".geometry_values)" };
+    if (auto st = g->resolve(0); !st) {
+        return Error { st.message() + " (in a job: " + field + ".geometry_values)" };
     }
-    WorkerGeometry w { std::move(r->geometry), {} };
+    WorkerGeometry w { std::move(*g), {}, {} };
+    w.geometry = w.file.resolved.geometry;
     w.mask = w.geometry.validMask();
-    PerFrameMask perFrame; // read by no source here: such a mask is left out, as before
-    auto applied = applyGeometryMask(*t, w.geometry, cfg.maskPath, dataFile, w.mask, &perFrame,
+    PerFrameMask perFrame;
+    auto applied = applyGeometryMask(w.file.geometryTemplate, w.geometry, cfg.maskPath, dataFile, w.mask, &perFrame,
         field + ".geometry_values.mask");
     if (!applied) {
         return applied.error();
+    }
+    w.file.frameMask.reset(); // what the job's mask or the geometry's mask turned out to be decides
+    if (!perFrame.dataset.empty()) {
+        w.file.frameMask = perFrame;
     }
     return w;
 }
@@ -132,14 +139,15 @@ private:
 
 // The pipeline from `source` onto the job's grid: one worker thread (ranks share the node's cores) beside the
 // reader.
+// A geometry that changes per frame is followed frame by frame; a mask per frame comes with the source's frames.
 Result<std::unique_ptr<ShotProvider>> pipelineProvider(
     std::unique_ptr<FrameSource> source, const WorkerGeometry& w, const WorkerConfig& cfg)
 {
     const DetectorGeometry& geometry = w.geometry;
     RemapOptions remap;
     remap.threads = 1;
-    auto remapper
-        = PolarRemapper::create(geometry, PolarGrid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA }, remap, w.mask);
+    const PolarGrid grid { cfg.nQ, cfg.nPhi, cfg.qMinInvA, cfg.qMaxInvA };
+    auto remapper = PolarRemapper::create(geometry, grid, remap, w.mask);
     if (!remapper) {
         return remapper.error();
     }
@@ -147,9 +155,10 @@ Result<std::unique_ptr<ShotProvider>> pipelineProvider(
     pc.threads = 1;
     pc.stats = cfg.statsOptions;
     pc.memoryBudgetBytes = std::size_t(256) << 20;
-    return std::unique_ptr<ShotProvider>(std::make_unique<PipelineProvider>(
-        std::make_unique<ShotPipeline>(std::move(source), std::move(*remapper), w.mask, pc),
-        geometry.wavelengthA(), statsFor(cfg)));
+    auto pipeline = std::make_unique<ShotPipeline>(std::move(source), std::move(*remapper), w.mask, pc);
+    w.file.applyTo(*pipeline, grid, remap, w.mask);
+    return std::unique_ptr<ShotProvider>(
+        std::make_unique<PipelineProvider>(std::move(pipeline), geometry.wavelengthA(), statsFor(cfg)));
 }
 
 class SyntheticProvider final : public ShotProvider {
@@ -252,13 +261,28 @@ Result<std::unique_ptr<ShotProvider>> openCxi(WorkerConfig& cfg, int rank)
     options.datasetPath = cfg.cxiDataset;
     options.validate = rank == 0; // rank 0 ran fxs-probe before the others got here
     options.deferDecode = true; // the shot pipeline decodes LZ4 / bitshuffle-LZ4 chunks on its worker
-    auto source = CxiFileSource::open(cfg.cxiPath, options);
+    // A CXI stack, or a DECTRIS NeXus master file's data links in order (the rank that validates says so).
+    auto log = [rank](const std::string& line) {
+        if (rank == 0) {
+            std::cerr << "fxs-worker: " << line << "\n";
+        }
+    };
+    auto source = openDetectorFile(cfg.cxiPath, options, log);
     if (!source) {
         return source.error();
     }
     auto geometry = workerGeometry(cfg, cfg.cxiPath, "cxi"); // after rank 0 validated the file
     if (!geometry) {
         return geometry.error();
+    }
+    if (geometry->file.frameMask) {
+        // The geometry's mask has one slab per frame in the data file: the source reads it with each frame.
+        geometry->file.applyTo(options);
+        options.validate = false; // validated just above
+        source = openDetectorFile(cfg.cxiPath, options);
+        if (!source) {
+            return source.error();
+        }
     }
     auto total = (*source)->totalFrames();
     auto data = InputIdentity::of(cfg.cxiPath);

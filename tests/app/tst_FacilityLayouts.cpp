@@ -10,6 +10,7 @@
 //   bitshuffle-LZ4 uint32 frames (h5py with the bitshuffle filter), gaps marked 0xFFFFFFFF and masked by the
 //   master's pixel_mask: the frames of both files are read in order, from another working directory, and a
 //   missing data file stops the run before it, saying so.
+#include "FacilityWriters.h"
 #include "ProgramRunner.h"
 #include "PythonRunner.h"
 
@@ -20,32 +21,11 @@
 
 namespace {
 
-constexpr int kFrames = 6; // frames filled with data (the generator's run holds 4096, all zeros)
-
-// A run as EXtra-data's tests make it (64 trains × 64 pulses, 16 modules), the first kFrames frames of every
-// module filled with a pattern and a per-frame mask, then EXtra-data's virtual CXI file of it.
-const char* kEuXfelWriter = R"(
-import os, sys, h5py, numpy as np
-import extra_data.tests.make_examples as make
-from extra_data import RunDirectory
-from extra_data.components import AGIPD1M
-out, frames = sys.argv[1], int(sys.argv[2])
-run = os.path.join(out, 'run')
-os.makedirs(run, exist_ok=True)
-make.make_spb_run(run, raw=False)
-rng = np.random.default_rng(7)
-for m in range(16):
-    with h5py.File(os.path.join(run, 'CORR-R0238-AGIPD%02d-S00000.h5' % m), 'r+') as f:
-        g = f['INSTRUMENT/SPB_DET_AGIPD1M-1/DET/%dCH0:xtdf/image' % m]
-        g['data'][:frames] = rng.gamma(2.0, 20.0, (frames, 512, 128)).astype(np.float32)
-        mask = np.zeros((frames, 512, 128), np.uint32)
-        mask[1, :40, :] = 1 << (m % 5)          # frame 1: a band of each module flagged (bits as AGIPD's)
-        mask[3, :, 100:] = 0x80                  # frame 3: the last columns
-        if m == 5:
-            mask[4] = 1                          # frame 4: one whole module masked
-        g['mask'][:frames] = mask
-AGIPD1M(RunDirectory(run)).write_virtual_cxi(os.path.join(out, 'spb.cxi'))
-)";
+constexpr int kFrames = fxs::test::kEuXfelFrames;
+using fxs::test::agipdLikeGeometry;
+using fxs::test::kDectrisGeometry;
+using fxs::test::kDectrisWriter;
+using fxs::test::kEuXfelWriter;
 
 // Per shot read by fxs: what numpy finds over the same frames (h5py through the virtual datasets), and what the
 // results file says.
@@ -72,26 +52,6 @@ print(json.dumps({
 }))
 )";
 
-// A DECTRIS-style run: master file + two data files of 3 frames each (uint32, bitshuffle-LZ4 chunks).
-const char* kDectrisWriter = R"(
-import os, sys, h5py, numpy as np, bitshuffle.h5 as bh
-out = sys.argv[1]
-rng = np.random.default_rng(3)
-for k in (1, 2):
-    data = rng.poisson(30 * k, (3, 64, 80)).astype(np.uint32)
-    data[:, 30:33, :] = 0xFFFFFFFF
-    with h5py.File(os.path.join(out, 'run_data_%06d.h5' % k), 'w') as f:
-        f.create_dataset('entry/data/data', data=data, chunks=(1, 64, 80),
-                         compression=bh.H5FILTER, compression_opts=(0, bh.H5_COMPRESS_LZ4))
-with h5py.File(os.path.join(out, 'run_master.h5'), 'w') as f:
-    for k in (1, 2):
-        f['entry/data/data_%06d' % k] = h5py.ExternalLink('run_data_%06d.h5' % k, '/entry/data/data')
-    mask = np.zeros((64, 80), np.uint32)
-    mask[30:33, :] = 1
-    mask[5, 7] = 8
-    f['entry/instrument/detector/detectorSpecific/pixel_mask'] = mask
-)";
-
 const char* kDectrisOracle = R"(
 import json, sys, h5py, numpy as np
 master, results = sys.argv[1], sys.argv[2]
@@ -111,29 +71,6 @@ print(json.dumps({'oracle_sum': [float(x[good].sum()) for x in frames],
                   'oracle_masked': float(1.0 - good.mean()),
                   'sum': [float(v) for v in stats[:, 1]], 'masked': [float(v) for v in stats[:, 5]]}))
 )";
-
-const char* kDectrisGeometry = "clen = 0.1\nphoton_energy = 12000\nres = 13333.3\ndim0 = %\ndim1 = ss\ndim2 = fs\n"
-                               "data = /entry/data/data\nmask = /entry/instrument/detector/detectorSpecific/pixel_mask\n"
-                               "panel0/min_fs = 0\npanel0/max_fs = 79\npanel0/min_ss = 0\npanel0/max_ss = 63\n"
-                               "panel0/corner_x = -40\npanel0/corner_y = -32\n";
-
-// 16 modules of 512 × 128 pixels (200 µm), two rows of eight around the beam, as an AGIPD-like CrystFEL file
-// laid out the way European XFEL's are: dim1 is the module, the mask is the data file's per-frame `mask`.
-QByteArray agipdLikeGeometry()
-{
-    QByteArray g = "clen = 0.3\nphoton_energy = 9300\nres = 5000\n"
-                   "data = /entry_1/instrument_1/detector_1/data\n"
-                   "mask = /entry_1/instrument_1/detector_1/mask\nmask_good = 0x0\nmask_bad = 0xffffffff\n"
-                   "dim0 = %\ndim2 = ss\ndim3 = fs\n";
-    for (int m = 0; m < 16; ++m) {
-        const QByteArray p = "p" + QByteArray::number(m) + "/";
-        g += p + "dim1 = " + QByteArray::number(m) + "\n" + p + "min_fs = 0\n" + p + "max_fs = 127\n" + p
-            + "min_ss = 0\n" + p + "max_ss = 511\n" + p + "fs = +1.0x\n" + p + "ss = +1.0y\n" + p
-            + "corner_x = " + QByteArray::number(-512 + (m % 8) * 128) + "\n" + p
-            + "corner_y = " + QByteArray::number(m < 8 ? 4 : -516) + "\n";
-    }
-    return g;
-}
 
 QList<double> numbers(const QJsonValue& v)
 {

@@ -1,6 +1,6 @@
-#include "ChainedSource.h"
+#include <fxs/sources/ChainedSource.h>
 
-namespace fxs::cli {
+namespace fxs {
 
 Result<std::unique_ptr<FrameSource>> ChainedSource::create(std::vector<std::unique_ptr<FrameSource>> parts)
 {
@@ -68,4 +68,4 @@ void ChainedSource::cancel()
     }
 }
 
-} // namespace fxs::cli
+} // namespace fxs

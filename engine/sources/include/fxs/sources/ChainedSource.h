@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-namespace fxs::cli {
+namespace fxs {
 
 /// Several sources read one after the other as one run (a run split over files): shot indices continue across
 /// files (file k's first frame follows file k−1's last), so checkpoints and ledgers stay unambiguous.
@@ -26,4 +26,4 @@ private:
     std::size_t m_current = 0;
 };
 
-} // namespace fxs::cli
+} // namespace fxs
