@@ -20,6 +20,7 @@ struct RunSetup {
     std::shared_ptr<const widgets::ImageAssembly> assembly; ///< the detector view's pixel map
     GeometryInEffect values; ///< camera length, photon energy, pixel size in effect and their sources
     std::optional<FileGeometry> file; ///< a file run's .geom resolved against its data file (values, mask per frame)
+    std::string notice; ///< what the scientist should know about the input (a NeXus data file missing), or empty
 };
 
 /// Opens the source a RunConfig names (through the probe for files) and its geometry.
