@@ -181,9 +181,12 @@ void EngineController::readerLoop(RunConfig config)
     }
     QMetaObject::invokeMethod(this,
         [this, d = QString::fromStdString(shots->description()), a = setup->assembly, g = config.grid,
-            v = setup->values] {
+            v = setup->values, n = QString::fromStdString(setup->notice)] {
             emit runStarted(d, a, g);
             emit valuesInEffect(v);
+            if (!n.isEmpty()) {
+                emit sourceNotice(n);
+            }
         });
     QString failure;
     LedgerColumns ledger;
@@ -292,7 +295,9 @@ void EngineController::readerLoop(RunConfig config)
     const QString where = done <= 0 ? tr("no results file (no shot reached C2)")
         : written ? tr("results in %1").arg(QString::fromStdString(*written))
                   : tr("results NOT written: %1").arg(QString::fromStdString(written.error().message));
-    const QString exactness = RunVetoes::endNote(shotCounts);
+    // A run cut short by its input (a NeXus data file missing) says so at its end too.
+    const QString exactness = RunVetoes::endNote(shotCounts)
+        + (setup->notice.empty() ? QString() : QStringLiteral(" (%1)").arg(QString::fromStdString(setup->notice)));
     if (written) { // the re-evaluator and its spool stay: vetoes and masks changed now still correct the C2
         auto ended = std::make_shared<EndedRun>(EndedRun { config, setup->geometry, setup->values, counts,
             std::move(asRead), *written, pipeline, vetoes });

@@ -135,6 +135,8 @@ signals:
     /// The run could not start: values it needs (keys "clen", "photon_energy", "pixel_size") are missing
     /// everywhere; `message` says why and where to enter them.
     void valuesNeeded(QStringList keys, QString message);
+    /// Something about the input the scientist should know (a NeXus master file's data file is missing).
+    void sourceNotice(QString message);
     /// The run started with these camera length, photon energy and pixel size (each with its source).
     void valuesInEffect(fxs::monitor::GeometryInEffect values);
 

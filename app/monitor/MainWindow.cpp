@@ -104,6 +104,8 @@ MainWindow::MainWindow(const MonitorOptions& options, QWidget* parent)
         m_runPanel->askFor(keys, m);
     });
     connect(m_engine, &EngineController::valuesInEffect, m_runPanel, &RunControlPanel::showValuesInEffect);
+    connect(m_engine, &EngineController::sourceNotice, this,
+        [this](const QString& m) { m_messages->showMessage(m, MessageBar::Level::Warning); });
     restoreSettings();
     fitToScreen();
     m_detector->setFocusPolicy(Qt::StrongFocus);

@@ -124,14 +124,19 @@ Error aboutFile(const RunConfig& c, const Error& e)
     return Error { "cannot read " + path + " (dataset " + c.dataset.toStdString() + "): " + e.message };
 }
 // A CXI/HDF5 stack, or a DECTRIS NeXus master file's data links in order; with the geometry's mask per frame.
-Result<std::unique_ptr<FrameSource>> cxiFile(const RunConfig& c, const std::optional<FileGeometry>& geometry)
+Result<std::unique_ptr<FrameSource>> cxiFile(
+    const RunConfig& c, const std::optional<FileGeometry>& geometry, std::string* notice)
 {
     CxiSourceOptions options;
     options.datasetPath = c.dataset.toStdString();
     if (geometry) {
         geometry->applyTo(options);
     }
-    auto s = openDetectorFile(c.path.toStdString(), options);
+    auto s = openDetectorFile(c.path.toStdString(), options, [&c, notice](const std::string& line) {
+        if (line.rfind("warning: ", 0) == 0) {
+            *notice = c.path.toStdString() + ": " + line.substr(9); // a data file missing: the run stops before it
+        }
+    });
     return s ? std::move(s) : Result<std::unique_ptr<FrameSource>>(aboutFile(c, s.error()));
 }
 } // namespace
@@ -157,7 +162,7 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     int nSlow = config.simulatedSize;
     int nFast = config.simulatedSize;
     if (config.source == SourceKind::CxiFile) {
-        auto s = cxiFile(config, std::nullopt);
+        auto s = cxiFile(config, std::nullopt, &setup.notice);
         if (!s) {
             return s.error();
         }
@@ -212,7 +217,7 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     }
     if (setup.file && setup.file->frameMask) {
         // The geometry's mask has one slab per frame in the data file: the source reads it with each frame.
-        auto s = cxiFile(config, setup.file);
+        auto s = cxiFile(config, setup.file, &setup.notice);
         if (!s) {
             return s.error();
         }

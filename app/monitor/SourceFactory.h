@@ -21,6 +21,7 @@ struct RunSetup {
     GeometryInEffect values; ///< camera length, photon energy, pixel size in effect and their sources
     std::vector<std::uint8_t> mask; ///< pixels the run uses (1): the geometry's, less the pixel mask's bad ones
     std::optional<FileGeometry> file; ///< a file run's .geom resolved against its data file (values, mask per frame)
+    std::string notice; ///< what the scientist should know about the input (a NeXus data file missing), or empty
 };
 
 /// Opens the source a RunConfig names (through the probe for files) and its geometry.

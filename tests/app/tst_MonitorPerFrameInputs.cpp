@@ -3,7 +3,8 @@
 // follows it frame by frame), a European XFEL virtual CXI file made by EXtra-data with a mask per frame, and a DECTRIS
 // NeXus master file with external links to bitshuffle-LZ4 data files. Each run's C2 equals the CLI's to 1e-6
 // (relative norm, h5py reading both results files); the per-frame cases also differ from what the first frame's
-// camera length alone, or no mask, gives (so the old monitor, which did that, fails here).
+// camera length alone, or no mask, gives (so the old monitor, which did that, fails here). A master file whose second
+// data file is missing is read up to it, and the end of the run says so.
 #include "FacilityWriters.h"
 #include "H5pyResults.h"
 #include "ProgramRunner.h"
@@ -23,7 +24,7 @@ struct Grid {
 
 // The window on `input` with `geometry`, its grid and dataset from a settings file; the results file written.
 QString monitorRun(const QTemporaryDir& dir, const QString& name, const QString& input, const QString& dataset,
-    const QString& geometry, const Grid& g, const QStringList& extra = {})
+    const QString& geometry, const Grid& g, const QStringList& extra = {}, QByteArray* said = nullptr)
 {
     const QString ini = dir.filePath(name + ".ini");
     QFile f(ini);
@@ -45,6 +46,9 @@ QString monitorRun(const QTemporaryDir& dir, const QString& name, const QString&
     if (!r.ok()) {
         qWarning() << "fxs-monitor failed:" << r.exitCode << r.err;
         return {};
+    }
+    if (said != nullptr) {
+        *said = r.err;
     }
     const auto files = QDir(results).entryList({ "*.h5" });
     return files.size() == 1 ? results + "/" + files.first() : QString();
@@ -175,6 +179,14 @@ private slots:
         // Both data files' frames went in (3 + 3), in link order.
         const QString shots = fxs::test::h5pyOnResults(mon, "print(len(f['ledger/shot_index'][()]))\n");
         QCOMPARE(shots.trimmed(), QString("6"));
+
+        // The second data file gone: the first one's frames are read and the run's end says which file was missing.
+        QVERIFY(QFile::remove(dir + "/run_data_000002.h5"));
+        QByteArray said;
+        const QString partial = monitorRun(m_dir, "eiger-partial", master, dataset, geom, g, {}, &said);
+        QVERIFY(!partial.isEmpty());
+        QVERIFY2(said.contains("data_000002") && said.contains("missing"), said.constData());
+        QCOMPARE(fxs::test::h5pyOnResults(partial, "print(len(f['ledger/shot_index'][()]))\n").trimmed(), QString("3"));
     }
 };
 
