@@ -189,7 +189,8 @@ void VetoScript::logCounts()
     const QJsonObject sample { { QStringLiteral("ms"), double(QDateTime::currentMSecsSinceEpoch()) },
         { QStringLiteral("veto"), panel->summary() }, { QStringLiteral("reevaluation"), panel->reevaluation() },
         { QStringLiteral("health"), health->text() }, { QStringLiteral("c2"), m_window->c2View()->title() },
-        { QStringLiteral("running"), m_window->engine()->running() } };
+        { QStringLiteral("running"), m_window->engine()->running() },
+        { QStringLiteral("masks"), m_window->findChild<MaskPanel*>()->summary() } };
     m_log.write(QJsonDocument(sample).toJson(QJsonDocument::Compact) + '\n');
     m_log.flush();
 }
