@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QMainWindow>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <ShotCountsModel.h>
@@ -26,9 +27,13 @@ MaskPanel* MaskPanel::install(QMainWindow* window, EngineController* engine, wid
     widgets::ShotCountsModel* counts, Notify notify)
 {
     auto* panel = new MaskPanel(engine, view, counts, std::move(notify), window);
+    auto* scroll = new QScrollArea(window); // the dock may be narrower than the tools: it scrolls, the window stays
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
     auto* d = new QDockWidget(tr("Masks"), window);
     d->setObjectName(QStringLiteral("masks")); // saveState() keys docks by object name
-    d->setWidget(panel);
+    d->setWidget(scroll);
     window->addDockWidget(Qt::LeftDockWidgetArea, d);
     if (auto* vetoes = window->findChild<QDockWidget*>(QStringLiteral("vetoes"))) {
         window->tabifyDockWidget(vetoes, d);
@@ -103,10 +108,10 @@ void MaskPanel::buildTools()
                         "is above or below this value: hot pixels, a shadow"));
     connect(mask, &QPushButton::clicked, this,
         [this] { addThreshold(m_threshold->value(), m_aboveBelow->currentIndex() == 0); });
-    threshold->addWidget(new QLabel(tr("Shown frame's pixels"), this));
     threshold->addWidget(m_aboveBelow);
     threshold->addWidget(m_threshold, 1);
     threshold->addWidget(mask);
+    layout->addWidget(new QLabel(tr("Pixels of the shown frame"), this));
     layout->addLayout(threshold);
 
     auto* files = new QHBoxLayout;

@@ -190,7 +190,8 @@ void VetoScript::logCounts()
     QJsonObject sample { { QStringLiteral("ms"), double(QDateTime::currentMSecsSinceEpoch()) },
         { QStringLiteral("veto"), panel->summary() }, { QStringLiteral("reevaluation"), panel->reevaluation() },
         { QStringLiteral("health"), health->text() }, { QStringLiteral("c2"), m_window->c2View()->title() },
-        { QStringLiteral("running"), m_window->engine()->running() } };
+        { QStringLiteral("running"), m_window->engine()->running() },
+        { QStringLiteral("masks"), m_window->findChild<MaskPanel*>()->summary() } };
     const auto accepted = m_window->live()->views().accepted->points(); // the accepted strip chart's newest point
     if (!accepted.empty()) {
         sample[QStringLiteral("accepted_chart_percent")] = accepted.back().second;

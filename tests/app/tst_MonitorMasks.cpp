@@ -6,9 +6,12 @@
 //     zeroed. The bins come from a separate path: the file's last frame is an indicator image (1e6 on the pixels
 //     whose centres lie in the rectangle, numpy from the flat geometry's closed form, 0 elsewhere) whose dumped polar
 //     frame is nonzero exactly in the bins those pixels feed; the max ≤ 2,000 rule vetoes that frame itself.
-// (b) after the run ended, the mask is cleared and shots 20–119 are vetoed by hand: the C2 is corrected again and
-//     the results file written again under the same name; the explorer and the file's /c2 (h5py) equal the unmasked
-//     brute force of the shots then accepted, and its ledger lists exactly them.
+//     The panel saves the mask as HDF5 and as CrystFEL bad regions: h5py and a plain parse of the regions give back
+//     exactly the rectangle's pixels.
+// (b) the same mask loaded mid-run from an HDF5 file numpy wrote gives the same C2; after the run ended, the mask is
+//     cleared and shots 20–119 are vetoed by hand: the C2 is corrected again and the results file written again
+//     under the same name; the explorer and the file's /c2 (h5py) equal the unmasked brute force of the shots then
+//     accepted, and its ledger lists exactly them.
 #include <H5pyResults.h>
 #include <MonitorScriptRun.h>
 #include <PythonRunner.h>
@@ -33,9 +36,11 @@ inside = (x > 0.3) & (x < 1.3) & (y > -1.2) & (y < 0.2)
 d[299] = np.where(inside, 1e6, 0.0)
 with h5py.File(sys.argv[1], 'w') as h:
     h['/entry_1/data_1/data'] = d
+with h5py.File(sys.argv[2], 'w') as h:
+    h['/data/mask'] = inside.astype(np.uint8)  # nonzero = bad
 print(int(inside.sum()))
 )"),
-        { cxi });
+        { cxi, dir.filePath("numpy-mask.h5") });
     return py.ok() && py.out.trimmed() == "140" ? cxi : QString::fromUtf8(py.err + py.out);
 }
 
@@ -111,7 +116,11 @@ private slots:
         QTemporaryDir dir;
         const QString cxi = makeFile(dir);
         QVERIFY2(cxi.endsWith("run.cxi"), qPrintable(cxi));
-        const auto r = runWithMask(dir, cxi, R"({"pause_at_shot": 200, "changes": [{"mask_rect": [0.3, -1.2, 1.3, 0.2]}]})");
+        const auto r = runWithMask(dir, cxi,
+            QStringLiteral(R"({"pause_at_shot": 200, "changes": [{"mask_rect": [0.3, -1.2, 1.3, 0.2]},
+                {"mask_save": "%1"}, {"mask_save": "%2"}]})")
+                .arg(dir.filePath("saved.h5"), dir.filePath("saved.geom"))
+                .toUtf8());
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto frames = fxs::test::readPolar(dir.filePath("polar.bin"));
         QCOMPARE(int(frames.size()), kShots);
@@ -125,6 +134,26 @@ private slots:
         QCOMPARE(files.size(), 1);
         const QString file = compareResultsC2(dir.filePath("results/" + files.first()), masked);
         QVERIFY2(file.isEmpty(), qPrintable(file));
+        // The saved files hold exactly the rectangle's pixels (numpy's closed form again).
+        const auto saved = fxs::test::runPython(QStringLiteral(R"(
+import h5py, sys, re, numpy as np
+s, f = np.meshgrid(np.arange(64), np.arange(64), indexing='ij')
+x, y = (f - 31.5) * 0.1, (s - 31.5) * 0.1
+inside = (x > 0.3) & (x < 1.3) & (y > -1.2) & (y < 0.2)
+m = h5py.File(sys.argv[1], 'r')['/data/mask'][()] != 0
+regions = {}
+for line in open(sys.argv[2]):
+    g = re.match(r'\s*(bad_[^/]+)/(min_fs|max_fs|min_ss|max_ss)\s*=\s*(-?\d+)', line)
+    if g:
+        regions.setdefault(g.group(1), {})[g.group(2)] = int(g.group(3))
+b = np.zeros((64, 64), bool)
+for r in regions.values():
+    b[r['min_ss']:r['max_ss'] + 1, r['min_fs']:r['max_fs'] + 1] = True
+print(int(m.sum()), bool((m == inside).all()), int(b.sum()), bool((b == inside).all()))
+)"),
+            { dir.filePath("saved.h5"), dir.filePath("saved.geom") });
+        QVERIFY2(saved.ok(), saved.err.constData());
+        QCOMPARE(saved.out.trimmed(), QByteArray("140 True 140 True"));
     }
 
     void maskClearedAndVetoChangedAfterTheEndRewriteTheResults()
@@ -132,9 +161,24 @@ private slots:
         QTemporaryDir dir;
         const QString cxi = makeFile(dir);
         QVERIFY2(cxi.endsWith("run.cxi"), qPrintable(cxi));
-        const auto r = runWithMask(dir, cxi, R"({"pause_at_shot": 200, "changes": [{"mask_rect": [0.3, -1.2, 1.3, 0.2]}],
-            "after_end": [{"mask_clear": true}, {"veto": [20, 119], "reason": "beam dump"}]})");
+        const auto r = runWithMask(dir, cxi,
+            QStringLiteral(R"({"pause_at_shot": 200, "changes": [{"mask_load": "%1"}],
+                "after_end": [{"mask_clear": true}, {"veto": [20, 119], "reason": "beam dump"}]})")
+                .arg(dir.filePath("numpy-mask.h5"))
+                .toUtf8());
         QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The mask loaded mid-run acted on every shot: the C2 written at the run's end (its message says so) is the
+        // masked one; after the end it was corrected back, which the checks below see.
+        QVERIFY2(r.err.contains("Run ended: 300 frames read, 299 shots in C2"), r.err.constData());
+        bool loaded = false; // the panel said so while the run went on
+        QFile log(dir.filePath("counts.jsonl"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        for (const QByteArray& line : log.readAll().split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            loaded |= o.value("masks").toString().startsWith("140 pixels masked · ")
+                && o.value("masks").toString().contains("polar bins dropped from C2");
+        }
+        QVERIFY(loaded);
         QVERIFY2(r.err.contains("results file written again"), r.err.constData());
         const auto frames = fxs::test::readPolar(dir.filePath("polar.bin"));
         QCOMPARE(int(frames.size()), kShots);
