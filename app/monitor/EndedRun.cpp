@@ -7,7 +7,7 @@
 
 namespace fxs::monitor {
 
-Result<std::string> EndedRun::rewrite(const std::string& vetoStateJson) const
+Result<std::string> EndedRun::rewrite(const std::string& vetoStateJson, const WindowMask& mask) const
 {
     if (resultsPath.empty()) {
         return Error { "the run wrote no results file" };
@@ -17,7 +17,7 @@ Result<std::string> EndedRun::rewrite(const std::string& vetoStateJson) const
     const std::string tmp = resultsPath + ".rewriting";
     std::filesystem::remove(tmp);
     const auto written = RunResults::write(
-        tmp, config, geometry, *pipeline, now, vetoStateJson, &values, stream ? &*stream : nullptr);
+        tmp, config, geometry, *pipeline, now, vetoStateJson, &values, stream ? &*stream : nullptr, &mask);
     if (!written) {
         std::filesystem::remove(tmp);
         return written.error();

@@ -4,6 +4,7 @@
 #ifndef Q_MOC_RUN
 #include "RunConfig.h"
 #include "RunGeometry.h"
+#include "RunResults.h"
 
 #include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/pipeline/VetoReevaluator.h>
@@ -32,7 +33,7 @@ struct EndedRun {
 
     /// Writes the results file again with the C2 and ledger as they are now: into a temporary file beside it, then
     /// renamed over it (a reader never sees half a file). The path, or why it failed.
-    Result<std::string> rewrite(const std::string& vetoStateJson) const;
+    Result<std::string> rewrite(const std::string& vetoStateJson, const WindowMask& mask) const;
 };
 
 } // namespace fxs::monitor

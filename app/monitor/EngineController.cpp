@@ -288,9 +288,10 @@ void EngineController::readerLoop(RunConfig config)
         vetoState = m_vetoStateJson;
     }
     const auto counts = streamCounts();
+    const WindowMask mask = windowMask(); // the mask the C2 was just made exact with
     // A run that put no shot into C2 has nothing to keep: no empty results file.
     const auto written = done > 0 ? RunResults::write(RunResults::pathFor(config), config, setup->geometry, *pipeline,
-                                        ledger, vetoState, &setup->values, counts ? &*counts : nullptr)
+                                        ledger, vetoState, &setup->values, counts ? &*counts : nullptr, &mask)
                                   : Result<std::string>(Error { "" });
     const QString where = done <= 0 ? tr("no results file (no shot reached C2)")
         : written ? tr("results in %1").arg(QString::fromStdString(*written))
@@ -459,6 +460,25 @@ void EngineController::setVetoRules(const VetoRules& rules, const std::string& s
     }
 }
 
+WindowMask EngineController::windowMask() const
+{
+    WindowMask m;
+    std::optional<PolarRemapper> remapper;
+    {
+        const std::lock_guard lock(m_mutex);
+        m.maskedPixels = m_pixelMask;
+        remapper = m_remapper;
+    }
+    if (std::none_of(m.maskedPixels.begin(), m.maskedPixels.end(), [](std::uint8_t p) { return p != 0; })) {
+        m.maskedPixels.clear(); // cleared: no mask
+    }
+    if (remapper && !m.maskedPixels.empty()) {
+        const auto bins = remapper->binsFedBy(m.maskedPixels);
+        m.droppedBins = std::size_t(std::count_if(bins.begin(), bins.end(), [](std::uint8_t b) { return b != 0; }));
+    }
+    return m;
+}
+
 int EngineController::setPixelMask(std::vector<std::uint8_t> maskedPixels)
 {
     std::shared_ptr<VetoReevaluator> vetoes;
@@ -560,7 +580,7 @@ void EngineController::rewriterLoop(std::shared_ptr<EndedRun> run)
             vetoState = m_vetoStateJson;
         }
         publishSnapshot();
-        const auto written = run->rewrite(vetoState);
+        const auto written = run->rewrite(vetoState, windowMask());
         done = wanted;
         const VetoCounts c = run->vetoes->counts();
         const QString message = written

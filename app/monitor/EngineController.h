@@ -4,6 +4,7 @@
 #ifndef Q_MOC_RUN
 #include "RunConfig.h"
 #include "RunGeometry.h"
+#include "RunResults.h"
 
 #include <FrameHistory.h>
 #include <ImageLevels.h>
@@ -110,6 +111,8 @@ public:
     /// (also after the run ended); the next runs start with it. Returns the number of bins dropped, or −1 when no
     /// run has a remapper yet or the mask's size is not the detector's (it then waits for the next run).
     int setPixelMask(std::vector<std::uint8_t> maskedPixels);
+    /// The window's mask in force and the polar bins it drops (what a results file records).
+    WindowMask windowMask() const;
     /// The geometry of the run shown (null before the first run opened its source).
     std::shared_ptr<const DetectorGeometry> geometry() const;
     /// The snapshot made last (kept after the run ends).

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <fxs/geometry/GeomParser.h>
@@ -13,7 +14,8 @@ namespace fxs::monitor {
 
 namespace {
 
-std::string configurationJson(const RunConfig& c, const std::string& vetoStateJson, const GeometryInEffect* v)
+std::string configurationJson(
+    const RunConfig& c, const std::string& vetoStateJson, const GeometryInEffect* v, const WindowMask* mask = nullptr)
 {
     nlohmann::json j;
     j["source"] = sourceKindKey(c.source);
@@ -45,6 +47,13 @@ std::string configurationJson(const RunConfig& c, const std::string& vetoStateJs
             j["geometry_values"]["photon_energy_range_ev"] = { v->energyRangeEv.min, v->energyRangeEv.max };
             j["geometry_values"]["distinct_geometries"] = v->clenRangeM.distinct;
         }
+    }
+    if (mask != nullptr && !mask->maskedPixels.empty()) {
+        const auto pixels = std::count_if(
+            mask->maskedPixels.begin(), mask->maskedPixels.end(), [](std::uint8_t m) { return m != 0; });
+        j["window_mask"] = { { "pixels_masked", pixels }, { "polar_bins_dropped", mask->droppedBins },
+            { "dataset", "/analysis/window_mask" },
+            { "rule", "every polar bin a masked pixel feeds is dropped from C2 for every shot" } };
     }
     j["program"] = "fxs-monitor";
     return j.dump();
@@ -100,11 +109,20 @@ std::string RunResults::pathFor(const RunConfig& config)
 
 Result<std::string> RunResults::write(const std::string& path, const RunConfig& config,
     const DetectorGeometry& geometry, C2Pipeline& pipeline, const LedgerColumns& ledger,
-    const std::string& vetoStateJson, const GeometryInEffect* values, const StreamCounts* stream)
+    const std::string& vetoStateJson, const GeometryInEffect* values, const StreamCounts* stream, const WindowMask* mask)
 {
     const C2Sums sums = pipeline.sums();
-    return writeFile(path, sums, C2Snapshot::compute(sums), configurationJson(config, vetoStateJson, values),
+    return writeFile(path, sums, C2Snapshot::compute(sums), configurationJson(config, vetoStateJson, values, mask),
         [&](ResultsFile& file) {
+            if (mask != nullptr && mask->maskedPixels.size() == geometry.pixelCount()) {
+                const std::vector<double> m(mask->maskedPixels.begin(), mask->maskedPixels.end());
+                if (auto st = file.writeArray("window_mask", m, { geometry.nSlow(), geometry.nFast() },
+                        "the window's mask (1 = masked pixel): every polar bin a masked pixel feeds was dropped "
+                        "from C2 for every shot");
+                    !st) {
+                    return check(st, "writing /analysis/window_mask to " + path);
+                }
+            }
             // The grid as `fxs correlate` writes it: the window reviews its own results files (File → Open results…).
             const bool energy = values != nullptr && std::isfinite(values->photonEnergyEv) && values->photonEnergyEv > 0;
             const double grid[5] = { double(config.grid.nQ), double(config.grid.nPhi), config.grid.qMinInvA,

@@ -367,10 +367,16 @@ Result<std::unique_ptr<ShotProvider>> openShotProvider(WorkerConfig& cfg, MPI_Co
     }
     MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
     if (!ok) {
+        // Every rank reports rank 0's reason: whichever rank's failure the server sees first names the real cause.
+        std::string why = rank == 0 ? p.error().message : std::string();
+        int length = int(why.size());
+        MPI_Bcast(&length, 1, MPI_INT, 0, comm);
+        why.resize(std::size_t(length));
+        MPI_Bcast(why.data(), length, MPI_CHAR, 0, comm);
         if (rank == 0) {
             return p;
         }
-        return Error { "rank 0 could not open the input" };
+        return Error { "rank 0 could not open the input: " + why };
     }
     if (rank != 0) {
         p = openCxi(cfg, rank);

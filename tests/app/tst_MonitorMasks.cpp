@@ -154,6 +154,18 @@ print(int(m.sum()), bool((m == inside).all()), int(b.sum()), bool((b == inside).
             { dir.filePath("saved.h5"), dir.filePath("saved.geom") });
         QVERIFY2(saved.ok(), saved.err.constData());
         QCOMPARE(saved.out.trimmed(), QByteArray("140 True 140 True"));
+        // The results file says which mask acted: numpy's 140 pixels in /analysis/window_mask, and the configuration
+        // counts them and the bins the indicator frame reached.
+        const QString recorded = fxs::test::h5pyOnResults(dir.filePath("results/" + files.first()),
+            QStringLiteral("import json\nimport numpy as np\n"
+                           "s, f2 = np.meshgrid(np.arange(64), np.arange(64), indexing='ij')\n"
+                           "x, y = (f2 - 31.5) * 0.1, (s - 31.5) * 0.1\n"
+                           "inside = (x > 0.3) & (x < 1.3) & (y > -1.2) & (y < 0.2)\n"
+                           "m = f['/analysis/window_mask'][()] != 0\n"
+                           "c = f['/run/configuration'][()]\n"
+                           "w = json.loads(c.decode() if isinstance(c, bytes) else c)['window_mask']\n"
+                           "print(bool((m == inside).all()), w['pixels_masked'], w['polar_bins_dropped'])\n"));
+        QCOMPARE(recorded.trimmed(), QStringLiteral("True 140 %1").arg(dropped));
     }
 
     void maskClearedAndVetoChangedAfterTheEndRewriteTheResults()
@@ -203,6 +215,12 @@ print(int(m.sum()), bool((m == inside).all()), int(b.sum()), bool((b == inside).
             QStringLiteral("s = f['/ledger/shot_index'][()][f['/ledger/accepted'][()] == 1]\n"
                            "print(' '.join(str(v) for v in sorted(s)))\n"));
         QCOMPARE(ledger.trimmed(), expected.join(' '));
+        // The mask was cleared before the rewrite: the file records none.
+        const QString none = fxs::test::h5pyOnResults(path,
+            QStringLiteral("import json\nc = f['/run/configuration'][()]\n"
+                           "print('window_mask' in json.loads(c.decode() if isinstance(c, bytes) else c), "
+                           "'window_mask' in f.get('/analysis', {}))\n"));
+        QCOMPARE(none.trimmed(), QStringLiteral("False False"));
     }
 };
 
