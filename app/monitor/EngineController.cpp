@@ -130,14 +130,17 @@ void EngineController::readerLoop(RunConfig config)
         m_wake.notify_all();
         return;
     }
+    // The run cannot start: the window says why, and the run's threads end.
+    const auto failRun = [this](const std::string& message) {
+        QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(message)] { emit runFailed(m); });
+        m_stop = true;
+        m_wake.notify_all();
+    };
     // The run's remapper (its table says which bins a pixel feeds, for the window's masks); the shot pipeline's is
     // the same table, from the process-wide cache (with values per frame, this is the first frame's).
     auto remapper = PolarRemapper::create(setup->geometry, config.grid, {}, setup->mask);
     if (!remapper) {
-        QMetaObject::invokeMethod(
-            this, [this, m = QString::fromStdString(remapper.error().message)] { emit runFailed(m); });
-        m_stop = true;
-        m_wake.notify_all();
+        failRun(remapper.error().message);
         return;
     }
     {
@@ -147,9 +150,7 @@ void EngineController::readerLoop(RunConfig config)
     }
     if (config.firstShot > 0) {
         if (const Status s = setup->source->seek(config.firstShot); !s.ok()) {
-            QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(s.message())] { emit runFailed(m); });
-            m_stop = true;
-            m_wake.notify_all();
+            failRun(s.message());
             return;
         }
     }
@@ -162,9 +163,7 @@ void EngineController::readerLoop(RunConfig config)
     const auto* stream = dynamic_cast<const DetectorStreamSource*>(setup->source.get());
     auto made = SourceFactory::shotPipeline(*setup, config.grid, shotConfig);
     if (!made) {
-        QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(made.error().message)] { emit runFailed(m); });
-        m_stop = true;
-        m_wake.notify_all();
+        failRun(made.error().message);
         return;
     }
     std::shared_ptr<ShotPipeline> shots = std::move(*made);

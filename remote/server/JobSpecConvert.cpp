@@ -2,6 +2,7 @@
 // request an INVALID_ARGUMENT naming the field rather than a failed job.
 #include "JobStore.h"
 #include <fxs/geometry/GeomParser.h>
+#include <fxs/sources/MaskFile.h>
 #include <fxs/simulation/ParticleModel.h>
 #include <fxs/shots/VetoRules.h>
 
@@ -36,9 +37,7 @@ Status geometryValues(const fxs::v1::GeometryValues& v, const std::string& field
     c.beamShiftYM = v.beam_shift_y_m();
     if (!v.mask().empty()) {
         // FILE:DATASET: the file is what must exist (the worker reads the mask, after the server checked this).
-        const auto colon = v.mask().rfind(':');
-        const bool hasDataset = colon != std::string::npos && colon + 1 < v.mask().size() && v.mask()[colon + 1] == '/';
-        const std::string file = hasDataset ? v.mask().substr(0, colon) : v.mask();
+        const std::string file = splitMaskSpec(v.mask()).file;
         if (!std::filesystem::is_regular_file(file)) {
             return Error { field + ".mask: " + file + " does not exist on the server" };
         }

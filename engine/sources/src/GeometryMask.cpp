@@ -1,5 +1,6 @@
 // applyGeometryMask (declared in MaskFile.h): the pixel mask a run uses, as the CLI, the monitor and the worker
 // choose it (a user's mask first, else the geometry's mask key).
+#include <fxs/sources/DetectorFile.h>
 #include <fxs/sources/MaskFile.h>
 
 #include <fxs/hdf5/Hdf5Util.h>
@@ -33,11 +34,10 @@ Result<AppliedMask> applyGeometryMask(const GeomTemplate& t, const DetectorGeome
 {
     std::string file, dataset;
     if (!maskSpec.empty()) {
-        // FILE:DATASET with an HDF5 path after the last ':'; without one, the geometry's mask key names the dataset.
-        const auto colon = maskSpec.rfind(':');
-        const bool hasDataset = colon != std::string::npos && colon + 1 < maskSpec.size() && maskSpec[colon + 1] == '/';
-        file = hasDataset ? maskSpec.substr(0, colon) : maskSpec;
-        dataset = hasDataset ? maskSpec.substr(colon + 1) : t.mask.dataset;
+        // Without a dataset in the spec, the geometry's mask key names it.
+        const MaskSpec s = splitMaskSpec(maskSpec);
+        file = s.file;
+        dataset = s.dataset.empty() ? t.mask.dataset : s.dataset;
     } else if (!t.mask.dataset.empty() && (!t.mask.file.empty() || !dataFile.empty())) {
         file = t.mask.file.empty() ? dataFile : t.mask.file;
         dataset = t.mask.dataset;
@@ -50,15 +50,10 @@ Result<AppliedMask> applyGeometryMask(const GeomTemplate& t, const DetectorGeome
         dataset.clear(); // the user's file lacks the geometry's mask dataset: its own default names it
     }
     const std::string what = hdf5 && !dataset.empty() ? file + ":" + dataset : file;
-    const auto dims = hdf5 && !dataset.empty() ? datasetDims(file, dataset) : std::vector<hsize_t> {};
-    std::size_t slab = 1;
-    for (std::size_t i = 1; i < dims.size(); ++i) {
-        slab *= dims[i];
-    }
-    if (dims.size() >= 3 && dims[0] > 1 && slab == g.pixelCount()) {
+    if (const auto frames = hdf5 && !dataset.empty() ? maskFramesIn(file, dataset, g.pixelCount()) : 0; frames > 0) {
         // One slab per frame: the source reads it with each frame (bad pixels become NaN, masked for that shot).
         if (perFrame == nullptr || file != dataFile) {
-            return Error { what + ": a mask per frame (" + std::to_string(dims[0])
+            return Error { what + ": a mask per frame (" + std::to_string(frames)
                 + " frames) can only be used from the data file itself, by fxs correlate" };
         }
         *perFrame = { dataset, t.mask.goodBits, t.mask.badBits };

@@ -22,21 +22,6 @@ std::size_t PixelMask::maskedCount() const
 
 namespace {
 
-struct Spec {
-    std::string file;
-    std::string dataset; ///< empty: not given
-};
-
-// FILE:DATASET with an HDF5 path after the last ':' (a Windows drive letter never precedes a '/').
-Spec splitSpec(const std::string& spec)
-{
-    const auto colon = spec.rfind(':');
-    if (colon != std::string::npos && colon + 1 < spec.size() && spec[colon + 1] == '/') {
-        return { spec.substr(0, colon), spec.substr(colon + 1) };
-    }
-    return { spec, {} };
-}
-
 std::string shapeText(const std::vector<hsize_t>& dims)
 {
     std::string s;
@@ -142,7 +127,7 @@ Result<std::vector<std::uint32_t>> readWords(hid_t d, const std::string& what)
     return out;
 }
 
-Result<PixelMask> readHdf5Mask(const Spec& s, const DetectorGeometry& g, MaskBits bits)
+Result<PixelMask> readHdf5Mask(const MaskSpec& s, const DetectorGeometry& g, MaskBits bits)
 {
     h5::quiet();
     h5::Handle f = h5::file(H5Fopen(s.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
@@ -284,12 +269,21 @@ void panelBoxes(const PixelMask& m, const DetectorPanel& p, std::vector<Box>& ou
 
 } // namespace
 
+MaskSpec splitMaskSpec(const std::string& spec)
+{
+    const auto colon = spec.rfind(':');
+    if (colon != std::string::npos && colon + 1 < spec.size() && spec[colon + 1] == '/') {
+        return { spec.substr(0, colon), spec.substr(colon + 1) };
+    }
+    return { spec, {} };
+}
+
 Result<PixelMask> readPixelMask(const std::string& spec, const DetectorGeometry& geometry, MaskBits bits)
 {
     if (spec.empty()) {
         return Error { "no mask file given" };
     }
-    Spec s = splitSpec(spec);
+    MaskSpec s = splitMaskSpec(spec);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(s.file, ec)) {
         return Error { "mask file '" + s.file + "' does not exist (or is not a file)" };

@@ -23,6 +23,14 @@ struct PixelMask {
     std::size_t maskedCount() const;
 };
 
+/// A mask given as FILE[:DATASET]: the dataset is an HDF5 path after the last ':' (a Windows drive letter never
+/// precedes a '/'); empty when none is given.
+struct MaskSpec {
+    std::string file;
+    std::string dataset;
+};
+MaskSpec splitMaskSpec(const std::string& spec);
+
 /// How an HDF5 mask's values read: CrystFEL's mask_good/mask_bad bits when either is nonzero, else nonzero = bad
 /// (NeXus pixel_mask).
 struct MaskBits {
