@@ -20,6 +20,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
 namespace fxs::remote {
 
@@ -258,6 +259,21 @@ RoundEnd agreeOnRound(std::int64_t taken, bool ended, double idleS, double elaps
     return r;
 }
 
+// This rank's share of `remaining` shots: every rank first gets what it holds queued (in rank order while shots
+// remain), then the rest is spread evenly. The shares add up to `remaining` exactly.
+std::int64_t roundQuota(std::int64_t remaining, std::int64_t queued, int rank, int size, MPI_Comm comm)
+{
+    std::vector<std::int64_t> held(static_cast<std::size_t>(size), 0);
+    MPI_Allgather(&queued, 1, MPI_INT64_T, held.data(), 1, MPI_INT64_T, comm);
+    std::int64_t left = remaining, mine = 0;
+    for (int r = 0; r < size; ++r) {
+        const std::int64_t take = std::min(left, held[static_cast<std::size_t>(r)]);
+        left -= take;
+        mine += r == rank ? take : 0;
+    }
+    return mine + left / size + (rank < left % size ? 1 : 0);
+}
+
 } // namespace
 
 Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, HeartbeatThread& heart, MPI_Comm comm)
@@ -306,11 +322,12 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
     bool draining = false;
     for (;;) {
         heart.setPhase(draining ? "draining" : "accumulating");
-        // This round's share of the shots max_shots still allows, spread over the ranks.
+        // This round's share of the shots max_shots still allows: frames a rank already holds first (a Karabo train
+        // brings several pulses to one rank, and no other rank can take them), the rest spread over the ranks.
         std::int64_t quota = std::numeric_limits<std::int64_t>::max();
         if (cfg.shots > 0) {
             const std::int64_t remaining = std::max<std::int64_t>(0, cfg.shots - resume->shots - attemptShots);
-            quota = remaining / size + (rank < remaining % size ? 1 : 0);
+            quota = roundQuota(remaining, stream.queued(), rank, size, comm);
         }
         std::int64_t taken = 0;
         const auto start = Clock::now();
