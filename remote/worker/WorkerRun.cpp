@@ -209,6 +209,7 @@ struct RoundsOutcome {
     std::shared_ptr<const SumsFile> final; ///< rank 0: the sums and ledger of the whole job (shared with the writer)
     double reduceS = 0.0; ///< reductions + hand-off to the writer: the price of fault tolerance
     double waitS = 0.0; ///< of which waiting at the round's end for the slowest rank (load imbalance)
+    double finalReduceS = 0.0; ///< of which the last round's reduction and hand-off (the result's)
     double lastIntervalS = 0.0; ///< the round length the checkpoint policy arrived at
     int rounds = 0;
 };
@@ -297,6 +298,7 @@ Result<RoundsOutcome> runRounds(
         work.report();
         work.heart.setPhase("reducing");
         const auto tr = Clock::now();
+        const double waitBefore = out.waitS;
         // Once one rank found no unit left, every rank ends with this round (each finished the unit it held).
         int mine = dealer->exhausted() ? 1 : 0, last = 0;
         MPI_Allreduce(&mine, &last, 1, MPI_INT, MPI_MAX, comm); // where a faster rank waits for a slower one's unit
@@ -318,6 +320,7 @@ Result<RoundsOutcome> runRounds(
             if (auto st = handOff(std::move(sums), unitsAll, rejectedAll, true); !st) {
                 return fail(st.message());
             }
+            out.finalReduceS = secondsSince(tr) - (out.waitS - waitBefore);
             out.reduceS += secondsSince(tr);
             work.progress = nullptr;
             dealer.reset(); // collective, like the window's creation
@@ -443,7 +446,8 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
         (void)writeTextAtomically(files.timing(),
             "{\"total_s\": " + std::to_string(secondsSince(t0)) + ", \"c2_s\": " + std::to_string(c2S)
                 + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS) + ", \"wait_for_ranks_s\": "
-                + std::to_string(rounds->waitS) + ", \"final_wait_s\": " + std::to_string(finalWaitS)
+                + std::to_string(rounds->waitS) + ", \"final_reduce_s\": " + std::to_string(rounds->finalReduceS)
+                + ", \"final_wait_s\": " + std::to_string(finalWaitS)
                 + ", \"results_file_s\": " + std::to_string(finalS) + ", \"rounds\": "
                 + std::to_string(rounds->rounds + 1) + ", \"last_interval_s\": " + std::to_string(rounds->lastIntervalS)
                 + ", \"ranks\": " + std::to_string(size) + "}\n");

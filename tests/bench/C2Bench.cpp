@@ -18,6 +18,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 
 extern "C" void openblas_set_num_threads(int);
@@ -193,32 +194,90 @@ Figures measure(int shots, int nQ, int nPhi, int repeats)
     return f;
 }
 
+// CPU seconds of this process so far (every thread's user + system time).
+double cpuSeconds()
+{
+    rusage u {};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+        + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+// What `t` threads move through memory (GB/s, best of three): each updates its own 64 MiB double arrays
+// a[i] += s · b[i] (two reads, one write per element: the access pattern of the rank-k updates into the sums and of
+// the folds into the totals), far larger than the caches.
+double memoryBandwidth(int t)
+{
+    constexpr std::size_t n = (std::size_t { 64 } << 20) / sizeof(double);
+    std::vector<std::vector<double>> a(static_cast<std::size_t>(t)), b(a.size());
+    double best = 0.0;
+    for (int rep = 0; rep < 4; ++rep) {
+        std::vector<std::thread> workers;
+        const auto t0 = Clock::now();
+        for (int k = 0; k < t; ++k) {
+            workers.emplace_back([&, k] {
+                auto& x = a[static_cast<std::size_t>(k)];
+                auto& y = b[static_cast<std::size_t>(k)];
+                if (x.empty()) { // first touch by the thread that uses it (its NUMA node)
+                    x.assign(n, 1.0);
+                    y.assign(n, 0.5);
+                }
+                for (int pass = 0; pass < 4; ++pass) {
+                    for (std::size_t i = 0; i < n; ++i) {
+                        x[i] += 1e-9 * y[i];
+                    }
+                }
+            });
+        }
+        for (auto& w : workers) {
+            w.join();
+        }
+        const double s = seconds(t0);
+        if (rep > 0) { // the first repetition allocates and touches the pages
+            best = std::max(best, 4.0 * 3.0 * sizeof(double) * n * t / s / 1e9);
+        }
+    }
+    return best;
+}
+
 // --threads 1,2,4,...: the engine alone (best of three runs of `shots`) at each thread count, and how much faster
 // the most threads are than two; the reference runs at the same counts, so that what caps both (memory bandwidth
 // of the rank-k updates) shows as the same flattening.
 int threadScaling(const std::vector<int>& counts, int shots, int nQ, int nPhi, bool json)
 {
     const auto frames = makeFrames(nQ, nPhi, shots, 0, 1);
-    std::ostringstream engine, reference;
+    std::ostringstream engine, reference, busy, bandwidth;
     std::map<int, double> rates;
     for (int t : counts) {
         g_threads = t;
-        double e = 0, r = 0;
+        double e = 0, r = 0, cpu = 0, wall = 0;
         for (int rep = 0; rep < 3; ++rep) {
-            e = std::max(e, runEngine(frames, nQ, nPhi));
+            const double c0 = cpuSeconds();
+            const auto t0 = Clock::now();
+            const double rate = runEngine(frames, nQ, nPhi);
+            if (rate > e) { // the busy share of the best run: CPU seconds over wall seconds × threads
+                e = rate;
+                cpu = cpuSeconds() - c0;
+                wall = seconds(t0);
+            }
             r = std::max(r, runReference(frames, nQ, nPhi, false));
         }
+        const double share = cpu / (wall * t), gbs = memoryBandwidth(t);
         rates[t] = e;
-        std::cerr << "c2: " << t << " threads: engine " << e << " shots/s, reference " << r << "\n";
+        std::cerr << "c2: " << t << " threads: engine " << e << " shots/s (threads busy " << share
+                  << " of the time), reference " << r << ", memory " << gbs << " GB/s\n";
         engine << (engine.tellp() > 0 ? "," : "") << "\"" << t << "\":" << e;
         reference << (reference.tellp() > 0 ? "," : "") << "\"" << t << "\":" << r;
+        busy << (busy.tellp() > 0 ? "," : "") << "\"" << t << "\":" << share;
+        bandwidth << (bandwidth.tellp() > 0 ? "," : "") << "\"" << t << "\":" << gbs;
     }
     const int most = rates.rbegin()->first;
     const double vsTwo = rates.count(2) ? rates[most] / rates[2] : 0.0;
     std::ostringstream js;
     js << "{\"benchmark\":\"c2\",\"n_q\":" << nQ << ",\"n_phi\":" << nPhi << ",\"shots\":" << shots
        << ",\"cores\":" << cores() << ",\"thread_scaling\":{" << engine.str() << "},\"reference_thread_scaling\":{"
-       << reference.str() << "},\"speedup_most_vs_2_threads\":" << vsTwo << "}";
+       << reference.str() << "},\"engine_busy_share\":{" << busy.str() << "},\"memory_bandwidth_gb_s\":{"
+       << bandwidth.str() << "},\"speedup_most_vs_2_threads\":" << vsTwo << "}";
     std::cout << (json ? js.str() : "speedup " + std::to_string(most) + " vs 2 threads: " + std::to_string(vsTwo))
               << std::endl;
     return 0;
