@@ -324,8 +324,20 @@ void LiveDisplay::plotAccepted(bool final)
     const double x = m_acceptedX;
     const VetoCounts& k = m_counts->counts();
     // A re-evaluation just ended: its exact fraction goes on the chart now, not a second later (the run may be over).
-    const bool settled = k.pending == 0 && m_acceptedSawPending;
-    if (!m_acceptedDirty || k.read <= 0 || (nowS - m_lastAcceptedPointS < 1.0 && !final && !settled)) {
+    // After the run (a re-evaluation of its shots, a veto by hand) no flood of points is to be feared: every change
+    // shows at once, whether or not this model saw the re-evaluation's pending shots.
+    const bool settled = k.pending == 0 && (m_acceptedSawPending || !m_engine->running());
+    if (!m_acceptedDirty || k.read <= 0) {
+        return;
+    }
+    if (nowS - m_lastAcceptedPointS < 1.0 && !final && !settled) {
+        if (!m_acceptedRetry) { // the newest counts reach the chart within the second even if nothing else changes
+            m_acceptedRetry = true;
+            QTimer::singleShot(int(1e3 * (1.0 - (nowS - m_lastAcceptedPointS))) + 1, this, [this] {
+                m_acceptedRetry = false;
+                plotAccepted();
+            });
+        }
         return;
     }
     m_acceptedDirty = false;

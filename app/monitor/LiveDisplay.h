@@ -110,6 +110,7 @@ private:
     double m_acceptedShown = -1.0; ///< the percentage it shows (negative: none yet)
     bool m_acceptedDirty = false; ///< the counts changed since that point
     bool m_acceptedSawPending = false; ///< a re-evaluation ran since that point
+    bool m_acceptedRetry = false; ///< a later look at the counts is scheduled (the chart's one-second pace)
     std::int64_t m_lastShot = 0;
     double m_lastRatePointS = 0.0;
     bool m_remote = false; ///< a remote job feeds the views, not the engine

@@ -52,13 +52,44 @@ CheckpointWriter::~CheckpointWriter() { (void)wait(); }
 
 Status CheckpointWriter::submit(std::shared_ptr<const SumsFile> cp, bool final, int snapshotThreads)
 {
+    if (!final && m_busy.load()) {
+        ++m_dropped; // the disk is slower than the rounds: this one waits for nothing, the next one supersedes it
+        return {}; // a failure of the write in flight comes with the next submit() or wait()
+    }
+    if (final) {
+        // The result follows the write in flight on the writer's side: the caller goes on (the final analysis)
+        // and wait() collects both.
+        m_busy = true;
+        m_earlier = m_thread.joinable();
+        m_thread = std::thread([this, previous = std::move(m_thread), cp = std::move(cp)]() mutable {
+            if (previous.joinable()) {
+                previous.join();
+                const std::lock_guard lock(m_earlierMutex);
+                m_earlier = false;
+                m_earlierDone.notify_all();
+            }
+            if (m_status) {
+                m_status = writeAll(*cp, true, 1, m_files);
+            }
+            m_busy = false;
+        });
+        return {};
+    }
     if (auto st = wait(); !st) {
         return st;
     }
-    m_thread = std::thread([this, cp = std::move(cp), final, snapshotThreads] {
-        m_status = writeAll(*cp, final, snapshotThreads, m_files);
+    m_busy = true;
+    m_thread = std::thread([this, cp = std::move(cp), snapshotThreads] {
+        m_status = writeAll(*cp, false, snapshotThreads, m_files);
+        m_busy = false;
     });
     return {};
+}
+
+void CheckpointWriter::waitForEarlier()
+{
+    std::unique_lock lock(m_earlierMutex);
+    m_earlierDone.wait(lock, [this] { return !m_earlier; });
 }
 
 Status CheckpointWriter::wait()

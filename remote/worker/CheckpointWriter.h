@@ -5,31 +5,47 @@
 #include <fxs/results/SumsFile.h>
 #include <fxs/core/Result.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 #include <thread>
 
 namespace fxs::remote {
 
 /// Rank 0's writer of checkpoints, snapshots and the result, on its own thread: the ranks go on accumulating while
-/// the disk works (a checkpoint of 300 × 256 sums is hundreds of MB). At most one write is in flight: a new one
-/// first waits for the previous one, so memory holds at most one extra copy of the sums.
+/// the disk works (a checkpoint of 300 × 256 sums is hundreds of MB). At most one write is in flight, and a rank
+/// never waits for one in the middle of the run: a checkpoint handed in while the previous one is still being written
+/// is dropped (the next one holds everything it held), so checkpoints come only as often as the disk allows and
+/// memory holds at most one extra copy of the sums. The result is never dropped.
 class CheckpointWriter {
 public:
     explicit CheckpointWriter(JobFiles files);
     ~CheckpointWriter(); ///< waits for the write in flight
 
-    /// Waits for the previous write (returning its failure, if any), then starts writing `cp` as the checkpoint
-    /// and a snapshot of it (computed with `snapshotThreads`). When `final` it is the result too, and no snapshot is
-    /// computed: the final analysis computes the full one anyway and writes it (writeSnapshotFile), so the job's
-    /// last wait holds only the disk write.
+    /// Starts writing `cp` as the checkpoint and a snapshot of it (computed with `snapshotThreads`), unless a write
+    /// is still in flight: then a checkpoint is dropped (counted in dropped()), while the result (`final`) is written
+    /// after it, without the caller waiting. Returns the failure of an earlier write that has been waited for, if
+    /// any. When `final` it is the result too, and no snapshot is computed: the final analysis computes the full one
+    /// anyway and writes it (writeSnapshotFile), so the job's last wait holds only the disk write.
     Status submit(std::shared_ptr<const SumsFile> cp, bool final, int snapshotThreads = 1);
     /// Waits for the write in flight; its outcome.
     Status wait();
+    /// Waits until the writes handed in before the result are done (the result itself may still be being written):
+    /// a snapshot written after this is not overwritten by an older one.
+    void waitForEarlier();
+    /// Checkpoints dropped because the previous one was still being written.
+    int dropped() const { return m_dropped; }
 
 private:
     JobFiles m_files;
     std::thread m_thread;
+    std::atomic<bool> m_busy { false };
+    std::mutex m_earlierMutex;
+    std::condition_variable m_earlierDone;
+    bool m_earlier = false; ///< writes handed in before the result are still going on
     Status m_status;
+    int m_dropped = 0;
 };
 
 /// The progress snapshot the server streams (files.snapshot()), from a snapshot of the sums.

@@ -63,7 +63,11 @@ Result<FinalAnalysis> analyse(const FinalProducts& p, const C2Sums& sums, const 
     SnapshotOptions so;
     so.threads = p.threads;
     FinalAnalysis a { C2Snapshot::compute(sums, so), std::nullopt, std::nullopt };
-    // The job's last progress snapshot (the checkpoint writer leaves the final one to this full computation).
+    // The job's last progress snapshot (the checkpoint writer leaves the final one to this full computation),
+    // after any earlier one the writer may still be putting on disk.
+    if (p.writer != nullptr) {
+        p.writer->waitForEarlier();
+    }
     if (auto st = writeSnapshotFile(a.snapshot, p.files); !st) {
         return Error { "snapshot: " + st.message() };
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CheckpointWriter.h"
 #include "JobFiles.h"
 #include <fxs/results/ResultsFile.h>
 #include <fxs/results/SumsFile.h>
@@ -22,6 +23,7 @@ struct FinalProducts {
     int threads = 1; ///< every rank's cores are free by now
     const LedgerColumns* ledger = nullptr; ///< a stream job's shots (with series and frame numbers); null: 0 … shots−1
     const StreamCounts* stream = nullptr; ///< a stream job's counts over every rank and attempt
+    CheckpointWriter* writer = nullptr; ///< the job's last snapshot is written only after its earlier ones
 };
 
 /// What the results file holds besides the sums and the ledger.

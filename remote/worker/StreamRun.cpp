@@ -364,8 +364,9 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
         const RoundEnd round
             = agreeOnRound(taken, stream.ended(), secondsSince(lastFrame), secondsSince(t0), comm);
         attemptShots += round.shots;
-        C2Sums sums = pipeline.sums();
-        reduceSums(sums, 0, comm);
+        std::unique_ptr<SumsReduction> total;
+        pipeline.readSums([&](const C2Sums& s) { total = SumsReduction::reading(s, 0, comm); });
+        C2Sums sums = total->finish();
         gatherRejected(work.rejected, rejectedAll, 0, comm);
         const auto entries = gatherValues(work.entries, 0, comm);
         work.entries.clear();
@@ -431,7 +432,8 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
     }
     const LedgerColumns columns = ledger.columns(rejectedAll);
     const StreamCounts counts = fromArray(ledger.total());
-    const FinalProducts p { cfg, files, input->wavelengthA, size * cfg.threadsPerRank, &columns, &counts };
+    FinalProducts p { cfg, files, input->wavelengthA, size * cfg.threadsPerRank, &columns, &counts };
+    p.writer = &writer;
     if (!final) {
         return Error { "rank 0 ended the stream without its last checkpoint" };
     }

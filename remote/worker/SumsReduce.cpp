@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <complex>
+#include <mutex>
+#include <type_traits>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -16,31 +18,40 @@ constexpr std::size_t kPiece = std::size_t { 1 } << 26; // doubles per MPI call,
 
 // Copies the lower triangles (q ≥ q') of every frequency's matrix between `a` and `packed` (at `cursor`, advanced),
 // as pairs of doubles.
-void packLower(const C2Sums& s, std::vector<std::complex<double>>& a, int freqs, std::vector<double>& packed,
-    std::size_t& cursor, bool toPacked)
+template <class Sums, class Vec>
+void packLower(const Sums& s, Vec& a, int freqs, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
 {
     for (int n = 0; n < freqs; ++n) {
         for (int q = 0; q < s.nQ; ++q) {
             // std::complex<double> is layout-compatible with double[2] (the standard guarantees it).
-            double* row = reinterpret_cast<double*>(a.data() + s.at(n, q, 0));
+            auto* row = reinterpret_cast<std::conditional_t<std::is_const_v<Vec>, const double, double>*>(
+                a.data() + s.at(n, q, 0));
             double* p = packed.data() + cursor;
             const std::size_t count = 2 * (static_cast<std::size_t>(q) + 1);
-            toPacked ? std::copy(row, row + count, p) : std::copy(p, p + count, row);
+            if (toPacked) {
+                std::copy(row, row + count, p);
+            } else if constexpr (!std::is_const_v<Vec>) {
+                std::copy(p, p + count, row);
+            }
             cursor += count;
         }
     }
 }
 
 // The same for the real squares (C2Sums::squares); sums without them give (and, after the reduction, take) zeros.
-void packSquares(C2Sums& s, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
+template <class Sums> void packSquares(Sums& s, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
 {
     for (int n = 0; n < s.nFreq(); ++n) {
         for (int q = 0; q < s.nQ; ++q) {
             const std::size_t count = static_cast<std::size_t>(q) + 1;
             double* p = packed.data() + cursor;
             if (!s.squares.empty()) {
-                double* row = s.squares.data() + s.at(n, q, 0);
-                toPacked ? std::copy(row, row + count, p) : std::copy(p, p + count, row);
+                auto* row = s.squares.data() + s.at(n, q, 0);
+                if (toPacked) {
+                    std::copy(row, row + count, p);
+                } else if constexpr (!std::is_const_v<Sums>) {
+                    std::copy(p, p + count, row);
+                }
             } else if (toPacked) {
                 std::fill(p, p + count, 0.0);
             }
@@ -49,12 +60,39 @@ void packSquares(C2Sums& s, std::vector<double>& packed, std::size_t& cursor, bo
     }
 }
 
-void copyDoubles(std::vector<double>& v, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
+template <class Vec> void copyDoubles(Vec& v, std::vector<double>& packed, std::size_t& cursor, bool toPacked)
 {
-    toPacked ? std::copy(v.begin(), v.end(), packed.begin() + static_cast<std::ptrdiff_t>(cursor))
-             : std::copy(packed.begin() + static_cast<std::ptrdiff_t>(cursor),
-                   packed.begin() + static_cast<std::ptrdiff_t>(cursor + v.size()), v.begin());
+    if (toPacked) {
+        std::copy(v.begin(), v.end(), packed.begin() + static_cast<std::ptrdiff_t>(cursor));
+    } else if constexpr (!std::is_const_v<Vec>) {
+        std::copy(packed.begin() + static_cast<std::ptrdiff_t>(cursor),
+            packed.begin() + static_cast<std::ptrdiff_t>(cursor + v.size()), v.begin());
+    }
     cursor += v.size();
+}
+
+// Packing buffers kept between rounds: a fresh 100 MB vector per round costs its page faults every time.
+std::mutex g_poolMutex;
+std::vector<std::vector<double>> g_pool;
+
+std::vector<double> takeBuffer()
+{
+    const std::lock_guard lock(g_poolMutex);
+    if (g_pool.empty()) {
+        return {};
+    }
+    std::vector<double> v = std::move(g_pool.back());
+    g_pool.pop_back();
+    return v;
+}
+
+void giveBack(std::vector<double>& v)
+{
+    const std::lock_guard lock(g_poolMutex);
+    if (g_pool.size() < 2 && v.capacity() > 0) {
+        g_pool.push_back(std::move(v));
+    }
+    v = {};
 }
 
 // Everything a reduction sums, in one order: only the lower triangles of the signal and mask matrices hold sums
@@ -62,14 +100,16 @@ void copyDoubles(std::vector<double>& v, std::vector<double>& packed, std::size_
 // sums, the shot counts and the number of shots whose sums came without squares. Every rank packs the squares (zeros
 // when it has none), so that the buffers agree whatever each rank holds; the total keeps them only when no rank's
 // shots lacked them (C2Sums::merge's rule).
-void pack(C2Sums& s, std::vector<double>& packed, bool toPacked)
+template <class Sums> void pack(Sums& s, std::vector<double>& packed, bool toPacked)
 {
     const std::size_t triangle = static_cast<std::size_t>(s.nQ) * (s.nQ + 1) / 2;
     if (toPacked) {
         packed.resize(4 * triangle * static_cast<std::size_t>(s.nFreq() + s.nFreqMask())
             + triangle * static_cast<std::size_t>(s.nFreq()) + s.weightedIntensity.size() + s.weightSum.size() + 3);
-    } else if (s.squares.empty()) {
-        s.squares.assign(static_cast<std::size_t>(s.nFreq()) * s.nQ * s.nQ, 0.0);
+    } else if constexpr (!std::is_const_v<Sums>) {
+        if (s.squares.empty()) {
+            s.squares.assign(static_cast<std::size_t>(s.nFreq()) * s.nQ * s.nQ, 0.0);
+        }
     }
     std::size_t cursor = 0;
     for (int h = 0; h < 2; ++h) {
@@ -84,7 +124,7 @@ void pack(C2Sums& s, std::vector<double>& packed, bool toPacked)
         packed[cursor] = static_cast<double>(s.shots[0]);
         packed[cursor + 1] = static_cast<double>(s.shots[1]);
         packed[cursor + 2] = s.hasVariance() ? 0.0 : static_cast<double>(s.totalShots());
-    } else {
+    } else if constexpr (!std::is_const_v<Sums>) {
         s.shots[0] = static_cast<std::int64_t>(packed[cursor]);
         s.shots[1] = static_cast<std::int64_t>(packed[cursor + 1]);
         if (packed[cursor + 2] > 0.0) {
@@ -100,15 +140,44 @@ SumsReduction::SumsReduction(C2Sums sums, int root, MPI_Comm comm)
     , m_root(root)
 {
     MPI_Comm_rank(comm, &m_rank);
-    pack(m_sums, m_send, true);
+    start(m_sums, comm);
+}
+
+SumsReduction::SumsReduction(int root, MPI_Comm comm)
+    : m_root(root)
+{
+    MPI_Comm_rank(comm, &m_rank);
+}
+
+std::unique_ptr<SumsReduction> SumsReduction::reading(const C2Sums& sums, int root, MPI_Comm comm)
+{
+    std::unique_ptr<SumsReduction> r(new SumsReduction(root, comm));
+    if (r->m_rank == root) {
+        r->m_sums = sums; // the total's shape and this rank's part, added to in finish()
+    }
+    r->start(sums, comm);
+    return r;
+}
+
+void SumsReduction::start(const C2Sums& sums, MPI_Comm comm)
+{
+    int size = 1;
+    MPI_Comm_size(comm, &size);
+    if (size == 1) {
+        return; // the sums are the total already: nothing to pack, send or unpack
+    }
+    m_packed = true;
+    m_send = takeBuffer();
+    pack(sums, m_send, true);
     if (m_rank == m_root) {
+        m_receive = takeBuffer();
         m_receive.resize(m_send.size());
     }
     for (std::size_t off = 0; off < m_send.size(); off += kPiece) {
         const int n = static_cast<int>(std::min(kPiece, m_send.size() - off));
         MPI_Request r = MPI_REQUEST_NULL;
         MPI_Ireduce(m_send.data() + off, m_rank == m_root ? m_receive.data() + off : nullptr, n, MPI_DOUBLE, MPI_SUM,
-            root, comm, &r);
+            m_root, comm, &r);
         m_requests.push_back(r);
     }
 }
@@ -133,11 +202,11 @@ C2Sums SumsReduction::finish()
 {
     MPI_Waitall(static_cast<int>(m_requests.size()), m_requests.data(), MPI_STATUSES_IGNORE);
     m_requests.clear();
-    if (m_rank == m_root) {
+    if (m_packed && m_rank == m_root) {
         pack(m_sums, m_receive, false);
     }
-    m_send = {};
-    m_receive = {};
+    giveBack(m_send);
+    giveBack(m_receive);
     return std::move(m_sums);
 }
 

@@ -3,7 +3,9 @@
 #include <fxs/results/SumsFile.h>
 #include <fxs/correlation/C2Sums.h>
 
+#include <memory>
 #include <mpi.h>
+#include <vector>
 
 namespace fxs::remote {
 
@@ -14,6 +16,9 @@ namespace fxs::remote {
 class SumsReduction {
 public:
     SumsReduction(C2Sums sums, int root, MPI_Comm comm); ///< takes the sums: no copy beyond the packed one
+    /// Packs `sums` where they are (they may change once this returns): off the root no copy at all, and finish()
+    /// there returns empty sums.
+    static std::unique_ptr<SumsReduction> reading(const C2Sums& sums, int root, MPI_Comm comm);
     SumsReduction(const SumsReduction&) = delete;
     SumsReduction& operator=(const SumsReduction&) = delete;
     ~SumsReduction(); ///< waits for what is still in flight (MPI must not write into freed memory)
@@ -24,11 +29,15 @@ public:
     C2Sums finish();
 
 private:
+    SumsReduction(int root, MPI_Comm comm);
+    void start(const C2Sums& sums, MPI_Comm comm);
+
     C2Sums m_sums; ///< this rank's copy (its shape, and the total on the root after finish)
     std::vector<double> m_send, m_receive;
     std::vector<MPI_Request> m_requests;
     int m_root = 0;
     int m_rank = 0;
+    bool m_packed = false; ///< false on a communicator of one rank
 };
 
 /// Sums every rank's C2Sums into rank `root`'s copy (MPI_Reduce with MPI_SUM on the double arrays, in pieces

@@ -315,9 +315,10 @@ Result<RoundsOutcome> runRounds(
         gatherIds(work.unitsSinceReduce, unitsAll, 0, comm);
         gatherRejected(work.rejected, rejectedAll, 0, comm);
         if (last) {
-            C2Sums sums = work.pipeline.sums(); // cumulative over this attempt: rank 0 adds the checkpoint's base
-            reduceSums(sums, 0, comm);
-            if (auto st = handOff(std::move(sums), unitsAll, rejectedAll, true); !st) {
+            // Cumulative over this attempt (rank 0 adds the checkpoint's base), packed where they are.
+            std::unique_ptr<SumsReduction> total;
+            work.pipeline.readSums([&](const C2Sums& s) { total = SumsReduction::reading(s, 0, comm); });
+            if (auto st = handOff(total->finish(), unitsAll, rejectedAll, true); !st) {
                 return fail(st.message());
             }
             out.finalReduceS = secondsSince(tr) - (out.waitS - waitBefore);
@@ -326,7 +327,7 @@ Result<RoundsOutcome> runRounds(
             dealer.reset(); // collective, like the window's creation
             return out;
         }
-        inFlight = std::make_unique<SumsReduction>(work.pipeline.sums(), 0, comm);
+        work.pipeline.readSums([&](const C2Sums& s) { inFlight = SumsReduction::reading(s, 0, comm); });
         inFlightUnits = unitsAll;
         inFlightRejected = rejectedAll;
         const double costS = secondsSince(tr);
@@ -341,7 +342,8 @@ Result<RoundsOutcome> runRounds(
 Status writeFinalProducts(const WorkerConfig& cfg, const JobFiles& files, const SumsFile& final, double wavelengthA,
     int threads, HeartbeatThread& heart, CheckpointWriter& writer, double& diskWaitS)
 {
-    const FinalProducts p { cfg, files, wavelengthA, threads };
+    FinalProducts p { cfg, files, wavelengthA, threads };
+    p.writer = &writer;
     if (cfg.reconstruct) {
         heart.setReconstructionProgress(0.0);
         heart.setPhase("reconstructing");
@@ -450,7 +452,8 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
                 + ", \"final_wait_s\": " + std::to_string(finalWaitS)
                 + ", \"results_file_s\": " + std::to_string(finalS) + ", \"rounds\": "
                 + std::to_string(rounds->rounds + 1) + ", \"last_interval_s\": " + std::to_string(rounds->lastIntervalS)
-                + ", \"ranks\": " + std::to_string(size) + "}\n");
+                + ", \"checkpoints_dropped\": " + std::to_string(writer.dropped()) + ", \"ranks\": "
+                + std::to_string(size) + "}\n");
     }
     heart.setPhase("done");
     return {};

@@ -233,6 +233,13 @@ C2Sums C2Pipeline::sums()
     return m_impl->sink.sums;
 }
 
+void C2Pipeline::readSums(const std::function<void(const C2Sums&)>& read)
+{
+    flush();
+    std::unique_lock gate(m_impl->sink.gate);
+    read(m_impl->sink.sums);
+}
+
 C2Snapshot C2Pipeline::snapshot(const SnapshotOptions& options)
 {
     flush();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -62,6 +63,8 @@ public:
     void flush();
     /// A copy of the totals of every shot accumulated so far (after flush()).
     C2Sums sums();
+    /// Flushes, then lets `read` look at the sums in place (no copy), while the workers wait if they must fold.
+    void readSums(const std::function<void(const C2Sums&)>& read);
     /// A snapshot of the merged sums.
     C2Snapshot snapshot(const SnapshotOptions& options = {});
     /// Progress counters.
