@@ -34,7 +34,7 @@ struct LinkedFiles {
 /// Bounds of the walk: a deeper chain, more files or more objects in one file is an Error naming the bound.
 struct LinkWalkLimits {
     int maxDepth = 16; ///< files in one chain of links, the first included
-    int maxFiles = 1000; ///< distinct files reached
+    int maxFiles = 4096; ///< distinct files reached
     long long maxObjects = 1000000; ///< links visited in one file
 };
 
