@@ -212,7 +212,7 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     if (setup.file) {
         // What the Pixel mask field or the geometry's mask turned out to be decides (as fxs correlate's --mask).
         setup.file->frameMask.reset();
-        if (!perFrame.dataset.empty()) {
+        if (!perFrame.dataset.empty() && config.source == SourceKind::CxiFile) { // not read from a live file
             setup.file->frameMask = perFrame;
         }
     }
