@@ -110,11 +110,9 @@ Result<RunGeometry> fromGeometryFile(
     if (energyFromStart) {
         g.values.energySource = ValueSource::Stream;
     }
-    if (c.source == SourceKind::CxiFile) {
+    // A live file's values per frame grow with it: FrameRemappers re-read them as frames are appended.
+    if (isFileRun(c)) {
         g.file = std::move(*file);
-    } else {
-        // A live file's values per frame grow with it: its run keeps the first frame's geometry.
-        g.values.perFrame = false;
     }
     return g;
 }

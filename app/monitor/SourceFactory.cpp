@@ -203,7 +203,8 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
         setup.geometry = std::move(*withStop);
     }
     PerFrameMask perFrame;
-    auto mask = pixelMask(config, setup.geometry, &perFrame);
+    std::string maskWarning;
+    auto mask = pixelMask(config, setup.geometry, &perFrame, &maskWarning);
     if (!mask) {
         return mask.error();
     }
@@ -211,7 +212,7 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
     if (setup.file) {
         // What the Pixel mask field or the geometry's mask turned out to be decides (as fxs correlate's --mask).
         setup.file->frameMask.reset();
-        if (!perFrame.dataset.empty()) {
+        if (!perFrame.dataset.empty() && config.source == SourceKind::CxiFile) { // not read from a live file
             setup.file->frameMask = perFrame;
         }
     }
@@ -230,12 +231,15 @@ Result<RunSetup> SourceFactory::open(const RunConfig& config, MissingValues* mis
         }
         setup.source = std::move(*s);
     }
+    if (!maskWarning.empty()) { // in the message bar when the run starts and in its end message
+        setup.notice += (setup.notice.empty() ? "warning: " : "; warning: ") + maskWarning;
+    }
     setup.assembly = std::make_shared<const widgets::ImageAssembly>(layout(setup.geometry, setup.mask));
     return setup;
 }
 
 Result<std::vector<std::uint8_t>> SourceFactory::pixelMask(
-    const RunConfig& config, const DetectorGeometry& geometry, PerFrameMask* perFrame)
+    const RunConfig& config, const DetectorGeometry& geometry, PerFrameMask* perFrame, std::string* warning)
 {
     std::vector<std::uint8_t> mask = geometry.validMask();
     GeomTemplate t; // without a geometry file: no mask key, no mask bits
@@ -252,6 +256,9 @@ Result<std::vector<std::uint8_t>> SourceFactory::pixelMask(
         file ? config.path.toStdString() : std::string(), mask, perFrame != nullptr ? perFrame : &unused, "Pixel mask");
     if (!applied) {
         return applied.error();
+    }
+    if (warning != nullptr) {
+        *warning = applied->warning;
     }
     return mask;
 }

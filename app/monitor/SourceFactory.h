@@ -47,9 +47,10 @@ public:
     static Result<DetectorGeometry> withBeamstop(const DetectorGeometry& geometry);
     /// The run's pixel mask on `geometry`: its valid pixels, less the Pixel mask field's bad pixels (or, without
     /// one, those of the geometry's mask key) as fxs correlate applies them; a bad mask file is an Error naming it.
-    /// A geometry mask with one slab per frame in the data file goes to `perFrame` (when given) instead.
-    static Result<std::vector<std::uint8_t>> pixelMask(
-        const RunConfig& config, const DetectorGeometry& geometry, PerFrameMask* perFrame = nullptr);
+    /// A geometry mask with one slab per frame in the data file goes to `perFrame` (when given) instead. A geometry
+    /// mask that cannot be read is no error: `warning` (when given) says so, as fxs correlate does.
+    static Result<std::vector<std::uint8_t>> pixelMask(const RunConfig& config, const DetectorGeometry& geometry,
+        PerFrameMask* perFrame = nullptr, std::string* warning = nullptr);
     /// Per-pixel lab positions, panels and mask (`mask`, 1 = usable, when given; else the geometry's) for the widgets.
     static widgets::PixelLayout layout(const DetectorGeometry& geometry, const std::vector<std::uint8_t>& mask = {});
     /// The run's shot path from `setup` (its source moves into it): remapped onto `grid` with its geometry and pixel

@@ -25,6 +25,9 @@ struct JobFiles {
     std::filesystem::path densityMrc() const { return dir / "density.mrc"; }
     /// A one-line error written by rank 0 before it aborts (bad config, unreadable checkpoint, ...).
     std::filesystem::path error() const { return dir / "error.txt"; }
+    /// What rank 0 wants the user to know about the input that stops nothing (the geometry's mask could not be
+    /// read), one line; the server shows it as the job's status message. Removed at each launch.
+    std::filesystem::path notice() const { return dir / "notice.txt"; }
     /// Rank 0's timing of the last attempt (JSON: total_s, reduce_checkpoint_s, rounds), for benchmarks.
     std::filesystem::path timing() const { return dir / "timing.json"; }
     /// A stream job's ledger beside the checkpoint: every shot's series and frame number, and the stream counts of

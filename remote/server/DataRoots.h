@@ -3,6 +3,8 @@
 #include "fxs.pb.h"
 #include <fxs/core/Result.h>
 
+#include <grpcpp/support/status.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,12 +24,21 @@ public:
     /// file) replaced by its resolved path, so that the worker opens what was checked; an Error for the first
     /// path outside the roots.
     Result<fxs::v1::JobSpec> resolveSpec(const fxs::v1::JobSpec& spec) const;
+    /// Checks the files that a resolved spec's HDF5 inputs (cxi.paths, the masks of geometry_values, the geometry's
+    /// own mask_file) reach through external links, virtual datasets and external raw data, recursively, listed by
+    /// fxs-probe: PERMISSION_DENIED naming the linked file, the file that links to it and the roots when one lies
+    /// outside them; INVALID_ARGUMENT when the links form a cycle or cannot be listed.
+    grpc::Status checkLinkedFiles(const fxs::v1::JobSpec& resolved) const;
     /// The resolved roots.
     const std::vector<std::filesystem::path>& roots() const { return m_roots; }
     /// "/data/a, /data/b" (or "none").
     std::string describe() const;
 
 private:
+    /// `path` resolved (symlinks followed) when it lies under a root; else an empty path.
+    std::filesystem::path inside(const std::filesystem::path& path) const;
+    grpc::Status checkFile(const std::string& field, const std::string& path) const;
+
     std::vector<std::filesystem::path> m_roots;
 };
 

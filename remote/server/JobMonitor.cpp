@@ -109,6 +109,12 @@ void updateFiles(Job& job)
             job.status.set_snapshot_version(job.snapshot->version);
         }
     }
+    // What the worker wants the user to know (the geometry's mask not applied) is the running job's message.
+    if (job.status.state() == fxs::v1::JOB_STATE_RUNNING) {
+        if (auto notice = readText(job.files.notice())) {
+            job.status.set_message(notice->substr(0, notice->find('\n')));
+        }
+    }
 }
 
 // The watchdog: a reason to end the job, or "" when all is well.
@@ -241,7 +247,7 @@ void pollJob(Job& job, const ServerOptions& options)
         }
         const bool exitedOk = *waitStatus == -1 || (WIFEXITED(*waitStatus) && WEXITSTATUS(*waitStatus) == 0);
         if (exitedOk && std::filesystem::exists(job.files.result())) {
-            finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED, "");
+            finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED, job.status.message()); // the worker's notice, if any
         } else if (auto err = readText(job.files.error())) {
             finishJob(job, fxs::v1::JOB_STATE_FAILED, "fxs-worker: " + err->substr(0, err->find('\n')));
         } else {

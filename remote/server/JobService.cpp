@@ -86,6 +86,9 @@ grpc::Status JobService::submitAs(const Caller& caller, const fxs::v1::JobSpec& 
     if (!resolved) {
         return { grpc::StatusCode::PERMISSION_DENIED, resolved.error().message };
     }
+    if (auto st = m_roots.checkLinkedFiles(*resolved); !st.ok()) {
+        return st;
+    }
     if (auto st = checkLimits(caller, spec.ranks()); !st.ok()) {
         return st;
     }
@@ -183,6 +186,8 @@ grpc::Status JobService::changeJobAs(const Caller& caller, Job& job, const std::
     // The roots may have changed since the submission (a restarted server): the input is checked again.
     if (auto resolved = m_roots.resolveSpec(job.spec); !resolved) {
         return { grpc::StatusCode::PERMISSION_DENIED, resolved.error().message };
+    } else if (auto st = m_roots.checkLinkedFiles(*resolved); !st.ok()) {
+        return st;
     }
     if (auto st = checkLimits(caller, job.spec.ranks()); !st.ok()) {
         return st;

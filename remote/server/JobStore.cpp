@@ -213,6 +213,7 @@ Status JobStore::launch(Job& job)
     job.rankRates.clear();
     job.status.set_state(fxs::v1::JOB_STATE_RUNNING);
     job.status.set_message("");
+    std::filesystem::remove(job.files.notice(), ec); // an earlier attempt's
     job.status.set_resumable(false);
     job.status.set_attempt(job.status.attempt() + 1);
     job.status.set_checkpoint_shots(job.baseShots + job.baseRejected);

@@ -10,6 +10,7 @@
 #include <fxs/sources/MaskFile.h>
 #include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/polar/PolarRemapper.h>
+#include <fxs/results/AtomicFile.h>
 #include <fxs/simulation/Simulator.h>
 #include <fxs/simulation/SimulatorPixels.h>
 #include <fxs/simulation/SimulatorSource.h>
@@ -19,6 +20,26 @@
 namespace fxs::remote {
 
 namespace {
+
+std::string& noticeFile()
+{
+    static std::string path;
+    return path;
+}
+
+// Rank 0 (of the whole job) says `line` in the launcher's log and in the notice file the server shows.
+void noteForUser(const std::string& line)
+{
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0) {
+        return;
+    }
+    std::cerr << "fxs-worker: " << line << "\n";
+    if (!noticeFile().empty()) {
+        (void)writeTextAtomically(noticeFile(), line + "\n");
+    }
+}
 
 // Which shots get their statistics computed, and how. With vetoes every shot needs them; without, they only feed
 // the hit rate and mean intensity each rank reports (JobStatus counts the shots they come from), and every 4th
@@ -78,6 +99,9 @@ Result<WorkerGeometry> workerGeometry(const WorkerConfig& cfg, const std::string
         field + ".geometry_values.mask");
     if (!applied) {
         return applied.error();
+    }
+    if (!applied->warning.empty()) {
+        noteForUser("warning: " + applied->warning);
     }
     w.file.frameMask.reset(); // what the job's mask or the geometry's mask turned out to be decides
     if (!perFrame.dataset.empty()) {
@@ -309,6 +333,8 @@ Result<std::unique_ptr<ShotProvider>> openEverywhere(
 }
 
 } // namespace
+
+void setNoticeFile(const std::string& path) { noticeFile() = path; }
 
 Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::string& field)
 {

@@ -45,6 +45,9 @@ struct DetectorInput {
 /// The job's detector; `field` names the JobSpec input in messages ("stream").
 Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::string& field);
 
+/// Where rank 0 leaves what the user should know about the input (JobFiles::notice); set once by main().
+void setNoticeFile(const std::string& path);
+
 /// Opens the job's input on every rank of `comm` (collective). For a CXI stack rank 0 validates the file with
 /// fxs-probe first and the others open it only once it passed; cfg.shots and cfg.inputIdentity are then set
 /// from the file. Statistics are computed for every shot when cfg.veto holds rules.

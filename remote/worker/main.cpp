@@ -2,6 +2,7 @@
 // Launched by fxs-server as `mpirun -n N fxs-worker JOB_DIR`; see WorkerRun.h for what every rank does.
 #include <fxs/results/AtomicFile.h>
 #include "JobFiles.h"
+#include "ShotProvider.h"
 #include "WorkerRun.h"
 #include <fxs/core/Version.h>
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv)
         return 2;
     }
     const fxs::remote::JobFiles files { argv[1] };
+    fxs::remote::setNoticeFile(files.notice().string());
     const fxs::Status st = fxs::remote::runWorker(files, MPI_COMM_WORLD);
     if (!st) {
         std::fprintf(stderr, "fxs-worker rank %d: %s\n", rank, st.message().c_str());

@@ -120,6 +120,29 @@ private slots:
         QCOMPARE(v.trimmed(), QString("True|0.1|0.14|3|data file"));
     }
 
+    void anUnreadableGeometryMaskIsSaid()
+    {
+        // The geometry names a mask dataset the data file lacks: the run goes on unmasked, as fxs correlate does, and
+        // the window says so in its message bar and in the run's end message, in the CLI's words but naming the
+        // window's Pixel mask field.
+        const QString cxi = m_dir.filePath("nomask.cxi");
+        const auto w = fxs::test::runPython(fxs::test::kLclsWriter, { cxi, "100,100,100" });
+        QVERIFY2(w.ok(), w.err.constData());
+        const QString geom = writeText(m_dir, "nomask.geom",
+            QByteArray(fxs::test::kLclsGeometry) + "mask = /entry_1/data_1/mask\n");
+        const Grid g { 8, 16, 0.02, 0.12 };
+        const QString dataset = "/entry_1/data_1/data";
+        const auto cli = fxs::test::runFxs(correlateArgs(cxi, dataset, geom, g, m_dir.filePath("nomask-cli.h5")));
+        QVERIFY2(cli.ok(), cli.err.constData());
+        const QByteArray warned = "warning: the geometry's mask " + cxi.toUtf8() + ":/entry_1/data_1/mask cannot be read";
+        QVERIFY2(cli.err.contains(warned), cli.err.constData());
+        QByteArray said;
+        const QString shots = m_dir.filePath("nomask-shots");
+        const QString mon = monitorRun(m_dir, "nomask", cxi, dataset, geom, g, { "--screenshots", shots }, &said);
+        QVERIFY(!mon.isEmpty());
+        QVERIFY2(said.contains(warned) && said.contains("give one in the Pixel mask field"), said.constData());
+    }
+
     void euXfelMaskPerFrameIsApplied()
     {
         if (!fxs::test::pythonHas("extra_data")) {

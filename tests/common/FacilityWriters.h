@@ -111,6 +111,36 @@ with h5py.File(path, 'w') as f:
     f['/LCLS/photon_energy_eV'] = np.full(len(clens), 9000.0)
 )";
 
+/// kLclsWriter's frames written live (h5py, SWMR): the first frame and its EncoderValue are in the file when it
+/// prints "ready"; after a pause (argument 3, seconds) each further frame is appended 0.2 s apart, its EncoderValue
+/// flushed first, then the frame. Arguments: path, clens in mm, pause.
+inline const char* kLclsLiveWriter = R"(
+import h5py, sys, time, numpy as np
+path, clens, pause = sys.argv[1], [float(v) for v in sys.argv[2].split(',')], float(sys.argv[3])
+lam = 12398.419843320026 / 9000.0
+c = (np.arange(64) + 0.5 - 32) / 1e4
+x, y = c[None, :], c[:, None]
+r, phi = np.hypot(x, y), np.arctan2(y, x)
+rng = np.random.default_rng(11)
+f = h5py.File(path, 'w', libver='latest')
+d = f.create_dataset('/entry_1/data_1/data', (0, 64, 64), maxshape=(None, 64, 64), chunks=(1, 64, 64), dtype='f4')
+e = f.create_dataset('/LCLS/detector_1/EncoderValue', (0,), maxshape=(None,), chunks=(64,), dtype='f8')
+f['/LCLS/photon_energy_eV'] = 9000.0
+def append(j, clen_mm):
+    q = 4 * np.pi * np.sin(0.5 * np.arctan2(r, clen_mm * 1e-3)) / lam
+    ring = np.exp(-0.5 * ((q - 0.07) / 0.006) ** 2) * (1 + 0.8 * np.cos(3 * phi + j))
+    e.resize((j + 1,)); e[j] = clen_mm; e.flush()
+    d.resize((j + 1, 64, 64)); d[j] = 5 + 800 * ring + rng.poisson(2.0, r.shape); d.flush()
+append(0, clens[0])
+f.swmr_mode = True
+print('ready', flush=True)
+time.sleep(pause)
+for j, clen_mm in enumerate(clens[1:], 1):
+    append(j, clen_mm)
+    time.sleep(0.2)
+f.close()
+)";
+
 /// A 64 × 64 panel of 100 µm pixels whose camera length and photon energy are the LCLS per-event values.
 inline const char* kLclsGeometry = "res = 10000\nclen = /LCLS/detector_1/EncoderValue\nphoton_energy = /LCLS/photon_energy_eV\n"
                                    "p/min_fs = 0\np/max_fs = 63\np/min_ss = 0\np/max_ss = 63\np/corner_x = -32\n"

@@ -210,6 +210,36 @@ private slots:
         QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
         QVERIFY(without > 1e-3);
     }
+
+    void anUnreadableGeometryMaskIsSaid()
+    {
+        // The geometry names a mask dataset the data file lacks (h5py wrote none): the job runs unmasked, as fxs
+        // correlate does, and its status message says so, as fxs correlate's warning does, naming the field to use.
+        const std::string cxi = m_dir.filePath("nomask.cxi").toStdString();
+        const QString geom = m_dir.filePath("nomask.geom");
+        QVERIFY(runPython(kWriter, { QString::fromStdString(cxi) }).ok());
+        QFile g(geom);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write(QByteArray(kGeom) + "mask = /entry_1/data_1/mask\n");
+        g.close();
+        auto spec = cxiSpec(cxi, geom.toStdString());
+        spec.mutable_cxi()->mutable_geometry_values()->set_photon_energy_ev(9000.0);
+        auto st = m_server->session->submit(spec);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        auto end = m_server->session->watch(st->job_id(), {}, {});
+        QVERIFY(end.ok());
+        QCOMPARE(end->state(), fxs::v1::JOB_STATE_SUCCEEDED);
+        const QString msg = QString::fromStdString(end->message());
+        qInfo().noquote() << msg;
+        QVERIFY2(msg.startsWith("warning: the geometry's mask " + QString::fromStdString(cxi) + ":/entry_1/data_1/mask "
+                                "cannot be read"),
+            qPrintable(msg));
+        QVERIFY2(msg.endsWith("no pixel mask applied (give one in the cxi.geometry_values.mask field)"), qPrintable(msg));
+        // h5py agrees that the dataset is not there.
+        QVERIFY(runPython("import h5py, sys; sys.exit(int('/entry_1/data_1/mask' in h5py.File(sys.argv[1], 'r')))",
+            { QString::fromStdString(cxi) })
+                    .ok());
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_RemoteGeometryValues)

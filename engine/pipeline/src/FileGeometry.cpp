@@ -4,9 +4,11 @@
 #include <fxs/sources/GeomDataReader.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace fxs {
 
@@ -38,7 +40,7 @@ Result<FileGeometry> FileGeometry::read(GeomTemplate geometry, const GeomOverrid
     g.overrides = overrides;
     g.dataFile = dataFile;
     if (!dataFile.empty() && !g.geometryTemplate.dataPaths().empty()) {
-        auto v = GeomDataReader::read(dataFile, g.geometryTemplate.dataPaths());
+        auto v = GeomDataReader::read(dataFile, g.geometryTemplate.dataPaths(), &g.growingPaths);
         if (!v) {
             return v.error();
         }
@@ -64,7 +66,10 @@ Status FileGeometry::resolve(std::int64_t frame)
             varying.push_back(&it->second);
         }
     }
-    perFrame = !varying.empty();
+    const auto geometryPaths = geometryTemplate.geometryPaths(overrides);
+    perFrame = !varying.empty() || std::any_of(growingPaths.begin(), growingPaths.end(), [&](const auto& p) {
+        return std::find(geometryPaths.begin(), geometryPaths.end(), p) != geometryPaths.end();
+    });
     cameraLengthM = {};
     photonEnergyEv = {};
     widen(cameraLengthM, resolved.cameraLengthM);
@@ -109,11 +114,35 @@ void FileGeometry::applyTo(ShotPipeline& pipeline, const PolarGrid& grid, const 
     const std::vector<std::uint8_t>& mask) const
 {
     if (perFrame) {
-        pipeline.setFrameRemappers(
-            std::make_unique<FrameRemappers>(geometryTemplate, overrides, dataValues, grid, options, mask));
+        auto remappers
+            = std::make_unique<FrameRemappers>(geometryTemplate, overrides, dataValues, grid, options, mask);
+        if (!growingPaths.empty()) {
+            remappers->follow(growingPaths, refreshValues());
+        }
+        pipeline.setFrameRemappers(std::move(remappers));
     }
     // The source marks each frame's own bad pixels NaN (CxiSourceOptions::frameMaskDataset).
     pipeline.config().nonFiniteMasked = pipeline.config().nonFiniteMasked || frameMask.has_value();
+}
+
+FrameRemappers::Refresh FileGeometry::refreshValues() const
+{
+    return [file = dataFile, paths = geometryTemplate.dataPaths(), growing = growingPaths](
+               std::int64_t frame) -> Result<GeomDataValues> {
+        // A writer may flush a frame before its values: they are waited for a little (2 s) before the frame fails.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        for (;;) {
+            auto v = GeomDataReader::read(file, paths);
+            const bool complete = v && std::all_of(growing.begin(), growing.end(), [&](const std::string& p) {
+                const auto it = v->find(p);
+                return it != v->end() && static_cast<std::size_t>(frame) < it->second.size();
+            });
+            if (!v || complete || std::chrono::steady_clock::now() > deadline) {
+                return v;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    };
 }
 
 std::string FileGeometry::perFrameSummary() const

@@ -22,18 +22,51 @@ FrameRemappers::FrameRemappers(GeomTemplate geometry, GeomOverrides overrides, G
     }
 }
 
+void FrameRemappers::follow(const std::vector<std::string>& growing, Refresh refresh)
+{
+    const auto geometryPaths = m_template.geometryPaths(m_overrides);
+    for (const auto& path : growing) {
+        const bool used = std::find(geometryPaths.begin(), geometryPaths.end(), path) != geometryPaths.end();
+        if (used && std::find(m_perFramePaths.begin(), m_perFramePaths.end(), path) == m_perFramePaths.end()) {
+            m_perFramePaths.push_back(path);
+        }
+    }
+    m_refresh = std::move(refresh);
+}
+
+Result<std::vector<double>> FrameRemappers::keyFor(std::int64_t frame)
+{
+    const auto has = [&](const std::string& path) {
+        const auto it = m_data.find(path);
+        return frame >= 0 && it != m_data.end() && static_cast<std::size_t>(frame) < it->second.size();
+    };
+    if (m_refresh && !std::all_of(m_perFramePaths.begin(), m_perFramePaths.end(), has)) {
+        auto data = m_refresh(frame);
+        if (!data) {
+            return data.error();
+        }
+        m_data = std::move(*data);
+    }
+    std::vector<double> key;
+    for (const auto& path : m_perFramePaths) {
+        if (!has(path)) {
+            const auto it = m_data.find(path);
+            return Error { "geometry value '" + path + "' has " + std::to_string(it == m_data.end() ? 0 : it->second.size())
+                + " values in the data file, none for frame " + std::to_string(frame) };
+        }
+        key.push_back(m_data.at(path)[static_cast<std::size_t>(frame)]);
+    }
+    return key;
+}
+
 Result<const PolarRemapper*> FrameRemappers::forFrame(std::int64_t frame)
 {
     // The values that differ between frames pick the geometry; everything else is the same for the run.
-    std::vector<double> key;
-    for (const auto& path : m_perFramePaths) {
-        const auto& v = m_data.at(path);
-        if (frame < 0 || static_cast<std::size_t>(frame) >= v.size()) {
-            return Error { "geometry value '" + path + "' has " + std::to_string(v.size())
-                + " values in the data file, none for frame " + std::to_string(frame) };
-        }
-        key.push_back(v[static_cast<std::size_t>(frame)]);
+    auto k = keyFor(frame);
+    if (!k) {
+        return k.error();
     }
+    std::vector<double> key = std::move(*k);
     for (auto it = m_recent.begin(); it != m_recent.end(); ++it) {
         if (it->first == key) {
             m_recent.splice(m_recent.begin(), m_recent, it);

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fxs/sources/LinkedFiles.h>
 #include <fxs/sources/NexusMaster.h>
 #include <fxs/sources/StackInspector.h>
 #include <fxs/core/Version.h>
@@ -16,11 +17,14 @@ int main(int argc, char** argv)
     std::string dataset = "/entry_1/data_1/data";
     bool swmr = false;
     bool nexusLinks = false;
+    bool linked = false;
     fxs::StackLimits limits;
     app.add_option("file", path, "HDF5/CXI file")->required();
     app.add_option("--dataset", dataset, "dataset path of the (N, ss, fs) or (N, modules, ss, fs) stack");
     app.add_flag("--swmr", swmr, "open as a SWMR reader (a file still being written)");
     app.add_flag("--nexus-links", nexusLinks, "list the data links of a DECTRIS NeXus master file instead");
+    app.add_flag("--linked-files", linked,
+        "list every file the file's external links, virtual datasets and external raw data reach instead");
     app.add_option("--max-slab-pixels", limits.maxSlabPixels, "largest frame accepted, in pixels");
     app.add_option("--max-frames", limits.maxFrames, "largest number of frames accepted");
     app.add_option("--max-chunk-bytes", limits.maxChunkBytes, "largest HDF5 chunk accepted, in bytes");
@@ -36,6 +40,12 @@ int main(int argc, char** argv)
         std::printf("%s\n", fxs::NexusLinks::toJson(links).c_str());
         std::fflush(stdout);
         return links.ok() ? 0 : 1;
+    }
+    if (linked) {
+        const auto files = fxs::linkedFiles(path);
+        std::printf("%s\n", fxs::LinkedFiles::toJson(files).c_str());
+        std::fflush(stdout);
+        return files.ok() ? 0 : 1;
     }
     const auto verdict = fxs::StackInspector::inspectFile(path, dataset, limits, swmr);
     std::printf("%s\n", fxs::StackInspector::toJson(verdict).c_str());

@@ -213,14 +213,29 @@ Result<StackInfo> FileProbe::validate(const std::string& path, const std::string
     return verdict;
 }
 
-Result<NexusLinks> FileProbe::nexusDataLinks(const std::string& path, const ProbeOptions& options)
+namespace {
+
+// fxs-probe `flag` on `path`, its answer read by T::fromJson.
+template <class T> Result<T> listing(const char* flag, const std::string& path, const ProbeOptions& options)
 {
-    const std::string exe = findExecutable(options);
-    auto line = runProbe(exe, { exe, "--nexus-links", "--", path }, path, options);
+    const std::string exe = FileProbe::findExecutable(options);
+    auto line = runProbe(exe, { exe, flag, "--", path }, path, options);
     if (!line) {
         return line.error();
     }
-    return NexusLinks::fromJson(*line);
+    return T::fromJson(*line);
+}
+
+} // namespace
+
+Result<NexusLinks> FileProbe::nexusDataLinks(const std::string& path, const ProbeOptions& options)
+{
+    return listing<NexusLinks>("--nexus-links", path, options);
+}
+
+Result<LinkedFiles> FileProbe::linkedFiles(const std::string& path, const ProbeOptions& options)
+{
+    return listing<LinkedFiles>("--linked-files", path, options);
 }
 
 } // namespace fxs

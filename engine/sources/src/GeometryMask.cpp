@@ -63,9 +63,11 @@ Result<AppliedMask> applyGeometryMask(const GeomTemplate& t, const DetectorGeome
     if (!m) {
         if (maskSpec.empty()) {
             // CrystFEL would stop; a CXI file without the geometry's mask is common enough to go on, saying so.
+            const std::string hint = optionName.starts_with("--") ? "give one with " + optionName + " FILE[:DATASET]"
+                                                                  : "give one in the " + optionName + " field";
             return AppliedMask { {},
-                "the geometry's mask " + what + " cannot be read (" + m.error().message
-                    + "); no pixel mask applied (give one with --mask FILE[:DATASET])" };
+                "the geometry's mask " + what + " cannot be read (" + m.error().message + "); no pixel mask applied ("
+                    + hint + ")" };
         }
         return Error { optionName + " " + maskSpec + ": " + m.error().message };
     }

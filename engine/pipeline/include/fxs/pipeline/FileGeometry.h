@@ -3,6 +3,7 @@
 #include <fxs/core/Result.h>
 #include <fxs/geometry/GeomTemplate.h>
 #include <fxs/pipeline/ShotPipeline.h>
+#include <fxs/polar/FrameRemappers.h>
 #include <fxs/polar/PolarGrid.h>
 #include <fxs/polar/PolarRemapper.h>
 #include <fxs/sources/CxiFileSource.h>
@@ -33,6 +34,9 @@ struct FileGeometry {
     GeomOverrides overrides;
     std::string dataFile; ///< where the HDF5-path values and a mask per frame are read (empty: none)
     GeomDataValues dataValues; ///< by path: one value, or one per frame
+    /// Paths whose datasets can still grow along frames (a live file's per-frame values): per frame whatever their
+    /// length, re-read as the file grows
+    std::vector<std::string> growingPaths;
     ResolvedGeometry resolved; ///< the geometry in effect at the frame given to resolve()
     bool perFrame = false; ///< a value that moves pixels or changes q is given per frame (FrameRemappers follow it)
     ValueRange cameraLengthM; ///< the first panel's clen in effect, over the frames
@@ -51,12 +55,15 @@ struct FileGeometry {
     /// The source's options with the mask per frame, when there is one.
     void applyTo(CxiSourceOptions& options) const;
     /// Makes `pipeline` follow the geometry frame by frame (one remap table per distinct set of values, cached)
-    /// when it changes per frame, and take a frame's NaN pixels as that frame's mask when the mask is per frame.
+    /// when it changes per frame (re-reading the values of a growing file for frames appended after the open),
+    /// and take a frame's NaN pixels as that frame's mask when the mask is per frame.
     /// `options` and `mask` as PolarRemapper::create's.
     void applyTo(ShotPipeline& pipeline, const PolarGrid& grid, const RemapOptions& options = {},
         const std::vector<std::uint8_t>& mask = {}) const;
     /// "clen 0.1–0.14 m per frame (3 geometries, data file)": what changes between frames (empty: nothing does).
     std::string perFrameSummary() const;
+    /// Re-reads the data file's values for a frame appended after the open (FrameRemappers::follow).
+    FrameRemappers::Refresh refreshValues() const;
 };
 
 } // namespace fxs

@@ -6,6 +6,7 @@
 #include <fxs/core/Result.h>
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <utility>
 #include <vector>
@@ -21,6 +22,12 @@ public:
     /// `extraMask` as PolarRemapper::create's (slab order, nonzero = usable).
     FrameRemappers(GeomTemplate geometry, GeomOverrides overrides, GeomDataValues data, PolarGrid grid,
         RemapOptions options = {}, std::vector<std::uint8_t> extraMask = {}, std::size_t capacity = 8);
+
+    /// Re-reads the data file's values for `frame` (a live file that grows).
+    using Refresh = std::function<Result<GeomDataValues>(std::int64_t frame)>;
+    /// Follows a data file that is still being written: `growing` paths are values per frame whatever their length
+    /// now, and a frame that has none yet re-reads them all through `refresh` (under SWMR, as the file grows).
+    void follow(const std::vector<std::string>& growing, Refresh refresh);
 
     /// True when some value the geometry takes from the data file has one value per frame.
     bool perFrame() const { return !m_perFramePaths.empty(); }
@@ -38,8 +45,12 @@ private:
     std::vector<std::uint8_t> m_mask;
     std::size_t m_capacity;
     std::vector<std::string> m_perFramePaths;
+    Refresh m_refresh;
     std::list<std::pair<std::vector<double>, PolarRemapper>> m_recent; ///< most recent first
     std::size_t m_distinct = 0;
+
+    /// The per-frame values of `frame`, re-read once through m_refresh when some are missing.
+    Result<std::vector<double>> keyFor(std::int64_t frame);
 };
 
 } // namespace fxs

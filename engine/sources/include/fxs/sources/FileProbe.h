@@ -1,6 +1,7 @@
 #pragma once
 
 #include <fxs/core/Result.h>
+#include <fxs/sources/LinkedFiles.h>
 #include <fxs/sources/NexusMaster.h>
 #include <fxs/sources/StackInspector.h>
 
@@ -30,6 +31,9 @@ public:
     /// The data links of a DECTRIS NeXus master file (NexusMaster::dataLinks), listed by fxs-probe in its own
     /// process: empty when `path` is not a master file.
     static Result<NexusLinks> nexusDataLinks(const std::string& path, const ProbeOptions& options = {});
+    /// Every file that `path` reaches through external links, virtual datasets and external raw data, recursively
+    /// (fxs::linkedFiles), listed by fxs-probe in its own process: none when `path` is not HDF5.
+    static Result<LinkedFiles> linkedFiles(const std::string& path, const ProbeOptions& options = {});
     /// The fxs-probe executable that validate() would run for `options`.
     static std::string findExecutable(const ProbeOptions& options = {});
 };

@@ -14,7 +14,11 @@ namespace fxs {
 class GeomDataReader {
 public:
     /// Every path of `paths` the file holds; fails when the file cannot be opened or a dataset is not numeric.
-    static Result<GeomDataValues> read(const std::string& file, const std::vector<std::string>& paths);
+    /// A live file (being written in SWMR mode) is read as a SWMR reader. `growing`, when given, receives the
+    /// paths whose datasets can still grow along frames (extendible 1-D or N × 1: a live file's per-frame values,
+    /// per frame even while they hold one value).
+    static Result<GeomDataValues> read(const std::string& file, const std::vector<std::string>& paths,
+        std::vector<std::string>* growing = nullptr);
 };
 
 } // namespace fxs

@@ -70,7 +70,8 @@ struct AppliedMask {
 /// Applies to `mask` (slab order, 1 = usable) the pixel mask `maskSpec` (a user's --mask / Pixel mask field, read by
 /// readPixelMask) or, without it, the dataset the geometry's `mask` key names (in `mask_file`, else in `dataFile`),
 /// together with the geometry's own valid pixels. Values follow the geometry's mask_good/mask_bad bits when it gives
-/// any, else nonzero = bad. `optionName` ("--mask", "Pixel mask") starts the message of a user's bad mask.
+/// any, else nonzero = bad. `optionName` ("--mask", "Pixel mask") starts the message of a user's bad mask, and the
+/// warning of a geometry mask that cannot be read says to give one there.
 /// When the mask dataset has one slab per frame (N × … of the detector's pixels, N > 1) and `perFrame` is given,
 /// it is returned there instead of being applied (it must then be in the data file itself).
 Result<AppliedMask> applyGeometryMask(const GeomTemplate& t, const DetectorGeometry& g, const std::string& maskSpec,
