@@ -213,7 +213,7 @@ struct Prepared {
     std::string geometryText;
     std::string geometryValues; ///< JSON: the values in effect and their sources
     std::optional<DetectorGeometry> geometry;
-    const DetectorStreamSource* stream = nullptr; ///< the source when it is a detector stream (for its counts)
+    DetectorStreamSource* stream = nullptr; ///< the source when it is a detector stream (its counts, its end)
 };
 
 // The geometry a DECTRIS start message describes (a flat detector normal to the beam), when it gives enough.
@@ -309,7 +309,7 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     if (!src) {
         return src.error();
     }
-    const auto* stream = dynamic_cast<const DetectorStreamSource*>(src->get());
+    auto* stream = dynamic_cast<DetectorStreamSource*>(src->get());
     if (o.polar) {
         auto p = preparePolar(o, std::move(*src));
         if (p) {
@@ -495,11 +495,13 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     ResultsContent rc { &*run, &snap, nullptr, prep->grid, prep->wavelengthA, prep->geometryText,
         withGeometryValues(effectiveConfig(sub), prep->geometryValues), o.inputs, std::nullopt };
     if (prep->stream != nullptr) {
+        (void)prep->stream->finish(); // what it holds beyond --max-shots is counted, not correlated
         rc.stream = prep->stream->counts();
         const StreamCounts& c = *rc.stream;
         std::cout << "correlate: stream " << o.input << ": " << c.messages << " messages, " << c.frames << " frames, "
                   << c.malformed << " malformed (skipped), " << c.dropped << " dropped by the publisher, "
-                  << c.reconnects << " reconnects\n";
+                  << c.reconnects << " reconnects, " << c.leftUncorrelated
+                  << " received after the run's end and not correlated\n";
     }
     if (auto st = writeResults(o.out, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());

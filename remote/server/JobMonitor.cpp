@@ -241,7 +241,8 @@ void pollJob(Job& job, const ServerOptions& options)
         }
         const bool exitedOk = *waitStatus == -1 || (WIFEXITED(*waitStatus) && WEXITSTATUS(*waitStatus) == 0);
         if (exitedOk && std::filesystem::exists(job.files.result())) {
-            finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED, "");
+            const auto notice = readText(job.files.notice()); // e.g. a stream job's frames left uncorrelated
+            finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED, notice ? notice->substr(0, notice->find('\n')) : "");
         } else if (auto err = readText(job.files.error())) {
             finishJob(job, fxs::v1::JOB_STATE_FAILED, "fxs-worker: " + err->substr(0, err->find('\n')));
         } else {

@@ -30,11 +30,11 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-using CountsArray = std::array<std::int64_t, 6>;
+using CountsArray = std::array<std::int64_t, 7>; // /analysis/stream_counts' order
 
 CountsArray toArray(const StreamCounts& c)
 {
-    return { c.messages, c.frames, c.malformed, c.dropped, c.reconnects, c.series };
+    return { c.messages, c.frames, c.malformed, c.dropped, c.reconnects, c.series, c.leftUncorrelated };
 }
 
 StreamCounts fromArray(const CountsArray& a)
@@ -46,6 +46,7 @@ StreamCounts fromArray(const CountsArray& a)
     c.dropped = a[3];
     c.reconnects = a[4];
     c.series = a[5];
+    c.leftUncorrelated = a[6];
     return c;
 }
 
@@ -53,6 +54,7 @@ StreamCounts fromArray(const CountsArray& a)
 // the attempts before this one: rank 0 keeps it beside the checkpoint (JobFiles::streamLedger).
 struct StreamLedger {
     std::vector<std::int64_t> shot, series, frame;
+    std::vector<std::int64_t> leftSeries, leftFrame; ///< frames received but left uncorrelated at an attempt's end
     CountsArray before {}; ///< counts of the attempts before this one
     CountsArray now {}; ///< this attempt's (every rank)
     std::int64_t dropped = 0; ///< frames nobody got, over the whole ledger (streamGaps): the ranks cannot tell
@@ -65,6 +67,21 @@ struct StreamLedger {
             frame.push_back(triples[i + 2]);
         }
     }
+    void addLeft(const std::vector<std::int64_t>& pairs)
+    {
+        for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+            leftSeries.push_back(pairs[i]);
+            leftFrame.push_back(pairs[i + 1]);
+        }
+    }
+    // Frames nobody received: the gaps in what every rank got, correlated or left at an end.
+    std::int64_t gaps(StreamProtocol protocol) const
+    {
+        auto s = series, f = frame;
+        s.insert(s.end(), leftSeries.begin(), leftSeries.end());
+        f.insert(f.end(), leftFrame.begin(), leftFrame.end());
+        return streamGaps(protocol, s, f);
+    }
     CountsArray total() const
     {
         CountsArray t {};
@@ -76,7 +93,8 @@ struct StreamLedger {
     }
     std::string toJson() const
     {
-        return nlohmann::json { { "shot", shot }, { "series", series }, { "frame", frame }, { "counts", total() } }
+        return nlohmann::json { { "shot", shot }, { "series", series }, { "frame", frame }, { "counts", total() },
+            { "left_series", leftSeries }, { "left_frame", leftFrame } }
             .dump();
     }
     // The ledger of a checkpoint: only the shots it holds (`kept`); its counts become those of the attempts before.
@@ -96,7 +114,19 @@ struct StreamLedger {
                 l.add({ shots[i], series[i], frames[i] });
             }
         }
-        l.before = j.value("counts", CountsArray {});
+        const auto before = j.value("counts", std::vector<std::int64_t> {}); // 6 before left_uncorrelated
+        for (std::size_t i = 0; i < before.size() && i < l.before.size(); ++i) {
+            l.before[i] = before[i];
+        }
+        l.addLeft([&] {
+            std::vector<std::int64_t> pairs;
+            const auto ls = j.value("left_series", std::vector<std::int64_t> {});
+            const auto lf = j.value("left_frame", std::vector<std::int64_t> {});
+            for (std::size_t i = 0; i < ls.size() && i < lf.size(); ++i) {
+                pairs.insert(pairs.end(), { ls[i], lf[i] });
+            }
+            return pairs;
+        }());
         return l;
     }
     // The results file's ledger: every shot in order, accepted unless rejected (with the reason).
@@ -389,7 +419,7 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
             }
             ledger.add(entries);
             ledger.now = all;
-            ledger.dropped = streamGaps(protocol, ledger.series, ledger.frame);
+            ledger.dropped = ledger.gaps(protocol);
             std::set<std::int64_t> refused;
             for (const auto& r : rejectedAll) {
                 refused.insert(r.shot);
@@ -421,13 +451,32 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
             break;
         }
     }
-    if (const auto left = stream.queued(); left > 0) {
-        std::fprintf(stderr, "fxs-worker rank %d: %lld frames received after the job's end were not correlated\n",
-            rank, static_cast<long long>(left));
+    // What the ranks received and never correlated (queued, or still in ZeroMQ's buffers) is counted, and rank 0
+    // learns their frame numbers: they are no gaps.
+    std::vector<std::int64_t> leftPairs;
+    for (const FrameMetadata& m : stream.finish()) {
+        leftPairs.insert(leftPairs.end(), { m.seriesId, m.frameNumber });
     }
-    stream.cancel();
+    const auto allLeft = gatherValues(leftPairs, 0, comm);
+    CountsArray mine = toArray(stream.counts()), all {};
+    MPI_Reduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_INT64_T, MPI_SUM, 0, comm);
     if (rank != 0) {
         return writer.wait();
+    }
+    ledger.addLeft(allLeft);
+    ledger.now = all;
+    ledger.dropped = ledger.gaps(protocol);
+    if (auto st = writeTextAtomically(files.streamLedger(), ledger.toJson()); !st) {
+        return Error { st.message() };
+    }
+    const std::string notice = all[6] > 0 ? std::to_string(all[6])
+            + " frames received after the job's end were not correlated (stream_counts left_uncorrelated)"
+                                          : std::string();
+    if (!notice.empty()) {
+        std::fprintf(stderr, "fxs-worker: %s\n", notice.c_str());
+    }
+    if (auto st = writeTextAtomically(files.notice(), notice); !st) {
+        return Error { st.message() };
     }
     const LedgerColumns columns = ledger.columns(rejectedAll);
     const StreamCounts counts = fromArray(ledger.total());
