@@ -4,6 +4,7 @@
 // Oracles: what the publisher says it sent against the job's ledger (h5py), and the same frames read from the file
 // (h5py wrote it) by the test, remapped through the detector the job's geometry describes (built here from its
 // numbers) and accumulated in one C2Accumulator with the shot indices of the job's ledger: the sums equal.
+#include "ProgramRunner.h"
 #include "PythonRunner.h"
 #include "RemoteFixture.h"
 #include "StreamPeer.h"
@@ -60,7 +61,8 @@ class tst_RemoteStream : public QObject {
     }
 
     // The file's frames through the job's detector, accumulated with the shot index the job's ledger gives each.
-    fxs::C2Sums fileSums(const QMap<qint64, qint64>& shotOfFrame) const
+    fxs::C2Sums fileSums(const QMap<qint64, qint64>& shotOfFrame) const { return fileSums(m_cxi, shotOfFrame); }
+    fxs::C2Sums fileSums(const std::string& path, const QMap<qint64, qint64>& shotOfFrame) const
     {
         auto geometry = fxs::DetectorGeometry::singlePanel(smallDetectorPanel());
         fxs::RemapOptions ro;
@@ -68,7 +70,7 @@ class tst_RemoteStream : public QObject {
         auto remap = fxs::PolarRemapper::create(*geometry, fxs::PolarGrid { 8, 32, 0.01, 0.08 }, ro);
         fxs::CxiSourceOptions so;
         so.validate = false;
-        auto src = fxs::CxiFileSource::open(m_cxi, so);
+        auto src = fxs::CxiFileSource::open(path, so);
         fxs::C2Config c;
         c.nQ = 8;
         c.nPhi = 32;
@@ -329,6 +331,98 @@ private slots:
         QCOMPARE(remote->sums.totalShots(), qint64(kMax));
         const double err = sumsError(remote->sums, fileSums(shotOfFrame));
         QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // A 2-rank job follows a live SWMR file on the server while `fxs simulate --live` writes it (120 frames at 20
+    // per second, /fxs_live/state marking the end): rank r takes frames r, r + 2, …; the job ends at the writer's
+    // close. Oracles: the ledger holds every frame 0 … 119 exactly once (shot index = frame index), the progress
+    // reported frames seen while the writer was still writing, and the sums equal, over the same frames, the finished
+    // file's read by CxiFileSource into one double-precision C2Accumulator (≤ 1e-9) and `fxs correlate` of the
+    // finished file (its single precision: ≤ 1e-5). (Before, cxi.follow did not exist: the field was unknown.)
+    void followsALiveFile()
+    {
+        constexpr int kLive = 120;
+        const QString live = m_dir.filePath("live.cxi");
+        QProcess writer;
+        writer.start(binPath("fxs"),
+            { "simulate", "--out", live, "--shots", QString::number(kLive), "--geometry",
+                QString::fromStdString(m_geom), "--model", "triangle3", "--photons", "200", "--rate", "20", "--live" });
+        QVERIFY(writer.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(live), 20000);
+        QTest::qWait(300); // the writer switches the new file to SWMR mode before a reader may open it
+        fxs::v1::JobSpec spec = streamSpec(1);
+        spec.clear_stream();
+        spec.mutable_cxi()->add_paths(live.toStdString());
+        spec.mutable_cxi()->set_geometry_path(m_geom);
+        spec.mutable_cxi()->set_follow(true);
+        spec.mutable_cxi()->set_follow_idle_timeout_s(30);
+        auto st = m_server->session->submit(spec);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        const std::string id = st->job_id();
+        // Progress while the writer writes: the frames seen so far, fewer than it will write.
+        qint64 seenWhileWriting = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto s = statusOf(id);
+                if (writer.state() == QProcess::Running && s.shots_total() > 0 && s.shots_total() < kLive) {
+                    seenWhileWriting = s.shots_total();
+                }
+                return seenWhileWriting > 0 || s.state() != fxs::v1::JOB_STATE_RUNNING;
+            }(),
+            60000);
+        auto end = m_server->session->watch(id, {}, {});
+        QVERIFY(end.ok());
+        QVERIFY2(end->state() == fxs::v1::JOB_STATE_SUCCEEDED, end->message().c_str());
+        QVERIFY(writer.state() == QProcess::NotRunning || writer.waitForFinished(30000));
+        QCOMPARE(writer.exitCode(), 0);
+        qInfo() << "progress while the writer wrote:" << seenWhileWriting << "frames seen of" << kLive;
+        QVERIFY(seenWhileWriting > 0);
+        QCOMPARE(end->shots_total(), qint64(kLive));
+
+        QTemporaryDir out;
+        QVERIFY(m_server->session->fetch(id, out.filePath("r").toStdString()).ok());
+        QVERIFY(m_server->session->fetch(id, out.filePath("r.h5").toStdString(), fxs::v1::RESULT_KIND_RESULTS_H5).ok());
+        const auto ledger = runPython("import h5py, sys, json\n"
+                                      "print(json.dumps(h5py.File(sys.argv[1], 'r')['ledger/shot_index'][()].tolist()))",
+            { out.filePath("r.h5") });
+        QVERIFY2(ledger.ok(), ledger.err.constData());
+        QList<qint64> shots = jsonInts(QJsonDocument::fromJson(ledger.out).array());
+        std::sort(shots.begin(), shots.end());
+        QList<qint64> every;
+        QMap<qint64, qint64> shotOfFrame;
+        for (int i = 0; i < kLive; ++i) {
+            every.append(i);
+            shotOfFrame.insert(i, i);
+        }
+        QCOMPARE(shots, every); // every frame once, whichever rank took it
+
+        auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
+        QVERIFY(remote.ok());
+        QCOMPARE(remote->sums.totalShots(), qint64(kLive));
+        const double err = sumsError(remote->sums, fileSums(live.toStdString(), shotOfFrame));
+        const QString cliOut = m_dir.filePath("live-closed.h5");
+        const auto cli = runFxs({ "correlate", live, "--geometry", QString::fromStdString(m_geom), "--n-q", "8",
+            "--n-phi", "32", "--q-min", "0.01", "--q-max", "0.08", "--out", cliOut });
+        QVERIFY2(cli.ok(), cli.err.constData());
+        auto cliSums = fxs::SumsFile::read((cliOut + ".ckpt").toStdString());
+        QVERIFY(cliSums.ok());
+        const double errCli = sumsError(remote->sums, cliSums->sums);
+        qInfo() << "vs the finished file (double)" << err << "| vs fxs correlate (single precision)" << errCli;
+        QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+        QVERIFY2(errCli <= 1e-5, qPrintable(QString("relative error vs fxs correlate %1").arg(errCli)));
+    }
+
+    // The follow settings without cxi.follow are refused, naming the field.
+    void followSettingsNeedFollow()
+    {
+        fxs::v1::JobSpec spec = streamSpec(1);
+        spec.clear_stream();
+        spec.mutable_cxi()->add_paths(m_cxi);
+        spec.mutable_cxi()->set_geometry_path(m_geom);
+        spec.mutable_cxi()->set_follow_idle_timeout_s(5);
+        auto refused = m_server->session->submit(spec);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.find("cxi.follow") != std::string::npos, refused.error().message.c_str());
     }
 
     // A stream job without a geometry file is refused at once, naming the field.
