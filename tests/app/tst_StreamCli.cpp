@@ -140,10 +140,19 @@ private slots:
             r.out.constData());
     }
 
-    // DECTRIS Stream V2 with bitshuffle-LZ4 images and a geometry file.
+    // DECTRIS Stream V2 with bitshuffle-LZ4 images and a geometry file, the images decoded on the receiving thread
+    // or left compressed to the shot pipeline's workers (--stream-decode).
+    void dectrisStreamEqualsFile_data()
+    {
+        QTest::addColumn<QString>("decode");
+        QTest::newRow("receiver") << "receiver";
+        QTest::newRow("workers") << "workers";
+    }
     void dectrisStreamEqualsFile()
     {
-        streamEqualsFile({ "dectris", "0", m_cxi }, { "--stream", "dectris", "--geometry", m_geom });
+        QFETCH(QString, decode);
+        streamEqualsFile(
+            { "dectris", "0", m_cxi }, { "--stream", "dectris", "--geometry", m_geom, "--stream-decode", decode });
     }
 
     // DECTRIS Stream V1 (multipart JSON + binary) in its three encodings, the geometry and energy from the
