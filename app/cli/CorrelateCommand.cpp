@@ -61,6 +61,7 @@ struct CorrelateOptions {
     std::string streamDataPath = "image.data";
     std::string streamLayout = "auto";
     std::string streamChannel; ///< DECTRIS channel
+    std::string streamDecode = "auto"; ///< DECTRIS V2: compressed images decoded by "workers", "receiver" or "auto"
     double connectTimeoutS = 30.0;
     bool stopAtEnd = false;
 };
@@ -143,6 +144,11 @@ Result<std::unique_ptr<FrameSource>> openStream(const CorrelateOptions& o)
     so.karabo.dataPath = o.streamDataPath;
     so.karabo.layout = *layout;
     so.dectris.channel = o.streamChannel;
+    // Compressed images decoded on the shot pipeline's workers, or on the one receiving thread. With few cores the
+    // analysis is the cap and decoding on the receiver overlaps it for free (fxs-bench stream on 2 cores: workers
+    // 0.7-0.9 x); with many, the receiving thread's decoding caps the stream (~230 frames/s, docs/PERFORMANCE.md).
+    so.dectris.deferDecode = o.streamDecode == "workers"
+        || (o.streamDecode == "auto" && std::thread::hardware_concurrency() >= 8);
     so.log = [](const std::string& line) { std::cerr << "correlate: " << line << "\n"; };
     std::cerr << "correlate: waiting for the first frame from " << o.input << "\n";
     auto s = DetectorStreamSource::open(so);
@@ -213,7 +219,7 @@ struct Prepared {
     std::string geometryText;
     std::string geometryValues; ///< JSON: the values in effect and their sources
     std::optional<DetectorGeometry> geometry;
-    const DetectorStreamSource* stream = nullptr; ///< the source when it is a detector stream (for its counts)
+    DetectorStreamSource* stream = nullptr; ///< the source when it is a detector stream (its counts, its end)
 };
 
 // The geometry a DECTRIS start message describes (a flat detector normal to the beam), when it gives enough.
@@ -309,7 +315,7 @@ Result<Prepared> prepare(const CorrelateOptions& o)
     if (!src) {
         return src.error();
     }
-    const auto* stream = dynamic_cast<const DetectorStreamSource*>(src->get());
+    auto* stream = dynamic_cast<DetectorStreamSource*>(src->get());
     if (o.polar) {
         auto p = preparePolar(o, std::move(*src));
         if (p) {
@@ -447,6 +453,11 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
         ->capture_default_str()
         ->check(CLI::IsMember({ "auto", "file", "online" }));
     sub->add_option("--stream-channel", o.streamChannel, "DECTRIS: the image channel (default: the first)");
+    sub->add_option("--stream-decode", o.streamDecode,
+           "DECTRIS V2: decode compressed images on the pipeline's workers, on the receiving thread, or auto "
+           "(workers from 8 cores)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({ "auto", "workers", "receiver" }));
     sub->add_option("--connect-timeout", o.connectTimeoutS, "Stream: seconds to wait for the first frame")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
@@ -495,11 +506,13 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     ResultsContent rc { &*run, &snap, nullptr, prep->grid, prep->wavelengthA, prep->geometryText,
         withGeometryValues(effectiveConfig(sub), prep->geometryValues), o.inputs, std::nullopt };
     if (prep->stream != nullptr) {
+        (void)prep->stream->finish(); // what it holds beyond --max-shots is counted, not correlated
         rc.stream = prep->stream->counts();
         const StreamCounts& c = *rc.stream;
         std::cout << "correlate: stream " << o.input << ": " << c.messages << " messages, " << c.frames << " frames, "
                   << c.malformed << " malformed (skipped), " << c.dropped << " dropped by the publisher, "
-                  << c.reconnects << " reconnects\n";
+                  << c.reconnects << " reconnects, " << c.leftUncorrelated
+                  << " received after the run's end and not correlated\n";
     }
     if (auto st = writeResults(o.out, rc); !st) {
         return fail(cmd, kExitProcessing, st.message());

@@ -33,6 +33,9 @@ struct JobFiles {
     /// A stream job's ledger beside the checkpoint: every shot's series and frame number, and the stream counts of
     /// the attempts so far (JSON, written by rank 0 before each checkpoint).
     std::filesystem::path streamLedger() const { return dir / "stream-ledger.json"; }
+    /// What a job that succeeded has to say (one line, e.g. a stream job's frames left uncorrelated): the server puts
+    /// it in JobStatus.message.
+    std::filesystem::path notice() const { return dir / "notice.txt"; }
     /// The launcher's stdout and stderr.
     std::filesystem::path log() const { return dir / "launcher.log"; }
     /// Folder of per-rank heartbeat files.

@@ -125,10 +125,14 @@ Status WorkerConfig::validateStream() const
     if (inputKind != "stream") {
         return {};
     }
-    if (streamEndpoint.rfind("tcp://", 0) != 0 && streamEndpoint.rfind("ipc://", 0) != 0) {
+    if (followFile) {
+        if (cxiPath.empty() || cxiDataset.empty() || geometryPath.empty()) {
+            return Error { "cxi: paths, dataset and geometry_path must be given to follow a live file" };
+        }
+    } else if (streamEndpoint.rfind("tcp://", 0) != 0 && streamEndpoint.rfind("ipc://", 0) != 0) {
         return Error { "stream.endpoint: a ZeroMQ endpoint tcp://HOST:PORT expected, got '" + streamEndpoint + "'" };
     }
-    if (streamProtocol != "dectris" && streamProtocol != "dectris1" && streamProtocol != "karabo") {
+    if (!followFile && streamProtocol != "dectris" && streamProtocol != "dectris1" && streamProtocol != "karabo") {
         return Error { "stream.protocol: dectris, dectris1 or karabo expected, got '" + streamProtocol + "'" };
     }
     if (geometryPath.empty()) {
@@ -234,7 +238,8 @@ std::uint64_t WorkerConfig::computationHash() const
         j["simulator"] = { model, wavelengthA, peakPhotons, meanParticles, geometryPath };
     }
     if (inputKind == "stream") { // the publisher may move; what a frame means may not
-        j["stream"] = { streamProtocol, geometryPath, karaboSource, karaboDataPath };
+        j["stream"] = followFile ? nlohmann::json { "follow", cxiDataset, geometryPath }
+                                 : nlohmann::json { streamProtocol, geometryPath, karaboSource, karaboDataPath };
     }
     if (const auto v = geometryValuesJson(*this); !v.empty()) {
         j["geometry_values"] = v; // another camera length or energy is another computation
@@ -269,7 +274,7 @@ std::string WorkerConfig::toJson() const
         out["stream"] = { { "endpoint", streamEndpoint }, { "protocol", streamProtocol },
             { "time_limit_s", streamTimeLimitS }, { "idle_timeout_s", streamIdleTimeoutS },
             { "connect_timeout_s", streamConnectTimeoutS }, { "stop_at_end", streamStopAtEnd },
-            { "karabo_source", karaboSource }, { "karabo_data_path", karaboDataPath } };
+            { "karabo_source", karaboSource }, { "karabo_data_path", karaboDataPath }, { "follow_file", followFile } };
     }
     return out.dump(2);
 }
@@ -305,6 +310,7 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
             c.streamStopAtEnd = st->value("stop_at_end", c.streamStopAtEnd);
             c.karaboSource = st->value("karabo_source", c.karaboSource);
             c.karaboDataPath = st->value("karabo_data_path", c.karaboDataPath);
+            c.followFile = st->value("follow_file", c.followFile);
         }
         c.seed = j.value("seed", c.seed);
         c.maskedFraction = j.value("masked_fraction", c.maskedFraction);

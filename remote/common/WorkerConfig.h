@@ -32,6 +32,9 @@ struct WorkerConfig {
     std::string karaboDataPath = "image.data";
     std::string cxiPath;
     std::string cxiDataset = "/entry_1/data_1/data";
+    /// Stream input without a publisher: the live (SWMR) file cxiPath followed as it grows, every rank taking its
+    /// share of the frames (JobSpec cxi.follow; the stream time limit and idle timeout apply).
+    bool followFile = false;
     std::string geometryPath; ///< cxi: required; simulator: optional (empty: simulate on the polar bins)
     // JobSpec GeometryValues: the user's values, winning over the geometry and the data file (NaN: not given).
     double clenM = std::numeric_limits<double>::quiet_NaN();

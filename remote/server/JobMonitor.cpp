@@ -247,7 +247,10 @@ void pollJob(Job& job, const ServerOptions& options)
         }
         const bool exitedOk = *waitStatus == -1 || (WIFEXITED(*waitStatus) && WEXITSTATUS(*waitStatus) == 0);
         if (exitedOk && std::filesystem::exists(job.files.result())) {
-            finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED, job.status.message()); // the worker's notice, if any
+            // The worker's notice (the geometry mask's warning, a stream job's frames left uncorrelated), if any.
+            const auto notice = readText(job.files.notice());
+            finishJob(job, fxs::v1::JOB_STATE_SUCCEEDED,
+                notice && !notice->empty() ? notice->substr(0, notice->find('\n')) : job.status.message());
         } else if (auto err = readText(job.files.error())) {
             finishJob(job, fxs::v1::JOB_STATE_FAILED, "fxs-worker: " + err->substr(0, err->find('\n')));
         } else {

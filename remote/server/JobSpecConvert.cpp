@@ -205,6 +205,34 @@ Status streamInput(const fxs::v1::StreamInput& in, WorkerConfig& c)
     return c.validateStream();
 }
 
+// cxi.follow: the file is followed as it grows, by the stream worker (every rank consuming its share).
+Status followInput(const fxs::v1::CxiInput& in, WorkerConfig& c)
+{
+    if (!in.follow()) {
+        if (in.follow_idle_timeout_s() != 0.0 || in.follow_time_limit_s() != 0.0) {
+            return Error { "cxi.follow_idle_timeout_s / follow_time_limit_s: only with cxi.follow" };
+        }
+        return {};
+    }
+    const std::pair<const char*, double> times[] = { { "follow_idle_timeout_s", in.follow_idle_timeout_s() },
+        { "follow_time_limit_s", in.follow_time_limit_s() } };
+    for (const auto& [name, v] : times) {
+        if (!(v >= 0.0 && v <= 1e7)) {
+            return Error { std::string("cxi.") + name + " must be between 0 and 1e7 s, got " + std::to_string(v) };
+        }
+    }
+    c.inputKind = "stream";
+    c.followFile = true;
+    c.streamEndpoint.clear();
+    c.streamIdleTimeoutS = in.follow_idle_timeout_s() == 0.0 ? 60.0 : in.follow_idle_timeout_s();
+    c.streamTimeLimitS = in.follow_time_limit_s();
+    c.streamConnectTimeoutS = std::max(60.0, c.streamIdleTimeoutS); // no first frame within it: the job fails
+    if (auto st = c.validateStream(); !st) {
+        return Error { st.message() };
+    }
+    return {};
+}
+
 Status reconstruction(const fxs::v1::ReconstructionOptions& r, WorkerConfig& c)
 {
     c.reconstruct = r.enabled();
@@ -260,6 +288,9 @@ Result<WorkerConfig> workerConfigFor(const fxs::v1::JobSpec& spec, int maxRanks)
         }
         if (!spec.cxi().dataset().empty()) {
             c.cxiDataset = spec.cxi().dataset();
+        }
+        if (auto st = followInput(spec.cxi(), c); !st) {
+            return Error { st.message() };
         }
         break;
     case fxs::v1::JobSpec::kSimulator:

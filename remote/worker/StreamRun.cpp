@@ -10,12 +10,14 @@
 #include <fxs/results/SumsFile.h>
 #include <fxs/shots/VetoRules.h>
 #include <fxs/sources/DetectorStreamSource.h>
+#include <fxs/sources/LiveFileSource.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -30,11 +32,11 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-using CountsArray = std::array<std::int64_t, 6>;
+using CountsArray = std::array<std::int64_t, 7>; // /analysis/stream_counts' order
 
 CountsArray toArray(const StreamCounts& c)
 {
-    return { c.messages, c.frames, c.malformed, c.dropped, c.reconnects, c.series };
+    return { c.messages, c.frames, c.malformed, c.dropped, c.reconnects, c.series, c.leftUncorrelated };
 }
 
 StreamCounts fromArray(const CountsArray& a)
@@ -46,6 +48,7 @@ StreamCounts fromArray(const CountsArray& a)
     c.dropped = a[3];
     c.reconnects = a[4];
     c.series = a[5];
+    c.leftUncorrelated = a[6];
     return c;
 }
 
@@ -53,6 +56,7 @@ StreamCounts fromArray(const CountsArray& a)
 // the attempts before this one: rank 0 keeps it beside the checkpoint (JobFiles::streamLedger).
 struct StreamLedger {
     std::vector<std::int64_t> shot, series, frame;
+    std::vector<std::int64_t> leftSeries, leftFrame; ///< frames received but left uncorrelated at an attempt's end
     CountsArray before {}; ///< counts of the attempts before this one
     CountsArray now {}; ///< this attempt's (every rank)
     std::int64_t dropped = 0; ///< frames nobody got, over the whole ledger (streamGaps): the ranks cannot tell
@@ -65,6 +69,21 @@ struct StreamLedger {
             frame.push_back(triples[i + 2]);
         }
     }
+    void addLeft(const std::vector<std::int64_t>& pairs)
+    {
+        for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+            leftSeries.push_back(pairs[i]);
+            leftFrame.push_back(pairs[i + 1]);
+        }
+    }
+    // Frames nobody received: the gaps in what every rank got, correlated or left at an end.
+    std::int64_t gaps(StreamProtocol protocol) const
+    {
+        auto s = series, f = frame;
+        s.insert(s.end(), leftSeries.begin(), leftSeries.end());
+        f.insert(f.end(), leftFrame.begin(), leftFrame.end());
+        return streamGaps(protocol, s, f);
+    }
     CountsArray total() const
     {
         CountsArray t {};
@@ -76,7 +95,8 @@ struct StreamLedger {
     }
     std::string toJson() const
     {
-        return nlohmann::json { { "shot", shot }, { "series", series }, { "frame", frame }, { "counts", total() } }
+        return nlohmann::json { { "shot", shot }, { "series", series }, { "frame", frame }, { "counts", total() },
+            { "left_series", leftSeries }, { "left_frame", leftFrame } }
             .dump();
     }
     // The ledger of a checkpoint: only the shots it holds (`kept`); its counts become those of the attempts before.
@@ -96,7 +116,19 @@ struct StreamLedger {
                 l.add({ shots[i], series[i], frames[i] });
             }
         }
-        l.before = j.value("counts", CountsArray {});
+        const auto before = j.value("counts", std::vector<std::int64_t> {}); // 6 before left_uncorrelated
+        for (std::size_t i = 0; i < before.size() && i < l.before.size(); ++i) {
+            l.before[i] = before[i];
+        }
+        l.addLeft([&] {
+            std::vector<std::int64_t> pairs;
+            const auto ls = j.value("left_series", std::vector<std::int64_t> {});
+            const auto lf = j.value("left_frame", std::vector<std::int64_t> {});
+            for (std::size_t i = 0; i < ls.size() && i < lf.size(); ++i) {
+                pairs.insert(pairs.end(), { ls[i], lf[i] });
+            }
+            return pairs;
+        }());
         return l;
     }
     // The results file's ledger: every shot in order, accepted unless rejected (with the reason).
@@ -221,7 +253,101 @@ struct StreamRank {
     }
 };
 
-Result<std::unique_ptr<DetectorStreamSource>> openStream(const WorkerConfig& cfg, int rank)
+// What one rank consumes: what a detector stream's publisher gives it, or its share of a live file's frames.
+class RankFeed {
+public:
+    virtual ~RankFeed() = default;
+    /// The next frame if one comes within `timeoutS`, else nothing (see ended()).
+    virtual Result<std::optional<Frame>> nextWithin(double timeoutS) = 0;
+    /// Nothing more will come to this rank.
+    virtual bool ended() const = 0;
+    /// Frames this rank could take at once.
+    virtual std::int64_t queued() const = 0;
+    virtual StreamCounts counts() const = 0;
+    /// Stops; the frames received and never taken.
+    virtual std::vector<FrameMetadata> finish() = 0;
+    /// A live file's frames have their shot index (the frame's index in the file); a stream's are numbered here.
+    virtual bool indexed() const { return false; }
+    /// Frames known so far (a live file's extent; a stream: 0, unknown).
+    virtual std::int64_t seen() const { return 0; }
+};
+
+class StreamFeed final : public RankFeed {
+public:
+    explicit StreamFeed(std::unique_ptr<DetectorStreamSource> s)
+        : m_s(std::move(s))
+    {
+    }
+    Result<std::optional<Frame>> nextWithin(double timeoutS) override { return m_s->nextWithin(timeoutS); }
+    bool ended() const override { return m_s->ended(); }
+    std::int64_t queued() const override { return m_s->queued(); }
+    StreamCounts counts() const override { return m_s->counts(); }
+    std::vector<FrameMetadata> finish() override { return m_s->finish(); }
+
+private:
+    std::unique_ptr<DetectorStreamSource> m_s;
+};
+
+// Rank r of n takes frames r, r + n, r + 2n, … of a file another process is writing, skipping those a resumed job's
+// checkpoint holds: every frame once over the ranks, whatever their pace.
+class LiveFileFeed final : public RankFeed {
+public:
+    LiveFileFeed(std::unique_ptr<LiveFileSource> s, int rank, int size, std::set<std::int64_t> done)
+        : m_s(std::move(s))
+        , m_next(rank)
+        , m_size(size)
+        , m_done(std::move(done))
+    {
+        skipDone();
+    }
+    Result<std::optional<Frame>> nextWithin(double timeoutS) override
+    {
+        if (auto st = m_s->seek(m_next); !st) {
+            return Error { st.message() };
+        }
+        auto f = m_s->nextWithin(timeoutS);
+        if (f && *f) {
+            m_next += m_size;
+            skipDone();
+            ++m_taken;
+        }
+        return f;
+    }
+    bool ended() const override { return m_s->writerClosed() && m_next >= m_s->framesAvailable(); }
+    std::int64_t queued() const override
+    {
+        const std::int64_t n = m_s->framesAvailable() - m_next;
+        return n > 0 ? (n + m_size - 1) / m_size : 0;
+    }
+    StreamCounts counts() const override
+    {
+        StreamCounts c;
+        c.frames = m_taken;
+        return c;
+    }
+    std::vector<FrameMetadata> finish() override
+    {
+        m_s->cancel();
+        return {};
+    }
+    bool indexed() const override { return true; }
+    std::int64_t seen() const override { return m_s->framesAvailable(); }
+
+private:
+    void skipDone()
+    {
+        while (m_done.count(m_next) != 0) {
+            m_next += m_size;
+        }
+    }
+    std::unique_ptr<LiveFileSource> m_s;
+    std::int64_t m_next;
+    int m_size;
+    std::set<std::int64_t> m_done;
+    std::int64_t m_taken = 0;
+};
+
+Result<std::unique_ptr<RankFeed>> openStream(const WorkerConfig& cfg, int rank)
 {
     auto protocol = DetectorStreamSource::parseProtocol(cfg.streamProtocol);
     if (!protocol) {
@@ -236,24 +362,64 @@ Result<std::unique_ptr<DetectorStreamSource>> openStream(const WorkerConfig& cfg
     so.karabo.source = cfg.karaboSource;
     so.karabo.dataPath = cfg.karaboDataPath;
     so.log = [rank](const std::string& line) { std::fprintf(stderr, "fxs-worker rank %d: %s\n", rank, line.c_str()); };
-    return DetectorStreamSource::open(so);
+    auto s = DetectorStreamSource::open(so);
+    if (!s) {
+        return s.error();
+    }
+    return std::unique_ptr<RankFeed>(new StreamFeed(std::move(*s)));
+}
+
+// Rank 0 validates the live file (fxs-probe as a SWMR reader) before the others open it; every rank learns the
+// frames a resumed job's checkpoint holds (`kept`, rank 0's).
+Result<std::unique_ptr<RankFeed>> openLiveFile(
+    const WorkerConfig& cfg, std::vector<std::int64_t> kept, int rank, int size, MPI_Comm comm)
+{
+    LiveSourceOptions lo;
+    lo.datasetPath = cfg.cxiDataset;
+    lo.pollIntervalMs = 50;
+    lo.validate = rank == 0;
+    Result<std::unique_ptr<LiveFileSource>> src = Error { "not opened" };
+    std::string why; // rank 0's reason, told to every rank: whichever failure the server sees names the cause
+    if (rank == 0) {
+        src = LiveFileSource::open(cfg.cxiPath, lo);
+        why = src ? std::string() : src.error().message;
+    }
+    int length = static_cast<int>(why.size());
+    MPI_Bcast(&length, 1, MPI_INT, 0, comm);
+    why.resize(static_cast<std::size_t>(length));
+    MPI_Bcast(why.data(), length, MPI_CHAR, 0, comm);
+    if (!why.empty()) {
+        return Error { rank == 0 ? why : "rank 0 could not open the input: " + why };
+    }
+    if (rank != 0) {
+        src = LiveFileSource::open(cfg.cxiPath, lo);
+    }
+    if (auto st = agree(src ? Status {} : Status { src.error() }, cfg.cxiPath, comm); !st) {
+        return Error { st.message() };
+    }
+    std::int64_t n = static_cast<std::int64_t>(kept.size());
+    MPI_Bcast(&n, 1, MPI_INT64_T, 0, comm);
+    kept.resize(static_cast<std::size_t>(n));
+    MPI_Bcast(kept.data(), static_cast<int>(n), MPI_INT64_T, 0, comm);
+    return std::unique_ptr<RankFeed>(
+        new LiveFileFeed(std::move(*src), rank, size, std::set<std::int64_t>(kept.begin(), kept.end())));
 }
 
 // What the ranks agree on at the end of a round.
 struct RoundEnd {
     std::int64_t shots = 0; ///< taken by every rank in this round
-    bool ended = false; ///< some rank's stream ended (the series' end message)
+    bool ended = false; ///< some rank's stream ended (the series' end message); a live file: every rank's share
     double idleS = 0.0; ///< since the last frame, on the rank that had one last
     double elapsedS = 0.0; ///< since the attempt started (the slowest clock)
 };
 
-RoundEnd agreeOnRound(std::int64_t taken, bool ended, double idleS, double elapsedS, MPI_Comm comm)
+RoundEnd agreeOnRound(std::int64_t taken, bool ended, bool allMustEnd, double idleS, double elapsedS, MPI_Comm comm)
 {
     RoundEnd r;
     MPI_Allreduce(&taken, &r.shots, 1, MPI_INT64_T, MPI_SUM, comm);
-    int e = ended ? 1 : 0, anyEnded = 0;
-    MPI_Allreduce(&e, &anyEnded, 1, MPI_INT, MPI_MAX, comm);
-    r.ended = anyEnded != 0;
+    int e = ended ? 1 : 0, agreed = 0;
+    MPI_Allreduce(&e, &agreed, 1, MPI_INT, allMustEnd ? MPI_MIN : MPI_MAX, comm);
+    r.ended = agreed != 0;
     MPI_Allreduce(&idleS, &r.idleS, 1, MPI_DOUBLE, MPI_MIN, comm);
     MPI_Allreduce(&elapsedS, &r.elapsedS, 1, MPI_DOUBLE, MPI_MAX, comm);
     return r;
@@ -281,7 +447,9 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
     int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    auto input = openDetectorInput(cfg, "stream");
+    const bool live = cfg.followFile;
+    const std::string origin = live ? cfg.cxiPath : cfg.streamEndpoint; // what messages name
+    auto input = openDetectorInput(cfg, live ? "cxi" : "stream");
     if (auto st = agree(input ? Status {} : Status { input.error() }, "the job's geometry", comm); !st) {
         return st;
     }
@@ -299,12 +467,15 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
     if (!resume) {
         return resume.error();
     }
-    auto source = openStream(cfg, rank);
-    if (auto st = agree(source ? Status {} : Status { source.error() }, "the stream " + cfg.streamEndpoint, comm);
-        !st) {
+    std::vector<std::int64_t> kept = resume->shotsDone; // rank 0: frames of a live file already in the sums
+    for (const auto& r : resume->rejected) {
+        kept.push_back(r.shot);
+    }
+    auto source = live ? openLiveFile(cfg, std::move(kept), rank, size, comm) : openStream(cfg, rank);
+    if (auto st = agree(source ? Status {} : Status { source.error() }, "the input " + origin, comm); !st) {
         return st;
     }
-    DetectorStreamSource& stream = **source;
+    RankFeed& stream = **source;
     const StreamProtocol protocol = *DetectorStreamSource::parseProtocol(cfg.streamProtocol); // opened: valid
     heart.setShotsTotal(cfg.shots);
     C2Pipeline pipeline(pipelineConfig(cfg, rank));
@@ -348,21 +519,27 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
                 continue;
             }
             Frame& f = **next;
-            f.shotIndex = resume->nextShot + local * size + rank; // unique over the ranks, after the old shots
+            if (!stream.indexed()) {
+                f.shotIndex = resume->nextShot + local * size + rank; // unique over the ranks, after the old shots
+            }
             ++local;
             ++taken;
             lastFrame = Clock::now();
             if (auto st = work.frame(f); !st) {
-                return Error { cfg.streamEndpoint + ": series " + std::to_string(f.meta.seriesId) + " frame "
-                    + std::to_string(f.meta.frameNumber) + ": " + st.message() };
+                return Error { live ? origin + " frame " + std::to_string(f.shotIndex) + ": " + st.message()
+                                    : origin + ": series " + std::to_string(f.meta.seriesId) + " frame "
+                                        + std::to_string(f.meta.frameNumber) + ": " + st.message() };
             }
             work.report();
+        }
+        if (live) {
+            heart.setShotsTotal(std::max<std::int64_t>(stream.seen(), resume->shots)); // the frames seen so far
         }
         pipeline.wait(); // every frame taken is in the sums before they are reduced
         work.report();
         heart.setPhase("reducing");
         const RoundEnd round
-            = agreeOnRound(taken, stream.ended(), secondsSince(lastFrame), secondsSince(t0), comm);
+            = agreeOnRound(taken, stream.ended(), live, secondsSince(lastFrame), secondsSince(t0), comm);
         attemptShots += round.shots;
         std::unique_ptr<SumsReduction> total;
         pipeline.readSums([&](const C2Sums& s) { total = SumsReduction::reading(s, 0, comm); });
@@ -376,11 +553,12 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
         const bool timeUp = cfg.streamTimeLimitS > 0.0 && round.elapsedS >= cfg.streamTimeLimitS;
         const bool idle = cfg.streamIdleTimeoutS > 0.0 && round.idleS >= cfg.streamIdleTimeoutS;
         if (attemptShots == 0 && round.elapsedS >= cfg.streamConnectTimeoutS && !timeUp) {
-            return Error { cfg.streamEndpoint + ": no frame on any rank within " + std::to_string(round.elapsedS)
-                + " s (stream.connect_timeout_s); this rank: " + std::to_string(mine[0]) + " messages, "
+            return Error { origin + ": no frame on any rank within " + std::to_string(round.elapsedS)
+                + (live ? " s (cxi.follow_idle_timeout_s, at least 60 s)" : " s (stream.connect_timeout_s)")
+                + "; this rank: " + std::to_string(mine[0]) + " messages, "
                 + std::to_string(mine[2]) + " malformed" };
         }
-        const bool last = full || timeUp || idle || draining;
+        const bool last = full || timeUp || idle || draining || (live && round.ended);
         draining = round.ended && !last; // the end message reached one rank: the others take what they hold
         if (rank == 0 && (round.shots > 0 || last)) { // a round without shots changes no checkpoint
             if (base.totalShots() > 0) {
@@ -390,7 +568,7 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
             }
             ledger.add(entries);
             ledger.now = all;
-            ledger.dropped = streamGaps(protocol, ledger.series, ledger.frame);
+            ledger.dropped = live ? 0 : ledger.gaps(protocol);
             std::set<std::int64_t> refused;
             for (const auto& r : rejectedAll) {
                 refused.insert(r.shot);
@@ -422,17 +600,42 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
             break;
         }
     }
-    if (const auto left = stream.queued(); left > 0) {
-        std::fprintf(stderr, "fxs-worker rank %d: %lld frames received after the job's end were not correlated\n",
-            rank, static_cast<long long>(left));
+    // What the ranks received and never correlated (queued, or still in ZeroMQ's buffers) is counted, and rank 0
+    // learns their frame numbers: they are no gaps.
+    std::vector<std::int64_t> leftPairs;
+    for (const FrameMetadata& m : stream.finish()) {
+        leftPairs.insert(leftPairs.end(), { m.seriesId, m.frameNumber });
     }
-    stream.cancel();
+    const auto allLeft = gatherValues(leftPairs, 0, comm);
+    CountsArray mine = toArray(stream.counts()), all {};
+    MPI_Reduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_INT64_T, MPI_SUM, 0, comm);
     if (rank != 0) {
         return writer.wait();
     }
+    ledger.addLeft(allLeft);
+    ledger.now = all;
+    ledger.dropped = live ? 0 : ledger.gaps(protocol);
+    if (auto st = writeTextAtomically(files.streamLedger(), ledger.toJson()); !st) {
+        return Error { st.message() };
+    }
+    if (all[6] > 0) { // after what the job said before (the geometry mask's warning), on the notice's one line
+        std::string notice = std::to_string(all[6])
+            + " frames received after the job's end were not correlated (stream_counts left_uncorrelated)";
+        std::fprintf(stderr, "fxs-worker: %s\n", notice.c_str());
+        if (std::ifstream earlier(files.notice()); earlier) {
+            std::string line;
+            if (std::getline(earlier, line) && !line.empty()) {
+                notice = line + "; " + notice;
+            }
+        }
+        if (auto st = writeTextAtomically(files.notice(), notice + "\n"); !st) {
+            return Error { st.message() };
+        }
+    }
     const LedgerColumns columns = ledger.columns(rejectedAll);
     const StreamCounts counts = fromArray(ledger.total());
-    FinalProducts p { cfg, files, input->wavelengthA, size * cfg.threadsPerRank, &columns, &counts };
+    FinalProducts p { cfg, files, input->wavelengthA, size * cfg.threadsPerRank, &columns,
+        live ? nullptr : &counts }; // a file has no stream counts
     p.writer = &writer;
     if (!final) {
         return Error { "rank 0 ended the stream without its last checkpoint" };

@@ -1,11 +1,12 @@
 """Test peers for the detector-stream tests: publishers written from the published message definitions.
 
   stream_peer.py dectris PORT FILE [--first I] [--count N] [--series S] [--raw] [--skip 3,7] [--garbage]
-                 [--geometry] [--pace-hz R] [--nonblocking]
+                 [--geometry] [--pace-hz R] [--nonblocking] [--burst]
       DECTRIS Stream V2 (dectris/documentation stream_v2/README.md): binds a PUSH socket, sends a start message,
       one image message per frame of FILE:/entry_1/data_1/data (bitshuffle-LZ4, tag 56500, unless --raw), an end.
       --skip leaves image ids out (a publisher that skipped), --garbage sends malformed messages in between,
-      --nonblocking drops images the consumer cannot take (prints their ids), --repeat K sends the frames K times. Prints a JSON summary at the end.
+      --nonblocking drops images the consumer cannot take (prints their ids), --repeat K sends the frames K times,
+      --burst encodes every image first and queues them all at once (no send limit). Prints a JSON summary at the end.
   stream_peer.py dectris1 PORT FILE [--encoding '<'|'lz4<'|'bs16-lz4<'] [--geometry JSON] [--first I] [--count N]
       DECTRIS Stream V1 (SIMPLON stream interface): binds a PUSH socket, sends the multipart dheader-1.0 with the
       detector configuration (with the --geometry keys: beam_center_x, detector_distance, x_pixel_size, ...), one
@@ -64,18 +65,27 @@ def start_message(series, shape, count, geometry):
     return m
 
 
+def image_message(args, image_id, frame):
+    return cbor2.dumps({'type': 'image', 'series_id': args.series, 'series_unique_id': 'fxs-test-%d' % args.series,
+                        'image_id': image_id, 'real_time': [1, 1000], 'start_time': [image_id, 1000],
+                        'stop_time': [image_id + 1, 1000],
+                        'data': {'threshold_1': image_array(np.ascontiguousarray(frame), args.raw)}})
+
+
 def dectris(args):
     frames = h5py.File(args.file, 'r')['entry_1/data_1/data'][()]
     last = len(frames) if args.count < 0 else min(len(frames), args.first + args.count)
     order = [i for _ in range(args.repeat) for i in range(args.first, last)]
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUSH)
-    sock.setsockopt(zmq.SNDHWM, 2)
+    sock.setsockopt(zmq.SNDHWM, 0 if args.burst else 2)
     if args.nonblocking:
         sock.setsockopt(zmq.SNDBUF, 65536)  # a detector's small send buffer: a stalled consumer makes it drop
     bind(sock, args.port)
     geometry = json.loads(args.geometry) if args.geometry else None
     skip = {int(s) for s in args.skip.split(',') if s}
+    # --burst: every message encoded first and queued without a limit, so that the series leaves at once
+    encoded = [image_message(args, k, frames[i]) for k, i in enumerate(order)] if args.burst else []
     sock.send(cbor2.dumps(start_message(args.series, frames.shape[1:], len(order), geometry)))
     sent, dropped, garbage = [], [], 0
     for image_id, i in enumerate(order):
@@ -90,10 +100,7 @@ def dectris(args):
                         'data': {'threshold_1': image_array(frames[i], False)}})[:-100]]:
                 sock.send(bad)
                 garbage += 1
-        msg = cbor2.dumps({'type': 'image', 'series_id': args.series, 'series_unique_id': 'fxs-test-%d' % args.series,
-                           'image_id': image_id, 'real_time': [1, 1000], 'start_time': [image_id, 1000],
-                           'stop_time': [image_id + 1, 1000],
-                           'data': {'threshold_1': image_array(np.ascontiguousarray(frames[i]), args.raw)}})
+        msg = encoded[image_id] if args.burst else image_message(args, image_id, frames[i])
         if args.nonblocking:
             try:
                 sock.send(msg, zmq.NOBLOCK)
@@ -240,6 +247,7 @@ def main():
     p.add_argument('--geometry', default='')
     p.add_argument('--pace-hz', type=float, default=0.0)
     p.add_argument('--nonblocking', action='store_true')
+    p.add_argument('--burst', action='store_true')
     p.add_argument('--repeat', type=int, default=1)
     p.add_argument('--pulses', type=int, default=4)
     p.add_argument('--online', action='store_true')

@@ -263,8 +263,8 @@ sys.stdout.buffer.write(h5py.File(sys.argv[1], 'r')['/entry_1/data_1/data'][()].
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         QCOMPARE(fxs::test::jsonInts(l["frames"]), (QList<qint64> { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }));
         QCOMPARE(fxs::test::jsonInts(l["series"]), QList<qint64>(kImages, 1));
-        // start + 10 images + end; 10 frames; nothing malformed, dropped or reconnected; one series.
-        QCOMPARE(fxs::test::jsonInts(l["counts"]), (QList<qint64> { kImages + 2, kImages, 0, 0, 0, 1 }));
+        // start + 10 images + end; 10 frames; nothing malformed, dropped or reconnected; one series; none left.
+        QCOMPARE(fxs::test::jsonInts(l["counts"]), (QList<qint64> { kImages + 2, kImages, 0, 0, 0, 1, 0 }));
         // The camera length and energy came from the start message, and the file says so.
         const QString values = fxs::test::h5pyOnResults(results,
             QStringLiteral("v = c['geometry_values']\n"
@@ -306,7 +306,7 @@ sys.stdout.buffer.write(h5py.File(sys.argv[1], 'r')['/entry_1/data_1/data'][()].
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         QCOMPARE(fxs::test::jsonInts(l["frames"]), (QList<qint64> { 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }));
         const QList<qint64> counts = fxs::test::jsonInts(l["counts"]);
-        QCOMPARE(counts.size(), 6);
+        QCOMPARE(counts.size(), 7);
         QCOMPARE(counts[0], qint64(1 + 5 + 1 + kImages + 1)); // two starts, 15 images, one end
         QCOMPARE(counts[1], qint64(5 + kImages));
         QCOMPARE(counts[2], qint64(0));

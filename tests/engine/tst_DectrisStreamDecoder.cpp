@@ -5,6 +5,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+#include <fxs/sources/BitshuffleLz4.h>
 #include <fxs/sources/DectrisStreamDecoder.h>
 
 namespace {
@@ -127,9 +128,18 @@ private slots:
         QVERIFY2(r.ok(), r.err.constData());
     }
 
-    // Every image and channel of the recorded series against cbor2 + bitshuffle: shape, sum and a weighted sum.
+    // Every image and channel of the recorded series against cbor2 + bitshuffle: shape, sum and a weighted sum;
+    // decoded at once, or (deferDecode) left compressed by the decoder and decoded afterwards by fxs::decodePixels
+    // as the shot pipeline's workers do.
+    void recordedEiger2Series_data()
+    {
+        QTest::addColumn<bool>("defer");
+        QTest::newRow("decoded by the decoder") << false;
+        QTest::newRow("decoded later (deferDecode)") << true;
+    }
     void recordedEiger2Series()
     {
+        QFETCH(bool, defer);
         if (!QFileInfo::exists(recorded() + "/000001.cbor")) {
             QSKIP("../shared/data/stream2 is not present");
         }
@@ -140,6 +150,7 @@ private slots:
         for (const QString& channel : oracle.keys()) {
             fxs::DectrisStreamDecoder::Options o;
             o.channel = channel.toStdString();
+            o.deferDecode = defer;
             const fxs::DectrisStreamDecoder decoder(o);
             const QJsonArray rows = oracle[channel].toArray();
             QCOMPARE(rows.size(), 10);
@@ -147,7 +158,14 @@ private slots:
                 const QJsonArray row = rows[k].toArray();
                 auto r = decoder.decode(bytes(readAll(recorded() + QString("/%1.cbor").arg(k + 1, 6, 10, QChar('0')))));
                 QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
-                const auto& img = std::get<fxs::DectrisImage>(*r);
+                auto& img = std::get<fxs::DectrisImage>(*r);
+                if (defer) { // left compressed: no pixels until decoded
+                    QCOMPARE(img.frame.encoding, fxs::PixelEncoding::BitshuffleLz4);
+                    QVERIFY(img.frame.pixels.empty());
+                    const fxs::Status st = fxs::decodePixels(img.frame);
+                    QVERIFY2(st.ok(), st.message().c_str());
+                }
+                QCOMPARE(img.frame.encoding, fxs::PixelEncoding::Plain);
                 QCOMPARE(img.imageId, qint64(row[0].toDouble()));
                 QCOMPARE(img.seriesId, qint64(1));
                 QCOMPARE(img.frame.meta.frameNumber, img.imageId);
@@ -166,6 +184,32 @@ private slots:
         auto end = fxs::DectrisStreamDecoder().decode(bytes(readAll(recorded() + "/000011.cbor")));
         QVERIFY(end.ok() && std::holds_alternative<fxs::DectrisEnd>(*end));
         QCOMPARE(std::get<fxs::DectrisEnd>(*end).seriesId, qint64(1));
+    }
+
+    // deferDecode on the written messages: an LZ4 image is left compressed and decodes to the expected pixels; a
+    // damaged bitshuffle block (its header right) is found by decodePixels, which says so; raw and converted
+    // elements (big-endian uint16) are decoded by the decoder as before.
+    void deferredDecoding()
+    {
+        fxs::DectrisStreamDecoder::Options o;
+        o.deferDecode = true;
+        const fxs::DectrisStreamDecoder decoder(o);
+        auto lz4 = decoder.decode(bytes(readAll(m_dir.filePath("lz4.cbor"))));
+        QVERIFY(lz4.ok());
+        fxs::Frame f = std::get<fxs::DectrisImage>(*lz4).frame;
+        QCOMPARE(f.encoding, fxs::PixelEncoding::Lz4);
+        QVERIFY(fxs::decodePixels(f).ok());
+        QCOMPARE(values(f), (QList<double> { 0, 1, 2, 65535, 4, 5 }));
+        auto bad = decoder.decode(bytes(readAll(m_dir.filePath("bad_bslz4.cbor"))));
+        QVERIFY(bad.ok());
+        fxs::Frame b = std::get<fxs::DectrisImage>(*bad).frame;
+        const fxs::Status st = fxs::decodePixels(b);
+        QVERIFY(!st.ok());
+        QVERIFY2(QString::fromStdString(st.message()).contains("truncated"), st.message().c_str());
+        auto be = decoder.decode(bytes(readAll(m_dir.filePath("u16be.cbor"))));
+        QVERIFY(be.ok());
+        QCOMPARE(std::get<fxs::DectrisImage>(*be).frame.encoding, fxs::PixelEncoding::Plain);
+        QCOMPARE(values(std::get<fxs::DectrisImage>(*be).frame), (QList<double> { 0, 1, 2, 65535, 4, 5 }));
     }
 
     void pixelTypes_data()

@@ -4,6 +4,7 @@
 // Oracles: what the publisher says it sent against the job's ledger (h5py), and the same frames read from the file
 // (h5py wrote it) by the test, remapped through the detector the job's geometry describes (built here from its
 // numbers) and accumulated in one C2Accumulator with the shot indices of the job's ledger: the sums equal.
+#include "ProgramRunner.h"
 #include "PythonRunner.h"
 #include "RemoteFixture.h"
 #include "StreamPeer.h"
@@ -60,7 +61,8 @@ class tst_RemoteStream : public QObject {
     }
 
     // The file's frames through the job's detector, accumulated with the shot index the job's ledger gives each.
-    fxs::C2Sums fileSums(const QMap<qint64, qint64>& shotOfFrame) const
+    fxs::C2Sums fileSums(const QMap<qint64, qint64>& shotOfFrame) const { return fileSums(m_cxi, shotOfFrame); }
+    fxs::C2Sums fileSums(const std::string& path, const QMap<qint64, qint64>& shotOfFrame) const
     {
         auto geometry = fxs::DetectorGeometry::singlePanel(smallDetectorPanel());
         fxs::RemapOptions ro;
@@ -68,7 +70,7 @@ class tst_RemoteStream : public QObject {
         auto remap = fxs::PolarRemapper::create(*geometry, fxs::PolarGrid { 8, 32, 0.01, 0.08 }, ro);
         fxs::CxiSourceOptions so;
         so.validate = false;
-        auto src = fxs::CxiFileSource::open(m_cxi, so);
+        auto src = fxs::CxiFileSource::open(path, so);
         fxs::C2Config c;
         c.nQ = 8;
         c.nPhi = 32;
@@ -175,7 +177,7 @@ private slots:
         QVERIFY(byRank1 > 0 && byRank1 < kFrames);
         // start + 60 images + end over both ranks; 60 frames; nothing malformed or missing; one series.
         const QList<qint64> counts = jsonInts(l["counts"]);
-        QCOMPARE(counts.size(), 6);
+        QCOMPARE(counts.size(), 7);
         QCOMPARE(counts[0], qint64(kFrames + 2));
         QCOMPARE(counts[1], qint64(kFrames));
         QCOMPARE(counts[2], qint64(0));
@@ -270,7 +272,7 @@ private slots:
         }
         QCOMPARE(shotOfFrame.size(), shots.size()); // no image twice
         const QList<qint64> counts = jsonInts(l["counts"]);
-        QCOMPARE(counts.size(), 6);
+        QCOMPARE(counts.size(), 7);
         QVERIFY(counts[1] >= shots.size()); // frames decoded in both attempts (the cancelled one's last ones lost)
         QCOMPARE(counts[3], qint64(shotOfFrame.lastKey() + 1 - shots.size())); // the gaps: what the job never got
         qInfo() << "checkpoint" << before << "shots, then" << shots.size() - before << "new; gaps" << counts[3];
@@ -279,6 +281,148 @@ private slots:
         QCOMPARE(remote->sums.totalShots(), qint64(shots.size()));
         const double err = sumsError(remote->sums, fileSums(shotOfFrame));
         QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // A job that ends at max_shots while the publisher has already pushed the whole series at once: the frames the
+    // ranks received and never correlated (queued, or still in ZeroMQ's buffers) are counted in
+    // /analysis/stream_counts' left_uncorrelated and said in the job's final message. Oracle: the publisher's
+    // summary, sent = correlated (the ledger) + left + dropped, and frames decoded = correlated + left; the sums are
+    // the file's over the ledger's frames. (Before, the left frames were only printed on stderr: counts had 6 fields
+    // and the message was empty.)
+    void framesLeftAtTheEndAreCounted()
+    {
+        constexpr int kMax = 10;
+        // --burst: the whole series leaves the publisher at once, before the job can have taken its 10 shots.
+        StreamPeer peer({ "dectris", "0", QString::fromStdString(m_cxi), "--burst" });
+        const int port = peer.port();
+        QVERIFY(port > 0);
+        fxs::v1::JobSpec spec = streamSpec(port);
+        spec.mutable_stream()->set_max_shots(kMax);
+        auto st = m_server->session->submit(spec);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        auto end = m_server->session->watch(st->job_id(), {}, {});
+        QVERIFY(end.ok());
+        QVERIFY2(end->state() == fxs::v1::JOB_STATE_SUCCEEDED, end->message().c_str());
+        const qint64 sent = peer.summary().value("sent").toArray().size();
+        QCOMPARE(sent, qint64(kFrames));
+
+        QTemporaryDir out;
+        const QJsonObject l = fetchLedger(end->job_id(), out);
+        const QList<qint64> shots = jsonInts(l["shots"]);
+        const QList<qint64> frames = jsonInts(l["frames"]);
+        QCOMPARE(shots.size(), kMax);
+        const QList<qint64> counts = jsonInts(l["counts"]);
+        QCOMPARE(counts.size(), 7);
+        const qint64 left = counts[6], dropped = counts[3];
+        qInfo() << "sent" << sent << "correlated" << shots.size() << "left" << left << "dropped" << dropped;
+        QCOMPARE(shots.size() + left + dropped, sent);
+        QCOMPARE(counts[1], shots.size() + left);
+        QVERIFY(left > 0);
+        const std::string said = std::to_string(left) + " frames received after the job's end were not correlated";
+        QVERIFY2(end->message().find(said) != std::string::npos, end->message().c_str());
+
+        QMap<qint64, qint64> shotOfFrame;
+        for (int i = 0; i < shots.size(); ++i) {
+            shotOfFrame.insert(frames[i], shots[i]);
+        }
+        QCOMPARE(shotOfFrame.size(), kMax);
+        auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
+        QVERIFY(remote.ok());
+        QCOMPARE(remote->sums.totalShots(), qint64(kMax));
+        const double err = sumsError(remote->sums, fileSums(shotOfFrame));
+        QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // A 2-rank job follows a live SWMR file on the server while `fxs simulate --live` writes it (120 frames at 20
+    // per second, /fxs_live/state marking the end): rank r takes frames r, r + 2, …; the job ends at the writer's
+    // close. Oracles: the ledger holds every frame 0 … 119 exactly once (shot index = frame index), the progress
+    // reported frames seen while the writer was still writing, and the sums equal, over the same frames, the finished
+    // file's read by CxiFileSource into one double-precision C2Accumulator (≤ 1e-9) and `fxs correlate` of the
+    // finished file (its single precision: ≤ 1e-5). (Before, cxi.follow did not exist: the field was unknown.)
+    void followsALiveFile()
+    {
+        constexpr int kLive = 120;
+        const QString live = m_dir.filePath("live.cxi");
+        QProcess writer;
+        writer.start(binPath("fxs"),
+            { "simulate", "--out", live, "--shots", QString::number(kLive), "--geometry",
+                QString::fromStdString(m_geom), "--model", "triangle3", "--photons", "200", "--rate", "20", "--live" });
+        QVERIFY(writer.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(live), 20000);
+        QTest::qWait(300); // the writer switches the new file to SWMR mode before a reader may open it
+        fxs::v1::JobSpec spec = streamSpec(1);
+        spec.clear_stream();
+        spec.mutable_cxi()->add_paths(live.toStdString());
+        spec.mutable_cxi()->set_geometry_path(m_geom);
+        spec.mutable_cxi()->set_follow(true);
+        spec.mutable_cxi()->set_follow_idle_timeout_s(30);
+        auto st = m_server->session->submit(spec);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        const std::string id = st->job_id();
+        // Progress while the writer writes: the frames seen so far, fewer than it will write.
+        qint64 seenWhileWriting = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto s = statusOf(id);
+                if (writer.state() == QProcess::Running && s.shots_total() > 0 && s.shots_total() < kLive) {
+                    seenWhileWriting = s.shots_total();
+                }
+                return seenWhileWriting > 0 || s.state() != fxs::v1::JOB_STATE_RUNNING;
+            }(),
+            60000);
+        auto end = m_server->session->watch(id, {}, {});
+        QVERIFY(end.ok());
+        QVERIFY2(end->state() == fxs::v1::JOB_STATE_SUCCEEDED, end->message().c_str());
+        QVERIFY(writer.state() == QProcess::NotRunning || writer.waitForFinished(30000));
+        QCOMPARE(writer.exitCode(), 0);
+        qInfo() << "progress while the writer wrote:" << seenWhileWriting << "frames seen of" << kLive;
+        QVERIFY(seenWhileWriting > 0);
+        QCOMPARE(end->shots_total(), qint64(kLive));
+
+        QTemporaryDir out;
+        QVERIFY(m_server->session->fetch(id, out.filePath("r").toStdString()).ok());
+        QVERIFY(m_server->session->fetch(id, out.filePath("r.h5").toStdString(), fxs::v1::RESULT_KIND_RESULTS_H5).ok());
+        const auto ledger = runPython("import h5py, sys, json\n"
+                                      "print(json.dumps(h5py.File(sys.argv[1], 'r')['ledger/shot_index'][()].tolist()))",
+            { out.filePath("r.h5") });
+        QVERIFY2(ledger.ok(), ledger.err.constData());
+        QList<qint64> shots = jsonInts(QJsonDocument::fromJson(ledger.out).array());
+        std::sort(shots.begin(), shots.end());
+        QList<qint64> every;
+        QMap<qint64, qint64> shotOfFrame;
+        for (int i = 0; i < kLive; ++i) {
+            every.append(i);
+            shotOfFrame.insert(i, i);
+        }
+        QCOMPARE(shots, every); // every frame once, whichever rank took it
+
+        auto remote = fxs::SumsFile::read(out.filePath("r").toStdString());
+        QVERIFY(remote.ok());
+        QCOMPARE(remote->sums.totalShots(), qint64(kLive));
+        const double err = sumsError(remote->sums, fileSums(live.toStdString(), shotOfFrame));
+        const QString cliOut = m_dir.filePath("live-closed.h5");
+        const auto cli = runFxs({ "correlate", live, "--geometry", QString::fromStdString(m_geom), "--n-q", "8",
+            "--n-phi", "32", "--q-min", "0.01", "--q-max", "0.08", "--out", cliOut });
+        QVERIFY2(cli.ok(), cli.err.constData());
+        auto cliSums = fxs::SumsFile::read((cliOut + ".ckpt").toStdString());
+        QVERIFY(cliSums.ok());
+        const double errCli = sumsError(remote->sums, cliSums->sums);
+        qInfo() << "vs the finished file (double)" << err << "| vs fxs correlate (single precision)" << errCli;
+        QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+        QVERIFY2(errCli <= 1e-5, qPrintable(QString("relative error vs fxs correlate %1").arg(errCli)));
+    }
+
+    // The follow settings without cxi.follow are refused, naming the field.
+    void followSettingsNeedFollow()
+    {
+        fxs::v1::JobSpec spec = streamSpec(1);
+        spec.clear_stream();
+        spec.mutable_cxi()->add_paths(m_cxi);
+        spec.mutable_cxi()->set_geometry_path(m_geom);
+        spec.mutable_cxi()->set_follow_idle_timeout_s(5);
+        auto refused = m_server->session->submit(spec);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.find("cxi.follow") != std::string::npos, refused.error().message.c_str());
     }
 
     // A stream job without a geometry file is refused at once, naming the field.

@@ -278,10 +278,10 @@ Status ResultsFile::writeSums(const C2Sums& s)
 Status ResultsFile::writeStreamCounts(const StreamCounts& c)
 {
     const std::vector<double> counts { double(c.messages), double(c.frames), double(c.malformed), double(c.dropped),
-        double(c.reconnects), double(c.series) };
-    return writeArray("stream_counts", counts, { 6 },
+        double(c.reconnects), double(c.series), double(c.leftUncorrelated) };
+    return writeArray("stream_counts", counts, { 7 },
         "detector stream: messages, frames, malformed (skipped), dropped (by the publisher), reconnects, "
-        "series (DECTRIS starts or Karabo trains)");
+        "series (DECTRIS starts or Karabo trains), left_uncorrelated (received after the run's end)");
 }
 
 Status ResultsFile::writeArray(const std::string& name, std::span<const double> values,

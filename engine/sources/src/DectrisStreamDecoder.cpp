@@ -68,8 +68,44 @@ Status contentBytes(const cbor_item_t* content, std::size_t expect, std::vector<
     return {};
 }
 
+// deferDecode: a compressed image whose elements are the frame's pixels as they are is left compressed in `f` (its
+// header checked); false when it must be decoded here (raw, converted elements, or not tag 56500).
+Result<bool> deferred(const cbor_item_t* content, const ElementType& t, std::size_t expect, Frame& f)
+{
+    const PixelType type = frameTypeOf(t);
+    if (!cbor_isa_tag(content) || cbor_tag_value(content) != 56500 || !t.littleEndian || pixelSize(type) != t.bytes
+        || (t.bytes == 4 && !t.isFloat && !t.isSigned)) {
+        return false;
+    }
+    const cbor_item_t* a = tagged(content);
+    if (!cbor_isa_array(a) || cbor_array_size(a) != 3) {
+        return false; // contentBytes says what is wrong
+    }
+    cbor_item_t** e = cbor_array_handle(a);
+    const auto algorithm = textOf(e[0]);
+    const auto modifier = uintOf(e[1]);
+    const auto parts = bytesOf(e[2]);
+    if (!algorithm || !modifier || !parts || (*algorithm != "bslz4" && *algorithm != "lz4")
+        || (*algorithm == "bslz4" && *modifier != t.bytes)) {
+        return false;
+    }
+    std::vector<std::byte> packed = joined(*parts);
+    std::uint64_t announced = 0;
+    for (std::size_t i = 0; i < 8 && i < packed.size(); ++i) {
+        announced = announced << 8 | std::to_integer<std::uint64_t>(packed[i]);
+    }
+    if (packed.size() < 12 || announced != expect) {
+        return Error { "compressed image announces " + std::to_string(announced) + " bytes, its shape needs "
+            + std::to_string(expect) };
+    }
+    f.type = type;
+    f.encoding = *algorithm == "bslz4" ? PixelEncoding::BitshuffleLz4 : PixelEncoding::Lz4;
+    f.encoded = std::move(packed);
+    return true;
+}
+
 // tag 40 [[height, width], typed array] → frame.
-Status multiDimArray(const cbor_item_t* item, std::size_t maxBytes, Frame& f)
+Status multiDimArray(const cbor_item_t* item, std::size_t maxBytes, bool defer, Frame& f)
 {
     if (!item || !cbor_isa_tag(item) || cbor_tag_value(item) != 40) {
         return Error { "the channel is not a multi-dimensional array (tag 40)" };
@@ -102,6 +138,15 @@ Status multiDimArray(const cbor_item_t* item, std::size_t maxBytes, Frame& f)
     }
     f.nSlow = static_cast<int>(*h);
     f.nFast = static_cast<int>(*w);
+    if (defer) {
+        auto left = deferred(tagged(data), *t, expect, f);
+        if (!left) {
+            return left.error();
+        }
+        if (*left) {
+            return {};
+        }
+    }
     std::vector<std::byte> raw;
     if (Status st = contentBytes(tagged(data), expect, raw); !st) {
         return st;
@@ -164,7 +209,7 @@ Result<DectrisImage> imageOf(const cbor_item_t* m, const DectrisStreamDecoder::O
     if (!channel) {
         return Error { where + ": no channel '" + o.channel + "'" };
     }
-    if (Status st = multiDimArray(channel, o.maxImageBytes, img.frame); !st) {
+    if (Status st = multiDimArray(channel, o.maxImageBytes, o.deferDecode, img.frame); !st) {
         return Error { where + ", channel '" + name + "': " + st.message() };
     }
     img.frame.meta.seriesId = img.seriesId;

@@ -38,6 +38,9 @@ struct DetectorStreamSource::Impl {
     std::deque<Frame> queue;
     bool stop = false; // cancel() or destruction
     bool ended = false; // the receiver saw the end of the stream
+    bool finishing = false; // finish(): the receiver reads what ZeroMQ holds (queue bound lifted) until drainUntil
+    Clock::time_point drainUntil;
+    std::int64_t left = -1; // finish(): frames received and never taken (-1: not finished)
     std::optional<SlabShape> shape; // of the first frame; later frames of another shape are refused
     std::int64_t nextShot = 0;
     Clock::time_point lastFrame = Clock::now();
@@ -81,26 +84,31 @@ struct DetectorStreamSource::Impl {
         return f;
     }
 
-    // Receiver thread: reads ahead while the queue has room; a full queue makes it wait (back-pressure).
+    // Receiver thread: reads ahead while the queue has room; a full queue makes it wait (back-pressure). Finishing,
+    // it reads what ZeroMQ already holds regardless of the queue, until a wait brings nothing or the time is up.
     void run()
     {
         std::vector<Frame> got;
         while (true) {
+            bool draining = false;
             {
                 std::unique_lock lock(mutex);
-                changed.wait(lock, [&] { return stop || static_cast<int>(queue.size()) < options.queueFrames; });
-                if (stop) {
+                changed.wait(lock,
+                    [&] { return stop || finishing || static_cast<int>(queue.size()) < options.queueFrames; });
+                if (stop || (finishing && (!receiver->drainable() || Clock::now() >= drainUntil))) {
                     return;
                 }
+                draining = finishing;
             }
             got.clear();
-            receiver->receive(100, got);
+            const std::int64_t before = tally.counts().messages;
+            receiver->receive(draining ? 20 : 100, got);
             for (auto& f : got) {
                 if (!admit(f)) {
                     continue;
                 }
+                std::lock_guard lock(mutex); // counted and queued at once: frames = taken + queued
                 tally.frames(1);
-                std::lock_guard lock(mutex);
                 queue.push_back(std::move(f));
             }
             if (!got.empty()) {
@@ -112,6 +120,9 @@ struct DetectorStreamSource::Impl {
                 tally.state("ended");
                 changed.notify_all();
                 return;
+            }
+            if (draining && tally.counts().messages == before) {
+                return; // nothing more is waiting for this consumer
             }
         }
     }
@@ -200,6 +211,33 @@ Result<std::optional<Frame>> DetectorStreamSource::nextWithin(double timeoutS)
     return m->pop(lock);
 }
 
+std::vector<FrameMetadata> DetectorStreamSource::finish(double drainS)
+{
+    {
+        std::lock_guard lock(m->mutex);
+        m->finishing = true;
+        m->drainUntil = Clock::now()
+            + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, drainS)));
+    }
+    m->changed.notify_all();
+    if (m->thread.joinable()) {
+        m->thread.join();
+    }
+    std::vector<FrameMetadata> left;
+    {
+        std::lock_guard lock(m->mutex);
+        for (const Frame& f : m->queue) {
+            left.push_back(f.meta);
+        }
+        m->queue.clear();
+        m->left = (m->left < 0 ? 0 : m->left) + static_cast<std::int64_t>(left.size());
+        m->stop = true;
+    }
+    m->tally.state("finished");
+    m->changed.notify_all();
+    return left;
+}
+
 bool DetectorStreamSource::ended() const
 {
     std::lock_guard lock(m->mutex);
@@ -246,7 +284,17 @@ void DetectorStreamSource::cancel()
     m->changed.notify_all();
 }
 
-StreamCounts DetectorStreamSource::counts() const { return m->tally.counts(); }
+StreamCounts DetectorStreamSource::counts() const
+{
+    std::lock_guard lock(m->mutex); // the receiver counts and queues a frame under it
+    StreamCounts c = m->tally.counts();
+    if (m->left >= 0) {
+        c.leftUncorrelated = m->left;
+    } else if (m->stop) {
+        c.leftUncorrelated = static_cast<std::int64_t>(m->queue.size());
+    }
+    return c;
+}
 
 std::optional<DectrisStart> DetectorStreamSource::dectrisStart() const { return m->receiver->start(); }
 

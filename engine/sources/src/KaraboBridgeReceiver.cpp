@@ -34,6 +34,8 @@ public:
         return {};
     }
 
+    bool drainable() const override { return false; }
+
     void receive(int timeoutMs, std::vector<Frame>& out) override
     {
         if (!m_pending) {

@@ -214,4 +214,22 @@ std::int64_t LiveFileSource::framesAvailable() const { return m->available; }
 
 bool LiveFileSource::writerClosed() const { return m->closed; }
 
+Result<std::optional<Frame>> LiveFileSource::nextWithin(double timeoutS)
+{
+    const auto until = std::chrono::steady_clock::now()
+        + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(std::max(0.0, timeoutS)));
+    while (!m->failure && !m->cancelled && m->cursor >= m->available && !m->closed
+        && std::chrono::steady_clock::now() < until) {
+        m->nap();
+        if (Status s = m->refresh(); !s) {
+            m->failure = Error { s.message() };
+        }
+    }
+    if (m->failure || m->cursor < m->available) {
+        return next(); // the frame (or the failure) at once
+    }
+    return std::optional<Frame> {};
+}
+
 } // namespace fxs

@@ -18,6 +18,9 @@ public:
     virtual ~StreamReceiver() = default;
     /// Waits up to `timeoutMs` for a message and appends its frames to `out`; problems go to the tally.
     virtual void receive(int timeoutMs, std::vector<Frame>& out) = 0;
+    /// True when the frames ZeroMQ already holds for this consumer can be read without asking the publisher for more
+    /// (PULL); a REQ socket (Karabo) would have to request them.
+    virtual bool drainable() const { return true; }
     /// True once the stream has ended (a DECTRIS end message with stopAtSeriesEnd).
     virtual bool ended() const { return false; }
     /// The latest DECTRIS start message, if any.

@@ -48,7 +48,7 @@ public:
     Status writeArray(const std::string& name, std::span<const double> values, const std::vector<std::int64_t>& dims,
         const std::string& description = {});
     /// Writes /analysis/stream_counts: a detector stream's messages, frames, malformed (skipped), dropped (by the
-    /// publisher), reconnects and series, in that order.
+    /// publisher), reconnects, series and left_uncorrelated (frames received but never taken), in that order.
     Status writeStreamCounts(const StreamCounts& counts);
     /// Writes /ledger: shot_index, accepted, reason (columns of equal length), and series_id, frame_number when given.
     Status writeLedger(const LedgerColumns& ledger);

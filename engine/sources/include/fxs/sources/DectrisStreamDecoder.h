@@ -57,6 +57,11 @@ public:
     struct Options {
         std::string channel; ///< image channel to take (e.g. "threshold_1"); empty: the first in the message
         std::size_t maxImageBytes = std::size_t { 1 } << 30; ///< larger images are refused (decompression bomb)
+        /// Leave a compressed image (bslz4 or lz4) whose elements become the frame's pixels unchanged (little-endian
+        /// 16/32-bit integers other than uint32, floats) compressed: Frame::encoding and Frame::encoded are set and
+        /// the caller decodes it on its own threads (fxs::decodePixels; the shot pipeline's workers do). Only the
+        /// 12-byte header is checked here (the announced size must be the image's); a damaged block is found then.
+        bool deferDecode = false;
     };
     explicit DectrisStreamDecoder(Options options);
     DectrisStreamDecoder();

@@ -80,8 +80,14 @@ public:
     bool ended() const;
     /// Frames received and decoded but not taken yet (a consumer that stops early says how many it leaves).
     std::int64_t queued() const;
+    /// Ends the consumption: the receiver first reads (for up to `drainS`, until nothing more arrives) what ZeroMQ
+    /// already holds for this consumer (DECTRIS PULL; a Karabo bridge is asked for nothing more), then stops. Returns
+    /// the metadata (series, frame number) of every frame received and never taken, which counts() reports as
+    /// leftUncorrelated from then on; the source gives no more frames.
+    std::vector<FrameMetadata> finish(double drainS = 0.5);
 
-    /// What was received, refused and dropped so far (thread-safe).
+    /// What was received, refused and dropped so far (thread-safe); once cancelled or finished, leftUncorrelated
+    /// holds the frames received and never taken.
     StreamCounts counts() const;
     /// The latest DECTRIS start message (energy, geometry), if one was seen.
     std::optional<DectrisStart> dectrisStart() const;

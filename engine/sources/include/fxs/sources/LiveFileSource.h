@@ -42,6 +42,10 @@ public:
     std::int64_t framesAvailable() const;
     /// True once the writer has marked the file closed (CxiWriter convention).
     bool writerClosed() const;
+    /// next() that waits at most `timeoutS` for the frame at the cursor (polling the file): nothing when it is not
+    /// written yet (or the writer closed before it, or cancel()). For a consumer with other work between frames (the
+    /// rounds of a remote job); the idle timeout is the caller's.
+    Result<std::optional<Frame>> nextWithin(double timeoutS);
 
 private:
     struct Impl;
