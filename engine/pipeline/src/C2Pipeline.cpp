@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -18,6 +20,51 @@ namespace {
 
 int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
+// One queued shot: a polar frame, or a raw detector frame for the device remap.
+struct Item {
+    PolarFrame polar;
+    std::shared_ptr<const Frame> raw;
+};
+
+std::string perSecond(double rate) { return std::to_string(std::llround(rate)) + " frames/s"; }
+
+// Where this run's raw frames are remapped (GPU backend, uint16 frames of one geometry). Auto compares two rates
+// measured here: the CPU's remap (its threads over one frame's remap on one thread; the cost does not depend on
+// the values) and the device's, bounded by PCIe (the raw frame's bytes over the measured pinned copy rate) and by
+// staging each frame into pinned memory on the thread that feeds the device.
+struct RemapChoice {
+    bool device = false;
+    std::string why;
+};
+
+RemapChoice chooseRemap(const C2PipelineConfig& c)
+{
+    if (c.deviceRemap == DeviceRemap::On) {
+        return { true, "as asked" };
+    }
+    using Clock = std::chrono::steady_clock;
+    const PolarRemapper& r = *c.rawRemapper;
+    const Frame probe = Frame::zeros(r.nSlow(), r.nFast(), PixelType::UInt16);
+    std::vector<std::byte> staging(probe.pixels.size());
+    PolarFrame out;
+    double remapS = INFINITY, stageS = INFINITY;
+    for (int i = 0; i < 3; ++i) {
+        auto t0 = Clock::now();
+        r.remapIntoAlone(probe, out);
+        remapS = std::min(remapS, std::chrono::duration<double>(Clock::now() - t0).count());
+        t0 = Clock::now();
+        std::memcpy(staging.data(), probe.pixels.data(), staging.size());
+        stageS = std::min(stageS, std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    const double cpu = std::max(1, c.cpuRemapThreads) / std::max(remapS, 1e-9);
+    const auto copy = GpuC2Accumulator::hostToDeviceBytesPerSecond(std::size_t(64) << 20);
+    const double pcie = copy ? *copy / static_cast<double>(probe.pixels.size()) : 0.0;
+    const double device = std::min(pcie, 1.0 / std::max(stageS, 1e-9));
+    const std::string rates = "about " + perSecond(device) + " through the device against " + perSecond(cpu)
+        + " for the CPU's remap on " + std::to_string(std::max(1, c.cpuRemapThreads)) + " threads";
+    return { device > cpu, "faster here: " + rates };
+}
+
 struct Worker {
     Worker(const C2Config& c, C2Sink& sink) { acc.emplace(c, sink); }
     Worker(std::unique_ptr<GpuC2Accumulator> g, C2Sink& sink)
@@ -25,7 +72,7 @@ struct Worker {
     {
         gpu->useSink(sink);
     }
-    Status add(const PolarFrame& f) { return gpu ? gpu->add(f) : acc->add(f); }
+    Status add(const Item& i) { return i.raw ? gpu->addRaw(*i.raw) : gpu ? gpu->add(i.polar) : acc->add(i.polar); }
     void flush() { gpu ? gpu->flush() : acc->flush(); }
 
     std::mutex mutex; // held while a frame is added, and while sums are taken
@@ -41,20 +88,21 @@ struct C2Pipeline::Impl {
     std::vector<std::unique_ptr<Worker>> workers;
     std::mutex queueMutex;
     std::condition_variable notEmpty, notFull, drained;
-    std::deque<PolarFrame> queue;
+    std::deque<Item> queue;
     int busy = 0;
     bool closed = false;
     std::atomic<bool> cancelled { false };
     std::atomic<std::int64_t> in { 0 }, done { 0 }, rejected { 0 };
     C2Sink sink; // the totals every worker folds into
     std::string description;
+    bool deviceRemap = false;
     mutable std::mutex rateMutex;
     mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
 
     void run(Worker& w)
     {
         for (;;) {
-            PolarFrame frame;
+            Item frame;
             bool room = false;
             {
                 std::unique_lock lock(queueMutex);
@@ -90,7 +138,7 @@ struct C2Pipeline::Impl {
         drained.notify_all();
     }
 
-    bool enqueue(PolarFrame&& f, bool wait)
+    bool enqueue(Item&& f, bool wait)
     {
         std::unique_lock lock(queueMutex);
         const auto room = [&] { return cancelled || closed || static_cast<int>(queue.size()) < config.queueCapacity; };
@@ -128,9 +176,28 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
         GpuC2Config g;
         g.c2 = c;
         g.device = config.gpuDevice;
+        const bool rawOffered = config.rawRemapper.has_value() && config.deviceRemap != DeviceRemap::Off;
+        if (rawOffered) {
+            g.batchFrames = std::max(1, config.rawBatchFrames); // raw batches are 14× the bytes of polar ones
+        }
         auto gpu = GpuC2Accumulator::create(g);
         if (gpu) {
             m_impl->description = "GPU " + std::to_string(config.gpuDevice) + " (" + (*gpu)->stats().deviceName + ")";
+            if (rawOffered) {
+                const RemapChoice choice = chooseRemap(config);
+                Status st = choice.device ? (*gpu)->setDeviceRemap(*config.rawRemapper) : Status {};
+                m_impl->deviceRemap = choice.device && st;
+                m_impl->description += m_impl->deviceRemap
+                    ? ", raw frames remapped on the device (" + choice.why + ")"
+                    : ", frames remapped on the CPU (" + (st ? choice.why : st.message()) + ")";
+                if (m_impl->deviceRemap) {
+                    // The queue holds as many bytes of raw frames as it would of polar ones.
+                    const double ratio = static_cast<double>(c.nQ) * c.nPhi * 2 * sizeof(float)
+                        / (static_cast<double>(config.rawRemapper->nSlow()) * config.rawRemapper->nFast()
+                            * sizeof(std::uint16_t));
+                    m_impl->config.queueCapacity = std::max(4, static_cast<int>(config.queueCapacity * ratio));
+                }
+            }
             // The CUDA backend forms no squares: its sums say so (no squares, so no standard errors), never zeros.
             if (m_impl->sink.sums.hasVariance()) {
                 m_impl->sink.sums.squares = {};
@@ -166,8 +233,12 @@ C2Pipeline::~C2Pipeline()
     }
 }
 
-bool C2Pipeline::push(PolarFrame frame) { return m_impl->enqueue(std::move(frame), true); }
-bool C2Pipeline::tryPush(PolarFrame frame) { return m_impl->enqueue(std::move(frame), false); }
+bool C2Pipeline::push(PolarFrame frame) { return m_impl->enqueue({ std::move(frame), {} }, true); }
+bool C2Pipeline::tryPush(PolarFrame frame) { return m_impl->enqueue({ std::move(frame), {} }, false); }
+bool C2Pipeline::pushRaw(std::shared_ptr<const Frame> frame)
+{
+    return m_impl->deviceRemap && frame && m_impl->enqueue({ {}, std::move(frame) }, true);
+}
 
 void C2Pipeline::close()
 {
@@ -274,5 +345,7 @@ int C2Pipeline::threads() const { return static_cast<int>(m_impl->workers.size()
 std::string C2Pipeline::backendDescription() const { return m_impl->description; }
 
 bool C2Pipeline::usesGpu() const { return m_impl->workers.front()->gpu != nullptr; }
+
+bool C2Pipeline::remapsOnDevice() const { return m_impl->deviceRemap; }
 
 } // namespace fxs
