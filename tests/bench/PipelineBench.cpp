@@ -212,8 +212,9 @@ struct Measured {
     int cores = 1;
     double e2e = 0, e2eCompressed = 0, polarE2e = 0;
     double read = 0, readCompressed = 0, remap = 0, c2 = 0, c2Engine = 0;
-    double gpuE2e = 0, gpuCpuRemapE2e = 0; // GPU backend: the run's own choice of remap; the CPU remap
-    std::string gpuBackend, gpuCpuRemapBackend;
+    // GPU backend: the run's own choice of remap; the device remap; the CPU remap.
+    double gpuE2e = 0, gpuDeviceRemapE2e = 0, gpuCpuRemapE2e = 0;
+    std::string gpuBackend, gpuDeviceRemapBackend, gpuCpuRemapBackend;
     std::map<int, double> scaling;
     /// Cores the run may use ÷ the stages' CPU seconds per frame (each measured alone on one thread).
     double bound() const { return std::min(threads, cores) / (1.0 / read + 1.0 / remap + 1.0 / c2); }
@@ -268,6 +269,7 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
     if (fxs::GpuC2Accumulator::available(&why)) {
         const int n = o.gpuFrames > 0 ? o.gpuFrames : 4 * o.frames;
         for (auto [rate, text, remap] : { std::tuple { &m.gpuE2e, &m.gpuBackend, fxs::DeviceRemap::Auto },
+                 std::tuple { &m.gpuDeviceRemapE2e, &m.gpuDeviceRemapBackend, fxs::DeviceRemap::On },
                  std::tuple { &m.gpuCpuRemapE2e, &m.gpuCpuRemapBackend, fxs::DeviceRemap::Off } }) {
             auto v = endToEnd(plain, &*remapper, valid, m.threads, n, { fxs::C2Backend::Gpu, remap, text });
             if (!v) {
@@ -370,11 +372,13 @@ int run(const fxs::bench::BenchArgs& a)
     }
     const std::string gpuKeys = m->gpuBackend.empty() ? std::string {}
                                                       : ",\"end_to_end_frames_per_s_gpu\":" + std::to_string(m->gpuE2e)
-            + ",\"gpu_backend\":\"" + m->gpuBackend + "\",\"end_to_end_frames_per_s_gpu_cpu_remap\":"
+            + ",\"gpu_backend\":\"" + m->gpuBackend + "\",\"end_to_end_frames_per_s_gpu_device_remap\":"
+            + std::to_string(m->gpuDeviceRemapE2e) + ",\"end_to_end_frames_per_s_gpu_cpu_remap\":"
             + std::to_string(m->gpuCpuRemapE2e) + ",\"gpu_cpu_remap_backend\":\"" + m->gpuCpuRemapBackend + "\"";
     if (!m->gpuBackend.empty() && !a.json) {
-        std::printf("pipeline: GPU end to end %.1f frames/s on %s\n           %.1f frames/s on %s\n", m->gpuE2e,
-            m->gpuBackend.c_str(), m->gpuCpuRemapE2e, m->gpuCpuRemapBackend.c_str());
+        std::printf("pipeline: GPU end to end %.1f frames/s on %s\n  %.1f frames/s on %s\n  %.1f frames/s on %s\n",
+            m->gpuE2e, m->gpuBackend.c_str(), m->gpuDeviceRemapE2e, m->gpuDeviceRemapBackend.c_str(),
+            m->gpuCpuRemapE2e, m->gpuCpuRemapBackend.c_str());
     }
     if (o.gpuOnly) {
         std::printf("{\"benchmark\":\"pipeline\",\"threads\":%d,\"cores\":%d,\"stage_remap_frames_per_s\":%.2f%s}\n",

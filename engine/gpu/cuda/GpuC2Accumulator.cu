@@ -498,9 +498,9 @@ Status GpuC2Accumulator::setDeviceRemap(const PolarRemapper& remapper)
     return {};
 }
 
-Status GpuC2Accumulator::addRaw(const Frame& f)
+Status GpuC2Accumulator::checkRaw(const Frame& f) const
 {
-    Impl& m = *m_impl;
+    const Impl& m = *m_impl;
     if (!m.rawRemap) {
         return Error { "shot " + std::to_string(f.shotIndex) + ": no device remap set up for raw frames" };
     }
@@ -511,14 +511,55 @@ Status GpuC2Accumulator::addRaw(const Frame& f)
             + " bytes), the device remap expects " + std::to_string(m.rawSlow) + " × " + std::to_string(m.rawFast)
             + " uint16" };
     }
-    if (Status st = m.stageNext(true); !st) {
+    return {};
+}
+
+Status GpuC2Accumulator::addRaw(const Frame& f)
+{
+    if (Status st = checkRaw(f); !st) {
         return st;
     }
-    std::memcpy(m.hRaw[m.slot].get() + m.rawPixels * m.staged, f.pixels.data(), f.pixels.size());
-    m.stagedShots.push_back(f.shotIndex);
-    ++m.staged;
-    ++m.added;
-    return m.staged == m.B ? m.runStaged() : Status {};
+    const Frame* one[1] = { &f };
+    return addRaw(one, 1);
+}
+
+Status GpuC2Accumulator::addRaw(std::span<const Frame* const> frames, int copyThreads)
+{
+    Impl& m = *m_impl;
+    for (const Frame* f : frames) {
+        if (Status st = checkRaw(*f); !st) {
+            return st;
+        }
+    }
+    // Each frame is copied in quarters, so that a few frames still keep every copying thread busy.
+    constexpr std::size_t kParts = 4;
+    const std::size_t frameBytes = m.rawPixels * sizeof(std::uint16_t);
+    for (std::size_t done = 0; done < frames.size();) {
+        if (Status st = m.stageNext(true); !st) {
+            return st;
+        }
+        const std::size_t n = std::min(frames.size() - done, static_cast<std::size_t>(m.B - m.staged));
+        auto* dst = reinterpret_cast<std::byte*>(m.hRaw[m.slot].get() + m.rawPixels * m.staged);
+        detail::parallelChunks(n * kParts, copyThreads, [&](std::size_t, std::size_t begin, std::size_t end) {
+            for (std::size_t k = begin; k < end; ++k) {
+                const std::size_t f = k / kParts, lo = frameBytes * (k % kParts) / kParts,
+                                  hi = frameBytes * (k % kParts + 1) / kParts;
+                std::memcpy(dst + f * frameBytes + lo, frames[done + f]->pixels.data() + lo, hi - lo);
+            }
+        });
+        for (std::size_t f = 0; f < n; ++f) {
+            m.stagedShots.push_back(frames[done + f]->shotIndex);
+        }
+        m.staged += static_cast<int>(n);
+        m.added += static_cast<std::int64_t>(n);
+        done += n;
+        if (m.staged == m.B) {
+            if (Status st = m.runStaged(); !st) {
+                return st;
+            }
+        }
+    }
+    return {};
 }
 
 Status GpuC2Accumulator::addRawHostBatch(const std::uint16_t* pixels, int frames, std::int64_t first)

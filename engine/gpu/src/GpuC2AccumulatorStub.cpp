@@ -37,6 +37,8 @@ Status GpuC2Accumulator::addHostBatch(const float*, const float*, int, std::int6
 Status GpuC2Accumulator::setStaticMask(std::span<const float>) { return Error { "no CUDA backend" }; }
 Status GpuC2Accumulator::setDeviceRemap(const PolarRemapper&) { return Error { "no CUDA backend" }; }
 Status GpuC2Accumulator::addRaw(const Frame&) { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::addRaw(std::span<const Frame* const>, int) { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::checkRaw(const Frame&) const { return Error { "no CUDA backend" }; }
 Status GpuC2Accumulator::addRawHostBatch(const std::uint16_t*, int, std::int64_t)
 {
     return Error { "no CUDA backend" };

@@ -1,6 +1,8 @@
 #include <fxs/pipeline/C2Pipeline.h>
 
+#include <fxs/core/ParallelRange.h>
 #include <fxs/gpu/GpuC2Accumulator.h>
+#include <fxs/shots/ShotStats.h>
 
 #include <algorithm>
 #include <atomic>
@@ -28,10 +30,28 @@ struct Item {
 
 std::string perSecond(double rate) { return std::to_string(std::llround(rate)) + " frames/s"; }
 
+// Raw frames staged into the device's pinned buffers together, copied on kStagingThreads threads.
+constexpr std::size_t kRawGroup = 16;
+constexpr int kStagingThreads = 4;
+
+// Frames per second of `job` run on `threads` threads at once, twice each: memory bandwidth is shared as in a run.
+template <class Job> double concurrentRate(int threads, Job&& job)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    detail::parallelChunks(static_cast<std::size_t>(threads), threads, [&](std::size_t, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+            job();
+            job();
+        }
+    });
+    return 2.0 * threads / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
 // Where this run's raw frames are remapped (GPU backend, uint16 frames of one geometry). Auto compares two rates
-// measured here: the CPU's remap (its threads over one frame's remap on one thread; the cost does not depend on
-// the values) and the device's, bounded by PCIe (the raw frame's bytes over the measured pinned copy rate) and by
-// staging each frame into pinned memory on the thread that feeds the device.
+// measured here on a frame of the run's shape (the costs do not depend on the values), on the threads the shot
+// pipeline works on: the CPU path does statistics and remap per frame there; the device path statistics only, and
+// is bounded besides by PCIe (the raw frame's bytes over the measured pinned copy rate) and by staging the frames
+// into pinned memory (kStagingThreads threads).
 struct RemapChoice {
     bool device = false;
     std::string why;
@@ -42,26 +62,28 @@ RemapChoice chooseRemap(const C2PipelineConfig& c)
     if (c.deviceRemap == DeviceRemap::On) {
         return { true, "as asked" };
     }
-    using Clock = std::chrono::steady_clock;
     const PolarRemapper& r = *c.rawRemapper;
+    const int threads = std::max(1, c.cpuRemapThreads);
     const Frame probe = Frame::zeros(r.nSlow(), r.nFast(), PixelType::UInt16);
-    std::vector<std::byte> staging(probe.pixels.size());
-    PolarFrame out;
-    double remapS = INFINITY, stageS = INFINITY;
-    for (int i = 0; i < 3; ++i) {
-        auto t0 = Clock::now();
-        r.remapIntoAlone(probe, out);
-        remapS = std::min(remapS, std::chrono::duration<double>(Clock::now() - t0).count());
-        t0 = Clock::now();
-        std::memcpy(staging.data(), probe.pixels.data(), staging.size());
-        stageS = std::min(stageS, std::chrono::duration<double>(Clock::now() - t0).count());
-    }
-    const double cpu = std::max(1, c.cpuRemapThreads) / std::max(remapS, 1e-9);
+    const double cpu = concurrentRate(threads, [&] {
+        thread_local PolarFrame out;
+        (void)ShotStats::compute(probe, {});
+        (void)r.remapIntoAlone(probe, out);
+    });
+    const double stats = concurrentRate(threads, [&] { (void)ShotStats::compute(probe, {}); });
+    std::vector<std::byte> staging(probe.pixels.size() * kRawGroup);
+    const auto t0 = std::chrono::steady_clock::now();
+    detail::parallelChunks(kRawGroup, kStagingThreads, [&](std::size_t, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+            std::memcpy(staging.data() + i * probe.pixels.size(), probe.pixels.data(), probe.pixels.size());
+        }
+    });
+    const double stage = kRawGroup / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     const auto copy = GpuC2Accumulator::hostToDeviceBytesPerSecond(std::size_t(64) << 20);
     const double pcie = copy ? *copy / static_cast<double>(probe.pixels.size()) : 0.0;
-    const double device = std::min(pcie, 1.0 / std::max(stageS, 1e-9));
-    const std::string rates = "about " + perSecond(device) + " through the device against " + perSecond(cpu)
-        + " for the CPU's remap on " + std::to_string(std::max(1, c.cpuRemapThreads)) + " threads";
+    const double device = std::min({ stats, pcie, stage });
+    const std::string rates = "about " + perSecond(device) + " with the device remap against " + perSecond(cpu)
+        + " with the CPU's, on " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
     return { device > cpu, "faster here: " + rates };
 }
 
@@ -72,12 +94,42 @@ struct Worker {
     {
         gpu->useSink(sink);
     }
-    Status add(const Item& i) { return i.raw ? gpu->addRaw(*i.raw) : gpu ? gpu->add(i.polar) : acc->add(i.polar); }
-    void flush() { gpu ? gpu->flush() : acc->flush(); }
+    Status add(const Item& i)
+    {
+        if (!i.raw) {
+            return gpu ? gpu->add(i.polar) : acc->add(i.polar);
+        }
+        if (Status st = gpu->checkRaw(*i.raw); !st) {
+            return st;
+        }
+        pendingRaw.push_back(i.raw);
+        return pendingRaw.size() >= kRawGroup ? stagePending() : Status {};
+    }
+    // The raw frames held back are copied into the device's staging buffers together, on several threads.
+    Status stagePending()
+    {
+        std::vector<const Frame*> frames;
+        for (const auto& f : pendingRaw) {
+            frames.push_back(f.get());
+        }
+        const Status st = frames.empty() ? Status {} : gpu->addRaw(frames, kStagingThreads);
+        pendingRaw.clear();
+        return st;
+    }
+    void flush()
+    {
+        if (gpu) {
+            stagePending();
+            gpu->flush();
+        } else {
+            acc->flush();
+        }
+    }
 
     std::mutex mutex; // held while a frame is added, and while sums are taken
     std::optional<C2Accumulator> acc; // the CPU path
     std::unique_ptr<GpuC2Accumulator> gpu; // or the GPU path
+    std::vector<std::shared_ptr<const Frame>> pendingRaw; // raw frames taken, not yet staged (kRawGroup at most)
     std::thread thread;
 };
 
