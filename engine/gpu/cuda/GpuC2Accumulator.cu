@@ -233,7 +233,6 @@ Status GpuC2Accumulator::Impl::compute(int s, int count, long long wStride, bool
     const int bins = static_cast<int>(frameFloats);
     gpu::accumulateMean<<<(bins + 255) / 256, 256, 0, computeStream>>>(
         dI[s].get(), dWeights, wStride, count, bins, dMeanNum.get(), dMeanDen.get());
-    cudaEventRecord(consumed[s], computeStream); // the slot's inputs are no longer needed
     const dim3 tgrid(static_cast<unsigned>((static_cast<long long>(count) * nQ + 31) / 32), 0, 1);
     auto spectra = [&](float* real, int keep, cuComplex* const acc[2]) {
         cufftExecR2C(plan, real, dSpec.get());
@@ -247,6 +246,9 @@ Status GpuC2Accumulator::Impl::compute(int s, int count, long long wStride, bool
         cuComplex* macc[2] = { dMaskAccF[0].get(), dMaskAccF[1].get() };
         spectra(dMaskReal.get(), nF, macc);
     }
+    // The slot's inputs are no longer needed: dI/dW/dRaw were read above, and dDest by the transposes (recorded
+    // after them: a batch two behind may rewrite dDest[s] with other rows once the shots' halves differ).
+    cudaEventRecord(consumed[s], computeStream);
     const cudaError_t e = cudaGetLastError();
     if (e != cudaSuccess) {
         return Error { cudaMessage(e, "launching the correlation kernels") };
