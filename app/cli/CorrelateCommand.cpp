@@ -45,6 +45,7 @@ struct CorrelateOptions {
     int memoryBudgetMiB = 1024;
     std::string backend = "cpu";
     int gpuDevice = 0;
+    std::string deviceRemap = "auto";
     std::string out;
     std::string checkpoint;
     double checkpointEveryS = 30.0;
@@ -427,6 +428,11 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
         ->capture_default_str()
         ->check(CLI::IsMember({ "cpu", "gpu", "auto" }));
     sub->add_option("--gpu-device", o.gpuDevice, "CUDA device for --backend gpu")->capture_default_str();
+    sub->add_option("--device-remap", o.deviceRemap,
+           "With the GPU: remap uint16 detector frames on the device (on), on the CPU (off), or whichever is faster "
+           "for this run (auto); the run's backend line says which")
+        ->capture_default_str()
+        ->check(CLI::IsMember({ "auto", "on", "off" }));
     sub->add_option("--out", o.out, "Results file to write (HDF5)")->required();
     sub->add_option("--checkpoint", o.checkpoint, "Checkpoint file (default: <out>.ckpt)");
     sub->add_option("--checkpoint-every", o.checkpointEveryS, "Seconds between checkpoints")
@@ -485,6 +491,9 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
     rs.pipeline.threads = o.threads;
     rs.pipeline.backend = o.backend == "gpu" ? C2Backend::Gpu : o.backend == "auto" ? C2Backend::Auto : C2Backend::Cpu;
     rs.pipeline.gpuDevice = o.gpuDevice;
+    rs.pipeline.deviceRemap = o.deviceRemap == "on" ? DeviceRemap::On
+        : o.deviceRemap == "off"                     ? DeviceRemap::Off
+                                                     : DeviceRemap::Auto;
     auto rules = vetoRules(o);
     if (!rules) {
         return fail(cmd, kExitBadInput, rules.error().message);

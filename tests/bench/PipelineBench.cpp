@@ -6,6 +6,7 @@
 #include "PhotonFrames.h"
 
 #include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/gpu/GpuC2Accumulator.h>
 #include <fxs/pipeline/C2Pipeline.h>
 #include <fxs/pipeline/ShotPipeline.h>
 #include <fxs/pipeline/ShotRun.h>
@@ -24,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 #include <vector>
 
@@ -32,15 +34,17 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-constexpr int kModules = 16;
-constexpr int kModuleSs = 352;
-constexpr int kModuleFs = 384;
+using fxs::bench::kModuleFs;
+using fxs::bench::kModules;
+using fxs::bench::kModuleSs;
 const fxs::PolarGrid kGrid { 300, 256, 0.1, 2.4 };
 
 struct Options {
     int threads = 0; // 0: every core
     int frames = 192; // through the path per run (the file holds at most kFileFrames, replayed from the page cache)
     int polarFrames = 0; // 0: 4 × frames
+    int gpuFrames = 0; // 0: 4 × frames
+    bool gpuOnly = false; // only the GPU runs (and the remap stage): the device machine's time is short
 };
 
 constexpr int kFileFrames = 32;
@@ -81,26 +85,6 @@ private:
     std::int64_t m_next = 0;
 };
 
-// 16 modules of 352 × 384 pixels (100 µm) on a 4 × 4 grid with 10-pixel gaps, 120 mm from the sample, 9.5 keV.
-fxs::Result<fxs::DetectorGeometry> epixLike()
-{
-    std::vector<fxs::DetectorPanel> panels;
-    const int gap = 10;
-    for (int m = 0; m < kModules; ++m) {
-        fxs::DetectorPanel p;
-        p.name = "m" + std::to_string(m);
-        p.minFs = 0;
-        p.maxFs = kModuleFs - 1;
-        p.minSs = m * kModuleSs;
-        p.maxSs = (m + 1) * kModuleSs - 1;
-        p.cornerXPx = (m % 4 - 2) * (kModuleFs + gap) + gap / 2.0;
-        p.cornerYPx = (m / 4 - 2) * (kModuleSs + gap) + gap / 2.0;
-        p.cameraLengthM = 0.12;
-        panels.push_back(p);
-    }
-    return fxs::DetectorGeometry::fromPanels(std::move(panels), 9500.0);
-}
-
 fxs::Status writeStack(const std::string& path, const std::vector<fxs::Frame>& pool, int frames, bool lz4)
 {
     fxs::CxiWriterOptions wo;
@@ -131,12 +115,21 @@ fxs::Result<std::unique_ptr<fxs::FrameSource>> openStack(const std::string& path
     return std::unique_ptr<fxs::FrameSource>(std::move(*s));
 }
 
-fxs::ShotRunSettings runSettings(int threads)
+// How the path correlates: on the CPU, or on the GPU with the raw frames remapped where the run chooses (`remap`).
+struct Backend {
+    fxs::C2Backend c2 = fxs::C2Backend::Cpu;
+    fxs::DeviceRemap remap = fxs::DeviceRemap::Auto;
+    std::string* description = nullptr; ///< receives the run's backend description
+};
+
+fxs::ShotRunSettings runSettings(int threads, const Backend& backend)
 {
     fxs::ShotRunSettings rs;
     rs.pipeline.accumulator.nQ = kGrid.nQ;
     rs.pipeline.accumulator.nPhi = kGrid.nPhi;
     rs.pipeline.threads = threads;
+    rs.pipeline.backend = backend.c2;
+    rs.pipeline.deviceRemap = backend.remap;
     rs.convergencePoints = 0; // one sample, at the end (outside the measured stream)
     rs.checkpointEveryS = 1e9;
     return rs;
@@ -144,7 +137,7 @@ fxs::ShotRunSettings runSettings(int threads)
 
 // Frames/s of the whole path: the file read ahead, worked on by `threads` pipeline threads, C2 on `threads`.
 fxs::Result<double> endToEnd(const std::string& path, const fxs::PolarRemapper* remapper,
-    const std::vector<std::uint8_t>& valid, int threads, int frames)
+    const std::vector<std::uint8_t>& valid, int threads, int frames, const Backend& backend = {})
 {
     auto file = openStack(path, true);
     if (!file) {
@@ -156,9 +149,12 @@ fxs::Result<double> endToEnd(const std::string& path, const fxs::PolarRemapper* 
     std::unique_ptr<fxs::ShotPipeline> pipe = remapper
         ? std::make_unique<fxs::ShotPipeline>(std::move(src), *remapper, valid, pc)
         : std::make_unique<fxs::ShotPipeline>(std::move(src), std::vector<float> {}, nullptr, pc);
-    auto run = fxs::runShots(*pipe, runSettings(threads));
+    auto run = fxs::runShots(*pipe, runSettings(threads, backend));
     if (!run) {
         return run.error();
+    }
+    if (backend.description) {
+        *backend.description = run->backend;
     }
     if (run->accepted != frames) {
         return fxs::Error { path + ": " + std::to_string(run->accepted) + " of " + std::to_string(frames)
@@ -216,6 +212,9 @@ struct Measured {
     int cores = 1;
     double e2e = 0, e2eCompressed = 0, polarE2e = 0;
     double read = 0, readCompressed = 0, remap = 0, c2 = 0, c2Engine = 0;
+    // GPU backend: the run's own choice of remap; the device remap; the CPU remap.
+    double gpuE2e = 0, gpuDeviceRemapE2e = 0, gpuCpuRemapE2e = 0;
+    std::string gpuBackend, gpuDeviceRemapBackend, gpuCpuRemapBackend;
     std::map<int, double> scaling;
     /// Cores the run may use ÷ the stages' CPU seconds per frame (each measured alone on one thread).
     double bound() const { return std::min(threads, cores) / (1.0 / read + 1.0 / remap + 1.0 / c2); }
@@ -226,7 +225,7 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
     Measured m;
     m.cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     m.threads = o.threads > 0 ? o.threads : m.cores;
-    auto geometry = epixLike();
+    auto geometry = fxs::bench::epixLikeGeometry();
     if (!geometry) {
         return geometry.error();
     }
@@ -264,6 +263,25 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
         fxs::Frame f = fxs::Frame::zeros(p.nQ, p.nPhi, fxs::PixelType::Float32);
         std::copy(p.intensity.begin(), p.intensity.end(), f.as<float>().begin());
         polarFrames.push_back(std::move(f));
+    }
+    // The GPU backend end to end (plain file): the raw frames remapped where the run chooses, and on the CPU.
+    std::string why;
+    if (fxs::GpuC2Accumulator::available(&why)) {
+        const int n = o.gpuFrames > 0 ? o.gpuFrames : 4 * o.frames;
+        for (auto [rate, text, remap] : { std::tuple { &m.gpuE2e, &m.gpuBackend, fxs::DeviceRemap::Auto },
+                 std::tuple { &m.gpuDeviceRemapE2e, &m.gpuDeviceRemapBackend, fxs::DeviceRemap::On },
+                 std::tuple { &m.gpuCpuRemapE2e, &m.gpuCpuRemapBackend, fxs::DeviceRemap::Off } }) {
+            auto v = endToEnd(plain, &*remapper, valid, m.threads, n, { fxs::C2Backend::Gpu, remap, text });
+            if (!v) {
+                return v.error();
+            }
+            *rate = *v;
+        }
+    } else {
+        std::fprintf(stderr, "pipeline: GPU backend not measured: %s\n", why.c_str());
+    }
+    if (o.gpuOnly) {
+        return m;
     }
     const int nPolar = o.polarFrames > 0 ? o.polarFrames : 4 * o.frames;
     if (auto st = writeStack(polar, polarFrames, std::min(nPolar, 8 * kFileFrames), false); !st) {
@@ -319,8 +337,13 @@ int run(const fxs::bench::BenchArgs& a)
                 o.frames = std::stoi(a.args[i + 1]);
             } else if (a.args[i] == "--polar-frames") {
                 o.polarFrames = std::stoi(a.args[i + 1]);
+            } else if (a.args[i] == "--gpu-frames") {
+                o.gpuFrames = std::stoi(a.args[i + 1]);
+            } else if (a.args[i] == "--gpu-only") {
+                o.gpuOnly = a.args[i + 1] == "1";
             } else {
-                std::fprintf(stderr, "pipeline: unknown option %s (--threads N, --frames N, --polar-frames N)\n",
+                std::fprintf(stderr, "pipeline: unknown option %s (--threads N, --frames N, --polar-frames N, "
+                                     "--gpu-frames N, --gpu-only 0|1)\n",
                     a.args[i].c_str());
                 return 2;
             }
@@ -347,6 +370,21 @@ int run(const fxs::bench::BenchArgs& a)
         std::fprintf(stderr, "pipeline: %s\n", m.error().message.c_str());
         return 1;
     }
+    const std::string gpuKeys = m->gpuBackend.empty() ? std::string {}
+                                                      : ",\"end_to_end_frames_per_s_gpu\":" + std::to_string(m->gpuE2e)
+            + ",\"gpu_backend\":\"" + m->gpuBackend + "\",\"end_to_end_frames_per_s_gpu_device_remap\":"
+            + std::to_string(m->gpuDeviceRemapE2e) + ",\"end_to_end_frames_per_s_gpu_cpu_remap\":"
+            + std::to_string(m->gpuCpuRemapE2e) + ",\"gpu_cpu_remap_backend\":\"" + m->gpuCpuRemapBackend + "\"";
+    if (!m->gpuBackend.empty() && !a.json) {
+        std::printf("pipeline: GPU end to end %.1f frames/s on %s\n  %.1f frames/s on %s\n  %.1f frames/s on %s\n",
+            m->gpuE2e, m->gpuBackend.c_str(), m->gpuDeviceRemapE2e, m->gpuDeviceRemapBackend.c_str(),
+            m->gpuCpuRemapE2e, m->gpuCpuRemapBackend.c_str());
+    }
+    if (o.gpuOnly) {
+        std::printf("{\"benchmark\":\"pipeline\",\"threads\":%d,\"cores\":%d,\"stage_remap_frames_per_s\":%.2f%s}\n",
+            m->threads, m->cores, m->remap, gpuKeys.c_str());
+        return 0;
+    }
     const double bound = m->bound();
     std::string scaling;
     for (const auto& [t, v] : m->scaling) {
@@ -368,10 +406,10 @@ int run(const fxs::bench::BenchArgs& a)
                 "\"polar_end_to_end_shots_per_s\":%.2f,\"stage_read_frames_per_s\":%.2f,"
                 "\"stage_read_frames_per_s_compressed\":%.2f,\"stage_remap_frames_per_s\":%.2f,"
                 "\"stage_c2_frames_per_s\":%.2f,\"c2_engine_frames_per_s\":%.2f,\"bound_frames_per_s\":%.2f,"
-                "\"ratio_vs_bound\":%.3f,\"polar_ratio_vs_engine\":%.3f,\"scaling\":{%s}}\n",
+                "\"ratio_vs_bound\":%.3f,\"polar_ratio_vs_engine\":%.3f,\"scaling\":{%s}%s}\n",
         o.frames, kModules * kModuleSs * kModuleFs, kGrid.nQ, kGrid.nPhi, m->threads, m->cores, m->e2e,
         m->e2eCompressed, m->polarE2e, m->read, m->readCompressed, m->remap, m->c2, m->c2Engine, bound,
-        m->e2e / bound, m->polarE2e / m->c2Engine, scaling.c_str());
+        m->e2e / bound, m->polarE2e / m->c2Engine, scaling.c_str(), gpuKeys.c_str());
     return 0;
 }
 
@@ -382,4 +420,6 @@ static fxs::bench::Registrar reg { "pipeline",
     &run,
     "  --threads N        pipeline and C2 threads (default: every core)\n"
     "  --frames N         frames through the path per run (default 192)\n"
-    "  --polar-frames N   polar 300 x 256 shots for the polar run (default 4 x frames)\n" };
+    "  --polar-frames N   polar 300 x 256 shots for the polar run (default 4 x frames)\n"
+    "  --gpu-frames N     frames through the path with the GPU backend, when a GPU is usable (default 4 x frames)\n"
+    "  --gpu-only 1       only the GPU runs (and the remap stage they are compared with)\n" };

@@ -18,6 +18,9 @@ Result<double> GpuBenchHooks::rerunResident(GpuC2Accumulator& accumulator, int r
     cudaEventCreate(&stop);
     cudaEventRecord(start, m.computeStream);
     for (int i = 0; i < repeats; ++i) {
+        if (m.lastRaw) {
+            m.remap(m.lastSlot, m.lastCount);
+        }
         if (Status s = m.compute(m.lastSlot, m.lastCount, m.lastWStride, m.lastDeviceMasks, m.lastHalf); !s) {
             return Error { s.message() };
         }
@@ -47,31 +50,34 @@ std::shared_ptr<float> GpuBenchHooks::allocatePinned(std::size_t floats)
     return std::shared_ptr<float>(p, [](float* q) { cudaFreeHost(q); });
 }
 
+std::shared_ptr<std::uint16_t> GpuBenchHooks::allocatePinnedRaw(std::size_t pixels)
+{
+    std::uint16_t* p = nullptr;
+    if (cudaMallocHost(reinterpret_cast<void**>(&p), pixels * sizeof(std::uint16_t)) != cudaSuccess) {
+        return {};
+    }
+    return std::shared_ptr<std::uint16_t>(p, [](std::uint16_t* q) { cudaFreeHost(q); });
+}
+
+Result<std::vector<float>> GpuBenchHooks::lastBatchIntensities(GpuC2Accumulator& accumulator)
+{
+    GpuC2Accumulator::Impl& m = *accumulator.m_impl;
+    if (m.lastSlot < 0) {
+        return Error { "no batch on the device yet" };
+    }
+    std::vector<float> out(m.frameFloats * m.lastCount);
+    const cudaError_t e = cudaStreamSynchronize(m.computeStream) != cudaSuccess
+        ? cudaGetLastError()
+        : cudaMemcpy(out.data(), m.dI[m.lastSlot].get(), out.size() * sizeof(float), cudaMemcpyDeviceToHost);
+    if (e != cudaSuccess) {
+        return Error { gpu::cudaMessage(e, "reading the last batch") };
+    }
+    return out;
+}
+
 Result<double> GpuBenchHooks::measureHostToDevice(std::size_t bytes)
 {
-    auto host = allocatePinned(bytes / sizeof(float));
-    void* dev = nullptr;
-    if (!host || cudaMalloc(&dev, bytes) != cudaSuccess) {
-        return Error { "CUDA: cannot allocate " + std::to_string(bytes) + " bytes to measure copies" };
-    }
-    std::memset(host.get(), 1, bytes);
-    cudaMemcpy(dev, host.get(), bytes, cudaMemcpyHostToDevice); // warm-up
-    cudaEvent_t start, stop;
-    cudaEventCreate(&start);
-    cudaEventCreate(&stop);
-    cudaEventRecord(start);
-    const int repeats = 5;
-    for (int i = 0; i < repeats; ++i) {
-        cudaMemcpyAsync(dev, host.get(), bytes, cudaMemcpyHostToDevice);
-    }
-    cudaEventRecord(stop);
-    cudaEventSynchronize(stop);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, start, stop);
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-    cudaFree(dev);
-    return static_cast<double>(bytes) * repeats / (ms / 1000.0);
+    return GpuC2Accumulator::hostToDeviceBytesPerSecond(bytes);
 }
 
 } // namespace fxs

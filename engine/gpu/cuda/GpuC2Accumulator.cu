@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <fxs/core/ParallelRange.h>
+#include <fxs/frames/FrameSource.h>
 #include <limits>
 #include <shared_mutex>
 
@@ -69,6 +70,8 @@ Status GpuC2Accumulator::Impl::init(const GpuC2Config& c)
     hostMasks = std::make_unique<detail::MaskSpectra>(nQ, nPhi, 64);
     own = C2Sums::zeros(nQ, nPhi, k.nMax, k.subtractRingMean);
     staticMask.assign(frameFloats, 1.0f);
+    staticMaskFrame = PolarFrame::zeros(nQ, nPhi);
+    staticMaskFrame.weight = staticMask;
     cudaMemcpy(dStatic.get(), staticMask.data(), frameFloats * sizeof(float), cudaMemcpyHostToDevice);
     return {};
 }
@@ -90,12 +93,10 @@ void GpuC2Accumulator::Impl::gemmHalves(const cuComplex* T, int keep, const int 
     }
 }
 
-Status GpuC2Accumulator::Impl::runBatch(
-    const float* I, const float* W, long long wStride, const std::int64_t* shots, int count, bool deviceMasks)
+void GpuC2Accumulator::Impl::upload(
+    int s, const std::int64_t* shots, int count, int half[2], const std::function<void(cudaStream_t)>& copies)
 {
-    const int s = slot;
-    slot ^= 1;
-    int half[2] = { 0, 0 };
+    half[0] = half[1] = 0;
     for (int f = 0; f < count; ++f) {
         ++half[shots[f] & 1];
     }
@@ -106,23 +107,100 @@ Status GpuC2Accumulator::Impl::runBatch(
     }
     // Copy stream: wait until the compute stream is done with this slot, then upload.
     cudaStreamWaitEvent(copyStream, consumed[s], 0);
-    const std::size_t n = frameFloats * count;
-    cudaMemcpyAsync(dI[s].get(), I, n * sizeof(float), cudaMemcpyHostToDevice, copyStream);
-    bytesCopied += static_cast<std::int64_t>(n * sizeof(float));
-    if (wStride != 0) {
-        cudaMemcpyAsync(dW[s].get(), W, n * sizeof(float), cudaMemcpyHostToDevice, copyStream);
-        bytesCopied += static_cast<std::int64_t>(n * sizeof(float));
-    }
+    copies(copyStream);
     cudaMemcpyAsync(dDest[s].get(), hDest[s].get(), count * sizeof(int), cudaMemcpyHostToDevice, copyStream);
     cudaEventRecord(copied[s], copyStream);
     // Compute stream.
     cudaStreamWaitEvent(computeStream, copied[s], 0);
+}
+
+Status GpuC2Accumulator::Impl::runBatch(
+    const float* I, const float* W, long long wStride, const std::int64_t* shots, int count, bool deviceMasks)
+{
+    const int s = slot;
+    slot ^= 1;
+    int half[2];
+    upload(s, shots, count, half, [&](cudaStream_t stream) {
+        const std::size_t n = frameFloats * count;
+        cudaMemcpyAsync(dI[s].get(), I, n * sizeof(float), cudaMemcpyHostToDevice, stream);
+        bytesCopied += static_cast<std::int64_t>(n * sizeof(float));
+        if (wStride != 0) {
+            cudaMemcpyAsync(dW[s].get(), W, n * sizeof(float), cudaMemcpyHostToDevice, stream);
+            bytesCopied += static_cast<std::int64_t>(n * sizeof(float));
+        }
+    });
     lastSlot = s;
     lastCount = count;
     lastWStride = wStride;
     lastDeviceMasks = deviceMasks;
+    lastRaw = false;
     std::copy(half, half + 2, lastHalf);
     return compute(s, count, wStride, deviceMasks, half);
+}
+
+void GpuC2Accumulator::Impl::remap(int s, int count)
+{
+    const int warpsPerBlock = 8;
+    const dim3 grid(static_cast<unsigned>((frameFloats + warpsPerBlock - 1) / warpsPerBlock),
+        static_cast<unsigned>((count + gpu::kRemapFramesPerWarp - 1) / gpu::kRemapFramesPerWarp));
+    gpu::remapRawRows<<<grid, 32 * warpsPerBlock, 0, computeStream>>>(dRaw[s].get(),
+        static_cast<long long>(rawPixels), count, dRowStart.get(), dPixel.get(), dCoef.get(),
+        static_cast<int>(frameFloats), dI[s].get());
+}
+
+Status GpuC2Accumulator::Impl::runRawBatch(const std::uint16_t* raw, const std::int64_t* shots, int count)
+{
+    const int s = slot;
+    slot ^= 1;
+    int half[2];
+    upload(s, shots, count, half, [&](cudaStream_t stream) {
+        const std::size_t bytes = rawPixels * count * sizeof(std::uint16_t);
+        cudaMemcpyAsync(dRaw[s].get(), raw, bytes, cudaMemcpyHostToDevice, stream);
+        bytesCopied += static_cast<std::int64_t>(bytes);
+    });
+    // Every raw frame's weights are the remapper's bin weights: the static mask, counted once per half.
+    for (int h = 0; h < 2; ++h) {
+        if (half[h] > 0) {
+            hostMasks->addRepeated(staticMaskFrame, h, half[h], target(), sink);
+        }
+    }
+    remap(s, count); // into dI[s], on the compute stream behind the upload
+    lastSlot = s;
+    lastCount = count;
+    lastWStride = 0;
+    lastDeviceMasks = false;
+    lastRaw = true;
+    std::copy(half, half + 2, lastHalf);
+    return compute(s, count, 0, false, half);
+}
+
+Status GpuC2Accumulator::Impl::stageNext(bool raw)
+{
+    if (staged > 0 && stagedRaw != raw) {
+        if (Status st = runStaged(); !st) {
+            return st;
+        }
+    }
+    if (staged == 0) {
+        cudaEventSynchronize(copied[slot]); // this slot's staging arrays are free again
+        stagedShots.clear();
+        stagedRaw = raw;
+    }
+    return {};
+}
+
+Status GpuC2Accumulator::Impl::runStaged()
+{
+    if (staged == 0) {
+        return {};
+    }
+    const int s = slot;
+    const int n = staged;
+    staged = 0;
+    if (stagedRaw) {
+        return runRawBatch(hRaw[s].get(), stagedShots.data(), n);
+    }
+    return runBatch(hI[s].get(), hW[s].get(), static_cast<long long>(frameFloats), stagedShots.data(), n, false);
 }
 
 Status GpuC2Accumulator::Impl::compute(int s, int count, long long wStride, bool deviceMasks, const int half[2])
@@ -155,7 +233,6 @@ Status GpuC2Accumulator::Impl::compute(int s, int count, long long wStride, bool
     const int bins = static_cast<int>(frameFloats);
     gpu::accumulateMean<<<(bins + 255) / 256, 256, 0, computeStream>>>(
         dI[s].get(), dWeights, wStride, count, bins, dMeanNum.get(), dMeanDen.get());
-    cudaEventRecord(consumed[s], computeStream); // the slot's inputs are no longer needed
     const dim3 tgrid(static_cast<unsigned>((static_cast<long long>(count) * nQ + 31) / 32), 0, 1);
     auto spectra = [&](float* real, int keep, cuComplex* const acc[2]) {
         cufftExecR2C(plan, real, dSpec.get());
@@ -169,6 +246,9 @@ Status GpuC2Accumulator::Impl::compute(int s, int count, long long wStride, bool
         cuComplex* macc[2] = { dMaskAccF[0].get(), dMaskAccF[1].get() };
         spectra(dMaskReal.get(), nF, macc);
     }
+    // The slot's inputs are no longer needed: dI/dW/dRaw were read above, and dDest by the transposes (recorded
+    // after them: a batch two behind may rewrite dDest[s] with other rows once the shots' halves differ).
+    cudaEventRecord(consumed[s], computeStream);
     const cudaError_t e = cudaGetLastError();
     if (e != cudaSuccess) {
         return Error { cudaMessage(e, "launching the correlation kernels") };
@@ -309,9 +389,8 @@ Status GpuC2Accumulator::add(const PolarFrame& f)
     if (Status st = C2Accumulator::validate(f, m.nQ, m.nPhi); !st) {
         return st;
     }
-    if (m.staged == 0) {
-        cudaEventSynchronize(m.copied[m.slot]); // this slot's staging arrays are free again
-        m.stagedShots.clear();
+    if (Status st = m.stageNext(false); !st) {
+        return st;
     }
     std::memcpy(m.hI[m.slot].get() + m.frameFloats * m.staged, f.intensity.data(), m.frameFloats * sizeof(float));
     std::memcpy(m.hW[m.slot].get() + m.frameFloats * m.staged, f.weight.data(), m.frameFloats * sizeof(float));
@@ -319,34 +398,16 @@ Status GpuC2Accumulator::add(const PolarFrame& f)
     m.hostMasks->add(f, static_cast<int>(f.shotIndex & 1), m.target(), m.sink);
     ++m.staged;
     ++m.added;
-    if (m.staged == m.B) {
-        const int s = m.slot;
-        m.staged = 0;
-        return m.runBatch(
-            m.hI[s].get(), m.hW[s].get(), static_cast<long long>(m.frameFloats), m.stagedShots.data(), m.B, false);
-    }
-    return {};
+    return m.staged == m.B ? m.runStaged() : Status {};
 }
 
 Status GpuC2Accumulator::addHostBatch(const float* intensity, const float* weights, int frames, std::int64_t first)
 {
     Impl& m = *m_impl;
-    if (m.staged > 0) {
-        const int s = m.slot;
-        const int n = m.staged;
-        m.staged = 0;
-        if (Status st = m.runBatch(
-                m.hI[s].get(), m.hW[s].get(), static_cast<long long>(m.frameFloats), m.stagedShots.data(), n, false);
-            !st) {
-            return st;
-        }
+    if (Status st = m.runStaged(); !st) {
+        return st;
     }
     std::vector<std::int64_t> shots(m.B);
-    PolarFrame maskFrame;
-    if (!weights) {
-        maskFrame = PolarFrame::zeros(m.nQ, m.nPhi);
-        maskFrame.weight = m.staticMask;
-    }
     for (int done = 0; done < frames; done += m.B) {
         const int n = std::min(m.B, frames - done);
         long long perHalf[2] = { 0, 0 };
@@ -357,7 +418,7 @@ Status GpuC2Accumulator::addHostBatch(const float* intensity, const float* weigh
         const std::size_t off = m.frameFloats * done;
         if (!weights) {
             for (int h = 0; h < 2; ++h) {
-                m.hostMasks->addRepeated(maskFrame, h, perHalf[h], m.target(), m.sink);
+                m.hostMasks->addRepeated(m.staticMaskFrame, h, perHalf[h], m.target(), m.sink);
             }
         }
         Status st = m.runBatch(intensity + off, weights ? weights + off : nullptr,
@@ -386,6 +447,7 @@ Status GpuC2Accumulator::setStaticMask(std::span<const float> weights)
     }
     cudaStreamSynchronize(m.computeStream);
     m.staticMask.assign(weights.begin(), weights.end());
+    m.staticMaskFrame.weight = m.staticMask;
     const cudaError_t e
         = cudaMemcpy(m.dStatic.get(), m.staticMask.data(), m.frameFloats * sizeof(float), cudaMemcpyHostToDevice);
     return e == cudaSuccess ? Status {} : Status { Error { cudaMessage(e, "uploading the static mask") } };
@@ -394,14 +456,140 @@ Status GpuC2Accumulator::setStaticMask(std::span<const float> weights)
 void GpuC2Accumulator::flush()
 {
     Impl& m = *m_impl;
-    if (m.staged > 0) {
-        const int s = m.slot;
-        const int n = m.staged;
-        m.staged = 0;
-        m.runBatch(m.hI[s].get(), m.hW[s].get(), static_cast<long long>(m.frameFloats), m.stagedShots.data(), n, false);
-    }
+    m.runStaged();
     m.flush();
 }
+
+Status GpuC2Accumulator::setDeviceRemap(const PolarRemapper& remapper)
+{
+    Impl& m = *m_impl;
+    const PolarGrid& g = remapper.grid();
+    if (g.nQ != m.nQ || g.nPhi != m.nPhi) {
+        return Error { "device remap: the remapper's grid is " + std::to_string(g.nQ) + " × " + std::to_string(g.nPhi)
+            + ", the correlation's " + std::to_string(m.nQ) + " × " + std::to_string(m.nPhi) };
+    }
+    if (Status st = m.runStaged(); !st) {
+        return st;
+    }
+    const RemapCsr csr = remapper.csr();
+    if (Status st = setStaticMask(csr.weight); !st) {
+        return Error { "device remap: " + st.message() };
+    }
+    m.rawSlow = remapper.nSlow();
+    m.rawFast = remapper.nFast();
+    m.rawPixels = static_cast<std::size_t>(m.rawSlow) * m.rawFast;
+    const std::size_t rawBatch = m.rawPixels * m.B;
+    cudaError_t e = cudaSuccess;
+    if ((e = m.dRowStart.allocate(csr.rowStart.size())) != cudaSuccess
+        || (e = m.dPixel.allocate(csr.pixel.size())) != cudaSuccess
+        || (e = m.dCoef.allocate(csr.coef.size())) != cudaSuccess
+        || (e = cudaMemcpy(m.dRowStart.get(), csr.rowStart.data(), csr.rowStart.size_bytes(), cudaMemcpyHostToDevice))
+            != cudaSuccess
+        || (e = cudaMemcpy(m.dPixel.get(), csr.pixel.data(), csr.pixel.size_bytes(), cudaMemcpyHostToDevice))
+            != cudaSuccess
+        || (e = cudaMemcpy(m.dCoef.get(), csr.coef.data(), csr.coef.size_bytes(), cudaMemcpyHostToDevice))
+            != cudaSuccess) {
+        return Error { cudaMessage(e, "uploading the remap table") };
+    }
+    for (int i = 0; i < 2; ++i) {
+        if ((e = m.dRaw[i].allocate(rawBatch)) != cudaSuccess || (e = m.hRaw[i].allocate(rawBatch)) != cudaSuccess) {
+            return Error { cudaMessage(e, ("allocating raw batches of " + std::to_string(m.B) + " frames").c_str()) };
+        }
+    }
+    m.rawRemap = true;
+    return {};
+}
+
+Status GpuC2Accumulator::checkRaw(const Frame& f) const
+{
+    const Impl& m = *m_impl;
+    if (!m.rawRemap) {
+        return Error { "shot " + std::to_string(f.shotIndex) + ": no device remap set up for raw frames" };
+    }
+    if (f.type != PixelType::UInt16 || f.nSlow != m.rawSlow || f.nFast != m.rawFast
+        || f.pixels.size() != m.rawPixels * sizeof(std::uint16_t)) {
+        return Error { "shot " + std::to_string(f.shotIndex) + ": raw frame of " + std::to_string(f.nSlow) + " × "
+            + std::to_string(f.nFast) + " " + pixelTypeName(f.type) + " (" + std::to_string(f.pixels.size())
+            + " bytes), the device remap expects " + std::to_string(m.rawSlow) + " × " + std::to_string(m.rawFast)
+            + " uint16" };
+    }
+    return {};
+}
+
+Status GpuC2Accumulator::addRaw(const Frame& f)
+{
+    if (Status st = checkRaw(f); !st) {
+        return st;
+    }
+    const Frame* one[1] = { &f };
+    return addRaw(one, 1);
+}
+
+Status GpuC2Accumulator::addRaw(std::span<const Frame* const> frames, int copyThreads)
+{
+    Impl& m = *m_impl;
+    for (const Frame* f : frames) {
+        if (Status st = checkRaw(*f); !st) {
+            return st;
+        }
+    }
+    // Each frame is copied in quarters, so that a few frames still keep every copying thread busy.
+    constexpr std::size_t kParts = 4;
+    const std::size_t frameBytes = m.rawPixels * sizeof(std::uint16_t);
+    for (std::size_t done = 0; done < frames.size();) {
+        if (Status st = m.stageNext(true); !st) {
+            return st;
+        }
+        const std::size_t n = std::min(frames.size() - done, static_cast<std::size_t>(m.B - m.staged));
+        auto* dst = reinterpret_cast<std::byte*>(m.hRaw[m.slot].get() + m.rawPixels * m.staged);
+        detail::parallelChunks(n * kParts, copyThreads, [&](std::size_t, std::size_t begin, std::size_t end) {
+            for (std::size_t k = begin; k < end; ++k) {
+                const std::size_t f = k / kParts, lo = frameBytes * (k % kParts) / kParts,
+                                  hi = frameBytes * (k % kParts + 1) / kParts;
+                std::memcpy(dst + f * frameBytes + lo, frames[done + f]->pixels.data() + lo, hi - lo);
+            }
+        });
+        for (std::size_t f = 0; f < n; ++f) {
+            m.stagedShots.push_back(frames[done + f]->shotIndex);
+        }
+        m.staged += static_cast<int>(n);
+        m.added += static_cast<std::int64_t>(n);
+        done += n;
+        if (m.staged == m.B) {
+            if (Status st = m.runStaged(); !st) {
+                return st;
+            }
+        }
+    }
+    return {};
+}
+
+Status GpuC2Accumulator::addRawHostBatch(const std::uint16_t* pixels, int frames, std::int64_t first)
+{
+    Impl& m = *m_impl;
+    if (!m.rawRemap) {
+        return Error { "no device remap set up for raw frames" };
+    }
+    if (Status st = m.runStaged(); !st) {
+        return st;
+    }
+    std::vector<std::int64_t> shots(m.B);
+    for (int done = 0; done < frames; done += m.B) {
+        const int n = std::min(m.B, frames - done);
+        for (int f = 0; f < n; ++f) {
+            shots[f] = first + done + f;
+        }
+        if (Status st = m.runRawBatch(pixels + m.rawPixels * done, shots.data(), n); !st) {
+            return st;
+        }
+        m.added += n;
+    }
+    // The caller's memory may be reused on return: wait for the uploads.
+    cudaStreamSynchronize(m.copyStream);
+    return {};
+}
+
+bool GpuC2Accumulator::remapsOnDevice() const { return m_impl->rawRemap; }
 
 const C2Sums& GpuC2Accumulator::sums() const { return m_impl->own; }
 
@@ -410,5 +598,36 @@ void GpuC2Accumulator::useSink(C2Sink& sink) { m_impl->sink = &sink; }
 GpuC2Stats GpuC2Accumulator::stats() const { return { m_impl->deviceName, m_impl->added, m_impl->bytesCopied }; }
 
 std::int64_t GpuC2Accumulator::shotsAdded() const { return m_impl->added; }
+
+} // namespace fxs
+
+namespace fxs {
+
+Result<double> GpuC2Accumulator::hostToDeviceBytesPerSecond(std::size_t bytes)
+{
+    gpu::PinnedArray<std::byte> host;
+    gpu::DeviceArray<std::byte> dev;
+    if (!available() || host.allocate(bytes) != cudaSuccess || dev.allocate(bytes) != cudaSuccess) {
+        return Error { "CUDA: cannot allocate " + std::to_string(bytes) + " bytes to measure copies" };
+    }
+    std::memset(host.get(), 1, bytes);
+    cudaMemcpy(dev.get(), host.get(), bytes, cudaMemcpyHostToDevice); // warm-up
+    cudaEvent_t start, stop;
+    cudaEventCreate(&start);
+    cudaEventCreate(&stop);
+    cudaEventRecord(start);
+    const int repeats = 5;
+    for (int i = 0; i < repeats; ++i) {
+        cudaMemcpyAsync(dev.get(), host.get(), bytes, cudaMemcpyHostToDevice);
+    }
+    cudaEventRecord(stop);
+    cudaEventSynchronize(stop);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, start, stop);
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    return ms > 0 ? Result<double>(static_cast<double>(bytes) * repeats / (ms / 1000.0))
+                  : Result<double>(Error { "CUDA: the copy could not be timed" });
+}
 
 } // namespace fxs

@@ -6,6 +6,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <cufft.h>
+#include <functional>
 #include <fxs/correlation/MaskSpectra.h>
 #include <fxs/gpu/GpuC2Accumulator.h>
 #include <memory>
@@ -90,7 +91,17 @@ struct GpuC2Accumulator::Impl {
     std::int64_t bytesCopied = 0;
     std::string deviceName;
     std::vector<float> staticMask;
+    PolarFrame staticMaskFrame; // its weights are staticMask (the raw path counts it per batch)
     std::unique_ptr<detail::MaskSpectra> hostMasks;
+    // The device remap of raw frames (setDeviceRemap): the CSR on the device, raw batches double-buffered.
+    bool rawRemap = false;
+    int rawSlow = 0, rawFast = 0;
+    std::size_t rawPixels = 0; // per frame
+    DeviceArray<unsigned> dRowStart, dPixel;
+    DeviceArray<float> dCoef;
+    DeviceArray<std::uint16_t> dRaw[2];
+    PinnedArray<std::uint16_t> hRaw[2]; // staging for addRaw(), one per slot
+    bool stagedRaw = false; // the staged frames are raw (hRaw), not polar (hI, hW)
     C2Sums own;
     C2Sink* sink = nullptr;
 
@@ -130,9 +141,18 @@ struct GpuC2Accumulator::Impl {
     Status runBatch(
         const float* I, const float* W, long long wStride, const std::int64_t* shots, int count, bool deviceMasks);
     Status compute(int s, int count, long long wStride, bool deviceMasks, const int half[2]);
+    Status runRawBatch(const std::uint16_t* raw, const std::int64_t* shots, int count);
+    Status runStaged(); // the frames staged by add() or addRaw(), if any
+    Status stageNext(bool raw); // before staging a frame (raw or polar): sends staged frames of the other kind
+    // Uploads `count` frames' destination rows (even shots first, then odd) and the inputs, after the compute
+    // stream is done with slot s; the compute stream then waits for them.
+    void upload(int s, const std::int64_t* shots, int count, int half[2],
+        const std::function<void(cudaStream_t)>& copies);
     int lastSlot = -1, lastCount = 0, lastHalf[2] = { 0, 0 };
     long long lastWStride = 0;
     bool lastDeviceMasks = false;
+    bool lastRaw = false; // the last batch came raw: re-running it remaps it again
+    void remap(int s, int count); // dRaw[s] → dI[s]
     void gemmHalves(const cuComplex* T, int keep, const int count[2], cuComplex* const acc[2]);
     Status fold();
     Status flush();

@@ -98,6 +98,43 @@ __global__ void foldIntoDouble(cuComplex* accF, cuDoubleComplex* accD, long long
     }
 }
 
+__global__ void remapRawRows(const unsigned short* __restrict__ raw, long long framePixels, int frames,
+    const unsigned* __restrict__ rowStart, const unsigned* __restrict__ pixel, const float* __restrict__ coef, int bins,
+    float* __restrict__ out)
+{
+    constexpr int F = kRemapFramesPerWarp;
+    const int bin = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+    if (bin >= bins) {
+        return; // the whole warp: bin is the same for its lanes
+    }
+    const int lane = threadIdx.x & 31;
+    const int f0 = blockIdx.y * F;
+    const int nf = min(F, frames - f0);
+    const unsigned short* px = raw + static_cast<long long>(f0) * framePixels;
+    float acc[F] = {};
+    const unsigned end = rowStart[bin + 1];
+    for (unsigned k = rowStart[bin] + lane; k < end; k += 32) {
+        const float c = coef[k];
+        const unsigned p = pixel[k];
+#pragma unroll
+        for (int f = 0; f < F; ++f) {
+            if (f < nf) {
+                acc[f] += c * static_cast<float>(px[f * framePixels + p]);
+            }
+        }
+    }
+#pragma unroll
+    for (int f = 0; f < F; ++f) {
+        float a = acc[f];
+        for (int o = 16; o > 0; o >>= 1) {
+            a += __shfl_down_sync(0xffffffffu, a, o);
+        }
+        if (lane == 0 && f < nf) {
+            out[static_cast<long long>(f0 + f) * bins + bin] = isfinite(a) ? a : 0.0f;
+        }
+    }
+}
+
 __global__ void fillFloat(float* p, long long n, float v)
 {
     for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;

@@ -23,6 +23,14 @@ __global__ void transposeSpectra(
 /// acc_d += acc_f; acc_f = 0.
 __global__ void foldIntoDouble(cuComplex* accF, cuDoubleComplex* accD, long long n);
 
+/// Raw detector frames → polar rows through the CSR of a PolarRemapper (uint16 → float): one warp per polar bin
+/// for kRemapFramesPerWarp frames at once (the bin's row is read once for them), lanes striding the row, then a
+/// shuffle reduction; a non-finite sum gives 0 (as on the CPU). Grid (⌈bins / warps per block⌉,
+/// ⌈frames / kRemapFramesPerWarp⌉); out is frames × bins.
+constexpr int kRemapFramesPerWarp = 4;
+__global__ void remapRawRows(const unsigned short* raw, long long framePixels, int frames, const unsigned* rowStart,
+    const unsigned* pixel, const float* coef, int bins, float* out);
+
 /// Fills n floats with a value (poisoning buffers in tests).
 __global__ void fillFloat(float* p, long long n, float v);
 

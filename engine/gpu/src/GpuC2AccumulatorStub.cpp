@@ -15,6 +15,7 @@ bool GpuC2Accumulator::available(std::string* why)
 }
 
 int GpuC2Accumulator::deviceCount() { return 0; }
+Result<double> GpuC2Accumulator::hostToDeviceBytesPerSecond(std::size_t) { return Error { "no CUDA backend" }; }
 
 Result<std::unique_ptr<GpuC2Accumulator>> GpuC2Accumulator::create(const GpuC2Config&)
 {
@@ -34,6 +35,15 @@ Status GpuC2Accumulator::addHostBatch(const float*, const float*, int, std::int6
     return Error { "no CUDA backend" };
 }
 Status GpuC2Accumulator::setStaticMask(std::span<const float>) { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::setDeviceRemap(const PolarRemapper&) { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::addRaw(const Frame&) { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::addRaw(std::span<const Frame* const>, int) { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::checkRaw(const Frame&) const { return Error { "no CUDA backend" }; }
+Status GpuC2Accumulator::addRawHostBatch(const std::uint16_t*, int, std::int64_t)
+{
+    return Error { "no CUDA backend" };
+}
+bool GpuC2Accumulator::remapsOnDevice() const { return false; }
 void GpuC2Accumulator::flush() { }
 const C2Sums& GpuC2Accumulator::sums() const
 {

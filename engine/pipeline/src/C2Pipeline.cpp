@@ -1,9 +1,13 @@
 #include <fxs/pipeline/C2Pipeline.h>
 
+#include <fxs/core/ParallelRange.h>
 #include <fxs/gpu/GpuC2Accumulator.h>
+#include <fxs/shots/ShotStats.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -18,6 +22,71 @@ namespace {
 
 int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
+// One queued shot: a polar frame, or a raw detector frame for the device remap.
+struct Item {
+    PolarFrame polar;
+    std::shared_ptr<const Frame> raw;
+};
+
+std::string perSecond(double rate) { return std::to_string(std::llround(rate)) + " frames/s"; }
+
+// Raw frames staged into the device's pinned buffers together, copied on kStagingThreads threads.
+constexpr std::size_t kRawGroup = 16;
+constexpr int kStagingThreads = 4;
+
+// Frames per second of `job` run on `threads` threads at once, twice each: memory bandwidth is shared as in a run.
+template <class Job> double concurrentRate(int threads, Job&& job)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    detail::parallelChunks(static_cast<std::size_t>(threads), threads, [&](std::size_t, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+            job();
+            job();
+        }
+    });
+    return 2.0 * threads / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
+// Where this run's raw frames are remapped (GPU backend, uint16 frames of one geometry). Auto compares two rates
+// measured here on a frame of the run's shape (the costs do not depend on the values), on the threads the shot
+// pipeline works on: the CPU path does statistics and remap per frame there; the device path statistics only, and
+// is bounded besides by PCIe (the raw frame's bytes over the measured pinned copy rate) and by staging the frames
+// into pinned memory (kStagingThreads threads).
+struct RemapChoice {
+    bool device = false;
+    std::string why;
+};
+
+RemapChoice chooseRemap(const C2PipelineConfig& c)
+{
+    if (c.deviceRemap == DeviceRemap::On) {
+        return { true, "as asked" };
+    }
+    const PolarRemapper& r = *c.rawRemapper;
+    const int threads = std::max(1, c.cpuRemapThreads);
+    const Frame probe = Frame::zeros(r.nSlow(), r.nFast(), PixelType::UInt16);
+    const double cpu = concurrentRate(threads, [&] {
+        thread_local PolarFrame out;
+        (void)ShotStats::compute(probe, {});
+        (void)r.remapIntoAlone(probe, out);
+    });
+    const double stats = concurrentRate(threads, [&] { (void)ShotStats::compute(probe, {}); });
+    std::vector<std::byte> staging(probe.pixels.size() * kRawGroup);
+    const auto t0 = std::chrono::steady_clock::now();
+    detail::parallelChunks(kRawGroup, kStagingThreads, [&](std::size_t, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+            std::memcpy(staging.data() + i * probe.pixels.size(), probe.pixels.data(), probe.pixels.size());
+        }
+    });
+    const double stage = kRawGroup / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const auto copy = GpuC2Accumulator::hostToDeviceBytesPerSecond(std::size_t(64) << 20);
+    const double pcie = copy ? *copy / static_cast<double>(probe.pixels.size()) : 0.0;
+    const double device = std::min({ stats, pcie, stage });
+    const std::string rates = "about " + perSecond(device) + " with the device remap against " + perSecond(cpu)
+        + " with the CPU's, on " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+    return { device > cpu, "faster here: " + rates };
+}
+
 struct Worker {
     Worker(const C2Config& c, C2Sink& sink) { acc.emplace(c, sink); }
     Worker(std::unique_ptr<GpuC2Accumulator> g, C2Sink& sink)
@@ -25,12 +94,42 @@ struct Worker {
     {
         gpu->useSink(sink);
     }
-    Status add(const PolarFrame& f) { return gpu ? gpu->add(f) : acc->add(f); }
-    void flush() { gpu ? gpu->flush() : acc->flush(); }
+    Status add(const Item& i)
+    {
+        if (!i.raw) {
+            return gpu ? gpu->add(i.polar) : acc->add(i.polar);
+        }
+        if (Status st = gpu->checkRaw(*i.raw); !st) {
+            return st;
+        }
+        pendingRaw.push_back(i.raw);
+        return pendingRaw.size() >= kRawGroup ? stagePending() : Status {};
+    }
+    // The raw frames held back are copied into the device's staging buffers together, on several threads.
+    Status stagePending()
+    {
+        std::vector<const Frame*> frames;
+        for (const auto& f : pendingRaw) {
+            frames.push_back(f.get());
+        }
+        const Status st = frames.empty() ? Status {} : gpu->addRaw(frames, kStagingThreads);
+        pendingRaw.clear();
+        return st;
+    }
+    void flush()
+    {
+        if (gpu) {
+            stagePending();
+            gpu->flush();
+        } else {
+            acc->flush();
+        }
+    }
 
     std::mutex mutex; // held while a frame is added, and while sums are taken
     std::optional<C2Accumulator> acc; // the CPU path
     std::unique_ptr<GpuC2Accumulator> gpu; // or the GPU path
+    std::vector<std::shared_ptr<const Frame>> pendingRaw; // raw frames taken, not yet staged (kRawGroup at most)
     std::thread thread;
 };
 
@@ -41,20 +140,21 @@ struct C2Pipeline::Impl {
     std::vector<std::unique_ptr<Worker>> workers;
     std::mutex queueMutex;
     std::condition_variable notEmpty, notFull, drained;
-    std::deque<PolarFrame> queue;
+    std::deque<Item> queue;
     int busy = 0;
     bool closed = false;
     std::atomic<bool> cancelled { false };
     std::atomic<std::int64_t> in { 0 }, done { 0 }, rejected { 0 };
     C2Sink sink; // the totals every worker folds into
     std::string description;
+    bool deviceRemap = false;
     mutable std::mutex rateMutex;
     mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
 
     void run(Worker& w)
     {
         for (;;) {
-            PolarFrame frame;
+            Item frame;
             bool room = false;
             {
                 std::unique_lock lock(queueMutex);
@@ -90,7 +190,7 @@ struct C2Pipeline::Impl {
         drained.notify_all();
     }
 
-    bool enqueue(PolarFrame&& f, bool wait)
+    bool enqueue(Item&& f, bool wait)
     {
         std::unique_lock lock(queueMutex);
         const auto room = [&] { return cancelled || closed || static_cast<int>(queue.size()) < config.queueCapacity; };
@@ -128,9 +228,28 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
         GpuC2Config g;
         g.c2 = c;
         g.device = config.gpuDevice;
+        const bool rawOffered = config.rawRemapper.has_value() && config.deviceRemap != DeviceRemap::Off;
+        if (rawOffered) {
+            g.batchFrames = std::max(1, config.rawBatchFrames); // raw batches are 14× the bytes of polar ones
+        }
         auto gpu = GpuC2Accumulator::create(g);
         if (gpu) {
             m_impl->description = "GPU " + std::to_string(config.gpuDevice) + " (" + (*gpu)->stats().deviceName + ")";
+            if (rawOffered) {
+                const RemapChoice choice = chooseRemap(config);
+                Status st = choice.device ? (*gpu)->setDeviceRemap(*config.rawRemapper) : Status {};
+                m_impl->deviceRemap = choice.device && st;
+                m_impl->description += m_impl->deviceRemap
+                    ? ", raw frames remapped on the device (" + choice.why + ")"
+                    : ", frames remapped on the CPU (" + (st ? choice.why : st.message()) + ")";
+                if (m_impl->deviceRemap) {
+                    // The queue holds as many bytes of raw frames as it would of polar ones.
+                    const double ratio = static_cast<double>(c.nQ) * c.nPhi * 2 * sizeof(float)
+                        / (static_cast<double>(config.rawRemapper->nSlow()) * config.rawRemapper->nFast()
+                            * sizeof(std::uint16_t));
+                    m_impl->config.queueCapacity = std::max(4, static_cast<int>(config.queueCapacity * ratio));
+                }
+            }
             // The CUDA backend forms no squares: its sums say so (no squares, so no standard errors), never zeros.
             if (m_impl->sink.sums.hasVariance()) {
                 m_impl->sink.sums.squares = {};
@@ -166,8 +285,12 @@ C2Pipeline::~C2Pipeline()
     }
 }
 
-bool C2Pipeline::push(PolarFrame frame) { return m_impl->enqueue(std::move(frame), true); }
-bool C2Pipeline::tryPush(PolarFrame frame) { return m_impl->enqueue(std::move(frame), false); }
+bool C2Pipeline::push(PolarFrame frame) { return m_impl->enqueue({ std::move(frame), {} }, true); }
+bool C2Pipeline::tryPush(PolarFrame frame) { return m_impl->enqueue({ std::move(frame), {} }, false); }
+bool C2Pipeline::pushRaw(std::shared_ptr<const Frame> frame)
+{
+    return m_impl->deviceRemap && frame && m_impl->enqueue({ {}, std::move(frame) }, true);
+}
 
 void C2Pipeline::close()
 {
@@ -281,5 +404,7 @@ int C2Pipeline::threads() const { return static_cast<int>(m_impl->workers.size()
 std::string C2Pipeline::backendDescription() const { return m_impl->description; }
 
 bool C2Pipeline::usesGpu() const { return m_impl->workers.front()->gpu != nullptr; }
+
+bool C2Pipeline::remapsOnDevice() const { return m_impl->deviceRemap; }
 
 } // namespace fxs

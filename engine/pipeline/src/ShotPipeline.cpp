@@ -274,7 +274,12 @@ struct ShotPipeline::Impl {
             refuse(job, stats.error().message);
             return;
         }
-        if (auto st = r.remapIntoAlone(f, job.shot.polar); !st) {
+        if (config.deferRemap && f.type != PixelType::UInt16) {
+            refuse(job, std::string("frame of ") + pixelTypeName(f.type) + " pixels; the device remap takes uint16");
+            return;
+        } else if (config.deferRemap) {
+            job.shot.polar = {}; // the consumer remaps the frame (on the device)
+        } else if (auto st = r.remapIntoAlone(f, job.shot.polar); !st) {
             refuse(job, st.message());
             return;
         }
@@ -350,7 +355,7 @@ struct ShotPipeline::Impl {
             } else {
                 workPolar(*job);
             }
-            if (config.keepFrames && job->shot.outcome == ShotOutcome::Ready) {
+            if ((config.keepFrames || (config.deferRemap && detector())) && job->shot.outcome == ShotOutcome::Ready) {
                 job->shot.frame = std::shared_ptr<const Frame>(std::move(job->frame));
             }
             job->frame.reset();
@@ -474,6 +479,15 @@ void ShotPipeline::cancel()
 std::optional<std::int64_t> ShotPipeline::totalFrames() const { return m_impl->source->totalFrames(); }
 
 std::string ShotPipeline::description() const { return m_impl->source->description(); }
+
+std::optional<PolarRemapper> ShotPipeline::rawRemapper() const
+{
+    const Impl& m = *m_impl;
+    if (!m.detector() || m.frameRemappers || m.source->shape().type != PixelType::UInt16) {
+        return std::nullopt;
+    }
+    return m.remapper;
+}
 
 std::vector<float> ShotPipeline::meanDetector() const
 {

@@ -13,6 +13,18 @@ namespace fxs {
 
 namespace {
 
+// The pipeline's settings with the shot pipeline's raw map offered to the GPU (its device remap takes uint16
+// frames of one geometry; C2Pipeline decides whether to use it).
+C2PipelineConfig offeringRawFrames(const C2PipelineConfig& c, const ShotPipeline& shots)
+{
+    C2PipelineConfig out = c;
+    if (c.backend != C2Backend::Cpu && c.deviceRemap != DeviceRemap::Off && !out.rawRemapper) {
+        out.rawRemapper = shots.rawRemapper();
+        out.cpuRemapThreads = shots.threads();
+    }
+    return out;
+}
+
 // State of one run, on the sequencer's thread.
 struct Run {
     ShotPipeline& shots;
@@ -32,9 +44,10 @@ struct Run {
         : shots(s)
         , settings(st)
         , hooks(h)
-        , pipeline(st.pipeline)
+        , pipeline(offeringRawFrames(st.pipeline, s))
     {
         out.backend = pipeline.backendDescription();
+        shots.config().deferRemap = pipeline.remapsOnDevice(); // the workers leave the remap to the device
     }
 
     C2Sums zeros() const
@@ -116,7 +129,11 @@ struct Run {
             ledgerLine(s, d.accepted, d.reason);
             if (d.accepted) {
                 accepted.push_back(s.shotIndex);
-                pipeline.push(std::move(s.polar));
+                if (s.frame && pipeline.remapsOnDevice()) {
+                    pipeline.pushRaw(std::move(s.frame));
+                } else {
+                    pipeline.push(std::move(s.polar));
+                }
                 if (static_cast<std::int64_t>(accepted.size()) % every == 0) {
                     sampleConvergence();
                 }
@@ -164,6 +181,7 @@ Result<ShotRunOutcome> runShots(ShotPipeline& shots, const ShotRunSettings& sett
     const auto streamStart = std::chrono::steady_clock::now();
     Status st = shots.run([&run](PipelineShot& s) { return run.take(s); });
     shots.config().skipShot = nullptr; // it refers to this run
+    shots.config().deferRemap = false;
     if (hooks.stopRequested && hooks.stopRequested()) {
         run.out.interrupted = true;
     }

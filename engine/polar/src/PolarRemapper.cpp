@@ -183,6 +183,7 @@ int PolarRemapper::nSlow() const { return m_table->nSlow; }
 int PolarRemapper::nFast() const { return m_table->nFast; }
 std::span<const float> PolarRemapper::binWeight() const { return m_table->weight; }
 std::span<const float> PolarRemapper::binPixelCount() const { return m_table->count; }
+RemapCsr PolarRemapper::csr() const { return { m_table->rowStart, m_table->pixel, m_table->coef, m_table->weight }; }
 std::vector<std::uint8_t> PolarRemapper::binsFedBy(const std::vector<std::uint8_t>& maskedPixels) const
 {
     const RemapTable& t = *m_table;

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <fxs/core/Result.h>
 #include <fxs/gpu/GpuC2Accumulator.h>
 #include <memory>
+#include <vector>
 
 namespace fxs {
 
@@ -16,6 +18,11 @@ public:
     static Result<double> rerunResident(GpuC2Accumulator& accumulator, int repeats);
     /// Pinned host memory for `floats` floats (frees itself), or null without a device.
     static std::shared_ptr<float> allocatePinned(std::size_t floats);
+    /// Pinned host memory for `pixels` uint16 pixels (raw detector frames), or null without a device.
+    static std::shared_ptr<std::uint16_t> allocatePinnedRaw(std::size_t pixels);
+    /// The polar intensities of the last batch as the device holds them (frames × nQ × nPhi): for raw frames, the
+    /// device remap's output (tests compare it with PolarRemapper on the CPU).
+    static Result<std::vector<float>> lastBatchIntensities(GpuC2Accumulator& accumulator);
     /// Host-to-device copy rate from pinned memory in bytes per second, measured over `bytes`.
     static Result<double> measureHostToDevice(std::size_t bytes);
 };

@@ -4,6 +4,7 @@
 #include <fxs/correlation/C2Accumulator.h>
 #include <fxs/correlation/C2Sums.h>
 #include <fxs/polar/PolarFrame.h>
+#include <fxs/polar/PolarRemapper.h>
 #include <memory>
 #include <span>
 #include <string>
@@ -39,6 +40,9 @@ public:
     static bool available(std::string* why = nullptr);
     /// Number of CUDA devices visible (0 without the backend).
     static int deviceCount();
+    /// Host-to-device copy rate from pinned memory in bytes per second, measured over `bytes` (on the current
+    /// device), or an Error (no device, no memory).
+    static Result<double> hostToDeviceBytesPerSecond(std::size_t bytes);
     /// A backend on the configured device, or an Error naming why not (no CUDA in this build, no device, memory).
     static Result<std::unique_ptr<GpuC2Accumulator>> create(const GpuC2Config& config);
 
@@ -53,6 +57,28 @@ public:
     Status addHostBatch(const float* intensity, const float* weights, int frames, std::int64_t firstShot);
     /// Sets the mask that addHostBatch() uses when given no weights (nQ × nPhi, each in [0, 1]).
     Status setStaticMask(std::span<const float> weights);
+
+    /// Raw detector frames from now on cross PCIe as they are (uint16) and are remapped on the device with
+    /// `remapper`'s own CSR weights (uploaded here, once): one warp per polar bin, uint16 → float, straight into the
+    /// batch the correlation reads, with no host round trip. The remapper's bin weights become the static mask
+    /// (a uint16 frame's bins are always finite, so its weights are exactly those, as on the CPU). An Error when
+    /// the grid is not this accumulator's or device memory runs out.
+    Status setDeviceRemap(const PolarRemapper& remapper);
+    /// Adds one raw detector frame (uint16, the remapper's shape; staged in pinned memory, uploaded per batch while
+    /// the previous batch is correlated). Refused, changing nothing, without setDeviceRemap() or on a wrong shape or
+    /// pixel type.
+    Status addRaw(const Frame& frame);
+    /// Adds several raw frames at once (shot order), copied into pinned staging on up to `copyThreads` threads: the
+    /// copy of 4.3 MB frames on one thread (~13 GB/s) would otherwise cap the path below PCIe. Checks every frame
+    /// first (checkRaw) and adds none when one fails.
+    Status addRaw(std::span<const Frame* const> frames, int copyThreads);
+    /// Whether addRaw() would take this frame (device remap set up, uint16, the remapper's shape), without adding it.
+    Status checkRaw(const Frame& frame) const;
+    /// Adds `frames` consecutive raw uint16 frames (nSlow × nFast each) from host memory, shots firstShot,
+    /// firstShot + 1, …; pinned memory is copied without staging. Needs setDeviceRemap().
+    Status addRawHostBatch(const std::uint16_t* pixels, int frames, std::int64_t firstShot);
+    /// True once setDeviceRemap() succeeded.
+    bool remapsOnDevice() const;
     /// Finishes the device work and adds the device totals into sums() (or the sink).
     void flush();
     /// The double-precision totals (after flush()).

@@ -3,11 +3,13 @@
 #include <fxs/correlation/C2Accumulator.h>
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/polar/PolarFrame.h>
+#include <fxs/polar/PolarRemapper.h>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace fxs {
@@ -29,6 +31,13 @@ enum class C2Backend {
     Auto, ///< the GPU when one is usable, else the CPU
 };
 
+/// Where raw detector frames are remapped when the GPU correlates them.
+enum class DeviceRemap {
+    Auto, ///< whichever is faster for this run: the CPU's remap on its threads, or the device behind PCIe
+    On, ///< on the device whenever it can (uint16 frames, one geometry)
+    Off, ///< on the CPU (polar frames cross PCIe)
+};
+
 /// Settings of a C2Pipeline.
 struct C2PipelineConfig {
     C2Config accumulator;
@@ -36,6 +45,12 @@ struct C2PipelineConfig {
     int queueCapacity = 256; ///< frames buffered before push() blocks (backpressure)
     C2Backend backend = C2Backend::Cpu;
     int gpuDevice = 0; ///< CUDA device for the GPU backend
+    DeviceRemap deviceRemap = DeviceRemap::Auto; ///< with the GPU backend and rawRemapper set
+    /// The run's map when its detector frames are uint16 of one geometry (runShots sets it): with the GPU in use
+    /// the frames may then be pushed raw (pushRaw) and remapped on the device; see remapsOnDevice().
+    std::optional<PolarRemapper> rawRemapper;
+    int cpuRemapThreads = 1; ///< threads that remap on the CPU otherwise (the shot pipeline's), for Auto
+    int rawBatchFrames = 128; ///< frames per device batch when raw frames are remapped there
 };
 
 /// Multithreaded C2: N workers, each with its own C2Accumulator, fed from one bounded queue; merged on
@@ -51,6 +66,9 @@ public:
     /// Queues a frame, waiting while the queue is full; false after cancel() or close(). A frame the accumulator
     /// refuses (wrong shape, non-finite values) is counted in C2Progress::shotsRejected.
     bool push(PolarFrame frame);
+    /// Queues a raw detector frame for the device remap (only when remapsOnDevice()), waiting while the queue is
+    /// full; false after cancel() or close(). The queue holds as many bytes of raw frames as of polar ones.
+    bool pushRaw(std::shared_ptr<const Frame> frame);
     /// Queues a frame only if there is room; false when full (the caller counts the drop).
     bool tryPush(PolarFrame frame);
     /// No more input: workers finish the queue; then wait() returns.
@@ -74,10 +92,15 @@ public:
     /// Number of worker threads.
     int threads() const;
     /// What runs the correlation, e.g. "GPU 0 (NVIDIA H100 80GB HBM3)" or "CPU, 2 threads"; when a GPU was asked
-    /// for but is not usable, the reason follows ("CPU, 2 threads (GPU unavailable: no CUDA device present)").
+    /// for but is not usable, the reason follows ("CPU, 2 threads (GPU unavailable: no CUDA device present)");
+    /// with raw frames offered (rawRemapper), where they are remapped: "GPU 0 (…), raw frames remapped on the
+    /// device (…)" or "GPU 0 (…), frames remapped on the CPU (…)".
     std::string backendDescription() const;
     /// True when the GPU backend is in use.
     bool usesGpu() const;
+    /// True when raw frames go to the device and are remapped there (pushRaw); the description then says
+    /// "raw frames remapped on the device", and why (Auto: the two rates measured at the start).
+    bool remapsOnDevice() const;
 
 private:
     struct Impl;

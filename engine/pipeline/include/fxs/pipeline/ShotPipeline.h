@@ -41,6 +41,9 @@ struct ShotPipelineConfig {
     ShotStatsOptions stats;
     bool keepMean = false; ///< sum every accepted detector frame for meanDetector()
     bool keepFrames = false; ///< hand each detector frame to the consumer (PipelineShot::frame)
+    /// Detector input: leave the remap to the consumer (the GPU remaps the raw frames on the device): each Ready
+    /// shot carries its frame (PipelineShot::frame) and statistics, its `polar` stays empty.
+    bool deferRemap = false;
     bool refuseNegative = false; ///< a valid pixel below 0 refuses the frame (off: calibrated data may dip below 0)
     /// NaN/inf at a valid pixel masks it for that shot instead of refusing the frame: the source marks its mask
     /// per frame that way (CxiSourceOptions::frameMaskDataset, European XFEL's `mask`).
@@ -93,6 +96,9 @@ public:
     std::optional<std::int64_t> totalFrames() const;
     /// What is read, for messages.
     std::string description() const;
+    /// The one map of a detector input whose frames are uint16 (what a device remap can take), else nothing
+    /// (polar input, another pixel type, a geometry that changes per frame).
+    std::optional<PolarRemapper> rawRemapper() const;
     /// Worker threads used.
     int threads() const;
     /// Mean of every accepted detector frame (slab order), empty unless keepMean.

@@ -38,6 +38,16 @@ struct RemapOptions {
 struct RemapTable;
 class RemapWorkers;
 
+/// The pixel → bin matrix a PolarRemapper applies, as stored (CSR, one row per polar bin): what a device remap
+/// uploads to apply the same weights. A bin's value is Σ_k coef[k] · pixel value[pixel[k]] over its row; a bin whose
+/// sum is not finite gets weight 0 for that frame, otherwise `weight`.
+struct RemapCsr {
+    std::span<const std::uint32_t> rowStart; ///< nBins + 1 offsets into pixel and coef
+    std::span<const std::uint32_t> pixel; ///< slab index of each contribution
+    std::span<const float> coef; ///< f_bp · c_p / Σ_p f_bp
+    std::span<const float> weight; ///< each bin's weight (binWeight())
+};
+
 /// Maps detector frames onto a PolarGrid through a sparse pixel → bin matrix (CSR, one row per polar bin),
 /// built once per geometry, grid, options and mask and shared through a process-wide cache.
 /// Per bin: intensity = Σ_p f_bp c_p I_p / Σ_p f_bp over valid pixels (f_bp: pixel p's share of the bin, c_p:
@@ -78,6 +88,8 @@ public:
     std::vector<std::uint8_t> binsFedBy(const std::vector<std::uint8_t>& maskedPixels) const;
     /// Number of stored pixel → bin contributions.
     std::size_t nonZeros() const;
+    /// The matrix itself (valid while this remapper lives).
+    RemapCsr csr() const;
     /// Seconds it took to build the map (0 when it came from the cache).
     double buildSeconds() const { return m_buildSeconds; }
 
