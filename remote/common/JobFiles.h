@@ -25,17 +25,14 @@ struct JobFiles {
     std::filesystem::path densityMrc() const { return dir / "density.mrc"; }
     /// A one-line error written by rank 0 before it aborts (bad config, unreadable checkpoint, ...).
     std::filesystem::path error() const { return dir / "error.txt"; }
-    /// What rank 0 wants the user to know about the input that stops nothing (the geometry's mask could not be
-    /// read), one line; the server shows it as the job's status message. Removed at each launch.
+    /// What rank 0 wants the user to know that stops nothing (the geometry's mask could not be read; a stream job's
+    /// frames left uncorrelated), one line; the server shows it as the job's status message. Removed at each launch.
     std::filesystem::path notice() const { return dir / "notice.txt"; }
     /// Rank 0's timing of the last attempt (JSON: total_s, reduce_checkpoint_s, rounds), for benchmarks.
     std::filesystem::path timing() const { return dir / "timing.json"; }
     /// A stream job's ledger beside the checkpoint: every shot's series and frame number, and the stream counts of
     /// the attempts so far (JSON, written by rank 0 before each checkpoint).
     std::filesystem::path streamLedger() const { return dir / "stream-ledger.json"; }
-    /// What a job that succeeded has to say (one line, e.g. a stream job's frames left uncorrelated): the server puts
-    /// it in JobStatus.message.
-    std::filesystem::path notice() const { return dir / "notice.txt"; }
     /// The launcher's stdout and stderr.
     std::filesystem::path log() const { return dir / "launcher.log"; }
     /// Folder of per-rank heartbeat files.
