@@ -541,9 +541,7 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
         const RoundEnd round
             = agreeOnRound(taken, stream.ended(), live, secondsSince(lastFrame), secondsSince(t0), comm);
         attemptShots += round.shots;
-        std::unique_ptr<SumsReduction> total;
-        pipeline.readSums([&](const C2Sums& s) { total = SumsReduction::reading(s, 0, comm); });
-        C2Sums sums = total->finish();
+        C2Sums sums = SumsReduction::start(pipeline, 0, comm)->finish();
         gatherRejected(work.rejected, rejectedAll, 0, comm);
         const auto entries = gatherValues(work.entries, 0, comm);
         work.entries.clear();

@@ -135,31 +135,25 @@ template <class Sums> void pack(Sums& s, std::vector<double>& packed, bool toPac
 
 } // namespace
 
-SumsReduction::SumsReduction(C2Sums sums, int root, MPI_Comm comm)
-    : m_sums(std::move(sums))
-    , m_root(root)
-{
-    MPI_Comm_rank(comm, &m_rank);
-    start(m_sums, comm);
-}
-
 SumsReduction::SumsReduction(int root, MPI_Comm comm)
     : m_root(root)
 {
     MPI_Comm_rank(comm, &m_rank);
 }
 
-std::unique_ptr<SumsReduction> SumsReduction::reading(const C2Sums& sums, int root, MPI_Comm comm)
+std::unique_ptr<SumsReduction> SumsReduction::start(C2Pipeline& pipeline, int root, MPI_Comm comm)
 {
     std::unique_ptr<SumsReduction> r(new SumsReduction(root, comm));
-    if (r->m_rank == root) {
-        r->m_sums = sums; // the total's shape and this rank's part, added to in finish()
-    }
-    r->start(sums, comm);
+    pipeline.readSums([&](const C2Sums& sums) {
+        if (r->m_rank == root) {
+            r->m_sums = sums; // the total's shape and this rank's part, added to in finish()
+        }
+        r->send(sums, comm);
+    });
     return r;
 }
 
-void SumsReduction::start(const C2Sums& sums, MPI_Comm comm)
+void SumsReduction::send(const C2Sums& sums, MPI_Comm comm)
 {
     int size = 1;
     MPI_Comm_size(comm, &size);
@@ -208,13 +202,6 @@ C2Sums SumsReduction::finish()
     giveBack(m_send);
     giveBack(m_receive);
     return std::move(m_sums);
-}
-
-void reduceSums(C2Sums& sums, int root, MPI_Comm comm)
-{
-    // finish() gives the total on the root and the sums handed in elsewhere: `sums` stays unchanged off the root.
-    SumsReduction r(std::move(sums), root, comm);
-    sums = r.finish();
 }
 
 void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& out, int root, MPI_Comm comm)

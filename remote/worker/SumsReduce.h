@@ -2,6 +2,7 @@
 
 #include <fxs/results/SumsFile.h>
 #include <fxs/correlation/C2Sums.h>
+#include <fxs/pipeline/C2Pipeline.h>
 
 #include <memory>
 #include <mpi.h>
@@ -9,42 +10,36 @@
 
 namespace fxs::remote {
 
-/// A reduction of every rank's sums to `root` that runs while the ranks go on accumulating: the constructor packs a
-/// copy of the sums (the lower triangles of the signal, mask and squares matrices, which hold the sums, the image sums
-/// and the shot counts, as doubles) and starts MPI_Ireduce; progress() between shots lets MPI move the data; finish() waits
-/// and gives the total on the root. Collective: every rank starts one with sums of the same shape, in the same order.
+/// A reduction of every rank's C2 totals to `root` that runs while the ranks go on accumulating: start() packs the
+/// pipeline's totals where they are (the lower triangles of the signal, mask and squares matrices, which hold the
+/// sums, the image sums and the shot counts, as doubles; no copy of the sums off the root) and starts MPI_Ireduce in
+/// pieces below MPI's int count limit; progress() between shots lets MPI move the data; finish() waits and gives the
+/// total on the root. Collective: every rank starts one with sums of the same shape, in the same order. On a
+/// communicator of one rank nothing is packed or sent.
 class SumsReduction {
 public:
-    SumsReduction(C2Sums sums, int root, MPI_Comm comm); ///< takes the sums: no copy beyond the packed one
-    /// Packs `sums` where they are (they may change once this returns): off the root no copy at all, and finish()
-    /// there returns empty sums.
-    static std::unique_ptr<SumsReduction> reading(const C2Sums& sums, int root, MPI_Comm comm);
+    /// Starts the reduction of `pipeline`'s totals (flushed first); they may change once this returns.
+    static std::unique_ptr<SumsReduction> start(C2Pipeline& pipeline, int root, MPI_Comm comm);
     SumsReduction(const SumsReduction&) = delete;
     SumsReduction& operator=(const SumsReduction&) = delete;
     ~SumsReduction(); ///< waits for what is still in flight (MPI must not write into freed memory)
 
     /// Lets MPI progress; true once the reduction is complete.
     bool progress();
-    /// Waits for the reduction; on the root the summed sums, elsewhere the sums this rank gave.
+    /// Waits for the reduction; on the root the summed sums, elsewhere empty sums.
     C2Sums finish();
 
 private:
     SumsReduction(int root, MPI_Comm comm);
-    void start(const C2Sums& sums, MPI_Comm comm);
+    void send(const C2Sums& sums, MPI_Comm comm);
 
-    C2Sums m_sums; ///< this rank's copy (its shape, and the total on the root after finish)
+    C2Sums m_sums; ///< the root's copy (the total's shape and its own part; the total after finish)
     std::vector<double> m_send, m_receive;
     std::vector<MPI_Request> m_requests;
     int m_root = 0;
     int m_rank = 0;
     bool m_packed = false; ///< false on a communicator of one rank
 };
-
-/// Sums every rank's C2Sums into rank `root`'s copy (MPI_Reduce with MPI_SUM on the double arrays, in pieces
-/// below MPI's int count limit; of the signal and mask matrices only the lower triangles, which hold the sums).
-/// Collective: every rank calls it with sums of the same shape. On the root `sums` becomes the total; elsewhere it
-/// is left unchanged.
-void reduceSums(C2Sums& sums, int root, MPI_Comm comm);
 
 /// Gathers every rank's rejected shots to `root` (collective), appended to `out` there; `mine` is cleared.
 void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& out, int root, MPI_Comm comm);

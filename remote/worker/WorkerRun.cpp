@@ -315,10 +315,9 @@ Result<RoundsOutcome> runRounds(
         gatherIds(work.unitsSinceReduce, unitsAll, 0, comm);
         gatherRejected(work.rejected, rejectedAll, 0, comm);
         if (last) {
-            // Cumulative over this attempt (rank 0 adds the checkpoint's base), packed where they are.
-            std::unique_ptr<SumsReduction> total;
-            work.pipeline.readSums([&](const C2Sums& s) { total = SumsReduction::reading(s, 0, comm); });
-            if (auto st = handOff(total->finish(), unitsAll, rejectedAll, true); !st) {
+            // Cumulative over this attempt: rank 0 adds the checkpoint's base.
+            if (auto st = handOff(SumsReduction::start(work.pipeline, 0, comm)->finish(), unitsAll, rejectedAll, true);
+                !st) {
                 return fail(st.message());
             }
             out.finalReduceS = secondsSince(tr) - (out.waitS - waitBefore);
@@ -327,7 +326,7 @@ Result<RoundsOutcome> runRounds(
             dealer.reset(); // collective, like the window's creation
             return out;
         }
-        work.pipeline.readSums([&](const C2Sums& s) { inFlight = SumsReduction::reading(s, 0, comm); });
+        inFlight = SumsReduction::start(work.pipeline, 0, comm);
         inFlightUnits = unitsAll;
         inFlightRejected = rejectedAll;
         const double costS = secondsSince(tr);
