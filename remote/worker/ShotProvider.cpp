@@ -15,6 +15,7 @@
 #include <fxs/simulation/SimulatorPixels.h>
 #include <fxs/simulation/SimulatorSource.h>
 
+#include <fstream>
 #include <iostream>
 
 namespace fxs::remote {
@@ -25,20 +26,6 @@ std::string& noticeFile()
 {
     static std::string path;
     return path;
-}
-
-// Rank 0 (of the whole job) says `line` in the launcher's log and in the notice file the server shows.
-void noteForUser(const std::string& line)
-{
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (rank != 0) {
-        return;
-    }
-    std::cerr << "fxs-worker: " << line << "\n";
-    if (!noticeFile().empty()) {
-        (void)writeTextAtomically(noticeFile(), line + "\n");
-    }
 }
 
 // Which shots get their statistics computed, and how. With vetoes every shot needs them; without, they only feed
@@ -101,7 +88,7 @@ Result<WorkerGeometry> workerGeometry(const WorkerConfig& cfg, const std::string
         return applied.error();
     }
     if (!applied->warning.empty()) {
-        noteForUser("warning: " + applied->warning);
+        (void)noteForUser("warning: " + applied->warning);
     }
     w.file.frameMask.reset(); // what the job's mask or the geometry's mask turned out to be decides
     if (!perFrame.dataset.empty()) {
@@ -335,6 +322,27 @@ Result<std::unique_ptr<ShotProvider>> openEverywhere(
 } // namespace
 
 void setNoticeFile(const std::string& path) { noticeFile() = path; }
+
+Status noteForUser(const std::string& line)
+{
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0) {
+        return {};
+    }
+    std::cerr << "fxs-worker: " << line << "\n";
+    if (noticeFile().empty()) {
+        return {};
+    }
+    std::string text = line;
+    if (std::ifstream earlier(noticeFile()); earlier) { // after what the job said before, on the notice's one line
+        std::string before;
+        if (std::getline(earlier, before) && !before.empty()) {
+            text = before + "; " + line;
+        }
+    }
+    return writeTextAtomically(noticeFile(), text + "\n");
+}
 
 Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::string& field)
 {

@@ -47,6 +47,9 @@ Result<DetectorInput> openDetectorInput(const WorkerConfig& cfg, const std::stri
 
 /// Where rank 0 leaves what the user should know about the input (JobFiles::notice); set once by main().
 void setNoticeFile(const std::string& path);
+/// Rank 0 (of the whole job) says `line` in the launcher's log and in the notice file the server shows, after what
+/// the notice already holds (one line, joined by "; "); other ranks say nothing.
+Status noteForUser(const std::string& line);
 
 /// Opens the job's input on every rank of `comm` (collective). For a CXI stack rank 0 validates the file with
 /// fxs-probe first and the others open it only once it passed; cfg.shots and cfg.inputIdentity are then set

@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -616,17 +615,10 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
     if (auto st = writeTextAtomically(files.streamLedger(), ledger.toJson()); !st) {
         return Error { st.message() };
     }
-    if (all[6] > 0) { // after what the job said before (the geometry mask's warning), on the notice's one line
-        std::string notice = std::to_string(all[6])
-            + " frames received after the job's end were not correlated (stream_counts left_uncorrelated)";
-        std::fprintf(stderr, "fxs-worker: %s\n", notice.c_str());
-        if (std::ifstream earlier(files.notice()); earlier) {
-            std::string line;
-            if (std::getline(earlier, line) && !line.empty()) {
-                notice = line + "; " + notice;
-            }
-        }
-        if (auto st = writeTextAtomically(files.notice(), notice + "\n"); !st) {
+    if (all[6] > 0) {
+        if (auto st = noteForUser(std::to_string(all[6])
+                + " frames received after the job's end were not correlated (stream_counts left_uncorrelated)");
+            !st) {
             return Error { st.message() };
         }
     }
