@@ -41,6 +41,21 @@ std::vector<std::string> launcherArgv(
     return out;
 }
 
+std::vector<std::string> launcherEnvironment(const std::string& program)
+{
+    std::vector<std::string> env;
+    bool psecGiven = false;
+    for (char** e = environ; *e != nullptr; ++e) {
+        env.emplace_back(*e);
+        psecGiven = psecGiven || env.back().rfind("PMIX_MCA_psec=", 0) == 0;
+    }
+    const std::string name = std::filesystem::path(program).filename().string();
+    if (!psecGiven && (name == "mpirun" || name == "mpiexec" || name == "orterun")) {
+        env.emplace_back("PMIX_MCA_psec=native");
+    }
+    return env;
+}
+
 Result<pid_t> launchInNewSession(const std::vector<std::string>& argv, const std::filesystem::path& log)
 {
     if (argv.empty()) {
@@ -64,8 +79,14 @@ Result<pid_t> launchInNewSession(const std::vector<std::string>& argv, const std
     sigfillset(&all);
     posix_spawnattr_setsigmask(&attr, &none); // the server blocks SIGTERM for its signal thread: the job must not
     posix_spawnattr_setsigdefault(&attr, &all);
+    const std::vector<std::string> env = launcherEnvironment(argv[0]);
+    std::vector<char*> envp;
+    for (const auto& e : env) {
+        envp.push_back(const_cast<char*>(e.c_str()));
+    }
+    envp.push_back(nullptr);
     pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+    const int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {

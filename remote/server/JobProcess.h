@@ -15,6 +15,12 @@ namespace fxs::remote {
 std::vector<std::string> launcherArgv(
     const std::string& tmpl, int ranks, const std::filesystem::path& worker, const std::filesystem::path& jobDir);
 
+/// The environment a launcher starts with: the server's, plus PMIX_MCA_psec=native for a plain mpirun (mpiexec,
+/// orterun) unless the server's environment sets PMIx's security plugin itself. Without it, PMIx tries munge
+/// first wherever munge is installed (Slurm hosts): with munged stopped and its socket left behind, every mpirun
+/// retries for 2.25 s before it starts a rank. The ranks of one mpirun need no munge credential between them.
+std::vector<std::string> launcherEnvironment(const std::string& program);
+
 /// Starts argv[0] in a new session (its pid is the session id, so every process it starts can be found and
 /// killed), stdout and stderr appended to `log`. posix_spawn: no fork of the multithreaded server.
 Result<pid_t> launchInNewSession(const std::vector<std::string>& argv, const std::filesystem::path& log);
