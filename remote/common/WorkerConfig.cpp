@@ -54,6 +54,9 @@ Status WorkerConfig::validate() const
         return Error { "n_max must be at most n_phi / 2 = " + std::to_string(nPhi / 2) + ", got "
             + std::to_string(nMax) };
     }
+    if (deviceRemap != "auto" && deviceRemap != "on" && deviceRemap != "off") {
+        return Error { "device_remap must be \"auto\", \"on\" or \"off\", got \"" + deviceRemap + "\"" };
+    }
     if (backend != "cpu" && backend != "gpu" && backend != "auto") {
         return Error { "backend must be \"cpu\", \"gpu\" or \"auto\", got \"" + backend + "\"" };
     }
@@ -260,7 +263,8 @@ std::string WorkerConfig::toJson() const
         { "n_max", nMax }, { "double_precision", doublePrecision }, { "ring_mean_subtracted", ringMeanSubtracted },
         { "threads_per_rank", threadsPerRank }, { "shots_per_unit", shotsPerUnit },
         { "units_per_reduce", unitsPerReduce }, { "heartbeat_interval_s", heartbeatIntervalS },
-        { "slowdown_per_shot_s", slowdownPerShotS }, { "backend", backend }, { "gpu_devices", gpuDevices },
+        { "slowdown_per_shot_s", slowdownPerShotS }, { "backend", backend },
+        { "device_remap", deviceRemap }, { "gpu_devices", gpuDevices },
         { "model", model }, { "wavelength_angstrom", wavelengthA }, { "peak_photons", peakPhotons },
         { "mean_particles", meanParticles }, { "veto", veto }, { "shot_statistics", statsOptionsJson(statsOptions) },
         { "hit_score_min", hitScoreMin }, { "reduce_interval_s", reduceIntervalS },
@@ -327,6 +331,7 @@ Result<WorkerConfig> WorkerConfig::fromJson(const std::string& text, const std::
         c.heartbeatIntervalS = j.value("heartbeat_interval_s", c.heartbeatIntervalS);
         c.slowdownPerShotS = j.value("slowdown_per_shot_s", c.slowdownPerShotS);
         c.backend = j.value("backend", c.backend);
+        c.deviceRemap = j.value("device_remap", c.deviceRemap);
         c.gpuDevices = j.value("gpu_devices", c.gpuDevices);
         c.model = j.value("model", c.model);
         c.wavelengthA = j.value("wavelength_angstrom", c.wavelengthA);

@@ -60,6 +60,9 @@ struct WorkerConfig {
     // Where the correlation runs: "cpu", "gpu" or "auto"; GPU ranks are bound round-robin over gpuDevices
     // (all visible devices when empty) by their node-local rank.
     std::string backend = "cpu";
+    /// With a GPU backend: where uint16 detector frames are remapped, "auto" (whichever is faster, measured at the
+    /// start), "on" (the device) or "off" (the rank's CPU), as fxs correlate's --device-remap.
+    std::string deviceRemap = "auto";
     std::vector<int> gpuDevices;
     // Vetoes: VetoRules::toJson() form; null or empty: every shot accepted. The statistics they test are
     // computed with statsOptions (photon threshold of the hit score, saturation level, particle calibration).

@@ -120,6 +120,9 @@ public:
             ProvidedShot shot;
             shot.polar = std::move(s.polar);
             shot.polar.shotIndex = s.shotIndex;
+            if (m_pipeline->config().deferRemap) {
+                shot.raw = std::move(s.frame);
+            }
             if (s.outcome == ShotOutcome::Refused) {
                 shot.refusal = s.refusal;
             } else if (m_stats.wants(s.shotIndex)) {
@@ -141,6 +144,8 @@ public:
         return {};
     }
     double wavelengthA() const override { return m_lambdaA; }
+    std::optional<PolarRemapper> rawRemapper() const override { return m_pipeline->rawRemapper(); }
+    void deferRemap(bool on) override { m_pipeline->config().deferRemap = on; }
 
 private:
     std::unique_ptr<ShotPipeline> m_pipeline;

@@ -3,6 +3,7 @@
 #include "WorkerConfig.h"
 #include <fxs/frames/Frame.h>
 #include <fxs/polar/PolarFrame.h>
+#include <fxs/polar/PolarRemapper.h>
 #include <fxs/core/Result.h>
 #include <fxs/shots/ShotStats.h>
 
@@ -19,6 +20,8 @@ struct ProvidedShot {
     PolarFrame polar;
     std::optional<ShotStats> stats; ///< of the detector frame (cxi, simulator on a detector) or of the polar image
     std::optional<std::string> refusal; ///< set when the frame was refused (NaN/inf, wrong size): why, naming the shot
+    /// The raw detector frame instead of `polar` (empty then), when the GPU remaps it (ShotProvider::deferRemap).
+    std::shared_ptr<const Frame> raw;
 };
 
 /// Where a rank's polar frames come from, by shot index, so that any rank can do any work unit:
@@ -31,6 +34,12 @@ public:
         = 0;
     /// The wavelength of the data in Å (0 when unknown: synthetic frames).
     virtual double wavelengthA() const = 0;
+    /// The map of detector frames that a GPU may apply on the device (uint16 frames of one geometry, see
+    /// ShotPipeline::rawRemapper); none for polar inputs.
+    virtual std::optional<PolarRemapper> rawRemapper() const { return std::nullopt; }
+    /// From now on hand out detector frames raw (ProvidedShot::raw), their statistics computed, the remap left to
+    /// the device; only meaningful when rawRemapper() gave a map.
+    virtual void deferRemap(bool) { }
 };
 
 /// Detector frames of the job's geometry (geometry_path with the job's values) remapped onto its grid, with their

@@ -177,7 +177,11 @@ struct RankWork {
                 return {};
             }
         }
-        pipeline.push(std::move(s.polar));
+        if (s.raw) { // the device remaps it (the provider was told so: remapsOnDevice)
+            pipeline.pushRaw(std::move(s.raw));
+        } else {
+            pipeline.push(std::move(s.polar));
+        }
         if (progress) {
             progress();
         }
@@ -371,6 +375,18 @@ C2PipelineConfig pipelineConfig(const WorkerConfig& cfg, int rank)
         const auto device = GpuBinding::deviceFor(
             GpuBinding::localRankFromEnvironment(rank), GpuC2Accumulator::deviceCount(), cfg.gpuDevices);
         pc.gpuDevice = device ? *device : 0; // no device: the pipeline falls back to the CPU and says why
+        pc.deviceRemap = cfg.deviceRemap == "on" ? DeviceRemap::On
+            : cfg.deviceRemap == "off"           ? DeviceRemap::Off
+                                                 : DeviceRemap::Auto;
+    }
+    return pc;
+}
+
+C2PipelineConfig offeringRawFrames(C2PipelineConfig pc, const ShotProvider& provider)
+{
+    if (pc.backend != C2Backend::Cpu && pc.deviceRemap != DeviceRemap::Off) {
+        pc.rawRemapper = provider.rawRemapper(); // uint16 frames of one geometry: C2Pipeline picks where to remap
+        pc.cpuRemapThreads = 1; // the provider's shot pipeline has one worker per rank
     }
     return pc;
 }
@@ -415,7 +431,8 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     if (!plan) {
         return plan.error();
     }
-    C2Pipeline pipeline(pipelineConfig(*cfg, rank));
+    C2Pipeline pipeline(offeringRawFrames(pipelineConfig(*cfg, rank), **provider));
+    (*provider)->deferRemap(pipeline.remapsOnDevice());
     heart.setDevice(pipeline.backendDescription());
     openblas_set_num_threads(1); // ranks share the node's cores: one BLAS thread per pipeline thread
 

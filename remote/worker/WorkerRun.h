@@ -24,4 +24,10 @@ Status runWorker(const JobFiles& files, MPI_Comm comm);
 /// node's devices by its node-local rank).
 C2PipelineConfig pipelineConfig(const WorkerConfig& cfg, int rank);
 
+class ShotProvider;
+/// `pc` with the provider's raw map offered to the GPU (cfg.device_remap not "off"): uint16 detector frames of one
+/// geometry may then cross PCIe raw and be remapped on the device, when C2Pipeline finds that faster (or is told
+/// "on"); the job's device description says which.
+C2PipelineConfig offeringRawFrames(C2PipelineConfig pc, const ShotProvider& provider);
+
 } // namespace fxs::remote

@@ -5,6 +5,7 @@
 #include "PythonRunner.h"
 #include "RemoteFixture.h"
 
+#include <fxs/gpu/GpuC2Accumulator.h>
 #include <fxs/sources/CxiFileSource.h>
 #include <fxs/polar/PolarRemapper.h>
 
@@ -151,6 +152,56 @@ private slots:
         QCOMPARE(remoteSums.totalShots(), qint64(60));
         const double err = sumsError(remoteSums, local);
         QVERIFY2(err <= 1e-9, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // A GPU job on uint16 detector frames of one geometry offers them raw to the device (issue 19: the worker
+    // drives the same pipeline as fxs correlate --backend gpu): every rank says where its frames were remapped
+    // ("raw frames remapped on the device" or "frames remapped on the CPU", whichever C2Pipeline measured faster),
+    // and the sums equal the flat panel's double-precision accumulation. Without a GPU the ranks say why they
+    // correlated on the CPU, with the same sums.
+    void aGpuJobOffersRawFramesToTheDevice()
+    {
+        const std::string cxi = m_dir.filePath("raw16.cxi").toStdString();
+        const std::string geom = m_dir.filePath("raw16.geom").toStdString();
+        const char* writer = R"(
+import h5py, sys, numpy as np
+y, x = np.mgrid[0:48, 0:48] - 23.5
+frames = [100 + 50 * np.cos(0.5 * np.hypot(x, y)) * (1 + np.cos(2 * np.arctan2(y, x) + j)) for j in range(60)]
+with h5py.File(sys.argv[1], 'w') as f:
+    f['/entry_1/data_1/data'] = np.rint(np.array(frames)).astype(np.uint16)
+)";
+        QVERIFY(runPython(writer, { QString::fromStdString(cxi) }).ok());
+        QFile g(QString::fromStdString(geom));
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write("res = 5000\nclen = 0.1\nphoton_energy = 9000\np/min_fs = 0\np/max_fs = 47\np/min_ss = 0\n"
+                "p/max_ss = 47\np/corner_x = -24\np/corner_y = -24\n");
+        g.close();
+
+        auto spec = cxiSpec(cxi, geom);
+        spec.set_backend("gpu");
+        spec.set_double_precision(false); // the GPU backend is single precision
+        auto st = m_server->session->submit(spec);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        auto end = m_server->session->watch(st->job_id(), {}, {});
+        QVERIFY(end.ok());
+        QCOMPARE(int(end->state()), int(fxs::v1::JOB_STATE_SUCCEEDED));
+        const bool gpu = fxs::GpuC2Accumulator::available();
+        QCOMPARE(end->ranks_size(), 2);
+        for (const auto& r : end->ranks()) {
+            const QString d = QString::fromStdString(r.device());
+            QVERIFY2(gpu ? (d.startsWith("GPU ") && d.contains("remapped on the"))
+                         : (d.startsWith("CPU") && d.contains("GPU correlation unavailable")),
+                qPrintable(d));
+        }
+        QTemporaryDir dir;
+        QVERIFY(m_server->session->fetch(end->job_id(), dir.filePath("r").toStdString()).ok());
+        auto sums = fxs::SumsFile::read(dir.filePath("r").toStdString());
+        QVERIFY(sums.ok());
+        fxs::C2Sums local; // 0.1 m (no coffset): the flat panel's 80 mm + 0.02 m
+        QVERIFY(flatPanelSums(cxi, 0.0, {}, local));
+        QCOMPARE(sums->sums.totalShots(), qint64(60));
+        const double err = sumsError(sums->sums, local);
+        QVERIFY2(err <= 1e-5, qPrintable(QString("relative error %1").arg(err))); // float spectra and batches
     }
 
     // geometry_values.mask (a path on the server, HDF5 written by h5py) reaches the worker: its sums equal a local
