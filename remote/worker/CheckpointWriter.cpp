@@ -3,33 +3,43 @@
 
 #include <fxs/correlation/C2Snapshot.h>
 
+#include <ctime>
+
 namespace fxs::remote {
 
 namespace {
 
 // The result is the last checkpoint: a hard link to it costs nothing, where a second copy of the sums would cost
 // as much as the checkpoint itself, at the end of the run when nothing else overlaps it.
-Status linkResult(const SumsFile& cp, const JobFiles& files)
+Status linkResult(const C2Sums& sums, const SumsFile& meta, const JobFiles& files)
 {
     std::error_code ec;
     std::filesystem::remove(files.result(), ec);
     std::filesystem::create_hard_link(files.checkpoint(), files.result(), ec);
-    return ec ? cp.write(files.result()) : Status {};
+    return ec ? SumsFile::write(files.result(), sums, meta) : Status {};
 }
 
-Status writeAll(const SumsFile& cp, bool final, int threads, const JobFiles& files)
+Status writeAll(const C2Sums& sums, const SumsFile& meta, bool final, int threads, const JobFiles& files)
 {
-    if (auto st = cp.write(files.checkpoint()); !st) {
+    if (auto st = SumsFile::write(files.checkpoint(), sums, meta); !st) {
         return st;
     }
     if (final) {
-        return linkResult(cp, files); // the final analysis writes the last snapshot
+        return linkResult(sums, meta, files); // the final analysis writes the last snapshot
     }
     SnapshotOptions opt;
     opt.interShot = false;
     opt.fourier = false;
     opt.threads = threads;
-    return writeSnapshotFile(C2Snapshot::compute(cp.sums, opt), files);
+    return writeSnapshotFile(C2Snapshot::compute(sums, opt), files);
+}
+
+// CPU time of the calling thread so far: each write runs on a thread of its own, so this is the write's.
+double threadCpuS()
+{
+    timespec t {};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
 } // namespace
@@ -69,8 +79,9 @@ Status CheckpointWriter::submit(std::shared_ptr<const SumsFile> cp, bool final, 
                 m_earlierDone.notify_all();
             }
             if (m_status) {
-                m_status = writeAll(*cp, true, 1, m_files);
+                m_status = writeAll(cp->sums, *cp, true, 1, m_files);
             }
+            m_cpuS = m_cpuS.load() + threadCpuS();
             m_busy = false;
         });
         return {};
@@ -80,10 +91,43 @@ Status CheckpointWriter::submit(std::shared_ptr<const SumsFile> cp, bool final, 
     }
     m_busy = true;
     m_thread = std::thread([this, cp = std::move(cp), snapshotThreads] {
-        m_status = writeAll(*cp, false, snapshotThreads, m_files);
+        m_status = writeAll(cp->sums, *cp, false, snapshotThreads, m_files);
+        account(threadCpuS());
         m_busy = false;
     });
     return {};
+}
+
+Status CheckpointWriter::submit(
+    PackedSums total, std::shared_ptr<const C2Sums> base, std::shared_ptr<const SumsFile> meta, int snapshotThreads)
+{
+    if (m_busy.load()) {
+        ++m_dropped; // as above: the next checkpoint supersedes this one
+        return {};
+    }
+    if (auto st = wait(); !st) {
+        return st;
+    }
+    m_busy = true;
+    m_thread = std::thread([this, total = std::move(total), base = std::move(base), meta = std::move(meta),
+                               snapshotThreads]() mutable {
+        total.unpackInto(m_scratch);
+        total = {}; // the packed buffer goes back to the reductions at once
+        // A resumed attempt adds the checkpoint's sums; a first attempt has none.
+        m_status = base ? m_scratch.merge(*base) : Status {};
+        if (m_status) {
+            m_status = writeAll(m_scratch, *meta, false, snapshotThreads, m_files);
+        }
+        account(threadCpuS());
+        m_busy = false;
+    });
+    return {};
+}
+
+void CheckpointWriter::account(double cpuS)
+{
+    m_lastCpuS = cpuS;
+    m_cpuS = m_cpuS.load() + cpuS;
 }
 
 void CheckpointWriter::waitForEarlier()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "JobFiles.h"
+#include "SumsReduce.h"
 #include <fxs/correlation/C2Snapshot.h>
 #include <fxs/results/SumsFile.h>
 #include <fxs/core/Result.h>
@@ -29,6 +30,11 @@ public:
     /// any. When `final` it is the result too, and no snapshot is computed: the final analysis computes the full one
     /// anyway and writes it (writeSnapshotFile), so the job's last wait holds only the disk write.
     Status submit(std::shared_ptr<const SumsFile> cp, bool final, int snapshotThreads = 1);
+    /// The same for a reduction's packed total (plus `base`, the sums of an earlier attempt, when not null) with the
+    /// units, rejected shots and hash of `meta` (whose sums are ignored): the unpacking and the merge happen on the
+    /// writer's thread, into sums it keeps between checkpoints, so the caller only hands over a reference.
+    Status submit(PackedSums total, std::shared_ptr<const C2Sums> base, std::shared_ptr<const SumsFile> meta,
+        int snapshotThreads = 1);
     /// Waits for the write in flight; its outcome.
     Status wait();
     /// Waits until the writes handed in before the result are done (the result itself may still be being written):
@@ -36,6 +42,10 @@ public:
     void waitForEarlier();
     /// Checkpoints dropped because the previous one was still being written.
     int dropped() const { return m_dropped; }
+    /// CPU time (its thread's clock) of the newest checkpoint write that has finished, snapshot included; 0 before.
+    double lastCpuS() const { return m_lastCpuS.load(); }
+    /// CPU time of every write so far, the result's included once waited for.
+    double cpuS() const { return m_cpuS.load(); }
 
 private:
     JobFiles m_files;
@@ -46,6 +56,10 @@ private:
     bool m_earlier = false; ///< writes handed in before the result are still going on
     Status m_status;
     int m_dropped = 0;
+    C2Sums m_scratch; ///< the writer thread's: packed totals are unpacked into it
+    std::atomic<double> m_lastCpuS { 0.0 }, m_cpuS { 0.0 };
+
+    void account(double cpuS);
 };
 
 /// The progress snapshot the server streams (files.snapshot()), from a snapshot of the sums.

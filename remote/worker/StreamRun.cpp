@@ -540,7 +540,7 @@ Status runStreamWorker(const JobFiles& files, const WorkerConfig& cfg, Heartbeat
         const RoundEnd round
             = agreeOnRound(taken, stream.ended(), live, secondsSince(lastFrame), secondsSince(t0), comm);
         attemptShots += round.shots;
-        C2Sums sums = SumsReduction::start(pipeline, 0, comm)->finish();
+        C2Sums sums = SumsReduction::start(pipeline, 0, comm)->finish().toSums();
         gatherRejected(work.rejected, rejectedAll, 0, comm);
         const auto entries = gatherValues(work.entries, 0, comm);
         work.entries.clear();

@@ -14,7 +14,10 @@ namespace fxs::remote {
 
 namespace {
 
-constexpr std::size_t kPiece = std::size_t { 1 } << 26; // doubles per MPI call, far below INT_MAX
+// Doubles per MPI_Ireduce: 1 MB pieces, all in flight at once. Open MPI moves a non-blocking reduction one small
+// step per test call; one 47 MB reduction tested once per shot took a whole round (~7,000 calls) to arrive, while 45
+// pieces of 1 MB arrive in ~400 calls (well under a second of shots), so a checkpoint can follow within the round.
+constexpr std::size_t kPiece = std::size_t { 1 } << 17;
 
 // Copies the lower triangles (q ≥ q') of every frequency's matrix between `a` and `packed` (at `cursor`, advanced),
 // as pairs of doubles.
@@ -71,7 +74,9 @@ template <class Vec> void copyDoubles(Vec& v, std::vector<double>& packed, std::
     cursor += v.size();
 }
 
-// Packing buffers kept between rounds: a fresh 100 MB vector per round costs its page faults every time.
+// Packing buffers kept between rounds: a fresh 100 MB vector per round costs its page faults every time (about
+// 16 µs each on a 2-core VM, 0.4 s of system time per 100 MB). A rank holds at most two at once: the total the
+// checkpoint writer still reads (root), and the next round's.
 std::mutex g_poolMutex;
 std::vector<std::vector<double>> g_pool;
 
@@ -89,10 +94,20 @@ std::vector<double> takeBuffer()
 void giveBack(std::vector<double>& v)
 {
     const std::lock_guard lock(g_poolMutex);
-    if (g_pool.size() < 2 && v.capacity() > 0) {
+    if (g_pool.size() < 3 && v.capacity() > 0) {
         g_pool.push_back(std::move(v));
     }
     v = {};
+}
+
+// A packed total shared with the writer: its buffer returns to the pool with the last reference.
+std::shared_ptr<const std::vector<double>> shareBuffer(std::vector<double>&& v)
+{
+    return std::shared_ptr<const std::vector<double>>(new std::vector<double>(std::move(v)), [](const std::vector<double>* p) {
+        auto* owned = const_cast<std::vector<double>*>(p);
+        giveBack(*owned);
+        delete owned;
+    });
 }
 
 // Everything a reduction sums, in one order: only the lower triangles of the signal and mask matrices hold sums
@@ -135,45 +150,64 @@ template <class Sums> void pack(Sums& s, std::vector<double>& packed, bool toPac
 
 } // namespace
 
+void PackedSums::unpackInto(C2Sums& sums) const
+{
+    if (empty()) {
+        return;
+    }
+    const std::size_t mat = static_cast<std::size_t>(shape.nQ) * shape.nQ;
+    const bool sized = sums.nQ == shape.nQ && sums.nPhi == shape.nPhi && sums.nMax == shape.nMax
+        && sums.ringMeanSubtracted == shape.ringMeanSubtracted && sums.signal[0].size() == mat * shape.nFreq()
+        && sums.mask[0].size() == mat * shape.nFreqMask()
+        && sums.weightSum.size() == static_cast<std::size_t>(shape.nQ) * shape.nPhi;
+    if (!sized) {
+        sums = C2Sums::zeros(shape.nQ, shape.nPhi, shape.nMax, shape.ringMeanSubtracted, true);
+    }
+    std::vector<double>& packed = const_cast<std::vector<double>&>(*values); // read only: pack(…, false) reads it
+    pack(sums, packed, false);
+}
+
+C2Sums PackedSums::toSums() const
+{
+    C2Sums s;
+    unpackInto(s);
+    return s;
+}
+
 SumsReduction::SumsReduction(int root, MPI_Comm comm)
     : m_root(root)
 {
     MPI_Comm_rank(comm, &m_rank);
+    MPI_Comm_size(comm, &m_size);
 }
 
 std::unique_ptr<SumsReduction> SumsReduction::start(C2Pipeline& pipeline, int root, MPI_Comm comm)
 {
     std::unique_ptr<SumsReduction> r(new SumsReduction(root, comm));
     pipeline.readSums([&](const C2Sums& sums) {
-        if (r->m_rank == root) {
-            r->m_sums = sums; // the total's shape and this rank's part, added to in finish()
-        }
-        r->send(sums, comm);
+        r->m_shape.nQ = sums.nQ;
+        r->m_shape.nPhi = sums.nPhi;
+        r->m_shape.nMax = sums.nMax;
+        r->m_shape.ringMeanSubtracted = sums.ringMeanSubtracted;
+        r->m_send = takeBuffer();
+        pack(sums, r->m_send, true);
     });
+    if (r->m_size == 1) {
+        return r; // the packed sums are the total already: nothing to send
+    }
+    // The root's total arrives in place of its own part: one buffer there too.
+    for (std::size_t off = 0; off < r->m_send.size(); off += kPiece) {
+        const int n = static_cast<int>(std::min(kPiece, r->m_send.size() - off));
+        MPI_Request q = MPI_REQUEST_NULL;
+        double* mine = r->m_send.data() + off;
+        if (r->m_rank == root) {
+            MPI_Ireduce(MPI_IN_PLACE, mine, n, MPI_DOUBLE, MPI_SUM, root, comm, &q);
+        } else {
+            MPI_Ireduce(mine, nullptr, n, MPI_DOUBLE, MPI_SUM, root, comm, &q);
+        }
+        r->m_requests.push_back(q);
+    }
     return r;
-}
-
-void SumsReduction::send(const C2Sums& sums, MPI_Comm comm)
-{
-    int size = 1;
-    MPI_Comm_size(comm, &size);
-    if (size == 1) {
-        return; // the sums are the total already: nothing to pack, send or unpack
-    }
-    m_packed = true;
-    m_send = takeBuffer();
-    pack(sums, m_send, true);
-    if (m_rank == m_root) {
-        m_receive = takeBuffer();
-        m_receive.resize(m_send.size());
-    }
-    for (std::size_t off = 0; off < m_send.size(); off += kPiece) {
-        const int n = static_cast<int>(std::min(kPiece, m_send.size() - off));
-        MPI_Request r = MPI_REQUEST_NULL;
-        MPI_Ireduce(m_send.data() + off, m_rank == m_root ? m_receive.data() + off : nullptr, n, MPI_DOUBLE, MPI_SUM,
-            m_root, comm, &r);
-        m_requests.push_back(r);
-    }
 }
 
 SumsReduction::~SumsReduction()
@@ -192,16 +226,17 @@ bool SumsReduction::progress()
     return done != 0;
 }
 
-C2Sums SumsReduction::finish()
+PackedSums SumsReduction::finish()
 {
     MPI_Waitall(static_cast<int>(m_requests.size()), m_requests.data(), MPI_STATUSES_IGNORE);
     m_requests.clear();
-    if (m_packed && m_rank == m_root) {
-        pack(m_sums, m_receive, false);
+    PackedSums total;
+    if (m_rank == m_root) {
+        total.shape = m_shape;
+        total.values = shareBuffer(std::move(m_send));
     }
     giveBack(m_send);
-    giveBack(m_receive);
-    return std::move(m_sums);
+    return total;
 }
 
 void gatherRejected(std::vector<RejectedShot>& mine, std::vector<RejectedShot>& out, int root, MPI_Comm comm)

@@ -10,12 +10,27 @@
 
 namespace fxs::remote {
 
+/// C2 totals in the reduction's packed layout (the lower triangles of the signal, mask and squares matrices, the image
+/// sums and the shot counts, as doubles): what rank 0 holds after a reduction, half the bytes of the C2Sums. The
+/// buffer is shared (the checkpoint writer reads it on its thread) and goes back to the reductions' pool when the last
+/// holder lets go, so that rounds reuse memory instead of faulting in a fresh 100 MB each.
+struct PackedSums {
+    C2Sums shape; ///< nQ, nPhi, nMax and ringMeanSubtracted of the total; its arrays are empty
+    std::shared_ptr<const std::vector<double>> values; ///< null: nothing (a rank other than the root)
+
+    bool empty() const { return values == nullptr; }
+    /// Writes the total into `sums`, whose arrays are sized to the shape first when they are not (reusing them
+    /// otherwise: their upper triangles must be zero, as unpackInto leaves them).
+    void unpackInto(C2Sums& sums) const;
+    /// The total as fresh sums (empty sums when empty()).
+    C2Sums toSums() const;
+};
+
 /// A reduction of every rank's C2 totals to `root` that runs while the ranks go on accumulating: start() packs the
-/// pipeline's totals where they are (the lower triangles of the signal, mask and squares matrices, which hold the
-/// sums, the image sums and the shot counts, as doubles; no copy of the sums off the root) and starts MPI_Ireduce in
-/// pieces below MPI's int count limit; progress() between shots lets MPI move the data; finish() waits and gives the
-/// total on the root. Collective: every rank starts one with sums of the same shape, in the same order. On a
-/// communicator of one rank nothing is packed or sent.
+/// pipeline's totals where they are (no copy of the sums, on any rank) into a buffer kept between rounds and starts
+/// MPI_Ireduce in pieces below MPI's int count limit; progress() between shots lets MPI move the data; finish() waits
+/// and gives the packed total on the root. Collective: every rank starts one with sums of the same shape, in the same
+/// order. On a communicator of one rank nothing is sent: the packed totals are the total.
 class SumsReduction {
 public:
     /// Starts the reduction of `pipeline`'s totals (flushed first); they may change once this returns.
@@ -26,19 +41,18 @@ public:
 
     /// Lets MPI progress; true once the reduction is complete.
     bool progress();
-    /// Waits for the reduction; on the root the summed sums, elsewhere empty sums.
-    C2Sums finish();
+    /// Waits for the reduction; on the root the packed total, elsewhere empty.
+    PackedSums finish();
 
 private:
     SumsReduction(int root, MPI_Comm comm);
-    void send(const C2Sums& sums, MPI_Comm comm);
 
-    C2Sums m_sums; ///< the root's copy (the total's shape and its own part; the total after finish)
-    std::vector<double> m_send, m_receive;
+    C2Sums m_shape;
+    std::vector<double> m_send; ///< this rank's packed totals; on the root the total once finished
     std::vector<MPI_Request> m_requests;
     int m_root = 0;
     int m_rank = 0;
-    bool m_packed = false; ///< false on a communicator of one rank
+    int m_size = 1;
 };
 
 /// Gathers every rank's rejected shots to `root` (collective), appended to `out` there; `mine` is cleared.

@@ -1,6 +1,7 @@
 #include "WorkerRun.h"
 
 #include <fxs/results/AtomicFile.h>
+#include "CheckpointPolicy.h"
 #include "CheckpointWriter.h"
 #include "HeartbeatThread.h"
 #include "ResultsOutput.h"
@@ -19,6 +20,7 @@
 #include <optional>
 #include <chrono>
 #include <cmath>
+#include <sched.h>
 #include <thread>
 
 extern "C" void openblas_set_num_threads(int);
@@ -37,8 +39,10 @@ struct Plan {
     std::vector<RejectedShot> rejected; ///< the checkpoint's rejected shots (rank 0)
 };
 
-// Rank 0 reads the checkpoint; its unit ids are broadcast so that every rank deals out the same pending list.
-Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, MPI_Comm comm, C2Sums& base)
+// Rank 0 reads the checkpoint (its sums become `base`, which stays null on a first attempt); its unit ids are
+// broadcast so that every rank deals out the same pending list.
+Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, MPI_Comm comm,
+    std::shared_ptr<const C2Sums>& base)
 {
     Plan plan;
     std::string error;
@@ -50,10 +54,11 @@ Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, 
             error = "the checkpoint " + files.checkpoint().string()
                 + " was made by a different computation (grid, input, vetoes or unit size changed); cannot resume "
                   "from it";
-        } else if (!cp->sums.compatible(base)) {
+        } else if (const C2Sums& s = cp->sums; s.nQ != cfg.nQ || s.nPhi != cfg.nPhi
+                   || s.nMax != cfg.accumulatorConfig().effectiveNMax() || s.ringMeanSubtracted != cfg.ringMeanSubtracted) {
             error = "the checkpoint's sums have a different shape from this job's grid";
         } else {
-            base = std::move(cp->sums);
+            base = std::make_shared<const C2Sums>(std::move(cp->sums));
             plan.done = std::move(cp->unitsDone);
             plan.rejected = std::move(cp->rejected);
         }
@@ -203,11 +208,40 @@ struct RankWork {
     }
 };
 
-// Threads for rank 0's work after the last reduction, when the other ranks only wait.
-int finalThreads(const WorkerConfig& cfg, int size)
+// Rank 0's node: the cores its ranks may run on (the union of their affinity masks: mpirun binds each of a few ranks
+// to one core, Slurm gives a job its cores) and the accumulating threads there. Collective.
+struct NodeCores {
+    cpu_set_t cores {}; ///< the union of the node's ranks' masks (rank 0)
+    int count = 1; ///< cores in it
+    int busyThreads = 1; ///< the node's ranks × threads per rank
+};
+
+NodeCores nodeCores(const WorkerConfig& cfg, MPI_Comm comm)
 {
-    return std::clamp(size * cfg.threadsPerRank, 1, std::max(1, int(std::thread::hardware_concurrency())));
+    MPI_Comm node = MPI_COMM_NULL;
+    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    int ranksOnNode = 1;
+    MPI_Comm_size(node, &ranksOnNode);
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    if (::sched_getaffinity(0, sizeof mine, &mine) != 0) {
+        for (unsigned c = 0; c < std::max(1u, std::thread::hardware_concurrency()); ++c) {
+            CPU_SET(c, &mine);
+        }
+    }
+    NodeCores n;
+    static_assert(sizeof(cpu_set_t) % sizeof(unsigned long) == 0);
+    MPI_Allreduce(&mine, &n.cores, static_cast<int>(sizeof(cpu_set_t) / sizeof(unsigned long)), MPI_UNSIGNED_LONG,
+        MPI_BOR, node);
+    MPI_Comm_free(&node);
+    n.count = std::max(1, CPU_COUNT(&n.cores));
+    n.busyThreads = ranksOnNode * std::max(1, cfg.threadsPerRank);
+    return n;
 }
+
+// Rank 0, once the ranks accumulate no more: its threads from now on (the result's write, the final analysis) may
+// use every core of the node's ranks, which only wait (their threads inherit this thread's mask).
+void takeTheNodesCores(const NodeCores& n) { (void)::sched_setaffinity(0, sizeof n.cores, &n.cores); }
 
 struct RoundsOutcome {
     std::shared_ptr<const SumsFile> final; ///< rank 0: the sums and ledger of the whole job (shared with the writer)
@@ -215,28 +249,28 @@ struct RoundsOutcome {
     double waitS = 0.0; ///< of which waiting at the round's end for the slowest rank (load imbalance)
     double finalReduceS = 0.0; ///< of which the last round's reduction and hand-off (the result's)
     double lastIntervalS = 0.0; ///< the round length the checkpoint policy arrived at
+    double lastCostS = 0.0; ///< the checkpoint cost it was computed from (CheckpointPolicy.h)
+    double lastWriterCpuS = 0.0; ///< rank 0: the writer's CPU time that cost included
+    double startS = 0.0; ///< of reduceS: the reductions' start (packing the totals, posting the pieces) on this rank
+    double flushS = 0.0; ///< before each reduction: the pipeline's partial batches folded into its totals
     int rounds = 0;
 };
 
-// The checkpoint policy: a round's reduction + checkpoint hand-off may cost at most this share of the round, so
-// that fault tolerance stays under 5 % of the run whatever the grid (the sums grow as nQ² · nPhi) and the ranks.
-constexpr double checkpointShare = 0.04;
-
-// The next round's length: the job's interval, or longer when the last round's reduction (the slowest rank's:
-// every rank must agree, or the faster ones would wait at the next round's end) cost more than its share.
-double nextInterval(const WorkerConfig& cfg, double lastCostS, MPI_Comm comm)
+// The next round's length (CheckpointPolicy.h): every rank must agree, or the faster ones would wait at the next
+// round's end, so the cost is the largest over the ranks (rank 0's includes the writer's CPU where it competes).
+double nextInterval(const WorkerConfig& cfg, const CheckpointCost& cost, double& worstCostS, MPI_Comm comm)
 {
-    double worst = 0.0;
-    MPI_Allreduce(&lastCostS, &worst, 1, MPI_DOUBLE, MPI_MAX, comm);
-    return std::max(cfg.reduceIntervalS, worst * (1.0 - checkpointShare) / checkpointShare);
+    const double mine = checkpointCostS(cost);
+    MPI_Allreduce(&mine, &worstCostS, 1, MPI_DOUBLE, MPI_MAX, comm);
+    return checkpointIntervalS(cfg.reduceIntervalS, worstCostS);
 }
 
 // Rounds of accumulation of about cfg.reduceIntervalS each, the units dealt out one at a time (UnitDealer). At a
 // round's end the ranks start a reduction of their sums to rank 0 and go straight on with the next round while it
 // travels (SumsReduction, moved along between shots); at the next round's end it is finished and rank 0 hands it to
 // the checkpoint writer (sums, units done, rejected shots) with a snapshot. The last round's reduction is the result.
-Result<RoundsOutcome> runRounds(
-    RankWork& work, const Plan& plan, const C2Sums& base, CheckpointWriter& writer, MPI_Comm comm)
+Result<RoundsOutcome> runRounds(RankWork& work, const Plan& plan, const std::shared_ptr<const C2Sums>& base,
+    CheckpointWriter& writer, const NodeCores& node, MPI_Comm comm)
 {
     int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
@@ -246,11 +280,6 @@ Result<RoundsOutcome> runRounds(
     std::unique_ptr<SumsReduction> inFlight; // the previous round's reduction, still travelling
     std::vector<std::int64_t> unitsAll = plan.done, inFlightUnits; // rank 0: units in the sums reduced so far
     std::vector<RejectedShot> rejectedAll = plan.rejected, inFlightRejected;
-    work.progress = [&inFlight] {
-        if (inFlight) {
-            inFlight->progress();
-        }
-    };
     // On an error the caller aborts every rank: collective clean-ups (freeing the window, waiting for a reduction)
     // would wait for ranks that never come, so they are left to the abort.
     const auto fail = [&](const std::string& message) -> Result<RoundsOutcome> {
@@ -261,29 +290,31 @@ Result<RoundsOutcome> runRounds(
     };
     RoundsOutcome out;
     out.lastIntervalS = cfg.reduceIntervalS;
-    // Rank 0: reduced sums, with the units and rejected shots they hold, to the checkpoint writer.
-    const auto handOff = [&](C2Sums sums, std::vector<std::int64_t> units, std::vector<RejectedShot> rejected,
-                             bool final) -> Status {
-        if (rank != 0) {
-            return {};
-        }
-        // A resumed attempt adds the checkpoint's sums; a first attempt's base holds nothing to add.
-        if (base.totalShots() > 0) {
-            if (auto st = sums.merge(base); !st) {
-                return st;
-            }
-        }
+    // Rank 0: what a checkpoint holds besides its sums (the units and rejected shots in them), sorted.
+    const auto metaOf = [&](std::vector<std::int64_t> units, std::vector<RejectedShot> rejected) {
         std::sort(units.begin(), units.end());
         std::sort(rejected.begin(), rejected.end(), [](auto& a, auto& b) { return a.shot < b.shot; });
         auto cp = std::make_shared<SumsFile>();
-        cp->sums = std::move(sums);
         cp->computationHash = cfg.computationHash();
         cp->unitsDone = std::move(units);
         cp->rejected = std::move(rejected);
-        if (final) {
-            out.final = cp; // shared, not copied: the writer and the final analysis only read it
+        return cp;
+    };
+    // The previous round's reduction, once complete, goes to the checkpoint writer at once (rank 0; the packed total
+    // as it is, the writer unpacks it): mid-round, as soon as MPI has moved it, so the writer's cost is known by the
+    // round's end. Each rank finishes its part of the reduction on its own (no collective call).
+    Status handedIn;
+    const auto handIn = [&](bool submit) {
+        PackedSums total = inFlight->finish();
+        inFlight.reset();
+        if (rank == 0 && submit && handedIn) {
+            handedIn = writer.submit(std::move(total), base, metaOf(inFlightUnits, inFlightRejected));
         }
-        return writer.submit(std::move(cp), final);
+    };
+    work.progress = [&] {
+        if (inFlight && inFlight->progress()) {
+            handIn(true);
+        }
     };
     for (;; ++out.rounds) {
         work.heart.setPhase("accumulating");
@@ -299,6 +330,9 @@ Result<RoundsOutcome> runRounds(
             }
         }
         work.pipeline.wait(); // every queued frame is in the sums before they are reduced
+        const auto tf = Clock::now();
+        work.pipeline.flush(); // the last partial batch folded in: accumulation, timed apart from the reduction
+        out.flushS += secondsSince(tf);
         work.report();
         work.heart.setPhase("reducing");
         const auto tr = Clock::now();
@@ -307,22 +341,43 @@ Result<RoundsOutcome> runRounds(
         int mine = dealer->exhausted() ? 1 : 0, last = 0;
         MPI_Allreduce(&mine, &last, 1, MPI_INT, MPI_MAX, comm); // where a faster rank waits for a slower one's unit
         out.waitS += secondsSince(tr);
-        if (inFlight) {
-            C2Sums sums = inFlight->finish(); // it had a whole round to travel
-            inFlight.reset();
-            if (auto st = handOff(std::move(sums), inFlightUnits, inFlightRejected, false); !st) {
-                return fail(st.message());
-            }
-        }
         // This round's units and rejected shots (small) travel now, so that each checkpoint names exactly the units
         // its sums hold.
         gatherIds(work.unitsSinceReduce, unitsAll, 0, comm);
         gatherRejected(work.rejected, rejectedAll, 0, comm);
+        if (inFlight) {
+            // Not complete yet after a whole round: waited for. In the last round the result, reduced next, holds
+            // everything it holds, so it is not written at all.
+            handIn(!last);
+        }
+        if (!handedIn) {
+            return fail(handedIn.message());
+        }
         if (last) {
-            // Cumulative over this attempt: rank 0 adds the checkpoint's base.
-            if (auto st = handOff(SumsReduction::start(work.pipeline, 0, comm)->finish(), unitsAll, rejectedAll, true);
-                !st) {
-                return fail(st.message());
+            if (rank == 0) {
+                takeTheNodesCores(node);
+            }
+            // Cumulative over this attempt: rank 0 adds the checkpoint's base. The pipeline takes no more shots, so
+            // rank 0's total goes into its sums' memory (no 100 MB of fresh pages at the job's end); on one rank they
+            // are the total.
+            const auto ts = Clock::now();
+            PackedSums total = size > 1 ? SumsReduction::start(work.pipeline, 0, comm)->finish() : PackedSums {};
+            out.startS += secondsSince(ts);
+            if (rank == 0) {
+                C2Sums all = work.pipeline.takeSums();
+                total.unpackInto(all);
+                total = {};
+                if (base) {
+                    if (auto st = all.merge(*base); !st) {
+                        return fail(st.message());
+                    }
+                }
+                auto cp = metaOf(unitsAll, rejectedAll);
+                cp->sums = std::move(all);
+                out.final = cp; // shared, not copied: the writer and the final analysis only read it
+                if (auto st = writer.submit(std::move(cp), true); !st) {
+                    return fail(st.message());
+                }
             }
             out.finalReduceS = secondsSince(tr) - (out.waitS - waitBefore);
             out.reduceS += secondsSince(tr);
@@ -330,21 +385,32 @@ Result<RoundsOutcome> runRounds(
             dealer.reset(); // collective, like the window's creation
             return out;
         }
+        const auto ts = Clock::now();
         inFlight = SumsReduction::start(work.pipeline, 0, comm);
+        out.startS += secondsSince(ts);
         inFlightUnits = unitsAll;
         inFlightRejected = rejectedAll;
         const double costS = secondsSince(tr);
         out.reduceS += costS;
-        out.lastIntervalS = nextInterval(cfg, costS, comm);
+        out.lastWriterCpuS = rank == 0 ? writer.lastCpuS() : 0.0;
+        out.lastIntervalS
+            = nextInterval(cfg, { costS, out.lastWriterCpuS, node.busyThreads, node.count }, out.lastCostS, comm);
     }
 }
 
+// Where rank 0's time after the last reduction goes.
+struct FinalTimes {
+    double analysisS = 0.0; ///< the full snapshot (and the reconstruction), its snapshot file included
+    double diskWaitS = 0.0; ///< then waiting for the result's write the analysis did not hide
+    double resultsH5S = 0.0; ///< the HDF5 results file
+};
+
 // Rank 0, once the last reduction is in: the analysis (snapshot, and the reconstruction when asked for) runs while
-// the writer puts the result on disk; then the results file. `diskWaitS`: how long the analysis left it waiting for
-// the disk.
+// the writer puts the result on disk; then the results file.
 Status writeFinalProducts(const WorkerConfig& cfg, const JobFiles& files, const SumsFile& final, double wavelengthA,
-    int threads, HeartbeatThread& heart, CheckpointWriter& writer, double& diskWaitS)
+    int threads, HeartbeatThread& heart, CheckpointWriter& writer, FinalTimes& times)
 {
+    const auto ta = Clock::now();
     FinalProducts p { cfg, files, wavelengthA, threads };
     p.writer = &writer;
     if (cfg.reconstruct) {
@@ -352,16 +418,20 @@ Status writeFinalProducts(const WorkerConfig& cfg, const JobFiles& files, const 
         heart.setPhase("reconstructing");
     }
     auto a = analyse(p, final.sums, [&heart](double f) { heart.setReconstructionProgress(f); });
+    times.analysisS = secondsSince(ta);
     const auto tw = Clock::now();
     auto written = writer.wait();
-    diskWaitS = secondsSince(tw);
+    times.diskWaitS = secondsSince(tw);
     if (!written) {
         return written;
     }
     if (!a) {
         return a.error();
     }
-    return writeResultsFile(p, final, *a);
+    const auto th = Clock::now();
+    auto st = writeResultsFile(p, final, *a);
+    times.resultsH5S = secondsSince(th);
+    return st;
 }
 
 } // namespace
@@ -425,8 +495,7 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
         veto = std::move(*rules);
     }
 
-    const int nMax = cfg->accumulatorConfig().effectiveNMax();
-    C2Sums base = C2Sums::zeros(cfg->nQ, cfg->nPhi, nMax, cfg->ringMeanSubtracted, cfg->accumulatorConfig().variance);
+    std::shared_ptr<const C2Sums> base; // an earlier attempt's sums (rank 0, resuming)
     auto plan = makePlan(*cfg, files, rank, comm, base);
     if (!plan) {
         return plan.error();
@@ -436,27 +505,29 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
     heart.setDevice(pipeline.backendDescription());
     openblas_set_num_threads(1); // ranks share the node's cores: one BLAS thread per pipeline thread
 
+    const NodeCores node = nodeCores(*cfg, comm);
     const auto t0 = Clock::now();
     CheckpointWriter writer(files);
     RankWork work { *cfg, **provider, pipeline, heart, std::move(veto), {}, 0, 0, {}, {} };
-    auto rounds = runRounds(work, *plan, base, writer, comm);
+    auto rounds = runRounds(work, *plan, base, writer, node, comm);
     if (!rounds) {
         return rounds.error();
     }
     const double c2S = secondsSince(t0);
     const auto tf = Clock::now();
-    double finalWaitS = 0.0; // rank 0 waiting for the result's write after its analysis
+    FinalTimes finalTimes; // rank 0
     if (rank == 0) {
         // The other ranks only wait from here on (sleeping): their cores are rank 0's. The result is on disk
         // before any rank says done.
         if (auto st = writeFinalProducts(*cfg, files, *rounds->final, (*provider)->wavelengthA(),
-                finalThreads(*cfg, size), heart, writer, finalWaitS);
+                node.count, heart, writer, finalTimes);
             !st) {
             return st;
         }
     } else {
         heart.setPhase("waiting");
     }
+    const double finalWaitS = finalTimes.diskWaitS; // rank 0 waiting for the result's write after its analysis
     const double finalS = secondsSince(tf) - finalWaitS;
     sleepingBarrier(comm);
     if (rank == 0) {
@@ -466,8 +537,15 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
                 + ", \"reduce_checkpoint_s\": " + std::to_string(reduceS) + ", \"wait_for_ranks_s\": "
                 + std::to_string(rounds->waitS) + ", \"final_reduce_s\": " + std::to_string(rounds->finalReduceS)
                 + ", \"final_wait_s\": " + std::to_string(finalWaitS)
-                + ", \"results_file_s\": " + std::to_string(finalS) + ", \"rounds\": "
+                + ", \"results_file_s\": " + std::to_string(finalS) + ", \"final_analysis_s\": "
+                + std::to_string(finalTimes.analysisS) + ", \"results_h5_s\": " + std::to_string(finalTimes.resultsH5S)
+                + ", \"rounds\": "
                 + std::to_string(rounds->rounds + 1) + ", \"last_interval_s\": " + std::to_string(rounds->lastIntervalS)
+                + ", \"checkpoint_cost_s\": " + std::to_string(rounds->lastCostS) + ", \"reduce_start_s\": "
+                + std::to_string(rounds->startS) + ", \"round_flush_s\": " + std::to_string(rounds->flushS) + ", \"writer_cpu_s\": " + std::to_string(writer.cpuS())
+                + ", \"policy_writer_cpu_s\": " + std::to_string(rounds->lastWriterCpuS)
+                + ", \"node_cores\": " + std::to_string(node.count) + ", \"node_busy_threads\": "
+                + std::to_string(node.busyThreads)
                 + ", \"checkpoints_dropped\": " + std::to_string(writer.dropped()) + ", \"ranks\": "
                 + std::to_string(size) + "}\n");
     }

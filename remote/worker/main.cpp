@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <malloc.h>
 #include <mpi.h>
 #include <string>
 
@@ -25,6 +26,13 @@ int main(int argc, char** argv)
         }
         return 0;
     }
+    // Large blocks freed (the snapshots' arrays, each round) are kept for the next ones instead of going back to the
+    // kernel: glibc maps blocks above 32 MB afresh each time, and every 4 KB page of them then costs a page fault
+    // again (about 16 µs each on a 2-core VM: 0.4 s of system time per 100 MB, where copying them takes 30 ms).
+    // Launchers may also set GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (fxs-bench mpi does): glibc then asks for 2 MB
+    // pages, 512 times fewer faults; glibc reads it only at start-up, so the worker cannot set it itself.
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     int rank = 0;

@@ -5,6 +5,7 @@
 #include <fxs/shots/ShotStats.h>
 
 #include <algorithm>
+#include <utility>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -361,6 +362,13 @@ void C2Pipeline::readSums(const std::function<void(const C2Sums&)>& read)
     flush();
     std::unique_lock gate(m_impl->sink.gate);
     read(m_impl->sink.sums);
+}
+
+C2Sums C2Pipeline::takeSums()
+{
+    flush();
+    std::unique_lock gate(m_impl->sink.gate);
+    return std::exchange(m_impl->sink.sums, C2Sums {});
 }
 
 C2Snapshot C2Pipeline::snapshot(const SnapshotOptions& options)

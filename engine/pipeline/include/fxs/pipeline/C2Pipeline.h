@@ -83,6 +83,9 @@ public:
     C2Sums sums();
     /// Flushes, then lets `read` look at the sums in place (no copy), while the workers wait if they must fold.
     void readSums(const std::function<void(const C2Sums&)>& read);
+    /// Flushes and hands the totals over without a copy, for a run's end (after wait()): the pipeline is left with
+    /// empty sums and must take no more frames.
+    C2Sums takeSums();
     /// A snapshot of the merged sums.
     C2Snapshot snapshot(const SnapshotOptions& options = {});
     /// Progress counters.
