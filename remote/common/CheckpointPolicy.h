@@ -5,7 +5,8 @@
 namespace fxs::remote {
 
 /// The MPI worker's checkpoint policy (issue 22): checkpoints come only as often as their cost allows, so that fault
-/// tolerance takes at most `share` of the run whatever the grid (the sums grow as nQ² · nPhi), the disk and the ranks.
+/// tolerance takes at most `share` of the run whatever the grid (the sums grow as nQ² · nPhi), the disk and the
+/// ranks.
 ///
 /// A round accumulates for an interval I and then pays its checkpoint's cost c (in the ranks' wall time); its share
 /// of the round is c / (I + c), which stays at most `share` when I ≥ c · (1 − share) / share. The cost is measured
@@ -14,8 +15,8 @@ namespace fxs::remote {
 ///    and the ranks waiting for each other there), which every rank loses, and
 ///  - the checkpoint writer's CPU time on rank 0's node (`writerCpuS`: unpacking, SHA-256, the write and the progress
 ///    snapshot), which costs the ranks nothing while the node has a core to spare for it, but when the ranks' threads
-///    fill the node's cores (`busyThreads` ≥ `cores`) is taken from them: `cores` cores lose `writerCpuS` core-seconds,
-///    the run `writerCpuS / cores` seconds.
+///    fill the node's cores (`busyThreads` ≥ `cores`) is taken from them: `cores` cores lose `writerCpuS`
+///    core-seconds, the run `writerCpuS / cores` seconds.
 struct CheckpointCost {
     double criticalS = 0.0; ///< the ranks' wall time at a round's end (the slowest rank's)
     double writerCpuS = 0.0; ///< CPU time of the newest finished checkpoint write

@@ -109,18 +109,18 @@ Status CheckpointWriter::submit(
         return st;
     }
     m_busy = true;
-    m_thread = std::thread([this, total = std::move(total), base = std::move(base), meta = std::move(meta),
-                               snapshotThreads]() mutable {
-        total.unpackInto(m_scratch);
-        total = {}; // the packed buffer goes back to the reductions at once
-        // A resumed attempt adds the checkpoint's sums; a first attempt has none.
-        m_status = base ? m_scratch.merge(*base) : Status {};
-        if (m_status) {
-            m_status = writeAll(m_scratch, *meta, false, snapshotThreads, m_files);
-        }
-        account(threadCpuS());
-        m_busy = false;
-    });
+    m_thread = std::thread(
+        [this, total = std::move(total), base = std::move(base), meta = std::move(meta), snapshotThreads]() mutable {
+            total.unpackInto(m_scratch);
+            total = {}; // the packed buffer goes back to the reductions at once
+            // A resumed attempt adds the checkpoint's sums; a first attempt has none.
+            m_status = base ? m_scratch.merge(*base) : Status {};
+            if (m_status) {
+                m_status = writeAll(m_scratch, *meta, false, snapshotThreads, m_files);
+            }
+            account(threadCpuS());
+            m_busy = false;
+        });
     return {};
 }
 

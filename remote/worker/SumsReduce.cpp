@@ -103,11 +103,12 @@ void giveBack(std::vector<double>& v)
 // A packed total shared with the writer: its buffer returns to the pool with the last reference.
 std::shared_ptr<const std::vector<double>> shareBuffer(std::vector<double>&& v)
 {
-    return std::shared_ptr<const std::vector<double>>(new std::vector<double>(std::move(v)), [](const std::vector<double>* p) {
-        auto* owned = const_cast<std::vector<double>*>(p);
-        giveBack(*owned);
-        delete owned;
-    });
+    return std::shared_ptr<const std::vector<double>>(
+        new std::vector<double>(std::move(v)), [](const std::vector<double>* p) {
+            auto* owned = const_cast<std::vector<double>*>(p);
+            giveBack(*owned);
+            delete owned;
+        });
 }
 
 // Everything a reduction sums, in one order: only the lower triangles of the signal and mask matrices hold sums

@@ -55,7 +55,8 @@ Result<Plan> makePlan(const WorkerConfig& cfg, const JobFiles& files, int rank, 
                 + " was made by a different computation (grid, input, vetoes or unit size changed); cannot resume "
                   "from it";
         } else if (const C2Sums& s = cp->sums; s.nQ != cfg.nQ || s.nPhi != cfg.nPhi
-                   || s.nMax != cfg.accumulatorConfig().effectiveNMax() || s.ringMeanSubtracted != cfg.ringMeanSubtracted) {
+                   || s.nMax != cfg.accumulatorConfig().effectiveNMax()
+                   || s.ringMeanSubtracted != cfg.ringMeanSubtracted) {
             error = "the checkpoint's sums have a different shape from this job's grid";
         } else {
             base = std::make_shared<const C2Sums>(std::move(cp->sums));
@@ -265,10 +266,11 @@ double nextInterval(const WorkerConfig& cfg, const CheckpointCost& cost, double&
     return checkpointIntervalS(cfg.reduceIntervalS, worstCostS);
 }
 
-// Rounds of accumulation of about cfg.reduceIntervalS each, the units dealt out one at a time (UnitDealer). At a
-// round's end the ranks start a reduction of their sums to rank 0 and go straight on with the next round while it
-// travels (SumsReduction, moved along between shots); at the next round's end it is finished and rank 0 hands it to
-// the checkpoint writer (sums, units done, rejected shots) with a snapshot. The last round's reduction is the result.
+// Rounds of accumulation (the checkpoint policy's interval each), the units dealt out one at a time (UnitDealer). At
+// a round's end the ranks start a reduction of their sums to rank 0 and go straight on with the next round while it
+// travels (SumsReduction, moved along between shots); once it has arrived (at the latest at the next round's end)
+// rank 0 hands it to the checkpoint writer (sums, units done, rejected shots), which also writes a snapshot. The last
+// round's reduction is the result.
 Result<RoundsOutcome> runRounds(RankWork& work, const Plan& plan, const std::shared_ptr<const C2Sums>& base,
     CheckpointWriter& writer, const NodeCores& node, MPI_Comm comm)
 {
@@ -542,7 +544,8 @@ Status runWorker(const JobFiles& files, MPI_Comm comm)
                 + ", \"rounds\": "
                 + std::to_string(rounds->rounds + 1) + ", \"last_interval_s\": " + std::to_string(rounds->lastIntervalS)
                 + ", \"checkpoint_cost_s\": " + std::to_string(rounds->lastCostS) + ", \"reduce_start_s\": "
-                + std::to_string(rounds->startS) + ", \"round_flush_s\": " + std::to_string(rounds->flushS) + ", \"writer_cpu_s\": " + std::to_string(writer.cpuS())
+                + std::to_string(rounds->startS) + ", \"round_flush_s\": " + std::to_string(rounds->flushS)
+                + ", \"writer_cpu_s\": " + std::to_string(writer.cpuS())
                 + ", \"policy_writer_cpu_s\": " + std::to_string(rounds->lastWriterCpuS)
                 + ", \"node_cores\": " + std::to_string(node.count) + ", \"node_busy_threads\": "
                 + std::to_string(node.busyThreads)

@@ -201,7 +201,8 @@ int runMpi(const fxs::bench::BenchArgs& a)
             { "one_rank_wall_s", one.wallS }, { "two_ranks_wall_s", two.wallS }, { "one_rank_s", one.totalS },
             { "two_ranks_s", two.totalS }, { "speedup_2_vs_1", speedup }, { "speedup_2_vs_1_worker", workerSpeedup },
             { "rounds_1_rank", one.rounds }, { "rounds_2_ranks", two.rounds }, { "reduce_interval_s", reduceIntervalS },
-            { "checkpoint_interval_s_1_rank", one.lastIntervalS }, { "checkpoint_interval_s_2_ranks", two.lastIntervalS },
+            { "checkpoint_interval_s_1_rank", one.lastIntervalS },
+            { "checkpoint_interval_s_2_ranks", two.lastIntervalS },
             { "units_per_reduce", unitsPerReduce }, { "reduce_checkpoint_fraction", fraction },
             { "wait_for_slower_rank_fraction", waitFraction }, { "load_average_before", loadBefore },
             { "load_average_after", loadAfter } };
