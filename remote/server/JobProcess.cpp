@@ -45,13 +45,18 @@ std::vector<std::string> launcherEnvironment(const std::string& program)
 {
     std::vector<std::string> env;
     bool psecGiven = false;
+    bool tunablesGiven = false;
     for (char** e = environ; *e != nullptr; ++e) {
         env.emplace_back(*e);
         psecGiven = psecGiven || env.back().rfind("PMIX_MCA_psec=", 0) == 0;
+        tunablesGiven = tunablesGiven || env.back().rfind("GLIBC_TUNABLES=", 0) == 0;
     }
     const std::string name = std::filesystem::path(program).filename().string();
     if (!psecGiven && (name == "mpirun" || name == "mpiexec" || name == "orterun")) {
         env.emplace_back("PMIX_MCA_psec=native");
+    }
+    if (!tunablesGiven) { // the ranks' ~100 MB sums in 2 MB pages: 512 times fewer page faults (remote/worker/main.cpp)
+        env.emplace_back("GLIBC_TUNABLES=glibc.malloc.hugetlb=1");
     }
     return env;
 }

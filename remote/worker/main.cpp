@@ -29,7 +29,7 @@ int main(int argc, char** argv)
     // Large blocks freed (the snapshots' arrays, each round) are kept for the next ones instead of going back to the
     // kernel: glibc maps blocks above 32 MB afresh each time, and every 4 KB page of them then costs a page fault
     // again (about 16 µs each on a 2-core VM: 0.4 s of system time per 100 MB, where copying them takes 30 ms).
-    // Launchers may also set GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (fxs-bench mpi does): glibc then asks for 2 MB
+    // fxs-server's launchers and fxs-bench mpi set GLIBC_TUNABLES=glibc.malloc.hugetlb=1: glibc then asks for 2 MB
     // pages, 512 times fewer faults; glibc reads it only at start-up, so the worker cannot set it itself.
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);

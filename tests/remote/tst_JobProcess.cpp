@@ -46,14 +46,22 @@ private slots:
     void otherLaunchersAndGivenSettingsAreLeftAlone()
     {
         ::unsetenv("PMIX_MCA_psec");
+        ::unsetenv("GLIBC_TUNABLES");
         for (const char* program : { "salloc", "srun", "/usr/bin/sbatch", "mpirun-wrapper" }) {
-            QCOMPARE(countOf(launcherEnvironment(program), "PMIX_MCA_psec="), 0);
+            const auto env = launcherEnvironment(program);
+            QCOMPARE(countOf(env, "PMIX_MCA_psec="), 0);
+            // every launcher's ranks get 2 MB pages for their sums
+            QVERIFY(std::find(env.begin(), env.end(), "GLIBC_TUNABLES=glibc.malloc.hugetlb=1") != env.end());
         }
         ::setenv("PMIX_MCA_psec", "munge", 1);
+        ::setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=1", 1);
         const auto env = launcherEnvironment("mpirun");
         QCOMPARE(countOf(env, "PMIX_MCA_psec="), 1);
         QVERIFY(std::find(env.begin(), env.end(), "PMIX_MCA_psec=munge") != env.end());
+        QCOMPARE(countOf(env, "GLIBC_TUNABLES="), 1);
+        QVERIFY(std::find(env.begin(), env.end(), "GLIBC_TUNABLES=glibc.malloc.arena_max=1") != env.end());
         ::unsetenv("PMIX_MCA_psec");
+        ::unsetenv("GLIBC_TUNABLES");
     }
 };
 
