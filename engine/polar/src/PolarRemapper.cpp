@@ -180,6 +180,8 @@ std::vector<std::uint8_t> PolarRemapper::binsFedBy(const std::vector<std::uint8_
 
 std::size_t PolarRemapper::nonZeros() const { return m_table->nonZeros(); }
 
+const char* PolarRemapper::kernelName() { return remapKernelName(activeRemapKernel()); }
+
 std::size_t PolarRemapper::cacheSize()
 {
     std::lock_guard lock(cache().mutex);

@@ -123,10 +123,19 @@ FXS_AVX2 inline __m256 rowLanes(const RemapTable& t, std::uint32_t b, const T* p
     return _mm256_add_ps(acc0, acc1);
 }
 
+// A row's lane sums added up in the order the eight-row reduction below uses, ((l0 + l1) + (l2 + l3)) +
+// ((l4 + l5) + (l6 + l7)), so that a bin's value does not depend on whether its row went alone or in a group
+// (remapInto and remapIntoAlone give the same bits).
+FXS_AVX2 inline float laneSum(__m256 v)
+{
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(v, v), _mm256_hadd_ps(v, v));
+    return _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+}
+
 // Each row as its chunks of consecutive pixels: one 8-wide load, convert and fused multiply-add per chunk instead of
 // one scalar load, convert and multiply-add per contribution (rows hold ~5 pixels per run on a 2 Mpx detector).
-// Rows go by eight: their lane sums are reduced together (an 8 × 8 transpose by horizontal adds) and the eight
-// bins finished in one vector (a sum that is not finite: intensity and weight 0).
+// Rows go by eight (groups start at multiples of 8): their lane sums are reduced together (an 8 × 8 transpose by
+// horizontal adds) and the eight bins finished in one vector (a sum that is not finite: intensity and weight 0).
 template <class T>
 FXS_AVX2 void applyChunks(
     const RemapTable& t, const T* px, std::uint32_t b0, std::uint32_t b1, float* out, float* weight)
@@ -134,6 +143,9 @@ FXS_AVX2 void applyChunks(
     const std::size_t nPixels = static_cast<std::size_t>(t.nSlow) * t.nFast;
     const float* binWeight = t.weight.data();
     std::uint32_t b = b0;
+    for (; b < b1 && b % 8 != 0; ++b) {
+        finishRow(t, b, laneSum(rowLanes(t, b, px, nPixels)), out, weight);
+    }
     for (; b + 8 <= b1; b += 8) {
         __m256 r[8];
         for (int i = 0; i < 8; ++i) {
@@ -148,11 +160,7 @@ FXS_AVX2 void applyChunks(
         _mm256_storeu_ps(weight + b, _mm256_and_ps(_mm256_loadu_ps(binWeight + b), finite));
     }
     for (; b < b1; ++b) {
-        const __m256 v = rowLanes(t, b, px, nPixels);
-        __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        s = _mm_add_ss(s, _mm_movehdup_ps(s));
-        finishRow(t, b, _mm_cvtss_f32(s), out, weight);
+        finishRow(t, b, laneSum(rowLanes(t, b, px, nPixels)), out, weight);
     }
 }
 #endif
