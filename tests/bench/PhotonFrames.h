@@ -3,9 +3,14 @@
 // Test data shared by the benchmarks that read detector stacks.
 
 #include <fxs/frames/Frame.h>
+#include <fxs/frames/FrameSource.h>
 #include <fxs/geometry/DetectorGeometry.h>
+#include <fxs/results/CxiWriter.h>
+#include <fxs/sources/CxiFileSource.h>
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +55,72 @@ inline Frame photonLikeFrame(int nSlow, int nFast, std::int64_t shot)
     }
     f.shotIndex = shot;
     return f;
+}
+
+// The stack read `passes` times over, shot indices continuing: a long run from a file in the page cache, without
+// gigabytes of disk.
+class ReplayedSource final : public fxs::FrameSource {
+public:
+    ReplayedSource(std::unique_ptr<fxs::FrameSource> inner, std::int64_t frames)
+        : m_inner(std::move(inner))
+        , m_frames(frames)
+    {
+    }
+    fxs::Result<std::optional<fxs::Frame>> next() override
+    {
+        if (m_next >= m_frames) {
+            return std::optional<fxs::Frame> {};
+        }
+        auto f = m_inner->next();
+        if (f && !f->has_value() && m_next > 0) { // the end of one pass
+            if (auto st = m_inner->seek(0); !st) {
+                return fxs::Error { st.message() };
+            }
+            f = m_inner->next();
+        }
+        if (f && f->has_value()) {
+            (*f)->shotIndex = m_next++;
+        }
+        return f;
+    }
+    fxs::SlabShape shape() const override { return m_inner->shape(); }
+    std::optional<std::int64_t> totalFrames() const override { return m_frames; }
+    std::string description() const override { return m_inner->description() + " (replayed)"; }
+
+private:
+    std::unique_ptr<fxs::FrameSource> m_inner;
+    std::int64_t m_frames;
+    std::int64_t m_next = 0;
+};
+
+inline fxs::Status writeStack(const std::string& path, const std::vector<fxs::Frame>& pool, int frames, bool lz4)
+{
+    fxs::CxiWriterOptions wo;
+    wo.lz4 = lz4;
+    wo.flushEachFrame = false;
+    const auto& f0 = pool.front();
+    auto w = fxs::CxiWriter::create(path, { f0.nSlow, f0.nFast, f0.type }, wo);
+    if (!w) {
+        return fxs::Error { w.error().message };
+    }
+    for (int i = 0; i < frames; ++i) {
+        if (auto st = (*w)->append(pool[static_cast<std::size_t>(i) % pool.size()]); !st) {
+            return st;
+        }
+    }
+    return (*w)->close();
+}
+
+inline fxs::Result<std::unique_ptr<fxs::FrameSource>> openStack(const std::string& path, bool deferDecode)
+{
+    fxs::CxiSourceOptions so;
+    so.validate = false; // the benchmark wrote it; fxs-probe's cost is `fxs-bench cxi-read`'s
+    so.deferDecode = deferDecode; // as `fxs correlate` opens it
+    auto s = fxs::CxiFileSource::open(path, so);
+    if (!s) {
+        return s.error();
+    }
+    return std::unique_ptr<fxs::FrameSource>(std::move(*s));
 }
 
 } // namespace fxs::bench

@@ -37,6 +37,9 @@ double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Cloc
 using fxs::bench::kModuleFs;
 using fxs::bench::kModules;
 using fxs::bench::kModuleSs;
+using fxs::bench::openStack;
+using fxs::bench::ReplayedSource;
+using fxs::bench::writeStack;
 const fxs::PolarGrid kGrid { 300, 256, 0.1, 2.4 };
 
 struct Options {
@@ -48,72 +51,6 @@ struct Options {
 };
 
 constexpr int kFileFrames = 32;
-
-// The stack read `passes` times over, shot indices continuing: a long run from a file in the page cache, without
-// gigabytes of disk.
-class ReplayedSource final : public fxs::FrameSource {
-public:
-    ReplayedSource(std::unique_ptr<fxs::FrameSource> inner, std::int64_t frames)
-        : m_inner(std::move(inner))
-        , m_frames(frames)
-    {
-    }
-    fxs::Result<std::optional<fxs::Frame>> next() override
-    {
-        if (m_next >= m_frames) {
-            return std::optional<fxs::Frame> {};
-        }
-        auto f = m_inner->next();
-        if (f && !f->has_value() && m_next > 0) { // the end of one pass
-            if (auto st = m_inner->seek(0); !st) {
-                return fxs::Error { st.message() };
-            }
-            f = m_inner->next();
-        }
-        if (f && f->has_value()) {
-            (*f)->shotIndex = m_next++;
-        }
-        return f;
-    }
-    fxs::SlabShape shape() const override { return m_inner->shape(); }
-    std::optional<std::int64_t> totalFrames() const override { return m_frames; }
-    std::string description() const override { return m_inner->description() + " (replayed)"; }
-
-private:
-    std::unique_ptr<fxs::FrameSource> m_inner;
-    std::int64_t m_frames;
-    std::int64_t m_next = 0;
-};
-
-fxs::Status writeStack(const std::string& path, const std::vector<fxs::Frame>& pool, int frames, bool lz4)
-{
-    fxs::CxiWriterOptions wo;
-    wo.lz4 = lz4;
-    wo.flushEachFrame = false;
-    const auto& f0 = pool.front();
-    auto w = fxs::CxiWriter::create(path, { f0.nSlow, f0.nFast, f0.type }, wo);
-    if (!w) {
-        return fxs::Error { w.error().message };
-    }
-    for (int i = 0; i < frames; ++i) {
-        if (auto st = (*w)->append(pool[static_cast<std::size_t>(i) % pool.size()]); !st) {
-            return st;
-        }
-    }
-    return (*w)->close();
-}
-
-fxs::Result<std::unique_ptr<fxs::FrameSource>> openStack(const std::string& path, bool deferDecode)
-{
-    fxs::CxiSourceOptions so;
-    so.validate = false; // the benchmark wrote it; fxs-probe's cost is `fxs-bench cxi-read`'s
-    so.deferDecode = deferDecode; // as `fxs correlate` opens it
-    auto s = fxs::CxiFileSource::open(path, so);
-    if (!s) {
-        return s.error();
-    }
-    return std::unique_ptr<fxs::FrameSource>(std::move(*s));
-}
 
 // How the path correlates: on the CPU, or on the GPU with the raw frames remapped where the run chooses (`remap`).
 struct Backend {

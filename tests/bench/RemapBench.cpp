@@ -156,7 +156,8 @@ int runRemap(const fxs::bench::BenchArgs& args)
     const int threads = s.threads > 0 ? s.threads : static_cast<int>(std::thread::hardware_concurrency());
 
     std::ostringstream human;
-    human << "remap " << geom->pixelCount() << " px (16 panels, uint16) -> 300 x 256, " << threads << " threads\n"
+    human << "remap " << geom->pixelCount() << " px (16 panels, uint16) -> 300 x 256, " << threads << " threads, "
+          << fxs::PolarRemapper::kernelName() << " kernel\n"
           << "  split:   " << fpsSplit << " frames/s (" << split->nonZeros() << " contributions, built in "
           << split->buildSeconds() << " s)\n"
           << "  CPU time per frame: split " << rSplit.cpuSPerFrame * 1e3 << " ms, nearest "
@@ -169,7 +170,8 @@ int runRemap(const fxs::bench::BenchArgs& args)
     }
     std::ostringstream json;
     json << "{\"benchmark\":\"remap\",\"pixels\":" << geom->pixelCount()
-         << ",\"grid\":\"300x256\",\"threads\":" << threads << ",\"nonzeros\":" << split->nonZeros()
+         << ",\"grid\":\"300x256\",\"threads\":" << threads << ",\"kernel\":\"" << fxs::PolarRemapper::kernelName()
+         << "\",\"nonzeros\":" << split->nonZeros()
          << ",\"build_s\":" << split->buildSeconds() << ",\"remap_frames_per_s\":" << fpsSplit
          << ",\"remap_nearest_frames_per_s\":" << fpsNearest
          << ",\"pyfai_frames_per_s\":" << (py.empty() ? "null" : std::to_string(fpsPy))

@@ -1,5 +1,7 @@
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/geometry/GeomParser.h>
@@ -74,6 +76,69 @@ template <class Fn> Frame imageOf(Fn&& fn)
 }
 
 double smooth(const PixelTruth& t) { return 1000 + 300 * std::cos(6 * t.q) + 100 * t.q * std::cos(t.phi); }
+
+// A frame of `type` on a real detector: random values on the pixels that feed bins; on every other pixel (gaps,
+// masked and off-grid pixels, the lanes a chunk load reads beyond its run) a value that would show if it leaked in:
+// NaN for float frames, the type's largest value otherwise. `nanAt`: used pixels set to NaN (float frames).
+Frame realFrame(const DetectorGeometry& g, PixelType type, const std::vector<std::uint8_t>& used, std::uint32_t seed,
+    const std::vector<std::size_t>& nanAt)
+{
+    Frame f = Frame::zeros(g.nSlow(), g.nFast(), type);
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        const double x = u(rng);
+        switch (type) {
+        case PixelType::UInt16:
+            f.as<std::uint16_t>()[i] = used[i] ? static_cast<std::uint16_t>(x * 65535) : 65535;
+            break;
+        case PixelType::Int16:
+            f.as<std::int16_t>()[i] = used[i] ? static_cast<std::int16_t>(x * 60000 - 30000) : 32767;
+            break;
+        case PixelType::Int32:
+            f.as<std::int32_t>()[i] = used[i] ? static_cast<std::int32_t>(x * 4e9 - 2e9) : 2147483647;
+            break;
+        case PixelType::UInt32: // beyond 2^24: float rounding of the pixel value itself is part of the check
+            f.as<std::uint32_t>()[i] = used[i] ? static_cast<std::uint32_t>(x * 4.29e9) : 4294967295u;
+            break;
+        case PixelType::Float32:
+            f.as<float>()[i] = used[i] ? static_cast<float>(x * 1e4 - 100) : static_cast<float>(nan);
+            break;
+        case PixelType::Float64:
+            f.as<double>()[i] = used[i] ? x * 1e4 - 100 : nan;
+            break;
+        }
+    }
+    for (std::size_t i : nanAt) {
+        if (type == PixelType::Float32) {
+            f.as<float>()[i] = static_cast<float>(nan);
+        } else if (type == PixelType::Float64) {
+            f.as<double>()[i] = nan;
+        }
+    }
+    return f;
+}
+
+// The pixel value as the remap reads it: the pixel type's value rounded to float.
+double asFloat(const Frame& f, std::size_t i)
+{
+    switch (f.type) {
+    case PixelType::UInt16:
+        return static_cast<float>(f.as<std::uint16_t>()[i]);
+    case PixelType::Int16:
+        return static_cast<float>(f.as<std::int16_t>()[i]);
+    case PixelType::Int32:
+        return static_cast<float>(f.as<std::int32_t>()[i]);
+    case PixelType::UInt32:
+        return static_cast<float>(f.as<std::uint32_t>()[i]);
+    case PixelType::Float64:
+        return static_cast<float>(f.as<double>()[i]);
+    case PixelType::Float32:
+        break;
+    }
+    return f.as<float>()[i];
+}
 
 } // namespace
 
@@ -296,6 +361,120 @@ private slots:
         QVERIFY(!PolarRemapper::create(panel(), grid, {}, std::vector<std::uint8_t>(7, 1)).ok());
         QVERIFY(!PolarRemapper::create(panel(), PolarGrid { 10, 16, 5.0, 6.0 }).ok());
         QVERIFY(!PolarRemapper::create(panel(), PolarGrid { 0, 16, 0.2, 1.0 }).ok());
+    }
+
+    // The remap kernel (the AVX2 chunk loop where the CPU has it, the scalar CSR loop otherwise or under
+    // FXS_REMAP_KERNEL=scalar) against a brute-force sum in double over the published matrix (csr()), on real
+    // facility geometries and random frames of every pixel type. Pixels that feed no bin hold NaN or the type's
+    // largest value, so a chunk that read one of them into its sum shows; a few used pixels are NaN in float frames,
+    // whose bins must come out empty. Also: remapInto (worker pool, its own block boundaries) gives the same bits
+    // as remapIntoAlone.
+    void kernelAgainstBruteForce_data()
+    {
+        QTest::addColumn<QString>("geom");
+        QTest::addColumn<double>("clenM");
+        QTest::addColumn<double>("energyEv");
+        QTest::addColumn<RemapMode>("mode");
+        QTest::addColumn<PixelType>("type");
+        QTest::addColumn<double>("qFraction"); // of the largest valid pixel's q, the grid's end
+        QTest::newRow("ePix10k2M split uint16") << "lcls_mfx_epix10k2M.geom" << 0.35 << 12000.0 << RemapMode::Split
+                                                << PixelType::UInt16 << 0.9;
+        QTest::newRow("ePix10k2M split float32") << "lcls_mfx_epix10k2M.geom" << 0.35 << 12000.0 << RemapMode::Split
+                                                 << PixelType::Float32 << 0.9;
+        QTest::newRow("ePix10k2M nearest int16") << "lcls_mfx_epix10k2M.geom" << 0.35 << 12000.0
+                                                 << RemapMode::Nearest << PixelType::Int16 << 1.0001;
+        QTest::newRow("Jungfrau4M split uint32") << "lcls_cxi_jungfrau4M.geom" << 0.48 << 9500.0 << RemapMode::Split
+                                                 << PixelType::UInt32 << 0.9;
+        QTest::newRow("Jungfrau4M split int32") << "lcls_cxi_jungfrau4M.geom" << 0.48 << 9500.0 << RemapMode::Split
+                                                << PixelType::Int32 << 1.0001;
+        QTest::newRow("Jungfrau4M nearest float64") << "lcls_cxi_jungfrau4M.geom" << 0.48 << 9500.0
+                                                    << RemapMode::Nearest << PixelType::Float64 << 1.0001;
+    }
+    void kernelAgainstBruteForce()
+    {
+        QFETCH(QString, geom);
+        QFETCH(double, clenM);
+        QFETCH(double, energyEv);
+        QFETCH(RemapMode, mode);
+        QFETCH(PixelType, type);
+        QFETCH(double, qFraction);
+        const bool forcedScalar = qEnvironmentVariable("FXS_REMAP_KERNEL") == "scalar";
+        const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        QCOMPARE(QString(PolarRemapper::kernelName()), QString(avx2 && !forcedScalar ? "avx2-chunks" : "scalar"));
+        const QString path = qEnvironmentVariable("FXS_SOURCE_DIR") + "/../shared/data/geometry/" + geom;
+        if (!QFile::exists(path)) {
+            QSKIP(qPrintable(path + " is not present"));
+        }
+        GeomParseOptions po;
+        po.cameraLengthM = clenM;
+        po.photonEnergyEv = energyEv;
+        auto g = GeomParser::parseFile(path.toStdString(), po);
+        QVERIFY2(g.ok(), g.ok() ? "" : g.error().message.c_str());
+        const auto q = g->qInvAngstrom();
+        const auto valid = g->validMask();
+        double qMax = 0.0;
+        for (std::size_t i = 0; i < q.size(); ++i) {
+            qMax = valid[i] ? std::max<double>(qMax, q[i]) : qMax;
+        }
+        // 0.9 q_max: the outer corners are off the grid, so valid pixels next to used ones feed nothing; the whole
+        // range: the slab's last pixels feed bins, so runs end within 8 pixels of the frame's end.
+        const PolarGrid grid { 300, 256, 0.02, qFraction * qMax };
+        RemapOptions opt;
+        opt.mode = mode;
+        auto r = PolarRemapper::create(*g, grid, opt);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        const RemapCsr csr = r->csr();
+        QCOMPARE(csr.coef.size(), r->nonZeros());
+        std::vector<std::uint8_t> used(g->pixelCount(), 0);
+        for (std::uint32_t p : csr.pixel) {
+            used[p] = 1;
+        }
+        const bool tailUsed = std::find(used.end() - 8, used.end(), 1) != used.end();
+        QVERIFY(tailUsed || qFraction < 1.0);
+        std::vector<std::size_t> nanAt;
+        for (std::size_t i = 0; i < used.size() && nanAt.size() < 5; i += used.size() / 7) {
+            while (i < used.size() && !used[i]) {
+                ++i;
+            }
+            if (i < used.size()) {
+                nanAt.push_back(i);
+            }
+        }
+        const bool floatFrame = type == PixelType::Float32 || type == PixelType::Float64;
+        for (std::uint32_t seed : { 11u, 12u }) {
+            const Frame f = realFrame(*g, type, used, seed, nanAt);
+            PolarFrame alone, pooled;
+            QVERIFY(r->remapIntoAlone(f, alone).ok());
+            QVERIFY(r->remapInto(f, pooled).ok());
+            QVERIFY(std::memcmp(alone.intensity.data(), pooled.intensity.data(), alone.intensity.size() * 4) == 0);
+            QVERIFY(std::memcmp(alone.weight.data(), pooled.weight.data(), alone.weight.size() * 4) == 0);
+            int emptied = 0;
+            double worst = 0.0;
+            for (std::size_t b = 0; b + 1 < csr.rowStart.size(); ++b) {
+                double sum = 0.0, scale = 0.0;
+                for (std::uint32_t k = csr.rowStart[b]; k < csr.rowStart[b + 1]; ++k) {
+                    const double term = static_cast<double>(csr.coef[k]) * asFloat(f, csr.pixel[k]);
+                    sum += term;
+                    scale += std::abs(term);
+                }
+                if (!std::isfinite(sum)) {
+                    ++emptied;
+                    QCOMPARE(alone.intensity[b], 0.0f);
+                    QCOMPARE(alone.weight[b], 0.0f);
+                    continue;
+                }
+                QCOMPARE(alone.weight[b], csr.weight[b]);
+                const double err = std::abs(alone.intensity[b] - sum);
+                QVERIFY2(err <= 1e-5 * scale + 1e-30,
+                    qPrintable(QString("bin %1: %2, brute force %3").arg(b).arg(alone.intensity[b]).arg(sum, 0, 'g', 10)));
+                worst = std::max(worst, scale > 0 ? err / scale : 0.0);
+            }
+            QCOMPARE(emptied > 0, floatFrame);
+            if (seed == 11u) {
+                qInfo("%s: %zu contributions, %d bins emptied by NaN pixels, worst |error| / sum |terms| %.1e",
+                    PolarRemapper::kernelName(), csr.pixel.size(), emptied, worst);
+            }
+        }
     }
 
     // A NaN pixel in a float frame empties its bins for that frame only.

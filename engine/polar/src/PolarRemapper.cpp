@@ -1,5 +1,6 @@
 #include <fxs/polar/PolarRemapper.h>
 
+#include "RemapKernels.h"
 #include "RemapTable.h"
 #include "RemapWorkers.h"
 #include <fxs/frames/FrameSource.h>
@@ -44,46 +45,19 @@ std::uint64_t hashMask(const std::vector<std::uint8_t>& mask)
     return h;
 }
 
-// The hot loop: one dot product per bin over contiguous (pixel, coef) arrays, in float. Rows are short
-// (tens of pixels), so four partial sums break the add-latency chain that otherwise bounds the loop.
-// A bin whose sum is not finite (NaN/inf in a float frame) gets weight 0 for this frame.
-template <class T>
-void applyBlock(const RemapTable& t, const T* px, std::uint32_t b0, std::uint32_t b1, float* out, float* weight)
-{
-    const std::uint32_t* idx = t.pixel.data();
-    const float* coef = t.coef.data();
-    for (std::uint32_t b = b0; b < b1; ++b) {
-        float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-        std::uint32_t k = t.rowStart[b];
-        const std::uint32_t end = t.rowStart[b + 1];
-        for (; k + 4 <= end; k += 4) {
-            a0 += coef[k] * static_cast<float>(px[idx[k]]);
-            a1 += coef[k + 1] * static_cast<float>(px[idx[k + 1]]);
-            a2 += coef[k + 2] * static_cast<float>(px[idx[k + 2]]);
-            a3 += coef[k + 3] * static_cast<float>(px[idx[k + 3]]);
-        }
-        for (; k < end; ++k) {
-            a0 += coef[k] * static_cast<float>(px[idx[k]]);
-        }
-        const float acc = (a0 + a1) + (a2 + a3);
-        const bool ok = std::isfinite(acc);
-        out[b] = ok ? acc : 0.0f;
-        weight[b] = ok ? t.weight[b] : 0.0f;
-    }
-}
-
 // `workers` null: every block on the calling thread.
-template <class T> void applyAll(const RemapTable& t, RemapWorkers* workers, const Frame& f, PolarFrame& out)
+void applyAll(const RemapTable& t, RemapWorkers* workers, const Frame& f, PolarFrame& out)
 {
-    const T* px = reinterpret_cast<const T*>(f.pixels.data());
+    const RemapKernel kernel = activeRemapKernel();
     float* o = out.intensity.data();
     float* w = out.weight.data();
     if (workers == nullptr) {
-        applyBlock(t, px, 0, static_cast<std::uint32_t>(t.grid.size()), o, w);
+        applyRemapRows(kernel, t, f.type, f.pixels.data(), 0, static_cast<std::uint32_t>(t.grid.size()), o, w);
         return;
     }
     const int nBlocks = static_cast<int>(t.blockStart.size()) - 1;
-    workers->run(nBlocks, [&](int k) { applyBlock(t, px, t.blockStart[k], t.blockStart[k + 1], o, w); });
+    workers->run(nBlocks,
+        [&](int k) { applyRemapRows(kernel, t, f.type, f.pixels.data(), t.blockStart[k], t.blockStart[k + 1], o, w); });
 }
 
 } // namespace
@@ -173,7 +147,7 @@ Status PolarRemapper::remapWith(const Frame& frame, PolarFrame& out, RemapWorker
     out.nPhi = t.grid.nPhi;
     out.intensity.resize(nBins);
     out.weight.resize(nBins);
-    withPixelType(frame.type, [&](auto v) { applyAll<decltype(v)>(t, workers, frame, out); });
+    applyAll(t, workers, frame, out);
     return {};
 }
 
@@ -183,7 +157,11 @@ int PolarRemapper::nSlow() const { return m_table->nSlow; }
 int PolarRemapper::nFast() const { return m_table->nFast; }
 std::span<const float> PolarRemapper::binWeight() const { return m_table->weight; }
 std::span<const float> PolarRemapper::binPixelCount() const { return m_table->count; }
-RemapCsr PolarRemapper::csr() const { return { m_table->rowStart, m_table->pixel, m_table->coef, m_table->weight }; }
+RemapCsr PolarRemapper::csr() const
+{
+    const RemapTable& t = *m_table;
+    return { t.rowStart, t.pixel, std::span<const float>(t.coef).first(t.nonZeros()), t.weight };
+}
 std::vector<std::uint8_t> PolarRemapper::binsFedBy(const std::vector<std::uint8_t>& maskedPixels) const
 {
     const RemapTable& t = *m_table;
@@ -200,7 +178,9 @@ std::vector<std::uint8_t> PolarRemapper::binsFedBy(const std::vector<std::uint8_
     return fed;
 }
 
-std::size_t PolarRemapper::nonZeros() const { return m_table->coef.size(); }
+std::size_t PolarRemapper::nonZeros() const { return m_table->nonZeros(); }
+
+const char* PolarRemapper::kernelName() { return remapKernelName(activeRemapKernel()); }
 
 std::size_t PolarRemapper::cacheSize()
 {

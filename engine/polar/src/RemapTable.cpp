@@ -266,6 +266,34 @@ void fillRows(RemapTable& t, const std::vector<std::vector<Entry>>& parts, const
     }
 }
 
+// Each row's runs of consecutive pixels, cut to at most 8 (the AVX2 kernel's load width), for slabs whose pixel
+// index fits beside the length; larger slabs keep the CSR rows alone. The coefficients get 8 zeros of padding so that
+// the last chunk's 8-wide coefficient load stays inside the vector.
+void fillChunks(RemapTable& t)
+{
+    const std::size_t nPixels = static_cast<std::size_t>(t.nSlow) * t.nFast;
+    t.coef.resize(t.rowStart.back() + 8, 0.0f);
+    if (nPixels >= (std::size_t(1) << (32 - RemapTable::kChunkLenBits))) {
+        return;
+    }
+    const std::size_t nBins = t.rowStart.size() - 1;
+    constexpr std::uint32_t kMaxRun = RemapTable::kChunkLenMask + 1;
+    t.chunkStart.assign(nBins + 1, 0);
+    t.chunk.reserve(t.rowStart.back() / 4);
+    for (std::size_t b = 0; b < nBins; ++b) {
+        for (std::uint32_t k = t.rowStart[b]; k < t.rowStart[b + 1];) {
+            std::uint32_t e = k + 1;
+            while (e < t.rowStart[b + 1] && e - k < kMaxRun && t.pixel[e] == t.pixel[e - 1] + 1) {
+                ++e;
+            }
+            t.chunk.push_back((t.pixel[k] << RemapTable::kChunkLenBits) | (e - k - 1));
+            k = e;
+        }
+        t.chunkStart[b + 1] = static_cast<std::uint32_t>(t.chunk.size());
+    }
+    t.chunk.shrink_to_fit();
+}
+
 } // namespace
 
 Result<std::shared_ptr<const RemapTable>> RemapTable::build(const DetectorGeometry& geometry, const PolarGrid& grid,
@@ -288,6 +316,7 @@ Result<std::shared_ptr<const RemapTable>> RemapTable::build(const DetectorGeomet
         return Error { "polar remap: too many pixel → bin contributions for 32-bit offsets" };
     }
     fillRows(*t, parts, pixelCorrection(geometry, options));
+    fillChunks(*t);
     t->blockStart = balanceBlocks(t->rowStart, 8 * workers.size());
     return std::shared_ptr<const RemapTable>(std::move(t));
 }

@@ -93,6 +93,9 @@ public:
     /// Seconds it took to build the map (0 when it came from the cache).
     double buildSeconds() const { return m_buildSeconds; }
 
+    /// The loop remap() runs on this machine: "avx2-chunks" (CPUs with AVX2 and FMA, found at run time) or "scalar"
+    /// (other CPUs, or FXS_REMAP_KERNEL=scalar in the environment). Results agree within float rounding.
+    static const char* kernelName();
     /// Number of maps held by the process-wide cache.
     static std::size_t cacheSize();
     /// Empties the process-wide cache (remappers keep their own map alive).
