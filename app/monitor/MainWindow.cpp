@@ -17,6 +17,7 @@
 #include <PlotExport.h>
 #include <PolarView.h>
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -257,6 +258,10 @@ void MainWindow::openFile(const QString& path)
         if (answer != QMessageBox::Yes) {
             return;
         }
+        // The run ends here, its results file written and its end said (the message bar names the file), before the
+        // file's run starts: its end, queued, must not arrive later and stop the new run.
+        m_engine->stop();
+        QCoreApplication::sendPostedEvents(m_engine, QEvent::MetaCall);
     }
     RunConfig c = m_runPanel->config();
     c.source = SourceKind::CxiFile;

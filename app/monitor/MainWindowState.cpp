@@ -127,6 +127,20 @@ void MainWindow::restoreSettings()
     }
 }
 
+void MainWindow::rememberRemoteJob(const QString& server, const QString& jobId) const
+{
+    openSettings(m_options)->setValue(QStringLiteral("remote/lastJob"),
+        QJsonDocument(QJsonObject { { "server", server }, { "job_id", jobId } }).toJson(QJsonDocument::Compact));
+}
+
+QString MainWindow::rememberedRemoteJob(const QString& server) const
+{
+    const QJsonObject j = QJsonDocument::fromJson(
+        openSettings(m_options)->value(QStringLiteral("remote/lastJob")).toByteArray())
+                              .object();
+    return j.value("server").toString() == server ? j.value("job_id").toString() : QString();
+}
+
 void MainWindow::saveSettings() const
 {
     auto s = openSettings(m_options);
@@ -269,6 +283,8 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("historyKept")] = m_history->size();
     o[QStringLiteral("historyText")] = m_history->text();
     o[QStringLiteral("displayPaused")] = m_history->isPaused();
+    // Where Space and the arrows go: the widget of this window that has (or gets, once active) the keyboard focus.
+    o[QStringLiteral("focusWidget")] = focusWidget() ? QString::fromLatin1(focusWidget()->metaObject()->className()) : QString();
     o[QStringLiteral("c2Shots")] = double(m_c2->snapshot() ? m_c2->snapshot()->shots : 0);
     const auto* convergence = findChild<widgets::ConvergenceView*>();
     o[QStringLiteral("convergencePoints")] = convergence ? int(convergence->points().size()) : -1;
