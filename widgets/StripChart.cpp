@@ -89,7 +89,15 @@ std::pair<double, double> StripChart::valueRange() const
         return { 0.0, 1.0 };
     }
     const double pad = hi > lo ? 0.05 * (hi - lo) : std::max(std::abs(hi) * 0.05, 1e-9);
-    return { lo - pad, hi + pad };
+    const double edge = std::isfinite(m_boundHi - m_boundLo) ? 0.01 * (m_boundHi - m_boundLo) : 0.0;
+    return { std::max(lo - pad, m_boundLo - edge), std::min(hi + pad, m_boundHi + edge) };
+}
+
+void StripChart::setValueBounds(double lo, double hi)
+{
+    m_boundLo = lo;
+    m_boundHi = hi;
+    refresh();
 }
 
 void StripChart::refresh()

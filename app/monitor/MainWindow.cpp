@@ -169,6 +169,8 @@ void MainWindow::buildDocks()
         m_charts[i] = new widgets::StripChart(titles[i], units[i], charts);
         row->addWidget(m_charts[i]);
     }
+    m_charts[1]->setValueBounds(0.0, 100.0); // a fraction in %: never an axis to 102.5 %
+    m_charts[2]->setValueBounds(0.0, 100.0);
     m_charts[1]->setToolTip(tr("Shots with at least 1 % of valid pixels holding a photon (lit-pixel hit finding)"));
     addDockWidget(Qt::BottomDockWidgetArea, dock(this, tr("Strip charts"), QStringLiteral("stripCharts"), charts));
     connect(m_runPanel, &RunControlPanel::startRequested, this, &MainWindow::startRun);

@@ -22,6 +22,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QTabWidget>
 #include <StripChart.h>
@@ -283,6 +285,16 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("historyKept")] = m_history->size();
     o[QStringLiteral("historyText")] = m_history->text();
     o[QStringLiteral("displayPaused")] = m_history->isPaused();
+    // Docks shown whose contents are wider than the dock (a horizontal scroll bar: fields and buttons cut off).
+    QJsonArray cutOff;
+    for (const auto* d : findChildren<QDockWidget*>()) {
+        for (const auto* area : d->findChildren<QScrollArea*>()) {
+            if (d->isVisible() && area->isVisible() && area->horizontalScrollBar()->maximum() > 0) {
+                cutOff.append(QStringLiteral("%1: %2 px").arg(d->windowTitle()).arg(area->horizontalScrollBar()->maximum()));
+            }
+        }
+    }
+    o[QStringLiteral("docksCutOff")] = cutOff;
     // Where Space and the arrows go: the widget of this window that has (or gets, once active) the keyboard focus.
     o[QStringLiteral("focusWidget")] = focusWidget() ? QString::fromLatin1(focusWidget()->metaObject()->className()) : QString();
     o[QStringLiteral("c2Shots")] = double(m_c2->snapshot() ? m_c2->snapshot()->shots : 0);

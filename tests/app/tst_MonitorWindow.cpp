@@ -325,6 +325,9 @@ private slots:
             qPrintable(QStringLiteral("window %1 px wide on a %2 px screen").arg(w["windowWidth"].toInt()).arg(screen.width())));
         QVERIFY2(w["windowHeight"].toInt() <= screen.height(),
             qPrintable(QStringLiteral("window %1 px tall on a %2 px screen").arg(w["windowHeight"].toInt()).arg(screen.height())));
+        // Nor is a dock's content wider than its dock (the Vetoes panel's min, max and Clear were cut off).
+        QVERIFY2(w["docksCutOff"].toArray().isEmpty(),
+            qPrintable(QJsonDocument(w["docksCutOff"].toArray()).toJson(QJsonDocument::Compact)));
     }
 
     // Pausing the display during a run holds the shot shown (detector and history) while the run goes on.

@@ -1,6 +1,7 @@
 // StripChart: the rolling window keeps exactly the points a filter keeps; auto-range follows them.
 #include <QtTest>
 #include <StripChart.h>
+#include <qcustomplot.h>
 #include <cmath>
 
 using namespace fxs::widgets;
@@ -45,6 +46,33 @@ private slots:
         const double pad = hi > lo ? 0.05 * (hi - lo) : std::abs(hi) * 0.05;
         QVERIFY(std::abs(rlo - (lo - pad)) < 1e-9);
         QVERIFY(std::abs(rhi - (hi + pad)) < 1e-9);
+    }
+
+    // A percentage's axis stays within 0 … 100 (plus 1 % so that a line on 100 % is drawn): every shot a hit used to
+    // give an axis from 95 to 102.5 %.
+    void percentAxisStaysWithinItsBounds_data()
+    {
+        QTest::addColumn<double>("value0");
+        QTest::addColumn<double>("value1");
+        QTest::addColumn<double>("expectedLo");
+        QTest::addColumn<double>("expectedHi");
+        QTest::newRow("all 100 %") << 100.0 << 100.0 << 95.0 << 101.0; // pad 5 % of 100, cut at 101
+        QTest::newRow("40 … 60 %: no bound reached") << 40.0 << 60.0 << 39.0 << 61.0;
+        QTest::newRow("0 … 100 %") << 0.0 << 100.0 << -1.0 << 101.0;
+    }
+    void percentAxisStaysWithinItsBounds()
+    {
+        QFETCH(double, value0);
+        QFETCH(double, value1);
+        QFETCH(double, expectedLo);
+        QFETCH(double, expectedHi);
+        StripChart chart(QStringLiteral("hit rate"), QStringLiteral("%"));
+        chart.setValueBounds(0.0, 100.0);
+        chart.append(std::vector<std::pair<double, double>> { { 0.0, value0 }, { 1.0, value1 } });
+        const auto [lo, hi] = chart.valueRange();
+        QVERIFY2(std::abs(lo - expectedLo) < 1e-9 && std::abs(hi - expectedHi) < 1e-9,
+            qPrintable(QStringLiteral("%1 … %2").arg(lo).arg(hi)));
+        QCOMPARE(chart.plot()->yAxis->range().upper, hi); // the axis drawn is that range
     }
 
     void clearEmpties()
