@@ -145,6 +145,7 @@ C2SliceView::C2SliceView(QWidget* parent)
     connect(m_quantityCombo, &QComboBox::currentIndexChanged, this,
         [this](int i) { setMapQuantity(i == 0 ? C2Quantity::C2 : C2Quantity::Difference); });
     m_title = new QLabel(tr("C2: waiting for shots"), this);
+    m_title->setWordWrap(true); // one long line made the dock, and the window, 760 px wide at least
     auto* top = new QHBoxLayout;
     top->addWidget(m_title, 1);
     top->addWidget(m_quantityCombo);

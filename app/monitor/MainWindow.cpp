@@ -148,6 +148,36 @@ void MainWindow::buildViews()
     statusBar()->addPermanentWidget(m_health, 1);
 }
 
+namespace {
+// Keeps a scroll area at least as wide as its widget's minimum, also when the widget grows later (Run control's
+// remote form): else the dock keeps its first width and the form is cut off at the right.
+class MinimumWidthFollower : public QObject {
+public:
+    explicit MinimumWidthFollower(QScrollArea* area)
+        : QObject(area)
+        , m_area(area)
+    {
+        area->widget()->installEventFilter(this);
+        follow();
+    }
+    bool eventFilter(QObject* /*watched*/, QEvent* event) override
+    {
+        if (event->type() == QEvent::LayoutRequest) {
+            follow();
+        }
+        return false;
+    }
+
+private:
+    void follow()
+    {
+        m_area->setMinimumWidth(
+            m_area->widget()->minimumSizeHint().width() + m_area->verticalScrollBar()->sizeHint().width());
+    }
+    QScrollArea* m_area;
+};
+} // namespace
+
 void MainWindow::buildDocks()
 {
     m_runPanel = new RunControlPanel(this);
@@ -157,7 +187,7 @@ void MainWindow::buildDocks()
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     // Scrolling lets the dock shrink to nothing: keep the panel's fields on screen (labels and their inputs).
-    scroll->setMinimumWidth(m_runPanel->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    new MinimumWidthFollower(scroll);
     addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), scroll));
     addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
     auto* charts = new QWidget(this);

@@ -272,6 +272,8 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("windowWidth")] = frameGeometry().width();
     o[QStringLiteral("windowHeight")] = frameGeometry().height();
     o[QStringLiteral("screenWidth")] = screenArea.width();
+    // Wider than the window, the layout's contents are cut off at its right edge.
+    o[QStringLiteral("contentMinimumWidth")] = minimumSizeHint().width();
     o[QStringLiteral("screenHeight")] = screenArea.height();
     o[QStringLiteral("shownShot")] = double(shownShot());
     double shownSum = 0.0; // the pixels of the image shown (tests compare with the file's frame)

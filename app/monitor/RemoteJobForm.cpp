@@ -121,7 +121,8 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     m_particles->setToolTip(tr("Mean number of particles per shot"));
     m_nMax = integer(this, 0, 4096, tr("n_φ / 2"));
     m_checkpoint = number(this, 0.0, 86400.0, 1, tr(" s"));
-    m_checkpoint->setSpecialValueText(tr("5 s (server)"));
+    m_checkpoint->setPrefix(tr("every "));
+    m_checkpoint->setSpecialValueText(tr("every 5 s (the server's default)"));
     m_checkpoint->setToolTip(tr("How often the job's C2 is updated and a checkpoint written: a failed or cancelled "
                                 "job resumes from its last checkpoint"));
     m_precision = new QComboBox(this);
@@ -161,7 +162,8 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
         connect(e, &QLineEdit::editingFinished, this, &RemoteJobForm::serverChanged);
     }
     form->addRow(tr("Ranks × threads"), pair(m_ranks, QStringLiteral("×"), m_threads));
-    form->addRow(tr("Backend, checkpoint"), pair(m_backend, tr("every"), m_checkpoint));
+    form->addRow(tr("Backend"), m_backend);
+    form->addRow(tr("Checkpoint"), m_checkpoint); // its own row: beside the backend it widened the dock past its size
     form->addRow(tr("Input"), m_input);
     form->addRow(tr("Shots"), m_shots);
     form->addRow(tr("File (server)"), m_serverFile);

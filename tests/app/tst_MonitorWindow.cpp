@@ -325,6 +325,10 @@ private slots:
             qPrintable(QStringLiteral("window %1 px wide on a %2 px screen").arg(w["windowWidth"].toInt()).arg(screen.width())));
         QVERIFY2(w["windowHeight"].toInt() <= screen.height(),
             qPrintable(QStringLiteral("window %1 px tall on a %2 px screen").arg(w["windowHeight"].toInt()).arg(screen.height())));
+        QVERIFY2(w["contentMinimumWidth"].toInt() <= w["windowWidth"].toInt(),
+            qPrintable(QStringLiteral("content at least %1 px wide in a %2 px window")
+                           .arg(w["contentMinimumWidth"].toInt())
+                           .arg(w["windowWidth"].toInt())));
         // Nor is a dock's content wider than its dock (the Vetoes panel's min, max and Clear were cut off).
         QVERIFY2(w["docksCutOff"].toArray().isEmpty(),
             qPrintable(QJsonDocument(w["docksCutOff"].toArray()).toJson(QJsonDocument::Compact)));

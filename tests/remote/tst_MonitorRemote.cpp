@@ -85,6 +85,19 @@ MonitorRun runMonitor(
     return finishMonitor(p, dir);
 }
 
+// fxs-monitor on an offscreen screen of 1920 × 1080 pixels (the platform's default is 800 × 600).
+void onControlRoomScreen(QProcess& p, const QTemporaryDir& dir)
+{
+    QFile config(dir.filePath("screen.json"));
+    if (config.open(QIODevice::WriteOnly)) {
+        config.write(R"({"windowFrameMargins": false, "screens": [{"name": "control-room", "x": 0, "y": 0,
+            "width": 1920, "height": 1080, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]})");
+    }
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen:configfile=") + config.fileName());
+    p.setProcessEnvironment(env);
+}
+
 // Every live fxs-worker process whose command line names a job folder under `stateDir`.
 QStringList workersUnder(const QString& stateDir)
 {
@@ -485,17 +498,32 @@ private slots:
     {
         QTemporaryDir dir;
         // Far more shots than run in the test's time: only a cancel ends it.
-        const MonitorRun run = runMonitor(dir, address(), m_server->tokenFile(),
+        QProcess p;
+        onControlRoomScreen(p, dir);
+        startMonitor(p, dir, address(), m_server->tokenFile(),
             { QStringLiteral("--shots"), QStringLiteral("2000000"), QStringLiteral("--nq"), QStringLiteral("16"),
-                QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--stop-at-shots"),
-                QStringLiteral("1") });
+                QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--stop-at-shots"), QStringLiteral("1"),
+                QStringLiteral("--dump-window"), dir.filePath("window.json") });
+        const MonitorRun run = finishMonitor(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        // The window with a cancelled job (the Resume button shown) keeps the 1,600 px it started with, and nothing is
+        // cut off at its right edge or inside a dock (the button in a large font and the C2 title on one line made it
+        // grow to 1,785 px while the job ran, cut off in between, and the remote form was cut off inside its dock).
+        QFile dump(dir.filePath("window.json"));
+        QVERIFY(dump.open(QIODevice::ReadOnly));
+        const QJsonObject w = QJsonDocument::fromJson(dump.readAll()).object();
+        QVERIFY2(w["contentMinimumWidth"].toInt() <= w["windowWidth"].toInt() && w["windowWidth"].toInt() <= 1600,
+            qPrintable(QStringLiteral("content at least %1 px wide in a %2 px window")
+                           .arg(w["contentMinimumWidth"].toInt())
+                           .arg(w["windowWidth"].toInt())));
+        QVERIFY2(w["docksCutOff"].toArray().isEmpty(),
+            qPrintable(QJsonDocument(w["docksCutOff"].toArray()).toJson(QJsonDocument::Compact)));
         QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("CANCELLED"));
         QVERIFY2(run.output.contains(QStringLiteral("cancelled")), qPrintable(run.output));
         const QString id = run.ranks.value("job_id").toString();
         QVERIFY(!id.isEmpty());
         const auto jobs = m_server->session->list();
-        QVERIFY(jobs.ok());
+        QVERIFY2(jobs.ok(), jobs.ok() ? "" : jobs.error().message.c_str());
         bool seen = false;
         for (const auto& j : *jobs) {
             if (QString::fromStdString(j.job_id()) == id) {

@@ -75,6 +75,31 @@ private slots:
         QCOMPARE(chart.plot()->yAxis->range().upper, hi); // the axis drawn is that range
     }
 
+    // The x axis counts shots: its ticks are whole numbers, also for a chart of one point (a remote job's first
+    // snapshot gave an axis of 48862.2, 48862.4 …).
+    void shotTicksAreWholeNumbers_data()
+    {
+        QTest::addColumn<int>("points");
+        QTest::newRow("one point") << 1;
+        QTest::newRow("two close points") << 2;
+        QTest::newRow("a long run") << 500;
+    }
+    void shotTicksAreWholeNumbers()
+    {
+        QFETCH(int, points);
+        StripChart chart(QStringLiteral("shot rate"), QStringLiteral("Hz"));
+        chart.resize(340, 120);
+        for (int i = 0; i < points; ++i) {
+            chart.append(48862.0 + 7.0 * i, 9000.0 + i);
+        }
+        chart.plot()->replot(); // lays out the ticks
+        const QVector<double> ticks = chart.plot()->xAxis->tickVector();
+        QVERIFY(!ticks.isEmpty());
+        for (const double t : ticks) {
+            QVERIFY2(t == std::round(t), qPrintable(QStringLiteral("tick at shot %1").arg(t, 0, 'f', 3)));
+        }
+    }
+
     void clearEmpties()
     {
         StripChart chart(QStringLiteral("shot rate"), QStringLiteral("Hz"));
