@@ -229,11 +229,24 @@ QString C2SliceView::shotsText() const
     QString text = m_counts->inC2Text();
     if (m_snapshot && drawn != m_counts->counts().inC2) {
         text += tr(" (drawn from %1)").arg(Format::count(drawn));
+    } else if (!m_snapshot && m_counts->counts().inC2 > 0) { // a remote job before its first reduction
+        text += tr(" (nothing drawn yet: waiting for the first C2 snapshot)");
     }
     if (m_counts->counts().pending > 0) {
         text += tr(" · re-evaluating %1").arg(Format::count(m_counts->counts().pending));
     }
     return text;
+}
+
+void C2SliceView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    const int wrap = width() < 640 ? 1 : 2;
+    if (m_curvePlot->legend->wrap() != wrap) {
+        m_curvePlot->legend->setWrap(wrap);
+        m_curvePlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst); // rearranges the entries by the wrap
+        m_curvePlot->replot(QCustomPlot::rpQueuedReplot);
+    }
 }
 
 void C2SliceView::refreshTitle()
