@@ -145,6 +145,7 @@ C2SliceView::C2SliceView(QWidget* parent)
     connect(m_quantityCombo, &QComboBox::currentIndexChanged, this,
         [this](int i) { setMapQuantity(i == 0 ? C2Quantity::C2 : C2Quantity::Difference); });
     m_title = new QLabel(tr("C2: waiting for shots"), this);
+    m_title->setWordWrap(true); // one long line made the dock, and the window, 760 px wide at least
     auto* top = new QHBoxLayout;
     top->addWidget(m_title, 1);
     top->addWidget(m_quantityCombo);
@@ -228,11 +229,24 @@ QString C2SliceView::shotsText() const
     QString text = m_counts->inC2Text();
     if (m_snapshot && drawn != m_counts->counts().inC2) {
         text += tr(" (drawn from %1)").arg(Format::count(drawn));
+    } else if (!m_snapshot && m_counts->counts().inC2 > 0) { // a remote job before its first reduction
+        text += tr(" (nothing drawn yet: waiting for the first C2 snapshot)");
     }
     if (m_counts->counts().pending > 0) {
         text += tr(" · re-evaluating %1").arg(Format::count(m_counts->counts().pending));
     }
     return text;
+}
+
+void C2SliceView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    const int wrap = width() < 640 ? 1 : 2;
+    if (m_curvePlot->legend->wrap() != wrap) {
+        m_curvePlot->legend->setWrap(wrap);
+        m_curvePlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst); // rearranges the entries by the wrap
+        m_curvePlot->replot(QCustomPlot::rpQueuedReplot);
+    }
 }
 
 void C2SliceView::refreshTitle()

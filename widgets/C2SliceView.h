@@ -66,6 +66,10 @@ signals:
     /// The cursor moved (by a click or setCursor).
     void cursorChanged(fxs::widgets::C2Cursor cursor);
 
+protected:
+    /// Narrow, the legend takes one entry a row (two a row cut "difference C2 − C2(mean image)" off).
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void refreshCurve();
     void refreshBand(const C2Curve& curve);

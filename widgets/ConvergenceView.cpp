@@ -69,9 +69,10 @@ ConvergenceView::ConvergenceView(QWidget* parent)
     fit->setPen(QPen(QColor(30, 90, 200), 1.0, Qt::DashLine));
     auto* full = m_plot->addGraph();
     full->setName(tr("full-data reliability"));
-    full->setPen(QPen(QColor(200, 40, 40), 1.5));
+    // Black, with its target: red is the slowest q's alone, the curve a scientist must not miss.
+    full->setPen(QPen(Qt::black, 1.5));
     m_targetLine = new QCPItemStraightLine(m_plot);
-    m_targetLine->setPen(QPen(QColor(200, 40, 40), 1.0, Qt::DotLine));
+    m_targetLine->setPen(QPen(Qt::black, 1.0, Qt::DotLine));
     PlotExport::install(
         m_plot, [this] { return csv(); }, [this] { refresh(); });
 
@@ -122,6 +123,9 @@ void ConvergenceView::buildMap()
     m_mapPlot->setMinimumSize(160, 140);
     m_mapPlot->xAxis->setLabel(tr("q (Å⁻¹)"));
     m_mapPlot->yAxis->setLabel(tr("q′ (Å⁻¹)"));
+    // A narrow map: few q ticks, or their labels run into each other.
+    m_mapPlot->xAxis->ticker()->setTickCount(3);
+    m_mapPlot->yAxis->ticker()->setTickCount(5);
     m_mapPlot->setToolTip(tr("Split-half correlation of C2(q, q′, Δ) over Δ for each pair (q, q′), newest snapshot: "
                              "dark pairs have not converged"));
     m_map = new QCPColorMap(m_mapPlot->xAxis, m_mapPlot->yAxis);

@@ -330,7 +330,9 @@ void DiffractionView::setRings(const std::vector<double>& qInvA)
         label->setProperty("fxsRing", true);
         label->setColor(QColor(255, 255, 255, 220));
         label->setText(QStringLiteral("%1 Å⁻¹ · %2 Å").arg(q, 0, 'g', 3).arg(2.0 * std::numbers::pi / q, 0, 'f', 1));
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        // The text ends on the ring (at 45°) and runs inwards: outwards, an outer ring's label ran past the detector's
+        // edge and was cut ("0.6 Å⁻¹ · 10.5").
+        label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
         label->position->setCoords(rMm * 0.7071, rMm * 0.7071);
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);

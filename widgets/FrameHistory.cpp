@@ -280,8 +280,19 @@ void FrameHistory::updateLabel()
     if (!m_notice.isEmpty()) {
         where += QStringLiteral(" · ") + m_notice;
     }
+    if (!m_runGoing) {
+        m_label->setText(m_paused ? tr("<b style='color:#c07000'>DISPLAY PAUSED</b> — %1 · the run has ended").arg(where)
+                                  : tr("run ended — %1").arg(where));
+        return;
+    }
     m_label->setText(m_paused ? tr("<b style='color:#c07000'>DISPLAY PAUSED</b> — %1 · the run goes on").arg(where)
                               : tr("live — %1").arg(where));
+}
+
+void FrameHistory::setRunGoing(bool going)
+{
+    m_runGoing = going;
+    updateLabel();
 }
 
 } // namespace fxs::widgets

@@ -72,6 +72,8 @@ public:
     void showRunShot(const HistoryItem& item);
     /// A remark after the shot shown ("shot 12 could not be read: …").
     void setNotice(const QString& notice);
+    /// Whether a run is going on: the bar says "the run goes on" while paused, and "run ended" once it is over.
+    void setRunGoing(bool going);
 
 signals:
     /// A shot should be displayed.
@@ -95,6 +97,7 @@ private:
     std::size_t m_position = 0;
     int m_capacity = 32;
     bool m_paused = false;
+    bool m_runGoing = false;
     QTimer* m_playTimer = nullptr;
     QToolButton* m_pauseButton = nullptr;
     QSpinBox* m_jump = nullptr;

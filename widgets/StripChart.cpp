@@ -22,6 +22,12 @@ StripChart::StripChart(const QString& title, const QString& unit, QWidget* paren
     m_graph->setName(title);
     m_graph->setPen(QPen(QColor(30, 90, 200), 1.3));
     m_plot->xAxis->setLabel(tr("shot index"));
+    // Shot indices are whole numbers: a chart with one point (a remote job's first snapshot) read 48862.2, 48862.4 …
+    auto shots = QSharedPointer<QCPAxisTickerFixed>::create();
+    shots->setTickStep(1.0);
+    shots->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    shots->setTickCount(4);
+    m_plot->xAxis->setTicker(shots);
     m_plot->yAxis->setLabel(unit);
     m_plot->axisRect()->setMinimumMargins(QMargins(0, 0, 0, 0));
     m_plot->yAxis->ticker()->setTickCount(3); // a strip chart is read at a glance: three labels, not six
@@ -89,7 +95,15 @@ std::pair<double, double> StripChart::valueRange() const
         return { 0.0, 1.0 };
     }
     const double pad = hi > lo ? 0.05 * (hi - lo) : std::max(std::abs(hi) * 0.05, 1e-9);
-    return { lo - pad, hi + pad };
+    const double edge = std::isfinite(m_boundHi - m_boundLo) ? 0.01 * (m_boundHi - m_boundLo) : 0.0;
+    return { std::max(lo - pad, m_boundLo - edge), std::min(hi + pad, m_boundHi + edge) };
+}
+
+void StripChart::setValueBounds(double lo, double hi)
+{
+    m_boundLo = lo;
+    m_boundHi = hi;
+    refresh();
 }
 
 void StripChart::refresh()

@@ -2,6 +2,7 @@
 
 #include <QWidget>
 #include <deque>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -31,8 +32,11 @@ public:
     void clear();
     /// The points kept (inside the window).
     std::vector<std::pair<double, double>> points() const { return { m_points.begin(), m_points.end() }; }
-    /// The y range shown: visible min and max, padded by 5 %.
+    /// The y range shown: visible min and max, padded by 5 %, kept within the bounds (padding past a bound is cut
+    /// to 1 % of the bounds' span, so that a line on the bound stays visible).
     std::pair<double, double> valueRange() const;
+    /// Values that cannot lie outside [lo, hi] (a percentage: 0 … 100): the axis never shows past them.
+    void setValueBounds(double lo, double hi);
     /// The plot (tests, export).
     QCustomPlot* plot() const { return m_plot; }
 
@@ -43,6 +47,8 @@ private:
     QString m_title;
     QString m_unit;
     double m_window = 2000.0;
+    double m_boundLo = -std::numeric_limits<double>::infinity();
+    double m_boundHi = std::numeric_limits<double>::infinity();
     std::deque<std::pair<double, double>> m_points;
     QCustomPlot* m_plot = nullptr;
     QCPGraph* m_graph = nullptr;

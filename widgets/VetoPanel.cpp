@@ -133,6 +133,9 @@ QLayout* VetoPanel::buildThresholdRow()
     for (ShotStatistic s : kStatistics) {
         m_statistic->addItem(StatisticNames::label(s), int(s));
     }
+    // The panel lives in a side dock about 330 px wide: the longest name must not set its width.
+    m_statistic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_statistic->setMinimumContentsLength(14);
     m_min = new QLineEdit(this);
     m_max = new QLineEdit(this);
     for (QLineEdit* e : { m_min, m_max }) {
@@ -156,15 +159,18 @@ QLayout* VetoPanel::buildThresholdRow()
         connect(e, &QLineEdit::returnPressed, apply, &QPushButton::click); // Enter applies, as a tired hand expects
     }
     connect(clear, &QPushButton::clicked, this, [this] { clearThreshold(currentStatistic()); });
-    auto* row = new QHBoxLayout;
-    row->addWidget(m_statistic, 1);
-    row->addWidget(new QLabel(tr("min"), this));
-    row->addWidget(m_min);
-    row->addWidget(new QLabel(tr("max"), this));
-    row->addWidget(m_max);
-    row->addWidget(apply);
-    row->addWidget(clear);
-    return row;
+    // Two rows: the statistic, then its limits; one row did not fit the dock (min, max and Clear were cut off).
+    auto* limits = new QHBoxLayout;
+    limits->addWidget(new QLabel(tr("min"), this));
+    limits->addWidget(m_min, 1);
+    limits->addWidget(new QLabel(tr("max"), this));
+    limits->addWidget(m_max, 1);
+    limits->addWidget(apply);
+    limits->addWidget(clear);
+    auto* rows = new QVBoxLayout;
+    rows->addWidget(m_statistic);
+    rows->addLayout(limits);
+    return rows;
 }
 
 void VetoPanel::buildHistogram()
@@ -214,13 +220,14 @@ QLayout* VetoPanel::buildHandVetoes()
         addSampleChange(m_first->text().toLongLong(), m_reason->text(), &error);
         m_error->setText(error);
     });
+    // Two columns, to fit the side dock: the range, its reason, then what to do with them.
     auto* grid = new QGridLayout;
     grid->addWidget(m_first, 0, 0);
     grid->addWidget(m_last, 0, 1);
-    grid->addWidget(m_reason, 0, 2, 1, 2);
-    grid->addWidget(vetoButton, 1, 0);
-    grid->addWidget(liftButton, 1, 1);
-    grid->addWidget(changeButton, 1, 2, 1, 2);
+    grid->addWidget(m_reason, 1, 0, 1, 2);
+    grid->addWidget(vetoButton, 2, 0);
+    grid->addWidget(liftButton, 2, 1);
+    grid->addWidget(changeButton, 3, 0, 1, 2);
     return grid;
 }
 

@@ -205,6 +205,8 @@ void LiveDisplay::setState(widgets::RunState state)
     m_health.stateText.clear();
     m_streamFrames = -1;
     m_v.health->setFigures(m_health);
+    m_v.history->setRunGoing(state == widgets::RunState::Running || state == widgets::RunState::Paused
+        || state == widgets::RunState::Waiting);
     if (state == widgets::RunState::Finished || state == widgets::RunState::Failed) {
         plotAccepted(true); // the run's last word, however recent the last point
     }

@@ -17,6 +17,7 @@
 #include <PlotExport.h>
 #include <PolarView.h>
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -147,6 +148,36 @@ void MainWindow::buildViews()
     statusBar()->addPermanentWidget(m_health, 1);
 }
 
+namespace {
+// Keeps a scroll area at least as wide as its widget's minimum, also when the widget grows later (Run control's
+// remote form): else the dock keeps its first width and the form is cut off at the right.
+class MinimumWidthFollower : public QObject {
+public:
+    explicit MinimumWidthFollower(QScrollArea* area)
+        : QObject(area)
+        , m_area(area)
+    {
+        area->widget()->installEventFilter(this);
+        follow();
+    }
+    bool eventFilter(QObject* /*watched*/, QEvent* event) override
+    {
+        if (event->type() == QEvent::LayoutRequest) {
+            follow();
+        }
+        return false;
+    }
+
+private:
+    void follow()
+    {
+        m_area->setMinimumWidth(
+            m_area->widget()->minimumSizeHint().width() + m_area->verticalScrollBar()->sizeHint().width());
+    }
+    QScrollArea* m_area;
+};
+} // namespace
+
 void MainWindow::buildDocks()
 {
     m_runPanel = new RunControlPanel(this);
@@ -156,7 +187,7 @@ void MainWindow::buildDocks()
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     // Scrolling lets the dock shrink to nothing: keep the panel's fields on screen (labels and their inputs).
-    scroll->setMinimumWidth(m_runPanel->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    new MinimumWidthFollower(scroll);
     addDockWidget(Qt::LeftDockWidgetArea, dock(this, tr("Run control"), QStringLiteral("runControl"), scroll));
     addDockWidget(Qt::RightDockWidgetArea, dock(this, tr("C2 explorer"), QStringLiteral("c2Explorer"), m_c2));
     auto* charts = new QWidget(this);
@@ -168,6 +199,8 @@ void MainWindow::buildDocks()
         m_charts[i] = new widgets::StripChart(titles[i], units[i], charts);
         row->addWidget(m_charts[i]);
     }
+    m_charts[1]->setValueBounds(0.0, 100.0); // a fraction in %: never an axis to 102.5 %
+    m_charts[2]->setValueBounds(0.0, 100.0);
     m_charts[1]->setToolTip(tr("Shots with at least 1 % of valid pixels holding a photon (lit-pixel hit finding)"));
     addDockWidget(Qt::BottomDockWidgetArea, dock(this, tr("Strip charts"), QStringLiteral("stripCharts"), charts));
     connect(m_runPanel, &RunControlPanel::startRequested, this, &MainWindow::startRun);
@@ -257,6 +290,10 @@ void MainWindow::openFile(const QString& path)
         if (answer != QMessageBox::Yes) {
             return;
         }
+        // The run ends here, its results file written and its end said (the message bar names the file), before the
+        // file's run starts: its end, queued, must not arrive later and stop the new run.
+        m_engine->stop();
+        QCoreApplication::sendPostedEvents(m_engine, QEvent::MetaCall);
     }
     RunConfig c = m_runPanel->config();
     c.source = SourceKind::CxiFile;

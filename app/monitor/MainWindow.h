@@ -119,6 +119,11 @@ private:
     void buildRemote();
     void startRemote(const RunConfig& config);
     void onRemoteStatus(const RemoteJobStatus& status);
+    void onRemoteRecalled(const RemoteJobStatus& status, const QString& why);
+    /// Keeps the id of the job submitted to `server` in the settings at once (remote/lastJob).
+    void rememberRemoteJob(const QString& server, const QString& jobId) const;
+    /// The job the last session submitted to `server`, or empty.
+    QString rememberedRemoteJob(const QString& server) const;
     static bool writeJson(const QString& path, const QJsonObject& json);
     // Review and compare of results files (MainWindowReview.cpp).
     void buildReview();

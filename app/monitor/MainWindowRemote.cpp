@@ -52,6 +52,10 @@ void MainWindow::buildRemote()
         }
     });
     connect(m_ranks, &RanksPanel::resumeRequested, this, &MainWindow::resumeRemote);
+    // The job is remembered at once (not at close: a window may be killed), so that the next session can resume it.
+    connect(m_remoteJob, &RemoteJobController::submitted, this,
+        [this](const QString& id) { rememberRemoteJob(m_remoteJob->lastStatus().server, id); });
+    connect(m_remoteJob, &RemoteJobController::recalled, this, &MainWindow::onRemoteRecalled);
     connect(m_remoteJob, &RemoteJobController::finished, this, [this](const QString& m) { onRunEnded(m, false); });
     connect(m_remoteJob, &RemoteJobController::failed, this, [this](const QString& m) {
         const QString& server = m_remoteJob->lastStatus().message; // already in the tab's header
@@ -77,6 +81,42 @@ void MainWindow::startOnLaunch()
     m_runPanel->setStatus(note);
     m_ranks->setNote(note);
     m_tabs->setCurrentWidget(m_ranks); // the panel already asked the server who this token is (read-only)
+    // The job the last session followed on this server is looked up (read-only), so that it can be resumed here.
+    const QString last = rememberedRemoteJob(c.remote.address);
+    if (!last.isEmpty()) {
+        m_ranks->setNote(note + QStringLiteral("\n") + tr("Looking up job %1, which the last session followed…").arg(last));
+        m_remoteJob->recall(c, m_decide->vetoPanel()->rules(), last);
+    }
+}
+
+void MainWindow::onRemoteRecalled(const RemoteJobStatus& s, const QString& why)
+{
+    const QString restored = tr("Remote-job settings restored; nothing was submitted.");
+    if (s.jobId.isEmpty()) {
+        const QString note = tr("%1 The last session's job could not be looked up: %2").arg(restored, why);
+        m_ranks->setNote(note);
+        m_runPanel->setStatus(note);
+        return;
+    }
+    m_ranks->setStatus(s);
+    if (!s.terminal) { // still running on the server: followed again, as if this window had never closed
+        m_live->beginRemote(m_runPanel->config().grid);
+        m_runPanel->setRunning(true);
+        const QString note = tr("Following job %1 on %2 again: it is still running (%3 shots so far)")
+                                 .arg(s.jobId, s.server, QLocale().toString(qlonglong(s.shotsDone)));
+        m_ranks->setNote(note);
+        m_runPanel->setStatus(note);
+        return;
+    }
+    const QString note = m_remoteJob->resumable()
+        ? tr("%1 The last session's job %2 on %3 ended %4 with %5 shots; Resume continues it from its checkpoint "
+             "(%6 shots), Start submits a new job.")
+              .arg(restored, s.jobId, s.server, s.state.toLower(), QLocale().toString(qlonglong(s.shotsDone)),
+                  QLocale().toString(qlonglong(s.checkpointShots)))
+        : tr("%1 The last session's job %2 on %3 ended %4 with %5 shots.")
+              .arg(restored, s.jobId, s.server, s.state.toLower(), QLocale().toString(qlonglong(s.shotsDone)));
+    m_ranks->setNote(note);
+    m_runPanel->setStatus(note);
 }
 
 void MainWindow::resumeRemote()

@@ -22,6 +22,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QTabWidget>
 #include <StripChart.h>
@@ -125,6 +127,20 @@ void MainWindow::restoreSettings()
     for (auto it = recent.crbegin(); it != recent.crend(); ++it) {
         addRecentFile(*it);
     }
+}
+
+void MainWindow::rememberRemoteJob(const QString& server, const QString& jobId) const
+{
+    openSettings(m_options)->setValue(QStringLiteral("remote/lastJob"),
+        QJsonDocument(QJsonObject { { "server", server }, { "job_id", jobId } }).toJson(QJsonDocument::Compact));
+}
+
+QString MainWindow::rememberedRemoteJob(const QString& server) const
+{
+    const QJsonObject j = QJsonDocument::fromJson(
+        openSettings(m_options)->value(QStringLiteral("remote/lastJob")).toByteArray())
+                              .object();
+    return j.value("server").toString() == server ? j.value("job_id").toString() : QString();
 }
 
 void MainWindow::saveSettings() const
@@ -256,6 +272,8 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("windowWidth")] = frameGeometry().width();
     o[QStringLiteral("windowHeight")] = frameGeometry().height();
     o[QStringLiteral("screenWidth")] = screenArea.width();
+    // Wider than the window, the layout's contents are cut off at its right edge.
+    o[QStringLiteral("contentMinimumWidth")] = minimumSizeHint().width();
     o[QStringLiteral("screenHeight")] = screenArea.height();
     o[QStringLiteral("shownShot")] = double(shownShot());
     double shownSum = 0.0; // the pixels of the image shown (tests compare with the file's frame)
@@ -269,6 +287,18 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("historyKept")] = m_history->size();
     o[QStringLiteral("historyText")] = m_history->text();
     o[QStringLiteral("displayPaused")] = m_history->isPaused();
+    // Docks shown whose contents are wider than the dock (a horizontal scroll bar: fields and buttons cut off).
+    QJsonArray cutOff;
+    for (const auto* d : findChildren<QDockWidget*>()) {
+        for (const auto* area : d->findChildren<QScrollArea*>()) {
+            if (d->isVisible() && area->isVisible() && area->horizontalScrollBar()->maximum() > 0) {
+                cutOff.append(QStringLiteral("%1: %2 px").arg(d->windowTitle()).arg(area->horizontalScrollBar()->maximum()));
+            }
+        }
+    }
+    o[QStringLiteral("docksCutOff")] = cutOff;
+    // Where Space and the arrows go: the widget of this window that has (or gets, once active) the keyboard focus.
+    o[QStringLiteral("focusWidget")] = focusWidget() ? QString::fromLatin1(focusWidget()->metaObject()->className()) : QString();
     o[QStringLiteral("c2Shots")] = double(m_c2->snapshot() ? m_c2->snapshot()->shots : 0);
     const auto* convergence = findChild<widgets::ConvergenceView*>();
     o[QStringLiteral("convergencePoints")] = convergence ? int(convergence->points().size()) : -1;

@@ -44,6 +44,10 @@ struct MonitorOptions {
     QString windowDumpPath; ///< write what the window shows (JSON) when the run ends
     std::int64_t pauseDisplayAtShots = 0; ///< > 0: pause the display (not the run) once this many shots are done
     QString thenOpenPath; ///< when the first run ends, open this detector stack (a change of source)
+    /// Once 20 shots are in C2, open this detector stack while the run goes on (File ▸ Open as a user would); the
+    /// window asks first and `answer` answers.
+    QString openDuringRunPath;
+    QString answer; ///< "yes" or "cancel": how the window's questions are answered (empty: nobody answers)
     std::int64_t showFileShot = -1; ///< ≥ 0: when a file run ends, show this shot read back from the file
     QString geometryPath; ///< CrystFEL .geom for the run, empty: the saved setting
     QString pixelMask; ///< --mask FILE[:DATASET] or a bad-region file for the run, empty: the saved setting

@@ -108,7 +108,8 @@ QJsonObject MonitorSession::remoteToJson(const RemoteJobSettings& r)
         { "seed", QString::number(r.seed) }, { "server_cxi_path", r.serverCxiPath },
         { "server_geometry_path", r.serverGeometryPath }, { "model", r.model }, { "wavelength_a", r.wavelengthA },
         { "peak_photons", r.peakPhotons }, { "mean_particles", r.meanParticles }, { "n_max", r.nMax },
-        { "double_precision", r.doublePrecision }, { "stream_endpoint", r.streamEndpoint },
+        { "double_precision", r.doublePrecision }, { "reduce_interval_s", r.reduceIntervalS },
+        { "stream_endpoint", r.streamEndpoint },
         { "stream_protocol", r.streamProtocol }, { "stream_stop_at_end", r.streamStopAtEnd },
         { "stream_max_shots", double(r.streamMaxShots) }, { "stream_idle_timeout_s", r.streamIdleTimeoutS },
         { "reconstruction",
@@ -140,6 +141,7 @@ void MonitorSession::remoteFromJson(const QJsonObject& j, RemoteJobSettings* r)
     r->meanParticles = j.value("mean_particles").toDouble(r->meanParticles);
     r->nMax = j.value("n_max").toInt(r->nMax);
     r->doublePrecision = j.value("double_precision").toBool(r->doublePrecision);
+    r->reduceIntervalS = j.value("reduce_interval_s").toDouble(r->reduceIntervalS);
     r->streamEndpoint = j.value("stream_endpoint").toString(r->streamEndpoint);
     r->streamProtocol = j.value("stream_protocol").toString(r->streamProtocol);
     r->streamStopAtEnd = j.value("stream_stop_at_end").toBool(r->streamStopAtEnd);

@@ -47,7 +47,9 @@ RanksPanel::RanksPanel(QWidget* parent)
         tr("Shots per second the rank reads while it accumulates; “–” while it reduces, reconstructs or waits"));
     m_table->horizontalHeaderItem(Heartbeat)->setToolTip(tr("Seconds since the rank last reported (4× a second)"));
     m_resume = new QPushButton(QStringLiteral("⟳ ") + tr("Resume job from its checkpoint"), this);
-    m_resume->setFont(big);
+    QFont bold = font(); // bold, not big: a job id in the large font made the window 1,785 px wide at least
+    bold.setBold(true);
+    m_resume->setFont(bold);
     m_resume->hide();
     connect(m_resume, &QPushButton::clicked, this, &RanksPanel::resumeRequested);
     auto* layout = new QVBoxLayout(this);

@@ -28,6 +28,7 @@ struct RemoteJobController::Job {
     std::mutex mutex; ///< guards jobId and session
     std::string jobId;
     std::string resumeId; ///< non-empty: resume this job instead of submitting the spec
+    std::string recallId; ///< non-empty: look this job up (an earlier session's) instead of submitting the spec
     QString resumedFrom; ///< the state it is resumed from (shown again when the resume itself fails)
     std::atomic<bool> cancelRequested { false };
 };
@@ -132,6 +133,24 @@ bool RemoteJobController::resume()
     m_last.resumable = false;
     begin(job);
     return true;
+}
+
+void RemoteJobController::recall(const RunConfig& config, const VetoRules& rules, const QString& jobId)
+{
+    auto job = std::make_shared<Job>();
+    job->config = config;
+    job->server = config.remote.address;
+#ifdef FXS_HAVE_REMOTE
+    job->spec = RemoteJobSpec::build(config, rules); // what a resume would fetch the results as
+#else
+    (void)rules;
+#endif
+    job->recallId = jobId.toStdString();
+    m_last = RemoteJobStatus {};
+    m_last.server = job->server;
+    m_last.jobId = jobId;
+    m_last.state = QStringLiteral("LOOKING UP");
+    begin(job);
 }
 
 void RemoteJobController::begin(const std::shared_ptr<Job>& job)
@@ -289,6 +308,21 @@ Result<std::string> readFile(const QString& path)
     return s.str();
 }
 
+// The status of job `id` among the server's jobs (the same list `fxs remote list` shows).
+Result<fxs::v1::JobStatus> lookUp(remote::RemoteSession& session, const std::string& id)
+{
+    auto jobs = session.list();
+    if (!jobs) {
+        return Error { jobs.error().message };
+    }
+    for (const auto& j : *jobs) {
+        if (j.job_id() == id) {
+            return j;
+        }
+    }
+    return Error { "the server has no job " + id + " (its state folder was cleared, or the token may not see it)" };
+}
+
 RemoteIdentity identityOf(const fxs::v1::WhoAmIReply& w, const QString& server)
 {
     RemoteIdentity id;
@@ -353,6 +387,12 @@ void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tr
     const auto fail = [this, &tracked, job](const QString& m) {
         tracked.post([this, m, job] {
             m_running = false;
+            if (!job->recallId.empty()) { // only looked up: nothing was asked of the server, nothing ended
+                RemoteJobStatus none;
+                none.server = job->server;
+                emit recalled(none, m);
+                return;
+            }
             if (!job->resumeId.empty() && m_last.state == QLatin1String("RESUMING")) { // the resume itself failed
                 m_last.state = job->resumedFrom;
                 m_last.terminal = m_last.resumable = true;
@@ -380,7 +420,7 @@ void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tr
     if (auto w = session->whoAmI()) {
         const RemoteIdentity id = identityOf(*w, job->server);
         QMetaObject::invokeMethod(this, [this, id] { emit identityKnown(id); });
-        if (!id.mayOperate()) {
+        if (!id.mayOperate() && job->recallId.empty()) {
             fail(tr("The token '%1' has the role %2 on fxs-server at %3: it may list, watch and fetch jobs, but "
                     "%4 one needs the role operate")
                      .arg(id.tokenName, id.role, job->server,
@@ -389,17 +429,34 @@ void RemoteJobController::run(const std::shared_ptr<Job>& job, const Tracked& tr
         }
     }
     // A resume continues the job from its checkpoint (same id, attempt + 1); the rest is the same watch.
-    auto submitted = job->resumeId.empty() ? session->submit(job->spec) : session->resume(job->resumeId);
+    auto submitted = !job->recallId.empty() ? lookUp(*session, job->recallId)
+        : job->resumeId.empty()             ? session->submit(job->spec)
+                                            : session->resume(job->resumeId);
     if (!submitted) {
         fail(explain(submitted.error().message));
         return;
+    }
+    if (!job->recallId.empty()) {
+        const auto found = toStatus(*submitted, job->server, job->spec);
+        tracked.post([this, found] {
+            m_last = found;
+            m_running = !found.terminal; // a running job is followed again below
+            emit recalled(found, {});
+            emit statusChanged(found);
+        });
+        if (found.terminal) {
+            return;
+        }
     }
     {
         const std::lock_guard lock(job->mutex);
         job->jobId = submitted->job_id();
     }
     const auto first = toStatus(*submitted, job->server, job->spec);
-    tracked.post([this, first, resumed = !job->resumeId.empty()] {
+    tracked.post([this, first, resumed = !job->resumeId.empty(), recalled = !job->recallId.empty()] {
+        if (recalled) {
+            return; // said above
+        }
         m_last = first;
         m_resumedFromShots = resumed ? first.checkpointShots : -1;
         emit this->submitted(first.jobId); // `submitted` alone is the reply above

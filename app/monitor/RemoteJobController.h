@@ -45,6 +45,10 @@ public:
     bool resume();
     /// True when the job followed last ended FAILED or CANCELLED and may be resumed (resume() would do it).
     bool resumable() const;
+    /// A job an earlier session of the window followed (its id, on `config`'s server): looks it up (off the GUI
+    /// thread, read-only) and says what it is through `recalled`. An ended one can then be resumed (resume()); a
+    /// running one is followed again as start() would, without submitting anything.
+    void recall(const RunConfig& config, const VetoRules& rules, const QString& jobId);
     /// Stops following the job without cancelling it (it keeps running on the server).
     void detach();
     /// True from start() until the job ended or could not be followed.
@@ -65,6 +69,9 @@ signals:
     void identityKnown(const fxs::monitor::RemoteIdentity& identity);
     /// The job was accepted by the server.
     void submitted(QString jobId);
+    /// The job asked for by recall(): its status (followed again when it still runs); `status.jobId` is empty when
+    /// it could not be looked up, and `why` says why.
+    void recalled(const fxs::monitor::RemoteJobStatus& status, QString why);
     /// A new status (every update of the watch).
     void statusChanged(const fxs::monitor::RemoteJobStatus& status);
     /// A new snapshot waits in takeSnapshot().

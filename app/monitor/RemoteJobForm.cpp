@@ -120,6 +120,11 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     m_particles = number(this, 0.01, 1000.0, 2, {});
     m_particles->setToolTip(tr("Mean number of particles per shot"));
     m_nMax = integer(this, 0, 4096, tr("n_φ / 2"));
+    m_checkpoint = number(this, 0.0, 86400.0, 1, tr(" s"));
+    m_checkpoint->setPrefix(tr("every "));
+    m_checkpoint->setSpecialValueText(tr("every 5 s (the server's default)"));
+    m_checkpoint->setToolTip(tr("How often the job's C2 is updated and a checkpoint written: a failed or cancelled "
+                                "job resumes from its last checkpoint"));
     m_precision = new QComboBox(this);
     m_precision->addItems({ tr("single (fast)"), tr("double") });
     // Reconstruction on the server: the same starting values as the Reconstruction dock's.
@@ -158,6 +163,7 @@ RemoteJobForm::RemoteJobForm(QWidget* parent)
     }
     form->addRow(tr("Ranks × threads"), pair(m_ranks, QStringLiteral("×"), m_threads));
     form->addRow(tr("Backend"), m_backend);
+    form->addRow(tr("Checkpoint"), m_checkpoint); // its own row: beside the backend it widened the dock past its size
     form->addRow(tr("Input"), m_input);
     form->addRow(tr("Shots"), m_shots);
     form->addRow(tr("File (server)"), m_serverFile);
@@ -203,6 +209,7 @@ RemoteJobSettings RemoteJobForm::settings() const
     s.meanParticles = m_particles->value();
     s.nMax = m_nMax->value();
     s.doublePrecision = m_precision->currentIndex() == 1;
+    s.reduceIntervalS = m_checkpoint->value();
     RemoteReconstruction& r = s.reconstruction;
     r.enabled = m_reconstruct->isChecked();
     r.gridSize = m_recGrid->value();
@@ -238,6 +245,7 @@ void RemoteJobForm::setSettings(const RemoteJobSettings& s)
     m_particles->setValue(s.meanParticles);
     m_nMax->setValue(s.nMax);
     m_precision->setCurrentIndex(s.doublePrecision ? 1 : 0);
+    m_checkpoint->setValue(s.reduceIntervalS);
     const RemoteReconstruction& r = s.reconstruction;
     m_reconstruct->setChecked(r.enabled);
     m_recGrid->setValue(r.gridSize);

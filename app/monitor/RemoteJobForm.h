@@ -49,6 +49,7 @@ private:
     QSpinBox* m_ranks = nullptr;
     QSpinBox* m_threads = nullptr;
     QComboBox* m_backend = nullptr;
+    QDoubleSpinBox* m_checkpoint = nullptr;
     QComboBox* m_input = nullptr;
     QSpinBox* m_shots = nullptr;
     QLineEdit* m_serverFile = nullptr;

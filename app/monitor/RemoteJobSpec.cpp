@@ -91,6 +91,7 @@ fxs::v1::JobSpec RemoteJobSpec::build(const RunConfig& c, const VetoRules& rules
     s.set_backend(r.backend.toStdString());
     s.set_n_max(r.nMax);
     s.set_double_precision(r.doublePrecision);
+    s.set_reduce_interval_s(r.reduceIntervalS);
     s.set_ring_mean_subtracted(true); // as the local engine does
     // Every threshold and manual range travels (fxs.proto VetoRules), with the statistics' settings of the local
     // engine, so that a remote job rejects the shots this window would.

@@ -70,6 +70,9 @@ struct RemoteJobSettings {
     RemoteReconstruction reconstruction; ///< simulator, CXI and stream input
     int nMax = 0; ///< highest angular frequency kept, 0: n_phi / 2
     bool doublePrecision = false; ///< double spectra (slower, exact to 1e-12)
+    /// Seconds between the job's reductions: how often its C2 is updated and a checkpoint written (what a Resume
+    /// continues from); 0: the server's 5 s.
+    double reduceIntervalS = 0.0;
 };
 
 /// Everything needed to start a run, as the run-control panel edits it and QSettings keeps it.

@@ -11,9 +11,11 @@
 
 #include <QApplication>
 #include <QJsonObject>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTimer>
 #include <cstdio>
+#include <utility>
 
 namespace fxs::monitor {
 
@@ -24,6 +26,13 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
 {
     connect(window, &MainWindow::runEnded, this, &ScriptedRun::onRunEnded);
     connect(window, &MainWindow::reviewShown, this, &ScriptedRun::onRunEnded);
+    if (options.pressResume) { // a job the last session followed, looked up at start-up, offers Resume
+        connect(window->remoteJob(), &RemoteJobController::statusChanged, this, [this](const RemoteJobStatus& s) {
+            if (s.terminal && !m_window->remoteJob()->running()) {
+                pressResume(tr("job %1 ended %2 in an earlier session").arg(s.jobId, s.state.toLower()));
+            }
+        });
+    }
     if (options.stopAtShots > 0) {
         connect(window->remoteJob(), &RemoteJobController::statusChanged, this, &ScriptedRun::onRemoteStatus);
         // A local run (a detector stream that never ends by itself) is stopped once that many shots are in C2.
@@ -36,6 +45,32 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
             }
         });
         watch->start(50);
+    }
+    if (!options.answer.isEmpty()) { // a question the window asks (a modal message box) is answered as told
+        auto* answerer = new QTimer(this);
+        connect(answerer, &QTimer::timeout, this, [this] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            QAbstractButton* button = box
+                ? box->button(m_options.answer == QLatin1String("yes") ? QMessageBox::Yes : QMessageBox::Cancel)
+                : nullptr;
+            if (button) {
+                std::fprintf(stderr, "fxs-monitor: asked \"%s\"; answering %s\n", qPrintable(box->windowTitle()),
+                    qPrintable(m_options.answer));
+                m_endOfReplacedRun = m_options.answer == QLatin1String("yes");
+                button->click();
+            }
+        });
+        answerer->start(50);
+    }
+    if (!options.openDuringRunPath.isEmpty()) {
+        auto* watch = new QTimer(this);
+        connect(watch, &QTimer::timeout, this, [this, watch] {
+            if (m_window->engine()->running() && m_window->shotsDone() >= 20) {
+                watch->stop();
+                m_window->openFile(m_options.openDuringRunPath);
+            }
+        });
+        watch->start(20);
     }
     if (options.pauseDisplayAtShots > 0) {
         auto* watch = new QTimer(this);
@@ -84,11 +119,26 @@ void ScriptedRun::onRemoteStatus(const RemoteJobStatus& s)
     }
 }
 
+bool ScriptedRun::pressResume(const QString& message)
+{
+    QPushButton* resume = m_window->ranksPanel()->resumeButton();
+    if (!m_options.pressResume || m_resumePressed || resume->isHidden() || !resume->isEnabled()) {
+        return false;
+    }
+    m_resumePressed = true; // as a user would: the button the window offers, once
+    std::fprintf(stderr, "fxs-monitor: %s; pressing %s\n", qPrintable(message), qPrintable(resume->text()));
+    QTimer::singleShot(0, resume, &QPushButton::click);
+    return true;
+}
+
 void ScriptedRun::onRunEnded(const QString& message, bool failed)
 {
     if (auto* script = m_window->findChild<VetoScript*>(); script && script->holdsEnd()) {
         // Changes after the end are being made: the dumps and the quit wait for the corrected C2.
         script->whenDone([this, message, failed] { onRunEnded(message, failed); });
+        return;
+    }
+    if (std::exchange(m_endOfReplacedRun, false)) { // the run a file opened during it replaced: the dumps are the file's
         return;
     }
     if (!m_options.thenOpenPath.isEmpty() && !m_reopened) { // a change of source: the dumps are of the second run
@@ -111,11 +161,7 @@ void ScriptedRun::onRunEnded(const QString& message, bool failed)
         watch->start(50);
         return;
     }
-    QPushButton* resume = m_window->ranksPanel()->resumeButton();
-    if (m_options.pressResume && !m_resumePressed && !resume->isHidden() && resume->isEnabled()) {
-        m_resumePressed = true; // as a user would: the button the window offers, once
-        std::fprintf(stderr, "fxs-monitor: %s; pressing %s\n", qPrintable(message), qPrintable(resume->text()));
-        QTimer::singleShot(0, resume, &QPushButton::click);
+    if (pressResume(message)) {
         return;
     }
     if (!m_options.compareDumpPath.isEmpty() && !m_window->reviewPanel()->dumpCompare(m_options.compareDumpPath)) {

@@ -27,6 +27,8 @@ private:
     void pollScreenshots();
     void onRemoteStatus(const RemoteJobStatus& status);
     void onRunEnded(const QString& message, bool failed);
+    /// --press-resume: clicks Resume once when the window offers it; true when it did.
+    bool pressResume(const QString& message);
 
     MainWindow* m_window;
     MonitorOptions m_options;
@@ -35,6 +37,7 @@ private:
     QString m_stoppedJob; ///< the remote job --stop-at-shots stopped
     std::int64_t m_pausedShot = -1; ///< the shot shown when --pause-display-at paused the display
     bool m_reopened = false; ///< --then-open was done
+    bool m_endOfReplacedRun = false; ///< --open-during-run answered yes: the next end is the replaced run's
     bool m_fileShotAsked = false; ///< --show-file-shot was asked for
     bool m_resumePressed = false; ///< --press-resume pressed Resume already
 };

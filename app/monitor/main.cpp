@@ -1,4 +1,6 @@
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 // fxs-monitor: the live monitoring window.
 #include "MainWindow.h"
 #include "EngineController.h"
@@ -96,7 +98,12 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("When the first run ends, open this detector stack"), QStringLiteral("file"));
     const QCommandLineOption fileShot(QStringLiteral("show-file-shot"),
         QStringLiteral("When a file run ends, show this shot read back from the file"), QStringLiteral("n"));
-    p.addOptions({ windowDump, pauseAt, thenOpen, fileShot });
+    const QCommandLineOption openDuring(QStringLiteral("open-during-run"),
+        QStringLiteral("Once 20 shots are in C2, open this detector stack while the run goes on"), QStringLiteral("file"));
+    const QCommandLineOption answer(QStringLiteral("answer"),
+        QStringLiteral("Answer the window's questions (\"Stop the run and open a file?\"): yes or cancel"),
+        QStringLiteral("yes|cancel"));
+    p.addOptions({ windowDump, pauseAt, thenOpen, fileShot, openDuring, answer });
     const QCommandLineOption vetoScript(QStringLiteral("veto-script"),
         QStringLiteral("Pause at a shot, change the vetoes as a JSON script says, resume (tests, screenshots)"),
         QStringLiteral("file"));
@@ -140,6 +147,12 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.windowDumpPath = p.value(windowDump);
     o.pauseDisplayAtShots = p.value(pauseAt).toLongLong();
     o.thenOpenPath = p.value(thenOpen);
+    o.openDuringRunPath = p.value(openDuring);
+    o.answer = p.value(answer);
+    if (!o.answer.isEmpty() && o.answer != QLatin1String("yes") && o.answer != QLatin1String("cancel")) {
+        std::fprintf(stderr, "fxs-monitor: --answer %s: expected yes or cancel\n", qPrintable(o.answer));
+        std::exit(2);
+    }
     o.showFileShot = p.isSet(fileShot) ? p.value(fileShot).toLongLong() : -1;
     o.geometryPath = p.value(geometry);
     o.pixelMask = p.value(mask);

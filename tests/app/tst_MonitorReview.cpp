@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <ProgramRunner.h>
+#include <PythonRunner.h>
 #include <QtTest>
 #include <cmath>
 #include <fxs/correlation/C2Accumulator.h>
@@ -101,6 +102,30 @@ double bruteC2(const test::BruteC2& b, int q, int qp, int k)
 
 bool close(double shown, double expected) { return std::abs(shown - expected) <= 1e-9 * (1.0 + std::abs(expected)); }
 
+// The explorer's curve at its cursor (a --dump-c2 file) against the brute force: the first difference, or empty;
+// `compared` counts the Δ bins compared (a self-term bin is not drawn).
+QString explorerVersusBrute(const QJsonObject& c2, const test::BruteC2& brute, int* compared)
+{
+    const int q = c2.value("q").toInt(), qp = c2.value("qp").toInt();
+    const QJsonArray curve = c2.value("c2").toArray();
+    if (curve.size() != kNPhi) {
+        return QString("the explorer's curve has %1 points, not %2").arg(curve.size()).arg(kNPhi);
+    }
+    for (int k = 0; k < kNPhi; ++k) {
+        if (curve[k].isNull()) {
+            continue;
+        }
+        if (!close(curve[k].toDouble(), bruteC2(brute, q, qp, k))) {
+            return QString("explorer Δ bin %1: %2, brute force %3")
+                .arg(k)
+                .arg(curve[k].toDouble())
+                .arg(bruteC2(brute, q, qp, k));
+        }
+        ++*compared;
+    }
+    return {};
+}
+
 } // namespace
 
 class TestMonitorReview : public QObject {
@@ -124,21 +149,11 @@ private slots:
         // The C2 explorer shows A: its curve at the cursor against the brute force over A's frames.
         const QJsonObject c2 = readJson(dir.filePath("c2.json"));
         QCOMPARE(c2.value("shots").toInt(), 40);
-        const int q = c2.value("q").toInt(), qp = c2.value("qp").toInt();
-        const QJsonArray curve = c2.value("c2").toArray();
-        QCOMPARE(curve.size(), kNPhi);
         int compared = 0;
-        for (int k = 0; k < kNPhi; ++k) {
-            if (!curve[k].isNull()) {
-                QVERIFY2(close(curve[k].toDouble(), bruteC2(wa.brute, q, qp, k)),
-                    qPrintable(QString("explorer Δ bin %1: %2, brute force %3")
-                                   .arg(k)
-                                   .arg(curve[k].toDouble())
-                                   .arg(bruteC2(wa.brute, q, qp, k))));
-                ++compared;
-            }
-        }
+        const QString mismatch = explorerVersusBrute(c2, wa.brute, &compared);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         QVERIFY(compared >= kNPhi - 1);
+        const int q = c2.value("q").toInt(), qp = c2.value("qp").toInt();
 
         // The Review tab: A and B at the same (q, q′), and A − B, against the brute force of each run.
         const QJsonObject cmp = readJson(dir.filePath("compare.json"));
@@ -256,6 +271,37 @@ private slots:
 
     // The health bar in review says what is shown: REVIEW, the file's name and its shot counts as its /ledger holds
     // them (h5py counts the ledger's rows and its accepted shots), not IDLE; with a second file, both.
+    // A results file of the first schema (before the standard errors: no /c2/c2_std_error, /c2/fourier_std_error or
+    // /sums/squares, schema_version 1), made from a new one with h5py, still opens: the explorer shows its C2 (against
+    // the brute force over its frames) and draws no error band.
+    void reviewsAFileOfTheFirstSchema()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.filePath("old.h5");
+        const Written wa = writeRun(a, 30, 7, kNPhi, { 30 }, { 0.5 }, {});
+        const auto downgraded = test::runPython(QStringLiteral(R"(
+import h5py, sys
+with h5py.File(sys.argv[1], 'r+') as f:
+    gone = [p for p in ('c2/c2_std_error', 'c2/fourier_std_error', 'sums/squares') if p in f]
+    for p in gone:
+        del f[p]
+    f.attrs['schema_version'] = 1
+    print(len(gone))
+)"),
+            { a });
+        QVERIFY2(downgraded.ok(), downgraded.err.constData());
+        QVERIFY2(downgraded.out.trimmed().toInt() >= 2, downgraded.out.constData()); // what schema 2 added was there
+        const auto m = monitor(dir, { "--review", a, "--dump-c2", dir.filePath("c2.json") });
+        QVERIFY2(m.exitCode == 0, m.err.constData());
+        const QJsonObject c2 = readJson(dir.filePath("c2.json"));
+        QCOMPARE(c2.value("shots").toInt(), 30);
+        int compared = 0;
+        const QString mismatch = explorerVersusBrute(c2, wa.brute, &compared);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        QVERIFY(compared >= kNPhi - 1);
+        QVERIFY(c2.value("stdError").toArray().isEmpty()); // no band: the file has no standard errors
+    }
+
     void healthBarSaysWhatIsReviewed()
     {
         QTemporaryDir dir;

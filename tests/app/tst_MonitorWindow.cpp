@@ -133,6 +133,10 @@ QJsonObject runWindow(const QTemporaryDir& dir, QStringList args, QSize screen =
         qWarning("fxs-monitor did not finish");
         return {};
     }
+    QFile output(dir.filePath("output.txt")); // what it said on the terminal, for the tests that read it
+    if (output.open(QIODevice::WriteOnly)) {
+        output.write(p.readAll());
+    }
     QFile dump(dir.filePath("window.json"));
     if (!dump.open(QIODevice::ReadOnly)) {
         qWarning("no window dump: %s", p.readAll().constData());
@@ -321,6 +325,13 @@ private slots:
             qPrintable(QStringLiteral("window %1 px wide on a %2 px screen").arg(w["windowWidth"].toInt()).arg(screen.width())));
         QVERIFY2(w["windowHeight"].toInt() <= screen.height(),
             qPrintable(QStringLiteral("window %1 px tall on a %2 px screen").arg(w["windowHeight"].toInt()).arg(screen.height())));
+        QVERIFY2(w["contentMinimumWidth"].toInt() <= w["windowWidth"].toInt(),
+            qPrintable(QStringLiteral("content at least %1 px wide in a %2 px window")
+                           .arg(w["contentMinimumWidth"].toInt())
+                           .arg(w["windowWidth"].toInt())));
+        // Nor is a dock's content wider than its dock (the Vetoes panel's min, max and Clear were cut off).
+        QVERIFY2(w["docksCutOff"].toArray().isEmpty(),
+            qPrintable(QJsonDocument(w["docksCutOff"].toArray()).toJson(QJsonDocument::Compact)));
     }
 
     // Pausing the display during a run holds the shot shown (detector and history) while the run goes on.
@@ -331,6 +342,8 @@ private slots:
             smallSimulatedRun(400, 100)
                 + QStringList { QStringLiteral("--pause-display-at"), QStringLiteral("30") });
         QVERIFY(!w.isEmpty());
+        // Keyboard focus is on the detector view (Space and the arrows step the display), not in a text box.
+        QCOMPARE(w["focusWidget"].toString(), QStringLiteral("fxs::widgets::DiffractionView"));
         const qint64 paused = w["pausedShot"].toInteger();
         QVERIFY2(paused >= 0, "the display was never paused with a shot on it");
         QCOMPARE(w["shotsDone"].toInteger(), 400); // ~3.7 s of run after the pause
@@ -338,6 +351,10 @@ private slots:
         QCOMPARE(w["shownShot"].toInteger(), paused);
         QCOMPARE(w["historyShot"].toInteger(), paused);
         QVERIFY2(w["historyText"].toString().contains(QStringLiteral("shot %1").arg(paused)),
+            qPrintable(w["historyText"].toString()));
+        // Dumped once the run ended: the bar no longer says that it goes on.
+        QVERIFY2(!w["historyText"].toString().contains(QStringLiteral("goes on"))
+                && w["historyText"].toString().contains(QStringLiteral("the run has ended")),
             qPrintable(w["historyText"].toString()));
     }
 
@@ -365,6 +382,66 @@ private slots:
         QCOMPARE(files.size(), 1);
         QVERIFY2(files.first().startsWith(QStringLiteral("fxs-run-")) && files.first().endsWith(QStringLiteral("-simulated.h5")),
             qPrintable(files.first()));
+    }
+
+    // Opening a file while a run goes on asks first (File ▸ Open, as a user would, answered by --answer). Cancel: the
+    // run goes on to its last shot and writes one results file. Yes: the run stops and its results file holds the
+    // shots it had in C2 (h5py), then the file's run goes to its end with a results file named after the file; no
+    // results file is empty (the run used to be stopped unasked, with a 95 MB file of no shots).
+    void openingAFileDuringARunAsksFirst_data()
+    {
+        QTest::addColumn<QString>("answer");
+        QTest::newRow("cancel") << QStringLiteral("cancel");
+        QTest::newRow("yes") << QStringLiteral("yes");
+    }
+    void openingAFileDuringARunAsksFirst()
+    {
+        QFETCH(QString, answer);
+        QTemporaryDir dir;
+        const QString cxi = dir.filePath("night.cxi");
+        const auto written = fxs::test::runPython(QStringLiteral(R"(
+import h5py, sys, numpy as np
+data = np.random.default_rng(5).poisson(3.0, (60, 48, 48)).astype(np.float32)
+with h5py.File(sys.argv[1], 'w') as f:
+    f['/entry_1/data_1/data'] = data
+)"),
+            { cxi });
+        QVERIFY2(written.ok(), written.err.constData());
+        const QJsonObject w = runWindow(dir,
+            smallSimulatedRun(400, 100)
+                + QStringList { QStringLiteral("--open-during-run"), cxi, QStringLiteral("--answer"), answer,
+                    QStringLiteral("--clen"), QStringLiteral("0.1"), QStringLiteral("--photon-energy"),
+                    QStringLiteral("9000"), QStringLiteral("--pixel-size"), QStringLiteral("1e-4") });
+        QFile f(dir.filePath("output.txt"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString output = QString::fromUtf8(f.readAll());
+        QVERIFY2(!w.isEmpty(), qPrintable(output));
+        QVERIFY2(output.contains(QStringLiteral("asked \"Stop the run and open a file?\"; answering ") + answer),
+            qPrintable(output));
+        // Shots in each results file, as h5py reads them.
+        QMap<QString, qint64> shots;
+        for (const QString& name : QDir(dir.filePath("results")).entryList({ QStringLiteral("*.h5") })) {
+            shots[name] = fxs::test::h5pyOnResults(dir.filePath("results/" + name),
+                QStringLiteral("s = f['/sums']\nprint(int(s.attrs['shots_even']) + int(s.attrs['shots_odd']))\n"))
+                              .trimmed()
+                              .toLongLong();
+            QVERIFY2(shots[name] > 0, qPrintable(name + QStringLiteral(" holds no shot")));
+        }
+        const QStringList names = shots.keys();
+        if (answer == QLatin1String("cancel")) {
+            QCOMPARE(w["shotsDone"].toInteger(), 400); // the run was not touched
+            QCOMPARE(names.size(), 1);
+            QVERIFY2(names.first().endsWith(QStringLiteral("-simulated.h5")), qPrintable(names.first()));
+            QCOMPARE(shots.first(), 400);
+            return;
+        }
+        QCOMPARE(w["shotsDone"].toInteger(), 60); // the file's run, to its end
+        QCOMPARE(names.size(), 2);
+        const QString simulated = names.filter(QStringLiteral("-simulated.h5")).value(0);
+        const QString file = names.filter(QStringLiteral("-night.h5")).value(0);
+        QVERIFY2(!simulated.isEmpty() && !file.isEmpty(), qPrintable(names.join(", ")));
+        QVERIFY2(shots[simulated] >= 20 && shots[simulated] < 400, qPrintable(QString::number(shots[simulated])));
+        QCOMPARE(shots[file], 60);
     }
 
     // Any shot of a file run can be shown again after the run, read back from the file (the history's slider),

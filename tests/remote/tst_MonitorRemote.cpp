@@ -2,8 +2,8 @@
 // real mpirun + fxs-worker ranks. The C2 the window shows equals the brute-force C2 (seed eq. 1, float64 φ-loop) of
 // the same synthetic shots; the Ranks table ends with both ranks DONE; a bad token or a closed port gives a message
 // naming the server and the cause; a cancel from the window ends the job CANCELLED with no fxs-worker left and its
-// ranks shown CANCELLED; restarting the window on saved remote settings submits nothing; Resume continues a cancelled
-// job from its checkpoint to sums equal to an uninterrupted run's; a stream job chosen in the form (every rank a
+// ranks shown CANCELLED; restarting the window on saved remote settings submits nothing; a restarted window resumes
+// the last session's cancelled job from its checkpoint to sums equal to an uninterrupted run's; a stream job chosen in the form (every rank a
 // consumer of a DECTRIS Stream V2 publisher) ends at the series' end with every image the publisher sent in its ledger.
 #include "RemoteFixture.h"
 
@@ -83,6 +83,19 @@ MonitorRun runMonitor(
     QProcess p;
     startMonitor(p, dir, address, tokenFile, extra);
     return finishMonitor(p, dir);
+}
+
+// fxs-monitor on an offscreen screen of 1920 × 1080 pixels (the platform's default is 800 × 600).
+void onControlRoomScreen(QProcess& p, const QTemporaryDir& dir)
+{
+    QFile config(dir.filePath("screen.json"));
+    if (config.open(QIODevice::WriteOnly)) {
+        config.write(R"({"windowFrameMargins": false, "screens": [{"name": "control-room", "x": 0, "y": 0,
+            "width": 1920, "height": 1080, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]})");
+    }
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen:configfile=") + config.fileName());
+    p.setProcessEnvironment(env);
 }
 
 // Every live fxs-worker process whose command line names a job folder under `stateDir`.
@@ -485,17 +498,32 @@ private slots:
     {
         QTemporaryDir dir;
         // Far more shots than run in the test's time: only a cancel ends it.
-        const MonitorRun run = runMonitor(dir, address(), m_server->tokenFile(),
+        QProcess p;
+        onControlRoomScreen(p, dir);
+        startMonitor(p, dir, address(), m_server->tokenFile(),
             { QStringLiteral("--shots"), QStringLiteral("2000000"), QStringLiteral("--nq"), QStringLiteral("16"),
-                QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--stop-at-shots"),
-                QStringLiteral("1") });
+                QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--stop-at-shots"), QStringLiteral("1"),
+                QStringLiteral("--dump-window"), dir.filePath("window.json") });
+        const MonitorRun run = finishMonitor(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        // The window with a cancelled job (the Resume button shown) keeps the 1,600 px it started with, and nothing is
+        // cut off at its right edge or inside a dock (the button in a large font and the C2 title on one line made it
+        // grow to 1,785 px while the job ran, cut off in between, and the remote form was cut off inside its dock).
+        QFile dump(dir.filePath("window.json"));
+        QVERIFY(dump.open(QIODevice::ReadOnly));
+        const QJsonObject w = QJsonDocument::fromJson(dump.readAll()).object();
+        QVERIFY2(w["contentMinimumWidth"].toInt() <= w["windowWidth"].toInt() && w["windowWidth"].toInt() <= 1600,
+            qPrintable(QStringLiteral("content at least %1 px wide in a %2 px window")
+                           .arg(w["contentMinimumWidth"].toInt())
+                           .arg(w["windowWidth"].toInt())));
+        QVERIFY2(w["docksCutOff"].toArray().isEmpty(),
+            qPrintable(QJsonDocument(w["docksCutOff"].toArray()).toJson(QJsonDocument::Compact)));
         QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("CANCELLED"));
         QVERIFY2(run.output.contains(QStringLiteral("cancelled")), qPrintable(run.output));
         const QString id = run.ranks.value("job_id").toString();
         QVERIFY(!id.isEmpty());
         const auto jobs = m_server->session->list();
-        QVERIFY(jobs.ok());
+        QVERIFY2(jobs.ok(), jobs.ok() ? "" : jobs.error().message.c_str());
         bool seen = false;
         for (const auto& j : *jobs) {
             if (QString::fromStdString(j.job_id()) == id) {
@@ -542,57 +570,64 @@ private slots:
         QCOMPARE(after->size(), before->size()); // the server's job list is unchanged
     }
 
-    // Resume in the window: a job cancelled on the server after a checkpoint is resumed with the Resume button
-    // (pressed by --press-resume as a user would) and continues from its checkpoint: the same job, attempt 2, from
-    // the checkpoint's shots, to every shot; its fetched sums equal an uninterrupted accumulation of every shot.
-    void resumeContinuesACancelledJob()
+    // Resume in the window, after a restart: a window submits a job (a checkpoint every 0.2 s, the form's
+    // "checkpoint every"), the job is cancelled on the server at its first checkpoint, the window ends; a new window
+    // on the same settings submits nothing, looks the job up, offers Resume, and (pressed by --press-resume as a user
+    // would) continues it from its checkpoint: the same job, attempt 2, from the checkpoint's shots, to every shot;
+    // its fetched sums equal an uninterrupted accumulation of every shot. Event-driven: the cancel goes out from the
+    // watch's status callback at the first checkpoint, no fixed waits.
+    void resumeAfterRestartContinuesTheJob()
     {
         QTemporaryDir dir;
-        // The first checkpoint comes after 5 s or more (the job's reduction interval): the job must run well past
-        // that, yet end in the test's time. 300 k shots on 16 × 64 bins ended before one on a quiet machine (and
-        // took a minute on busy cores); 1 M take about 15 s there.
-        const int shots = 1000000;
+        const int shots = 200000; // ~3 s on a quiet machine; the first checkpoint comes after 0.2 s
         const int nQ = 16;
         const int nPhi = 64;
+        const QStringList grid { QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--nq"),
+            QString::number(nQ), QStringLiteral("--nphi"), QString::number(nPhi) };
+        const QJsonObject oftenCheckpointed { { "reduce_interval_s", 0.2 } };
         const auto before = m_server->session->list();
         QVERIFY(before.ok());
         QSet<QString> old;
         for (const auto& j : *before) {
             old.insert(QString::fromStdString(j.job_id()));
         }
-        QProcess p;
-        startMonitor(p, dir, address(), m_server->tokenFile(),
-            { QStringLiteral("--shots"), QString::number(shots), QStringLiteral("--nq"), QString::number(nQ),
-                QStringLiteral("--nphi"), QString::number(nPhi), QStringLiteral("--press-resume") });
-        // Cancel from outside (a colleague, `fxs remote cancel`) once the job has a checkpoint and is not done.
+        QProcess first;
+        startMonitor(first, dir, address(), m_server->tokenFile(), grid, oftenCheckpointed);
         std::string id;
-        QString seen = QStringLiteral("no new job");
-        const auto checkpointed = [&] {
+        const auto submitted = [&] {
             auto jobs = m_server->session->list();
             for (const auto& j : jobs ? *jobs : std::vector<fxs::v1::JobStatus> {}) {
-                if (!old.contains(QString::fromStdString(j.job_id()))) {
-                    id = j.job_id();
-                    seen = QStringLiteral("job %1 state %2, %3 shots, checkpoint %4")
-                               .arg(QString::fromStdString(id))
-                               .arg(int(j.state()))
-                               .arg(j.shots_done())
-                               .arg(j.checkpoint_shots());
-                    return j.state() == fxs::v1::JOB_STATE_RUNNING && j.checkpoint_shots() > 0
-                        && j.checkpoint_shots() < shots;
-                }
+                id = old.contains(QString::fromStdString(j.job_id())) ? id : j.job_id();
             }
-            return false;
+            return !id.empty();
         };
-        QTRY_VERIFY2_WITH_TIMEOUT(checkpointed(), qPrintable(seen + "; " + p.readAll()), 60000);
-        const auto cancelled = m_server->session->cancel(id);
-        QVERIFY(cancelled.ok());
-        QCOMPARE(int(cancelled->state()), int(fxs::v1::JOB_STATE_CANCELLED));
-        const std::int64_t checkpoint = cancelled->checkpoint_shots();
-        QVERIFY(checkpoint > 0 && checkpoint < shots);
+        QTRY_VERIFY2_WITH_TIMEOUT(submitted(), qPrintable(first.readAll()), 60000);
+        // Cancel from outside (a colleague, `fxs remote cancel`) at the first status with a checkpoint.
+        auto watcher = m_server->sessionWith(m_server->token);
+        std::int64_t checkpoint = -1;
+        auto end = watcher->watch(id, [&](const fxs::v1::JobStatus& j) {
+            if (checkpoint < 0 && j.state() == fxs::v1::JOB_STATE_RUNNING && j.checkpoint_shots() > 0) {
+                auto c = m_server->session->cancel(id);
+                checkpoint = c ? c->checkpoint_shots() : 0;
+            }
+        });
+        QVERIFY(end.ok());
+        QCOMPARE(int(end->state()), int(fxs::v1::JOB_STATE_CANCELLED));
+        QVERIFY2(checkpoint > 0 && checkpoint < shots, qPrintable(QStringLiteral("checkpoint %1").arg(checkpoint)));
+        QCOMPARE(end->checkpoint_shots(), checkpoint);
+        const MonitorRun ended = finishMonitor(first, dir);
+        QVERIFY2(ended.exitCode == 0, qPrintable(ended.output));
+        QCOMPARE(ended.ranks.value("state").toString(), QStringLiteral("CANCELLED"));
 
-        const MonitorRun run = finishMonitor(p, dir, 240000);
+        // A new window on the same settings, not told to submit: it finds the job and resumes it.
+        QFile::remove(dir.filePath("ranks.json"));
+        QProcess second;
+        startMonitor(second, dir, address(), m_server->tokenFile(), grid + QStringList { QStringLiteral("--press-resume") },
+            oftenCheckpointed, {}, false);
+        const MonitorRun run = finishMonitor(second, dir, 120000);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
-        QVERIFY2(run.output.contains(QStringLiteral("pressing ⟳ Resume job ") + QString::fromStdString(id)),
+        QVERIFY2(run.output.contains(QStringLiteral("in an earlier session; pressing ⟳ Resume job ")
+                     + QString::fromStdString(id) + QStringLiteral(" from its checkpoint")),
             qPrintable(run.output));
         QCOMPARE(run.ranks.value("job_id").toString(), QString::fromStdString(id)); // the same job, not a new one
         QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("SUCCEEDED"));
@@ -601,7 +636,7 @@ private slots:
         QCOMPARE(run.ranks.value("shots_done").toInt(), shots);
         const auto after = m_server->session->list();
         QVERIFY(after.ok());
-        QCOMPARE(after->size(), before->size() + 1); // Resume submitted nothing new
+        QCOMPARE(after->size(), before->size() + 1); // neither the restart nor Resume submitted anything new
 
         // The oracle: every shot accumulated once, in this process, without MPI, checkpoint or resume.
         auto fetched = fxs::SumsFile::read(dir.filePath("results/fxs-remote-%1.fxs1").arg(QString::fromStdString(id)).toStdString());

@@ -1,7 +1,8 @@
 // `fxs remote` against a real fxs-server on 127.0.0.1: every subcommand says who it acts as (the token file's
 // entry, written here), and a role that does not allow an action ends with exit code 3 and the server's word;
 // `watch` prints progress lines until the job ends and `fetch` brings its results file home (read with h5py) and
-// its sums (equal to an accumulation of the same shots in this process).
+// its sums (equal to an accumulation of the same shots in this process); `cancel` and `resume` stop a running job and
+// continue it to sums equal to an uninterrupted accumulation.
 #include "RemoteFixture.h"
 
 #include <H5pyResults.h>
@@ -168,6 +169,59 @@ private slots:
         const QStringList parts = out.split(' ');
         QVERIFY2(out.startsWith("16 (16, 16, 32) "), qPrintable(out));
         QVERIFY2(std::abs(parts.last().toDouble() - norm) <= 1e-9 * norm, qPrintable(out + " vs " + QString::number(norm, 'g', 17)));
+    }
+
+    // What the window's Stop and Resume do, from the CLI: `fxs remote cancel` stops a running job at its first
+    // checkpoint (run from the watch's status callback as soon as there is one: no fixed waits), `fxs remote list`
+    // shows it CANCELLED, `fxs remote resume` continues it (same job, attempt 2) and `fxs remote watch` follows it to
+    // its end. The oracle: its fetched sums equal an accumulation of every shot once, in this process.
+    void cancelThenResumeContinuesTheJob()
+    {
+        const QString bob = tokenFile("bob", "bob-token-0123456789ab");
+        const QString eve = tokenFile("eve", "eve-token-0123456789ab");
+        const std::int64_t shots = 200000; // ~3 s on two quiet cores; a checkpoint every 0.2 s
+        fxs::v1::JobSpec spec = smallSpec(2, shots, 16, 64);
+        spec.set_shots_per_unit(64);
+        spec.set_units_per_reduce(0); // rounds end by time only
+        spec.set_reduce_interval_s(0.2);
+        auto st = m_server->sessionWith("bob-token-0123456789ab")->submit(spec);
+        QVERIFY(st.ok());
+        const QString id = QString::fromStdString(st->job_id());
+        Run cancel;
+        std::int64_t checkpoint = -1;
+        auto end = m_server->sessionWith("eve-token-0123456789ab")->watch(st->job_id(), [&](const fxs::v1::JobStatus& s) {
+            if (checkpoint < 0 && s.state() == fxs::v1::JOB_STATE_RUNNING && s.checkpoint_shots() > 0) {
+                checkpoint = s.checkpoint_shots();
+                cancel = fxsRemote(QStringList { "cancel", id } + common(bob));
+            }
+        });
+        QVERIFY(end.ok());
+        QVERIFY2(checkpoint > 0, "the job ended before its first checkpoint");
+        QVERIFY2(cancel.code == 0 && cancel.out.contains("signed in as bob (operate)")
+                && cancel.out.contains(id + "  CANCELLED  "),
+            qPrintable(cancel.out));
+        QCOMPARE(int(end->state()), int(fxs::v1::JOB_STATE_CANCELLED));
+        QVERIFY2(end->shots_done() < shots, qPrintable(QString::number(end->shots_done())));
+        const Run list = fxsRemote(QStringList { "list" } + common(eve));
+        QVERIFY2(list.code == 0 && list.out.contains(id + "  CANCELLED  "), qPrintable(list.out));
+
+        const Run resume = fxsRemote(QStringList { "resume", id } + common(bob));
+        QVERIFY2(resume.code == 0 && resume.out.contains(id + "  "), qPrintable(resume.out));
+        const Run watch = fxsRemote(QStringList { "watch", id, "--interval", "0" } + common(eve));
+        QVERIFY2(watch.code == 0, qPrintable(watch.out));
+        QVERIFY2(watch.out.contains(QStringLiteral("%1  SUCCEEDED  %2/%2 shots").arg(id).arg(shots))
+                && watch.out.contains("attempt 2"),
+            qPrintable(watch.out));
+
+        QTemporaryDir dir;
+        const Run fetch = fxsRemote(
+            QStringList { "fetch", id, "--kind", "sums", "--out", dir.filePath("run.fxs1") } + common(eve));
+        QVERIFY2(fetch.code == 0, qPrintable(fetch.out));
+        auto fetched = fxs::SumsFile::read(dir.filePath("run.fxs1").toStdString());
+        QVERIFY(fetched.ok());
+        QCOMPARE(fetched->sums.totalShots(), shots); // every shot once: none lost, none counted twice
+        const double error = sumsError(fetched->sums, localSums(spec));
+        QVERIFY2(error < 1e-10, qPrintable(QStringLiteral("resumed sums differ from an uninterrupted run by %1").arg(error)));
     }
 };
 

@@ -1,6 +1,7 @@
 // C2SliceView: slices against direct indexing of the snapshot arrays; the shared cursor; the standard error band.
 #include <C2SliceView.h>
 #include <QtTest>
+#include <ShotCountsModel.h>
 #include <WidgetScreenshot.h>
 #include <cmath>
 #include <fxs/correlation/C2Accumulator.h>
@@ -75,6 +76,27 @@ private slots:
             }
             QVERIFY(std::isnan(diag[std::size_t(q) * 8]));
         }
+    }
+
+    // The title's count is the run's (the counts model); when the curves come from an older snapshot, or from none
+    // yet (a remote job before its first reduction: empty axes under "60,225 shots in C2"), it says so.
+    void titleSaysWhatIsDrawn()
+    {
+        C2SliceView view;
+        view.setGrid({ 6, 16, 0.1, 0.7 });
+        ShotCountsModel counts;
+        view.setCountsModel(&counts);
+        fxs::VetoCounts c;
+        c.read = c.inC2 = 60225;
+        counts.setCounts(c);
+        QVERIFY2(view.title().contains(QStringLiteral("60,225 shots in C2 (nothing drawn yet: waiting for the first C2 "
+                                                      "snapshot)")),
+            qPrintable(view.title()));
+        view.setSnapshot(std::make_shared<fxs::C2Snapshot>(codedSnapshot(6, 16))); // 12,345 shots
+        QVERIFY2(view.title().contains(QStringLiteral("60,225 shots in C2 (drawn from 12,345)")), qPrintable(view.title()));
+        c.read = c.inC2 = 12345;
+        counts.setCounts(c);
+        QVERIFY2(view.title().endsWith(QStringLiteral("12,345 shots in C2")), qPrintable(view.title()));
     }
 
     void viewShowsTheCursorSlice()

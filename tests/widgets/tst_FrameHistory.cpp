@@ -138,6 +138,25 @@ private slots:
         QCOMPARE(h.size(), expected);
     }
 
+    // The bar says the run goes on only while it does: once it ended, a paused display says so instead.
+    void barFollowsTheRunsEnd()
+    {
+        FrameHistory h;
+        h.setRunGoing(true);
+        for (int i = 0; i < 5; ++i) {
+            h.push(item(i));
+        }
+        QVERIFY2(h.text().startsWith(QStringLiteral("live — shot 4")), qPrintable(h.text()));
+        h.stepBack();
+        QVERIFY2(h.text().contains(QStringLiteral("shot 3")) && h.text().contains(QStringLiteral("the run goes on")),
+            qPrintable(h.text()));
+        h.setRunGoing(false);
+        QVERIFY2(!h.text().contains(QStringLiteral("goes on")) && h.text().contains(QStringLiteral("the run has ended")),
+            qPrintable(h.text()));
+        h.setPaused(false);
+        QVERIFY2(h.text().startsWith(QStringLiteral("run ended — shot 4")), qPrintable(h.text()));
+    }
+
     void playReachesNewestAndStops()
     {
         FrameHistory h;
