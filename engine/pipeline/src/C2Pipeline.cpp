@@ -127,6 +127,7 @@ struct Worker {
     }
 
     std::mutex mutex; // held while a frame is added, and while sums are taken
+    double queueWait = 0; // seconds waiting for a frame (written under `mutex`)
     std::optional<C2Accumulator> acc; // the CPU path
     std::unique_ptr<GpuC2Accumulator> gpu; // or the GPU path
     std::vector<std::shared_ptr<const Frame>> pendingRaw; // raw frames taken, not yet staged (kRawGroup at most)
@@ -156,6 +157,7 @@ struct C2Pipeline::Impl {
         for (;;) {
             Item frame;
             bool room = false;
+            const auto t0 = std::chrono::steady_clock::now();
             {
                 std::unique_lock lock(queueMutex);
                 notEmpty.wait(lock, [&] { return cancelled || closed || !queue.empty(); });
@@ -172,8 +174,10 @@ struct C2Pipeline::Impl {
             if (room) {
                 notFull.notify_all(); // every blocked producer: each pushes, or the next half-way mark comes
             }
+            const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             {
                 std::lock_guard lock(w.mutex);
+                w.queueWait += waited;
                 const Status s = w.add(frame);
                 (s ? done : rejected)++;
             }
@@ -216,8 +220,8 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
     m_impl->config = config;
     m_impl->config.queueCapacity = std::max(1, config.queueCapacity);
     const int n = config.threads > 0 ? config.threads : hardwareThreads();
-    // Each worker runs its own rank-k updates: BLAS threads would only oversubscribe the cores.
-    openblas_set_num_threads(std::max(1, hardwareThreads() / n));
+    // Each worker runs its own rank-k updates on one core (C2PipelineConfig::blasThreads).
+    openblas_set_num_threads(std::max(1, config.blasThreads));
     const C2Config& c = config.accumulator;
     const int nMax = c.effectiveNMax();
     m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean, c.variance);
@@ -400,6 +404,19 @@ C2Progress C2Pipeline::progress() const
 }
 
 int C2Pipeline::threads() const { return static_cast<int>(m_impl->workers.size()); }
+
+C2Timings C2Pipeline::timings() const
+{
+    C2Timings sum;
+    for (const auto& w : m_impl->workers) {
+        std::lock_guard lock(w->mutex);
+        if (w->acc) {
+            sum += w->acc->timings();
+        }
+        sum.queueWait += w->queueWait;
+    }
+    return sum;
+}
 
 std::string C2Pipeline::backendDescription() const { return m_impl->description; }
 
