@@ -10,6 +10,8 @@
 #include <cstring>
 #include <condition_variable>
 #include <deque>
+#include <exception>
+#include <latch>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -88,7 +90,13 @@ RemapChoice chooseRemap(const C2PipelineConfig& c)
 }
 
 struct Worker {
-    Worker(const C2Config& c, C2Sink& sink) { acc.emplace(c, sink); }
+    // The CPU path's accumulator is built by the worker's own thread (build()): its hundreds of MB are first
+    // touched there, by all workers at once and on the worker's memory node, instead of one after another here.
+    Worker(const C2Config& c, C2Sink& sink)
+        : cpuConfig(c)
+        , cpuSink(&sink)
+    {
+    }
     Worker(std::unique_ptr<GpuC2Accumulator> g, C2Sink& sink)
         : gpu(std::move(g))
     {
@@ -126,6 +134,21 @@ struct Worker {
         }
     }
 
+    // Builds the CPU accumulator (on the worker's thread, before it takes frames); a failure is kept for the caller.
+    void build()
+    {
+        if (cpuSink) {
+            try {
+                acc.emplace(cpuConfig, *cpuSink);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        }
+    }
+
+    C2Config cpuConfig;
+    C2Sink* cpuSink = nullptr; // set for the CPU path until build()
+    std::exception_ptr failure; // build() failed (e.g. out of memory): the pipeline's constructor rethrows it
     std::mutex mutex; // held while a frame is added, and while sums are taken
     double queueWait = 0; // seconds waiting for a frame (written under `mutex`)
     std::optional<C2Accumulator> acc; // the CPU path
@@ -152,8 +175,15 @@ struct C2Pipeline::Impl {
     mutable std::mutex rateMutex;
     mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
 
+    std::unique_ptr<std::latch> built; // counts the workers whose accumulator is built (lives as long as they run)
+
     void run(Worker& w)
     {
+        w.build();
+        built->count_down();
+        if (w.failure) {
+            return;
+        }
         for (;;) {
             Item frame;
             bool room = false;
@@ -273,9 +303,21 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
             m_impl->description += " (" + gpuProblem + ")";
         }
     }
+    m_impl->built = std::make_unique<std::latch>(static_cast<std::ptrdiff_t>(m_impl->workers.size()));
     for (auto& w : m_impl->workers) {
         Worker* raw = w.get();
         w->thread = std::thread([this, raw] { m_impl->run(*raw); });
+    }
+    m_impl->built->wait(); // every accumulator exists (or failed) before push(), flush() or timings() can reach it
+    for (auto& w : m_impl->workers) {
+        if (w->failure) {
+            const std::exception_ptr failure = w->failure;
+            cancel();
+            for (auto& other : m_impl->workers) {
+                other->thread.join();
+            }
+            std::rethrow_exception(failure);
+        }
     }
 }
 
