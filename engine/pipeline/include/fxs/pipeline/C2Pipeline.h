@@ -42,10 +42,6 @@ enum class DeviceRemap {
 struct C2PipelineConfig {
     C2Config accumulator;
     int threads = 0; ///< CPU worker threads, 0: all cores; each runs its BLAS calls on blasThreads threads
-    /// OpenBLAS threads per worker's call; 0: one, so that `threads` is the number of cores the correlation uses.
-    /// More than one is slower whenever two workers call BLAS at once: Debian's pthread OpenBLAS runs one
-    /// multi-threaded level-3 call at a time (see docs/PERFORMANCE.md § c2). The setting is process-wide.
-    int blasThreads = 0;
     int queueCapacity = 256; ///< frames buffered before push() blocks (backpressure)
     C2Backend backend = C2Backend::Cpu;
     int gpuDevice = 0; ///< CUDA device for the GPU backend
@@ -55,6 +51,11 @@ struct C2PipelineConfig {
     std::optional<PolarRemapper> rawRemapper;
     int cpuRemapThreads = 1; ///< threads that remap on the CPU otherwise (the shot pipeline's), for Auto
     int rawBatchFrames = 128; ///< frames per device batch when raw frames are remapped there
+    /// OpenBLAS threads per worker's call; 0: one, so that `threads` is the number of cores the correlation uses.
+    /// More than one is slower whenever two workers call BLAS at once (OpenBLAS's pthread build shares one pool and
+    /// one level-3 lock among callers; docs/PERFORMANCE.md § c2). Process-wide. Last member: some callers
+    /// initialise the first ones by position.
+    int blasThreads = 0;
 };
 
 /// Multithreaded C2: N workers, each with its own C2Accumulator, fed from one bounded queue; merged on
