@@ -34,6 +34,32 @@ int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurr
 // Threads of the engine and of the reference's FFTW and OpenBLAS (--threads; default every core).
 int g_threads = 0;
 int threads() { return g_threads > 0 ? g_threads : cores(); }
+// OpenBLAS threads per engine worker (--blas-threads; 0: the engine's plan, one; -1: cores ÷ workers, the plan
+// before 2026-12-03, kept to show what it cost).
+int g_blasThreads = 0;
+
+// CPU seconds, page faults and context switches of this process so far (every thread's).
+struct Usage {
+    double cpu = 0;
+    long minorFaults = 0, voluntarySwitches = 0, involuntarySwitches = 0;
+};
+
+Usage usage()
+{
+    rusage u {};
+    ::getrusage(RUSAGE_SELF, &u);
+    return { static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+            + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec),
+        u.ru_minflt, u.ru_nvcsw, u.ru_nivcsw };
+}
+
+// One engine run: its rate and where the workers' time went (push of the first frame to the flushed totals).
+struct EngineRun {
+    double rate = 0; ///< shots/s
+    double wall = 0, flush = 0; ///< seconds: the whole timed run, and of it the final flush
+    Usage used; ///< over the timed run
+    fxs::C2Timings timings; ///< summed over workers
+};
 
 std::vector<fxs::PolarFrame> makeFrames(int nQ, int nPhi, int shots, int maskMode, unsigned seed)
 {
@@ -67,18 +93,20 @@ std::vector<fxs::PolarFrame> makeFrames(int nQ, int nPhi, int shots, int maskMod
 }
 
 // `variance`: also the squares behind the standard errors (C2Config::variance, on by default).
-double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi, bool variance = true) // frames: copied
+EngineRun engineRun(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi, bool variance = true) // frames: copied
 {
     fxs::C2PipelineConfig pc;
     pc.accumulator.nQ = nQ;
     pc.accumulator.nPhi = nPhi;
     pc.accumulator.variance = variance;
     pc.threads = threads();
+    pc.blasThreads = g_blasThreads >= 0 ? g_blasThreads : std::max(1, cores() / threads());
     const std::int64_t n = static_cast<std::int64_t>(frames.size());
     // Set-up (allocating and first touching the totals) happens once per run: timed apart, like the reference's.
     const auto tBuild = Clock::now();
     fxs::C2Pipeline p(pc);
     const double tSetup = seconds(tBuild);
+    const Usage u0 = usage();
     const auto t0 = Clock::now();
     for (auto& f : frames) {
         p.push(std::move(f));
@@ -88,6 +116,14 @@ double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi, bool var
     const double tRun = seconds(t0) + tSetup;
     p.flush(); // the totals now hold every shot, as the reference's output does
     const double t = seconds(t0);
+    const Usage u1 = usage();
+    EngineRun run;
+    run.rate = static_cast<double>(n) / t;
+    run.wall = t;
+    run.flush = t - (tRun - tSetup);
+    run.used = { u1.cpu - u0.cpu, u1.minorFaults - u0.minorFaults, u1.voluntarySwitches - u0.voluntarySwitches,
+        u1.involuntarySwitches - u0.involuntarySwitches };
+    run.timings = p.timings();
     if (std::getenv("FXS_BENCH_VERBOSE")) {
         std::cerr << "  engine: set-up " << tSetup << " s, accumulate " << tRun - tSetup << " s, flush "
                   << t - (tRun - tSetup) << " s\n";
@@ -100,7 +136,12 @@ double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi, bool var
     if (p.progress().shotsDone != n) {
         std::cerr << "c2 bench: engine accumulated " << p.progress().shotsDone << " of " << n << " shots\n";
     }
-    return static_cast<double>(n) / t;
+    return run;
+}
+
+double runEngine(std::vector<fxs::PolarFrame> frames, int nQ, int nPhi, bool variance = true)
+{
+    return engineRun(std::move(frames), nQ, nPhi, variance).rate;
 }
 
 // The bare kernel: one r2c over every shot's rows (output laid out [n][shot][q]) on all cores (FFTW threads)
@@ -194,15 +235,6 @@ Figures measure(int shots, int nQ, int nPhi, int repeats)
     return f;
 }
 
-// CPU seconds of this process so far (every thread's user + system time).
-double cpuSeconds()
-{
-    rusage u {};
-    ::getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
-        + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-
 // What `t` threads move through memory (GB/s, best of three): each updates its own 64 MiB double arrays
 // a[i] += s · b[i] (two reads, one write per element: the access pattern of the rank-k updates into the sums and of
 // the folds into the totals), far larger than the caches.
@@ -240,44 +272,61 @@ double memoryBandwidth(int t)
     return best;
 }
 
-// --threads 1,2,4,...: the engine alone (best of three runs of `shots`) at each thread count, and how much faster
-// the most threads are than two; the reference runs at the same counts, so that what caps both (memory bandwidth
-// of the rank-k updates) shows as the same flattening.
+// --threads 1,2,4,...: the engine alone (best of three runs of `shots`) at each thread count (N workers, one BLAS
+// thread each unless --blas-threads says otherwise: N cores' worth of work), how much faster the most threads are
+// than two, and where the best run's time went: the workers' phases (C2Timings) as shares of threads × wall
+// seconds, the process's CPU seconds over the same (busy share), page faults and context switches. The reference
+// runs at the same counts (FFTW and OpenBLAS on N threads); memory_bandwidth_gb_s is N threads' a += s·b on arrays
+// far larger than the caches, the machine's memory ceiling for that many cores.
 int threadScaling(const std::vector<int>& counts, int shots, int nQ, int nPhi, bool json)
 {
     const auto frames = makeFrames(nQ, nPhi, shots, 0, 1);
-    std::ostringstream engine, reference, busy, bandwidth;
+    std::ostringstream engine, reference, busy, bandwidth, phases;
     std::map<int, double> rates;
     for (int t : counts) {
         g_threads = t;
-        double e = 0, r = 0, cpu = 0, wall = 0;
+        EngineRun best;
+        double r = 0;
         for (int rep = 0; rep < 3; ++rep) {
-            const double c0 = cpuSeconds();
-            const auto t0 = Clock::now();
-            const double rate = runEngine(frames, nQ, nPhi);
-            if (rate > e) { // the busy share of the best run: CPU seconds over wall seconds × threads
-                e = rate;
-                cpu = cpuSeconds() - c0;
-                wall = seconds(t0);
+            EngineRun run = engineRun(frames, nQ, nPhi);
+            if (run.rate > best.rate) {
+                best = run;
             }
             r = std::max(r, runReference(frames, nQ, nPhi, false));
         }
-        const double share = cpu / (wall * t), gbs = memoryBandwidth(t);
-        rates[t] = e;
-        std::cerr << "c2: " << t << " threads: engine " << e << " shots/s (threads busy " << share
-                  << " of the time), reference " << r << ", memory " << gbs << " GB/s\n";
-        engine << (engine.tellp() > 0 ? "," : "") << "\"" << t << "\":" << e;
+        const double slots = best.wall * t; // thread-seconds the workers had
+        const double share = best.used.cpu / slots, gbs = memoryBandwidth(t);
+        const fxs::C2Timings& w = best.timings;
+        rates[t] = best.rate;
+        std::cerr << "c2: " << t << " threads: engine " << best.rate << " shots/s in " << best.wall << " s (flush "
+                  << best.flush << " s; cores busy " << best.used.cpu / best.wall << "; of the workers' time: prepare "
+                  << w.prepare / slots << ", fft " << w.fft / slots << ", herk " << w.herk / slots << ", masks "
+                  << w.masks / slots << ", fold " << w.fold / slots << " (lock waits " << w.lockWait / slots
+                  << "), waiting for frames " << w.queueWait / slots << "; " << best.used.minorFaults
+                  << " page faults, " << best.used.voluntarySwitches << " + " << best.used.involuntarySwitches
+                  << " context switches), reference " << r << ", memory " << gbs << " GB/s\n";
+        engine << (engine.tellp() > 0 ? "," : "") << "\"" << t << "\":" << best.rate;
         reference << (reference.tellp() > 0 ? "," : "") << "\"" << t << "\":" << r;
         busy << (busy.tellp() > 0 ? "," : "") << "\"" << t << "\":" << share;
         bandwidth << (bandwidth.tellp() > 0 ? "," : "") << "\"" << t << "\":" << gbs;
+        phases << (phases.tellp() > 0 ? "," : "") << "\"" << t << "\":{\"wall_s\":" << best.wall
+               << ",\"flush_s\":" << best.flush << ",\"prepare\":" << w.prepare / slots << ",\"fft\":" << w.fft / slots
+               << ",\"herk\":" << w.herk / slots << ",\"masks\":" << w.masks / slots << ",\"fold\":" << w.fold / slots
+               << ",\"lock_wait\":" << w.lockWait / slots << ",\"queue_wait\":" << w.queueWait / slots
+               << ",\"folds\":" << w.folds << ",\"page_faults\":" << best.used.minorFaults
+               << ",\"voluntary_switches\":" << best.used.voluntarySwitches
+               << ",\"involuntary_switches\":" << best.used.involuntarySwitches << "}";
     }
     const int most = rates.rbegin()->first;
     const double vsTwo = rates.count(2) ? rates[most] / rates[2] : 0.0;
     std::ostringstream js;
     js << "{\"benchmark\":\"c2\",\"n_q\":" << nQ << ",\"n_phi\":" << nPhi << ",\"shots\":" << shots
-       << ",\"cores\":" << cores() << ",\"thread_scaling\":{" << engine.str() << "},\"reference_thread_scaling\":{"
-       << reference.str() << "},\"engine_busy_share\":{" << busy.str() << "},\"memory_bandwidth_gb_s\":{"
-       << bandwidth.str() << "},\"speedup_most_vs_2_threads\":" << vsTwo << "}";
+       << ",\"cores\":" << cores() << ",\"blas_threads_per_worker\":"
+       << (g_blasThreads > 0 ? std::to_string(g_blasThreads) : g_blasThreads == 0 ? "1" : "\"cores/threads\"")
+       << ",\"thread_scaling\":{" << engine.str() << "},\"reference_thread_scaling\":{"
+       << reference.str() << "},\"engine_busy_share\":{" << busy.str() << "},\"engine_phase_shares\":{"
+       << phases.str() << "},\"memory_bandwidth_gb_s\":{" << bandwidth.str()
+       << "},\"speedup_most_vs_2_threads\":" << vsTwo << "}";
     std::cout << (json ? js.str() : "speedup " + std::to_string(most) + " vs 2 threads: " + std::to_string(vsTwo))
               << std::endl;
     return 0;
@@ -292,6 +341,15 @@ int runC2(const fxs::bench::BenchArgs& args)
         const std::string& k = args.args[i];
         if (k == "--only") {
             only = args.args[i + 1];
+            continue;
+        }
+        if (k == "--blas-threads") {
+            const std::string& v = args.args[i + 1];
+            g_blasThreads = v == "share" ? -1 : std::atoi(v.c_str());
+            if (g_blasThreads == 0) {
+                std::cerr << "c2: --blas-threads wants a count per worker (e.g. 1) or share (cores / workers)\n";
+                return 2;
+            }
             continue;
         }
         if (k == "--threads") {
@@ -375,6 +433,8 @@ fxs::bench::Registrar reg { "c2", "C2 engine vs batched FFTW+cherk reference and
     "  --shots N          shots of the large run (default 2000)\n"
     "  --threads N        engine and reference threads (default every core); a list (1,2,4,8,16) measures the\n"
     "                     engine's scaling over those thread counts instead\n"
+    "  --blas-threads K|share    OpenBLAS threads per engine worker (default 1: --threads N uses N cores);\n"
+    "                     share: cores / workers, the plan before 2026-12-03\n"
     "  --only engine|reference   that side alone, five runs (for profilers)\n" };
 
 } // namespace

@@ -13,6 +13,9 @@
 
 using namespace fxs;
 
+extern "C" int openblas_get_num_threads(void);
+extern "C" int openblas_get_num_procs(void);
+
 namespace {
 
 C2Snapshot run(const std::vector<PolarFrame>& frames, C2Config c, const SnapshotOptions& o = {})
@@ -335,6 +338,60 @@ private slots:
         const C2Snapshot s = p.snapshot();
         const double err = relativeError(s, test::bruteForce(frames, true));
         QVERIFY2(err <= 1e-6, qPrintable(QString("relative error %1").arg(err)));
+    }
+
+    // N workers use N cores: each runs its BLAS calls on one thread (C2PipelineConfig::blasThreads 0), whatever
+    // the core count. Before, one worker got every core's worth of OpenBLAS threads, and several workers calling a
+    // multi-threaded OpenBLAS at once queued behind its one level-3 lock. Oracle: OpenBLAS's own report.
+    void pipelineRunsOneBlasThreadPerWorker()
+    {
+        C2PipelineConfig pc;
+        pc.accumulator = C2Config { 4, 8, -1, C2Precision::Single, 8, 64, true };
+        pc.threads = 1;
+        {
+            C2Pipeline p(pc);
+            QCOMPARE(openblas_get_num_threads(), 1);
+        }
+        pc.blasThreads = 2; // asked for: granted (OpenBLAS caps it at the cores it was built for)
+        {
+            C2Pipeline p(pc);
+            QCOMPARE(openblas_get_num_threads(), std::min(2, openblas_get_num_procs()));
+        }
+    }
+
+    // C2Pipeline::timings: every phase is booked to some worker's thread, so the workers' time adds up to no more
+    // than threads × the run's wall time; the rank-k updates are there; and the folds are counted as the
+    // accumulator makes them. Oracle: the run's wall clock and the fold schedule in closed form (batches of 16, a
+    // fold every 64 shots of one worker: 200 shots fold 192 / 64 = 3 times while adding, then once at the flush;
+    // three workers' joint flush counts one fold each).
+    void pipelineTimingsAddUp()
+    {
+        const auto frames = test::randomFrames(6, 16, 200, 5u);
+        for (int threads : { 1, 3 }) {
+            C2PipelineConfig pc;
+            pc.accumulator = C2Config { 6, 16, -1, C2Precision::Single, 16, 64, true };
+            pc.threads = threads;
+            const auto t0 = std::chrono::steady_clock::now();
+            C2Pipeline p(pc);
+            for (const auto& f : frames) {
+                QVERIFY(p.push(f));
+            }
+            p.close();
+            p.wait();
+            p.flush();
+            const C2Timings t = p.timings();
+            const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double booked = t.prepare + t.fft + t.herk + t.masks + t.fold + t.queueWait;
+            QVERIFY2(booked <= wall * threads + 1e-3,
+                qPrintable(QString("%1 s booked, %2 s × %3 threads").arg(booked).arg(wall).arg(threads)));
+            QVERIFY(t.herk > 0 && t.fft > 0 && t.prepare > 0 && t.fold > 0);
+            QVERIFY(t.lockWait >= 0 && t.lockWait <= t.fold);
+            if (threads == 1) {
+                QCOMPARE(t.folds, qint64(4));
+            } else {
+                QVERIFY2(t.folds >= 3, qPrintable(QString("%1 folds").arg(t.folds))); // the joint flush's three
+            }
+        }
     }
 
     void gpuBackendFallsBackToCpu()

@@ -7,9 +7,11 @@
 #include <fxs/correlation/RowTransform.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <complex>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace fxs {
@@ -20,6 +22,36 @@ using detail::Kernels;
 namespace {
 
 int roundUp(int v, int m) { return (v + m - 1) / m * m; }
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Adds the seconds between its construction and its destruction to a C2Timings field.
+class Stopwatch {
+public:
+    explicit Stopwatch(double& into)
+        : m_into(into)
+        , m_t0(Clock::now())
+    {
+    }
+    ~Stopwatch() { m_into += since(m_t0); }
+    Stopwatch(const Stopwatch&) = delete;
+    Stopwatch& operator=(const Stopwatch&) = delete;
+
+private:
+    double& m_into;
+    Clock::time_point m_t0;
+};
+
+// A lock taken by `take`, the wait for it added to `waited`.
+template <class Take> auto timedLock(double& waited, Take&& take)
+{
+    const auto t0 = Clock::now();
+    auto lock = take();
+    waited += since(t0);
+    return lock;
+}
 
 C2Config resolve(C2Config c)
 {
@@ -54,6 +86,7 @@ struct C2Accumulator::Impl {
     C2Sums* target = &sums; // where totals go: own sums or the sink's
     std::int64_t addedShots = 0;
     C2Sink* sink = nullptr; // when set, target is its sums and its locks apply
+    C2Timings timings;
 };
 
 namespace {
@@ -112,6 +145,7 @@ public:
 
     Status add(const PolarFrame& f) override
     {
+        auto t0 = Clock::now();
         const std::size_t bins = static_cast<std::size_t>(m_nQ) * m_nPhi;
         if (f.nQ != m_nQ || f.nPhi != m_nPhi || f.intensity.size() != bins || f.weight.size() != bins) {
             return C2Accumulator::validate(f, m_nQ, m_nPhi); // names the shape
@@ -125,16 +159,23 @@ public:
         if (!valid) {
             return C2Accumulator::validate(f, m_nQ, m_nPhi); // names the first bad bin
         }
+        timings.prepare += since(t0);
         if (m_count[0] + m_count[1] == m_b) {
             flushBatch();
         }
         const int h = static_cast<int>(f.shotIndex & 1);
         const int row = h == 0 ? m_count[0] : m_b - 1 - m_count[1];
+        t0 = Clock::now();
         const bool repeated = prepareSignal(f, m_in.data());
+        const auto t1 = Clock::now();
         m_transform(m_in.data(), m_out.data(), m_slab, row);
+        const auto t2 = Clock::now();
+        timings.prepare += std::chrono::duration<double>(t1 - t0).count();
+        timings.fft += std::chrono::duration<double>(t2 - t1).count();
         // The weights were just compared with the previous shot's: when they repeat and this half's last mask is
         // from the same run, count it again without a second comparison of the whole map.
         if (!(repeated && m_halfInRun[h] && m_masks.repeatLast(h))) {
+            Stopwatch watch(timings.masks);
             m_masks.add(f, h, *target, sink);
         }
         m_halfInRun[h] = true;
@@ -182,6 +223,7 @@ public:
         std::fill(m_meanDen.begin(), m_meanDen.end(), 0.0);
         m_weightRun = 0;
         addedShots = 0;
+        timings = {};
         if (target == &sums) {
             sums.clear();
         }
@@ -278,6 +320,7 @@ private:
         if (total == 0) {
             return;
         }
+        std::optional<Stopwatch> watch(std::in_place, timings.herk);
         // Double precision updates the totals directly, so it holds the sink's gate for the updates.
         auto gate = std::is_same_v<Real, double> ? openGate() : std::shared_lock<std::shared_mutex>();
         if (m_variance) {
@@ -305,6 +348,7 @@ private:
             m_count[h] = 0;
         }
         gate = {};
+        watch.reset();
         if (m_accShots[0] + m_accShots[1] >= config.foldShots) {
             fold();
         }
@@ -314,7 +358,8 @@ private:
     // distinct masks and the mean image.
     void fold()
     {
-        auto gate = openGate();
+        std::optional<Stopwatch> watch(std::in_place, timings.fold);
+        auto gate = timedLock(timings.lockWait, [&] { return openGate(); });
         C2Sums& t = *target;
         if constexpr (std::is_same_v<Real, float>) {
             // Start at a frequency of our own so that workers folding at once rarely wait for the same stripe.
@@ -322,7 +367,7 @@ private:
             const int start = detail::ownStart(this, nF);
             for (int i = 0; i < nF; ++i) {
                 const int n = (start + i) % nF;
-                auto lock = lockFrequency(n);
+                auto lock = timedLock(timings.lockWait, [&] { return lockFrequency(n); });
                 for (int h = 0; h < 2; ++h) {
                     if (!m_fresh[h]) {
                         const Complex* src = m_accSignal[h].data();
@@ -334,6 +379,7 @@ private:
                 }
             }
         }
+        watch.reset();
         foldRest(false);
     }
 
@@ -350,8 +396,13 @@ private:
         m_fresh[0] = m_fresh[1] = true;
         m_freshSquares = true;
         endWeightRun();
-        m_masks.flush(t, sink, spareThreads); // under the sink's mask stripes
-        auto lock = lockTarget();
+        {
+            Stopwatch watch(timings.masks);
+            m_masks.flush(t, sink, spareThreads); // under the sink's mask stripes
+        }
+        Stopwatch watch(timings.fold);
+        ++timings.folds;
+        auto lock = timedLock(timings.lockWait, [&] { return lockTarget(); });
         for (std::size_t i = 0; i < m_meanNum.size(); ++i) {
             t.weightedIntensity[i] += m_meanNum[i];
             t.weightSum[i] += m_meanDen[i];
@@ -417,6 +468,20 @@ void C2Accumulator::flush() { m_impl->flush(); }
 const C2Sums& C2Accumulator::sums() const { return m_impl->sums; }
 void C2Accumulator::reset() { m_impl->reset(); }
 std::int64_t C2Accumulator::shotsAdded() const { return m_impl->addedShots; }
+const C2Timings& C2Accumulator::timings() const { return m_impl->timings; }
+
+C2Timings& C2Timings::operator+=(const C2Timings& o)
+{
+    prepare += o.prepare;
+    fft += o.fft;
+    herk += o.herk;
+    masks += o.masks;
+    fold += o.fold;
+    lockWait += o.lockWait;
+    queueWait += o.queueWait;
+    folds += o.folds;
+    return *this;
+}
 
 void C2Accumulator::flushTogether(const std::vector<C2Accumulator*>& accumulators)
 {
@@ -444,15 +509,18 @@ void C2Accumulator::flushTogether(const std::vector<C2Accumulator*>& accumulator
         }
     });
     C2Sink& sink = *joint.front()->sink;
-    std::shared_lock gate(sink.gate); // a snapshot sees all of this joint fold or none of it
+    // a snapshot sees all of this joint fold or none of it
+    auto gate = timedLock(joint.front()->timings.lockWait, [&] { return std::shared_lock(sink.gate); });
     C2Sums& totals = sink.sums;
     const int nQ = totals.nQ;
     const auto nF = static_cast<std::size_t>(joint.front()->config.nMax + 1);
-    detail::parallelChunks(nF, threads, [&](std::size_t, std::size_t begin, std::size_t end) {
+    detail::parallelChunks(nF, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+        C2Timings& mine = joint[chunk]->timings; // chunk c runs on one thread: it books its time to worker c
+        Stopwatch watch(mine.fold);
         std::vector<const std::complex<float>*> sources;
         std::vector<const float*> squares;
         for (std::size_t n = begin; n < end; ++n) {
-            std::lock_guard lock(sink.stripe(static_cast<int>(n)));
+            auto lock = timedLock(mine.lockWait, [&] { return std::unique_lock(sink.stripe(static_cast<int>(n))); });
             for (int h = 0; h < 2; ++h) {
                 sources.clear();
                 for (Impl* impl : joint) {

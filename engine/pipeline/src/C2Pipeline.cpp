@@ -11,6 +11,8 @@
 #include <cstring>
 #include <condition_variable>
 #include <deque>
+#include <exception>
+#include <latch>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -89,7 +91,13 @@ RemapChoice chooseRemap(const C2PipelineConfig& c)
 }
 
 struct Worker {
-    Worker(const C2Config& c, C2Sink& sink) { acc.emplace(c, sink); }
+    // The CPU path's accumulator is built by the worker's own thread (build()): its hundreds of MB are first
+    // touched there, by all workers at once and on the worker's memory node, instead of one after another here.
+    Worker(const C2Config& c, C2Sink& sink)
+        : cpuConfig(c)
+        , cpuSink(&sink)
+    {
+    }
     Worker(std::unique_ptr<GpuC2Accumulator> g, C2Sink& sink)
         : gpu(std::move(g))
     {
@@ -127,7 +135,23 @@ struct Worker {
         }
     }
 
+    // Builds the CPU accumulator (on the worker's thread, before it takes frames); a failure is kept for the caller.
+    void build()
+    {
+        if (cpuSink) {
+            try {
+                acc.emplace(cpuConfig, *cpuSink);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        }
+    }
+
+    C2Config cpuConfig;
+    C2Sink* cpuSink = nullptr; // set for the CPU path until build()
+    std::exception_ptr failure; // build() failed (e.g. out of memory): the pipeline's constructor rethrows it
     std::mutex mutex; // held while a frame is added, and while sums are taken
+    double queueWait = 0; // seconds waiting for a frame (written under `mutex`)
     std::optional<C2Accumulator> acc; // the CPU path
     std::unique_ptr<GpuC2Accumulator> gpu; // or the GPU path
     std::vector<std::shared_ptr<const Frame>> pendingRaw; // raw frames taken, not yet staged (kRawGroup at most)
@@ -152,11 +176,19 @@ struct C2Pipeline::Impl {
     mutable std::mutex rateMutex;
     mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> samples;
 
+    std::unique_ptr<std::latch> built; // counts the workers whose accumulator is built (lives as long as they run)
+
     void run(Worker& w)
     {
+        w.build();
+        built->count_down();
+        if (w.failure) {
+            return;
+        }
         for (;;) {
             Item frame;
             bool room = false;
+            const auto t0 = std::chrono::steady_clock::now();
             {
                 std::unique_lock lock(queueMutex);
                 notEmpty.wait(lock, [&] { return cancelled || closed || !queue.empty(); });
@@ -173,8 +205,10 @@ struct C2Pipeline::Impl {
             if (room) {
                 notFull.notify_all(); // every blocked producer: each pushes, or the next half-way mark comes
             }
+            const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             {
                 std::lock_guard lock(w.mutex);
+                w.queueWait += waited;
                 const Status s = w.add(frame);
                 (s ? done : rejected)++;
             }
@@ -217,8 +251,8 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
     m_impl->config = config;
     m_impl->config.queueCapacity = std::max(1, config.queueCapacity);
     const int n = config.threads > 0 ? config.threads : hardwareThreads();
-    // Each worker runs its own rank-k updates: BLAS threads would only oversubscribe the cores.
-    openblas_set_num_threads(std::max(1, hardwareThreads() / n));
+    // Each worker runs its own rank-k updates on one core (C2PipelineConfig::blasThreads).
+    openblas_set_num_threads(std::max(1, config.blasThreads));
     const C2Config& c = config.accumulator;
     const int nMax = c.effectiveNMax();
     m_impl->sink.sums = C2Sums::zeros(c.nQ, c.nPhi, nMax, c.subtractRingMean, c.variance);
@@ -270,9 +304,21 @@ C2Pipeline::C2Pipeline(const C2PipelineConfig& config)
             m_impl->description += " (" + gpuProblem + ")";
         }
     }
+    m_impl->built = std::make_unique<std::latch>(static_cast<std::ptrdiff_t>(m_impl->workers.size()));
     for (auto& w : m_impl->workers) {
         Worker* raw = w.get();
         w->thread = std::thread([this, raw] { m_impl->run(*raw); });
+    }
+    m_impl->built->wait(); // every accumulator exists (or failed) before push(), flush() or timings() can reach it
+    for (auto& w : m_impl->workers) {
+        if (w->failure) {
+            const std::exception_ptr failure = w->failure;
+            cancel();
+            for (auto& other : m_impl->workers) {
+                other->thread.join();
+            }
+            std::rethrow_exception(failure);
+        }
     }
 }
 
@@ -408,6 +454,19 @@ C2Progress C2Pipeline::progress() const
 }
 
 int C2Pipeline::threads() const { return static_cast<int>(m_impl->workers.size()); }
+
+C2Timings C2Pipeline::timings() const
+{
+    C2Timings sum;
+    for (const auto& w : m_impl->workers) {
+        std::lock_guard lock(w->mutex);
+        if (w->acc) {
+            sum += w->acc->timings();
+        }
+        sum.queueWait += w->queueWait;
+    }
+    return sum;
+}
 
 std::string C2Pipeline::backendDescription() const { return m_impl->description; }
 

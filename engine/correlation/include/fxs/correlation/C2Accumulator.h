@@ -34,6 +34,21 @@ struct C2Config {
     int effectiveNMax() const { return (nMax < 0 || nMax > nPhi / 2) ? nPhi / 2 : nMax; }
 };
 
+/// Where an accumulator's thread spent its time, in seconds since construction or reset(); C2Pipeline sums its
+/// workers' (C2Pipeline::timings) and `fxs-bench c2 --threads` reports them per thread count.
+struct C2Timings {
+    double prepare = 0; ///< frame checks, ring sums, δI and the mean image
+    double fft = 0; ///< each shot's r2c, streamed into the batch
+    double herk = 0; ///< the batches' rank-k updates (signal and squares)
+    double masks = 0; ///< the weights' correlation (MaskSpectra), per shot and at folds
+    double fold = 0; ///< folding the float partial sums, mean image and counts into the totals, waits included
+    double lockWait = 0; ///< of `fold`: waiting for the sink's gate and frequency stripes
+    double queueWait = 0; ///< C2Pipeline's workers: waiting for a frame on the empty queue
+    std::int64_t folds = 0; ///< folds into the totals (an accumulator's own, or its part of a joint flush)
+
+    C2Timings& operator+=(const C2Timings& o);
+};
+
 /// Double-precision totals shared by several accumulators (C2Pipeline's workers): each folds its float partial
 /// sums in under the mutex, so N workers need one set of totals instead of N, and no merge at snapshot time.
 /// Writers hold `gate` shared for a whole fold, so several workers fold at once (frequencies locked in stripes,
@@ -86,6 +101,8 @@ public:
     void reset();
     /// Shots added so far, including pending ones.
     std::int64_t shotsAdded() const;
+    /// Where this accumulator's time went (not thread-safe: read it while nothing is added).
+    const C2Timings& timings() const;
 
     /// Flushes accumulators that fold into one C2Sink (C2Pipeline's workers) together: their last batches side by
     /// side, then every one's float partial sums added into the double totals in a single pass over them, split by

@@ -41,7 +41,7 @@ enum class DeviceRemap {
 /// Settings of a C2Pipeline.
 struct C2PipelineConfig {
     C2Config accumulator;
-    int threads = 0; ///< CPU worker threads, 0: all cores
+    int threads = 0; ///< CPU worker threads, 0: all cores; each runs its BLAS calls on blasThreads threads
     int queueCapacity = 256; ///< frames buffered before push() blocks (backpressure)
     C2Backend backend = C2Backend::Cpu;
     int gpuDevice = 0; ///< CUDA device for the GPU backend
@@ -51,10 +51,15 @@ struct C2PipelineConfig {
     std::optional<PolarRemapper> rawRemapper;
     int cpuRemapThreads = 1; ///< threads that remap on the CPU otherwise (the shot pipeline's), for Auto
     int rawBatchFrames = 128; ///< frames per device batch when raw frames are remapped there
+    /// OpenBLAS threads per worker's call; 0: one, so that `threads` is the number of cores the correlation uses.
+    /// More than one is slower whenever two workers call BLAS at once (OpenBLAS's pthread build shares one pool and
+    /// one level-3 lock among callers; docs/PERFORMANCE.md § c2). Process-wide. Last member: some callers
+    /// initialise the first ones by position.
+    int blasThreads = 0;
 };
 
 /// Multithreaded C2: N workers, each with its own C2Accumulator, fed from one bounded queue; merged on
-/// snapshot. OpenBLAS is set to one thread per worker so that workers and BLAS do not oversubscribe.
+/// snapshot. OpenBLAS is set to one thread per call (C2PipelineConfig::blasThreads) so that N workers use N cores.
 /// push() blocks while the queue is full; every method is thread-safe.
 class C2Pipeline {
 public:
@@ -94,6 +99,8 @@ public:
     Status mergeSums(const C2Sums& sums);
     /// Number of worker threads.
     int threads() const;
+    /// The CPU workers' time, summed over workers (C2Timings; a joint flush's fold is booked to them too).
+    C2Timings timings() const;
     /// What runs the correlation, e.g. "GPU 0 (NVIDIA H100 80GB HBM3)" or "CPU, 2 threads"; when a GPU was asked
     /// for but is not usable, the reason follows ("CPU, 2 threads (GPU unavailable: no CUDA device present)");
     /// with raw frames offered (rawRemapper), where they are remapped: "GPU 0 (…), raw frames remapped on the
