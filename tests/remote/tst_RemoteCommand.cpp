@@ -179,7 +179,7 @@ private slots:
     {
         const QString bob = tokenFile("bob", "bob-token-0123456789ab");
         const QString eve = tokenFile("eve", "eve-token-0123456789ab");
-        const std::int64_t shots = 200000; // ~3 s on two quiet cores; a checkpoint every 0.2 s
+        const std::int64_t shots = 1000000; // ~15 s on two quiet cores; the first checkpoint after 0.2 s
         fxs::v1::JobSpec spec = smallSpec(2, shots, 16, 64);
         spec.set_shots_per_unit(64);
         spec.set_units_per_reduce(0); // rounds end by time only
