@@ -6,6 +6,7 @@
 set -euo pipefail
 out=${1:?usage: device-worker-remap.sh OUT [SHOTS]}
 shots=${2:-2000}
+nq=${NQ:-128} nphi=${NPHI:-256} # a small grid keeps the results files small enough to fetch
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
@@ -17,7 +18,7 @@ for mode in cpu on off auto; do
   [ "$mode" = cpu ] && { backend=cpu; remap=auto; }
   cat > "$dir/worker.json" <<JSON
 {"input_kind":"cxi","cxi_path":"$work/s.cxi","cxi_dataset":"/entry_1/data_1/data","geometry_path":"$work/s.cxi.geom",
- "shots":0,"n_q":128,"n_phi":256,"q_min_inv_angstrom":0.05,"q_max_inv_angstrom":0.5,"double_precision":false,
+ "shots":0,"n_q":$nq,"n_phi":$nphi,"q_min_inv_angstrom":0.05,"q_max_inv_angstrom":0.5,"double_precision":false,
  "ring_mean_subtracted":true,"threads_per_rank":1,"shots_per_unit":64,"backend":"$backend","device_remap":"$remap",
  "reduce_interval_s":5}
 JSON
