@@ -1,17 +1,16 @@
 // fxs.C2Accumulator (C2Accumulators on threads, one C2Sink), fxs.Sums and fxs.Snapshot.
 #include "CorrelationBindings.h"
 
+#include <cmath>
 #include <fxs/correlation/C2Accumulator.h>
 #include <fxs/results/SumsFile.h>
-
+#include <optional>
 #include <pybind11/complex.h>
 #include <pybind11/stl.h>
-
-#include <cmath>
-#include <optional>
 #include <thread>
 
 extern "C" void openblas_set_num_threads(int);
+extern "C" int openblas_get_num_threads(void);
 
 namespace fxs::python {
 
@@ -40,8 +39,8 @@ struct Accumulator {
     {
         workers.clear();
         sink = std::make_unique<C2Sink>();
-        sink->sums = C2Sums::zeros(
-            config.nQ, config.nPhi, config.effectiveNMax(), config.subtractRingMean, config.variance);
+        sink->sums
+            = C2Sums::zeros(config.nQ, config.nPhi, config.effectiveNMax(), config.subtractRingMean, config.variance);
         for (int t = 0; t < threads; ++t) {
             workers.push_back(std::make_unique<C2Accumulator>(config, *sink));
         }
@@ -132,8 +131,8 @@ void add(Accumulator& acc, const FloatArray& polar, const std::optional<FloatArr
             + ") or (n, " + std::to_string(c.nQ) + ", " + std::to_string(c.nPhi) + "), got " + shapeText(shape));
     }
     if (weights && shapeOf(*weights) != shape) {
-        throw py::value_error("weights: expected the shape of polar " + shapeText(shape) + ", got "
-            + shapeText(shapeOf(*weights)));
+        throw py::value_error(
+            "weights: expected the shape of polar " + shapeText(shape) + ", got " + shapeText(shapeOf(*weights)));
     }
     const std::int64_t n = one ? 1 : shape[0];
     const auto idx = shotIndices(n, shot, acc.nextShot);
@@ -152,9 +151,17 @@ void add(Accumulator& acc, const FloatArray& polar, const std::optional<FloatArr
             throw EngineError("frame " + std::to_string(i) + " (shot " + std::to_string(idx[i]) + "): " + s.message());
         }
     }
-    // Each thread takes every threads-th frame (both halves on every thread); BLAS runs one thread per worker.
+    // Each thread takes every threads-th frame (both halves on every thread). Several workers run one BLAS thread
+    // each, as C2Pipeline does: Debian's pthread OpenBLAS has one thread pool and one level-3 lock per process, so
+    // workers that each asked for cores / t BLAS threads queued on it. A single worker keeps every core through
+    // BLAS. The caller's setting is put back afterwards: numpy in the same process may share this OpenBLAS.
     const int t = static_cast<int>(std::min<std::int64_t>(acc.threads, n));
-    openblas_set_num_threads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / t));
+    const int callerBlasThreads = openblas_get_num_threads();
+    openblas_set_num_threads(t > 1 ? 1 : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+    struct RestoreBlasThreads {
+        int n;
+        ~RestoreBlasThreads() { openblas_set_num_threads(n); }
+    } restore { callerBlasThreads };
     std::vector<Status> status(static_cast<std::size_t>(t));
     const auto work = [&](int k) {
         PolarFrame f;
@@ -211,37 +218,48 @@ void bindAccumulator(py::module_& m)
             "after the last one added) or one index per frame. A frame with a weight outside [0, 1] or a non-finite "
             "weighted intensity raises FxsError and nothing of the call is added.")
         .def("flush", &Accumulator::drain, "Waits until every frame added is in the totals.")
-        .def("snapshot", [](Accumulator& a, bool sh, bool is, bool f, int t, double thr) {
-            return snapshotOf(a.sums(), snapshotOptions(sh, is, f, t, thr));
-        },
+        .def(
+            "snapshot",
+            [](Accumulator& a, bool sh, bool is, bool f, int t, double thr) {
+                return snapshotOf(a.sums(), snapshotOptions(sh, is, f, t, thr));
+            },
             FXS_SNAPSHOT_ARGS, "The normalised C2 of every shot added so far (a value, not a live view).")
-        .def("sums", [](Accumulator& a) { return std::make_shared<C2Sums>(a.sums()); },
+        .def(
+            "sums", [](Accumulator& a) { return std::make_shared<C2Sums>(a.sums()); },
             "A copy of the additive totals (double precision).")
-        .def("merge", [](Accumulator& a, Accumulator& other) {
-            if (&a == &other) {
-                throw py::value_error("merge: an accumulator cannot be merged into itself");
-            }
-            const C2Sums& s = other.sums();
-            a.drain();
-            check(a.sink->sums.merge(s));
-            a.shots += other.shots;
-        },
+        .def(
+            "merge",
+            [](Accumulator& a, Accumulator& other) {
+                if (&a == &other) {
+                    throw py::value_error("merge: an accumulator cannot be merged into itself");
+                }
+                const C2Sums& s = other.sums();
+                a.drain();
+                check(a.sink->sums.merge(s));
+                a.shots += other.shots;
+            },
             py::arg("other"), "Adds the sums of another accumulator (disjoint shots); FxsError when shapes differ.")
-        .def("merge", [](Accumulator& a, const C2Sums& s) {
-            a.drain();
-            check(a.sink->sums.merge(s));
-            a.shots += s.totalShots();
-        },
+        .def(
+            "merge",
+            [](Accumulator& a, const C2Sums& s) {
+                a.drain();
+                check(a.sink->sums.merge(s));
+                a.shots += s.totalShots();
+            },
             py::arg("sums"), "Adds sums (another process's, or a file's); FxsError when shapes differ.")
-        .def("reset", [](Accumulator& a) {
-            py::gil_scoped_release release;
-            a.reset();
-        }, "Drops every shot, keeping the settings.")
-        .def_property_readonly("shots", [](const Accumulator& a) { return a.shots; }, "Shots added so far.")
+        .def(
+            "reset",
+            [](Accumulator& a) {
+                py::gil_scoped_release release;
+                a.reset();
+            },
+            "Drops every shot, keeping the settings.")
+        .def_property_readonly(
+            "shots", [](const Accumulator& a) { return a.shots; }, "Shots added so far.")
         .def_property_readonly("n_q", [](const Accumulator& a) { return a.config.nQ; })
         .def_property_readonly("n_phi", [](const Accumulator& a) { return a.config.nPhi; })
-        .def_property_readonly("n_max", [](const Accumulator& a) { return a.config.effectiveNMax(); },
-            "Highest angular frequency kept.")
+        .def_property_readonly(
+            "n_max", [](const Accumulator& a) { return a.config.effectiveNMax(); }, "Highest angular frequency kept.")
         .def_readonly("threads", &Accumulator::threads, "Threads that add() uses.");
 }
 
@@ -265,40 +283,53 @@ void bindSnapshot(py::module_& m)
         .def_readonly("n_phi", &S::nPhi)
         .def_readonly("n_max", &S::nMax, "Highest angular frequency of the Fourier coefficients.")
         .def_readonly("shots", &S::shots)
-        .def_property_readonly("shots_half", [](const S& s) { return py::make_tuple(s.shotsHalf[0], s.shotsHalf[1]); },
+        .def_property_readonly(
+            "shots_half", [](const S& s) { return py::make_tuple(s.shotsHalf[0], s.shotsHalf[1]); },
             "(even, odd) shot counts.")
         .def_readonly("ring_mean_subtracted", &S::ringMeanSubtracted)
         .def_readonly("mask_threshold", &S::maskThreshold, "Mask correlation below which an element is masked.")
         .def_readonly("split_half_cc", &S::splitHalfCC, "Pearson correlation of the even and odd halves' C2.")
         .def_property_readonly("c2", c2View(&S::c2), "Normalised C2, (n_q, n_q, n_phi) float64.")
-        .def_property_readonly("mask_c2", c2View(&S::maskCorrelation),
-            "Mask correlation Σ_j Σ_φ w w' (pixel pairs), (n_q, n_q, n_phi).")
-        .def_property_readonly("flags", c2View(&S::flags),
-            "Per element: 0 valid, 1 masked, 2 self term (q = q', Δ = 0), uint8.")
-        .def_property_readonly("mean_image", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            return viewArray(s.meanImage, { s.nQ, s.nPhi }, self);
-        }, "Σ w I / Σ w over shots, (n_q, n_phi).")
+        .def_property_readonly(
+            "mask_c2", c2View(&S::maskCorrelation), "Mask correlation Σ_j Σ_φ w w' (pixel pairs), (n_q, n_q, n_phi).")
+        .def_property_readonly(
+            "flags", c2View(&S::flags), "Per element: 0 valid, 1 masked, 2 self term (q = q', Δ = 0), uint8.")
+        .def_property_readonly(
+            "mean_image",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                return viewArray(s.meanImage, { s.nQ, s.nPhi }, self);
+            },
+            "Σ w I / Σ w over shots, (n_q, n_phi).")
         .def_property_readonly("inter_c2", c2View(&S::c2Inter),
             "Correlation of the mean image (the inter-shot term), like c2; empty when not computed.")
         .def_property_readonly("difference_c2", c2View(&S::c2Difference), "c2 − inter_c2; empty when not computed.")
-        .def_property_readonly("split_half_cc_per_q", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            return viewArray(s.splitHalfCCPerQ, { static_cast<py::ssize_t>(s.splitHalfCCPerQ.size()) }, self);
-        }, "The split-half correlation restricted to each q.")
-        .def_property_readonly("fourier", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            const py::ssize_t n = s.fourier.empty() ? 0 : s.nMax + 1;
-            return viewArray(s.fourier, { n, s.nQ, s.nQ }, self);
-        }, "C_n(q, q') for n = 0 … n_max, (n_max + 1, n_q, n_q) complex128: c2 = Σ_n C_n e^{i n Δ}.")
+        .def_property_readonly(
+            "split_half_cc_per_q",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                return viewArray(s.splitHalfCCPerQ, { static_cast<py::ssize_t>(s.splitHalfCCPerQ.size()) }, self);
+            },
+            "The split-half correlation restricted to each q.")
+        .def_property_readonly(
+            "fourier",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                const py::ssize_t n = s.fourier.empty() ? 0 : s.nMax + 1;
+                return viewArray(s.fourier, { n, s.nQ, s.nQ }, self);
+            },
+            "C_n(q, q') for n = 0 … n_max, (n_max + 1, n_q, n_q) complex128: c2 = Σ_n C_n e^{i n Δ}.")
         .def_property_readonly("c2_std_error", c2View(&S::c2StdError),
             "Standard error of c2, like c2 (0 where masked); empty when the sums keep no squares "
             "(C2Snapshot::c2StdError says which estimator and assumptions).")
-        .def_property_readonly("fourier_std_error", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            const py::ssize_t n = s.fourierStdError.empty() ? 0 : s.nMax + 1;
-            return viewArray(s.fourierStdError, { n, s.nQ, s.nQ }, self);
-        }, "Standard error √E|δC_n|² of each C_n, (n_max + 1, n_q, n_q) float64; empty without squares.");
+        .def_property_readonly(
+            "fourier_std_error",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                const py::ssize_t n = s.fourierStdError.empty() ? 0 : s.nMax + 1;
+                return viewArray(s.fourierStdError, { n, s.nQ, s.nQ }, self);
+            },
+            "Standard error √E|δC_n|² of each C_n, (n_max + 1, n_q, n_q) float64; empty without squares.");
 }
 
 void bindSums(py::module_& m)
@@ -314,41 +345,61 @@ void bindSums(py::module_& m)
         .def_readonly("ring_mean_subtracted", &S::ringMeanSubtracted)
         .def_property_readonly("shots", &S::totalShots)
         .def_property_readonly("shots_half", [](const S& s) { return py::make_tuple(s.shots[0], s.shots[1]); })
-        .def_property_readonly("signal", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            return py::make_tuple(viewArray(s.signal[0], { s.nFreq(), s.nQ, s.nQ }, self),
-                viewArray(s.signal[1], { s.nFreq(), s.nQ, s.nQ }, self));
-        }, "(even, odd) signal spectra, each (n_max + 1, n_q, n_q) complex128, lower triangle.")
-        .def_property_readonly("mask", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            return py::make_tuple(viewArray(s.mask[0], { s.nFreqMask(), s.nQ, s.nQ }, self),
-                viewArray(s.mask[1], { s.nFreqMask(), s.nQ, s.nQ }, self));
-        }, "(even, odd) weight spectra, each (n_phi/2 + 1, n_q, n_q) complex128, lower triangle.")
-        .def_property_readonly("weighted_intensity", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            return viewArray(s.weightedIntensity, { s.nQ, s.nPhi }, self);
-        }, "Σ_j w I, (n_q, n_phi).")
-        .def_property_readonly("weight_sum", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            return viewArray(s.weightSum, { s.nQ, s.nPhi }, self);
-        }, "Σ_j w, (n_q, n_phi).")
-        .def_property_readonly("squares", [](py::object self) {
-            const auto& s = self.cast<const S&>();
-            const py::ssize_t n = s.squares.empty() ? 0 : s.nFreq();
-            return viewArray(s.squares, { n, s.nQ, s.nQ }, self);
-        }, "Σ_j |A_j(q, n)|² |A_j(q', n)|² over both halves, (n_max + 1, n_q, n_q) float64, lower triangle: what the "
-           "standard errors need; empty when the run kept none.")
-        .def("snapshot", [](const S& s, bool sh, bool is, bool f, int t, double thr) {
-            return snapshotOf(s, snapshotOptions(sh, is, f, t, thr));
-        },
+        .def_property_readonly(
+            "signal",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                return py::make_tuple(viewArray(s.signal[0], { s.nFreq(), s.nQ, s.nQ }, self),
+                    viewArray(s.signal[1], { s.nFreq(), s.nQ, s.nQ }, self));
+            },
+            "(even, odd) signal spectra, each (n_max + 1, n_q, n_q) complex128, lower triangle.")
+        .def_property_readonly(
+            "mask",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                return py::make_tuple(viewArray(s.mask[0], { s.nFreqMask(), s.nQ, s.nQ }, self),
+                    viewArray(s.mask[1], { s.nFreqMask(), s.nQ, s.nQ }, self));
+            },
+            "(even, odd) weight spectra, each (n_phi/2 + 1, n_q, n_q) complex128, lower triangle.")
+        .def_property_readonly(
+            "weighted_intensity",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                return viewArray(s.weightedIntensity, { s.nQ, s.nPhi }, self);
+            },
+            "Σ_j w I, (n_q, n_phi).")
+        .def_property_readonly(
+            "weight_sum",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                return viewArray(s.weightSum, { s.nQ, s.nPhi }, self);
+            },
+            "Σ_j w, (n_q, n_phi).")
+        .def_property_readonly(
+            "squares",
+            [](py::object self) {
+                const auto& s = self.cast<const S&>();
+                const py::ssize_t n = s.squares.empty() ? 0 : s.nFreq();
+                return viewArray(s.squares, { n, s.nQ, s.nQ }, self);
+            },
+            "Σ_j |A_j(q, n)|² |A_j(q', n)|² over both halves, (n_max + 1, n_q, n_q) float64, lower triangle: what the "
+            "standard errors need; empty when the run kept none.")
+        .def(
+            "snapshot",
+            [](const S& s, bool sh, bool is, bool f, int t, double thr) {
+                return snapshotOf(s, snapshotOptions(sh, is, f, t, thr));
+            },
             FXS_SNAPSHOT_ARGS, "The normalised C2 of these sums.")
-        .def("merge", [](S& s, const S& other) { check(s.merge(other)); }, py::arg("other"),
+        .def(
+            "merge", [](S& s, const S& other) { check(s.merge(other)); }, py::arg("other"),
             "Adds other into these sums; FxsError (nothing changed) when the shapes differ.")
         .def("copy", [](const S& s) { return std::make_shared<S>(s); })
-        .def("save", [](const S& s, const std::string& path) {
-            py::gil_scoped_release release;
-            check(SumsFile::write(path, s, SumsFile {}));
-        },
+        .def(
+            "save",
+            [](const S& s, const std::string& path) {
+                py::gil_scoped_release release;
+                check(SumsFile::write(path, s, SumsFile {}));
+            },
             py::arg("path"), "Writes the engine's sums file (read by open_results, fxs and fxs-server).");
 }
 
