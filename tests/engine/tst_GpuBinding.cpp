@@ -1,10 +1,29 @@
 // One MPI rank per GPU: the binding of node-local ranks to devices.
 #include <QtTest>
 #include <algorithm>
+#include <fstream>
+#include <fxs/gpu/CudaLibraries.h>
 #include <fxs/gpu/GpuBinding.h>
 #include <numeric>
+#include <string>
 
 using namespace fxs;
+
+namespace {
+
+// Whether a shared object whose file name contains `name` is mapped into this process (/proc/self/maps).
+bool mapped(const std::string& name)
+{
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        if (line.find(name) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
 
 class tst_GpuBinding : public QObject {
     Q_OBJECT
@@ -57,6 +76,27 @@ private slots:
         QCOMPARE(GpuBinding::localRankFromEnvironment(7), 1);
         qunsetenv("SLURM_LOCALID");
         QCOMPARE(GpuBinding::localRankFromEnvironment(7), 7);
+    }
+
+    // A CUDA build does not load cuFFT and cuBLAS when the program starts (they cost 0.3-0.8 s of every process
+    // start here, GPU or not), but on the GPU backend's first use, with every function it calls found. This runs
+    // without a GPU: the libraries and their symbols are what is checked. The oracle is the process's own map of
+    // loaded files.
+    void cudaLibrariesLoadOnFirstUse()
+    {
+#ifdef FXS_HAVE_CUDA
+        QVERIFY2(!mapped("libcublas") && !mapped("libcufft"), "cuBLAS or cuFFT was loaded at start-up");
+        std::string why;
+        QVERIFY2(detail::loadCudaLibraries(&why), why.c_str());
+        QVERIFY(why.empty());
+        QVERIFY(mapped("libcublas.so") && mapped("libcufft.so"));
+        QVERIFY(detail::loadCudaLibraries()); // once: the second call finds them loaded
+#else
+        std::string why;
+        QVERIFY(!detail::loadCudaLibraries(&why));
+        QVERIFY2(why.find("no CUDA backend") != std::string::npos, why.c_str());
+        QVERIFY(!mapped("libcublas") && !mapped("libcufft"));
+#endif
     }
 };
 

@@ -1,4 +1,5 @@
 // The CUDA correlation backend: see fxs/GpuC2Accumulator.h.
+#include <fxs/gpu/CudaLibraries.h>
 #include "GpuC2AccumulatorImpl.cuh"
 #include "GpuKernels.cuh"
 
@@ -350,7 +351,7 @@ bool GpuC2Accumulator::available(std::string* why)
         }
         return false;
     }
-    return true;
+    return detail::loadCudaLibraries(why); // cuFFT and cuBLAS, loaded now rather than at the program's start
 }
 
 int GpuC2Accumulator::deviceCount()

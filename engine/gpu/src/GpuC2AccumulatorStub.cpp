@@ -1,8 +1,17 @@
 // The GPU backend when this build has no CUDA: every entry point says so, and callers use the CPU path.
 #ifndef FXS_HAVE_CUDA
+#include <fxs/gpu/CudaLibraries.h>
 #include <fxs/gpu/GpuC2Accumulator.h>
 
 namespace fxs {
+
+bool detail::loadCudaLibraries(std::string* why)
+{
+    if (why) {
+        *why = "this build of FXS Monitor has no CUDA backend (no CUDA toolkit at build time)";
+    }
+    return false;
+}
 
 struct GpuC2Accumulator::Impl { };
 
