@@ -197,8 +197,8 @@ double runSeedNumpy(int shots, int nQ, int nPhi)
                      "the seed's numpy figure is left out\n";
         return 0.0;
     }
-    const std::string cmd = "/usr/bin/python3 " + script + " --shots " + std::to_string(shots)
-        + " --nq " + std::to_string(nQ) + " --nphi " + std::to_string(nPhi) + " 2>/dev/null";
+    const std::string cmd = "/usr/bin/python3 " + script + " --shots " + std::to_string(shots) + " --nq "
+        + std::to_string(nQ) + " --nphi " + std::to_string(nPhi) + " 2>/dev/null";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     if (!pipe) {
         return 0.0;
@@ -278,7 +278,12 @@ double memoryBandwidth(int t)
 // seconds, the process's CPU seconds over the same (busy share), page faults and context switches. The reference
 // runs at the same counts (FFTW and OpenBLAS on N threads); memory_bandwidth_gb_s is N threads' a += s·b on arrays
 // far larger than the caches, the machine's memory ceiling for that many cores.
-int threadScaling(const std::vector<int>& counts, int shots, int nQ, int nPhi, bool json)
+//
+// Each run of N shots copies the N frames (the engine takes them) and the reference first touches 2 × N frames of
+// buffers, so a point costs far more than its timed part: at 16,000 shots of 300 × 256 (9.8 GB of frames) three
+// repeats of both sides at 1, 2 and 4 threads outlast a 540-s device call. `reps` sets the repeats, and every
+// repeat prints a line as it ends, so that a run cut short still shows where it was.
+int threadScaling(const std::vector<int>& counts, int shots, int nQ, int nPhi, bool json, int reps)
 {
     const auto frames = makeFrames(nQ, nPhi, shots, 0, 1);
     std::ostringstream engine, reference, busy, bandwidth, phases;
@@ -287,12 +292,15 @@ int threadScaling(const std::vector<int>& counts, int shots, int nQ, int nPhi, b
         g_threads = t;
         EngineRun best;
         double r = 0;
-        for (int rep = 0; rep < 3; ++rep) {
+        for (int rep = 0; rep < reps; ++rep) {
             EngineRun run = engineRun(frames, nQ, nPhi);
             if (run.rate > best.rate) {
                 best = run;
             }
-            r = std::max(r, runReference(frames, nQ, nPhi, false));
+            const double ref = runReference(frames, nQ, nPhi, false);
+            r = std::max(r, ref);
+            std::cerr << "c2: " << t << " threads, repeat " << rep + 1 << " of " << reps << ": engine " << run.rate
+                      << " shots/s, reference " << ref << std::endl;
         }
         const double slots = best.wall * t; // thread-seconds the workers had
         const double share = best.used.cpu / slots, gbs = memoryBandwidth(t);
@@ -321,12 +329,13 @@ int threadScaling(const std::vector<int>& counts, int shots, int nQ, int nPhi, b
     const double vsTwo = rates.count(2) ? rates[most] / rates[2] : 0.0;
     std::ostringstream js;
     js << "{\"benchmark\":\"c2\",\"n_q\":" << nQ << ",\"n_phi\":" << nPhi << ",\"shots\":" << shots
-       << ",\"cores\":" << cores() << ",\"blas_threads_per_worker\":"
-       << (g_blasThreads > 0 ? std::to_string(g_blasThreads) : g_blasThreads == 0 ? "1" : "\"cores/threads\"")
-       << ",\"thread_scaling\":{" << engine.str() << "},\"reference_thread_scaling\":{"
-       << reference.str() << "},\"engine_busy_share\":{" << busy.str() << "},\"engine_phase_shares\":{"
-       << phases.str() << "},\"memory_bandwidth_gb_s\":{" << bandwidth.str()
-       << "},\"speedup_most_vs_2_threads\":" << vsTwo << "}";
+       << ",\"reps\":" << reps << ",\"cores\":" << cores() << ",\"blas_threads_per_worker\":"
+       << (g_blasThreads > 0           ? std::to_string(g_blasThreads)
+                  : g_blasThreads == 0 ? "1"
+                                       : "\"cores/threads\"")
+       << ",\"thread_scaling\":{" << engine.str() << "},\"reference_thread_scaling\":{" << reference.str()
+       << "},\"engine_busy_share\":{" << busy.str() << "},\"engine_phase_shares\":{" << phases.str()
+       << "},\"memory_bandwidth_gb_s\":{" << bandwidth.str() << "},\"speedup_most_vs_2_threads\":" << vsTwo << "}";
     std::cout << (json ? js.str() : "speedup " + std::to_string(most) + " vs 2 threads: " + std::to_string(vsTwo))
               << std::endl;
     return 0;
@@ -337,6 +346,7 @@ int runC2(const fxs::bench::BenchArgs& args)
     int nQ = 300, nPhi = 256, small = 100, large = 2000;
     std::string only; // --only engine|reference: that side alone, N = --shots, five runs (for profilers)
     std::vector<int> threadCounts;
+    int reps = 3; // --reps: repeats per thread count of --threads 1,2,...
     for (std::size_t i = 0; i + 1 < args.args.size(); i += 2) {
         const std::string& k = args.args[i];
         if (k == "--only") {
@@ -371,10 +381,12 @@ int runC2(const fxs::bench::BenchArgs& args)
             nPhi = v;
         } else if (k == "--shots") {
             large = v;
+        } else if (k == "--reps") {
+            reps = std::max(1, v);
         }
     }
     if (threadCounts.size() > 1) {
-        return threadScaling(threadCounts, large, nQ, nPhi, args.json);
+        return threadScaling(threadCounts, large, nQ, nPhi, args.json, reps);
     }
     if (threadCounts.size() == 1) {
         g_threads = threadCounts.front();
@@ -385,8 +397,8 @@ int runC2(const fxs::bench::BenchArgs& args)
         const char* off = std::getenv("FXS_BENCH_NO_VARIANCE"); // set and not empty: the engine without the squares
         const bool noVariance = off && *off;
         for (int r = 0; r < 5; ++r) {
-            const double rate = only == "engine" ? runEngine(frames, nQ, nPhi, !noVariance)
-                                                 : runReference(frames, nQ, nPhi, false);
+            const double rate
+                = only == "engine" ? runEngine(frames, nQ, nPhi, !noVariance) : runReference(frames, nQ, nPhi, false);
             std::cerr << "N=" << large << ": " << only << " " << rate << " shots/s\n";
         }
         return 0;
@@ -401,8 +413,8 @@ int runC2(const fxs::bench::BenchArgs& args)
     const Figures l = measure(large, nQ, nPhi, 3);
     std::cerr << "N=" << large << ": engine " << l.engine << " shots/s (without the variance's squares "
               << l.engineNoVariance << ", cost ratio " << l.engineNoVariance / l.engine << "), masked " << l.masked
-              << ", random masks "
-              << l.randomMasks << ", reference " << l.reference << " (padded " << l.referencePadded << ")\n";
+              << ", random masks " << l.randomMasks << ", reference " << l.reference << " (padded " << l.referencePadded
+              << ")\n";
     const double seed = runSeedNumpy(small, nQ, nPhi);
     std::cerr << "seed numpy (N=" << small << ", best of C/F order): " << seed << " shots/s\n";
     std::ostringstream js;
@@ -432,7 +444,7 @@ fxs::bench::Registrar reg { "c2", "C2 engine vs batched FFTW+cherk reference and
     "  --nq N, --nphi N   grid (default 300 x 256)\n"
     "  --shots N          shots of the large run (default 2000)\n"
     "  --threads N        engine and reference threads (default every core); a list (1,2,4,8,16) measures the\n"
-    "                     engine's scaling over those thread counts instead\n"
+    "                     engine's scaling over those thread counts instead (--reps R: best of R, default 3)\n"
     "  --blas-threads K|share    OpenBLAS threads per engine worker (default 1: --threads N uses N cores);\n"
     "                     share: cores / workers, the plan before 2026-12-03\n"
     "  --only engine|reference   that side alone, five runs (for profilers)\n" };
