@@ -159,6 +159,7 @@ QLayout* VetoPanel::buildThresholdRow()
         connect(e, &QLineEdit::returnPressed, apply, &QPushButton::click); // Enter applies, as a tired hand expects
     }
     connect(clear, &QPushButton::clicked, this, [this] { clearThreshold(currentStatistic()); });
+    m_editing << m_min << m_max << apply << clear;
     // Two rows: the statistic, then its limits; one row did not fit the dock (min, max and Clear were cut off).
     auto* limits = new QHBoxLayout;
     limits->addWidget(new QLabel(tr("min"), this));
@@ -193,6 +194,14 @@ void VetoPanel::buildHistogram()
         *line = new QCPItemStraightLine(m_plot);
         (*line)->setPen(QPen(QColor(20, 20, 20), 2.0, Qt::DashLine));
     }
+    m_frozenNote = new QCPItemText(m_plot);
+    m_frozenNote->setPositionAlignment(Qt::AlignCenter);
+    m_frozenNote->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_frozenNote->position->setCoords(0.5, 0.45);
+    m_frozenNote->setTextAlignment(Qt::AlignCenter);
+    m_frozenNote->setBrush(QColor(255, 255, 255, 230));
+    m_frozenNote->setPadding(QMargins(6, 4, 6, 4));
+    m_frozenNote->setVisible(false);
     PlotExport::install(
         m_plot, [this] { return histogramCsv(); }, [this] { refreshNow(); });
 }
@@ -220,6 +229,7 @@ QLayout* VetoPanel::buildHandVetoes()
         addSampleChange(m_first->text().toLongLong(), m_reason->text(), &error);
         m_error->setText(error);
     });
+    m_editing << m_first << m_last << m_reason << vetoButton << liftButton << changeButton;
     // Two columns, to fit the side dock: the range, its reason, then what to do with them.
     auto* grid = new QGridLayout;
     grid->addWidget(m_first, 0, 0);
@@ -239,10 +249,15 @@ QLayout* VetoPanel::buildListButtons()
     connect(removeButton, &QPushButton::clicked, this, &VetoPanel::removeSelected);
     connect(undoButton, &QPushButton::clicked, m_undo, &QUndoStack::undo);
     connect(redoButton, &QPushButton::clicked, m_undo, &QUndoStack::redo);
-    connect(m_undo, &QUndoStack::canUndoChanged, undoButton, &QWidget::setEnabled);
-    connect(m_undo, &QUndoStack::canRedoChanged, redoButton, &QWidget::setEnabled);
+    connect(m_undo, &QUndoStack::canUndoChanged, undoButton,
+        [this, undoButton](bool can) { undoButton->setEnabled(can && m_frozen.isEmpty()); });
+    connect(m_undo, &QUndoStack::canRedoChanged, redoButton,
+        [this, redoButton](bool can) { redoButton->setEnabled(can && m_frozen.isEmpty()); });
     undoButton->setEnabled(false);
     redoButton->setEnabled(false);
+    m_editing << removeButton;
+    m_undoButton = undoButton;
+    m_redoButton = redoButton;
     auto* row = new QHBoxLayout;
     row->addWidget(removeButton);
     row->addStretch(1);
@@ -253,6 +268,9 @@ QLayout* VetoPanel::buildListButtons()
 
 void VetoPanel::removeSelected()
 {
+    if (!editable(nullptr)) {
+        return;
+    }
     const QListWidgetItem* item = m_list->currentItem();
     if (!item) {
         return;
@@ -288,6 +306,9 @@ void VetoPanel::clearShots()
 
 bool VetoPanel::setThreshold(ShotStatistic statistic, double min, double max, QString* error)
 {
+    if (!editable(error)) {
+        return false;
+    }
     VetoState after = m_state;
     after.rules = withoutThreshold(m_state.rules, statistic);
     const Status added = after.rules.addThreshold({ statistic, min, max });
@@ -303,6 +324,9 @@ bool VetoPanel::setThreshold(ShotStatistic statistic, double min, double max, QS
 
 void VetoPanel::clearThreshold(ShotStatistic statistic)
 {
+    if (!editable(nullptr)) {
+        return;
+    }
     VetoState after = m_state;
     after.rules = withoutThreshold(m_state.rules, statistic);
     push(tr("Clear threshold on %1").arg(StatisticNames::name(statistic)), after);
@@ -310,6 +334,9 @@ void VetoPanel::clearThreshold(ShotStatistic statistic)
 
 bool VetoPanel::vetoRange(std::int64_t first, std::int64_t last, const QString& reason, QString* error)
 {
+    if (!editable(error)) {
+        return false;
+    }
     VetoState after = m_state;
     const Status added = after.rules.addRange(first, last, reason.trimmed().toStdString());
     if (!added) {
@@ -324,6 +351,9 @@ bool VetoPanel::vetoRange(std::int64_t first, std::int64_t last, const QString& 
 
 void VetoPanel::liftRanges(std::int64_t first, std::int64_t last)
 {
+    if (!editable(nullptr)) {
+        return;
+    }
     VetoState after = m_state;
     if (after.rules.removeRanges(first, last) > 0) {
         push(tr("Lift vetoes in %1–%2").arg(Format::count(first), Format::count(last)), after);
@@ -332,6 +362,9 @@ void VetoPanel::liftRanges(std::int64_t first, std::int64_t last)
 
 bool VetoPanel::addSampleChange(std::int64_t shot, const QString& reason, QString* error)
 {
+    if (!editable(error)) {
+        return false;
+    }
     if (reason.trimmed().isEmpty()) {
         if (error) {
             *error = tr("A sample change needs a reason (e.g. \"new capillary\")");
@@ -423,6 +456,38 @@ void VetoPanel::showStatistic(ShotStatistic statistic)
 }
 
 QString VetoPanel::summary() const { return m_summary->text(); }
+
+bool VetoPanel::editable(QString* error) const
+{
+    if (m_frozen.isEmpty()) {
+        return true;
+    }
+    if (error) {
+        *error = m_frozen;
+    }
+    return false;
+}
+
+void VetoPanel::setFrozen(const QString& why, const QString& histogramNote)
+{
+    const bool changed = why.isEmpty() != m_frozen.isEmpty();
+    m_frozen = why;
+    for (QWidget* w : m_editing) {
+        w->setEnabled(why.isEmpty());
+        w->setToolTip(why);
+    }
+    m_undoButton->setEnabled(why.isEmpty() && m_undo->canUndo());
+    m_redoButton->setEnabled(why.isEmpty() && m_undo->canRedo());
+    m_undoButton->setToolTip(why);
+    m_redoButton->setToolTip(why);
+    m_list->setToolTip(why);
+    m_frozenNote->setText(histogramNote);
+    m_frozenNote->setVisible(!why.isEmpty() && !histogramNote.isEmpty());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    if (changed) {
+        emit frozenChanged(!why.isEmpty());
+    }
+}
 
 void VetoPanel::refreshNow()
 {

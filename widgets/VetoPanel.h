@@ -15,6 +15,7 @@ class QComboBox;
 class QCustomPlot;
 class QCPBars;
 class QCPItemStraightLine;
+class QCPItemText;
 class QLabel;
 class QLayout;
 class QLineEdit;
@@ -80,6 +81,13 @@ public:
     /// The re-evaluation line ("Re-evaluating 1,234 shots… 45 %"; empty when nothing was re-evaluated).
     QString reevaluation() const;
 
+    /// Freezes the rules (a remote job is running: its ranks judge every shot with the rules it was submitted with)
+    /// or, with an empty reason, makes them editable again. While frozen every control that would change them is
+    /// disabled with `why` as its tooltip, the histogram says why it is empty, and the setters refuse with `why`.
+    void setFrozen(const QString& why, const QString& histogramNote);
+    /// Why the rules are frozen; empty when they may be changed.
+    QString frozenReason() const { return m_frozen; }
+
     /// {"rules": VetoRules::toJson(), "sample_changes": [{"shot", "reason"}]} as compact JSON text.
     QByteArray toJson() const;
     /// Reads toJson()'s form into a state; false with a message saying what is wrong.
@@ -88,6 +96,8 @@ public:
 signals:
     /// The rules changed and every shot was re-decided (the C2 must be re-accumulated).
     void rulesChanged();
+    /// The rules were frozen (true) or made editable again (false): the window's Undo/Redo actions follow.
+    void frozenChanged(bool frozen);
 
 private:
     void buildUi();
@@ -103,6 +113,7 @@ private:
     void fillThresholdEdits();
     void updateSummary();
     ShotStatistic currentStatistic() const;
+    bool editable(QString* error) const; ///< false with the freeze's reason while frozen
 
     VetoState m_state;
     ShotLedger m_ledger;
@@ -124,6 +135,11 @@ private:
     QLineEdit* m_reason = nullptr;
     QListWidget* m_list = nullptr;
     QLabel* m_error = nullptr;
+    QList<QWidget*> m_editing; ///< the controls that change the rules (disabled while frozen)
+    QWidget* m_undoButton = nullptr;
+    QWidget* m_redoButton = nullptr;
+    QCPItemText* m_frozenNote = nullptr; ///< over the histogram while frozen
+    QString m_frozen; ///< why the rules are frozen; empty: editable
 };
 
 } // namespace fxs::widgets

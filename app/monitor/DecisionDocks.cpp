@@ -104,6 +104,11 @@ void DecisionDocks::addActions(QMenu* menu)
     redo->setShortcut(QKeySequence::Redo);
     menu->addAction(undo);
     menu->addAction(redo);
+    // While a remote job runs the rules it was submitted with are frozen: Ctrl+Z must not change them either.
+    connect(m_veto, &widgets::VetoPanel::frozenChanged, undo, [this, undo, redo](bool frozen) {
+        undo->setEnabled(!frozen && m_veto->undoStack()->canUndo());
+        redo->setEnabled(!frozen && m_veto->undoStack()->canRedo());
+    });
     menu->addSeparator();
     menu->addAction(tr("Save session…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(m_window, tr("Save session"),

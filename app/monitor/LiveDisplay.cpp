@@ -75,6 +75,9 @@ void LiveDisplay::beginRemote(const PolarGrid& grid)
     for (auto* s : { m_v.shotRate, m_v.hitRate, m_v.accepted, m_v.meanIntensity }) {
         s->clear();
     }
+    // "no shots yet" beside 100,000 shots in the Ranks table would be wrong: say where the images are.
+    m_v.history->clear();
+    m_v.history->setNotice(tr("a remote job's detector images stay on its ranks: none are shown here"));
     m_health = {};
     m_counts->setCounts({});
     m_remoteClock.invalidate();

@@ -20,6 +20,27 @@
 
 namespace fxs::monitor {
 
+namespace {
+
+// While a remote job runs, its ranks judge every shot with the rules it was submitted with and keep the shots'
+// statistics: the Vetoes panel is frozen (a veto typed there would reach nothing, silently) and says why its
+// histogram is empty. `job` is empty before the server named the job.
+void freezeVetoes(widgets::VetoPanel* panel, const QString& job, bool running)
+{
+    if (!running) {
+        panel->setFrozen({}, {});
+        return;
+    }
+    const QString which = job.isEmpty() ? QObject::tr("The remote job") : QObject::tr("Remote job %1").arg(job);
+    panel->setFrozen(QObject::tr("%1 runs with the veto rules it was submitted with: its ranks judge every shot. "
+                                 "Thresholds and hand vetoes can be changed again when it ends, for the next run.")
+                         .arg(which),
+        QObject::tr("No per-shot values during a remote job:\nthe ranks keep them, and veto with\nthe rules the "
+                    "job was submitted with"));
+}
+
+} // namespace
+
 void MainWindow::buildRemote()
 {
     m_remoteJob = new RemoteJobController(this);
@@ -84,7 +105,8 @@ void MainWindow::startOnLaunch()
     // The job the last session followed on this server is looked up (read-only), so that it can be resumed here.
     const QString last = rememberedRemoteJob(c.remote.address);
     if (!last.isEmpty()) {
-        m_ranks->setNote(note + QStringLiteral("\n") + tr("Looking up job %1, which the last session followed…").arg(last));
+        m_ranks->setNote(
+            note + QStringLiteral("\n") + tr("Looking up job %1, which the last session followed…").arg(last));
         m_remoteJob->recall(c, m_decide->vetoPanel()->rules(), last);
     }
 }
@@ -100,6 +122,7 @@ void MainWindow::onRemoteRecalled(const RemoteJobStatus& s, const QString& why)
     }
     m_ranks->setStatus(s);
     if (!s.terminal) { // still running on the server: followed again, as if this window had never closed
+        freezeVetoes(m_decide->vetoPanel(), s.jobId, true);
         m_live->beginRemote(m_runPanel->config().grid);
         m_runPanel->setRunning(true);
         const QString note = tr("Following job %1 on %2 again: it is still running (%3 shots so far)")
@@ -128,6 +151,7 @@ void MainWindow::resumeRemote()
     const RemoteJobStatus s = m_remoteJob->lastStatus();
     m_ranks->setResumable(false);
     m_remoteJob->resume();
+    freezeVetoes(m_decide->vetoPanel(), s.jobId, true);
     m_live->beginRemote(m_runPanel->config().grid);
     m_runPanel->setRunning(true);
     const QString note = tr("Resuming job %1 on %2 from its checkpoint (%3 shots)…")
@@ -146,6 +170,7 @@ void MainWindow::startRemote(const RunConfig& config)
     }
     m_ranks->setResumable(false);
     m_remoteJob->start(config, m_decide->vetoPanel()->rules());
+    freezeVetoes(m_decide->vetoPanel(), {}, true);
     m_live->beginRemote(config.grid);
     m_decide->beginRun(config.grid);
     m_ranks->setStatus(m_remoteJob->lastStatus());
@@ -158,6 +183,7 @@ void MainWindow::startRemote(const RunConfig& config)
 void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
 {
     m_ranks->setStatus(s);
+    freezeVetoes(m_decide->vetoPanel(), s.jobId, !s.terminal);
     const RemoteIdentity& me = m_runPanel->remoteIdentity();
     const bool mayResume = !me.known() || me.mayCancel(s.owner); // the server checks again
     m_ranks->setResumable(m_remoteJob->resumable(),
@@ -170,10 +196,10 @@ void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
     if (m_remoteJob->resumable()) {
         // Before its first checkpoint (a few seconds in) a job has nothing kept: say so rather than "0 shots".
         m_ranks->resumeButton()->setText(QStringLiteral("⟳ ")
-            + (s.checkpointShots > 0 ? tr("Resume job %1 from its checkpoint (%2 shots)")
-                                           .arg(s.jobId, QLocale().toString(qlonglong(s.checkpointShots)))
-                                     : tr("Resume job %1 (no checkpoint yet: it starts again from shot 0)")
-                                           .arg(s.jobId)));
+            + (s.checkpointShots > 0
+                    ? tr("Resume job %1 from its checkpoint (%2 shots)")
+                          .arg(s.jobId, QLocale().toString(qlonglong(s.checkpointShots)))
+                    : tr("Resume job %1 (no checkpoint yet: it starts again from shot 0)").arg(s.jobId)));
     }
     m_runPanel->setRemoteJobOwner(s.owner);
     const bool failed = s.state == QLatin1String("FAILED");
@@ -223,10 +249,9 @@ bool MainWindow::dumpRanks(const QString& path) const
     const RemoteJobStatus& s = m_ranks->status();
     QJsonArray ranks;
     for (const RankRow& r : s.ranks) {
-        ranks.append(
-            QJsonObject { { "rank", r.rank }, { "host", r.host }, { "pid", double(r.pid) }, { "device", r.device },
-                { "phase", r.phase }, { "shots_done", double(r.shotsDone) },
-                { "health", shownHealth(s.state, r.health) } }); // as the table shows it
+        ranks.append(QJsonObject { { "rank", r.rank }, { "host", r.host }, { "pid", double(r.pid) },
+            { "device", r.device }, { "phase", r.phase }, { "shots_done", double(r.shotsDone) },
+            { "health", shownHealth(s.state, r.health) } }); // as the table shows it
     }
     const QJsonObject o { { "job_id", s.jobId }, { "state", s.state }, { "message", s.message },
         { "shots_done", double(s.shotsDone) }, { "shots_accepted", double(s.shotsAccepted) },

@@ -1,11 +1,11 @@
 // MainWindow: settings, screenshots and the C2 dump (kept apart from the window's construction).
 #include "DecisionDocks.h"
 #include "FileFrameReader.h"
-#include "RemoteJobController.h"
 #include "MainWindow.h"
 #include "MessageBar.h"
 #include "MonitorSession.h"
 #include "RanksPanel.h"
+#include "RemoteJobController.h"
 #include "ReviewPanel.h"
 #include "RunControlPanel.h"
 
@@ -27,6 +27,7 @@
 #include <QSettings>
 #include <QTabWidget>
 #include <StripChart.h>
+#include <VetoPanel.h>
 #include <cmath>
 #include <memory>
 #include <qcustomplot.h>
@@ -67,7 +68,8 @@ void MainWindow::restoreSettings()
         MonitorSession::remoteFromJson(
             QJsonDocument::fromJson(s->value(QStringLiteral("run/remote")).toByteArray()).object(), &c.remote);
         m_recent = s->value(QStringLiteral("recentFiles")).toStringList();
-        m_history->setMemoryBudget(s->value(QStringLiteral("display/historyBytes"), m_history->memoryBudget()).toDouble());
+        m_history->setMemoryBudget(
+            s->value(QStringLiteral("display/historyBytes"), m_history->memoryBudget()).toDouble());
         if (!restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray())) {
             resize(1600, 1000); // settings written by hand or by a script: no saved window yet
         }
@@ -137,9 +139,9 @@ void MainWindow::rememberRemoteJob(const QString& server, const QString& jobId) 
 
 QString MainWindow::rememberedRemoteJob(const QString& server) const
 {
-    const QJsonObject j = QJsonDocument::fromJson(
-        openSettings(m_options)->value(QStringLiteral("remote/lastJob")).toByteArray())
-                              .object();
+    const QJsonObject j
+        = QJsonDocument::fromJson(openSettings(m_options)->value(QStringLiteral("remote/lastJob")).toByteArray())
+              .object();
     return j.value("server").toString() == server ? j.value("job_id").toString() : QString();
 }
 
@@ -287,18 +289,21 @@ bool MainWindow::dumpWindow(const QString& path, const QJsonObject& extra) const
     o[QStringLiteral("historyKept")] = m_history->size();
     o[QStringLiteral("historyText")] = m_history->text();
     o[QStringLiteral("displayPaused")] = m_history->isPaused();
+    o[QStringLiteral("vetoFrozen")] = m_decide->vetoPanel()->frozenReason(); // empty: the rules may be changed
     // Docks shown whose contents are wider than the dock (a horizontal scroll bar: fields and buttons cut off).
     QJsonArray cutOff;
     for (const auto* d : findChildren<QDockWidget*>()) {
         for (const auto* area : d->findChildren<QScrollArea*>()) {
             if (d->isVisible() && area->isVisible() && area->horizontalScrollBar()->maximum() > 0) {
-                cutOff.append(QStringLiteral("%1: %2 px").arg(d->windowTitle()).arg(area->horizontalScrollBar()->maximum()));
+                cutOff.append(
+                    QStringLiteral("%1: %2 px").arg(d->windowTitle()).arg(area->horizontalScrollBar()->maximum()));
             }
         }
     }
     o[QStringLiteral("docksCutOff")] = cutOff;
     // Where Space and the arrows go: the widget of this window that has (or gets, once active) the keyboard focus.
-    o[QStringLiteral("focusWidget")] = focusWidget() ? QString::fromLatin1(focusWidget()->metaObject()->className()) : QString();
+    o[QStringLiteral("focusWidget")]
+        = focusWidget() ? QString::fromLatin1(focusWidget()->metaObject()->className()) : QString();
     o[QStringLiteral("c2Shots")] = double(m_c2->snapshot() ? m_c2->snapshot()->shots : 0);
     const auto* convergence = findChild<widgets::ConvergenceView*>();
     o[QStringLiteral("convergencePoints")] = convergence ? int(convergence->points().size()) : -1;

@@ -14,6 +14,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTimer>
+#include <VetoPanel.h>
 #include <cstdio>
 #include <utility>
 
@@ -102,7 +103,8 @@ void ScriptedRun::pollScreenshots()
     const RemoteJobStatus& remote = m_window->remoteJob()->lastStatus();
     const bool atReconstruction = m_options.screenshotAtReconstruction > 0.0 && remote.reconstructing()
         && remote.reconstructionProgress >= m_options.screenshotAtReconstruction;
-    const bool atSeconds = m_options.screenshotAtSeconds > 0.0 && m_launched.elapsed() >= 1e3 * m_options.screenshotAtSeconds;
+    const bool atSeconds
+        = m_options.screenshotAtSeconds > 0.0 && m_launched.elapsed() >= 1e3 * m_options.screenshotAtSeconds;
     if ((m_options.screenshotAtShots > 0 && m_window->shotsDone() >= m_options.screenshotAtShots) || atReconstruction
         || atSeconds) {
         m_screenshotsTaken = true;
@@ -115,6 +117,9 @@ void ScriptedRun::onRemoteStatus(const RemoteJobStatus& s)
 {
     if (!s.terminal && s.shotsDone >= m_options.stopAtShots && s.jobId != m_stoppedJob) {
         m_stoppedJob = s.jobId;
+        if (const auto* vetoes = m_window->findChild<widgets::VetoPanel*>()) {
+            m_vetoFrozenAtStop = vetoes->frozenReason(); // as the running job left the panel
+        }
         m_window->stopRun(false);
     }
 }
@@ -138,7 +143,8 @@ void ScriptedRun::onRunEnded(const QString& message, bool failed)
         script->whenDone([this, message, failed] { onRunEnded(message, failed); });
         return;
     }
-    if (std::exchange(m_endOfReplacedRun, false)) { // the run a file opened during it replaced: the dumps are the file's
+    if (std::exchange(
+            m_endOfReplacedRun, false)) { // the run a file opened during it replaced: the dumps are the file's
         return;
     }
     if (!m_options.thenOpenPath.isEmpty() && !m_reopened) { // a change of source: the dumps are of the second run
@@ -174,7 +180,9 @@ void ScriptedRun::onRunEnded(const QString& message, bool failed)
         m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.dumpPath));
     }
     if (!m_options.windowDumpPath.isEmpty()
-        && !m_window->dumpWindow(m_options.windowDumpPath, { { QStringLiteral("pausedShot"), double(m_pausedShot) } })) {
+        && !m_window->dumpWindow(m_options.windowDumpPath,
+            { { QStringLiteral("pausedShot"), double(m_pausedShot) },
+                { QStringLiteral("vetoFrozenAtStop"), m_vetoFrozenAtStop } })) {
         m_window->messageBar()->showMessage(tr("Could not write %1").arg(m_options.windowDumpPath));
     }
     if (!m_options.ranksDumpPath.isEmpty() && !m_window->dumpRanks(m_options.ranksDumpPath)) {

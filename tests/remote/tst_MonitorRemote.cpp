@@ -3,19 +3,20 @@
 // the same synthetic shots; the Ranks table ends with both ranks DONE; a bad token or a closed port gives a message
 // naming the server and the cause; a cancel from the window ends the job CANCELLED with no fxs-worker left and its
 // ranks shown CANCELLED; restarting the window on saved remote settings submits nothing; a restarted window resumes
-// the last session's cancelled job from its checkpoint to sums equal to an uninterrupted run's; a stream job chosen in the form (every rank a
-// consumer of a DECTRIS Stream V2 publisher) ends at the series' end with every image the publisher sent in its ledger.
+// the last session's cancelled job from its checkpoint to sums equal to an uninterrupted run's; a stream job chosen in
+// the form (every rank a consumer of a DECTRIS Stream V2 publisher) ends at the series' end with every image the
+// publisher sent in its ledger.
 #include "RemoteFixture.h"
 
 #include <C2BruteForce.h>
 #include <H5pyResults.h>
 #include <MrcReadBack.h>
-#include <StreamPeer.h>
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
+#include <StreamPeer.h>
 
 using namespace fxs::test;
 
@@ -264,7 +265,8 @@ private slots:
                                .arg(liveSe[k].toDouble())
                                .arg(e)));
             QVERIFY2(std::abs(shownSe[k].toDouble() - e) <= 1e-9 * (e + std::abs(curve[k].toDouble())),
-                qPrintable(QStringLiteral("band at Δ bin %1: %2, results file %3").arg(k).arg(shownSe[k].toDouble()).arg(e)));
+                qPrintable(
+                    QStringLiteral("band at Δ bin %1: %2, results file %3").arg(k).arg(shownSe[k].toDouble()).arg(e)));
             ++comparedSe;
         }
         QVERIFY(comparedSe >= nPhi - 1);
@@ -278,7 +280,8 @@ private slots:
                            .arg(w.value("convergenceSlowestCC").toDouble())
                            .arg(perQ[bin])));
         QVERIFY2(w.value("convergenceMapCells").toInt() >= nQ * nQ / 2,
-            qPrintable(QString("%1 cells of the split-half map hold a value").arg(w.value("convergenceMapCells").toInt())));
+            qPrintable(
+                QString("%1 cells of the split-half map hold a value").arg(w.value("convergenceMapCells").toInt())));
     }
 
     // A particle simulated on the server, reconstructed there: the window follows the reconstruction to 100 %, brings
@@ -518,6 +521,15 @@ private slots:
                            .arg(w["windowWidth"].toInt())));
         QVERIFY2(w["docksCutOff"].toArray().isEmpty(),
             qPrintable(QJsonDocument(w["docksCutOff"].toArray()).toJson(QJsonDocument::Compact)));
+        // While the job ran the Vetoes panel was frozen (its ranks veto with the rules it was submitted with: a veto
+        // typed in the window would have reached nothing, silently); once cancelled, the rules may be changed again.
+        QVERIFY2(
+            w["vetoFrozenAtStop"].toString().contains(QStringLiteral("runs with the veto rules it was submitted with")),
+            qPrintable(w["vetoFrozenAtStop"].toString()));
+        QVERIFY2(w["vetoFrozen"].toString().isEmpty(), qPrintable(w["vetoFrozen"].toString()));
+        // The history bar under the detector says where a remote job's images are (it said "no shots yet").
+        QVERIFY2(w["historyText"].toString().contains(QStringLiteral("stay on its ranks")),
+            qPrintable(w["historyText"].toString()));
         QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("CANCELLED"));
         QVERIFY2(run.output.contains(QStringLiteral("cancelled")), qPrintable(run.output));
         const QString id = run.ranks.value("job_id").toString();
@@ -622,8 +634,8 @@ private slots:
         // A new window on the same settings, not told to submit: it finds the job and resumes it.
         QFile::remove(dir.filePath("ranks.json"));
         QProcess second;
-        startMonitor(second, dir, address(), m_server->tokenFile(), grid + QStringList { QStringLiteral("--press-resume") },
-            oftenCheckpointed, {}, false);
+        startMonitor(second, dir, address(), m_server->tokenFile(),
+            grid + QStringList { QStringLiteral("--press-resume") }, oftenCheckpointed, {}, false);
         const MonitorRun run = finishMonitor(second, dir, 120000);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QVERIFY2(run.output.contains(QStringLiteral("in an earlier session; pressing ⟳ Resume job ")
@@ -639,7 +651,8 @@ private slots:
         QCOMPARE(after->size(), before->size() + 1); // neither the restart nor Resume submitted anything new
 
         // The oracle: every shot accumulated once, in this process, without MPI, checkpoint or resume.
-        auto fetched = fxs::SumsFile::read(dir.filePath("results/fxs-remote-%1.fxs1").arg(QString::fromStdString(id)).toStdString());
+        auto fetched = fxs::SumsFile::read(
+            dir.filePath("results/fxs-remote-%1.fxs1").arg(QString::fromStdString(id)).toStdString());
         QVERIFY2(fetched.ok(), fetched.ok() ? "" : fetched.error().message.c_str());
         fxs::v1::JobSpec spec;
         spec.mutable_synthetic()->set_shots(shots);
@@ -650,7 +663,8 @@ private slots:
         const fxs::C2Sums expected = localSums(spec);
         QCOMPARE(fetched->sums.totalShots(), std::int64_t(shots));
         const double error = sumsError(fetched->sums, expected);
-        QVERIFY2(error < 1e-10, qPrintable(QStringLiteral("resumed sums differ from an uninterrupted run by %1").arg(error)));
+        QVERIFY2(error < 1e-10,
+            qPrintable(QStringLiteral("resumed sums differ from an uninterrupted run by %1").arg(error)));
     }
 };
 

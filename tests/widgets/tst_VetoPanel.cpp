@@ -2,6 +2,8 @@
 // vetoes and sample changes need reasons; undo and redo restore the previous decisions; the histogram counts.
 #include "WidgetScreenshot.h"
 
+#include <QComboBox>
+#include <QPushButton>
 #include <QUndoStack>
 #include <QtTest>
 #include <VetoPanel.h>
@@ -61,6 +63,7 @@ private slots:
     void thresholdMatchesDirectCount();
     void handVetoAndUndo();
     void reasonsRequired();
+    void frozenWhileARemoteJobRuns();
     void histogramCountsEveryShot();
     void stateJsonRoundTrip();
 };
@@ -131,6 +134,70 @@ void tst_VetoPanel::handVetoAndUndo()
     QCOMPARE(panel.sampleChanges().size(), std::size_t(1));
     panel.undoStack()->undo();
     QVERIFY(panel.sampleChanges().empty());
+}
+
+// While a remote job runs (the window freezes the panel), no control may change the rules the job was submitted
+// with: every setter refuses with the reason, nothing is re-decided, the controls are disabled with the reason as
+// tooltip, and the histogram says why it is empty. Unfrozen, the same calls work again. The oracle is the ledger's
+// accepted count against a direct count over the shots.
+void tst_VetoPanel::frozenWhileARemoteJobRuns()
+{
+    const auto shots = makeShots(300);
+    VetoPanel panel;
+    panel.addShots(shots);
+    QVERIFY(panel.setThreshold(ShotStatistic::HitScore, 0.25, kInf));
+    const std::int64_t before = directCount(shots, ShotStatistic::HitScore, 0.25, kInf);
+    QCOMPARE(panel.ledger().acceptedCount(), before);
+    QSignalSpy changed(&panel, &VetoPanel::rulesChanged);
+    QSignalSpy frozen(&panel, &VetoPanel::frozenChanged);
+    const QString why = QStringLiteral("Remote job job-1 runs with the veto rules it was submitted with");
+    panel.setFrozen(why, QStringLiteral("No per-shot values during a remote job"));
+    QCOMPARE(panel.frozenReason(), why);
+    QCOMPARE(frozen.count(), 1);
+    QCOMPARE(frozen.at(0).at(0).toBool(), true);
+
+    QString error;
+    QVERIFY(!panel.setThreshold(ShotStatistic::HitScore, 0.5, kInf, &error));
+    QCOMPARE(error, why);
+    error.clear();
+    QVERIFY(!panel.vetoRange(10, 20, QStringLiteral("beam dump"), &error));
+    QCOMPARE(error, why);
+    QVERIFY(!panel.addSampleChange(50, QStringLiteral("new capillary"), &error));
+    panel.clearThreshold(ShotStatistic::HitScore);
+    panel.liftRanges(0, 299);
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(panel.ledger().acceptedCount(), before);
+    QCOMPARE(panel.rules().thresholds().size(), std::size_t(1));
+    QVERIFY(panel.rules().ranges().empty());
+
+    // What a user sees: every button that changes the rules is disabled and says why; the statistic can still be
+    // chosen; the histogram carries the note.
+    int disabled = 0;
+    for (const auto* b : panel.findChildren<QPushButton*>()) {
+        QVERIFY2(!b->isEnabled(), qPrintable(b->text()));
+        QCOMPARE(b->toolTip(), why);
+        ++disabled;
+    }
+    QCOMPARE(disabled, 8); // Apply, Clear, Veto shots, Lift, Sample change, Remove selected, Undo, Redo
+    QVERIFY(panel.findChild<QComboBox*>()->isEnabled());
+    bool noted = false;
+    for (int i = 0; i < panel.histogram()->itemCount(); ++i) {
+        if (const auto* t = qobject_cast<QCPItemText*>(panel.histogram()->item(i))) {
+            noted = noted || (t->visible() && t->text().contains(QStringLiteral("remote job")));
+        }
+    }
+    QVERIFY(noted);
+
+    panel.setFrozen({}, {});
+    QCOMPARE(frozen.count(), 2);
+    QVERIFY(panel.frozenReason().isEmpty());
+    QVERIFY(panel.vetoRange(10, 20, QStringLiteral("beam dump")));
+    QCOMPARE(panel.ledger().acceptedCount(), directCount(shots, ShotStatistic::HitScore, 0.25, kInf, 10, 20));
+    for (const auto* b : panel.findChildren<QPushButton*>()) {
+        if (b->text() != QStringLiteral("Redo")) { // nothing to redo
+            QVERIFY2(b->isEnabled(), qPrintable(b->text()));
+        }
+    }
 }
 
 void tst_VetoPanel::reasonsRequired()
