@@ -206,8 +206,12 @@ void DecisionDocks::applySession(const MonitorSession& session)
         m_notify(error, true);
         return;
     }
-    m_veto->setState(state, tr("Open session"));
-    m_engine->setVetoRules(m_veto->rules(), m_veto->state().toJson().toStdString());
+    if (!m_veto->frozenReason().isEmpty()) { // a remote job runs with its own rules: the panel must keep showing them
+        m_notify(tr("The session's veto rules were not loaded: %1").arg(m_veto->frozenReason()), true);
+    } else {
+        m_veto->setState(state, tr("Open session"));
+        m_engine->setVetoRules(m_veto->rules(), m_veto->state().toJson().toStdString());
+    }
     const QJsonObject d = session.views.value(QStringLiteral("detector")).toObject();
     if (auto* detector = m_window->findChild<widgets::DiffractionView*>(); detector && !d.isEmpty()) {
         // By name, so that a session file stays readable and survives reordered menus.
