@@ -5,6 +5,11 @@
 #include "BenchRegistry.h"
 #include "PhotonFrames.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/gpu/GpuC2Accumulator.h>
 #include <fxs/pipeline/C2Pipeline.h>
@@ -15,12 +20,6 @@
 #include <fxs/shots/ShotStats.h>
 #include <fxs/sources/BitshuffleLz4.h>
 #include <fxs/sources/CxiFileSource.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -233,7 +232,17 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
         *r = *v;
     }
     m.c2 = c2Alone(polarPool, 1, o.frames); // as many as the detector runs: the same folds per frame
-    m.c2Engine = c2Alone(polarPool, m.threads, nPolar);
+    // The polar stack end to end against the engine alone on the same shots: each is one short run (768 shots,
+    // ~0.6 s on 2 cores), which one scheduler hiccup on a shared machine moves by 20 %, so three of each,
+    // alternating, and the best of each.
+    for (int rep = 0; rep < 3; ++rep) {
+        m.c2Engine = std::max(m.c2Engine, c2Alone(polarPool, m.threads, nPolar));
+        auto polarRun = endToEnd(polar, nullptr, {}, m.threads, nPolar);
+        if (!polarRun) {
+            return polarRun.error();
+        }
+        m.polarE2e = std::max(m.polarE2e, *polarRun);
+    }
     // The real path.
     for (int t = 1; t < m.cores; t *= 2) {
         auto v = endToEnd(plain, &*remapper, valid, t, o.frames);
@@ -244,15 +253,13 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
     }
     auto e2e = endToEnd(plain, &*remapper, valid, m.threads, o.frames);
     auto compressed = endToEnd(lz4, &*remapper, valid, m.threads, o.frames);
-    auto polarE2e = endToEnd(polar, nullptr, {}, m.threads, nPolar);
-    for (const auto* r : { &e2e, &compressed, &polarE2e }) {
+    for (const auto* r : { &e2e, &compressed }) {
         if (!*r) {
             return r->error();
         }
     }
     m.e2e = *e2e;
     m.e2eCompressed = *compressed;
-    m.polarE2e = *polarE2e;
     m.scaling[m.threads] = m.e2e;
     if (m.cores > m.threads) {
         auto all = endToEnd(plain, &*remapper, valid, m.cores, o.frames);
@@ -279,8 +286,9 @@ int run(const fxs::bench::BenchArgs& a)
             } else if (a.args[i] == "--gpu-only") {
                 o.gpuOnly = a.args[i + 1] == "1";
             } else {
-                std::fprintf(stderr, "pipeline: unknown option %s (--threads N, --frames N, --polar-frames N, "
-                                     "--gpu-frames N, --gpu-only 0|1)\n",
+                std::fprintf(stderr,
+                    "pipeline: unknown option %s (--threads N, --frames N, --polar-frames N, "
+                    "--gpu-frames N, --gpu-only 0|1)\n",
                     a.args[i].c_str());
                 return 2;
             }
@@ -296,8 +304,8 @@ int run(const fxs::bench::BenchArgs& a)
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/fxs-bench-pipeline-XXXXXX";
     if (!::mkdtemp(pattern.data())) {
-        std::fprintf(stderr, "pipeline: cannot create a folder under %s for the benchmark files\n",
-            tmp && *tmp ? tmp : "/tmp");
+        std::fprintf(
+            stderr, "pipeline: cannot create a folder under %s for the benchmark files\n", tmp && *tmp ? tmp : "/tmp");
         return 1;
     }
     auto m = measure(o, pattern);
@@ -307,15 +315,16 @@ int run(const fxs::bench::BenchArgs& a)
         std::fprintf(stderr, "pipeline: %s\n", m.error().message.c_str());
         return 1;
     }
-    const std::string gpuKeys = m->gpuBackend.empty() ? std::string {}
-                                                      : ",\"end_to_end_frames_per_s_gpu\":" + std::to_string(m->gpuE2e)
-            + ",\"gpu_backend\":\"" + m->gpuBackend + "\",\"end_to_end_frames_per_s_gpu_device_remap\":"
-            + std::to_string(m->gpuDeviceRemapE2e) + ",\"end_to_end_frames_per_s_gpu_cpu_remap\":"
-            + std::to_string(m->gpuCpuRemapE2e) + ",\"gpu_cpu_remap_backend\":\"" + m->gpuCpuRemapBackend + "\"";
+    const std::string gpuKeys = m->gpuBackend.empty()
+        ? std::string {}
+        : ",\"end_to_end_frames_per_s_gpu\":" + std::to_string(m->gpuE2e) + ",\"gpu_backend\":\"" + m->gpuBackend
+            + "\",\"end_to_end_frames_per_s_gpu_device_remap\":" + std::to_string(m->gpuDeviceRemapE2e)
+            + ",\"end_to_end_frames_per_s_gpu_cpu_remap\":" + std::to_string(m->gpuCpuRemapE2e)
+            + ",\"gpu_cpu_remap_backend\":\"" + m->gpuCpuRemapBackend + "\"";
     if (!m->gpuBackend.empty() && !a.json) {
         std::printf("pipeline: GPU end to end %.1f frames/s on %s\n  %.1f frames/s on %s\n  %.1f frames/s on %s\n",
-            m->gpuE2e, m->gpuBackend.c_str(), m->gpuDeviceRemapE2e, m->gpuDeviceRemapBackend.c_str(),
-            m->gpuCpuRemapE2e, m->gpuCpuRemapBackend.c_str());
+            m->gpuE2e, m->gpuBackend.c_str(), m->gpuDeviceRemapE2e, m->gpuDeviceRemapBackend.c_str(), m->gpuCpuRemapE2e,
+            m->gpuCpuRemapBackend.c_str());
     }
     if (o.gpuOnly) {
         std::printf("{\"benchmark\":\"pipeline\",\"threads\":%d,\"cores\":%d,\"stage_remap_frames_per_s\":%.2f%s}\n",
@@ -345,8 +354,8 @@ int run(const fxs::bench::BenchArgs& a)
                 "\"stage_c2_frames_per_s\":%.2f,\"c2_engine_frames_per_s\":%.2f,\"bound_frames_per_s\":%.2f,"
                 "\"ratio_vs_bound\":%.3f,\"polar_ratio_vs_engine\":%.3f,\"scaling\":{%s}%s}\n",
         o.frames, kModules * kModuleSs * kModuleFs, kGrid.nQ, kGrid.nPhi, m->threads, m->cores, m->e2e,
-        m->e2eCompressed, m->polarE2e, m->read, m->readCompressed, m->remap, m->c2, m->c2Engine, bound,
-        m->e2e / bound, m->polarE2e / m->c2Engine, scaling.c_str(), gpuKeys.c_str());
+        m->e2eCompressed, m->polarE2e, m->read, m->readCompressed, m->remap, m->c2, m->c2Engine, bound, m->e2e / bound,
+        m->polarE2e / m->c2Engine, scaling.c_str(), gpuKeys.c_str());
     return 0;
 }
 
