@@ -104,6 +104,15 @@ QStringList smallSimulatedRun(int shots, int rateHz)
         QStringLiteral("4"), QStringLiteral("--nphi"), QStringLiteral("16") };
 }
 
+// Starts fxs-monitor (from FXS_BIN_DIR) with `args` on Qt's offscreen platform (its default 800 × 600 screen).
+void startOffscreen(QProcess& p, const QStringList& args)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"), args);
+}
+
 // Runs fxs-monitor offscreen on a screen of `screen` pixels with `args` plus --dump-window and --quit-when-done;
 // returns what the window showed when its run ended (empty when it did not finish).
 QJsonObject runWindow(const QTemporaryDir& dir, QStringList args, QSize screen = { 1920, 1080 }, int timeoutMs = 90000)
@@ -179,10 +188,7 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+        startOffscreen(p,
             { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--shots"),
                 QStringLiteral("1000000"), QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("--nq"),
                 QStringLiteral("16"), QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--size"),
@@ -220,11 +226,8 @@ private slots:
         }
         const int shots = 48;
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
         p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(exe,
+        startOffscreen(p,
             { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--shots"),
                 QString::number(shots), QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("--nq"),
                 QStringLiteral("6"), QStringLiteral("--nphi"), QStringLiteral("32"), QStringLiteral("--size"),
@@ -298,10 +301,7 @@ private slots:
     {
         QTemporaryDir dir;
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+        startOffscreen(p,
             { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--shots"),
                 QStringLiteral("40"), QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("--size"),
                 QStringLiteral("64"), QStringLiteral("--nq"), QStringLiteral("4"), QStringLiteral("--nphi"),
@@ -333,10 +333,7 @@ private slots:
             s.setValue(QStringLiteral("decision/vetoes"), QByteArray::fromStdString(state.dump()));
         }
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+        startOffscreen(p,
             { QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--shots"), QStringLiteral("40"),
                 QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("--size"), QStringLiteral("64"),
                 QStringLiteral("--nq"), QStringLiteral("4"), QStringLiteral("--nphi"), QStringLiteral("16"),
@@ -382,9 +379,13 @@ private slots:
         QCOMPARE(w["screenWidth"].toInt(), screen.width());
         QVERIFY2(w["message"].toString().contains(QStringLiteral("missing.cxi")), qPrintable(w["message"].toString()));
         QVERIFY2(w["windowWidth"].toInt() <= screen.width(),
-            qPrintable(QStringLiteral("window %1 px wide on a %2 px screen").arg(w["windowWidth"].toInt()).arg(screen.width())));
+            qPrintable(QStringLiteral("window %1 px wide on a %2 px screen")
+                           .arg(w["windowWidth"].toInt())
+                           .arg(screen.width())));
         QVERIFY2(w["windowHeight"].toInt() <= screen.height(),
-            qPrintable(QStringLiteral("window %1 px tall on a %2 px screen").arg(w["windowHeight"].toInt()).arg(screen.height())));
+            qPrintable(QStringLiteral("window %1 px tall on a %2 px screen")
+                           .arg(w["windowHeight"].toInt())
+                           .arg(screen.height())));
         QVERIFY2(w["contentMinimumWidth"].toInt() <= w["windowWidth"].toInt(),
             qPrintable(QStringLiteral("content at least %1 px wide in a %2 px window")
                            .arg(w["contentMinimumWidth"].toInt())
@@ -399,8 +400,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QJsonObject w = runWindow(dir,
-            smallSimulatedRun(400, 100)
-                + QStringList { QStringLiteral("--pause-display-at"), QStringLiteral("30") });
+            smallSimulatedRun(400, 100) + QStringList { QStringLiteral("--pause-display-at"), QStringLiteral("30") });
         QVERIFY(!w.isEmpty());
         // Keyboard focus is on the detector view (Space and the arrows step the display), not in a text box.
         QCOMPARE(w["focusWidget"].toString(), QStringLiteral("fxs::widgets::DiffractionView"));
@@ -424,7 +424,8 @@ private slots:
     {
         QTemporaryDir dir;
         const QJsonObject w = runWindow(dir,
-            smallSimulatedRun(40, 0) + QStringList { QStringLiteral("--then-open"), dir.filePath("absent/missing.cxi") });
+            smallSimulatedRun(40, 0)
+                + QStringList { QStringLiteral("--then-open"), dir.filePath("absent/missing.cxi") });
         QVERIFY(!w.isEmpty());
         QVERIFY2(w["message"].toString().contains(QStringLiteral("missing.cxi")), qPrintable(w["message"].toString()));
         QCOMPARE(w["shownShot"].toInteger(), -1);
@@ -440,7 +441,8 @@ private slots:
         // One results file: the simulated run's, named after it.
         const QStringList files = QDir(dir.filePath("results")).entryList({ QStringLiteral("*.h5") });
         QCOMPARE(files.size(), 1);
-        QVERIFY2(files.first().startsWith(QStringLiteral("fxs-run-")) && files.first().endsWith(QStringLiteral("-simulated.h5")),
+        QVERIFY2(files.first().startsWith(QStringLiteral("fxs-run-"))
+                && files.first().endsWith(QStringLiteral("-simulated.h5")),
             qPrintable(files.first()));
     }
 
@@ -522,11 +524,10 @@ print(repr(float(data[17].astype(np.float64).sum())))
         QVERIFY2(written.ok(), written.err.constData());
         const double expected = written.out.trimmed().toDouble();
         const QJsonObject w = runWindow(dir,
-            { QStringLiteral("--fresh"), QStringLiteral("--open"), cxi, QStringLiteral("--clen"),
-                QStringLiteral("0.1"), QStringLiteral("--photon-energy"), QStringLiteral("9000"),
-                QStringLiteral("--pixel-size"), QStringLiteral("1e-4"), QStringLiteral("--nq"), QStringLiteral("4"),
-                QStringLiteral("--nphi"), QStringLiteral("16"), QStringLiteral("--show-file-shot"),
-                QStringLiteral("17") });
+            { QStringLiteral("--fresh"), QStringLiteral("--open"), cxi, QStringLiteral("--clen"), QStringLiteral("0.1"),
+                QStringLiteral("--photon-energy"), QStringLiteral("9000"), QStringLiteral("--pixel-size"),
+                QStringLiteral("1e-4"), QStringLiteral("--nq"), QStringLiteral("4"), QStringLiteral("--nphi"),
+                QStringLiteral("16"), QStringLiteral("--show-file-shot"), QStringLiteral("17") });
         QVERIFY(!w.isEmpty());
         QCOMPARE(w["shownShot"].toInteger(), 17);
         QVERIFY2(std::abs(w["shownSum"].toDouble() - expected) <= 1e-6 * expected,
@@ -543,10 +544,7 @@ print(repr(float(data[17].astype(np.float64).sum())))
         bad.write(QByteArray("\x89HDF\r\n\x1a\n", 8) + QByteArray(4096, '\x5a')); // an HDF5 signature, then junk
         bad.close();
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
+        startOffscreen(p,
             { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"), QStringLiteral("--open"),
                 bad.fileName(), QStringLiteral("--results"), dir.filePath("results"),
                 QStringLiteral("--quit-when-done") });
