@@ -119,6 +119,9 @@ private:
     void buildRemote();
     void startRemote(const RunConfig& config);
     void onRemoteStatus(const RemoteJobStatus& status);
+    /// A remote job is followed from now on (submitted, resumed, or found running at start-up): the views are set
+    /// for its grid, the Vetoes panel frozen, the run controls show a run. `jobId` is empty before the server named it.
+    void beginFollowingRemote(const PolarGrid& grid, const QString& jobId);
     void onRemoteRecalled(const RemoteJobStatus& status, const QString& why);
     /// Keeps the id of the job submitted to `server` in the settings at once (remote/lastJob).
     void rememberRemoteJob(const QString& server, const QString& jobId) const;

@@ -122,9 +122,7 @@ void MainWindow::onRemoteRecalled(const RemoteJobStatus& s, const QString& why)
     }
     m_ranks->setStatus(s);
     if (!s.terminal) { // still running on the server: followed again, as if this window had never closed
-        freezeVetoes(m_decide->vetoPanel(), s.jobId, true);
-        m_live->beginRemote(m_runPanel->config().grid);
-        m_runPanel->setRunning(true);
+        beginFollowingRemote(m_runPanel->config().grid, s.jobId);
         const QString note = tr("Following job %1 on %2 again: it is still running (%3 shots so far)")
                                  .arg(s.jobId, s.server, QLocale().toString(qlonglong(s.shotsDone)));
         m_ranks->setNote(note);
@@ -151,9 +149,7 @@ void MainWindow::resumeRemote()
     const RemoteJobStatus s = m_remoteJob->lastStatus();
     m_ranks->setResumable(false);
     m_remoteJob->resume();
-    freezeVetoes(m_decide->vetoPanel(), s.jobId, true);
-    m_live->beginRemote(m_runPanel->config().grid);
-    m_runPanel->setRunning(true);
+    beginFollowingRemote(m_runPanel->config().grid, s.jobId);
     const QString note = tr("Resuming job %1 on %2 from its checkpoint (%3 shots)…")
                              .arg(s.jobId, s.server, QLocale().toString(qlonglong(s.checkpointShots)));
     m_runPanel->setStatus(note);
@@ -170,14 +166,19 @@ void MainWindow::startRemote(const RunConfig& config)
     }
     m_ranks->setResumable(false);
     m_remoteJob->start(config, m_decide->vetoPanel()->rules());
-    freezeVetoes(m_decide->vetoPanel(), {}, true);
-    m_live->beginRemote(config.grid);
+    beginFollowingRemote(config.grid, {});
     m_decide->beginRun(config.grid);
     m_ranks->setStatus(m_remoteJob->lastStatus());
-    m_runPanel->setRunning(true);
     m_runPanel->setStatus(tr("Submitting a job to fxs-server at %1…").arg(config.remote.address));
     m_live->showRemoteStatus(m_remoteJob->lastStatus(), widgets::RunState::Running, tr("submitting"));
     m_tabs->setCurrentWidget(m_ranks);
+}
+
+void MainWindow::beginFollowingRemote(const PolarGrid& grid, const QString& jobId)
+{
+    freezeVetoes(m_decide->vetoPanel(), jobId, true);
+    m_live->beginRemote(grid);
+    m_runPanel->setRunning(true);
 }
 
 void MainWindow::onRemoteStatus(const RemoteJobStatus& s)
