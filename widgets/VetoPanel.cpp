@@ -470,6 +470,9 @@ bool VetoPanel::editable(QString* error) const
 
 void VetoPanel::setFrozen(const QString& why, const QString& histogramNote)
 {
+    if (why == m_frozen && histogramNote == m_frozenNote->text()) {
+        return; // the window says it on every status of a remote job, several times a second
+    }
     const bool changed = why.isEmpty() != m_frozen.isEmpty();
     m_frozen = why;
     for (QWidget* w : m_editing) {
