@@ -38,7 +38,7 @@ struct Libraries {
 
 // The soname first (LD_LIBRARY_PATH, the system's cache: a relocated or installed tree), then the file this build
 // was linked against.
-void* open(const char* soname, const char* builtPath, std::string& error)
+void* openLibrary(const char* soname, const char* builtPath, std::string& error)
 {
     void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     if (!h && builtPath[0] != '\0') {
@@ -66,8 +66,8 @@ template <typename F> void find(void* library, const char* name, F& out, std::st
 Libraries load()
 {
     Libraries l;
-    void* fft = open("libcufft.so." FXS_STR(CUFFT_VER_MAJOR), FXS_CUFFT_PATH, l.error);
-    void* blas = open("libcublas.so." FXS_STR(CUBLAS_VER_MAJOR), FXS_CUBLAS_PATH, l.error);
+    void* fft = openLibrary("libcufft.so." FXS_STR(CUFFT_VER_MAJOR), FXS_CUFFT_PATH, l.error);
+    void* blas = openLibrary("libcublas.so." FXS_STR(CUBLAS_VER_MAJOR), FXS_CUBLAS_PATH, l.error);
     find(fft, FXS_STR(cufftPlanMany), l.planMany, l.error);
     find(fft, FXS_STR(cufftSetStream), l.fftSetStream, l.error);
     find(fft, FXS_STR(cufftExecR2C), l.execR2C, l.error);
