@@ -19,19 +19,6 @@ Job::Job(std::string jobId, JobFiles jobFiles, fxs::v1::JobSpec jobSpec)
 {
 }
 
-void RateMeter::update(std::int64_t newCount, double nowS)
-{
-    // Until the first shot the window keeps starting afresh, so that the first rate is not diluted by start-up
-    // (MPI, allocation, opening a file) and comes a second after the shots begin.
-    if (atS <= 0.0 || newCount < count || (count == 0 && newCount == 0)) {
-        *this = RateMeter { nowS, newCount, 0.0 };
-    } else if (nowS - atS >= 1.0) {
-        perSecond = static_cast<double>(newCount - count) / (nowS - atS);
-        atS = nowS;
-        count = newCount;
-    }
-}
-
 bool Job::terminal() const { return isTerminal(status.state()); }
 
 void Job::touch()

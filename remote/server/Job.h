@@ -1,6 +1,7 @@
 #pragma once
 
 #include "JobFiles.h"
+#include "RateMeter.h"
 #include "fxs.pb.h"
 #include <fxs/core/Result.h>
 
@@ -20,16 +21,6 @@ struct SnapshotData {
     std::int64_t shots = 0;
     double splitHalfCC = 0.0;
     std::string bytes; ///< c2 as little-endian float64
-};
-
-/// Shots per second from successive counts, over windows of at least a second (JobStatus and each RankHealth).
-struct RateMeter {
-    double atS = 0.0; ///< time of the count the rate is measured from; 0: none yet
-    std::int64_t count = 0;
-    double perSecond = 0.0; ///< the last rate measured
-    /// Takes a new count at `nowS`; a count that went back (a new attempt) starts over, and the first window opens
-    /// at the last count of 0.
-    void update(std::int64_t newCount, double nowS);
 };
 
 /// One job as the server sees it: its spec, its status (what watchers get), its process, all kept on disk in the

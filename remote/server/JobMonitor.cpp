@@ -55,8 +55,8 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
         r->set_device(h.device);
         r->set_health(healthOf(h, now - h.timeUnixS, h.host == host));
         RateMeter& rate = job.rankRates[h.rank];
-        rate.update(h.shotsDone + h.shotsRejected, now);
-        r->set_shots_per_second(h.phase == "done" ? 0.0 : rate.perSecond);
+        rate.update(h.shotsDone + h.shotsRejected, h.timeUnixS);
+        r->set_shots_per_second(h.phase == "done" ? 0.0 : rate.perSecond());
         done += h.shotsDone;
         if (h.shotsTotal > job.status.shots_total()) {
             job.status.set_shots_total(h.shotsTotal); // a CXI stack's size is known once the ranks opened it
@@ -81,7 +81,7 @@ void updateRanks(Job& job, const std::vector<RankHeartbeat>& beats, double now)
         job.lastProgressAtS = now;
     }
     job.rate.update(job.status.shots_done(), now);
-    job.status.set_shots_per_second(job.rate.perSecond);
+    job.status.set_shots_per_second(job.rate.perSecond());
 }
 
 void updateFiles(Job& job)

@@ -209,7 +209,7 @@ Status JobStore::launch(Job& job)
     job.adopted = false;
     job.launchedAtS = job.lastProgressAtS = unixNowS();
     job.lastShots = -1;
-    job.rate = {};
+    job.rate = RateMeter();
     job.rankRates.clear();
     job.status.set_state(fxs::v1::JOB_STATE_RUNNING);
     job.status.set_message("");
