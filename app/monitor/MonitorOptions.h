@@ -40,6 +40,7 @@ struct MonitorOptions {
     QString comparePath; ///< with reviewPath: overlay this second results file (compare A with B)
     QString compareDumpPath; ///< write what the Review tab's compare plots show (JSON) once the files are shown
     std::int64_t stopAtShots = 0; ///< > 0: stop the run (cancel a remote job, unasked) once this many shots are done
+    bool stopWhenReconnecting = false; ///< scripts: stop the remote job (press Stop) when its connection drops
     QString ranksDumpPath; ///< write the Ranks table (JSON) when a remote job ends
     QString windowDumpPath; ///< write what the window shows (JSON) when the run ends
     std::int64_t pauseDisplayAtShots = 0; ///< > 0: pause the display (not the run) once this many shots are done

@@ -10,6 +10,7 @@
 #include "TokenFile.h"
 #include "fxs/remote/RemoteSession.h"
 
+#include <chrono>
 #include <fstream>
 #include <fxs/results/MrcWriter.h>
 #include <fxs/results/SumsFile.h>
@@ -209,10 +210,28 @@ void RemoteJobController::cancel()
         m_cancelThread.join(); // an earlier cancel, long answered or timed out
     }
     m_cancelThread = std::thread([this, session, id, server = job->server, tracked = m_jobs.current()] {
-        auto st = session->cancel(id);
-        if (!st) {
-            const QString why = RemoteJobSpec::explain(st.error().message, server, {});
-            tracked.post([this, why] { emit failed(tr("Cancel failed: %1").arg(why)); });
+        // A server that does not answer for a moment (a dropped connection, a keepalive lost on a loaded machine)
+        // is asked again, once a second for up to a minute, while the window still follows the job: cancelling is
+        // idempotent, and a Stop that reported failure while the job went on (or stopped after all) misleads.
+        const auto giveUpAt = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+        for (bool first = true;; first = false) {
+            auto st = session->cancel(id);
+            if (st) {
+                return;
+            }
+            const std::string& e = st.error().message;
+            const bool transient = e.rfind("UNAVAILABLE", 0) == 0 || e.rfind("DEADLINE_EXCEEDED", 0) == 0;
+            if (!transient || !tracked.current() || !m_running || std::chrono::steady_clock::now() > giveUpAt) {
+                const QString why = RemoteJobSpec::explain(e, server, {});
+                tracked.post([this, why] { emit failed(tr("Cancel failed: %1").arg(why)); });
+                return;
+            }
+            if (first) {
+                tracked.post([this, m = QString::fromStdString(e)] {
+                    emit reconnecting(tr("the cancel did not get through (%1); asking again").arg(m));
+                });
+            }
+            std::this_thread::sleep_for(std::chrono::seconds(1));
         }
     });
 #endif

@@ -47,6 +47,15 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
         });
         watch->start(50);
     }
+    if (options.stopWhenReconnecting) { // Stop pressed while the server cannot be reached (once)
+        connect(window->remoteJob(), &RemoteJobController::reconnecting, this, [this] {
+            if (!m_stoppedWhileReconnecting && m_window->remoteJob()->running()) {
+                m_stoppedWhileReconnecting = true;
+                std::fprintf(stderr, "fxs-monitor: the connection dropped; pressing Stop\n");
+                m_window->stopRun(false);
+            }
+        });
+    }
     if (!options.answer.isEmpty()) { // a question the window asks (a modal message box) is answered as told
         auto* answerer = new QTimer(this);
         connect(answerer, &QTimer::timeout, this, [this] {

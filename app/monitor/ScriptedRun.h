@@ -35,6 +35,7 @@ private:
     bool m_screenshotsTaken = false; ///< the polled screenshots were taken
     QElapsedTimer m_launched; ///< since the window was set up (--screenshots-at-seconds)
     QString m_stoppedJob; ///< the remote job --stop-at-shots stopped
+    bool m_stoppedWhileReconnecting = false; ///< --stop-when-reconnecting pressed Stop
     std::int64_t m_pausedShot = -1; ///< the shot shown when --pause-display-at paused the display
     QString m_vetoFrozenAtStop; ///< why the Vetoes panel was frozen when --stop-at-shots stopped a remote job
     bool m_reopened = false; ///< --then-open was done

@@ -70,6 +70,8 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("Stop the run (cancel a remote job) once this many shots are done (at least: a stream may have "
                        "more on their way)"),
         QStringLiteral("n"));
+    const QCommandLineOption stopReconnecting(QStringLiteral("stop-when-reconnecting"),
+        QStringLiteral("Stop the remote job (press Stop) as soon as its connection drops (scripts)"));
     const QCommandLineOption ranks(QStringLiteral("dump-ranks"),
         QStringLiteral("Write the remote job's Ranks table as JSON when it ends"), QStringLiteral("file"));
     const QCommandLineOption geometry(
@@ -114,7 +116,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("--dump-polar writes every remapped shot, vetoed ones too (tests)"));
     p.addOptions({ vetoScript, countsLog, polarEvery, mask });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
-        polar, results, open, first, last, quit, start, submit, pressResume, review, compare, dumpCompare, stopAt, ranks, geometry, clen, energy, pixel, streamAt, stream,
+        polar, results, open, first, last, quit, start, submit, pressResume, review, compare, dumpCompare, stopAt, stopReconnecting, ranks, geometry, clen, energy, pixel, streamAt, stream,
         stopAtEnd });
     p.process(app);
     fxs::monitor::MonitorOptions o;
@@ -143,6 +145,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.comparePath = p.value(compare);
     o.compareDumpPath = p.value(dumpCompare);
     o.stopAtShots = p.value(stopAt).toLongLong();
+    o.stopWhenReconnecting = p.isSet(stopReconnecting);
     o.ranksDumpPath = p.value(ranks);
     o.windowDumpPath = p.value(windowDump);
     o.pauseDisplayAtShots = p.value(pauseAt).toLongLong();

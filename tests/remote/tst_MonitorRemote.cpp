@@ -497,13 +497,19 @@ private slots:
         QCOMPARE(run.ranks.value("shots_done").toInt(), 4000);
     }
 
+    // The job runs on a server of its own whose ranks sleep 2 ms per shot (--debug-slowdown-per-shot): 2,000,000
+    // shots then last hours, so only the cancel ends it. At full speed, on two cores shared with other tests, the job
+    // (~100,000 shots/s at this grid) ended before the window had pressed Stop.
     void cancelFromTheWindow()
     {
+        RemoteServer server;
+        server.extraArgs = { "--debug-slowdown-per-shot", "0.002" };
+        QString startError;
+        QVERIFY2(server.start(startError), qPrintable(startError));
         QTemporaryDir dir;
-        // Far more shots than run in the test's time: only a cancel ends it.
         QProcess p;
         onControlRoomScreen(p, dir);
-        startMonitor(p, dir, address(), m_server->tokenFile(),
+        startMonitor(p, dir, QStringLiteral("127.0.0.1:%1").arg(server.port), server.tokenFile(),
             { QStringLiteral("--shots"), QStringLiteral("2000000"), QStringLiteral("--nq"), QStringLiteral("16"),
                 QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--stop-at-shots"), QStringLiteral("1"),
                 QStringLiteral("--dump-window"), dir.filePath("window.json") });
@@ -534,7 +540,7 @@ private slots:
         QVERIFY2(run.output.contains(QStringLiteral("cancelled")), qPrintable(run.output));
         const QString id = run.ranks.value("job_id").toString();
         QVERIFY(!id.isEmpty());
-        const auto jobs = m_server->session->list();
+        const auto jobs = server.session->list();
         QVERIFY2(jobs.ok(), jobs.ok() ? "" : jobs.error().message.c_str());
         bool seen = false;
         for (const auto& j : *jobs) {
@@ -555,12 +561,51 @@ private slots:
         }
         // A cancelled job offers Resume (its checkpoint stays on the server).
         QCOMPARE(run.ranks.value("resume_visible").toBool(), true);
-        QVERIFY2(
-            workersUnder(m_server->stateDir()).isEmpty(), qPrintable(workersUnder(m_server->stateDir()).join("\n")));
+        QVERIFY2(workersUnder(server.stateDir()).isEmpty(), qPrintable(workersUnder(server.stateDir()).join("\n")));
+        QCOMPARE(server.stop(), 0);
     }
 
     // Restarting fxs-monitor after a remote run restores its settings, never its actions: nothing is submitted
     // (it used to submit a new MPI job 1–2 s after start-up with nothing pressed).
+    // Stop pressed while the server cannot be reached (it restarts; a keepalive lost on a loaded machine is the same
+    // to the window): the cancel is asked again until the server answers, and the job ends CANCELLED with no "Cancel
+    // failed" on the way (the window used to give up at the first UNAVAILABLE while the job ran on, or stopped after
+    // all). The oracle is the server's own job list after the restart.
+    void stopWhileTheServerIsDownGetsThrough()
+    {
+        RemoteServer server;
+        server.extraArgs = { "--debug-slowdown-per-shot", "0.002" }; // hours for 2,000,000 shots: only a cancel ends it
+        QString error;
+        QVERIFY2(server.start(error), qPrintable(error));
+        QTemporaryDir dir;
+        QProcess p;
+        startMonitor(p, dir, QStringLiteral("127.0.0.1:%1").arg(server.port), server.tokenFile(),
+            { QStringLiteral("--shots"), QStringLiteral("2000000"), QStringLiteral("--nq"), QStringLiteral("16"),
+                QStringLiteral("--nphi"), QStringLiteral("64"), QStringLiteral("--stop-when-reconnecting") });
+        const auto running = [&server] {
+            auto jobs = server.session->list();
+            return jobs && !jobs->empty() && jobs->front().state() == fxs::v1::JOB_STATE_RUNNING;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(running(), 30000);
+        QCOMPARE(server.stop(), 0); // the window's watch drops: it presses Stop, and the cancel cannot get through
+        QString seen;
+        QTRY_VERIFY2_WITH_TIMEOUT((seen += QString::fromUtf8(p.readAll())).contains(QStringLiteral("asking again")),
+            qPrintable(seen), 30000);
+        QVERIFY2(server.start(error), qPrintable(error)); // same port and state folder: the job is adopted
+        const MonitorRun run = finishMonitor(p, dir);
+        const QString output = seen + run.output;
+        QVERIFY2(run.exitCode == 0, qPrintable(output));
+        QVERIFY2(output.contains(QStringLiteral("pressing Stop")) && !output.contains(QStringLiteral("Cancel failed")),
+            qPrintable(output));
+        QCOMPARE(run.ranks.value("state").toString(), QStringLiteral("CANCELLED"));
+        const auto jobs = server.session->list();
+        QVERIFY2(jobs.ok() && jobs->size() == 1, jobs.ok() ? "one job expected" : jobs.error().message.c_str());
+        QCOMPARE(int(jobs->front().state()), int(fxs::v1::JOB_STATE_CANCELLED));
+        QVERIFY(jobs->front().shots_done() < 2000000);
+        QVERIFY2(workersUnder(server.stateDir()).isEmpty(), qPrintable(workersUnder(server.stateDir()).join("\n")));
+        QCOMPARE(server.stop(), 0);
+    }
+
     void restartSubmitsNothing()
     {
         QTemporaryDir dir;
