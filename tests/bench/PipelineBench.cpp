@@ -47,6 +47,8 @@ struct Options {
     int polarFrames = 0; // 0: 4 × frames
     int gpuFrames = 0; // 0: 4 × frames
     bool gpuOnly = false; // only the GPU runs (and the remap stage): the device machine's time is short
+    bool polarOnly = false; // only the polar stack against the engine alone
+    int polarReps = 3; // runs of each side, alternating; the best of each counts
 };
 
 constexpr int kFileFrames = 32;
@@ -148,6 +150,7 @@ struct Measured {
     int cores = 1;
     double e2e = 0, e2eCompressed = 0, polarE2e = 0;
     double read = 0, readCompressed = 0, remap = 0, c2 = 0, c2Engine = 0;
+    std::vector<double> polarRuns, engineRuns; // every run of the polar comparison, in order
     // GPU backend: the run's own choice of remap; the device remap; the CPU remap.
     double gpuE2e = 0, gpuDeviceRemapE2e = 0, gpuCpuRemapE2e = 0;
     std::string gpuBackend, gpuDeviceRemapBackend, gpuCpuRemapBackend;
@@ -223,6 +226,22 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
     if (auto st = writeStack(polar, polarFrames, std::min(nPolar, 8 * kFileFrames), false); !st) {
         return fxs::Error { polar + ": " + st.message() };
     }
+    // The polar stack end to end against the engine alone on the same shots: each is one short run (768 shots,
+    // ~0.6 s on 2 cores), which one scheduler hiccup on a shared machine moves by 20 %, so several of each,
+    // alternating, and the best of each.
+    for (int rep = 0; rep < o.polarReps; ++rep) {
+        m.engineRuns.push_back(c2Alone(polarPool, m.threads, nPolar));
+        auto polarRun = endToEnd(polar, nullptr, {}, m.threads, nPolar);
+        if (!polarRun) {
+            return polarRun.error();
+        }
+        m.polarRuns.push_back(*polarRun);
+        m.c2Engine = std::max(m.c2Engine, m.engineRuns.back());
+        m.polarE2e = std::max(m.polarE2e, *polarRun);
+    }
+    if (o.polarOnly) {
+        return m;
+    }
     // Stages alone: read (+ decode), C2 on one thread and on the run's threads (the engine's figure).
     for (auto* r : { &m.read, &m.readCompressed }) {
         auto v = readAlone(r == &m.read ? plain : lz4, std::min(o.frames, kFileFrames));
@@ -232,17 +251,6 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
         *r = *v;
     }
     m.c2 = c2Alone(polarPool, 1, o.frames); // as many as the detector runs: the same folds per frame
-    // The polar stack end to end against the engine alone on the same shots: each is one short run (768 shots,
-    // ~0.6 s on 2 cores), which one scheduler hiccup on a shared machine moves by 20 %, so three of each,
-    // alternating, and the best of each.
-    for (int rep = 0; rep < 3; ++rep) {
-        m.c2Engine = std::max(m.c2Engine, c2Alone(polarPool, m.threads, nPolar));
-        auto polarRun = endToEnd(polar, nullptr, {}, m.threads, nPolar);
-        if (!polarRun) {
-            return polarRun.error();
-        }
-        m.polarE2e = std::max(m.polarE2e, *polarRun);
-    }
     // The real path.
     for (int t = 1; t < m.cores; t *= 2) {
         auto v = endToEnd(plain, &*remapper, valid, t, o.frames);
@@ -285,10 +293,14 @@ int run(const fxs::bench::BenchArgs& a)
                 o.gpuFrames = std::stoi(a.args[i + 1]);
             } else if (a.args[i] == "--gpu-only") {
                 o.gpuOnly = a.args[i + 1] == "1";
+            } else if (a.args[i] == "--polar-only") {
+                o.polarOnly = a.args[i + 1] == "1";
+            } else if (a.args[i] == "--polar-reps") {
+                o.polarReps = std::max(1, std::stoi(a.args[i + 1]));
             } else {
                 std::fprintf(stderr,
                     "pipeline: unknown option %s (--threads N, --frames N, --polar-frames N, "
-                    "--gpu-frames N, --gpu-only 0|1)\n",
+                    "--gpu-frames N, --gpu-only 0|1, --polar-only 0|1, --polar-reps N)\n",
                     a.args[i].c_str());
                 return 2;
             }
@@ -331,10 +343,27 @@ int run(const fxs::bench::BenchArgs& a)
             m->threads, m->cores, m->remap, gpuKeys.c_str());
         return 0;
     }
+    const auto list = [](const std::vector<double>& v) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            out.append(i ? "," : "").append(std::to_string(v[i]));
+        }
+        return out.append("]");
+    };
+    const std::string polarKeys = ",\"polar_runs_shots_per_s\":" + list(m->polarRuns)
+        + ",\"engine_runs_shots_per_s\":" + list(m->engineRuns);
+    if (o.polarOnly) {
+        std::printf("{\"benchmark\":\"pipeline\",\"threads\":%d,\"cores\":%d,\"polar_shots\":%d,"
+                    "\"polar_end_to_end_shots_per_s\":%.2f,\"c2_engine_frames_per_s\":%.2f,"
+                    "\"polar_ratio_vs_engine\":%.3f%s}\n",
+            m->threads, m->cores, o.polarFrames > 0 ? o.polarFrames : 4 * o.frames, m->polarE2e, m->c2Engine,
+            m->polarE2e / m->c2Engine, polarKeys.c_str());
+        return 0;
+    }
     const double bound = m->bound();
     std::string scaling;
     for (const auto& [t, v] : m->scaling) {
-        scaling += (scaling.empty() ? "" : ",") + ("\"" + std::to_string(t) + "\":" + std::to_string(v));
+        scaling.append(scaling.empty() ? "\"" : ",\"").append(std::to_string(t)).append("\":").append(std::to_string(v));
     }
     if (!a.json) {
         std::printf("pipeline: %d x %d uint16 frames (%d) -> C2 %d x %d, %d threads of %d cores\n"
@@ -352,10 +381,10 @@ int run(const fxs::bench::BenchArgs& a)
                 "\"polar_end_to_end_shots_per_s\":%.2f,\"stage_read_frames_per_s\":%.2f,"
                 "\"stage_read_frames_per_s_compressed\":%.2f,\"stage_remap_frames_per_s\":%.2f,"
                 "\"stage_c2_frames_per_s\":%.2f,\"c2_engine_frames_per_s\":%.2f,\"bound_frames_per_s\":%.2f,"
-                "\"ratio_vs_bound\":%.3f,\"polar_ratio_vs_engine\":%.3f,\"scaling\":{%s}%s}\n",
+                "\"ratio_vs_bound\":%.3f,\"polar_ratio_vs_engine\":%.3f,\"scaling\":{%s}%s%s}\n",
         o.frames, kModules * kModuleSs * kModuleFs, kGrid.nQ, kGrid.nPhi, m->threads, m->cores, m->e2e,
         m->e2eCompressed, m->polarE2e, m->read, m->readCompressed, m->remap, m->c2, m->c2Engine, bound, m->e2e / bound,
-        m->polarE2e / m->c2Engine, scaling.c_str(), gpuKeys.c_str());
+        m->polarE2e / m->c2Engine, scaling.c_str(), polarKeys.c_str(), gpuKeys.c_str());
     return 0;
 }
 
@@ -368,4 +397,6 @@ static fxs::bench::Registrar reg { "pipeline",
     "  --frames N         frames through the path per run (default 192)\n"
     "  --polar-frames N   polar 300 x 256 shots for the polar run (default 4 x frames)\n"
     "  --gpu-frames N     frames through the path with the GPU backend, when a GPU is usable (default 4 x frames)\n"
-    "  --gpu-only 1       only the GPU runs (and the remap stage they are compared with)\n" };
+    "  --gpu-only 1       only the GPU runs (and the remap stage they are compared with)\n"
+    "  --polar-only 1     only the polar stack end to end against the C2 engine alone\n"
+    "  --polar-reps N     runs of each side of that comparison, alternating; the best of each counts (default 3)\n" };

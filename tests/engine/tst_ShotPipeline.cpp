@@ -288,6 +288,52 @@ private slots:
         }
     }
 
+    // The same stack read as polar images (n_q = 48, n_phi = 40): the shot holding a NaN is refused naming its bin,
+    // once ("shot 5: ", not twice), and the others keep their pixels and statistics (oracle: framePixels() summed
+    // here). With a weight of 0 on that bin the shot is accepted, its NaN left out of the statistics.
+    void polarStackRefusesAWeightedNaN()
+    {
+        for (const bool maskTheNaN : { false, true }) {
+            CxiSourceOptions o;
+            o.validate = false;
+            o.deferDecode = true;
+            auto src = CxiFileSource::open(m_dir.filePath("plain.cxi").toStdString(), o);
+            QVERIFY2(src.ok(), src.ok() ? "" : src.error().message.c_str());
+            std::vector<float> weights(static_cast<std::size_t>(kSlow) * kFast, 1.0f);
+            if (maskTheNaN) {
+                weights[kNaNPixel] = 0.0f;
+            }
+            ShotPipelineConfig c;
+            c.threads = 2;
+            ShotPipeline pipe(std::move(*src), weights, nullptr, c);
+            std::vector<PipelineShot> shots;
+            auto st = pipe.run([&](PipelineShot& shot) {
+                shots.push_back(std::move(shot));
+                return true;
+            });
+            QVERIFY2(st, st.message().c_str());
+            QCOMPARE(int(shots.size()), kShots);
+            for (const PipelineShot& shot : shots) {
+                const auto px = framePixels(static_cast<int>(shot.shotIndex));
+                if (shot.shotIndex == kNaNShot && !maskTheNaN) {
+                    QCOMPARE(int(shot.outcome), int(ShotOutcome::Refused));
+                    QCOMPARE(QString::fromStdString(shot.refusal),
+                        QString("shot %1: non-finite value in polar bin %2").arg(kNaNShot).arg(kNaNPixel));
+                    continue;
+                }
+                long double sum = 0;
+                for (std::size_t i = 0; i < px.size(); ++i) {
+                    sum += weights[i] > 0.0f ? px[i] : 0.0f;
+                }
+                QCOMPARE(int(shot.outcome), int(ShotOutcome::Ready));
+                QVERIFY(std::abs(shot.stats.sum - static_cast<double>(sum)) <= 1e-12 * std::abs(double(sum)));
+                QCOMPARE(shot.polar.nQ, kSlow);
+                QVERIFY(shot.shotIndex == kNaNShot // NaN != NaN
+                    || shot.polar.intensity == std::vector<float>(px.begin(), px.end()));
+            }
+        }
+    }
+
     void fileTruncatedWhileReadRefusesTheFramesItLost()
     {
         // A contiguous stack read in place whose file loses its tail after opening (a disk or a copy gone wrong):

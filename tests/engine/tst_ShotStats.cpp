@@ -102,6 +102,61 @@ private slots:
         QCOMPARE(s->mean, 0.0);
     }
 
+    // A polar image's statistics (the polar input path): bins of weight 0 are the masked ones, whatever they hold;
+    // a NaN or inf in a bin that weighs in C2 is an error naming that bin. The oracle: the definitions summed bin by
+    // bin in long double, on 300 x 257 bins (an odd count, so the vector loop has a tail).
+    void polarAgainstBinByBinSums()
+    {
+        PolarFrame p = PolarFrame::zeros(300, 257, 7);
+        std::uint32_t seed = 12345;
+        const auto next = [&seed] { return (seed = seed * 1664525u + 1013904223u) >> 8; };
+        for (std::size_t i = 0; i < p.intensity.size(); ++i) {
+            p.intensity[i] = static_cast<float>(next() % 100000) * 0.013f;
+            const auto w = next() % 10;
+            p.weight[i] = w == 0 ? 0.0f : (w == 1 ? 0.5f : 1.0f);
+        }
+        p.weight[5] = 0.0f;
+        p.intensity[5] = std::numeric_limits<float>::quiet_NaN(); // masked: ignored
+        p.weight[77] = 0.0f;
+        p.intensity[77] = std::numeric_limits<float>::infinity();
+        p.weight.back() = 1.0f;
+        p.intensity.back() = 5000.0f; // the largest, in the tail
+        ShotStatsOptions o;
+        o.saturationAdu = 1200.0;
+        o.photonThresholdAdu = 300.0;
+        long double sum = 0;
+        double max = -1;
+        std::int64_t valid = 0, sat = 0, lit = 0;
+        for (std::size_t i = 0; i < p.intensity.size(); ++i) {
+            if (p.weight[i] > 0.0f) {
+                const double v = p.intensity[i];
+                sum += v;
+                max = std::max(max, v);
+                ++valid;
+                sat += v >= o.saturationAdu;
+                lit += v > o.photonThresholdAdu;
+            }
+        }
+        auto s = ShotStats::ofPolar(p, o);
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
+        QCOMPARE(s->validPixels, valid);
+        QVERIFY(std::abs(s->sum - static_cast<double>(sum)) <= 1e-12 * static_cast<double>(sum));
+        QCOMPARE(s->max, 5000.0);
+        QCOMPARE(s->max, max);
+        QCOMPARE(s->saturated, sat);
+        QVERIFY(std::abs(s->hitScore - static_cast<double>(lit) / static_cast<double>(valid)) < 1e-15);
+        QVERIFY(std::abs(s->maskedFraction - (1.0 - static_cast<double>(valid) / 77100.0)) < 1e-15);
+        QCOMPARE(s->shotIndex, std::int64_t(7));
+
+        p.weight[60000] = 0.5f;
+        p.intensity[60000] = -std::numeric_limits<float>::infinity();
+        p.weight[61234] = 1.0f;
+        p.intensity[61234] = std::numeric_limits<float>::quiet_NaN();
+        auto bad = ShotStats::ofPolar(p, o);
+        QVERIFY(!bad.ok());
+        QCOMPARE(QString::fromStdString(bad.error().message), QString("shot 7: non-finite value in polar bin 60000"));
+    }
+
     void names()
     {
         for (auto st : { ShotStatistic::Sum, ShotStatistic::Mean, ShotStatistic::Max, ShotStatistic::Saturated,

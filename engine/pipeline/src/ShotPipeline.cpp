@@ -78,13 +78,8 @@ void addInto(std::span<const T> px, std::span<const std::uint8_t> mask, std::vec
     }
 }
 
-template <class T> void toFloat(std::span<const T> px, std::vector<float>& out)
-{
-    out.resize(px.size());
-    for (std::size_t i = 0; i < px.size(); ++i) {
-        out[i] = static_cast<float>(px[i]);
-    }
-}
+// One pass (resize() would zero a fresh vector first).
+template <class T> void toFloat(std::span<const T> px, std::vector<float>& out) { out.assign(px.begin(), px.end()); }
 
 } // namespace
 
@@ -245,7 +240,8 @@ struct ShotPipeline::Impl {
     void refuse(Job& job, const std::string& why)
     {
         job.shot.outcome = ShotOutcome::Refused;
-        job.shot.refusal = shotPrefix(job.shot.shotIndex) + why;
+        const std::string prefix = shotPrefix(job.shot.shotIndex);
+        job.shot.refusal = why.rfind(prefix, 0) == 0 ? why : prefix + why; // engine errors may name the shot
         job.shot.polar = {};
     }
 
@@ -314,13 +310,7 @@ struct ShotPipeline::Impl {
         } else {
             p.weight.assign(n, 1.0f);
         }
-        for (std::size_t i = 0; i < n; ++i) {
-            if (p.weight[i] > 0.0f && !std::isfinite(p.intensity[i])) {
-                refuse(job, "non-finite value in polar bin " + std::to_string(i));
-                return;
-            }
-        }
-        auto stats = ShotStats::ofPolar(p, config.stats);
+        auto stats = ShotStats::ofPolar(p, config.stats); // one pass; a weighted NaN or ±inf is refused here
         if (!stats) {
             refuse(job, stats.error().message);
             return;

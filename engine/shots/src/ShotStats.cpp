@@ -1,5 +1,7 @@
 #include <fxs/shots/ShotStats.h>
 
+#include "StatsKernels.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -149,10 +151,18 @@ Result<ShotStats> ShotStats::ofPolar(const PolarFrame& p, const ShotStatsOptions
             + std::to_string(p.nPhi) + " bins holds " + std::to_string(n) + " values and "
             + std::to_string(p.weight.size()) + " weights" };
     }
-    // In place, as compute() would see the bins as float pixels with the bins of weight 0 masked.
-    const Sums s = accumulateFloat<float>(
-        std::span<const float>(p.intensity), [&p](std::size_t i) { return p.weight[i] > 0.0f; }, options, {});
-    return finish(s, n, p.shotIndex, options);
+    // In place, as compute() would see the bins as float pixels with the bins of weight 0 masked; a bin that
+    // weighs in C2 may not hold NaN or ±inf (C2Accumulator::add refuses such a frame too).
+    const detail::PolarSums k
+        = detail::polarSums(p.intensity.data(), p.weight.data(), n, options.saturationAdu, options.photonThresholdAdu);
+    if (k.weightedNonFinite > 0) {
+        std::size_t i = 0;
+        while (i < n && !(p.weight[i] > 0.0f && !std::isfinite(p.intensity[i]))) {
+            ++i;
+        }
+        return Error { "shot " + std::to_string(p.shotIndex) + ": non-finite value in polar bin " + std::to_string(i) };
+    }
+    return finish({ k.sum, k.max, k.saturated, k.lit, k.valid }, n, p.shotIndex, options);
 }
 
 const char* ShotStats::name(ShotStatistic s) { return kNames[static_cast<std::size_t>(s)]; }

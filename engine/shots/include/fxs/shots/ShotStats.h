@@ -54,7 +54,7 @@ struct ShotStats {
     static Result<ShotStats> compute(const Frame& frame, std::span<const std::uint8_t> validMask,
         const ShotStatsOptions& options = {}, std::span<const float> saturationPerPixel = {});
     /// The statistics of a polar image itself (input already polar, simulated polar bins): bins of weight 0 are
-    /// the masked "pixels".
+    /// the masked "pixels". A bin of weight > 0 holding NaN or ±inf is an error naming the first such bin.
     static Result<ShotStats> ofPolar(const PolarFrame& polar, const ShotStatsOptions& options = {});
 
     /// The value of one statistic.
