@@ -1,5 +1,6 @@
 #include "RowKernels.h"
 
+#include <fxs/core/TargetClones.h>
 #include <fxs/correlation/RowTransform.h>
 
 #include <algorithm>
@@ -13,12 +14,6 @@
 
 // Built with -fno-trapping-math (engine/CMakeLists.txt): `w > 0 ? w (I − m) : 0` may then compute both arms
 // and select, which is what lets these loops vectorise; nothing here reads floating-point exception flags.
-// Function multiversioning (GCC/Clang on x86-64 with ifunc): one clone per ISA level, chosen at load time.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define FXS_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define FXS_CLONES
-#endif
 
 namespace fxs::detail {
 

@@ -1,14 +1,9 @@
 #include "StatsKernels.h"
 
+#include <fxs/core/TargetClones.h>
+
 #include <cstring>
 #include <limits>
-
-// Function multiversioning (GCC on x86-64 with ifunc): one clone per ISA level, chosen at load time (as RowKernels).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define FXS_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define FXS_CLONES
-#endif
 
 namespace fxs::detail {
 
