@@ -150,6 +150,7 @@ struct Measured {
     int cores = 1;
     double e2e = 0, e2eCompressed = 0, polarE2e = 0;
     double read = 0, readCompressed = 0, remap = 0, c2 = 0, c2Engine = 0;
+    int polarShots = 0; // shots of each polar comparison run
     std::vector<double> polarRuns, engineRuns; // every run of the polar comparison, in order
     // GPU backend: the run's own choice of remap; the device remap; the CPU remap.
     double gpuE2e = 0, gpuDeviceRemapE2e = 0, gpuCpuRemapE2e = 0;
@@ -222,7 +223,8 @@ fxs::Result<Measured> measure(const Options& o, const std::string& dir)
     if (o.gpuOnly) {
         return m;
     }
-    const int nPolar = o.polarFrames > 0 ? o.polarFrames : 4 * o.frames;
+    m.polarShots = o.polarFrames > 0 ? o.polarFrames : 4 * o.frames;
+    const int nPolar = m.polarShots;
     if (auto st = writeStack(polar, polarFrames, std::min(nPolar, 8 * kFileFrames), false); !st) {
         return fxs::Error { polar + ": " + st.message() };
     }
@@ -350,20 +352,23 @@ int run(const fxs::bench::BenchArgs& a)
         }
         return out.append("]");
     };
-    const std::string polarKeys = ",\"polar_runs_shots_per_s\":" + list(m->polarRuns)
-        + ",\"engine_runs_shots_per_s\":" + list(m->engineRuns);
+    const std::string polarKeys
+        = ",\"polar_runs_shots_per_s\":" + list(m->polarRuns) + ",\"engine_runs_shots_per_s\":" + list(m->engineRuns);
     if (o.polarOnly) {
         std::printf("{\"benchmark\":\"pipeline\",\"threads\":%d,\"cores\":%d,\"polar_shots\":%d,"
                     "\"polar_end_to_end_shots_per_s\":%.2f,\"c2_engine_frames_per_s\":%.2f,"
                     "\"polar_ratio_vs_engine\":%.3f%s}\n",
-            m->threads, m->cores, o.polarFrames > 0 ? o.polarFrames : 4 * o.frames, m->polarE2e, m->c2Engine,
-            m->polarE2e / m->c2Engine, polarKeys.c_str());
+            m->threads, m->cores, m->polarShots, m->polarE2e, m->c2Engine, m->polarE2e / m->c2Engine,
+            polarKeys.c_str());
         return 0;
     }
     const double bound = m->bound();
     std::string scaling;
     for (const auto& [t, v] : m->scaling) {
-        scaling.append(scaling.empty() ? "\"" : ",\"").append(std::to_string(t)).append("\":").append(std::to_string(v));
+        scaling.append(scaling.empty() ? "\"" : ",\"")
+            .append(std::to_string(t))
+            .append("\":")
+            .append(std::to_string(v));
     }
     if (!a.json) {
         std::printf("pipeline: %d x %d uint16 frames (%d) -> C2 %d x %d, %d threads of %d cores\n"

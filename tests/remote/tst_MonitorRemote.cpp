@@ -589,8 +589,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(running(), 30000);
         QCOMPARE(server.stop(), 0); // the window's watch drops: it presses Stop, and the cancel cannot get through
         QString seen;
-        QTRY_VERIFY2_WITH_TIMEOUT((seen += QString::fromUtf8(p.readAll())).contains(QStringLiteral("asking again")),
-            qPrintable(seen), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            (seen += QString::fromUtf8(p.readAll())).contains(QStringLiteral("asking again")), qPrintable(seen), 30000);
         QVERIFY2(server.start(error), qPrintable(error)); // same port and state folder: the job is adopted
         const MonitorRun run = finishMonitor(p, dir);
         const QString output = seen + run.output;
