@@ -9,7 +9,7 @@ bin=${1:-$root/build/release/bin}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib" "$stage/ompi/usr/bin" "$stage/ompi/usr/lib/x86_64-linux-gnu" "$stage/ompi/usr/share"
-for p in fxs-worker fxs-bench fxs fxs-probe tst_GpuC2Accumulator tst_GpuRawRemap; do
+for p in fxs-worker fxs-bench fxs fxs-probe tst_GpuC2Accumulator tst_GpuRawRemap tst_GpuBinding; do
   [ -x "$bin/$p" ] && cp "$bin/$p" "$stage/bin/"
 done
 cp /usr/bin/orterun "$stage/ompi/usr/bin/" && ln -s orterun "$stage/ompi/usr/bin/mpirun"
