@@ -6,9 +6,10 @@
 #   scripts/device-issue19.sh OUT gpu    # GPU tests, fxs-bench gpu, fxs-bench pipeline on 16 threads (~6 min)
 #   scripts/device-issue19.sh OUT c2     # the C2 engine's thread curve at 16,000 shots (~3 min)
 #   scripts/device-issue19.sh OUT again  # the load-on-first-use test, the C2 curve again, the GPU backend from a file twice
+#   scripts/device-issue19.sh OUT stream # issue 21's stream decoding on the workers against the receiver, 16 and 8 cores
 set -uo pipefail
-out=${1:?usage: device-issue19.sh OUT gpu|c2|again}
-part=${2:?usage: device-issue19.sh OUT gpu|c2|again}
+out=${1:?usage: device-issue19.sh OUT gpu|c2|again|stream}
+part=${2:?usage: device-issue19.sh OUT gpu|c2|again|stream}
 mkdir -p /opt/fxs "$out"
 tar xJf .devrun/pack.tar.xz -C /opt/fxs || exit 1
 # shellcheck disable=SC1091
@@ -43,6 +44,10 @@ case $part in
     step bench-c2-16k-again 400 fxs-bench c2 --threads 2,4,8,16 --shots 16000 --reps 1 --json
     step bench-pipeline-gpu-1 120 fxs-bench pipeline --gpu-only 1 --frames 32 --gpu-frames 3000 --json
     step bench-pipeline-gpu-2 120 fxs-bench pipeline --gpu-only 1 --frames 32 --gpu-frames 3000 --json
+    ;;
+  stream)
+    step bench-stream-16 240 fxs-bench stream --json
+    step bench-stream-8 240 taskset -c 0-7 fxs-bench stream --json --threads 8
     ;;
   *) echo "unknown part $part" >&2; exit 2 ;;
 esac
