@@ -145,11 +145,10 @@ Result<std::unique_ptr<FrameSource>> openStream(const CorrelateOptions& o)
     so.karabo.dataPath = o.streamDataPath;
     so.karabo.layout = *layout;
     so.dectris.channel = o.streamChannel;
-    // Compressed images decoded on the shot pipeline's workers, or on the one receiving thread. With few cores the
-    // analysis is the cap and decoding on the receiver overlaps it for free (fxs-bench stream on 2 cores: workers
-    // 0.7-0.9 x); with many, the receiving thread's decoding caps the stream (~230 frames/s, docs/PERFORMANCE.md).
-    so.dectris.deferDecode = o.streamDecode == "workers"
-        || (o.streamDecode == "auto" && std::thread::hardware_concurrency() >= 8);
+    // Compressed images decoded on the shot pipeline's workers, or on the one receiving thread (the option's values
+    // are checked by CLI11).
+    const auto onWorkers = decodeOnWorkers(o.streamDecode, std::thread::hardware_concurrency());
+    so.dectris.deferDecode = onWorkers && *onWorkers;
     so.log = [](const std::string& line) { std::cerr << "correlate: " << line << "\n"; };
     std::cerr << "correlate: waiting for the first frame from " << o.input << "\n";
     auto s = DetectorStreamSource::open(so);

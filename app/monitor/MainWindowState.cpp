@@ -104,6 +104,7 @@ void MainWindow::restoreSettings()
         c.streamEndpoint = m_options.streamEndpoint;
         c.streamProtocol = m_options.streamProtocol.isEmpty() ? c.streamProtocol : m_options.streamProtocol;
         c.streamStopAtEnd = m_options.streamStopAtEnd || c.streamStopAtEnd;
+        c.streamDecode = m_options.streamDecode.isEmpty() ? c.streamDecode : m_options.streamDecode;
     }
     if (m_options.firstShot >= 0) {
         c.firstShot = m_options.firstShot;

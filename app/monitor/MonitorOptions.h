@@ -58,6 +58,7 @@ struct MonitorOptions {
     QString streamEndpoint; ///< read this detector stream (tcp://HOST:PORT) instead of the saved source
     QString streamProtocol; ///< its protocol, "dectris" or "karabo" (empty: the saved setting)
     bool streamStopAtEnd = false; ///< the DECTRIS series' end message ends the run
+    QString streamDecode; ///< DECTRIS: compressed images decoded by "workers", "receiver" or "auto" (empty: auto)
     QString vetoScriptPath; ///< veto changes made during the run (VetoScript)
     QString countsLogPath; ///< log of the shot counts the window shows (VetoScript)
     bool polarDumpEveryShot = false; ///< the polar dump holds every remapped shot, vetoed ones too

@@ -108,6 +108,9 @@ struct RunConfig {
     QString streamEndpoint; ///< detector stream: the publisher's ZeroMQ endpoint (tcp://HOST:PORT)
     QString streamProtocol = QStringLiteral("dectris"); ///< detector stream: "dectris" (V2), "dectris1" or "karabo"
     bool streamStopAtEnd = false; ///< DECTRIS stream: the series' end message ends the run (else only Stop does)
+    /// DECTRIS stream: compressed images decoded on the shot pipeline's workers ("workers"), on the receiving thread
+    /// ("receiver") or as fxs::decodeOnWorkers chooses for this machine ("auto"); not saved, --stream-decode sets it
+    QString streamDecode = QStringLiteral("auto");
     RemoteJobSettings remote; ///< the job sent when source is RemoteJob
     double spoolGb = 20.0; ///< bound of the run's polar spool on disk (exact vetoes), GB; 0: no spool
     QString spoolDir; ///< where the run's spool folder goes; empty: the system's temporary folder

@@ -27,6 +27,11 @@ ScriptedRun::ScriptedRun(MainWindow* window, const MonitorOptions& options)
 {
     connect(window, &MainWindow::runEnded, this, &ScriptedRun::onRunEnded);
     connect(window, &MainWindow::reviewShown, this, &ScriptedRun::onRunEnded);
+    if (options.quitWhenDone) { // what the run reads goes to the terminal too, as fxs correlate says it
+        connect(window->engine(), &EngineController::runStarted, this, [](const QString& description) {
+            std::fprintf(stderr, "fxs-monitor: running %s\n", qPrintable(description));
+        });
+    }
     if (options.pressResume) { // a job the last session followed, looked up at start-up, offers Resume
         connect(window->remoteJob(), &RemoteJobController::statusChanged, this, [this](const RemoteJobStatus& s) {
             if (s.terminal && !m_window->remoteJob()->running()) {

@@ -8,6 +8,7 @@
 #include <fxs/sources/MaskFile.h>
 #include <fxs/geometry/GeomParser.h>
 #include <fxs/simulation/SimulatorSource.h>
+#include <thread>
 
 namespace fxs::monitor {
 
@@ -105,6 +106,11 @@ Result<std::unique_ptr<FrameSource>> SourceFactory::stream(const RunConfig& conf
     options.protocol = *protocol;
     options.connectTimeoutS = 1e7; // a window waits for the detector until Stop (waiting() says when)
     options.stopAtSeriesEnd = config.streamStopAtEnd;
+    auto onWorkers = decodeOnWorkers(config.streamDecode.toStdString(), std::thread::hardware_concurrency());
+    if (!onWorkers) {
+        return Error { "detector stream " + endpoint + ": " + onWorkers.error().message };
+    }
+    options.dectris.deferDecode = *onWorkers; // the shot pipeline's workers decode what the receiver leaves
     options.waiting = waiting;
     auto s = DetectorStreamSource::open(options);
     if (!s) {

@@ -11,6 +11,7 @@
 #include <QCommandLineParser>
 #include <QTimer>
 #include <fxs/core/Version.h>
+#include <fxs/sources/DectrisStreamDecoder.h>
 
 namespace {
 
@@ -92,6 +93,10 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
         QStringLiteral("protocol"));
     const QCommandLineOption stopAtEnd(
         QStringLiteral("stop-at-end"), QStringLiteral("DECTRIS stream: the series' end message ends the run"));
+    const QCommandLineOption streamDecode(QStringLiteral("stream-decode"),
+        QStringLiteral("DECTRIS stream: decode compressed images on the pipeline's workers, on the receiving thread, "
+                       "or auto (workers from 8 cores; the default)"),
+        QStringLiteral("workers|receiver|auto"));
     const QCommandLineOption windowDump(QStringLiteral("dump-window"),
         QStringLiteral("Write what the window shows (JSON) when the run ends"), QStringLiteral("file"));
     const QCommandLineOption pauseAt(QStringLiteral("pause-display-at"),
@@ -117,7 +122,7 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     p.addOptions({ vetoScript, countsLog, polarEvery, mask });
     p.addOptions({ fresh, settings, shots, rate, nq, nphi, size, shotsDir, shotsAt, shotsAtRec, shotsAtSeconds, dump,
         polar, results, open, first, last, quit, start, submit, pressResume, review, compare, dumpCompare, stopAt, stopReconnecting, ranks, geometry, clen, energy, pixel, streamAt, stream,
-        stopAtEnd });
+        stopAtEnd, streamDecode });
     p.process(app);
     fxs::monitor::MonitorOptions o;
     o.fresh = p.isSet(fresh);
@@ -166,6 +171,13 @@ fxs::monitor::MonitorOptions parse(QApplication& app)
     o.streamEndpoint = p.value(streamAt);
     o.streamProtocol = p.value(stream);
     o.streamStopAtEnd = p.isSet(stopAtEnd);
+    o.streamDecode = p.value(streamDecode);
+    if (!o.streamDecode.isEmpty()) {
+        if (const auto checked = fxs::decodeOnWorkers(o.streamDecode.toStdString(), 1); !checked) {
+            std::fprintf(stderr, "fxs-monitor: --stream-decode: %s\n", checked.error().message.c_str());
+            std::exit(2); // as QCommandLineParser ends on an unknown option
+        }
+    }
     o.vetoScriptPath = p.value(vetoScript);
     o.countsLogPath = p.value(countsLog);
     o.polarDumpEveryShot = p.isSet(polarEvery);

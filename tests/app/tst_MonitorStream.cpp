@@ -12,9 +12,10 @@
 #include <QtTest>
 #include <cmath>
 #include <cstring>
-#include <numeric>
 #include <fxs/geometry/DetectorGeometry.h>
 #include <fxs/polar/PolarRemapper.h>
+#include <numeric>
+#include <thread>
 
 namespace {
 
@@ -76,20 +77,20 @@ std::vector<fxs::PolarFrame> polarFrames(const std::vector<const fxs::Frame*>& f
     return out;
 }
 
-// Starts fxs-monitor on the stream at `port`, to end at the series' end message and quit.
-void startMonitor(QProcess& p, const QTemporaryDir& dir, int port)
+// Starts fxs-monitor on the stream at `port`, to end at the series' end message and quit; `extra` adds options.
+void startMonitor(QProcess& p, const QTemporaryDir& dir, int port, const QStringList& extra = {})
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     p.setProcessEnvironment(env);
     p.start(qEnvironmentVariable("FXS_BIN_DIR") + QStringLiteral("/fxs-monitor"),
-        { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"),
+        QStringList { QStringLiteral("--fresh"), QStringLiteral("--settings"), dir.filePath("s.ini"),
             QStringLiteral("--stream-endpoint"), QStringLiteral("tcp://127.0.0.1:%1").arg(port),
             QStringLiteral("--stream"), QStringLiteral("dectris"), QStringLiteral("--stop-at-end"),
             QStringLiteral("--nq"), QString::number(kNQ), QStringLiteral("--nphi"), QString::number(kNPhi),
-            QStringLiteral("--dump-c2"), dir.filePath("c2.json"), QStringLiteral("--screenshots"),
-            dir.filePath("png"), QStringLiteral("--results"), dir.filePath("results"),
-            QStringLiteral("--quit-when-done") });
+            QStringLiteral("--dump-c2"), dir.filePath("c2.json"), QStringLiteral("--screenshots"), dir.filePath("png"),
+            QStringLiteral("--results"), dir.filePath("results"), QStringLiteral("--quit-when-done") }
+            + extra);
 }
 
 // The C2 curve the window showed at its cursor against the brute force over `polar`; "" when equal.
@@ -242,18 +243,34 @@ sys.stdout.buffer.write(h5py.File(sys.argv[1], 'r')['/entry_1/data_1/data'][()].
     }
 
     // The whole recorded series: the window's C2 is the brute force over the images Python decoded, on the
-    // geometry of the start message (no geometry file given); the ledger keeps every image id.
+    // geometry of the start message (no geometry file given); the ledger keeps every image id. The bitshuffle-LZ4
+    // images are decoded on the receiving thread (auto on this machine's cores, or asked) or left compressed for
+    // the shot pipeline's workers, as a machine of 8 or more cores does by default.
+    void replayedSeriesInTheWindow_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::newRow("default") << QStringList {};
+        QTest::newRow("receiver decodes")
+            << QStringList { QStringLiteral("--stream-decode"), QStringLiteral("receiver") };
+        QTest::newRow("workers decode") << QStringList { QStringLiteral("--stream-decode"), QStringLiteral("workers") };
+    }
     void replayedSeriesInTheWindow()
     {
+        QFETCH(QStringList, extra);
         QTemporaryDir dir;
         fxs::test::StreamPeer peer({ "replay", "0", recorded(), "--geometry", kStartGeometry });
         const int port = peer.port();
         QVERIFY(port > 0);
         QProcess monitor;
-        startMonitor(monitor, dir, port);
+        startMonitor(monitor, dir, port, extra);
         const auto r = fxs::test::finishProcess(monitor, 120000);
         QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
         QCOMPARE(peer.summary().value("sent").toInt(), kImages + 1); // the images and the end message
+        // Where the images were decoded, as the run's description says (auto: the workers from 8 cores on).
+        const bool onWorkers = extra.contains(QStringLiteral("workers"))
+            || (extra.isEmpty() && std::thread::hardware_concurrency() >= 8);
+        QVERIFY2(r.err.contains("fxs-monitor: running DECTRIS stream"), r.err.constData());
+        QCOMPARE(r.err.contains("compressed images decoded on the shot pipeline's workers"), onWorkers);
 
         std::vector<int> sent(kImages);
         std::iota(sent.begin(), sent.end(), 0);

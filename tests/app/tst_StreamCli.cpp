@@ -92,7 +92,8 @@ private slots:
 private:
     // A whole series from the publisher `peerArgs` name, correlated with `streamArgs`: C2 equals the file's, every
     // image id is in the ledger with its series, and the counts are the messages sent (with start and end).
-    void streamEqualsFile(const QStringList& peerArgs, const QStringList& streamArgs)
+    // `err`, when given, receives what fxs correlate printed on stderr.
+    void streamEqualsFile(const QStringList& peerArgs, const QStringList& streamArgs, QByteArray* err = nullptr)
     {
         Peer peer(peerArgs);
         const int port = peer.port();
@@ -111,6 +112,9 @@ private:
         QCOMPARE(ints(l["frames"]), expect);
         QCOMPARE(ints(l["series"]), QList<qint64>(kShots, 1));
         QCOMPARE(ints(l["counts"]), (QList<qint64> { kShots + 2, kShots, 0, 0, 0, 1, 0 })); // + start and end
+        if (err != nullptr) {
+            *err = r.err;
+        }
     }
 
 private slots:
@@ -151,8 +155,14 @@ private slots:
     void dectrisStreamEqualsFile()
     {
         QFETCH(QString, decode);
-        streamEqualsFile(
-            { "dectris", "0", m_cxi }, { "--stream", "dectris", "--geometry", m_geom, "--stream-decode", decode });
+        QByteArray err;
+        streamEqualsFile({ "dectris", "0", m_cxi },
+            { "--stream", "dectris", "--geometry", m_geom, "--stream-decode", decode }, &err);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
+        // The run's description says where the images were decoded.
+        QCOMPARE(err.contains("compressed images decoded on the shot pipeline's workers"), decode == "workers");
     }
 
     // DECTRIS Stream V1 (multipart JSON + binary) in its three encodings, the geometry and energy from the

@@ -263,4 +263,15 @@ Result<DectrisMessage> DectrisStreamDecoder::decode(std::span<const std::byte> m
     return Error { "unknown message type '" + *type + "' (expected start, image or end)" };
 }
 
+Result<bool> decodeOnWorkers(const std::string& mode, unsigned cores)
+{
+    if (mode == "workers" || mode == "receiver") {
+        return mode == "workers";
+    }
+    if (mode == "auto") {
+        return cores >= 8;
+    }
+    return Error { "stream decode '" + mode + "': expected workers, receiver or auto" };
+}
+
 } // namespace fxs

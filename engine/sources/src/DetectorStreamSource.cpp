@@ -264,7 +264,10 @@ std::string DetectorStreamSource::description() const
             : p == StreamProtocol::Dectris         ? "DECTRIS stream "
                                                    : "DECTRIS stream V1 ")
         + m->options.endpoint + " (" + std::to_string(s.nSlow) + " × " + std::to_string(s.nFast) + " "
-        + pixelTypeName(s.type) + ")";
+        + pixelTypeName(s.type) + ")"
+        + (p == StreamProtocol::Dectris && m->options.dectris.deferDecode
+                ? ", compressed images decoded on the shot pipeline's workers"
+                : "");
 }
 
 Status DetectorStreamSource::seek(std::int64_t shotIndex)

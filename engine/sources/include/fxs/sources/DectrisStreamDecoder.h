@@ -73,4 +73,11 @@ private:
     Options m_options;
 };
 
+/// Where a DECTRIS stream's compressed images are decoded (Options::deferDecode), by `mode`: "workers" (the shot
+/// pipeline's), "receiver" (the one receiving thread), or "auto": the workers from 8 cores on. With few cores the
+/// analysis caps the run and decoding on the receiver overlaps it (fxs-bench stream on 2 cores: the workers at
+/// 0.7–0.9 ×); with many, the receiving thread caps a bitshuffle-LZ4 stream at ~170–230 frames/s (the workers:
+/// 2.4 × on 8 cores, 4.7 × on 16; docs/PERFORMANCE.md § stream). An unknown mode is an error naming it.
+Result<bool> decodeOnWorkers(const std::string& mode, unsigned cores);
+
 } // namespace fxs
