@@ -397,7 +397,7 @@ void registerOptions(CLI::App* sub, CorrelateOptions& o)
 {
     sub->add_option("input", o.inputs,
            "CXI/HDF5 files of one run (read in order, shot indices continue) with a "
-           "detector stack (N, ss, fs) or a polar stack")
+           "detector stack (N, ss, fs) or a polar stack; with --stream, the publisher's endpoint tcp://HOST:PORT")
         ->required();
     sub->add_option("--dataset", o.dataset, "Dataset of the stack")->capture_default_str();
     sub->add_option("--geometry", o.geometry, "CrystFEL .geom file, or 'builtin' (the simulate/demo detector)");
@@ -542,7 +542,9 @@ static int runCorrelate(const CorrelateOptions& o, const CLI::App& sub)
 
 void registerCorrelate(CLI::App& app, CommandRegistry& registry)
 {
-    auto* sub = app.add_subcommand("correlate", "Correlate a CXI/HDF5 stack into C2 (results file, resumable)");
+    auto* sub = app.add_subcommand("correlate",
+        "Correlate a CXI/HDF5 stack, a file being written (--live) or a detector stream (--stream) into C2 (results "
+        "file, resumable)");
     auto o = std::make_shared<CorrelateOptions>();
     registerOptions(sub, *o);
     registry.add(sub, [o, sub] {
