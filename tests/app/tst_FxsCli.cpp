@@ -1,5 +1,6 @@
 // The real `fxs` binary driven through QProcess: exit codes, messages, config files, results files read back by
 // h5py, correlate against an in-test C2Accumulator on the same frames, Ctrl-C + resume against an uninterrupted run.
+#include "H5pyResults.h"
 #include "PythonRunner.h"
 
 #include <QtTest>
@@ -76,22 +77,6 @@ QJsonObject summary(const QString& path)
         return {};
     }
     return QJsonDocument::fromJson(r.out).object();
-}
-
-// Max relative difference of every /sums array of two results files.
-double sumsDifference(const QString& a, const QString& b)
-{
-    const char* script = R"(
-import h5py, sys, numpy as np
-a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
-d = 0.0
-for k in ['signal_even', 'signal_odd', 'mask_even', 'mask_odd', 'weighted_intensity', 'weight_sum']:
-    x, y = a['sums/' + k][()], b['sums/' + k][()]
-    d = max(d, float(np.abs(x - y).max() / max(np.abs(x).max(), 1e-300)))
-print(d)
-)";
-    const auto r = fxs::test::runPython(script, { a, b });
-    return r.ok() ? r.out.trimmed().toDouble() : 1e300;
 }
 
 } // namespace
@@ -463,7 +448,7 @@ print(d, len(idx), int(idx.max()), len(ab['inputs/path']) if 'inputs/path' in ab
         args[1] = live;
         QVERIFY(runFxs(args).exitCode == 0);
         QCOMPARE(summary(m_dir.filePath("live.h5"))["shots"].toInt(), 60);
-        QVERIFY(sumsDifference(m_dir.filePath("closed.h5"), m_dir.filePath("live.h5")) < 1e-6);
+        QVERIFY(fxs::test::h5pySumsDifference(m_dir.filePath("closed.h5"), m_dir.filePath("live.h5")) < 1e-6);
     }
 
     void reportDrawsFigures()
@@ -516,7 +501,7 @@ print(d, len(idx), int(idx.max()), len(ab['inputs/path']) if 'inputs/path' in ab
         QCOMPARE(s["shots"].toInt(), kShots);
         QCOMPARE(s["ledger"].toInt(), kShots); // every shot counted once
         QCOMPARE(s["unique"].toInt(), kShots);
-        QVERIFY(sumsDifference(full, part) < 1e-6);
+        QVERIFY(fxs::test::h5pySumsDifference(full, part) < 1e-6);
         // A resume with other science settings is refused, naming the checkpoint.
         r = runFxs(correlateArgs(part) << "--resume"
                                        << "--min-total"

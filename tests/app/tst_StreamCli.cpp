@@ -3,6 +3,7 @@
 // Debian's Karabo bridge (karabo_bridge.ServerInThread, karabo-bridge-server-sim), and a replay of recorded EIGER2
 // messages. Oracles: the same frames read from the CXI file by `fxs correlate` (C2 sums equal), what the publisher
 // says it sent, skipped and dropped, and h5py/cbor2/bitshuffle decoding of the recorded messages.
+#include "H5pyResults.h"
 #include "StreamPeer.h"
 
 #include <QtTest>
@@ -26,22 +27,6 @@ using fxs::test::streamLedger;
 Run finish(QProcess& p, int timeoutMs = 60000) { return fxs::test::finishProcess(p, timeoutMs); }
 
 QList<qint64> ints(const QJsonValue& v) { return fxs::test::jsonInts(v); }
-
-// Max relative difference of the /sums arrays of two results files (h5py).
-double sumsDifference(const QString& a, const QString& b)
-{
-    const char* script = R"(
-import h5py, sys, numpy as np
-a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
-d = 0.0
-for k in ['signal_even', 'signal_odd', 'mask_even', 'mask_odd', 'weighted_intensity', 'weight_sum']:
-    x, y = a['sums/' + k][()], b['sums/' + k][()]
-    d = max(d, float(np.abs(x - y).max() / max(np.abs(x).max(), 1e-300)))
-print(d)
-)";
-    const auto r = fxs::test::runPython(script, { a, b });
-    return r.ok() ? r.out.trimmed().toDouble() : 1e300;
-}
 
 } // namespace
 
@@ -103,7 +88,8 @@ private:
             + QStringList { "--out", out, "--stop-at-end", "--idle-timeout", "10" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(peer.summary().value("sent").toArray().size(), kShots);
-        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+        const double difference = fxs::test::h5pySumsDifference(m_reference, out);
+        QVERIFY2(difference < 1e-5, qPrintable(QString::number(difference)));
         const QJsonObject l = streamLedger(out);
         QList<qint64> expect;
         for (int i = 0; i < kShots; ++i) {
@@ -214,7 +200,8 @@ private slots:
         const Run r = correlate({ QString("tcp://127.0.0.1:%1").arg(port), "--stream", "dectris", "--out", out,
             "--stop-at-end", "--idle-timeout", "10" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+        const double difference = fxs::test::h5pySumsDifference(m_reference, out);
+        QVERIFY2(difference < 1e-5, qPrintable(QString::number(difference)));
     }
 
     // The publisher dies after half the series and a new one (series 2) comes up on the same port.
@@ -235,7 +222,8 @@ private slots:
         QCOMPARE(second.port(), port);
         const Run r = finish(fxs);
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+        const double difference = fxs::test::h5pySumsDifference(m_reference, out);
+        QVERIFY2(difference < 1e-5, qPrintable(QString::number(difference)));
         const QJsonObject l = streamLedger(out);
         QCOMPARE(ints(l["series"]).count(1), 24);
         QCOMPARE(ints(l["series"]).count(2), 24);
@@ -286,7 +274,8 @@ private slots:
             "--out", out, "--max-shots", QString::number(kShots), "--idle-timeout", "10" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(peer.summary().value("trains").toInt(), kShots / 4);
-        QVERIFY2(sumsDifference(m_reference, out) < 1e-5, qPrintable(QString::number(sumsDifference(m_reference, out))));
+        const double difference = fxs::test::h5pySumsDifference(m_reference, out);
+        QVERIFY2(difference < 1e-5, qPrintable(QString::number(difference)));
         const QJsonObject l = streamLedger(out);
         QList<qint64> series, frames;
         for (int i = 0; i < kShots; ++i) {
